@@ -1,0 +1,1 @@
+"""SiteWatch domain logic: no widgets, no iface; only qgis.core, numpy and GDAL."""
