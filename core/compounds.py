@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from qgis.core import QgsGeometry, QgsSpatialIndex, QgsFeature
+from qgis.core import QgsFeature, QgsGeometry, QgsSpatialIndex
 
 
 class CompoundIndex:

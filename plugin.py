@@ -1,0 +1,59 @@
+"""The SiteWatch plugin shell: toolbar, menu, Processing provider and interface parts."""
+
+from __future__ import annotations
+
+from qgis.core import QgsApplication, QgsProject
+from qgis.gui import QgisInterface
+from qgis.PyQt.QtWidgets import QMenu
+
+from .processing.provider import SiteWatchProvider
+from .ui.assessment_actions import AssessmentActions
+from .ui.context import InterfacePart, PluginContext
+from .ui.session import AssessmentSession
+
+INTERFACE_PARTS = (AssessmentActions,)
+"""Each part adds its actions, docks and tools; listed in toolbar order."""
+
+TOOLBAR_NAME = "SiteWatchToolbar"
+MENU_NAME = "SiteWatchMenu"
+
+
+class SiteWatchPlugin:
+    def __init__(self, iface: QgisInterface):
+        # No GUI work here: qgis_process loads the plugin without a window.
+        self.iface = iface
+        self.provider: SiteWatchProvider | None = None
+        self.context: PluginContext | None = None
+        self.parts: list[InterfacePart] = []
+
+    def initProcessing(self) -> None:  # noqa: N802
+        if self.provider is None:
+            self.provider = SiteWatchProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:  # noqa: N802
+        self.initProcessing()
+        window = self.iface.mainWindow()
+        toolbar = self.iface.addToolBar("SiteWatch")
+        toolbar.setObjectName(TOOLBAR_NAME)
+        menu = QMenu("&SiteWatch", window.menuBar())
+        menu.setObjectName(MENU_NAME)
+        window.menuBar().addMenu(menu)
+        self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
+        self.parts = [part(self.context) for part in INTERFACE_PARTS]
+
+    def unload(self) -> None:
+        for part in reversed(self.parts):
+            part.unload()
+        self.parts = []
+        if self.context is not None:
+            self.context.session.unload()
+            window = self.iface.mainWindow()
+            window.menuBar().removeAction(self.context.menu.menuAction())
+            self.context.menu.deleteLater()
+            window.removeToolBar(self.context.toolbar)
+            self.context.toolbar.deleteLater()
+            self.context = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None

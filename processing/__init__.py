@@ -1,0 +1,1 @@
+"""SiteWatch Processing provider and algorithms: thin adapters over ``core``."""

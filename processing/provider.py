@@ -1,0 +1,27 @@
+"""The SiteWatch Processing provider: it only lists the algorithms."""
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .algorithm import ICON_DIR
+from .create_assessment import CreateAssessment
+
+ALGORITHMS = (CreateAssessment,)
+
+
+class SiteWatchProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "sitewatch"
+
+    def name(self) -> str:
+        return "SiteWatch"
+
+    def longName(self) -> str:  # noqa: N802
+        return "SiteWatch — damage assessment of sites over time"
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON_DIR / "sitewatch.svg"))
+
+    def loadAlgorithms(self) -> None:  # noqa: N802
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())

@@ -1,0 +1,54 @@
+"""Shared fixtures: assessments on disk, the SiteWatch provider, and qgis_process runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem
+from sitewatch.core.store import GeoPackageStore
+from sitewatch.processing.provider import SiteWatchProvider
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE_HOME = REPO / ".build" / "pkgroot"
+UTM37N = QgsCoordinateReferenceSystem("EPSG:32637")
+
+
+@pytest.fixture
+def assessment(tmp_path: Path) -> GeoPackageStore:
+    """A new, empty assessment in UTM zone 37N."""
+    return GeoPackageStore.create(tmp_path / "site.gpkg", UTM37N, site_name="Test site")
+
+
+@pytest.fixture(scope="session")
+def sitewatch_provider(qgis_processing) -> SiteWatchProvider:
+    """The SiteWatch provider registered with the processing registry (as initProcessing does)."""
+    registry = QgsApplication.processingRegistry()
+    provider = registry.providerById("sitewatch")
+    if provider is None:
+        provider = SiteWatchProvider()
+        registry.addProvider(provider)
+    return provider
+
+
+@pytest.fixture(scope="session")
+def qgis_process(tmp_path_factory):
+    """Run ``qgis_process`` with the plugin enabled in a throw-away profile; returns a runner."""
+    executable = shutil.which("qgis_process")
+    if executable is None:
+        pytest.fail("qgis_process is not installed: run scripts/install-deps.sh")
+    profile = tmp_path_factory.mktemp("qgis-profile")
+    env = dict(os.environ, QGIS_PLUGINPATH=str(PACKAGE_HOME), QGIS_CUSTOM_CONFIG_PATH=str(profile),
+               QT_QPA_PLATFORM="offscreen")
+
+    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([executable, *args], env=env, capture_output=True, text=True, timeout=300)
+        if check and result.returncode != 0:
+            raise AssertionError(f"qgis_process {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    run("plugins", "enable", "sitewatch")
+    return run

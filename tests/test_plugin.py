@@ -1,0 +1,66 @@
+"""The plugin loads and unloads in QGIS, leaving exactly one toolbar, menu and provider."""
+
+from __future__ import annotations
+
+import sitewatch
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.PyQt.QtWidgets import QMenu, QToolBar
+from sitewatch.plugin import MENU_NAME, TOOLBAR_NAME
+
+
+def flush_deletes() -> None:
+    deferred = QEvent.Type.DeferredDelete
+    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))  # int on Qt 5, enum on Qt 6
+    QCoreApplication.processEvents()
+
+
+def counts(iface) -> tuple[int, int, int]:
+    window = iface.mainWindow()
+    toolbars = [t for t in window.findChildren(QToolBar, TOOLBAR_NAME)]
+    menus = [a for a in window.menuBar().actions() if isinstance(a.menu(), QMenu)
+             and a.menu().objectName() == MENU_NAME]
+    providers = [p for p in QgsApplication.processingRegistry().providers() if p.id() == "sitewatch"]
+    return len(toolbars), len(menus), len(providers)
+
+
+def test_load_unload_load_leaves_exactly_one_of_each(qgis_iface, qgis_processing):
+    assert counts(qgis_iface) == (0, 0, 0)
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    plugin.initProcessing()  # QGIS may call it again: still one provider
+    assert counts(qgis_iface) == (1, 1, 1)
+    toolbar = qgis_iface.mainWindow().findChild(QToolBar, TOOLBAR_NAME)
+    assert [a.text() for a in toolbar.actions()][:2] == ["New assessment…", "Open assessment…"]
+    assert all(a.toolTip() for a in toolbar.actions())
+    plugin.unload()
+    flush_deletes()
+    assert counts(qgis_iface) == (0, 0, 0)
+
+    again = sitewatch.classFactory(qgis_iface)
+    again.initGui()
+    assert counts(qgis_iface) == (1, 1, 1)
+    again.unload()
+    flush_deletes()
+    assert counts(qgis_iface) == (0, 0, 0)
+
+
+def test_class_factory_does_no_gui_work(qgis_iface):
+    before = len(qgis_iface.mainWindow().findChildren(QToolBar))
+    plugin = sitewatch.classFactory(qgis_iface)
+    assert len(qgis_iface.mainWindow().findChildren(QToolBar)) == before
+    assert plugin.provider is None
+
+
+def test_opening_an_assessment_puts_its_layers_in_the_project(qgis_iface, qgis_new_project, assessment):
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        store = plugin.context.session.open(str(assessment.path))
+        structures = plugin.context.session.layer("structures")
+        assert structures.source().startswith(str(store.path))
+        assert structures.renderer().type() == "categorizedSymbol"
+        assert structures.editorWidgetSetup(structures.fields().indexOf("type")).type() == "ValueMap"
+    finally:
+        plugin.unload()
+        flush_deletes()

@@ -1,0 +1,1 @@
+"""SiteWatch user interface: thin adapters over ``core``."""

@@ -1,0 +1,131 @@
+"""The assessment open in the current QGIS project, and its layers in the layer tree.
+
+The path is saved in the project, so re-opening the project re-opens the assessment.
+"""
+
+from __future__ import annotations
+
+from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import QObject, pyqtSignal
+
+from ..core import schema
+from ..core.errors import SiteWatchError
+from ..core.imagery import ImageRecord
+from ..core.store import AssessmentStore, open_assessment
+
+PROJECT_SCOPE = "SiteWatch"
+PROJECT_KEY = "assessment"
+LAYER_ORDER = (
+    schema.STRUCTURES, schema.POINT_FEATURES, schema.LINEAR_FEATURES, schema.COMPOUNDS,
+    schema.IMAGERY, schema.OBSERVATIONS, schema.OBSERVATION_HISTORY,
+)
+
+
+class AssessmentSession(QObject):
+    """Holds the open assessment and the project layers that show it."""
+
+    opened = pyqtSignal(object)
+    """Emitted with the :class:`AssessmentStore` once its layers are in the project."""
+    closed = pyqtSignal()
+    pair_changed = pyqtSignal(object, object)
+    """Emitted with the (before, after) :class:`ImageRecord` (either may be None)."""
+
+    def __init__(self, project: QgsProject):
+        super().__init__()
+        self.project = project
+        self.store: AssessmentStore | None = None
+        self._layer_ids: dict[str, str] = {}
+        self.before: ImageRecord | None = None
+        self.after: ImageRecord | None = None
+        project.readProject.connect(self._restore_from_project)
+        project.cleared.connect(self._forget)
+
+    def open(self, path: str) -> AssessmentStore:
+        """Open the assessment at ``path`` and add its layers to the project in one group."""
+        store = open_assessment(path)
+        self.close()
+        name = store.metadata().get("site_name") or "assessment"
+        root = self.project.layerTreeRoot()
+        group = root.insertGroup(0, f"SiteWatch: {name}")
+        layers: list[QgsMapLayer] = []
+        for layer_def in LAYER_ORDER:
+            layer = store.layer(layer_def.name)
+            layer.setCustomProperty("sitewatch/layer", layer_def.name)
+            layers.append(layer)
+        self.project.addMapLayers(layers, False)
+        for layer in layers:
+            group.addLayer(layer)
+            self._layer_ids[layer.customProperty("sitewatch/layer")] = layer.id()
+        self._collapse_tables(group)
+        self.store = store
+        self.project.writeEntry(PROJECT_SCOPE, PROJECT_KEY, self.project.pathResolver().writePath(store.location))
+        self.opened.emit(store)
+        return store
+
+    @staticmethod
+    def _collapse_tables(group: QgsLayerTreeGroup) -> None:
+        for node in group.findLayers():
+            node.setExpanded(node.layer().customProperty("sitewatch/layer") == schema.STRUCTURES.name)
+
+    def layer(self, name: str) -> QgsVectorLayer:
+        """The project layer showing contract layer ``name`` of the open assessment."""
+        if self.store is None:
+            raise SiteWatchError("No assessment is open: use SiteWatch ▸ Open assessment or New assessment.")
+        layer = self.project.mapLayer(self._layer_ids.get(name, ""))
+        if layer is None:
+            raise SiteWatchError(
+                f"The '{name}' layer of {self.store.location} was removed from the project; "
+                "open the assessment again."
+            )
+        return layer
+
+    def set_pair(self, before: ImageRecord | None, after: ImageRecord | None) -> None:
+        """Choose the before and after images the comparison and the review work on."""
+        if (before, after) != (self.before, self.after):
+            self.before, self.after = before, after
+            self.pair_changed.emit(before, after)
+
+    def close(self) -> None:
+        """Remove the assessment's layers from the project and forget it."""
+        if self.store is None:
+            return
+        for layer_id in self._layer_ids.values():
+            if self.project.mapLayer(layer_id) is not None:
+                self.project.removeMapLayer(layer_id)
+        root = self.project.layerTreeRoot()
+        for group in root.findGroups():
+            if group.name().startswith("SiteWatch:") and not group.children():
+                root.removeChildNode(group)
+        self._forget()
+
+    def _forget(self) -> None:
+        was_open = self.store is not None
+        self.store = None
+        self._layer_ids = {}
+        self.set_pair(None, None)
+        if was_open:
+            self.closed.emit()
+
+    def _restore_from_project(self) -> None:
+        """Re-attach to the assessment saved in the project (its layers are already there)."""
+        saved, found = self.project.readEntry(PROJECT_SCOPE, PROJECT_KEY, "")
+        if not found or not saved:
+            return
+        path = self.project.pathResolver().readPath(saved)
+        try:
+            store = open_assessment(path)
+        except SiteWatchError:
+            return
+        ids = {}
+        for layer in self.project.mapLayers().values():
+            name = layer.customProperty("sitewatch/layer")
+            if name:
+                ids[name] = layer.id()
+        if set(ids) >= {d.name for d in LAYER_ORDER}:
+            self.store = store
+            self._layer_ids = ids
+            self.opened.emit(store)
+
+    def unload(self) -> None:
+        self.project.readProject.disconnect(self._restore_from_project)
+        self.project.cleared.disconnect(self._forget)
