@@ -4,9 +4,10 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
+from .compound_damage import CompoundDamage
 from .create_assessment import CreateAssessment
 
-ALGORITHMS = (CreateAssessment,)
+ALGORITHMS = (CreateAssessment, CompoundDamage)
 
 
 class SiteWatchProvider(QgsProcessingProvider):
