@@ -19,7 +19,7 @@ $(PKGROOT)/sitewatch:
 
 $(VENV)/.installed: requirements-test.txt
 	@$(PYTHON) -m venv --system-site-packages $(VENV)
-	@$(VENV_PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	@$(VENV_PY) -m pip install -q --disable-pip-version-check --ignore-installed -r requirements-test.txt
 	@touch $@
 
 venv: deps $(VENV)/.installed $(PKGROOT)/sitewatch
