@@ -384,7 +384,7 @@ def make_layout(variant: Variant) -> Layout:
         placed = _pack(items, a_u, top, -1e9, rng)
         depth = -min([vv - item[2] / 2 for item, _, vv in placed] + [top])
         h = max(depth + 2 * margin, 110.0)
-        shift = h / 2 - margin  # content starts below the top margin
+        shift = depth / 2  # content centred in the compound
         placed = [(item, uu, vv + shift) for item, uu, vv in pre + placed]
         best = None
         for _ in range(80):
