@@ -27,14 +27,14 @@ venv: deps $(VENV)/.installed $(PKGROOT)/sitewatch
 ## make test — install everything, lint, and run the whole test suite (real QGIS, offscreen)
 test: venv
 	$(VENV_PY) -m ruff check .
-	$(VENV_PY) -m pytest
+	$(VENV)/bin/pytest
 
 lint: venv
 	$(VENV_PY) -m ruff check .
 
 ## make sample — build the deterministic sample site into sample/data/
 sample: deps $(PKGROOT)/sitewatch
-	$(PYTHON) -m sitewatch.sample.build_demo_site sample/data
+	$(PYTHON) -m sitewatch.sample.generate_site sample/data
 
 ## make demo — the main job on the sample site: QGIS when there is a display, else qgis_process
 demo: deps $(PKGROOT)/sitewatch
