@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
+
 from sitewatch.core.errors import NotAnAssessmentError, SiteWatchError
 from sitewatch.core.measure import ellipsoidal_area
 from sitewatch.core.observations import Observation, status_at
@@ -236,3 +237,14 @@ def test_plain_qgis_gets_dropdowns_and_structures_by_type(assessment):
     renderer = structures.renderer()
     assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "type"
     assert {c.value() for c in renderer.categories()} >= {"warehouse", "tunnel_entrance", "revetment"}
+
+
+def test_structure_type_colours_are_the_ones_defined(assessment):
+    from sitewatch.core.styles import TYPE_COLOURS
+
+    layer = assessment.layer("structures")  # keep it alive: the renderer belongs to it
+    renderer = layer.renderer()
+    for category in renderer.categories():
+        colour = category.symbol().color()
+        assert colour.name() == TYPE_COLOURS[category.value()], category.value()
+        assert 0 < colour.alpha() < 255
