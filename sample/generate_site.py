@@ -1005,8 +1005,8 @@ class _Painter:
         return colour.astype(np.float32), alpha.astype(np.float32)
 
     def _rubble(self, rng, shape, metal: bool):
-        grain = 0.25 * (rng.random(shape, dtype=np.float32) - 0.5)
-        n = np.clip(0.5 + 0.3 * _noise(rng, *shape, self.mpx(1.6)) + grain, 0, 1)
+        base = 0.5 + 0.3 * _noise(rng, *shape, self.mpx(1.6))
+        n = np.clip(base + 0.25 * (rng.random(shape, dtype=np.float32) - 0.5), 0, 1)
         dark = np.array([70, 66, 62], np.float32)[:, None, None]
         grey = np.array([162, 154, 144], np.float32)[:, None, None]
         colour = dark + (grey - dark) * n[None]
