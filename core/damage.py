@@ -16,7 +16,8 @@ Definitions (the README repeats them word for word):
 - ``pct_destr`` = 100·n_destroy/n_assessed; ``pct_damag`` = 100·(n_moderate + n_severe +
   n_destroy)/n_assessed; ``pct_sev_de`` = 100·(n_severe + n_destroy)/n_assessed;
   ``pct_area_d`` = 100·destroyed footprint area/assessed footprint area (m² on the
-  ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures.
+  ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures;
+  ``area_asses`` and ``area_destr`` are the assessed and the destroyed footprint area in m².
   With no assessed structure (or no assessed area) each of these is NULL (None).
 - With a before date (earlier than the after date), over the structures counted in
   ``n_struct``: ``n_newdmg``: both statuses on the damage scale and the after one worse, or
@@ -75,6 +76,8 @@ class DamageRow:
     pct_sev_de: float | None
     pct_area_d: float | None
     dmg_index: float | None
+    area_asses: float
+    area_destr: float
     n_newdmg: int | None = None
     n_rebuilt: int | None = None
     n_new: int | None = None
@@ -228,6 +231,8 @@ def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
         "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
         "pct_area_d": _percent(destroyed_area, assessed_area),
         "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
+        "area_asses": assessed_area.tolist(),
+        "area_destr": destroyed_area.tolist(),
     }
     populated = np.zeros(size, dtype=bool)
     populated[np.unique(keys)] = True

@@ -18,12 +18,14 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 from . import values
 from .errors import SiteWatchError
 from .footprints import Footprints, decode, ellipsoidal_areas
-from .layer_columns import read_columns, require_fields
+from .layer_columns import raw_text, read_columns, require_fields
 
 UNOBSERVED = len(values.STATUSES)
 """Status number of a structure with no observation on or before the date."""
 
 _EPOCH = dt.date(1970, 1, 1)
+_EPOCH_CHECKS = 1000
+"""At most this many observations dated 1970-01-01 are checked against their stored text."""
 
 
 @dataclass
@@ -103,18 +105,21 @@ def _where(fids: np.ndarray, owners: np.ndarray, row: int, layer_name: str) -> s
     return f"Observation row {int(fids[row])} (structure {owner}) of layer '{layer_name}'"
 
 
-def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_name: str) -> np.ndarray:
+def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer: QgsVectorLayer) -> np.ndarray:
     """A date column as day numbers; a SiteWatchError naming the first bad value and row."""
     if array.dtype.kind == "M":
         days = array.astype("datetime64[D]")
         missing = np.isnat(days)
         if missing.any():
             row = int(np.argmax(missing))
-            raise SiteWatchError(
-                f"{_where(fids, owners, row, layer_name)} "
-                "has no date in field 'observed_on'; enter it as YYYY-MM-DD."
-            )
-        return days.astype(np.int64)
+            _bad_date(raw_text(layer, "observed_on", int(fids[row])), fids, owners, row, layer)
+        numbers = days.astype(np.int64)
+        # GDAL reads text it cannot parse in a date column as 1970-01-01: look at the stored text.
+        for row in np.flatnonzero(numbers == 0)[:_EPOCH_CHECKS].tolist():
+            text = raw_text(layer, "observed_on", int(fids[row]))
+            if text[:10] != "1970-01-01":
+                _bad_date(text, fids, owners, row, layer)
+        return numbers
     if array.dtype.kind == "S":
         texts = np.char.decode(array, "utf-8")
     else:
@@ -128,12 +133,18 @@ def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_name: s
             numbers[number] = (dt.date.fromisoformat(text) - _EPOCH).days
         except ValueError:
             row = int(np.argmax(inverse == number))
-            raise SiteWatchError(
-                f"{_where(fids, owners, row, layer_name)} "
-                f"has the date '{text}' in field 'observed_on', which is not a date; "
-                "write it as YYYY-MM-DD, e.g. 2020-01-08."
-            ) from None
+            _bad_date(text or raw_text(layer, "observed_on", int(fids[row])), fids, owners, row, layer)
     return numbers[inverse]
+
+
+def _bad_date(text: str, fids: np.ndarray, owners: np.ndarray, row: int, layer: QgsVectorLayer) -> None:
+    where = _where(fids, owners, row, layer.name())
+    if not text:
+        raise SiteWatchError(f"{where} has no date in field 'observed_on'; enter it as YYYY-MM-DD.")
+    raise SiteWatchError(
+        f"{where} has the date '{text}' in field 'observed_on', which is not a date; "
+        "write it as YYYY-MM-DD, e.g. 2020-01-08."
+    )
 
 
 def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_name: str) -> np.ndarray:
@@ -218,7 +229,7 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
     slot_clipped = np.minimum(slot, max(len(sorted_ids) - 1, 0))
     known = (len(sorted_ids) > 0) & (sorted_ids[slot_clipped] == obs_ids) & (obs_ids != b"") \
         if len(obs_ids) else np.zeros(0, dtype=bool)
-    days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations.name())
+    days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
     statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
     owner = order[slot_clipped[known]] if known.any() else np.zeros(0, dtype=np.int64)
     rows = np.arange(len(obs_ids))[known]

@@ -196,8 +196,8 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     """Footprint areas in m² on the CRS's ellipsoid.
 
     Each area is the planar area times the ratio ellipsoidal / planar area that
-    :func:`core.measure.distance_area` gives for a small square at the centre of the
-    footprint's grid cell (the site extent cut into at most GRID_CELLS × GRID_CELLS cells).
+    :func:`core.measure.distance_area` gives for a 1 km (0.01° in a geographic CRS) square at
+    the centre of the footprint's grid cell (the site extent cut into GRID_CELLS × GRID_CELLS cells).
     Inside a cell that ratio changes by far less than 0.01 % for sites up to 100 km across.
     """
     areas = np.zeros(footprints.count)
@@ -207,18 +207,19 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     bbox = footprints.bbox[present]
     cx, cy = (bbox[:, 0] + bbox[:, 2]) / 2, (bbox[:, 1] + bbox[:, 3]) / 2
     x0, y0 = cx.min(), cy.min()
-    cell = max(cx.max() - x0, cy.max() - y0) / GRID_CELLS or 1.0
+    # Big squares keep the ellipsoidal formula precise (on a 1 m square it is off by ~1e-6).
+    half = 0.005 if crs.isGeographic() else 500.0
+    cell = max(cx.max() - x0, cy.max() - y0, half) / GRID_CELLS
     column = np.minimum(((cx - x0) / cell).astype(np.int64), GRID_CELLS)
     row = np.minimum(((cy - y0) / cell).astype(np.int64), GRID_CELLS)
     cells, inverse = np.unique(row * (GRID_CELLS + 1) + column, return_inverse=True)
     calculator = distance_area(crs)
-    side = min(cell, float(np.median(np.sqrt(np.maximum(footprints.planar_area[present], 0))) or cell)) / 2
     ratios = np.empty(len(cells))
     for number, code in enumerate(cells.tolist()):
         centre_x = x0 + (code % (GRID_CELLS + 1) + 0.5) * cell
         centre_y = y0 + (code // (GRID_CELLS + 1) + 0.5) * cell
-        square = QgsGeometry.fromRect(QgsRectangle(centre_x - side, centre_y - side,
-                                                   centre_x + side, centre_y + side))
+        square = QgsGeometry.fromRect(QgsRectangle(centre_x - half, centre_y - half,
+                                                   centre_x + half, centre_y + half))
         ratios[number] = calculator.measureArea(square) / square.area()
     areas[present] = footprints.planar_area[present] * ratios[inverse]
     return areas

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from osgeo import gdal
-from qgis.core import QgsFeatureRequest, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
 
 from .errors import SiteWatchError
 
@@ -77,7 +77,8 @@ def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: 
         ogr_layer.SetIgnoredFields(ignored)
         fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
         geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
-        batches = list(ogr_layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]))
+        batches = [{key: _unmasked(column) for key, column in batch.items()}
+                   for batch in ogr_layer.GetArrowStreamAsNumPy()]
         if not batches:
             empty = {name: np.zeros(0, dtype=object) for name in names}
             return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
@@ -91,6 +92,49 @@ def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: 
         return Columns(fids, values, wkb)
     finally:
         dataset = None
+
+
+def _unmasked(column: np.ndarray) -> np.ndarray:
+    """A column with NULLs as NaT (dates) or empty (text) instead of a numpy mask."""
+    if not isinstance(column, np.ma.MaskedArray):
+        return column
+    data = np.ma.getdata(column).copy()
+    mask = np.ma.getmaskarray(column)
+    if mask.any():
+        if data.dtype.kind == "M":
+            data[mask] = np.datetime64("NaT")
+        elif data.dtype.kind in "SU":
+            data[mask] = ""
+        else:
+            data = data.astype(object)
+            data[mask] = None
+    return data
+
+
+def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
+    """The stored text of ``field`` in feature ``fid`` as the file holds it, even where QGIS or
+    GDAL cannot parse it (e.g. 'soon' in a date column); '' when unknown or NULL."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source()) if layer.providerType() == "ogr" else {}
+    if parts.get("path") and parts.get("layerName"):
+        try:
+            dataset = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
+            ogr_layer = dataset.GetLayerByName(parts["layerName"])
+            fid_column = ogr_layer.GetFIDColumn() if ogr_layer is not None else ""
+            if fid_column:
+                result = dataset.ExecuteSQL(
+                    f'SELECT CAST("{field}" AS TEXT) FROM "{parts["layerName"]}" WHERE "{fid_column}" = {int(fid)}')
+                try:
+                    feature = result.GetNextFeature() if result is not None else None
+                    if feature is not None and feature.IsFieldSetAndNotNull(0):
+                        return feature.GetField(0)
+                finally:
+                    dataset.ReleaseResultSet(result)
+        except RuntimeError:
+            pass
+        finally:
+            dataset = None
+    value = layer.getFeature(int(fid)).attribute(field) if field in layer.fields().names() else None
+    return "" if value is None or QgsVariantUtils.isNull(value) else str(value)
 
 
 def _read_with_qgis(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Columns:

@@ -25,7 +25,7 @@ from ..core.errors import SiteWatchError
 from .algorithm import SiteWatchAlgorithm
 
 TEXT_FIELDS = ("compound_id", "name", "type")
-REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index")
+REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index", "area_asses", "area_destr")
 SITE_KEYS = tuple(f"ALL_{name.upper()}" for name in ROW_FIELDS if name not in TEXT_FIELDS)
 """Result keys carrying the ALL row, e.g. ALL_N_STRUCT, ALL_PCT_DESTR."""
 
