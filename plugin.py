@@ -9,9 +9,10 @@ from qgis.PyQt.QtWidgets import QMenu
 from .processing.provider import SiteWatchProvider
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
+from .ui.damage_panel import DamagePanel
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions,)
+INTERFACE_PARTS = (AssessmentActions, DamagePanel)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

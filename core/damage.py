@@ -28,6 +28,8 @@ Definitions (the README repeats them word for word):
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
@@ -293,3 +295,13 @@ def summary_sentence(table: DamageTable) -> str:
             changes.append(f"{site.n_rebuilt} rebuilt")
         text += f"; {', '.join(changes)} since {table.before}"
     return text
+
+
+def csv_text(table: DamageTable) -> str:
+    """The table as CSV (header = the output field names; NULL as an empty cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ROW_FIELDS)
+    for row in table.rows:
+        writer.writerow(["" if value is None else value for value in (getattr(row, name) for name in ROW_FIELDS)])
+    return buffer.getvalue()
