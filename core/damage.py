@@ -37,8 +37,7 @@ import numpy as np
 from qgis.core import QgsFeedback, QgsVectorLayer
 
 from . import values
-from .assignment import assign_compounds
-from .damage_inputs import UNOBSERVED, DamageInputs, read_inputs
+from .damage_inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
 from .errors import SiteWatchError
 from .observations import check_date
 
@@ -159,18 +158,19 @@ def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
 def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
                     compounds: QgsVectorLayer | None, after: str, before: str | None = None,
                     by_type: bool = False, weights: Mapping[str, float] | None = None,
-                    feedback: QgsFeedback | None = None) -> DamageTable:
-    """The damage table of the site at ``after`` (and change since ``before``)."""
+                    feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageTable:
+    """The damage table of the site at ``after`` (and change since ``before``).
+
+    ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
+    the structures and compounds have not changed."""
     after = check_date(after, "after date")
     if before:
         before = check_date(before, "before date")
         if before >= after:
             raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
     weights = dict(DEFAULT_WEIGHTS) | dict(weights or {})
-    inputs = read_inputs(structures, observations, compounds, feedback)
-    if feedback is not None:
-        feedback.setProgress(40)
-    compound_of = assign_compounds(inputs.footprints, inputs.compound_ids, inputs.compound_geometries)
+    inputs = read_inputs(structures, observations, compounds, feedback, cache)
+    compound_of = inputs.compound_of
     if feedback is not None:
         if feedback.isCanceled():
             raise SiteWatchError("Cancelled.")

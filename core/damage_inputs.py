@@ -9,6 +9,7 @@ geometries are repaired with makeValid and kept).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from qgis.core import QgsFeedback, QgsGeometry, QgsVariantUtils, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from . import values
+from .assignment import assign_compounds
 from .errors import SiteWatchError
 from .footprints import Footprints, decode, ellipsoidal_areas
 from .layer_columns import raw_text, read_columns, require_fields
@@ -29,11 +31,36 @@ _EPOCH_CHECKS = 1000
 
 
 @dataclass
+class SiteCache:
+    """Footprints, areas and compound assignment of the last computation, reused as long as the
+    structures and compounds are byte for byte the same (the Damage panel recomputes after every
+    observation; only the observations change then)."""
+
+    fingerprint: bytes = b""
+    footprints: Footprints | None = None
+    areas: np.ndarray | None = None
+    compound_of: np.ndarray | None = None
+
+
+def _fingerprint(crs: str, ids: np.ndarray, wkbs: list, compound_ids: list[str],
+                 compound_geometries: list[QgsGeometry]) -> bytes:
+    digest = hashlib.blake2b(crs.encode("utf-8"), digest_size=20)
+    digest.update(np.ascontiguousarray(ids).tobytes())
+    digest.update(b"".join(w for w in wkbs if w))
+    for compound_id, geometry in zip(compound_ids, compound_geometries):
+        digest.update(compound_id.encode("utf-8") + b"\0")
+        digest.update(bytes(geometry.asWkb()))
+    return digest.digest()
+
+
+@dataclass
 class DamageInputs:
     structure_count: int
     structure_ids: list[str]
     footprints: Footprints
     areas: np.ndarray
+    compound_of: np.ndarray
+    """Index into compound_ids of each structure's compound, -1 for none."""
     type_names: list[str]
     type_index: np.ndarray
     obs_structure: np.ndarray
@@ -168,14 +195,17 @@ def _read_compounds(compounds: QgsVectorLayer | None) -> tuple[list[str], list, 
     if compounds is None:
         return [], [], [], []
     require_fields(compounds, ("compound_id",), "compounds")
-    has_name = "name" in compounds.fields().names()
+    names = ("compound_id", "name") if "name" in compounds.fields().names() else ("compound_id",)
+    columns = read_columns(compounds, names, with_geometry=True)
     found: dict[str, tuple[str | None, QgsGeometry]] = {}
     repaired = []
-    for feature in compounds.getFeatures():
-        compound_id = _text(feature["compound_id"])
+    labels = columns.values.get("name", [None] * len(columns.fids))
+    for fid, raw_id, label, wkb in zip(columns.fids.tolist(), columns.values["compound_id"].tolist(),
+                                       list(labels), columns.wkb or []):
+        compound_id = _text(raw_id)
         if not compound_id:
             raise SiteWatchError(
-                f"Compound feature {feature.id()} of layer '{compounds.name()}' has no compound_id; "
+                f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; "
                 "give every compound an id."
             )
         if compound_id in found:
@@ -183,18 +213,19 @@ def _read_compounds(compounds: QgsVectorLayer | None) -> tuple[list[str], list, 
                 f"The compound_id '{compound_id}' appears twice in layer '{compounds.name()}'; "
                 "compound ids must be unique."
             )
-        geometry = feature.geometry()
+        geometry = QgsGeometry()
+        if wkb:
+            geometry.fromWkb(bytes(wkb))
         if not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid():
             geometry = geometry.makeValid()
             repaired.append(compound_id)
-        name = _text(feature["name"]) or None if has_name else None
-        found[compound_id] = (name, geometry)
+        found[compound_id] = (_text(label) or None, geometry)
     ids = sorted(found)
     return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
 
 
 def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compounds: QgsVectorLayer | None,
-                feedback: QgsFeedback | None = None) -> DamageInputs:
+                feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageInputs:
     """Read and check the structures, observations and compounds layers."""
     require_fields(structures, ("structure_id", "type"), "structures")
     require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
@@ -211,8 +242,24 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
         )
     if feedback is not None and feedback.isCanceled():
         raise SiteWatchError("Cancelled.")
-    footprints = decode(columns.wkb or [])
-    areas = ellipsoidal_areas(footprints, structures.crs())
+    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(compounds)
+    fingerprint = b""
+    if cache is not None:
+        fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, columns.wkb or [],
+                                   compound_ids, compound_geometries)
+    if cache is not None and cache.fingerprint == fingerprint and cache.footprints is not None:
+        footprints, areas, compound_of = cache.footprints, cache.areas, cache.compound_of
+    else:
+        footprints = decode(columns.wkb or [])
+        areas = ellipsoidal_areas(footprints, structures.crs())
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise SiteWatchError("Cancelled.")
+            feedback.setProgress(30)
+        compound_of = assign_compounds(footprints, compound_ids, compound_geometries)
+        if cache is not None:
+            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of = \
+                fingerprint, footprints, areas, compound_of
     known_types = values.codes(values.STRUCTURE_TYPES)
     type_keys = _keys(columns.values["type"])
     present = [t.decode("utf-8", "replace") for t in np.unique(type_keys).tolist()]
@@ -236,10 +283,10 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
     sort = np.lexsort((rows, days[known], owner))
     unknown_ids = tuple(sorted({i.decode("utf-8", "replace") for i in obs_ids[~known].tolist()}))
 
-    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(compounds)
     id_text = [i.decode("utf-8", "replace") for i in ids.tolist()]
     return DamageInputs(
         structure_count=len(ids), structure_ids=id_text, footprints=footprints, areas=areas,
+        compound_of=compound_of,
         type_names=type_names, type_index=np.asarray(type_index, dtype=np.int64),
         obs_structure=owner[sort], obs_day=days[known][sort], obs_status=statuses[known][sort],
         compound_ids=compound_ids, compound_names=compound_names, compound_geometries=compound_geometries,

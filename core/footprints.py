@@ -197,8 +197,9 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
 
     Each area is the planar area times the ratio ellipsoidal / planar area that
     :func:`core.measure.distance_area` gives for a 1 km (0.01° in a geographic CRS) square at
-    the centre of the footprint's grid cell (the site extent cut into GRID_CELLS × GRID_CELLS cells).
-    Inside a cell that ratio changes by far less than 0.01 % for sites up to 100 km across.
+    the centre of the footprint's grid cell (the site extent cut into at most GRID_CELLS ×
+    GRID_CELLS cells, each at least 1 km or 0.002° wide). Inside a cell that ratio changes by
+    less than 0.01 % (UTM: about 1e-6) for sites up to 100 km across.
     """
     areas = np.zeros(footprints.count)
     present = ~np.isnan(footprints.bbox[:, 0])
@@ -207,9 +208,10 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     bbox = footprints.bbox[present]
     cx, cy = (bbox[:, 0] + bbox[:, 2]) / 2, (bbox[:, 1] + bbox[:, 3]) / 2
     x0, y0 = cx.min(), cy.min()
-    # Big squares keep the ellipsoidal formula precise (on a 1 m square it is off by ~1e-6).
+    # Big squares keep the ellipsoidal formula precise (on a 1 m square it is off by ~1e-6);
+    # cells of at least 1 km (0.002°) keep the number of measurements small.
     half = 0.005 if crs.isGeographic() else 500.0
-    cell = max(cx.max() - x0, cy.max() - y0, half) / GRID_CELLS
+    cell = max((cx.max() - x0) / GRID_CELLS, (cy.max() - y0) / GRID_CELLS, 0.002 if crs.isGeographic() else 1000.0)
     column = np.minimum(((cx - x0) / cell).astype(np.int64), GRID_CELLS)
     row = np.minimum(((cy - y0) / cell).astype(np.int64), GRID_CELLS)
     cells, inverse = np.unique(row * (GRID_CELLS + 1) + column, return_inverse=True)

@@ -16,7 +16,8 @@ import sitewatch
 from sitewatch.core import values
 from sitewatch.core.imagery import ImageRecord
 from sitewatch.core.observations import Observation
-from sitewatch.ui.damage_panel import DamageDock, DamagePanel
+from sitewatch.ui.damage_dock import DamageDock
+from sitewatch.ui.damage_panel import DamagePanel
 
 from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
 
