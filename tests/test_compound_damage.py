@@ -24,6 +24,7 @@ import processing
 from sitewatch.core.assignment import assign_compounds
 from sitewatch.core.compounds import CompoundIndex
 from sitewatch.core.damage import ALL, UNASSIGNED, compound_damage, parse_weights, summary_sentence
+from sitewatch.core.damage_inputs import SiteCache
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.footprints import decode
 from sitewatch.core.measure import ellipsoidal_area
@@ -427,3 +428,31 @@ def test_fast_assignment_agrees_with_compound_index():
     assert [None if n < 0 else ids[n] for n in fast.tolist()] == expected
     assert expected[-2] is None and expected[-1] == "C-3"
     assert footprints.simple.sum() > 1000
+
+
+def test_cache_is_reused_only_while_structures_and_compounds_are_unchanged(assessment):
+    build(assessment, TWO_COMPOUNDS, [("S-1", "building", box(10, 10, 10)), ("S-2", "building", box(30, 10, 10))],
+          [("S-1", "2020-01-08", "destroyed"), ("S-2", "2020-01-08", "intact")])
+    cache = SiteCache()
+
+    def table():
+        layers = [assessment.layer(name) for name in ("structures", "observations", "compounds")]
+        return compound_damage(*layers, "2020-01-08", cache=cache)
+
+    first = table()
+    assert first.row("C-1").n_destroy == 1 and cache.fingerprint
+    kept = cache.footprints
+    assessment.record_observation(Observation("S-2", "2020-01-08", "destroyed"))
+    second = table()
+    assert cache.footprints is kept and second.row("C-1").n_destroy == 2
+    # Moving S-2 into C-2 changes the structures: the geometry work is done again.
+    structures = assessment.layer("structures")
+    feature = next(f for f in structures.getFeatures() if f["structure_id"] == "S-2")
+    moved = QgsGeometry.fromWkt(box(130, 10, 10))
+    moved.convertToMultiType()
+    structures.dataProvider().changeGeometryValues({feature.id(): moved})
+    third = table()
+    assert cache.footprints is not kept
+    assert (third.row("C-1").n_destroy, third.row("C-2").n_destroy) == (1, 1)
+    assert third.rows == compound_damage(*(assessment.layer(n) for n in ("structures", "observations", "compounds")),
+                                         "2020-01-08").rows

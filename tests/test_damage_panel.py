@@ -157,3 +157,13 @@ def test_unload_removes_the_action_and_the_dock(qgis_iface, qgis_new_project):
     deferred = QEvent.Type.DeferredDelete
     QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))
     assert dock not in qgis_iface.mainWindow().findChildren(DamageDock)
+
+
+def test_panel_sees_a_structure_added_through_the_store(panel):
+    part, _, store = panel
+    store.add_features("structures", [{"structure_id": "S-5", "type": "bunker", "geometry": box(150, 50, 10)}])
+    store.record_observation(Observation("S-5", "2020-01-08", "destroyed"))
+    part.refresh()
+    wait_until_idle(part.dock)
+    assert cells(part.dock, "Destroyed")["C-2"] == "1"
+    assert cells(part.dock, "Structures")["ALL"] == "5"
