@@ -13,7 +13,16 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from qgis.core import QgsFeedback, QgsGeometry, QgsVariantUtils, QgsVectorLayer
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsCsException,
+    QgsFeedback,
+    QgsGeometry,
+    QgsVariantUtils,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from . import values
@@ -191,9 +200,14 @@ def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_nam
     return numbers[inverse]
 
 
-def _read_compounds(compounds: QgsVectorLayer | None) -> tuple[list[str], list, list, list[str]]:
+def _read_compounds(compounds: QgsVectorLayer | None,
+                    crs: QgsCoordinateReferenceSystem) -> tuple[list[str], list, list, list[str]]:
+    """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
     if compounds is None:
         return [], [], [], []
+    transform = None
+    if compounds.crs().isValid() and crs.isValid() and compounds.crs() != crs:
+        transform = QgsCoordinateTransform(compounds.crs(), crs, QgsCoordinateTransformContext())
     require_fields(compounds, ("compound_id",), "compounds")
     names = ("compound_id", "name") if "name" in compounds.fields().names() else ("compound_id",)
     columns = read_columns(compounds, names, with_geometry=True)
@@ -219,6 +233,14 @@ def _read_compounds(compounds: QgsVectorLayer | None) -> tuple[list[str], list, 
         if not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid():
             geometry = geometry.makeValid()
             repaired.append(compound_id)
+        if transform is not None and not geometry.isNull():
+            try:
+                geometry.transform(transform)
+            except QgsCsException:
+                raise SiteWatchError(
+                    f"Compound {compound_id} of layer '{compounds.name()}' cannot be converted from "
+                    f"{compounds.crs().authid()} to the structures' CRS {crs.authid()}."
+                ) from None
         found[compound_id] = (_text(label) or None, geometry)
     ids = sorted(found)
     return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
@@ -242,7 +264,8 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
         )
     if feedback is not None and feedback.isCanceled():
         raise SiteWatchError("Cancelled.")
-    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(compounds)
+    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
+        compounds, structures.crs())
     fingerprint = b""
     if cache is not None:
         fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, columns.wkb or [],

@@ -258,6 +258,11 @@ def test_same_areas_in_epsg4326_and_utm(provider, assessment, tmp_path):
         for name in ("area_asses", "area_destr"):
             assert geo_rows[key][name] == pytest.approx(utm_rows[key][name], rel=1e-3), (key, name)
         assert geo_rows[key]["pct_area_d"] == pytest.approx(utm_rows[key]["pct_area_d"], rel=1e-3)
+    # Compounds in EPSG:4326 with structures in UTM: assigned in the structures' CRS, same table.
+    mixed = compound_damage(assessment.layer("structures"), assessment.layer("observations"),
+                            geographic.layer("compounds"), "2020-01-08")
+    assert [(r.compound_id, r.n_struct, r.n_destroy) for r in mixed.rows] == \
+        [(k[0], v["n_struct"], v["n_destroy"]) for k, v in utm_rows.items()]
     # And the areas are the ellipsoidal areas of core.measure (not the planar UTM areas).
     expected = sum(ellipsoidal_area(QgsGeometry.fromWkt(g), assessment.crs()) for _, _, g in structures)
     assert utm_rows[(ALL, None)]["area_asses"] == pytest.approx(expected, rel=1e-5)
