@@ -60,7 +60,8 @@ COUNT_FIELDS: dict[str, str] = {
 class DamageRow:
     """One row of the table: a compound (``UNASSIGNED``, ``ALL``), optionally one type."""
 
-    compound_id: str
+    compound: str
+    """The compound's ``compound_id``, ``UNASSIGNED`` or ``ALL`` (a 10-character field name)."""
     name: str | None
     type: str | None
     n_struct: int
@@ -115,7 +116,7 @@ class DamageTable:
 
     def row(self, compound_id: str, structure_type: str | None = None) -> DamageRow:
         for row in self.rows:
-            if row.compound_id == compound_id and row.type == structure_type:
+            if row.compound == compound_id and row.type == structure_type:
                 return row
         raise KeyError((compound_id, structure_type))
 
@@ -282,7 +283,7 @@ def summary_sentence(table: DamageTable) -> str:
     if site.n_struct == 0:
         return f"No structure stands on {table.after}."
     compounds = sum(1 for row in table.rows
-                    if row.type is None and row.compound_id not in (ALL, UNASSIGNED) and row.n_struct)
+                    if row.type is None and row.compound not in (ALL, UNASSIGNED) and row.n_struct)
     outside = table.row(UNASSIGNED).n_struct
     where = f" in {compounds} compound{'s' if compounds != 1 else ''}" if compounds else ""
     if outside and compounds:

@@ -7,6 +7,7 @@ import random
 import sqlite3
 
 import pytest
+from osgeo import ogr
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
@@ -23,7 +24,7 @@ from qgis.core import (
 import processing
 from sitewatch.core.assignment import assign_compounds
 from sitewatch.core.compounds import CompoundIndex
-from sitewatch.core.damage import ALL, UNASSIGNED, compound_damage, parse_weights, summary_sentence
+from sitewatch.core.damage import ALL, ROW_FIELDS, UNASSIGNED, compound_damage, parse_weights, summary_sentence
 from sitewatch.core.damage_inputs import SiteCache
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.footprints import decode
@@ -75,7 +76,7 @@ def plain(value):
 
 
 def run(store: GeoPackageStore, after: str, before: str | None = None, **extra) -> tuple[dict, dict]:
-    """processing.run on the store's layers: (results, {(compound_id, type): attributes})."""
+    """processing.run on the store's layers: (results, {(compound, type): attributes})."""
     parameters = {
         "STRUCTURES": store.layer_uri("structures"), "OBSERVATIONS": store.layer_uri("observations"),
         "COMPOUNDS": store.layer_uri("compounds"), "AFTER_DATE": after, "OUTPUT": "TEMPORARY_OUTPUT",
@@ -87,7 +88,7 @@ def run(store: GeoPackageStore, after: str, before: str | None = None, **extra) 
     for feature in layer.getFeatures():
         attributes = {name: plain(feature[name]) for name in layer.fields().names()}
         attributes["has_geometry"] = not feature.geometry().isNull()
-        rows[(attributes["compound_id"], attributes["type"])] = attributes
+        rows[(attributes["compound"], attributes["type"])] = attributes
     return result, rows
 
 
@@ -261,7 +262,7 @@ def test_same_areas_in_epsg4326_and_utm(provider, assessment, tmp_path):
     # Compounds in EPSG:4326 with structures in UTM: assigned in the structures' CRS, same table.
     mixed = compound_damage(assessment.layer("structures"), assessment.layer("observations"),
                             geographic.layer("compounds"), "2020-01-08")
-    assert [(r.compound_id, r.n_struct, r.n_destroy) for r in mixed.rows] == \
+    assert [(r.compound, r.n_struct, r.n_destroy) for r in mixed.rows] == \
         [(k[0], v["n_struct"], v["n_destroy"]) for k, v in utm_rows.items()]
     # And the areas are the ellipsoidal areas of core.measure (not the planar UTM areas).
     expected = sum(ellipsoidal_area(QgsGeometry.fromWkt(g), assessment.crs()) for _, _, g in structures)
@@ -289,7 +290,7 @@ def test_qgis_process_gives_the_same_numbers_as_processing_run(provider, qgis_pr
     written = QgsVectorLayer(f"{target}|layername=damage", "damage", "ogr")
     assert written.isValid() and written.featureCount() == len(rows)
     for feature in written.getFeatures():
-        expected = rows[(feature["compound_id"], plain(feature["type"]))]
+        expected = rows[(feature["compound"], plain(feature["type"]))]
         for name in written.fields().names():
             if name in expected:
                 assert plain(feature[name]) == (pytest.approx(expected[name]) if isinstance(expected[name], float)
@@ -461,3 +462,19 @@ def test_cache_is_reused_only_while_structures_and_compounds_are_unchanged(asses
     assert (third.row("C-1").n_destroy, third.row("C-2").n_destroy) == (1, 1)
     assert third.rows == compound_damage(*(assessment.layer(n) for n in ("structures", "observations", "compounds")),
                                          "2020-01-08").rows
+
+
+def test_a_shapefile_output_keeps_every_field_name(provider, assessment, tmp_path):
+    build(assessment, TWO_COMPOUNDS, [("S-1", "building", box(10, 10, 10))], [("S-1", "2020-01-08", "destroyed")])
+    target = tmp_path / "damage.shp"
+    processing.run("sitewatch:compounddamage", {
+        "STRUCTURES": assessment.layer_uri("structures"), "OBSERVATIONS": assessment.layer_uri("observations"),
+        "COMPOUNDS": assessment.layer_uri("compounds"), "AFTER_DATE": "2020-01-08", "BEFORE_DATE": "2019-09-01",
+        "BY_TYPE": True, "OUTPUT": str(target)})
+    assert all(len(name) <= 10 for name in ROW_FIELDS)
+    dataset = ogr.Open(str(target))
+    layer = dataset.GetLayer(0)
+    definition = layer.GetLayerDefn()
+    assert [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())] == list(ROW_FIELDS)
+    found = {(f.GetField("compound"), f.GetField("type")): f.GetField("n_destroy") for f in layer}
+    assert found[("C-1", None)] == 1 and found[("ALL", "building")] == 1

@@ -133,12 +133,12 @@ def test_chart_uses_the_standard_status_colours(panel):
 def test_copy_and_save_as_csv_and_png(panel, tmp_path):
     dock = panel[0].dock
     dock.copy_csv()
-    assert QApplication.clipboard().text().startswith("compound_id,name,type,n_struct")
+    assert QApplication.clipboard().text().startswith("compound,name,type,n_struct")
     dock.copy_png()
     assert not QApplication.clipboard().image().isNull()
     dock.save_csv(str(tmp_path / "damage.csv"))
     with open(tmp_path / "damage.csv", newline="", encoding="utf-8") as handle:
-        rows = {row["compound_id"]: row for row in csv.DictReader(handle)}
+        rows = {row["compound"]: row for row in csv.DictReader(handle)}
     assert rows["ALL"]["n_destroy"] == "1" and rows["C-3"]["pct_destr"] == ""
     dock.save_png(str(tmp_path / "damage.png"))
     image = QImage(str(tmp_path / "damage.png"))

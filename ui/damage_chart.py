@@ -48,7 +48,7 @@ class DamageChart(QWidget):
         """The rows drawn: every compound row and UNASSIGNED (ALL is the sum, left out)."""
         if self.table is None:
             return []
-        return [row for row in self.table.rows if row.type is None and row.compound_id != ALL]
+        return [row for row in self.table.rows if row.type is None and row.compound != ALL]
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
@@ -113,7 +113,7 @@ class DamageChart(QWidget):
                     bottom -= height
             if slot >= metrics.horizontalAdvance("C-00") or len(rows) <= 12:
                 painter.setPen(QColor("black"))
-                text = metrics.elidedText(row.compound_id, Qt.TextElideMode.ElideRight, int(max(slot, 8)))
+                text = metrics.elidedText(row.compound, Qt.TextElideMode.ElideRight, int(max(slot, 8)))
                 painter.drawText(QRectF(plot.left() + number * slot, plot.bottom() + 2, slot, label_height),
                                  int(Qt.AlignmentFlag.AlignHCenter), text)
 

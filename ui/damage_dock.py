@@ -44,7 +44,7 @@ from .damage_task import DamageTask
 from .messages import notify
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("compound_id", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
+    ("compound", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
     ("n_unknown", "Unknown"), ("n_intact", "Intact"), ("n_possible", "Possible"), ("n_moderate", "Moderate"),
     ("n_severe", "Severe"), ("n_destroy", "Destroyed"), ("n_constr", "Construction"),
     ("pct_destr", "% destroyed"), ("pct_damag", "% damaged"), ("pct_sev_de", "% severe+destroyed"),
