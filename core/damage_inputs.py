@@ -49,6 +49,8 @@ class SiteCache:
     footprints: Footprints | None = None
     areas: np.ndarray | None = None
     compound_of: np.ndarray | None = None
+    order: np.ndarray | None = None
+    """The order that sorts the structure ids."""
 
 
 def _fingerprint(crs: str, ids: np.ndarray, wkbs: list, compound_ids: list[str],
@@ -200,8 +202,8 @@ def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_nam
     return numbers[inverse]
 
 
-def _read_compounds(compounds: QgsVectorLayer | None,
-                    crs: QgsCoordinateReferenceSystem) -> tuple[list[str], list, list, list[str]]:
+def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem,
+                    datasets: dict) -> tuple[list[str], list, list, list[str]]:
     """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
     if compounds is None:
         return [], [], [], []
@@ -210,7 +212,7 @@ def _read_compounds(compounds: QgsVectorLayer | None,
         transform = QgsCoordinateTransform(compounds.crs(), crs, QgsCoordinateTransformContext())
     require_fields(compounds, ("compound_id",), "compounds")
     names = ("compound_id", "name") if "name" in compounds.fields().names() else ("compound_id",)
-    columns = read_columns(compounds, names, with_geometry=True)
+    columns = read_columns(compounds, names, True, datasets)
     found: dict[str, tuple[str | None, QgsGeometry]] = {}
     repaired = []
     labels = columns.values.get("name", [None] * len(columns.fids))
@@ -246,33 +248,48 @@ def _read_compounds(compounds: QgsVectorLayer | None,
     return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
 
 
-def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compounds: QgsVectorLayer | None,
-                feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageInputs:
-    """Read and check the structures, observations and compounds layers."""
-    require_fields(structures, ("structure_id", "type"), "structures")
-    require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
-    columns = read_columns(structures, ("structure_id", "type"), with_geometry=True)
-    ids = _keys(columns.values["structure_id"])
+def _sorted_ids(ids: np.ndarray, layer_name: str) -> np.ndarray:
+    """The order that sorts ``ids``; a SiteWatchError when an id appears twice."""
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     repeated = np.flatnonzero((sorted_ids[1:] == sorted_ids[:-1]) & (sorted_ids[1:] != b""))
     if len(repeated):
         duplicate = sorted_ids[repeated[0]].decode("utf-8", "replace")
         raise SiteWatchError(
-            f"The structure_id '{duplicate}' appears more than once in layer '{structures.name()}'; "
+            f"The structure_id '{duplicate}' appears more than once in layer '{layer_name}'; "
             "structure ids must be unique."
         )
-    if feedback is not None and feedback.isCanceled():
-        raise SiteWatchError("Cancelled.")
+    return order
+
+
+def _type_index(type_keys: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The structure types present (value-list order, then others sorted) and each one's index."""
+    known_types = values.codes(values.STRUCTURE_TYPES)
+    present = [t.decode("utf-8", "replace") for t in np.unique(type_keys).tolist()]
+    names = [t for t in known_types if t in present] + sorted(t for t in present if t not in known_types)
+    if not len(type_keys):
+        return names, np.zeros(0, dtype=np.int64)
+    lookup = np.array([t.encode("utf-8") for t in names], dtype=bytes)
+    order = np.argsort(lookup)
+    return names, np.asarray(order[np.searchsorted(lookup[order], type_keys)], dtype=np.int64)
+
+
+def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compounds: QgsVectorLayer | None,
+                feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageInputs:
+    """Read and check the structures, observations and compounds layers."""
+    require_fields(structures, ("structure_id", "type"), "structures")
+    require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
+    datasets: dict = {}  # one GDAL dataset per file for all three layers
+    columns = read_columns(structures, ("structure_id", "type"), True, datasets)
+    ids = _keys(columns.values["structure_id"])
     compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
-        compounds, structures.crs())
+        compounds, structures.crs(), datasets)
     fingerprint = b""
     if cache is not None:
         fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, columns.wkb or [],
                                    compound_ids, compound_geometries)
-    if cache is not None and cache.fingerprint == fingerprint and cache.footprints is not None:
-        footprints, areas, compound_of = cache.footprints, cache.areas, cache.compound_of
-    else:
+    if cache is None or cache.fingerprint != fingerprint or cache.footprints is None:
+        order = _sorted_ids(ids, structures.name())
         footprints = decode(columns.wkb or [])
         areas = ellipsoidal_areas(footprints, structures.crs())
         if feedback is not None:
@@ -281,27 +298,22 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
             feedback.setProgress(30)
         compound_of = assign_compounds(footprints, compound_ids, compound_geometries)
         if cache is not None:
-            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of = \
-                fingerprint, footprints, areas, compound_of
-    known_types = values.codes(values.STRUCTURE_TYPES)
-    type_keys = _keys(columns.values["type"])
-    present = [t.decode("utf-8", "replace") for t in np.unique(type_keys).tolist()]
-    type_names = [t for t in known_types if t in present] + sorted(t for t in present if t not in known_types)
-    type_lookup = np.array([t.encode("utf-8") for t in type_names], dtype=bytes) if type_names \
-        else np.zeros(0, dtype="S1")
-    type_order = np.argsort(type_lookup)
-    type_index = type_order[np.searchsorted(type_lookup[type_order], type_keys)] if len(type_keys) \
-        else np.zeros(0, dtype=np.int64)
+            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of, cache.order = \
+                fingerprint, footprints, areas, compound_of, order
+    else:
+        footprints, areas, compound_of, order = cache.footprints, cache.areas, cache.compound_of, cache.order
+    type_names, type_index = _type_index(_keys(columns.values["type"]))
 
-    obs = read_columns(observations, ("structure_id", "observed_on", "status"), with_geometry=False)
+    obs = read_columns(observations, ("structure_id", "observed_on", "status"), False, datasets)
+    datasets.clear()
     obs_ids = _keys(obs.values["structure_id"])
-    slot = np.searchsorted(sorted_ids, obs_ids)
-    slot_clipped = np.minimum(slot, max(len(sorted_ids) - 1, 0))
-    known = (len(sorted_ids) > 0) & (sorted_ids[slot_clipped] == obs_ids) & (obs_ids != b"") \
-        if len(obs_ids) else np.zeros(0, dtype=bool)
+    sorted_ids = ids[order]
+    slot = np.minimum(np.searchsorted(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
+    known = (sorted_ids[slot] == obs_ids) & (obs_ids != b"") if len(obs_ids) and len(sorted_ids) \
+        else np.zeros(len(obs_ids), dtype=bool)
     days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
     statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
-    owner = order[slot_clipped[known]] if known.any() else np.zeros(0, dtype=np.int64)
+    owner = order[slot[known]]
     rows = np.arange(len(obs_ids))[known]
     sort = np.lexsort((rows, days[known], owner))
     unknown_ids = tuple(sorted({i.decode("utf-8", "replace") for i in obs_ids[~known].tolist()}))
@@ -309,8 +321,7 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
     id_text = [i.decode("utf-8", "replace") for i in ids.tolist()]
     return DamageInputs(
         structure_count=len(ids), structure_ids=id_text, footprints=footprints, areas=areas,
-        compound_of=compound_of,
-        type_names=type_names, type_index=np.asarray(type_index, dtype=np.int64),
+        compound_of=compound_of, type_names=type_names, type_index=type_index,
         obs_structure=owner[sort], obs_day=days[known][sort], obs_status=statuses[known][sort],
         compound_ids=compound_ids, compound_names=compound_names, compound_geometries=compound_geometries,
         unknown_structure_ids=unknown_ids, unknown_observations=int((~known).sum()),

@@ -40,10 +40,14 @@ def require_fields(layer: QgsVectorLayer, names: Sequence[str], role: str) -> No
             )
 
 
-def read_columns(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Columns:
-    """The fields ``names`` (and WKB geometry when asked) of every feature of ``layer``."""
+def read_columns(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
+                 datasets: dict[str, gdal.Dataset] | None = None) -> Columns:
+    """The fields ``names`` (and WKB geometry when asked) of every feature of ``layer``.
+
+    ``datasets`` (path → open GDAL dataset) lets several layers of one file share one opening;
+    the caller clears it when done."""
     if _readable_by_gdal(layer):
-        return _read_with_gdal(layer, names, with_geometry)
+        return _read_with_gdal(layer, names, with_geometry, {} if datasets is None else datasets)
     return _read_with_qgis(layer, names, with_geometry)
 
 
@@ -56,42 +60,42 @@ def _readable_by_gdal(layer: QgsVectorLayer) -> bool:
     return bool(parts.get("path"))
 
 
-def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Columns:
+def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
+                    datasets: dict[str, gdal.Dataset]) -> Columns:
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    try:
-        dataset = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
-    except RuntimeError:
-        return _read_with_qgis(layer, names, with_geometry)
-    try:
-        if parts.get("layerName"):
-            ogr_layer = dataset.GetLayerByName(parts["layerName"])
-        else:
-            ogr_layer = dataset.GetLayer(int(parts.get("layerId") or 0))
-        if ogr_layer is None:
+    dataset = datasets.get(parts["path"])
+    if dataset is None:
+        try:
+            dataset = datasets[parts["path"]] = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
+        except RuntimeError:
             return _read_with_qgis(layer, names, with_geometry)
-        definition = ogr_layer.GetLayerDefn()
-        all_fields = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
-        ignored = [name for name in all_fields if name not in names]
-        if not with_geometry:
-            ignored.append("OGR_GEOMETRY")
-        ogr_layer.SetIgnoredFields(ignored)
-        fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
-        geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
-        batches = [{key: _unmasked(column) for key, column in batch.items()}
-                   for batch in ogr_layer.GetArrowStreamAsNumPy()]
-        if not batches:
-            empty = {name: np.zeros(0, dtype=object) for name in names}
-            return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
-        values = {name: np.concatenate([batch[name] for batch in batches]) for name in names}
-        fids = np.concatenate([batch[fid_key] for batch in batches]) if fid_key in batches[0] \
-            else np.arange(sum(len(batch[names[0]]) for batch in batches))
-        wkb = None
-        if with_geometry:
-            wkb = [bytes(item) if item is not None else None
-                   for batch in batches for item in batch[geometry_key]]
-        return Columns(fids, values, wkb)
-    finally:
-        dataset = None
+    if parts.get("layerName"):
+        ogr_layer = dataset.GetLayerByName(parts["layerName"])
+    else:
+        ogr_layer = dataset.GetLayer(int(parts.get("layerId") or 0))
+    if ogr_layer is None:
+        return _read_with_qgis(layer, names, with_geometry)
+    definition = ogr_layer.GetLayerDefn()
+    all_fields = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    ignored = [name for name in all_fields if name not in names]
+    if not with_geometry:
+        ignored.append("OGR_GEOMETRY")
+    ogr_layer.SetIgnoredFields(ignored)
+    fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
+    geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
+    batches = [{key: _unmasked(column) for key, column in batch.items()}
+               for batch in ogr_layer.GetArrowStreamAsNumPy()]
+    if not batches:
+        empty = {name: np.zeros(0, dtype=object) for name in names}
+        return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
+    values = {name: np.concatenate([batch[name] for batch in batches]) for name in names}
+    fids = np.concatenate([batch[fid_key] for batch in batches]) if fid_key in batches[0] \
+        else np.arange(sum(len(batch[names[0]]) for batch in batches))
+    wkb = None
+    if with_geometry:
+        wkb = [bytes(item) if item is not None else None
+               for batch in batches for item in batch[geometry_key]]
+    return Columns(fids, values, wkb)
 
 
 def _unmasked(column: np.ndarray) -> np.ndarray:
