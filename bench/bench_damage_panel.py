@@ -37,7 +37,7 @@ import site_data  # noqa: E402
 from bench_compound_damage import qgis_route  # noqa: E402
 from processing.core.Processing import Processing  # noqa: E402
 from qgis.gui import QgsMapCanvas, QgsMessageBar  # noqa: E402
-from qgis.PyQt.QtCore import QCoreApplication  # noqa: E402
+from qgis.PyQt.QtCore import QEventLoop, QTimer  # noqa: E402
 from qgis.PyQt.QtWidgets import QMainWindow  # noqa: E402
 
 import sitewatch  # noqa: E402
@@ -75,12 +75,15 @@ class Window:
 
 
 def wait_for_refresh(dock, seen: list, count: int, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
+    """Run a Qt event loop (as QGIS does, idle in C++) until the dock has refreshed ``count`` times."""
+    if len(seen) >= count:
+        return
+    loop = QEventLoop()
+    dock.refreshed.connect(loop.quit)
+    QTimer.singleShot(int(limit * 1000), loop.quit)
     while len(seen) < count:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the panel did not refresh")
-        QCoreApplication.processEvents()
-        time.sleep(0.0005)
+        loop.exec()
+    dock.refreshed.disconnect(loop.quit)
 
 
 def main() -> None:
@@ -121,9 +124,9 @@ def main() -> None:
         print(f"site: {arguments.structures:,} structures, {arguments.structures * 5:,} observations, "
               f"{max(1, arguments.structures // 100)} compounds")
         print(f"Damage panel refresh after one observation (write + reload + table, chart, summary shown): "
-              f"median {ours * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {len(times)} repeats "
-              f"(goal < 100 ms); CPU time of all threads: median {statistics.median(cpu) * 1000:.0f} ms "
-              f"(includes the event loop's polling)")
+              f"median {ours * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+              f"over {len(times)} repeats "
+              f"(goal < 100 ms); CPU time of all threads: median {statistics.median(cpu) * 1000:.0f} ms")
         print(f"summary: {dock.summary.text()}")
         plugin.unload()
         QgsProject.instance().clear()

@@ -28,7 +28,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 from . import values
 from .assignment import assign_compounds
 from .errors import SiteWatchError
-from .footprints import Footprints, decode, ellipsoidal_areas
+from .footprints import Footprints, decode, ellipsoidal_areas, wkb_buffer
 from .layer_columns import raw_text, read_columns, require_fields
 
 UNOBSERVED = len(values.STATUSES)
@@ -53,11 +53,13 @@ class SiteCache:
     """The order that sorts the structure ids."""
 
 
-def _fingerprint(crs: str, ids: np.ndarray, wkbs: list, compound_ids: list[str],
+def _fingerprint(crs: str, ids: np.ndarray, wkbs: list | np.ndarray, compound_ids: list[str],
                  compound_geometries: list[QgsGeometry]) -> bytes:
     digest = hashlib.blake2b(crs.encode("utf-8"), digest_size=20)
     digest.update(np.ascontiguousarray(ids).tobytes())
-    digest.update(b"".join(w for w in wkbs if w))
+    buffer, offsets, lengths = wkb_buffer(wkbs)
+    digest.update(buffer.tobytes())
+    digest.update(lengths.tobytes())
     for compound_id, geometry in zip(compound_ids, compound_geometries):
         digest.update(compound_id.encode("utf-8") + b"\0")
         digest.update(bytes(geometry.asWkb()))
@@ -202,6 +204,10 @@ def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_nam
     return numbers[inverse]
 
 
+def _geometries(wkb: list | np.ndarray | None) -> list | np.ndarray:
+    return [] if wkb is None else wkb
+
+
 def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem,
                     datasets: dict) -> tuple[list[str], list, list, list[str]]:
     """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
@@ -217,7 +223,7 @@ def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenc
     repaired = []
     labels = columns.values.get("name", [None] * len(columns.fids))
     for fid, raw_id, label, wkb in zip(columns.fids.tolist(), columns.values["compound_id"].tolist(),
-                                       list(labels), columns.wkb or []):
+                                       list(labels), _geometries(columns.wkb)):
         compound_id = _text(raw_id)
         if not compound_id:
             raise SiteWatchError(
@@ -230,7 +236,7 @@ def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenc
                 "compound ids must be unique."
             )
         geometry = QgsGeometry()
-        if wkb:
+        if wkb is not None:
             geometry.fromWkb(bytes(wkb))
         if not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid():
             geometry = geometry.makeValid()
@@ -286,11 +292,11 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
         compounds, structures.crs(), datasets)
     fingerprint = b""
     if cache is not None:
-        fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, columns.wkb or [],
+        fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, _geometries(columns.wkb),
                                    compound_ids, compound_geometries)
     if cache is None or cache.fingerprint != fingerprint or cache.footprints is None:
         order = _sorted_ids(ids, structures.name())
-        footprints = decode(columns.wkb or [])
+        footprints = decode(_geometries(columns.wkb))
         areas = ellipsoidal_areas(footprints, structures.crs())
         if feedback is not None:
             if feedback.isCanceled():

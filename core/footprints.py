@@ -45,7 +45,7 @@ class Footprints:
     repaired: list[int]
     """Positions of features whose geometry was invalid and was repaired with makeValid."""
     empty: np.ndarray
-    wkb: Sequence[bytes | None]
+    wkb: Sequence[bytes | None] | np.ndarray
 
     def geometry(self, position: int) -> QgsGeometry:
         """The footprint at ``position`` as a (valid) QgsGeometry."""
@@ -109,12 +109,22 @@ def _certainly_valid(x: np.ndarray, y: np.ndarray, starts: np.ndarray, size: int
     return ok & (area != 0)
 
 
-def decode(wkbs: Sequence[bytes | None]) -> Footprints:
+def wkb_buffer(wkbs: Sequence[bytes | None] | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All WKBs as one uint8 buffer with each one's offset and length."""
+    count = len(wkbs)
+    if isinstance(wkbs, np.ndarray) and wkbs.dtype.kind == "V":
+        width = wkbs.dtype.itemsize
+        lengths = np.full(count, width, dtype=np.int64)
+        return np.ascontiguousarray(wkbs).view(np.uint8).reshape(-1), lengths * np.arange(count), lengths
+    lengths = np.fromiter((len(w) if w else 0 for w in wkbs), dtype=np.int64, count=count)
+    buffer = np.frombuffer(b"".join(w for w in wkbs if w), dtype=np.uint8)
+    return buffer, np.cumsum(lengths) - lengths, lengths
+
+
+def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
     """Decode WKB footprints (``None`` or b"" for features without geometry)."""
     count = len(wkbs)
-    lengths = np.fromiter((len(w) if w else 0 for w in wkbs), dtype=np.int64, count=count)
-    offsets = np.cumsum(lengths) - lengths
-    buffer = np.frombuffer(b"".join(w for w in wkbs if w), dtype=np.uint8)
+    buffer, offsets, lengths = wkb_buffer(wkbs)
     if len(buffer) == 0:
         buffer = np.zeros(1, dtype=np.uint8)
     has = lengths >= 13
@@ -175,7 +185,7 @@ def decode(wkbs: Sequence[bytes | None]) -> Footprints:
     empty = np.zeros(count, dtype=bool)
     for position in np.flatnonzero(~simple).tolist():
         geometry = QgsGeometry()
-        if lengths[position]:
+        if lengths[position] and wkbs[position] is not None:
             geometry.fromWkb(bytes(wkbs[position]))
         if geometry.isNull() or geometry.isEmpty():
             empty[position] = True

@@ -26,7 +26,9 @@ class Columns:
 
     fids: np.ndarray
     values: dict[str, np.ndarray]
-    wkb: list[bytes | None] | None
+    wkb: list[bytes | None] | np.ndarray | None
+    """WKB per feature: a list of bytes (None: no geometry), or, when GDAL hands every WKB with
+    the same length, a numpy array of fixed-size void items."""
 
 
 def require_fields(layer: QgsVectorLayer, names: Sequence[str], role: str) -> None:
@@ -93,8 +95,11 @@ def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: 
         else np.arange(sum(len(batch[names[0]]) for batch in batches))
     wkb = None
     if with_geometry:
-        wkb = [bytes(item) if item is not None else None
-               for batch in batches for item in batch[geometry_key]]
+        geometries = [batch[geometry_key] for batch in batches]
+        if len({g.dtype for g in geometries}) == 1 and geometries[0].dtype.kind == "V":
+            wkb = np.concatenate(geometries)  # every WKB of the same length: one block of memory
+        else:
+            wkb = [None if item is None else bytes(item) for g in geometries for item in g]
     return Columns(fids, values, wkb)
 
 
