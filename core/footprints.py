@@ -66,7 +66,7 @@ def _read_uint32(buffer: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.where(offsets <= limit, value, 0)
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(start, start + size)`` for each pair, without a Python loop."""
     total = int(sizes.sum())
     if total == 0:
@@ -142,7 +142,7 @@ def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
     candidate &= (points >= 4) & (coordinates_at + 16 * points <= offsets + lengths)
 
     sizes = np.where(candidate, points, 0)
-    byte_index = _ranges(coordinates_at[candidate], 16 * sizes[candidate])
+    byte_index = concatenated_ranges(coordinates_at[candidate], 16 * sizes[candidate])
     xy = buffer[byte_index].view("<f8").reshape(-1, 2) if len(byte_index) else np.zeros((0, 2))
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
     ring_start = np.zeros(count, dtype=np.int64)
@@ -165,7 +165,7 @@ def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
     planar_area = np.zeros(count)
     if simple.any():
         starts = ring_start[simple]
-        vertex_index = _ranges(starts, ring_size[simple])
+        vertex_index = concatenated_ranges(starts, ring_size[simple])
         group_starts = np.cumsum(ring_size[simple]) - ring_size[simple]
         vx, vy = x[vertex_index], y[vertex_index]
         bbox[simple, 0] = np.minimum.reduceat(vx, group_starts)
