@@ -85,8 +85,10 @@ def _certainly_valid(x: np.ndarray, y: np.ndarray, starts: np.ndarray, size: int
     False means "ask GEOS", not "invalid"."""
     edges = size - 1
     index = starts[:, None] + np.arange(size)[None, :]
-    ax, ay = x[index[:, :-1]], y[index[:, :-1]]
-    bx, by = x[index[:, 1:]], y[index[:, 1:]]
+    # Relative to the first vertex, so that orientation tests keep their precision in UTM metres.
+    rx, ry = x[index] - x[starts][:, None], y[index] - y[starts][:, None]
+    ax, ay = rx[:, :-1], ry[:, :-1]
+    bx, by = rx[:, 1:], ry[:, 1:]
     dx, dy = bx - ax, by - ay
     ok = edges >= 3
     ok = ok & np.all((dx != 0) | (dy != 0), axis=1)
