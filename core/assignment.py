@@ -147,9 +147,8 @@ def _assign_by_overlap(footprints: Footprints, geometries: Sequence[QgsGeometry]
         if engine is None:
             engine = engines[compound] = QgsGeometry.createGeometryEngine(geometries[compound].constGet())
             engine.prepareGeometry()
-        if not engine.intersects(footprint):
-            continue
-        overlap = engine.intersection(footprint).area()
+        common = engine.intersection(footprint)
+        overlap = 0.0 if common is None else common.area()
         if overlap > 0 and (structure not in best or (-overlap, compound) < best[structure]):
             best[structure] = (-overlap, compound)
     for structure in np.unique(structures).tolist():
