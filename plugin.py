@@ -7,11 +7,12 @@ from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import QMenu
 
 from .processing.provider import SiteWatchProvider
+from .ui.annotation_part import AnnotationPart
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions,)
+INTERFACE_PARTS = (AssessmentActions, AnnotationPart)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

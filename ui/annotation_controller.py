@@ -1,0 +1,364 @@
+"""What the drawing tools, the review tool and the review queue do, over ``core``.
+
+Every change goes through the undo stack as a command that commits its own transaction;
+afterwards only the structures it touched are re-read (status book, queue, map style), so a
+key press stays cheap on sites with tens of thousands of structures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsRasterLayer, QgsVectorLayer
+from qgis.gui import QgsMapCanvas
+from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
+
+from ..core import schema, values
+from ..core.annotation import FeatureWriter, NewFeature, new_record
+from ..core.errors import SiteWatchError
+from ..core.imagery import ImageRecord, resolve_uri
+from ..core.observations import Observation
+from ..core.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, StructureInfo
+from ..core.undo import AddFeature, ChangeGeometry, Command, DeleteFeature, Group, RecordObservation, UndoStack
+from . import settings
+from .session import AssessmentSession
+from .status_style import StatusStyle
+
+NO_ASSESSMENT = "No assessment is open: use SiteWatch ▸ Open assessment or New assessment before drawing."
+
+
+class AnnotationController(QObject):
+    """Drawing, recording states, the review queue and undo for the open assessment."""
+
+    message = pyqtSignal(str, object)
+    """A message for the analyst: (text, Qgis.MessageLevel)."""
+    current_changed = pyqtSignal(object)
+    """The structure under review changed (structure_id or None)."""
+    navigated = pyqtSignal(str)
+    """The analyst stepped to this structure in the queue (pan and zoom to it)."""
+    queue_changed = pyqtSignal()
+    """The queue's content, order or counts changed."""
+
+    def __init__(self, session: AssessmentSession, canvas: QgsMapCanvas, confirm: Callable[[str], bool]):
+        super().__init__()
+        self.session = session
+        self.canvas = canvas
+        self.confirm = confirm
+        self.undo_stack = UndoStack()
+        self.undo_stack.listeners.append(self._after_command)
+        self.style = StatusStyle()
+        self.writer: FeatureWriter | None = None
+        self.book = StatusBook()
+        self.queue = ReviewQueue((), self.book)
+        self.scores: ScoreProvider | None = None
+        self.fids: dict[str, int] = {}
+        self.current: str | None = None
+        self.confidence: str | None = None
+        self.intact_on_before = True
+        self.queue_filter = QueueFilter()
+        self.queue_order = "id"
+        session.opened.connect(self.attach)
+        session.closed.connect(self.detach)
+        session.pair_changed.connect(self.refresh_date)
+        controller = canvas.temporalController()
+        canvas.temporalRangeChanged.connect(self.refresh_date)
+        self._temporal = controller
+        if session.store is not None:
+            self.attach(session.store)
+
+    # -- assessment ---------------------------------------------------------------------
+
+    def attach(self, store) -> None:
+        self.writer = FeatureWriter(store)
+        self.undo_stack.clear()
+        self.book = StatusBook.load(store)
+        self.style.apply(self.session.layer(schema.STRUCTURES.name))
+        self._load_structures()
+        self.refresh_date()
+
+    def detach(self) -> None:
+        self.writer = None
+        self.undo_stack.clear()
+        self.style.release()
+        self.book = StatusBook()
+        self.queue = ReviewQueue((), self.book, self.scores)
+        self.fids = {}
+        self.select(None)
+        self.queue_changed.emit()
+
+    def unload(self) -> None:
+        self.session.opened.disconnect(self.attach)
+        self.session.closed.disconnect(self.detach)
+        self.session.pair_changed.disconnect(self.refresh_date)
+        self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
+        self.style.unload()
+
+    def _load_structures(self) -> None:
+        layer = self.session.layer(schema.STRUCTURES.name)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request.setSubsetOfAttributes(["structure_id", "type", "compound_id"], layer.fields())
+        infos, self.fids = [], {}
+        for feature in layer.getFeatures(request):
+            structure_id = feature["structure_id"]
+            if not structure_id:
+                continue
+            self.fids[structure_id] = feature.id()
+            infos.append(StructureInfo(structure_id, _text(feature["type"]), _text(feature["compound_id"])))
+        self.queue = ReviewQueue(infos, self.book, self.scores)
+        self.rebuild_queue()
+
+    def set_score_provider(self, scores: ScoreProvider | None) -> None:
+        """The change-score hook: a callable returning {structure_id: score}, or None."""
+        self.scores = scores
+        self.queue.scores = scores
+        self.rebuild_queue()
+
+    # -- dates ----------------------------------------------------------------------------
+
+    def review_date(self) -> str | None:
+        """The Temporal Controller's date while it runs, else the after image's date."""
+        controller = self._temporal
+        if controller is not None and controller.navigationMode() != Qgis.TemporalNavigationMode.Disabled:
+            begin = self.canvas.temporalRange().begin()
+            if begin.isValid():
+                return begin.date().toString(Qt.DateFormat.ISODate)
+        after = self.session.after
+        return after.acquired if after is not None else None
+
+    def refresh_date(self, *_args) -> None:
+        on = self.review_date()
+        self.style.set_statuses(self.book.status_map(on) if on else {})
+        self.rebuild_queue()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def draw(self, layer_name: str, type_code: str | None, geometry: QgsGeometry) -> str | None:
+        """Save a drawn feature (and, for a structure drawn on the before image, its intact
+        state at that date); returns its id, or None when nothing was saved."""
+        if self.writer is None:
+            self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
+            return None
+        try:
+            store = self.writer.store
+            compounds = self.writer.compound_index() if layer_name == schema.STRUCTURES.name else None
+            record = new_record(store, NewFeature(layer_name, type_code, settings.analyst_name()), geometry,
+                                compounds)
+            command: Command = AddFeature(self.writer, record, self._compounds_changed)
+            before = self.session.before
+            if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
+                state = Observation(record.feature_id, before.acquired, "intact", image_id=before.image_id,
+                                    analyst=settings.analyst_name())
+                command = Group(command.text, [command, RecordObservation(store, state)])
+            self.undo_stack.push(command)
+        except SiteWatchError as error:
+            self.message.emit(str(error), Qgis.MessageLevel.Critical)
+            return None
+        if layer_name == schema.STRUCTURES.name and record.attributes["compound_id"] is None:
+            self.message.emit(f"{record.feature_id} lies outside every compound; its compound_id is empty.",
+                              Qgis.MessageLevel.Warning)
+        return record.feature_id
+
+    def _before_is_shown(self) -> bool:
+        """Whether the analyst is looking at the before image: its layer is visible and the
+        after image's is not (with no image layers in the project: no after image chosen)."""
+        before, after = self.session.before, self.session.after
+        if before is None or not before.acquired:
+            return False
+        shown = self._visible_sources()
+        before_uri, after_uri = self._uri(before), self._uri(after)
+        if before_uri in shown or after_uri in shown:
+            return before_uri in shown and after_uri not in shown
+        return after is None
+
+    def _uri(self, record: ImageRecord | None) -> str | None:
+        return None if record is None or self.writer is None else resolve_uri(self.writer.store, record)
+
+    def _visible_sources(self) -> set[str]:
+        root = self.session.project.layerTreeRoot()
+        return {node.layer().source() for node in root.findLayers()
+                if isinstance(node.layer(), QgsRasterLayer) and node.isVisible()}
+
+    def move(self, feature_id: str, geometry: QgsGeometry, layer_name: str = schema.STRUCTURES.name) -> None:
+        if self.writer is None:
+            self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
+            return
+        self._push(ChangeGeometry(self.writer, layer_name, feature_id, geometry, self.writer.compound_index,
+                                  self._compounds_changed))
+
+    def delete(self, feature_id: str | None = None, layer_name: str = schema.STRUCTURES.name) -> bool:
+        """Delete a feature (default: the current structure) after asking; its observations
+        are kept in observation_history."""
+        feature_id = feature_id or self.current
+        if self.writer is None or feature_id is None:
+            self.message.emit("Select a structure first (click it with the review tool).",
+                              Qgis.MessageLevel.Warning)
+            return False
+        if not self.confirm(f"Delete {feature_id}? Its recorded states are kept in observation_history."):
+            return False
+        return self._push(DeleteFeature(self.writer, layer_name, feature_id, self._compounds_changed))
+
+    def _compounds_changed(self) -> None:
+        if self.writer is not None:
+            self.writer.store.refresh_compound_ids()
+
+    def compounds_edited(self) -> None:
+        """Compounds changed through QGIS's own tools: re-assign every structure."""
+        if self.writer is None:
+            return
+        try:
+            self._compounds_changed()
+        except SiteWatchError as error:
+            self.message.emit(str(error), Qgis.MessageLevel.Critical)
+        self._reload_layers({schema.STRUCTURES.name})
+        self._load_structures()
+
+    def compound_follows(self, structure_ids: list[str]) -> None:
+        """Re-assign the compound of structures whose geometry QGIS's own tools edited."""
+        if self.writer is None:
+            return
+        compounds = self.writer.compound_index()
+        try:
+            for structure_id in structure_ids:
+                record = self.writer.get(schema.STRUCTURES.name, structure_id)
+                if record is not None:
+                    self.writer.update(schema.STRUCTURES.name, structure_id,
+                                       attributes={"compound_id": compounds.assign(record.geometry)})
+        except SiteWatchError as error:
+            self.message.emit(str(error), Qgis.MessageLevel.Critical)
+        self._reload_layers({schema.STRUCTURES.name})
+
+    # -- reviewing ----------------------------------------------------------------------------
+
+    def select(self, structure_id: str | None) -> None:
+        self.current = structure_id
+        if structure_id is not None:
+            self.queue.go_to(structure_id)
+        self.current_changed.emit(structure_id)
+
+    def _review_target(self) -> tuple[str, ImageRecord, str] | None:
+        after = self.session.after
+        if self.writer is None:
+            self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
+        elif self.current is None:
+            self.message.emit("No structure is selected: click one with the review tool or press N.",
+                              Qgis.MessageLevel.Warning)
+        elif after is None or not after.acquired:
+            self.message.emit("Choose a dated after image in the imagery panel before recording states.",
+                              Qgis.MessageLevel.Warning)
+        else:
+            return self.current, after, after.acquired
+        return None
+
+    def record_status(self, status: str) -> bool:
+        """Record ``status`` for the current structure at the after image's date."""
+        target = self._review_target()
+        if target is None:
+            return False
+        structure_id, after, on = target
+        observation = Observation(structure_id, on, status, image_id=after.image_id, confidence=self.confidence,
+                                  analyst=settings.analyst_name())
+        return self._push(RecordObservation(self.writer.store, observation))
+
+    def confirm_carried_forward(self) -> bool:
+        """Record the state carried forward from the previous date, unchanged."""
+        target = self._review_target()
+        if target is None:
+            return False
+        structure_id, _, on = target
+        previous = self.book.carried_forward(structure_id, on)
+        if previous is None:
+            self.message.emit(f"{structure_id} has no earlier state to carry forward; press a status key.",
+                              Qgis.MessageLevel.Warning)
+            return False
+        self.confidence = self.confidence or previous.confidence
+        return self.record_status(previous.status)
+
+    def set_confidence(self, confidence: str) -> bool:
+        """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
+        self.confidence = confidence
+        if self.current is None or self.writer is None:
+            return False
+        on = self.review_date()
+        existing = self.book.observation_on(self.current, on) if on else None
+        if existing is None or existing.confidence == confidence:
+            return False
+        return self.record_status(existing.status)
+
+    def step(self, direction: int) -> str | None:
+        """Go to the next (+1) or previous (-1) structure in the queue."""
+        structure_id = self.queue.step(direction)
+        if structure_id is None:
+            self.message.emit("End of the review queue.", Qgis.MessageLevel.Info)
+            return None
+        self.select(structure_id)
+        self.navigated.emit(structure_id)
+        return structure_id
+
+    def rebuild_queue(self, queue_filter: QueueFilter | None = None, order: str | None = None) -> None:
+        self.queue_filter = queue_filter or self.queue_filter
+        self.queue_order = order or self.queue_order
+        if self.queue_order == "score" and self.scores is None:
+            self.message.emit("No change scores are available yet; the queue is ordered by id.",
+                              Qgis.MessageLevel.Info)
+        self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
+        self.queue_changed.emit()
+
+    # -- undo -----------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        self._stack_step(self.undo_stack.undo, "Nothing to undo.")
+
+    def redo(self) -> None:
+        self._stack_step(self.undo_stack.redo, "Nothing to redo.")
+
+    def _stack_step(self, action: Callable[[], Command | None], empty: str) -> None:
+        try:
+            if action() is None:
+                self.message.emit(empty, Qgis.MessageLevel.Info)
+        except SiteWatchError as error:
+            self.message.emit(str(error), Qgis.MessageLevel.Critical)
+
+    def _push(self, command: Command) -> bool:
+        try:
+            self.undo_stack.push(command)
+        except SiteWatchError as error:
+            self.message.emit(str(error), Qgis.MessageLevel.Critical)
+            return False
+        return True
+
+    def _after_command(self, command: Command) -> None:
+        """Re-read what ``command`` changed: states of its structures, and layers."""
+        if self.writer is None:
+            return
+        changed = sorted(command.structure_ids())
+        self.book.reload(self.writer.store, changed)
+        layers = command.layer_names()
+        self._reload_layers(layers)
+        if layers & {schema.STRUCTURES.name, schema.COMPOUNDS.name}:
+            self._load_structures()
+        on = self.review_date()
+        for structure_id in changed:
+            self.style.set_status(structure_id, self.book.status_at(structure_id, on) if on else None)
+        if self.current is not None and self.current not in self.queue.structures:
+            self.select(None)
+        self.queue_changed.emit()
+
+    def _reload_layers(self, names: set[str]) -> None:
+        for name in names & {schema.STRUCTURES.name, schema.COMPOUNDS.name, schema.LINEAR_FEATURES.name,
+                             schema.POINT_FEATURES.name}:
+            layer: QgsVectorLayer = self.session.layer(name)
+            layer.dataProvider().reloadData()
+            layer.triggerRepaint()
+
+    def status_text(self, structure_id: str) -> str:
+        """How a structure's state at the review date is shown in the queue."""
+        on = self.review_date()
+        observation = self.book.observation_at(structure_id, on) if on else None
+        if observation is None:
+            return "not observed"
+        label = values.label_of(values.STATUSES, observation.status)
+        return label if observation.observed_on == on else f"{label} (carried from {observation.observed_on})"
+
+
+def _text(value) -> str | None:
+    return None if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()) else str(value)
