@@ -9,6 +9,7 @@ an edit behind. Project layers showing the file only need a reload afterwards.
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -261,7 +262,11 @@ def new_record(store: AssessmentStore, choice: NewFeature, geometry: QgsGeometry
         checked_polygon(geometry, "structure outline" if name == schema.STRUCTURES.name else "compound outline")
     elif layer_def.geometry == "MultiLineString":
         checked_line(geometry, "line")
-    attributes: dict[str, object] = {layer_def.id_field: store.next_id(name)}
+    try:
+        feature_id = store.next_id(name)
+    except sqlite3.Error as error:  # the store's reads do not translate busy / locked errors
+        raise _write_error(store.location, error) from None
+    attributes: dict[str, object] = {layer_def.id_field: feature_id}
     if "type" in layer_def.field_names():
         attributes["type"] = choice.type_code
     if name == schema.STRUCTURES.name:
