@@ -28,9 +28,15 @@ class StatusBook:
     def __init__(self, observations: Iterable[Observation] = ()):
         self._dates: dict[str, list[str]] = {}
         self._observations: dict[str, list[Observation]] = {}
+        self._observed_on: dict[str, set[str]] = {}
+        """date → structures with an observation made exactly then (the reviewed ones)."""
         for observation in sorted(observations, key=lambda o: (o.structure_id, o.observed_on)):
-            self._dates.setdefault(observation.structure_id, []).append(observation.observed_on)
-            self._observations.setdefault(observation.structure_id, []).append(observation)
+            self._add(observation)
+
+    def _add(self, observation: Observation) -> None:
+        self._dates.setdefault(observation.structure_id, []).append(observation.observed_on)
+        self._observations.setdefault(observation.structure_id, []).append(observation)
+        self._observed_on.setdefault(observation.observed_on, set()).add(observation.structure_id)
 
     @classmethod
     def load(cls, store: AssessmentStore) -> StatusBook:
@@ -39,11 +45,11 @@ class StatusBook:
     def reload(self, store: AssessmentStore, structure_ids: Sequence[str]) -> None:
         """Read the observations of ``structure_ids`` again after they changed."""
         for structure_id in structure_ids:
-            self._dates.pop(structure_id, None)
+            for on in self._dates.pop(structure_id, []):
+                self._observed_on[on].discard(structure_id)
             self._observations.pop(structure_id, None)
         for observation in store.observations(list(structure_ids)):
-            self._dates.setdefault(observation.structure_id, []).append(observation.observed_on)
-            self._observations.setdefault(observation.structure_id, []).append(observation)
+            self._add(observation)
 
     def observation_at(self, structure_id: str, on: str) -> Observation | None:
         """The observation that gives the structure its state at ``on`` (carried forward)."""
@@ -71,11 +77,11 @@ class StatusBook:
         return self._observations[structure_id][position - 1] if position else None
 
     def is_reviewed(self, structure_id: str, on: str) -> bool:
-        dates = self._dates.get(structure_id)
-        if not dates:
-            return False
-        position = bisect.bisect_left(dates, on)
-        return position < len(dates) and dates[position] == on
+        return structure_id in self._observed_on.get(on, ())
+
+    def reviewed_on(self, on: str) -> set[str]:
+        """Structures with an observation made exactly at ``on``."""
+        return self._observed_on.get(on, set())
 
     def status_map(self, on: str) -> dict[str, str]:
         """Status of every observed structure at ``on``."""
@@ -118,6 +124,7 @@ class ReviewQueue:
         self.order = "id"
         self.ids: list[str] = []
         self.position = -1
+        self._base: set[str] = set(self.structures)
 
     def has_scores(self) -> bool:
         return self.scores is not None
@@ -146,6 +153,7 @@ class ReviewQueue:
             raise ValueError(f"Unknown queue order '{order}'; use one of {', '.join(ORDERS)}.")
         current = self.current()
         self.on, self.filter, self.order = on, queue_filter, order
+        self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
         ids = [sid for sid in self.structures if self.matches(sid)]
         if order == "compound":
             ids.sort(key=lambda sid: (self.structures[sid].compound_id is None,
@@ -183,13 +191,6 @@ class ReviewQueue:
 
     def counts(self) -> tuple[int, int]:
         """(reviewed, total) at the review date among structures of the chosen compound and type."""
-        base = [sid for sid, info in self.structures.items() if self._base_match(info, self.filter)]
         if not self.on:
-            return 0, len(base)
-        return sum(1 for sid in base if self.book.is_reviewed(sid, self.on)), len(base)
-
-    def update_structure(self, info: StructureInfo) -> None:
-        self.structures[info.structure_id] = info
-
-    def remove_structure(self, structure_id: str) -> None:
-        self.structures.pop(structure_id, None)
+            return 0, len(self._base)
+        return len(self._base & self.book.reviewed_on(self.on)), len(self._base)

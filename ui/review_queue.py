@@ -132,6 +132,7 @@ class ReviewQueueDock(QDockWidget):
         self.list.itemActivated.connect(self._activated)
         self.list.installEventFilter(self)
         self._shown_ids: list[str] = []
+        self._filled_for = None
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
         self.refresh()
@@ -150,7 +151,9 @@ class ReviewQueueDock(QDockWidget):
     def refresh(self) -> None:
         """Show the queue's structures and the counter."""
         queue = self.controller.queue
-        self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
+        if queue is not self._filled_for:  # a new queue: structures were drawn, moved or deleted
+            self._filled_for = queue
+            self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
         if self._shown_ids != queue.ids:
             self._shown_ids = list(queue.ids)
             self.list.clear()
