@@ -4,8 +4,8 @@ on a real canvas with real key events."""
 from __future__ import annotations
 
 import pytest
-from qgis.core import Qgis, QgsMapRendererSequentialJob, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QEvent, Qt
+from qgis.core import Qgis, QgsDateTimeRange, QgsMapRendererSequentialJob, QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import QDate, QDateTime, QEvent, Qt, QTime
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 from sitewatch.core import values
@@ -217,3 +217,16 @@ def test_structures_are_drawn_in_their_status_colour_at_the_review_date(part, as
     assert colour_at(canvas, x + 10, y + 10) == colour_at(canvas, 500200, 3000090)  # hidden: background
     part.context.session.set_pair(None, BEFORE)  # review date back to the before image
     assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["construction"].colour
+
+
+def test_map_follows_the_temporal_controller_while_it_runs(part, assessment):
+    canvas = part.canvas
+    x, y = SQUARES["S-0002"]
+    part.controller.select("S-0002")
+    press(part.activate("review"), key_of("destroyed"))
+    assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["destroyed"].colour
+    canvas.setTemporalRange(QgsDateTimeRange(QDateTime(QDate(2019, 10, 1), QTime(0, 0)),
+                                             QDateTime(QDate(2019, 10, 2), QTime(0, 0))))
+    assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["construction"].colour
+    canvas.setTemporalRange(QgsDateTimeRange(QDateTime(), QDateTime()))  # controller stopped: after date
+    assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["destroyed"].colour

@@ -60,9 +60,7 @@ class AnnotationController(QObject):
         session.opened.connect(self.attach)
         session.closed.connect(self.detach)
         session.pair_changed.connect(self.refresh_date)
-        controller = canvas.temporalController()
         canvas.temporalRangeChanged.connect(self.refresh_date)
-        self._temporal = controller
         if session.store is not None:
             self.attach(session.store)
 
@@ -116,17 +114,21 @@ class AnnotationController(QObject):
     # -- dates ----------------------------------------------------------------------------
 
     def review_date(self) -> str | None:
-        """The Temporal Controller's date while it runs, else the after image's date."""
-        controller = self._temporal
-        if controller is not None and controller.navigationMode() != Qgis.TemporalNavigationMode.Disabled:
-            begin = self.canvas.temporalRange().begin()
-            if begin.isValid():
-                return begin.date().toString(Qt.DateFormat.ISODate)
+        """The date states are recorded and reviewed at: the after image's date."""
         after = self.session.after
         return after.acquired if after is not None else None
 
+    def display_date(self) -> str | None:
+        """The date the map shows states at: the Temporal Controller's while it runs,
+        otherwise the review date."""
+        if self.canvas.mapSettings().isTemporal():
+            begin = self.canvas.temporalRange().begin()
+            if begin.isValid():
+                return begin.date().toString(Qt.DateFormat.ISODate)
+        return self.review_date()
+
     def refresh_date(self, *_args) -> None:
-        on = self.review_date()
+        on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
         self.rebuild_queue()
 
@@ -336,7 +338,7 @@ class AnnotationController(QObject):
         self._reload_layers(layers)
         if layers & {schema.STRUCTURES.name, schema.COMPOUNDS.name}:
             self._load_structures()
-        on = self.review_date()
+        on = self.display_date()
         for structure_id in changed:
             self.style.set_status(structure_id, self.book.status_at(structure_id, on) if on else None)
         if self.current is not None and self.current not in self.queue.structures:
