@@ -245,11 +245,13 @@ class FeatureWriter:
 
 @dataclass(frozen=True)
 class NewFeature:
-    """What the analyst chose for a feature about to be drawn."""
+    """What the analyst chose for a feature about to be drawn, and the image it was seen on."""
 
     layer_name: str
     type_code: str | None
     analyst: str
+    image_id: str | None = None
+    image_date: str | None = None
 
 
 def new_record(store: AssessmentStore, choice: NewFeature, geometry: QgsGeometry,
@@ -273,4 +275,9 @@ def new_record(store: AssessmentStore, choice: NewFeature, geometry: QgsGeometry
         attributes["compound_id"] = compounds.assign(geometry) if compounds is not None else None
         attributes["created_by"] = choice.analyst
         attributes["created_at"] = now_iso()
+    elif name == schema.POINT_FEATURES.name:
+        attributes["observed_on"] = choice.image_date
+        attributes["image_id"] = choice.image_id
+    elif name == schema.LINEAR_FEATURES.name:
+        attributes["first_seen"] = choice.image_date
     return FeatureRecord(name, attributes, geometry)

@@ -190,6 +190,7 @@ def test_deleting_asks_first_and_keeps_states_in_history(part, assessment):
 
 
 def test_line_and_point_tools_write_their_layers(part, assessment):
+    part.context.session.set_pair(ImageRecord("IMG-0001", "2019-09-01"), ImageRecord("IMG-0002", "2020-01-08"))
     line = part.activate("line")
     assert part.type_combo.itemData(0) == "road"
     key(line, Qt.Key.Key_3)
@@ -199,8 +200,9 @@ def test_line_and_point_tools_write_their_layers(part, assessment):
     point = part.activate("point")
     click(point, 500200, 3000200)
     lines, points = stored(assessment, "linear_features"), stored(assessment, "point_features")
-    assert [(r["feature_id"], r["type"]) for r in lines] == [("L-0001", "rail")]
-    assert [(r["feature_id"], r["type"]) for r in points] == [("P-0001", "impact_crater")]
+    assert [(r["feature_id"], r["type"], r["first_seen"]) for r in lines] == [("L-0001", "rail", "2020/01/08")]
+    assert [(r["feature_id"], r["type"], r["observed_on"], r["image_id"]) for r in points] == \
+        [("P-0001", "impact_crater", "2020/01/08", "IMG-0002")]
     point_geometry = ogr.CreateGeometryFromWkt(points[0]["wkt"])
     assert (point_geometry.GetX(), point_geometry.GetY()) == pytest.approx((500200, 3000200), abs=0.25)
 
@@ -268,3 +270,25 @@ def test_structure_drawn_on_the_before_image_is_intact_at_its_date(part, assessm
     draw_polygon(part, [(500010, 3000010), (500040, 3000010), (500040, 3000030)])
     assert assessment.observations() == []
 
+
+
+def test_compound_follows_edits_made_with_qgis_own_tools(part, assessment):
+    draw_polygon(part, [(500000, 3000000), (500100, 3000000), (500100, 3000100), (500000, 3000100)], COMPOUND)
+    draw_polygon(part, [(500040, 3000040), (500060, 3000040), (500060, 3000060)])
+    draw_polygon(part, [(500240, 3000040), (500260, 3000040), (500260, 3000060)])
+    structures = part.context.session.layer("structures")
+    [moved] = [f for f in structures.getFeatures() if f["structure_id"] == "S-0001"]
+    structures.startEditing()
+    structures.changeGeometry(moved.id(), QgsGeometry.fromWkt("POLYGON((500300 3000300,500310 3000300,"
+                                                              "500310 3000310,500300 3000300))"))
+    assert structures.commitChanges()
+    assert {r["structure_id"]: r["compound_id"] for r in stored(assessment, "structures")} == \
+        {"S-0001": None, "S-0002": None}
+    compounds = part.context.session.layer("compounds")
+    compounds.startEditing()
+    [compound] = compounds.getFeatures()
+    compounds.changeGeometry(compound.id(), QgsGeometry.fromWkt("POLYGON((500200 3000000,500400 3000000,"
+                                                                "500400 3000400,500200 3000400,500200 3000000))"))
+    assert compounds.commitChanges()
+    assert {r["structure_id"]: r["compound_id"] for r in stored(assessment, "structures")} == \
+        {"S-0001": "C-0001", "S-0002": "C-0001"}

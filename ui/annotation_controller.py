@@ -143,8 +143,10 @@ class AnnotationController(QObject):
         try:
             store = self.writer.store
             compounds = self.writer.compound_index() if layer_name == schema.STRUCTURES.name else None
-            record = new_record(store, NewFeature(layer_name, type_code, settings.analyst_name()), geometry,
-                                compounds)
+            shown = self._shown_image()
+            choice = NewFeature(layer_name, type_code, settings.analyst_name(),
+                                shown.image_id if shown else None, shown.acquired if shown else None)
+            record = new_record(store, choice, geometry, compounds)
             command: Command = AddFeature(self.writer, record, self._compounds_changed)
             before = self.session.before
             if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
@@ -159,6 +161,11 @@ class AnnotationController(QObject):
             self.message.emit(f"{record.feature_id} lies outside every compound; its compound_id is empty.",
                               Qgis.MessageLevel.Warning)
         return record.feature_id
+
+    def _shown_image(self) -> ImageRecord | None:
+        """The image a new point or line was seen on: the before image while it is shown,
+        otherwise the after image."""
+        return self.session.before if self._before_is_shown() else self.session.after
 
     def _before_is_shown(self) -> bool:
         """Whether the analyst is looking at the before image: its layer is visible and the
