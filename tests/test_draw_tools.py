@@ -236,22 +236,25 @@ def test_drawing_with_no_assessment_open_says_so(part, assessment, qgis_iface):
     assert stored(assessment, "structures") == []
 
 
-def test_read_only_and_locked_geopackage_write_nothing(part, assessment, qgis_iface):
-    corners = [(500010, 3000010), (500040, 3000010), (500040, 3000030)]
+def test_locked_geopackage_writes_nothing(part, assessment, qgis_iface):
     locker = sqlite3.connect(assessment.path, isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")
+    locker.execute("BEGIN IMMEDIATE")  # another program in the middle of writing
     try:
-        draw_polygon(part, corners)
+        draw_polygon(part, [(500010, 3000010), (500040, 3000010), (500040, 3000030)])
     finally:
         locker.execute("ROLLBACK")
         locker.close()
     assert "locked by another program" in messages(qgis_iface, Qgis.MessageLevel.Critical)
+    assert stored(assessment, "structures") == []
+
+
+def test_read_only_geopackage_writes_nothing(part, assessment, qgis_iface):
     mode = os.stat(assessment.path).st_mode
     os.chmod(assessment.path, stat.S_IRUSR | stat.S_IRGRP)
     try:
         if os.access(assessment.path, os.W_OK):
             pytest.skip("running as a user who can write read-only files (root)")
-        draw_polygon(part, corners)
+        draw_polygon(part, [(500010, 3000010), (500040, 3000010), (500040, 3000030)])
         assert "read-only" in messages(qgis_iface, Qgis.MessageLevel.Critical)
     finally:
         os.chmod(assessment.path, mode)
