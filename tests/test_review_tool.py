@@ -230,3 +230,18 @@ def test_map_follows_the_temporal_controller_while_it_runs(part, assessment):
     assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["construction"].colour
     canvas.setTemporalRange(QgsDateTimeRange(QDateTime(), QDateTime()))  # controller stopped: after date
     assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["destroyed"].colour
+
+
+def test_observation_tables_in_qgis_show_recorded_states_soon_after(part, assessment):
+    from qgis.PyQt.QtTest import QTest
+
+    observations = part.context.session.layer("observations")
+    assert observations.featureCount() == 2
+    part.controller.select("S-0004")
+    tool = part.activate("review")
+    for status in ("severe", "destroyed", "moderate"):
+        press(tool, key_of(status))
+    QTest.qWait(1200)
+    assert observations.featureCount() == 3
+    assert part.context.session.layer("observation_history").featureCount() == 2
+    assert {f["status"] for f in observations.getFeatures() if f["structure_id"] == "S-0004"} == {"moderate"}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
-from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
+from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ..core import schema, values
 from ..core.annotation import FeatureWriter, NewFeature, new_record
@@ -24,6 +24,8 @@ from . import settings
 from .session import AssessmentSession
 from .status_style import StatusStyle
 
+TABLE_REFRESH_MS = 800
+"""Observation tables shown in QGIS are re-read this long after the last recorded state."""
 NO_ASSESSMENT = "No assessment is open: use SiteWatch ▸ Open assessment or New assessment before drawing."
 
 
@@ -57,6 +59,10 @@ class AnnotationController(QObject):
         self.intact_on_before = True
         self.queue_filter = QueueFilter()
         self.queue_order = "id"
+        self._tables_timer = QTimer(self)
+        self._tables_timer.setSingleShot(True)
+        self._tables_timer.setInterval(TABLE_REFRESH_MS)
+        self._tables_timer.timeout.connect(self._reload_tables)
         session.opened.connect(self.attach)
         session.closed.connect(self.detach)
         session.pair_changed.connect(self.refresh_date)
@@ -75,6 +81,7 @@ class AnnotationController(QObject):
         self.refresh_date()
 
     def detach(self) -> None:
+        self._tables_timer.stop()
         self.writer = None
         self.undo_stack.clear()
         self.style.release()
@@ -85,6 +92,7 @@ class AnnotationController(QObject):
         self.queue_changed.emit()
 
     def unload(self) -> None:
+        self._tables_timer.stop()
         self.session.opened.disconnect(self.attach)
         self.session.closed.disconnect(self.detach)
         self.session.pair_changed.disconnect(self.refresh_date)
@@ -258,14 +266,15 @@ class AnnotationController(QObject):
             return self.current, after, after.acquired
         return None
 
-    def record_status(self, status: str) -> bool:
-        """Record ``status`` for the current structure at the after image's date."""
+    def record_status(self, status: str, confidence: str | None = None) -> bool:
+        """Record ``status`` for the current structure at the after image's date, with
+        ``confidence`` (default: the one last chosen with H / M / L)."""
         target = self._review_target()
         if target is None:
             return False
         structure_id, after, on = target
-        observation = Observation(structure_id, on, status, image_id=after.image_id, confidence=self.confidence,
-                                  analyst=settings.analyst_name())
+        observation = Observation(structure_id, on, status, image_id=after.image_id,
+                                  confidence=confidence or self.confidence, analyst=settings.analyst_name())
         return self._push(RecordObservation(self.writer.store, observation))
 
     def confirm_carried_forward(self) -> bool:
@@ -279,17 +288,19 @@ class AnnotationController(QObject):
             self.message.emit(f"{structure_id} has no earlier state to carry forward; press a status key.",
                               Qgis.MessageLevel.Warning)
             return False
-        self.confidence = self.confidence or previous.confidence
-        return self.record_status(previous.status)
+        return self.record_status(previous.status, self.confidence or previous.confidence)
 
     def set_confidence(self, confidence: str) -> bool:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
         self.confidence = confidence
+        label = values.label_of(values.CONFIDENCES, confidence)
         if self.current is None or self.writer is None:
+            self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
             return False
         on = self.review_date()
         existing = self.book.observation_on(self.current, on) if on else None
         if existing is None or existing.confidence == confidence:
+            self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
             return False
         return self.record_status(existing.status)
 
@@ -352,7 +363,16 @@ class AnnotationController(QObject):
             self.select(None)
         self.queue_changed.emit()
 
+    def _reload_tables(self) -> None:
+        """Let open attribute tables of observations and their history show the new rows."""
+        if self.writer is None:
+            return
+        for name in (schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name):
+            self.session.layer(name).dataProvider().reloadData()
+
     def _reload_layers(self, names: set[str]) -> None:
+        if names & {schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name}:
+            self._tables_timer.start()  # coalesced: a burst of keys re-reads the tables once
         for name in names & {schema.STRUCTURES.name, schema.COMPOUNDS.name, schema.LINEAR_FEATURES.name,
                              schema.POINT_FEATURES.name}:
             layer: QgsVectorLayer = self.session.layer(name)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from qgis.core import (
     QgsCoordinateTransform,
+    QgsExpression,
     QgsFeatureRequest,
     QgsGeometry,
     QgsPointXY,
@@ -21,7 +22,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsRubberBand
+from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsRubberBand, QgsSnapIndicator
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 
@@ -77,6 +78,7 @@ class PointCollectorTool(SiteWatchTool):
         self.on_finished = on_finished
         self.on_error = on_error
         self.points: list[QgsPointXY] = []
+        self.snap_indicator = QgsSnapIndicator(canvas)
         self.band = QgsRubberBand(canvas, self.geometry_type)
         self.band.setColor(RUBBER_BAND_COLOUR)
         self.band.setWidth(2)
@@ -91,8 +93,10 @@ class PointCollectorTool(SiteWatchTool):
         self.after_click()
 
     def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+        point = QgsPointXY(event.snapPoint())
+        self.snap_indicator.setMatch(event.mapPointMatch())
         if self.points:
-            self.show_preview(self.points + [QgsPointXY(event.snapPoint())])
+            self.show_preview(self.points + [point])
 
     def after_click(self) -> None:
         self.show_preview(self.points)
@@ -151,6 +155,7 @@ class PointCollectorTool(SiteWatchTool):
 
     def deactivate(self) -> None:
         self.reset()
+        self.snap_indicator.setVisible(False)
         super().deactivate()
 
     def clean(self) -> None:
@@ -173,8 +178,10 @@ class RectangleTool(PointCollectorTool):
 
     def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
         if len(self.points) == 2:
+            point = QgsPointXY(event.snapPoint())
+            self.snap_indicator.setMatch(event.mapPointMatch())
             try:
-                preview = rotated_rectangle(*self.points, QgsPointXY(event.snapPoint()))
+                preview = rotated_rectangle(*self.points, point)
             except SiteWatchError:
                 return
             self.band.setToGeometry(preview, None)
@@ -249,7 +256,8 @@ class MoveTool(SiteWatchTool):
         dx, dy = end.x() - start.x(), end.y() - start.y()
         if dx == 0 and dy == 0:
             return
-        request = QgsFeatureRequest().setFilterExpression(f"\"structure_id\" = '{feature_id}'")
+        request = QgsFeatureRequest().setFilterExpression(
+            QgsExpression.createFieldEqualityExpression("structure_id", feature_id))
         for feature in layer.getFeatures(request):
             geometry = QgsGeometry(feature.geometry())
             geometry.translate(dx, dy)

@@ -36,8 +36,8 @@ class StatusFunction(QgsExpressionFunction):
         )
         self.statuses: dict[str, str] = {}
 
-    def func(self, values, context, parent, node):  # noqa: ARG002 - QGIS's signature
-        return self.statuses.get(values[0])
+    def func(self, arguments, context, parent, node):  # noqa: ARG002 - QGIS's signature
+        return self.statuses.get(arguments[0])
 
     def isStatic(self, node, parent, context) -> bool:  # noqa: N802, ARG002
         return False
