@@ -215,7 +215,7 @@ def test_structures_are_drawn_in_their_status_colour_at_the_review_date(part, as
     assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["destroyed"].colour
     press(tool, key_of("absent"))
     assert colour_at(canvas, x + 10, y + 10) == colour_at(canvas, 500200, 3000090)  # hidden: background
-    part.context.session.set_pair(None, BEFORE)  # review date back to the before image
+    part.context.session.set_pair(BEFORE, None)  # no after image: the map shows the before image's date
     assert colour_at(canvas, x + 10, y + 10).name() == values.STATUS_BY_CODE["construction"].colour
 
 

@@ -78,7 +78,8 @@ class AnnotationController(QObject):
         self.book = StatusBook.load(store)
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
         self._load_structures()
-        self.refresh_date()
+        on = self.display_date()
+        self.style.set_statuses(self.book.status_map(on) if on else {})
 
     def detach(self) -> None:
         self._tables_timer.stop()
@@ -128,12 +129,13 @@ class AnnotationController(QObject):
 
     def display_date(self) -> str | None:
         """The date the map shows states at: the Temporal Controller's while it runs,
-        otherwise the review date."""
+        otherwise the after image's date (the before image's while no after is chosen)."""
         if self.canvas.mapSettings().isTemporal():
             begin = self.canvas.temporalRange().begin()
             if begin.isValid():
                 return begin.date().toString(Qt.DateFormat.ISODate)
-        return self.review_date()
+        before = self.session.before
+        return self.review_date() or (before.acquired if before is not None else None)
 
     def refresh_date(self, *_args) -> None:
         on = self.display_date()
