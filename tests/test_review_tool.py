@@ -245,3 +245,15 @@ def test_observation_tables_in_qgis_show_recorded_states_soon_after(part, assess
     assert observations.featureCount() == 3
     assert part.context.session.layer("observation_history").featureCount() == 2
     assert {f["status"] for f in observations.getFeatures() if f["structure_id"] == "S-0004"} == {"moderate"}
+
+
+def test_arrow_keys_in_the_queue_list_step_through_the_queue(part):
+    from qgis.PyQt.QtWidgets import QApplication
+
+    QApplication.sendEvent(part.dock.list, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Down,
+                                                     Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(part.dock.list, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Down,
+                                                     Qt.KeyboardModifier.NoModifier))
+    assert part.controller.current == "S-0002"
+    assert part.dock.list.currentItem().text() == "S-0002"
+    assert part.focus.highlight is not None
