@@ -108,6 +108,7 @@ def main() -> int:
     from qgis.gui import QgsMapCanvas
     from qgis.PyQt.QtCore import QEvent, QSize, Qt
     from qgis.PyQt.QtGui import QKeyEvent
+
     from sitewatch.core.imagery import ImageRecord
     from sitewatch.ui.annotation_controller import AnnotationController
     from sitewatch.ui.review_queue import ReviewQueueDock, StructureFocus

@@ -22,6 +22,7 @@ from qgis.gui import QgsMapMouseEvent
 from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
+
 from sitewatch.core.imagery import ImageRecord
 from sitewatch.ui.annotation_part import COMPOUND, AnnotationPart
 from sitewatch.ui.context import PluginContext

@@ -6,6 +6,7 @@ import random
 
 import pytest
 from qgis.core import QgsGeometry, QgsPointXY
+
 from sitewatch.core import values
 from sitewatch.core.annotation import FeatureRecord, FeatureWriter, checked_polygon, rotated_rectangle
 from sitewatch.core.errors import SiteWatchError

@@ -8,6 +8,7 @@ from qgis.core import Qgis, QgsDateTimeRange, QgsMapRendererSequentialJob, QgsPr
 from qgis.PyQt.QtCore import QDate, QDateTime, QEvent, Qt, QTime
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
+
 from sitewatch.core import values
 from sitewatch.core.imagery import ImageRecord
 from sitewatch.core.observations import Observation
