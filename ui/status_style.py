@@ -1,4 +1,5 @@
-"""Structures drawn by their status at the review date, in the standard colours.
+"""Structures drawn by their status at the review date, in the standard colours (outline
+in the colour, light fill of it).
 
 The renderer is categorized on the expression ``sitewatch_status("structure_id")``; the
 function reads a plain dict structure_id → status that SiteWatch keeps current, so a recorded
@@ -19,10 +20,14 @@ from qgis.core import (
 )
 
 from ..core import values
+from ..core.styles import rgba
 
 FUNCTION_NAME = "sitewatch_status"
 EXPRESSION = f'{FUNCTION_NAME}("structure_id")'
 NOT_OBSERVED_LABEL = "Not yet observed"
+FILL_ALPHA = 70
+"""A light fill in the status colour keeps the roof visible on the image underneath."""
+OUTLINE_MM = "0.8"
 
 
 class StatusFunction(QgsExpressionFunction):
@@ -47,11 +52,12 @@ def status_renderer() -> QgsCategorizedSymbolRenderer:
     """One category per status with its standard colour; absent hidden; others outlined."""
     categories = []
     for status in values.STATUSES:
+        colour = status.colour[:7]
         symbol = QgsFillSymbol.createSimple(
-            {"color": status.colour, "outline_color": "#202020", "outline_width": "0.3"}
+            {"color": rgba(colour, FILL_ALPHA), "outline_color": rgba(colour), "outline_width": OUTLINE_MM}
         )
         categories.append(QgsRendererCategory(status.code, symbol, status.label, status.code != "absent"))
-    outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": "0.5"})
+    outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": OUTLINE_MM})
     categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))
     return QgsCategorizedSymbolRenderer(EXPRESSION, categories)
 
