@@ -12,12 +12,16 @@ import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from qgis.core import QgsFeatureRequest, QgsVectorLayer
+
 from .observations import Observation
 from .store import AssessmentStore
 
 ScoreProvider = Callable[[], dict[str, float]]
 """Returns a change score per structure_id (higher = more likely changed)."""
 
+SCORE_FIELD = "chg_score"
+"""The change-score field written by sitewatch:changescore."""
 ORDERS = ("id", "compound", "score")
 """Queue orders: by structure id, by compound then id, by change score (highest first)."""
 
@@ -194,3 +198,20 @@ class ReviewQueue:
         if not self.on:
             return 0, len(self._base)
         return len(self._base & self.book.reviewed_on(self.on)), len(self._base)
+
+
+def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:
+    """{structure_id: chg_score} of a scored structures layer (features without a score left out)."""
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    request.setSubsetOfAttributes(["structure_id", SCORE_FIELD], layer.fields())
+    scores = {}
+    for feature in layer.getFeatures(request):
+        structure_id, score = text_or_none(feature["structure_id"]), feature[SCORE_FIELD]
+        if structure_id is not None and text_or_none(score) is not None:
+            scores[structure_id] = float(score)
+    return scores
+
+
+def text_or_none(value) -> str | None:
+    """A field value as text; NULL and empty values as None."""
+    return None if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()) else str(value)

@@ -4,7 +4,15 @@ on a real canvas with real key events."""
 from __future__ import annotations
 
 import pytest
-from qgis.core import Qgis, QgsDateTimeRange, QgsMapRendererSequentialJob, QgsProject, QgsRectangle
+from qgis.core import (
+    Qgis,
+    QgsDateTimeRange,
+    QgsFeature,
+    QgsMapRendererSequentialJob,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QDate, QDateTime, QEvent, Qt, QTime
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
@@ -200,6 +208,20 @@ def outline_colour(canvas, structure_id: str) -> str:
     """The colour drawn on the middle of the structure's left wall (its status outline)."""
     x, y = SQUARES[structure_id]
     return colour_at(canvas, x, y + 10).name()
+
+
+def test_queue_takes_change_scores_from_a_scored_layer_in_the_project(part):
+    scored = QgsVectorLayer("Polygon?crs=EPSG:32637&field=structure_id:string&field=chg_score:double",
+                            "Scored structures", "memory")
+    features = []
+    for structure_id, score in (("S-0003", 0.8), ("S-0005", 0.95), ("S-0001", None)):
+        feature = QgsFeature(scored.fields())
+        feature.setAttributes([structure_id, score])
+        features.append(feature)
+    scored.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(scored)
+    part.dock.order.setCurrentIndex(part.dock.order.findData("score"))
+    assert part.controller.queue.ids == ["S-0005", "S-0003", "S-0001", "S-0002", "S-0004"]
 
 
 def colour_at(canvas, x: float, y: float) -> QColor:

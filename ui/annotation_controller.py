@@ -18,7 +18,16 @@ from ..core.annotation import FeatureWriter, NewFeature, new_record
 from ..core.errors import SiteWatchError
 from ..core.imagery import ImageRecord, resolve_uri
 from ..core.observations import Observation
-from ..core.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, StructureInfo
+from ..core.review import (
+    SCORE_FIELD,
+    QueueFilter,
+    ReviewQueue,
+    ScoreProvider,
+    StatusBook,
+    StructureInfo,
+    scores_from_layer,
+    text_or_none,
+)
 from ..core.undo import AddFeature, ChangeGeometry, Command, DeleteFeature, Group, RecordObservation, UndoStack
 from . import settings
 from .session import AssessmentSession
@@ -110,7 +119,8 @@ class AnnotationController(QObject):
             if not structure_id:
                 continue
             self.fids[structure_id] = feature.id()
-            infos.append(StructureInfo(structure_id, _text(feature["type"]), _text(feature["compound_id"])))
+            infos.append(StructureInfo(structure_id, text_or_none(feature["type"]),
+                                       text_or_none(feature["compound_id"])))
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
@@ -320,10 +330,21 @@ class AnnotationController(QObject):
         self.queue_filter = queue_filter or self.queue_filter
         self.queue_order = order or self.queue_order
         if self.queue_order == "score" and self.scores is None:
-            self.message.emit("No change scores are available yet; the queue is ordered by id.",
-                              Qgis.MessageLevel.Info)
+            self._use_scores_from_project()
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
         self.queue_changed.emit()
+
+    def _use_scores_from_project(self) -> None:
+        """Take change scores from a project layer with ``structure_id`` and ``chg_score``
+        (the output of sitewatch:changescore), when there is one."""
+        for layer in self.session.project.mapLayers().values():
+            if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
+                self.scores = self.queue.scores = lambda layer=layer: scores_from_layer(layer)
+                self.message.emit(f"Ordering the queue by the change scores of layer '{layer.name()}'.",
+                                  Qgis.MessageLevel.Info)
+                return
+        self.message.emit("No change scores are available yet (run SiteWatch ▸ change score); "
+                          "the queue is ordered by id.", Qgis.MessageLevel.Info)
 
     # -- undo -----------------------------------------------------------------------------------
 
@@ -389,7 +410,3 @@ class AnnotationController(QObject):
             return "not observed"
         label = values.label_of(values.STATUSES, observation.status)
         return label if observation.observed_on == on else f"{label} (carried from {observation.observed_on})"
-
-
-def _text(value) -> str | None:
-    return None if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()) else str(value)
