@@ -102,8 +102,11 @@ def test_confidence_keys_and_enter_carries_forward(part, assessment):
     assert at_after(assessment)["S-0001"][:2] == ("intact", "high")
     press(tool, Qt.Key.Key_N)
     assert part.controller.current == "S-0002"
+    assert part.dock.current_label.text() == \
+        "S-0002 · Warehouse · C-0001: Under construction (carried from 2019-09-01)"
     press(tool, Qt.Key.Key_Enter)
     assert at_after(assessment)["S-0002"][0] == "construction"
+    assert part.dock.current_label.text() == "S-0002 · Warehouse · C-0001: Under construction"
 
 
 def test_enter_without_an_earlier_state_writes_nothing(part, assessment, qgis_iface):
@@ -125,6 +128,12 @@ def test_keys_with_no_structure_or_no_after_image_say_so(part, assessment, qgis_
     warnings = "\n".join(qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning))
     assert "Choose a dated after image" in warnings
     assert at_after(assessment) == {}
+
+
+def test_toolbar_action_activates_the_review_tool(part):
+    part.tool_actions["review"].trigger()
+    assert part.canvas.mapTool() is part.tools["review"]
+    assert "1 intact" in part.tool_actions["review"].toolTip()
 
 
 def test_clicking_a_structure_makes_it_current(part):

@@ -113,6 +113,10 @@ class ReviewQueueDock(QDockWidget):
         layout.addLayout(form)
         self.counter = QLabel()
         layout.addWidget(self.counter)
+        self.current_label = QLabel()
+        self.current_label.setToolTip("The structure under review and its state at the review date "
+                                      "(Enter confirms a carried-forward state)")
+        layout.addWidget(self.current_label)
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
         self.list.setToolTip("Structures to review; N/P or arrow keys go to the next/previous one")
@@ -177,10 +181,17 @@ class ReviewQueueDock(QDockWidget):
         self.compound.blockSignals(False)
 
     def show_current(self, structure_id: str | None) -> None:
-        position = self.controller.queue.position
-        if structure_id is not None and self.controller.queue.current() == structure_id:
-            self.list.setCurrentRow(position)
-            self.list.currentItem().setToolTip(self.controller.status_text(structure_id))
+        queue = self.controller.queue
+        info = queue.structures.get(structure_id) if structure_id is not None else None
+        if info is None:
+            self.current_label.setText("No structure selected")
+            return
+        where = info.compound_id or "no compound"
+        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
+        self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
+                                   f"{self.controller.status_text(structure_id)}")
+        if queue.current() == structure_id:
+            self.list.setCurrentRow(queue.position)
 
     def _activated(self, item) -> None:
         self.controller.select(item.text())
