@@ -119,11 +119,6 @@ class PointCollectorTool(SiteWatchTool):
             return
         try:
             geometry = self.map_geometry()
-        except SiteWatchError as error:
-            self.reset()
-            self.on_error(str(error))
-            return
-        try:
             layer = self.target()
         except SiteWatchError as error:
             self.reset()
