@@ -7,6 +7,8 @@ while following the other canvas is not sent back.
 
 from __future__ import annotations
 
+import math
+
 from qgis.core import QgsMapLayer
 from qgis.gui import QgsDockWidget, QgsMapCanvas
 from qgis.PyQt.QtCore import QObject
@@ -23,7 +25,7 @@ class CanvasSync(QObject):
         self._connections = []
         for source, target in ((first, second), (second, first)):
             for signal in (source.extentsChanged, source.rotationChanged):
-                handle = signal.connect(lambda source=source, target=target: self._follow(source, target))
+                handle = signal.connect(lambda *_args, source=source, target=target: self._follow(source, target))
                 self._connections.append((signal, handle))
 
     def _follow(self, source: QgsMapCanvas, target: QgsMapCanvas) -> None:
@@ -31,8 +33,10 @@ class CanvasSync(QObject):
             return
         self._following = True
         try:
-            if target.destinationCrs() != source.destinationCrs():
-                target.setDestinationCrs(source.destinationCrs())
+            if target.mapSettings().destinationCrs() != source.mapSettings().destinationCrs():
+                target.setDestinationCrs(source.mapSettings().destinationCrs())
+            if target.extent().isEmpty() or not math.isfinite(target.scale()):
+                target.setExtent(source.extent())  # a fresh canvas has no scale to change yet
             if target.rotation() != source.rotation():
                 target.setRotation(source.rotation())
             if abs(target.scale() - source.scale()) > 1e-6 * source.scale():

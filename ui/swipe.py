@@ -57,9 +57,8 @@ class ComparisonItem(QgsMapCanvasItem):
         self.labels = ("", "")
         self._layers: tuple[QgsMapLayer | None, QgsMapLayer | None] = (None, None)
         self._images: list[QImage | None] = [None, None]
-        self._rendered_for: QgsMapSettings | None = None
         self._jobs: list[QgsMapRendererParallelJob] = []
-        self.setZValue(-10)  # above the map, below rubber bands and other tools' items
+        self.setZValue(-9)  # just above the map (-10), below rubber bands and other tools' items
         canvas.renderStarting.connect(self.render)
         for signal in (canvas.extentsChanged, canvas.rotationChanged, canvas.destinationCrsChanged):
             signal.connect(self._outdated)
@@ -110,7 +109,6 @@ class ComparisonItem(QgsMapCanvasItem):
         self._cancel_jobs()
         if None in self._layers or not self.isVisible():
             return
-        self._rendered_for = QgsMapSettings(self.canvas.mapSettings())
         jobs = []
         for side, layer in enumerate(self._layers):
             job = QgsMapRendererParallelJob(self._settings_for(layer))
