@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from qgis.core import QgsMapLayer, QgsMapRendererParallelJob, QgsMapSettings, QgsProject
+from qgis.core import QgsMapLayer, QgsMapRendererParallelJob, QgsMapSettings
 from qgis.gui import QgsMapCanvas, QgsMapCanvasItem
 from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -219,10 +219,3 @@ class ComparisonItem(QgsMapCanvasItem):
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, caption)
 
-
-def project_image_layer(project: QgsProject, image_id: str) -> QgsMapLayer | None:
-    """The project layer SiteWatch loaded for ``image_id``, if any."""
-    for layer in project.mapLayers().values():
-        if layer.customProperty(IMAGE_ID_PROPERTY) == image_id:
-            return layer
-    return None
