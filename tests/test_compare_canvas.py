@@ -78,7 +78,7 @@ def test_swipe_at_30_percent_shows_before_left_and_after_right(canvas, compariso
     shot = pixels(canvas)
     height, width, _ = shot.shape
     x = round(0.3 * width)
-    lower = slice(height // 2 + 30, height - 4)  # below the labels and the divider handle
+    lower = slice(height // 2 + 30, height - 40)  # between the divider handle and the labels
     assert colour_of(shot[lower, 4:x - 3]) == "red"
     assert colour_of(shot[lower, x + 3:width - 4]) == "blue"
     assert colour_of(shot[lower, x - 12:x - 3]) == "red" and colour_of(shot[lower, x + 3:x + 12]) == "blue"
@@ -92,8 +92,8 @@ def test_horizontal_swipe_puts_before_above(canvas, comparison):
     shot = pixels(canvas)
     height, width, _ = shot.shape
     y = round(0.6 * height)
-    assert colour_of(shot[40:y - 3, width // 2 + 30:width - 4]) == "red"
-    assert colour_of(shot[y + 3:height - 4, width // 2 + 30:width - 4]) == "blue"
+    assert colour_of(shot[4:y - 3, width // 2 + 30:width - 4]) == "red"
+    assert colour_of(shot[y + 3:height - 40, width // 2 + 30:width - 4]) == "blue"
 
 
 def test_dragging_does_not_re_render(canvas, comparison):
@@ -110,7 +110,7 @@ def test_dragging_does_not_re_render(canvas, comparison):
 def test_flicker_and_before_after_modes_render_what_they_claim(canvas, comparison):
     comparison.start(CompareMode.FLICKER)
     settle(canvas, comparison)
-    body = (slice(60, -4), slice(4, -4))
+    body = (slice(4, -40), slice(4, -4))
     assert colour_of(pixels(canvas)[body]) == "blue"
     comparison.toggle_flicker()
     assert colour_of(pixels(canvas)[body]) == "red"
@@ -127,7 +127,7 @@ def test_flicker_blinks_at_the_chosen_rate(canvas, comparison):
     seen = set()
     for _ in range(12):
         QTest.qWait(15)
-        seen.add(colour_of(pixels(canvas)[60:-4, 4:-4]))
+        seen.add(colour_of(pixels(canvas)[4:-40, 4:-4]))
     comparison.set_blink_interval(0)
     assert seen == {"red", "blue"}
 
@@ -135,7 +135,7 @@ def test_flicker_blinks_at_the_chosen_rate(canvas, comparison):
 def test_after_opacity_blends_after_over_before(canvas, comparison):
     comparison.start(CompareMode.BEFORE)
     settle(canvas, comparison)
-    body = (slice(60, -4), slice(4, -4))
+    body = (slice(4, -40), slice(4, -4))
     before = pixels(canvas)[body].reshape(-1, 3).mean(axis=0)
     comparison.set_mode(CompareMode.AFTER)
     after = pixels(canvas)[body].reshape(-1, 3).mean(axis=0)
@@ -150,8 +150,10 @@ def test_label_names_date_and_source_of_each_side(canvas, comparison):
     comparison.start(CompareMode.SWIPE)
     assert comparison.item.labels == ("2019-09-01 · Maxar", "2020-01-08 · Airbus")
     settle(canvas, comparison)
-    top_left = pixels(canvas)[10:22, 10:60]
-    assert top_left.mean() < 120  # the dark label box is drawn over the red image
+    shot = pixels(canvas)
+    assert shot[-20:-12, 10:60].mean() < 120  # the dark "Before: …" box over the red image
+    assert shot[-20:-12, 210:260].mean() < 120  # the "After: …" box starts at the divider
+    assert colour_of(shot[-60:-40, 10:60]) == "red"  # and nothing above them
 
 
 def test_side_by_side_follows_pan_zoom_and_rotation_both_ways(canvas, comparison):

@@ -212,7 +212,9 @@ class ComparisonItem(QgsMapCanvasItem):
         painter.setFont(font)
         caption = f"{role}: {text}"
         metrics = painter.fontMetrics()
-        box = QRectF(area.left() + 8, area.top() + 8, metrics.horizontalAdvance(caption) + 12, metrics.height() + 6)
+        height = metrics.height() + 6
+        # bottom left of each side: QGIS's message bar covers the top of the canvas
+        box = QRectF(area.left() + 8, area.bottom() - 8 - height, metrics.horizontalAdvance(caption) + 12, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(box, 3, 3)
