@@ -103,7 +103,7 @@ def test_missing_file_is_reported_and_relinked(plugin, three_passes, tmp_path, q
     assert "missing" in messages(qgis_iface, Qgis.MessageLevel.Warning)
     assert plugin.context.session.after.image_id == "IMG-0002"  # the pair skips the missing image
     part.panel.select("IMG-0003")
-    assert part.panel.relink_button.isEnabled() and part.panel.relink_button.isDefault()
+    assert part.panel.relink_button.isEnabled() and part.panel.relink_button.font().bold()
     part.relink("IMG-0003", str(moved / "site_2020-06-30.tif"))
     assert not part.panel.missing
     assert part.image_layer("IMG-0003").source() == str(moved / "site_2020-06-30.tif")
@@ -155,3 +155,38 @@ def test_unload_removes_the_panel(qgis_iface, qgis_new_project):
     deferred = QEvent.Type.DeferredDelete
     QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))
     assert not qgis_iface.mainWindow().findChildren(QDockWidget, "SiteWatchImageryPanel")
+
+
+def test_removing_a_compared_layer_stops_the_comparison_safely(plugin, three_passes, qgis_iface):
+    plugin.context.session.open(str(three_passes.path))
+    part = part_of(plugin)
+    part.set_mode(CompareMode.SWIPE)
+    QgsProject.instance().removeMapLayer(part.image_layer("IMG-0003").id())
+    assert not part.comparison.active and part.comparison.layers == (None, None)
+    qgis_iface.mapCanvas().refresh()
+    QTest.qWait(50)
+    assert len(list_images(three_passes)) == 3
+
+
+def test_relinking_while_comparing_keeps_comparing(plugin, three_passes, tmp_path):
+    plugin.context.session.open(str(three_passes.path))
+    part = part_of(plugin)
+    part.set_mode(CompareMode.SWIPE)
+    copy = tmp_path / "copy_2020-06-30.tif"
+    shutil.copy(tmp_path / "site_2020-06-30.tif", copy)
+    part.relink("IMG-0003", str(copy))
+    assert part.comparison.active
+    assert part.comparison.layers[1].source() == str(copy)
+
+
+def test_overviews_are_built_in_a_background_task(plugin, assessment, tmp_path, qgis_iface):
+    big = write_raster(tmp_path / "big_2020-01-08.tif", size=(2600, 2100), bands=1)
+    register_image(assessment, str(big))
+    plugin.context.session.open(str(assessment.path))
+    assert part_of(plugin).build_overviews("IMG-0001") is not None
+    for _ in range(200):
+        QTest.qWait(25)
+        if "Overviews built" in messages(qgis_iface, Qgis.MessageLevel.Success):
+            break
+    assert (tmp_path / "big_2020-01-08.tif.ovr").exists()
+    assert "Overviews built for 2020-01-08 · IMG-0001" in messages(qgis_iface, Qgis.MessageLevel.Success)

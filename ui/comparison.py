@@ -42,6 +42,7 @@ class Comparison(QObject):
         self.blink = QTimer(self)
         self.blink.timeout.connect(self.toggle_flicker)
         self.blink_ms = 0
+        canvas.layersChanged.connect(self._update_side_by_side)
 
     @property
     def active(self) -> bool:
@@ -138,3 +139,4 @@ class Comparison(QObject):
 
     def unload(self) -> None:
         self.stop()
+        self.canvas.layersChanged.disconnect(self._update_side_by_side)

@@ -228,7 +228,9 @@ class ImageryPanel(QgsDockWidget):
         for button in (self.remove_button, self.overviews_button):
             button.setEnabled(selected is not None)
         self.relink_button.setEnabled(selected is not None)
-        self.relink_button.setDefault(selected in self.missing)
+        font = self.relink_button.font()
+        font.setBold(selected in self.missing)  # the way out for a missing file stands out
+        self.relink_button.setFont(font)
         pair = len(self.records) >= 2
         for button in (*self.mode_buttons.values(), self.stop_button):
             button.setEnabled(pair)

@@ -76,6 +76,8 @@ class ImageryPart(InterfacePart):
             (self.session.opened, self.session.opened.connect(lambda _store: self.reload(choose_pair=True))),
             (self.session.closed, self.session.closed.connect(self._closed)),
             (self.session.pair_changed, self.session.pair_changed.connect(self._pair_changed)),
+            (self.session.project.layersWillBeRemoved,
+             self.session.project.layersWillBeRemoved.connect(self._layers_removed)),
         ]
         panel = self.panel
         panel.add_files_requested.connect(self.choose_files)
@@ -114,7 +116,8 @@ class ImageryPart(InterfacePart):
                 path = available_path(store, record)
             except SiteWatchError as error:
                 missing.add(record.image_id)
-                self._tell(str(error), Qgis.MessageLevel.Warning)
+                if record.image_id not in self.panel.missing:  # say it once, not on every refresh
+                    self._tell(str(error), Qgis.MessageLevel.Warning)
                 continue
             self._ensure_layer(record, path)
             if path not in self.watcher.files() and Path(path).is_file():
@@ -169,6 +172,14 @@ class ImageryPart(InterfacePart):
         if self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
         self.panel.show_records([], set())
+
+    def _layers_removed(self, layer_ids: list[str]) -> None:
+        """A compared image layer is going away (removed by the analyst, or relinked):
+        the comparison lets go of it before it is deleted."""
+        compared = {layer.id() for layer in self.comparison.layers if layer is not None}
+        if compared & set(layer_ids):
+            self.comparison.stop()
+            self.comparison.set_pair(None, None, ("", ""))
 
     def _file_changed(self, path: str) -> None:
         if not Path(path).exists() and self.session.store is not None:
@@ -299,8 +310,11 @@ class ImageryPart(InterfacePart):
         except SiteWatchError as error:
             self._tell(str(error), Qgis.MessageLevel.Critical)
             return None
+        comparing = self.comparison.active
         self._remove_layer(image_id)
         self.reload()
+        if comparing and self.comparison.layers[0] is not None and self.comparison.layers[1] is not None:
+            self.comparison.start()
         self._tell(f"Relinked {image_id} to {path}.", Qgis.MessageLevel.Success)
         return record
 
