@@ -178,6 +178,14 @@ def test_side_by_side_follows_pan_zoom_and_rotation_both_ways(canvas, comparison
     assert canvas.scale() == pytest.approx(1200, rel=1e-6)
     assert canvas.rotation() == pytest.approx(-30)
 
+    other.resize(300, 120)  # a resized canvas keeps its extent, so its scale changes: not passed on
+    QApplication.processEvents()
+    assert canvas.scale() == pytest.approx(1200, rel=1e-6)
+    assert other.scale() == pytest.approx(1200, rel=1e-6)
+    canvas.resize(500, 300)
+    QApplication.processEvents()
+    assert canvas.scale() == pytest.approx(1200, rel=1e-6) and other.scale() == pytest.approx(1200, rel=1e-6)
+
     comparison.show_side_by_side(False)
     assert comparison.side_by_side is None
     canvas.zoomScale(3000)  # no longer followed and nothing breaks

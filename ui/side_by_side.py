@@ -2,16 +2,17 @@
 
 Both canvases follow each other in centre, scale and rotation (so canvases of different
 sizes show the same place at the same scale). A guard flag stops the echo: a change made
-while following the other canvas is not sent back.
+while following the other canvas is not sent back. A resized canvas (QGIS then keeps its
+extent, so its scale would change) keeps its scale and centre instead and sends nothing.
 """
 
 from __future__ import annotations
 
 import math
 
-from qgis.core import QgsMapLayer
+from qgis.core import QgsMapLayer, QgsPointXY
 from qgis.gui import QgsDockWidget, QgsMapCanvas
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QEvent, QObject, QTimer
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -22,15 +23,38 @@ class CanvasSync(QObject):
         super().__init__(first)
         self.first, self.second = first, second
         self._following = False
+        self._before_resize: dict[QgsMapCanvas, tuple[float, QgsPointXY] | None] = {}
         self._connections = []
+        for canvas in (first, second):
+            canvas.installEventFilter(self)
         for source, target in ((first, second), (second, first)):
             for signal in (source.extentsChanged, source.rotationChanged):
                 handle = signal.connect(lambda *_args, source=source, target=target: self._follow(source, target))
                 self._connections.append((signal, handle))
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and watched in (self.first, self.second):
+            old = event.oldSize()
+            usable = old.width() > 0 and old.height() > 0 and math.isfinite(watched.scale()) and watched.scale() > 0
+            self._before_resize[watched] = (watched.scale(), watched.center()) if usable else None
+            QTimer.singleShot(0, lambda: self._before_resize.pop(watched, None))
+        return False
+
     def _follow(self, source: QgsMapCanvas, target: QgsMapCanvas) -> None:
         if self._following:
             return
+        if source in self._before_resize:  # the extent change the resize itself caused
+            view = self._before_resize.pop(source)
+            if view is None:  # it had no size yet: take the other's view
+                source, target = target, source
+            else:  # keep its own scale and centre; the other canvas is unchanged
+                self._following = True
+                try:
+                    source.zoomScale(view[0], True)
+                    source.setCenter(view[1])
+                finally:
+                    self._following = False
+                return
         self._following = True
         try:
             if target.mapSettings().destinationCrs() != source.mapSettings().destinationCrs():
@@ -56,6 +80,8 @@ class CanvasSync(QObject):
         for signal, handle in self._connections:
             signal.disconnect(handle)
         self._connections = []
+        for canvas in (self.first, self.second):
+            canvas.removeEventFilter(self)
 
 
 class SideBySideDock(QgsDockWidget):
