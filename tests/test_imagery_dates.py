@@ -26,6 +26,7 @@ CASES = [
     ({"": {"TIFFTAG_DATETIME": "2019:09:01 10:32:00"}}, "site_2020-03-12.tif", "2019-09-01", "metadata"),
     ({}, "site_2020-03-12.tif", "2020-03-12", "file name"),
     ({}, "site_2020_03_12_pan.tif", "2020-03-12", "file name"),
+    ({}, "site.2020.03.12.tif", "2020-03-12", "file name"),
     ({}, "S2A_MSIL2A_20200312T083011_N0214.tif", "2020-03-12", "file name"),
     ({}, "WV3_20200312.tif", "2020-03-12", "file name"),
     ({}, "kh9_12MAR20_mosaic.tif", "2020-03-12", "file name"),
