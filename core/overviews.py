@@ -72,6 +72,7 @@ class BuildOverviewsTask(QgsTask):
     def __init__(self, path: str, label: str):
         super().__init__(f"SiteWatch: building overviews of {label}", QgsTask.Flag.CanCancel)
         self.path = path
+        self.label = label
         self.error: str | None = None
 
     def run(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis, QgsApplication, QgsLayerTreeGroup, QgsMapLayer, QgsRasterLayer
+from qgis.core import Qgis, QgsLayerTreeGroup, QgsMapLayer, QgsRasterLayer
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
@@ -28,7 +28,7 @@ from ..core.imagery import (
     remove_image,
     update_image,
 )
-from ..core.overviews import BuildOverviewsTask, needs_overviews
+from ..core.overviews import BuildOverviewsTask
 from . import settings
 from .compare_tool import CompareMapTool
 from .comparison import Comparison
@@ -36,6 +36,7 @@ from .context import InterfacePart, PluginContext
 from .icons import icon
 from .imagery_panel import ImageryPanel
 from .messages import notify
+from .overview_builds import OverviewBuilds
 
 GROUP_NAME = "SiteWatch imagery"
 RASTER_FILTER = "Images (*.tif *.tiff *.vrt *.jp2 *.img *.ntf *.png *.jpg);;All files (*)"
@@ -66,7 +67,7 @@ class ImageryPart(InterfacePart):
             context.menu.addAction(action)
         self.watcher = QFileSystemWatcher()
         self.watcher.fileChanged.connect(self._file_changed)
-        self._tasks: list[BuildOverviewsTask] = []
+        self.overviews = OverviewBuilds(self._tell, self.image_layer)
         self._connect()
         if self.session.store is not None:
             self.reload()
@@ -229,7 +230,7 @@ class ImageryPart(InterfacePart):
         if added:
             self.reload(choose_pair=self.session.after is None)
             for record in added:
-                self._offer_overviews(record)
+                self.overviews.offer(self.panel, record.image_id, record.label(), available_path(self.store(), record))
         return added
 
     def ask_date(self, name: str, reason: str) -> str | None:
@@ -247,40 +248,13 @@ class ImageryPart(InterfacePart):
             except SiteWatchError as error:
                 QMessageBox.warning(self.panel, "Acquisition date", str(error))
 
-    def _offer_overviews(self, record: ImageRecord) -> None:
-        path = available_path(self.store(), record)
-        if needs_overviews(path):
-            answer = QMessageBox.question(
-                self.panel, "Build overviews?",
-                f"{record.label()} has no overviews, so it draws slowly when zoomed out. "
-                "Build them now (in the background, into a .ovr file beside it)?")
-            if answer == QMessageBox.StandardButton.Yes:
-                self.build_overviews(record.image_id)
-
     def build_overviews(self, image_id: str) -> BuildOverviewsTask | None:
         try:
             record = find_image(self.store(), image_id)
-            path = available_path(self.store(), record)
+            return self.overviews.start(image_id, record.label(), available_path(self.store(), record))
         except SiteWatchError as error:
             self._tell(str(error), Qgis.MessageLevel.Critical)
             return None
-        task = BuildOverviewsTask(path, record.label())
-        task.taskCompleted.connect(lambda: self._overviews_done(task, image_id))
-        task.taskTerminated.connect(lambda: self._overviews_done(task, image_id))
-        self._tasks.append(task)
-        QgsApplication.taskManager().addTask(task)
-        return task
-
-    def _overviews_done(self, task: BuildOverviewsTask, image_id: str) -> None:
-        self._tasks = [t for t in self._tasks if t is not task]
-        if task.status() == task.TaskStatus.Complete:
-            layer = self.image_layer(image_id)
-            if layer is not None:
-                layer.dataProvider().reloadData()
-                layer.triggerRepaint()
-            self._tell(f"Overviews built for {task.description().split(' of ', 1)[-1]}.", Qgis.MessageLevel.Success)
-        else:
-            self._tell(task.error or "Building overviews was canceled; nothing was kept.", Qgis.MessageLevel.Warning)
 
     def edit(self, image_id: str, field: str, text: str) -> None:
         try:
@@ -406,8 +380,7 @@ class ImageryPart(InterfacePart):
     # -- unloading --------------------------------------------------------------------------
 
     def unload(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        self.overviews.cancel_all()
         for signal, handle in self._connections:
             signal.disconnect(handle)
         self.comparison.unload()
