@@ -103,6 +103,8 @@ class ImageInfo:
     gsd_m: float
     has_overviews: bool
     date: DateReading
+    sensor: str | None = None
+    """The satellite or sensor named in the metadata (IMAGERY ``SATELLITEID`` and the like)."""
 
 
 def _gdal_metadata(dataset: gdal.Dataset) -> dict[str, dict[str, str]]:
@@ -117,6 +119,19 @@ def _gdal_metadata(dataset: gdal.Dataset) -> dict[str, dict[str, str]]:
             if items:
                 metadata.setdefault(f"{prefix}{domain}".strip(), {}).update(items)
     return metadata
+
+
+SENSOR_KEYS = ("SATELLITEID", "SATID", "SPACECRAFT_ID", "SPACECRAFT", "PLATFORM", "MISSION", "SENSOR")
+
+
+def read_sensor(metadata: dict[str, dict[str, str]]) -> str | None:
+    """The first sensor or satellite name found in the metadata (e.g. ``WV03``), or None."""
+    for wanted in SENSOR_KEYS:
+        for items in metadata.values():
+            for key, value in items.items():
+                if key.rsplit(".", 1)[-1].upper() == wanted and value.strip():
+                    return value.strip()
+    return None
 
 
 def _is_local(uri: str) -> bool:
@@ -157,11 +172,13 @@ def inspect_image(path: str, today: dt.date | None = None) -> ImageInfo:
     step = QgsPointXY(center.x() + gt[1], center.y() + gt[4])
     gsd_m = distance_area(crs).measureLine(center, step)
     band = dataset.GetRasterBand(1)
+    metadata = _gdal_metadata(dataset)
     info = ImageInfo(
         path=path, crs=crs, footprint=footprint, width=width, height=height,
         band_count=dataset.RasterCount, gsd_m=round(gsd_m, 3),
         has_overviews=band.GetOverviewCount() > 0 or max(width, height) <= 2048,
-        date=read_acquisition_date(_gdal_metadata(dataset), name, today),
+        date=read_acquisition_date(metadata, name, today),
+        sensor=read_sensor(metadata),
     )
     dataset = None
     return info
@@ -253,6 +270,7 @@ def register_image(
         if record.uri == uri or resolve_uri(store, record) == str(Path(path).absolute()):
             raise SiteWatchError(f"'{Path(path).name}' is already registered as {record.image_id} ({record.label()}).")
     acquired = check_acquired(acquired, today) if acquired else info.date.date
+    sensor = sensor or info.sensor
     footprint = footprint_in(info, store.crs())
     _check_overlaps(store, footprint, Path(path).name)
     layer = store.layer("imagery")

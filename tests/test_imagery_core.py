@@ -58,6 +58,16 @@ def test_register_reopen_relink_round_trip(assessment, tmp_path):
     assert again[0] == records[0]
 
 
+def test_sensor_is_read_from_the_imagery_metadata(assessment, tmp_path):
+    image = write_raster(tmp_path / "scene.tif", metadata={"IMAGERY": {"SATELLITEID": "WV03",
+                                                                      "ACQUISITIONDATETIME": "2020-01-08T07:00Z"}})
+    record = register_image(assessment, str(image), source="Maxar")
+    assert (record.acquired, record.source, record.sensor) == ("2020-01-08", "Maxar", "WV03")
+    typed = register_image(assessment, str(write_raster(tmp_path / "other.tif", metadata={
+        "IMD": {"IMAGE_1.satId": "WV02"}})), sensor="WorldView-2")
+    assert typed.sensor == "WorldView-2"  # what the analyst gives wins
+
+
 def test_uri_outside_the_assessment_folder_is_absolute(assessment, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     image = write_raster(elsewhere / "site_2019-09-01.tif")
