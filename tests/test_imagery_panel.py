@@ -190,3 +190,12 @@ def test_overviews_are_built_in_a_background_task(plugin, assessment, tmp_path, 
             break
     assert (tmp_path / "big_2020-01-08.tif.ovr").exists()
     assert "Overviews built for 2020-01-08 · IMG-0001" in messages(qgis_iface, Qgis.MessageLevel.Success)
+
+
+def test_a_file_replaced_by_garbage_is_listed_as_missing_not_a_traceback(plugin, three_passes, tmp_path, qgis_iface):
+    (tmp_path / "site_2019-09-01.tif").write_bytes(b"II*\x00garbage")
+    plugin.context.session.open(str(three_passes.path))
+    part = part_of(plugin)
+    assert "IMG-0001" in part.panel.missing
+    assert "IMG-0001" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+    assert part.image_layer("IMG-0002") is not None

@@ -115,12 +115,12 @@ class ImageryPart(InterfacePart):
         for record in records:
             try:
                 path = available_path(store, record)
+                self._ensure_layer(record, path)
             except SiteWatchError as error:
                 missing.add(record.image_id)
                 if record.image_id not in self.panel.missing:  # say it once, not on every refresh
                     self._tell(str(error), Qgis.MessageLevel.Warning)
                 continue
-            self._ensure_layer(record, path)
             if path not in self.watcher.files() and Path(path).is_file():
                 self.watcher.addPath(path)
         self.panel.show_records(records, missing)
