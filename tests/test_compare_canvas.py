@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsProject, QgsRasterLayer, QgsRectangle
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsPointXY,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent
 from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QImage, QKeyEvent
@@ -14,7 +21,7 @@ from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
 from sitewatch.tests.imagery_rasters import SITE, write_raster
 from sitewatch.ui.compare_tool import CompareMapTool
 from sitewatch.ui.comparison import Comparison
-from sitewatch.ui.swipe import CompareMode
+from sitewatch.ui.swipe import CompareMode, layers_showing
 
 RED, BLUE = (200, 40, 40), (40, 40, 200)
 
@@ -231,3 +238,12 @@ def test_dragging_with_the_tool_moves_the_divider(canvas, comparison):
          QEvent.Type.MouseButtonRelease: tool.canvasReleaseEvent}[kind](event)
         assert comparison.item.divider == pytest.approx(x / width)
     canvas.unsetMapTool(tool)
+
+
+def test_each_side_keeps_the_other_layers_in_their_order(pair, tmp_path):
+    structures = QgsVectorLayer("Polygon?crs=EPSG:32637", "structures", "memory")
+    basemap = QgsRasterLayer(str(write_raster(tmp_path / "basemap.tif")), "basemap")
+    before, after = pair
+    assert layers_showing([structures, after, before, basemap], before) == [structures, before, basemap]
+    assert layers_showing([structures, basemap], after) == [structures, after, basemap]
+    assert layers_showing([structures], after) == [structures, after]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis, QgsLayerTreeGroup, QgsMapLayer, QgsRasterLayer
+from qgis.core import Qgis, QgsLayerTreeGroup, QgsRasterLayer
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
@@ -202,7 +202,7 @@ class ImageryPart(InterfacePart):
         known = {layer.id() for layer in self.session.project.mapLayers().values()
                  if layer.customProperty(IMAGE_ID_PROPERTY)}
         rasters = {layer.name(): layer.source().split("|")[0] for layer in self.session.project.mapLayers().values()
-                   if layer.type() == QgsMapLayer.LayerType.RasterLayer and layer.id() not in known
+                   if layer.type() == Qgis.LayerType.Raster and layer.id() not in known
                    and layer.providerType() == "gdal"}
         if not rasters:
             self._tell("The project has no other raster layer read by GDAL to add.", Qgis.MessageLevel.Warning)

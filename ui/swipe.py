@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from qgis.core import QgsMapLayer, QgsMapRendererParallelJob, QgsMapSettings
+from qgis.core import Qgis, QgsMapLayer, QgsMapRendererParallelJob, QgsMapSettings
 from qgis.gui import QgsMapCanvas, QgsMapCanvasItem
 from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -37,7 +37,7 @@ def layers_showing(canvas_layers: list[QgsMapLayer], image: QgsMapLayer) -> list
     if position is not None:
         position = sum(1 for layer in canvas_layers[:position] if not is_image_layer(layer))
     else:
-        position = next((i for i, layer in enumerate(others) if layer.type() == QgsMapLayer.LayerType.RasterLayer),
+        position = next((i for i, layer in enumerate(others) if layer.type() == Qgis.LayerType.Raster),
                         len(others))
     return others[:position] + [image] + others[position:]
 
