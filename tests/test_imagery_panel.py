@@ -62,6 +62,7 @@ def test_opening_restores_the_list_layers_and_the_two_latest_as_pair(plugin, thr
     day = QDateTime.fromString("2019-09-01T12:00:00Z", Qt.DateFormat.ISODate)
     assert layer.temporalProperties().isVisibleInTemporalRange(QgsDateTimeRange(day, day))
     assert panel.toolTip().count("B before") == 1 and "] next pair" in panel.toolTip()
+    assert "S swipe" in part.compare_action.toolTip() and "F flicker" in part.compare_action.toolTip()
 
 
 def test_dropped_files_are_registered_and_a_bad_one_is_reported(plugin, assessment, tmp_path, qgis_iface):

@@ -29,6 +29,7 @@ from ..core.imagery import (
     update_image,
 )
 from ..core.overviews import BuildOverviewsTask
+from ..core.store import AssessmentStore
 from . import settings
 from .compare_tool import CompareMapTool
 from .comparison import Comparison
@@ -102,7 +103,7 @@ class ImageryPart(InterfacePart):
 
     # -- the list and the layers ------------------------------------------------------------
 
-    def store(self):
+    def store(self) -> AssessmentStore:
         if self.session.store is None:
             raise SiteWatchError("No assessment is open: use SiteWatch ▸ Open assessment or New assessment.")
         return self.session.store
