@@ -10,9 +10,10 @@ from .processing.provider import SiteWatchProvider
 from .ui.annotation_part import AnnotationPart
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
+from .ui.imagery_part import ImageryPart
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions, AnnotationPart)
+INTERFACE_PARTS = (AssessmentActions, ImageryPart, AnnotationPart)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"
