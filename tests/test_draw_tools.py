@@ -14,6 +14,7 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProject,
+    QgsRasterLayer,
     QgsRectangle,
     QgsSnappingConfig,
     QgsTolerance,
@@ -23,10 +24,13 @@ from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
+from sitewatch.core.image_layers import IMAGE_ID_PROPERTY
 from sitewatch.core.imagery import ImageRecord
+from sitewatch.tests.imagery_rasters import write_raster
 from sitewatch.ui.annotation_part import COMPOUND, AnnotationPart
 from sitewatch.ui.context import PluginContext
 from sitewatch.ui.session import AssessmentSession
+from sitewatch.ui.swipe import CompareMode, ComparisonItem
 
 
 @pytest.fixture
@@ -296,3 +300,32 @@ def test_compound_follows_edits_made_with_qgis_own_tools(part, assessment):
     assert compounds.commitChanges()
     assert {r["structure_id"]: r["compound_id"] for r in stored(assessment, "structures")} == \
         {"S-0001": "C-0001", "S-0002": "C-0001"}
+
+
+def test_intact_at_before_date_only_while_the_before_image_is_shown(part, assessment, tmp_path):
+    session = part.context.session
+    before, after = ImageRecord("IMG-0001", "2019-09-01"), ImageRecord("IMG-0002", "2020-01-08")
+    layers = {}
+    for record, colour in ((after, (40, 40, 200)), (before, (200, 40, 40))):
+        layer = QgsRasterLayer(str(write_raster(tmp_path / f"{record.image_id}.tif", colour)), record.image_id)
+        layer.setCustomProperty(IMAGE_ID_PROPERTY, record.image_id)
+        QgsProject.instance().addMapLayer(layer, False)
+        QgsProject.instance().layerTreeRoot().insertLayer(0, layer)  # the before image ends up on top
+        layers[record.image_id] = layer
+    session.set_pair(before, after)
+    square = [(500010, 3000010), (500040, 3000010), (500040, 3000030)]
+    draw_polygon(part, square)  # both visible, before on top
+    root = QgsProject.instance().layerTreeRoot()
+    root.findLayer(layers["IMG-0001"].id()).setItemVisibilityChecked(False)
+    draw_polygon(part, square)  # only the after image visible
+    root.findLayer(layers["IMG-0001"].id()).setItemVisibilityChecked(True)
+    comparison = ComparisonItem(part.canvas)
+    try:
+        comparison.set_mode(CompareMode.AFTER)
+        draw_polygon(part, square)  # the comparison shows the after image
+        comparison.set_mode(CompareMode.BEFORE)
+        draw_polygon(part, square)  # ... and now the before image
+    finally:
+        comparison.unload()
+    assert [(o.structure_id, o.observed_on, o.status) for o in assessment.observations()] == \
+        [("S-0001", "2019-09-01", "intact"), ("S-0004", "2019-09-01", "intact")]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsRasterLayer, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ..core import schema, values
 from ..core.annotation import FeatureWriter, NewFeature, new_record
 from ..core.errors import SiteWatchError
-from ..core.imagery import ImageRecord, resolve_uri
+from ..core.image_layers import IMAGE_ID_PROPERTY
+from ..core.imagery import ImageRecord
 from ..core.observations import Observation
 from ..core.review import (
     SCORE_FIELD,
@@ -32,6 +33,7 @@ from ..core.undo import AddFeature, ChangeGeometry, Command, DeleteFeature, Grou
 from . import settings
 from .session import AssessmentSession
 from .status_style import StatusStyle
+from .swipe import CompareMode, ComparisonItem
 
 TABLE_REFRESH_MS = 800
 """Observation tables shown in QGIS are re-read this long after the last recorded state."""
@@ -188,24 +190,31 @@ class AnnotationController(QObject):
         return self.session.before if self._before_is_shown() else self.session.after
 
     def _before_is_shown(self) -> bool:
-        """Whether the analyst is looking at the before image: its layer is visible and the
-        after image's is not (with no image layers in the project: no after image chosen)."""
+        """Whether the analyst is looking at the before image: the SiteWatch comparison shows
+        it (before mode, or flicker on before); without a comparison, it is the top-most
+        visible image layer; with no image layers at all, no after image is chosen."""
         before, after = self.session.before, self.session.after
         if before is None or not before.acquired:
             return False
-        shown = self._visible_sources()
-        before_uri, after_uri = self._uri(before), self._uri(after)
-        if before_uri in shown or after_uri in shown:
-            return before_uri in shown and after_uri not in shown
+        comparing = self._comparison_shows()
+        if comparing is not None:
+            return comparing == "before"
+        root = self.session.project.layerTreeRoot()
+        for layer in root.layerOrder():  # top first
+            node = root.findLayer(layer.id())
+            if layer.customProperty(IMAGE_ID_PROPERTY) and node is not None and node.isVisible():
+                return layer.customProperty(IMAGE_ID_PROPERTY) == before.image_id
         return after is None
 
-    def _uri(self, record: ImageRecord | None) -> str | None:
-        return None if record is None or self.writer is None else resolve_uri(self.writer.store, record)
-
-    def _visible_sources(self) -> set[str]:
-        root = self.session.project.layerTreeRoot()
-        return {node.layer().source() for node in root.findLayers()
-                if isinstance(node.layer(), QgsRasterLayer) and node.isVisible()}
+    def _comparison_shows(self) -> str | None:
+        """"before", "after" or "both" while the SiteWatch comparison is on the canvas, else None."""
+        for item in self.canvas.scene().items():
+            if isinstance(item, ComparisonItem):
+                if item.mode == CompareMode.BEFORE or (item.mode == CompareMode.FLICKER
+                                                       and not item.flicker_shows_after):
+                    return "before"
+                return "after" if item.mode in (CompareMode.AFTER, CompareMode.FLICKER) else "both"
+        return None
 
     def move(self, feature_id: str, geometry: QgsGeometry, layer_name: str = schema.STRUCTURES.name) -> None:
         if self.writer is None:
