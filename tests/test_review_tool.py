@@ -296,3 +296,24 @@ def test_arrow_keys_in_the_queue_list_step_through_the_queue(part):
     assert part.controller.current == "S-0002"
     assert part.dock.list.currentItem().text() == "S-0002"
     assert part.focus.highlight is not None
+
+
+def test_comparison_keys_reach_the_compare_tool_while_reviewing(part, assessment):
+    from sitewatch.ui.compare_tool import CompareMapTool
+    from sitewatch.ui.comparison import Comparison
+    from sitewatch.ui.swipe import CompareMode
+
+    comparison = Comparison(part.canvas)
+    compare_tool = CompareMapTool(part.canvas, comparison)
+    part.forward_other_keys(compare_tool.keyPressEvent)
+    try:
+        tool = part.activate("review")
+        part.controller.select("S-0001")
+        press(tool, Qt.Key.Key_B)
+        assert comparison.mode == CompareMode.BEFORE
+        press(tool, key_of("severe"))  # SiteWatch's own keys still record states
+        assert at_after(assessment)["S-0001"][0] == "severe"
+        press(part.tools["polygon"], Qt.Key.Key_A)
+        assert comparison.mode == CompareMode.AFTER
+    finally:
+        comparison.stop()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from qgis.core import Qgis, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapTool
+from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QAction, QComboBox, QMessageBox
 
 from ..core import schema, values
@@ -151,6 +152,12 @@ class AnnotationPart(InterfacePart):
         if number <= self.type_combo.count():
             self.type_combo.setCurrentIndex(number - 1)
             notify(self.context.iface, f"Drawing: {self.type_combo.currentText()}", duration=2)
+
+    def forward_other_keys(self, handler: Callable[[QKeyEvent], None] | None) -> None:
+        """Send the keys SiteWatch's drawing and review tools do not use to ``handler``
+        (e.g. the compare tool's ``keyPressEvent``: B / A / S / F / V / [ / ])."""
+        for tool in self.tools.values():
+            tool.other_keys = handler
 
     def current_type(self) -> str | None:
         return self.type_combo.currentData()

@@ -45,13 +45,16 @@ def undo_key(event: QKeyEvent) -> int:
 
 
 class SiteWatchTool(QgsMapTool):
-    """Keys shared by every SiteWatch map tool: type digits and undo / redo."""
+    """Keys shared by every SiteWatch map tool: type digits and undo / redo. Keys a tool does
+    not use go to ``other_keys`` when set (e.g. the comparison's B / A / S / F keys, so the
+    analyst can flick between the images while drawing or reviewing)."""
 
     def __init__(self, canvas: QgsMapCanvas, on_type_key: Callable[[int], None] | None = None,
                  on_undo: Callable[[int], None] | None = None):
         super().__init__(canvas)
         self.on_type_key = on_type_key
         self.on_undo = on_undo
+        self.other_keys: Callable[[QKeyEvent], None] | None = None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         step = undo_key(event)
@@ -61,6 +64,8 @@ class SiteWatchTool(QgsMapTool):
         elif event.key() in DIGIT_KEYS and self.on_type_key is not None:
             self.on_type_key(DIGIT_KEYS[event.key()])
             event.accept()
+        elif self.other_keys is not None:
+            self.other_keys(event)
         else:
             event.ignore()
 

@@ -76,6 +76,6 @@ class ReviewTool(SiteWatchTool):
         elif key == Qt.Key.Key_Delete:
             controller.delete()
         else:
-            event.ignore()
+            super().keyPressEvent(event)
             return
         event.accept()
