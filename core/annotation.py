@@ -9,6 +9,7 @@ an edit behind. Project layers showing the file only need a reload afterwards.
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +121,9 @@ class FeatureWriter:
             dataset = ogr.Open(self.store.location, 1)
         except RuntimeError as error:
             raise _write_error(self.store.location, error) from None
+        if dataset is None:  # GDAL only warns when the file cannot be opened for writing
+            raise _write_error(self.store.location, PermissionError("read-only" if os.path.exists(
+                self.store.location) else "the file is missing"))
         try:
             layer = dataset.GetLayerByName(layer_name)
             if layer is None:
@@ -175,7 +179,12 @@ class FeatureWriter:
 
     def get(self, layer_name: str, feature_id: str) -> FeatureRecord | None:
         """The stored feature ``feature_id`` of ``layer_name``, or None."""
-        dataset = ogr.Open(self.store.location, 0)
+        try:
+            dataset = ogr.Open(self.store.location, 0)
+        except RuntimeError:
+            dataset = None
+        if dataset is None:
+            raise SiteWatchError(f"Cannot read {self.store.location}; check that the file is still there.")
         try:
             layer = dataset.GetLayerByName(layer_name)
             feature = self._find(layer, layer_name, feature_id)

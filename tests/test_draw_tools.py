@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from osgeo import ogr
@@ -329,3 +330,60 @@ def test_intact_at_before_date_only_while_the_before_image_is_shown(part, assess
         comparison.unload()
     assert [(o.structure_id, o.observed_on, o.status) for o in assessment.observations()] == \
         [("S-0001", "2019-09-01", "intact"), ("S-0004", "2019-09-01", "intact")]
+
+
+READ_ONLY_WRITER = """
+import sys
+from qgis.core import QgsGeometry
+from sitewatch.core.annotation import FeatureRecord, FeatureWriter
+from sitewatch.core.errors import SiteWatchError
+from sitewatch.core.observations import Observation
+from sitewatch.core.store import GeoPackageStore
+
+store = GeoPackageStore.open(sys.argv[1])
+record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"},
+                       QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
+for write in (lambda: FeatureWriter(store).add(record),
+              lambda: store.record_observation(Observation("S-0001", "2020-01-08", "severe"))):
+    try:
+        write()
+        print("WRITTEN")
+    except SiteWatchError as error:
+        print(error)
+"""
+
+
+def test_read_only_geopackage_is_refused_for_a_user_who_cannot_write_it(assessment, tmp_path):
+    """As root every file is writable, so the writer runs as the unprivileged user ``nobody``."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run as another user (test_read_only_geopackage_writes_nothing runs)")
+    folder = Path(tempfile.mkdtemp(prefix="sitewatch-readonly-"))
+    try:
+        folder.chmod(0o755)
+        target = folder / "site.gpkg"
+        shutil.copy(assessment.path, target)
+        target.chmod(0o644)
+        script = folder / "writer.py"
+        script.write_text(READ_ONLY_WRITER)
+        package_home = Path(__file__).resolve().parent.parent / ".build" / "pkgroot"
+        result = subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", str(script),
+             str(target)],
+            capture_output=True, text=True, timeout=120,
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": str(package_home), "HOME": str(folder),
+                 "QT_QPA_PLATFORM": "offscreen"},
+        )
+        lines = result.stdout.splitlines()
+        assert len(lines) == 2, result.stderr
+        assert all("read-only; nothing was written" in line for line in lines), lines
+        dataset = ogr.Open(str(target))
+        assert dataset.GetLayerByName("structures").GetFeatureCount() == 0
+        assert dataset.GetLayerByName("observations").GetFeatureCount() == 0
+        dataset = None
+    finally:
+        shutil.rmtree(folder)
