@@ -9,6 +9,7 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsDateTimeRange, QgsGeometry, QgsRectangle
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, load_image_layer
 from sitewatch.core.imagery import (
