@@ -64,6 +64,7 @@ def main() -> int:
     app = QgsApplication([], True)
     app.initQgis()
     from qgis.gui import QgsMapCanvas
+
     from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
     from sitewatch.ui.comparison import Comparison
     from sitewatch.ui.swipe import CompareMode

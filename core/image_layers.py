@@ -22,37 +22,37 @@ from .imagery import ImageRecord
 IMAGE_ID_PROPERTY = "sitewatch/image_id"
 """Custom property carrying the image id on each image layer SiteWatch loads."""
 
-CUT_LOWER, CUT_UPPER = 0.02, 0.98
+CUT_LOWER, CUT_UPPER = 0.01, 0.99
 STRETCH_SAMPLE = 250_000
 
 
-def _stretch(layer: QgsRasterLayer, band: int) -> QgsContrastEnhancement:
-    data_type = layer.dataProvider().dataType(band)
+def _stretch(data_type: int, low: float, high: float) -> QgsContrastEnhancement:
     enhancement = QgsContrastEnhancement(data_type)
-    low, high = layer.dataProvider().cumulativeCut(band, CUT_LOWER, CUT_UPPER, QgsRectangle(), STRETCH_SAMPLE)
-    if high <= low:
-        high = low + 1
     enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum)
     enhancement.setMinimumValue(low)
-    enhancement.setMaximumValue(high)
+    enhancement.setMaximumValue(high if high > low else low + 1)
     return enhancement
 
 
 def apply_rgb_stretch(layer: QgsRasterLayer) -> None:
-    """Bands 1-2-3 as RGB (one band as grey), each stretched on its 2–98 % cumulative cut."""
+    """Bands 1-2-3 as RGB (one band as grey) with one linked stretch for all bands: from the
+    lowest 1 % cut to the highest 99 % cut of the bands. Stretching each band on its own would
+    exaggerate the colour noise of a low-contrast scene (a desert turns blue and green)."""
     provider = layer.dataProvider()
+    bands = (1, 2, 3) if layer.bandCount() >= 3 else (1,)
+    cuts = [provider.cumulativeCut(band, CUT_LOWER, CUT_UPPER, QgsRectangle(), STRETCH_SAMPLE) for band in bands]
+    low, high = min(c[0] for c in cuts), max(c[1] for c in cuts)
+    data_type = provider.dataType(1)
     origin = QgsRasterMinMaxOrigin()
-    origin.setLimits(QgsRasterMinMaxOrigin.Limits.CumulativeCut)
-    origin.setCumulativeCutLower(CUT_LOWER)
-    origin.setCumulativeCutUpper(CUT_UPPER)
-    if layer.bandCount() >= 3:
+    origin.setLimits(QgsRasterMinMaxOrigin.Limits.None_)
+    if len(bands) == 3:
         renderer = QgsMultiBandColorRenderer(provider, 1, 2, 3)
-        renderer.setRedContrastEnhancement(_stretch(layer, 1))
-        renderer.setGreenContrastEnhancement(_stretch(layer, 2))
-        renderer.setBlueContrastEnhancement(_stretch(layer, 3))
+        renderer.setRedContrastEnhancement(_stretch(data_type, low, high))
+        renderer.setGreenContrastEnhancement(_stretch(data_type, low, high))
+        renderer.setBlueContrastEnhancement(_stretch(data_type, low, high))
     else:
         renderer = QgsSingleBandGrayRenderer(provider, 1)
-        renderer.setContrastEnhancement(_stretch(layer, 1))
+        renderer.setContrastEnhancement(_stretch(data_type, low, high))
     renderer.setMinMaxOrigin(origin)
     layer.setRenderer(renderer)
 

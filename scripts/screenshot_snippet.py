@@ -8,6 +8,7 @@ from pathlib import Path
 from qgis.core import QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import QTimer
 from qgis.utils import plugins
+
 from sitewatch.core.imagery import list_images, remove_image
 from sitewatch.ui.imagery_part import ImageryPart
 from sitewatch.ui.swipe import CompareMode

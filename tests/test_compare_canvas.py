@@ -17,6 +17,7 @@ from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QImage, QKeyEvent
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication
+
 from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
 from sitewatch.tests.imagery_rasters import SITE, write_raster
 from sitewatch.ui.compare_tool import CompareMapTool

@@ -9,6 +9,7 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsDateTimeRange, QgsGeometry, QgsRectangle
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, load_image_layer
 from sitewatch.core.imagery import (
@@ -144,7 +145,7 @@ def test_image_layer_has_stretch_and_one_day_temporal_range(assessment, tmp_path
     assert not temporal.isVisibleInTemporalRange(QgsDateTimeRange(day.addDays(1), day.addDays(2)))
 
 
-def test_single_band_uint16_gets_a_grey_stretch_on_the_2_98_percent_cut(assessment, tmp_path):
+def test_single_band_uint16_gets_a_grey_stretch_on_the_1_99_percent_cut(assessment, tmp_path):
     path = tmp_path / "pan_2019-09-01.tif"
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), 100, 100, 1, gdal.GDT_UInt16)
     dataset.SetGeoTransform((SITE[0], 4, 0, SITE[3], 0, -3))
@@ -155,8 +156,28 @@ def test_single_band_uint16_gets_a_grey_stretch_on_the_2_98_percent_cut(assessme
     layer = load_image_layer(available_path(assessment, record), record)
     stretch = layer.renderer().contrastEnhancement()
     assert layer.renderer().type() == "singlebandgray"
-    assert stretch.minimumValue() == pytest.approx(200, abs=5)
-    assert stretch.maximumValue() == pytest.approx(9800, abs=5)
+    assert stretch.minimumValue() == pytest.approx(100, abs=5)
+    assert stretch.maximumValue() == pytest.approx(9900, abs=5)
+
+
+def test_rgb_bands_share_one_stretch_so_colours_keep_their_balance(assessment, tmp_path):
+    path = tmp_path / "sand_2019-09-01.tif"
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), 100, 100, 3, gdal.GDT_Byte)
+    dataset.SetGeoTransform((SITE[0], 4, 0, SITE[3], 0, -3))
+    dataset.SetProjection(assessment.crs().toWkt())
+    ramp = numpy.arange(10_000).reshape(100, 100) / 10_000
+    for band, (low, high) in enumerate(((150, 210), (130, 180), (100, 140)), start=1):
+        dataset.GetRasterBand(band).WriteArray((low + ramp * (high - low)).astype(numpy.uint8))
+    dataset = None
+    record = register_image(assessment, str(path))
+    layer = load_image_layer(available_path(assessment, record), record)
+    renderer = layer.renderer()
+    stretches = [renderer.redContrastEnhancement(), renderer.greenContrastEnhancement(),
+                 renderer.blueContrastEnhancement()]
+    assert {(s.minimumValue(), s.maximumValue()) for s in stretches} == {(stretches[0].minimumValue(),
+                                                                         stretches[0].maximumValue())}
+    assert stretches[0].minimumValue() == pytest.approx(100, abs=2)
+    assert stretches[0].maximumValue() == pytest.approx(209, abs=2)
 
 
 def test_overviews_are_built_aside_and_cancel_cleans_up(tmp_path):

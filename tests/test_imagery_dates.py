@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.image_dates import check_acquired, read_acquisition_date
 from sitewatch.core.imagery import inspect_image

@@ -6,12 +6,13 @@ import os
 import shutil
 
 import pytest
-import sitewatch
 from qgis.core import Qgis, QgsDateTimeRange, QgsProject
 from qgis.PyQt.QtCore import QCoreApplication, QDateTime, QEvent, QMimeData, QPointF, Qt, QUrl
 from qgis.PyQt.QtGui import QDropEvent
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QDockWidget
+
+import sitewatch
 from sitewatch.core.imagery import list_images, register_image
 from sitewatch.tests.imagery_rasters import write_raster
 from sitewatch.ui.imagery_part import GROUP_NAME, ImageryPart
