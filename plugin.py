@@ -43,6 +43,11 @@ class SiteWatchPlugin:
         window.menuBar().addMenu(menu)
         self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
+        # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
+        self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent)
+
+    def _part(self, kind: type) -> InterfacePart:
+        return next(part for part in self.parts if isinstance(part, kind))
 
     def unload(self) -> None:
         for part in reversed(self.parts):

@@ -102,10 +102,10 @@ def _write_error(path: str, error: Exception) -> SiteWatchError:
 
 def _iso(parts: list, kind: str) -> str:
     """An OGR date/time (year, month, day, hour, minute, second, tz flag) as SiteWatch stores it."""
-    year, month, day, hour, minute, second = (int(p) for p in parts[:6])
+    year, month, day, hour, minute = (int(p) for p in parts[:5])
     if kind == "DATE":
         return f"{year:04d}-{month:02d}-{day:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{float(parts[5]):06.3f}Z"
 
 
 class FeatureWriter:

@@ -89,7 +89,7 @@ def test_feature_round_trip_keeps_every_attribute(assessment):
     writer = FeatureWriter(assessment)
     record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker", "compound_id": None,
                                           "name": "North bunker", "notes": None, "created_by": "ana",
-                                          "created_at": "2020-01-08T10:11:12Z"},
+                                          "created_at": "2020-01-08T10:11:12.000Z"},
                            QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
     writer.add(record)
     stored = writer.get("structures", "S-0001")
