@@ -85,7 +85,7 @@ def test_panel_refreshes_by_itself_when_an_observation_is_recorded(panel):
     tables = []
     dock.refreshed.connect(tables.append)
     store.record_observation(Observation("S-3", "2020-01-08", "destroyed"))
-    plugin.context.session.layer("observations").reload()  # what a store write's caller does
+    plugin.context.session.layer("observations").dataProvider().reloadData()  # as the review tool does
     wait_until_idle(dock)
     assert tables and tables[-1].row("C-2").n_destroy == 1
     assert cells(dock, "Destroyed")["ALL"] == "2"
@@ -160,10 +160,11 @@ def test_unload_removes_the_action_and_the_dock(qgis_iface, qgis_new_project):
 
 
 def test_panel_sees_a_structure_added_through_the_store(panel):
-    part, _, store = panel
+    part, plugin, store = panel
     store.add_features("structures", [{"structure_id": "S-5", "type": "bunker", "geometry": box(150, 50, 10)}])
     store.record_observation(Observation("S-5", "2020-01-08", "destroyed"))
-    part.refresh()
+    # What the review tool does after writing through the store: reload the providers.
+    plugin.context.session.layer("structures").dataProvider().reloadData()
     wait_until_idle(part.dock)
     assert cells(part.dock, "Destroyed")["C-2"] == "1"
     assert cells(part.dock, "Structures")["ALL"] == "5"

@@ -143,15 +143,18 @@ class DamageDock(QgsDockWidget):
         self.detach()
         session = self.context.session
         observations = session.layer(schema.OBSERVATIONS.name)
-        self._watch(observations.dataChanged)
-        self._watch(observations.afterCommitChanges)
+        self._watch(observations.dataChanged, self.refresh)
+        self._watch(observations.afterCommitChanges, self.refresh)
         for name in (schema.STRUCTURES.name, schema.COMPOUNDS.name):
-            self._watch(session.layer(name).afterCommitChanges)
+            layer = session.layer(name)
+            self._watch(layer.afterCommitChanges, self.refresh)
+            # Reloaded after a write through the store; edits in progress are not in the file yet.
+            self._watch(layer.dataChanged, lambda layer=layer: None if layer.isEditable() else self.refresh())
         self.set_dates_from_session(store)
 
-    def _watch(self, signal) -> None:
-        signal.connect(self.refresh)
-        self._watched.append((signal, self.refresh))
+    def _watch(self, signal, slot) -> None:
+        signal.connect(slot)
+        self._watched.append((signal, slot))
 
     def detach(self) -> None:
         """Stop watching layers (the assessment was closed) and clear the panel."""

@@ -4,8 +4,8 @@ kept up to date as observations are recorded.
 The table is computed by :func:`core.damage.compound_damage` in a :class:`QgsTask` that opens
 its own layers from the assessment's files (never the project layers), so the panel stays
 responsive on large sites. It refreshes when the observations project layer reports a change
-(``dataChanged``, ``afterCommitChanges``), when structures or compounds are committed, when the
-image pair changes, and whenever another part calls :meth:`DamageDock.refresh`.
+(``dataChanged``, ``afterCommitChanges``), when structures or compounds are committed or
+reloaded, when the image pair changes, and whenever another part calls :meth:`refresh`.
 """
 
 from __future__ import annotations
