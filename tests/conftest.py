@@ -24,15 +24,15 @@ def assessment(tmp_path: Path) -> GeoPackageStore:
     return GeoPackageStore.create(tmp_path / "site.gpkg", UTM37N, site_name="Test site")
 
 
-@pytest.fixture(scope="session")
-def sitewatch_provider(qgis_processing) -> SiteWatchProvider:
-    """The SiteWatch provider registered with the processing registry (as initProcessing does)."""
+@pytest.fixture
+def sitewatch_provider(qgis_processing):
+    """The SiteWatch provider registered with the processing registry (as initProcessing does),
+    and removed again afterwards so other tests see the registry as the plugin left it."""
     registry = QgsApplication.processingRegistry()
-    provider = registry.providerById("sitewatch")
-    if provider is None:
-        provider = SiteWatchProvider()
-        registry.addProvider(provider)
-    return provider
+    provider = SiteWatchProvider()
+    assert registry.addProvider(provider), "another SiteWatch provider is still registered"
+    yield provider
+    registry.removeProvider(provider)
 
 
 @pytest.fixture(scope="session")

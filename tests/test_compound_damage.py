@@ -9,7 +9,6 @@ import sqlite3
 import pytest
 from osgeo import ogr
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
@@ -31,22 +30,11 @@ from sitewatch.core.footprints import decode
 from sitewatch.core.measure import ellipsoidal_area
 from sitewatch.core.observations import Observation
 from sitewatch.core.store import GeoPackageStore
-from sitewatch.processing.provider import SiteWatchProvider
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    """The SiteWatch provider for this module; removed afterwards when this module added it
-    (tests/test_plugin.py expects a registry without it)."""
-    registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("sitewatch")
-    if existing is not None:
-        yield existing
-        return
-    added = SiteWatchProvider()
-    registry.addProvider(added)
-    yield added
-    registry.removeProvider(added)
+@pytest.fixture
+def provider(sitewatch_provider):
+    return sitewatch_provider
 
 
 X0, Y0 = 500_000.0, 3_600_000.0
