@@ -45,6 +45,8 @@ class ExportData:
     before_codes: list[str | None]
     statistics: list[dict]
     """The compound table: one dict per compound, then UNASSIGNED and ALL."""
+    assessment: str
+    """Where the assessment is (shown in the report)."""
 
 
 def _value(value):
@@ -166,7 +168,7 @@ def read_export_data(store: AssessmentStore, site: str, after_date: str, before_
     """Everything an export of ``store`` for these dates and scheme writes."""
     images = list_images(store)
     data = ExportData(site, after_date, before_date, scheme, store.crs(), images, {}, [], [],
-                      compound_statistics(store, after_date, before_date))
+                      compound_statistics(store, after_date, before_date), store.location)
     compound_names = {str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()}
     tables = [
         _structures(store, data, compound_names, {i.image_id: i for i in images}),
