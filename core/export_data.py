@@ -151,6 +151,11 @@ def _observations(store: AssessmentStore, scheme: str) -> Table:
     return table
 
 
+def statistics_row(row: dict) -> tuple:
+    """A compound statistics dict in STATS_FIELDS order (its ``name`` is ``comp_name``)."""
+    return tuple(row["name" if name == "comp_name" else name] for name in ef.COMPOUNDS.field_names())
+
+
 def _compounds(store: AssessmentStore, statistics: list[dict]) -> Table:
     table = Table(ef.COMPOUNDS)
     geometries = {str(f["compound_id"]): f.geometry() for f in store.layer("compounds").getFeatures()}
@@ -158,7 +163,7 @@ def _compounds(store: AssessmentStore, statistics: list[dict]) -> Table:
         geometry = geometries.get(row["compound"])
         if geometry is None:
             continue
-        table.rows.append(tuple(row[name] for name in ef.COMPOUNDS.field_names()))
+        table.rows.append(statistics_row(row))
         table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
     return table
 
@@ -180,7 +185,7 @@ def read_export_data(store: AssessmentStore, site: str, after_date: str, before_
             _attribute(f, "feature_id"), _attribute(f, "type"), _attribute(f, "observed_on"),
             _attribute(f, "image_id"), _attribute(f, "notes"))),
         _observations(store, scheme),
-        Table(ef.SUMMARY, [tuple(row[n] for n in ef.SUMMARY.field_names()) for row in data.statistics]),
+        Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
         Table(ef.IMAGERY, [(i.image_id, i.acquired, i.source, i.sensor, i.gsd_m,
                             Path(i.uri).name if i.uri else None) for i in images]),
     ]

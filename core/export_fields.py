@@ -1,6 +1,7 @@
 """The layers and fields of an export package, with names that fit a shapefile.
 
-Every name is at most 10 characters, so the shapefile, GeoPackage, GeoJSON, KML and CSV of
+Every name is at most 10 characters (and none is ``name``, which KML readers take for the
+placemark name), so the shapefile, GeoPackage, GeoJSON, KML and CSV of
 one export carry the SAME field names. Kinds are those of :class:`.schema.FieldDef`.
 """
 
@@ -32,7 +33,7 @@ class OutLayer:
 
 STATS_FIELDS: tuple[OutField, ...] = (
     OutField("compound", "TEXT", "compound id; ALL = whole site, UNASSIGNED = in no compound"),
-    OutField("name", "TEXT", "compound name"),
+    OutField("comp_name", "TEXT", "compound name"),
     OutField("n_struct", "INTEGER", "structures present at the after date (not absent)"),
     OutField("n_assessed", "INTEGER", "of those, status construction or on the damage scale"),
     OutField("n_unknown", "INTEGER", "status unknown or unobserved"),
@@ -57,7 +58,7 @@ STRUCTURES = OutLayer("structures", "Polygon", (
     OutField("type", "TEXT", "structure type code"),
     OutField("compound", "TEXT", "compound id"),
     OutField("comp_name", "TEXT", "compound name"),
-    OutField("name", "TEXT", "structure name"),
+    OutField("str_name", "TEXT", "structure name"),
     OutField("stat_bef", "TEXT", "status at the before date (in the chosen scheme)"),
     OutField("stat_aft", "TEXT", "status at the after date (in the chosen scheme)"),
     OutField("change", "TEXT", "new, increased, rebuilt or unchanged (empty without a before date)"),

@@ -5,8 +5,9 @@ from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
 from .create_assessment import CreateAssessment
+from .export_report import ExportReport
 
-ALGORITHMS = (CreateAssessment,)
+ALGORITHMS = (CreateAssessment, ExportReport)
 
 
 class SiteWatchProvider(QgsProcessingProvider):
