@@ -77,7 +77,7 @@ class ExportReport(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.FORMATS, "Formats", options=list(FORMATS), allowMultiple=True,
-            defaultValue=list(range(len(FORMATS))), usesStaticStrings=True))
+            defaultValue=list(FORMATS), usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.SCHEME, "Status labels", options=list(values.SCHEMES), defaultValue="sitewatch",
             usesStaticStrings=True))
