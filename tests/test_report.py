@@ -67,7 +67,7 @@ def test_pdf_has_one_a3_page_and_searchable_text(site, report):
     rows = {row["compound"]: row for row in compound_statistics(site, AFTER, BEFORE)}
     for compound, name in (("C-0001", ARABIC_NAME), ("C-0002", "North barracks"), ("C-0003", "Empty yard")):
         for part in re.split(r" — ", name):
-            assert plain(part) in text or plain(part)[::-1] in text, part
+            assert plain(part) in text, part
         for key in ("pct_destr", "pct_damag"):
             value = rows[compound][key]
             assert ("–" if value is None else f"{value:.1f} %") in text
@@ -83,9 +83,10 @@ def test_rendered_page_shows_both_image_panels(report, tmp_path):
     scale = pixels.shape[2] / PAGE_MM[0]
     panels = {}
     for key, (x0, y0, x1, y1) in PANELS_MM.items():
-        inside = pixels[:, round((y0 + 8) * scale):round((y1 - 8) * scale), round((x0 + 8) * scale):round((x1 - 8) * scale)]
+        rows = slice(round((y0 + 8) * scale), round((y1 - 8) * scale))
+        inside = pixels[:, rows, round((x0 + 8) * scale):round((x1 - 8) * scale)]
         panels[key] = inside
-        red, green, blue = (band.mean() for band in inside)
+        red, _green, blue = (band.mean() for band in inside)
         assert 100 < red < 220 and blue < red, f"{key} panel does not show the desert image"
         assert inside.std() > 15, f"{key} panel is flat"
     assert np.abs(panels["before"] - panels["after"]).mean() > 3, "the panels show the same picture"
