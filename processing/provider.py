@@ -4,10 +4,11 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
+from .compound_damage import CompoundDamage
 from .create_assessment import CreateAssessment
 from .export_report import ExportReport
 
-ALGORITHMS = (CreateAssessment, ExportReport)
+ALGORITHMS = (CreateAssessment, CompoundDamage, ExportReport)
 
 
 class SiteWatchProvider(QgsProcessingProvider):
