@@ -129,7 +129,7 @@ def test_compounds_summary_and_features(package):
     depot = next(r for r in rows if r["compound"] == "C-0001")
     assert depot["comp_name"] == ARABIC_NAME
     assert (depot["n_struct"], depot["n_assessed"], depot["n_destroy"], depot["n_constr"]) == (6, 6, 1, 1)
-    assert depot["pct_destr"] == pytest.approx(16.67) and depot["pct_damag"] == pytest.approx(50.0)
+    assert depot["pct_destr"] == pytest.approx(100 / 6) and depot["pct_damag"] == pytest.approx(50.0)
     assert field_types(layer)["n_struct"] == "Integer"
     _names, summary, _layer, _ds = read_layer(package / f"{PREFIX}_summary.csv")
     assert [r["compound"] for r in summary] == ["C-0001", "C-0002", "C-0003", "UNASSIGNED", "ALL"]
