@@ -107,7 +107,13 @@ def _compounds_layer(data: ExportData) -> QgsVectorLayer:
         {"style": "no", "outline_color": "#ffd400", "outline_width": "0.5", "outline_style": "dash"}))
     settings = QgsPalLayerSettings()
     settings.fieldName = "name"
-    settings.placement = Qgis.LabelPlacement.Horizontal
+    # Above the compound's top edge, so the label never hides its structures.
+    settings.geometryGeneratorEnabled = True
+    settings.geometryGeneratorType = Qgis.GeometryType.Point
+    settings.geometryGenerator = "make_point(x(centroid($geometry)), y_max($geometry))"
+    settings.placement = Qgis.LabelPlacement.OverPoint
+    settings.quadOffset = Qgis.LabelQuadrantPosition.Above
+    settings.placementSettings().setOverlapHandling(Qgis.LabelOverlapHandling.AllowOverlapIfRequired)
     text_format = QgsTextFormat()
     text_format.setFont(QFont("Open Sans"))
     text_format.setSize(7)

@@ -29,6 +29,7 @@ from qgis.core import (
     QgsLayoutTableColumn,
     QgsLayoutTableStyle,
     QgsLegendStyle,
+    QgsLineSymbol,
     QgsPrintLayout,
     QgsProject,
     QgsReadWriteContext,
@@ -100,6 +101,7 @@ def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, f
         map_grid = QgsLayoutItemMapGrid("coordinates", item)
         map_grid.setStyle(QgsLayoutItemMapGrid.GridStyle.Cross)
         map_grid.setCrossLength(2.0)
+        map_grid.setLineSymbol(QgsLineSymbol.createSimple({"color": "255,255,255,200", "width": "0.25"}))
         map_grid.setFrameStyle(QgsLayoutItemMapGrid.FrameStyle.Zebra)
         map_grid.setFrameWidth(1.2)
         map_grid.setAnnotationEnabled(True)
