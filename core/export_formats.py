@@ -11,17 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from osgeo import gdal, ogr, osr
-from qgis.core import QgsCoordinateReferenceSystem
 
 from . import export_fields as ef
-from . import values
 from .export_data import ExportData, Table
+from .export_kml import write_kml
+from .export_srs import spatial_reference, wgs84
 
 gdal.UseExceptions()
 ogr.UseExceptions()
 
 FORMATS: tuple[str, ...] = ("GeoPackage", "ESRI Shapefile", "GeoJSON", "KML", "CSV")
-"""Format names as the FORMATS parameter takes them (OGR driver names, KML via LIBKML)."""
+"""Format names as the FORMATS parameter takes them (OGR driver names)."""
 
 _OGR_TYPES = {"TEXT": ogr.OFTString, "DATE": ogr.OFTDate, "DATETIME": ogr.OFTDateTime,
               "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger}
@@ -29,30 +29,13 @@ _GEOMETRY_TYPES = {"Polygon": ogr.wkbMultiPolygon, "LineString": ogr.wkbMultiLin
 _FORCE = {"Polygon": ogr.ForceToMultiPolygon, "LineString": ogr.ForceToMultiLineString, "Point": lambda g: g}
 
 
-def spatial_reference(crs: QgsCoordinateReferenceSystem) -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL))
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
-
-
-def _wgs84() -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(4326)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
-
-
 def _create_layer(dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None,
-                  options: list[str], *, text_width: int = 0, dates_as_text: bool = False,
-                  name: str | None = None) -> ogr.Layer:
+                  options: list[str], *, text_width: int = 0) -> ogr.Layer:
     spatial = table.layer.geometry is not None
-    layer = dataset.CreateLayer(name or table.layer.name, srs if spatial else None,
+    layer = dataset.CreateLayer(table.layer.name, srs if spatial else None,
                                 _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone, options)
     for out_field in table.layer.fields:
         kind = out_field.kind
-        if dates_as_text and kind in ("DATE", "DATETIME"):
-            kind = "TEXT"
         definition = ogr.FieldDefn(out_field.name, _OGR_TYPES[kind])
         if kind == "TEXT" and text_width:
             definition.SetWidth(text_width)
@@ -60,12 +43,10 @@ def _create_layer(dataset: ogr.DataSource, table: Table, srs: osr.SpatialReferen
     return layer
 
 
-def _fill(layer: ogr.Layer, table: Table, transform: osr.CoordinateTransformation | None = None,
-          style: Callable[[int], tuple[str, str]] | None = None) -> None:
-    """Write ``table``'s rows; ``style(i)`` gives (label, OGR style string) for KML."""
+def _fill(layer: ogr.Layer, table: Table, transform: osr.CoordinateTransformation | None = None) -> None:
+    """Write ``table``'s rows (reprojected with ``transform`` when given)."""
     definition = layer.GetLayerDefn()
     names = table.layer.field_names()
-    label_index = definition.GetFieldIndex("label") if style else -1
     force = _FORCE[table.layer.geometry] if table.layer.geometry else None
     layer.StartTransaction()
     for number, row in enumerate(table.rows):
@@ -78,11 +59,6 @@ def _fill(layer: ogr.Layer, table: Table, transform: osr.CoordinateTransformatio
             if transform is not None:
                 geometry.Transform(transform)
             feature.SetGeometryDirectly(geometry)
-        if style is not None:
-            label, style_string = style(number)
-            if label_index >= 0:
-                feature.SetField(label_index, label)
-            feature.SetStyleString(style_string)
         layer.CreateFeature(feature)
     layer.CommitTransaction()
 
@@ -117,69 +93,18 @@ def write_shapefiles(data: ExportData, folder: Path, prefix: str) -> list[Path]:
 
 def write_geojson(data: ExportData, folder: Path, prefix: str) -> list[Path]:
     """One RFC 7946 GeoJSON file (WGS 84) per layer."""
-    transform = osr.CoordinateTransformation(spatial_reference(data.crs), _wgs84())
+    transform = osr.CoordinateTransformation(spatial_reference(data.crs), wgs84())
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
         table = data.tables[layer_def.name]
         path = folder / f"{prefix}_{layer_def.name}.geojson"
         dataset = ogr.GetDriverByName("GeoJSON").CreateDataSource(str(path))
         try:
-            _fill(_create_layer(dataset, table, _wgs84(), ["RFC7946=YES"]), table, transform)
+            _fill(_create_layer(dataset, table, wgs84(), ["RFC7946=YES"]), table, transform)
         finally:
             dataset = None
         written.append(path)
     return written
-
-
-def _hex_kml(colour: str, alpha: str) -> str:
-    """A ``#rrggbb[aa]`` colour with the given alpha, as OGR style strings take it."""
-    return colour[:7] + alpha
-
-
-def _status_style(code: str | None, scheme: str) -> tuple[str, str]:
-    if code is None:
-        return "unobserved", "PEN(c:#9a9a9aff,w:2px);BRUSH(fc:#00000000)"
-    status = values.STATUS_BY_CODE[code]
-    name = status.label if scheme == "sitewatch" else values.status_name(code, scheme)
-    if code == "absent":
-        return name, "PEN(c:#ffffffff,w:1px);BRUSH(fc:#00000000)"
-    return name, f"PEN(c:{_hex_kml(status.colour, 'ff')},w:2px);BRUSH(fc:{_hex_kml(status.colour, 'b0')})"
-
-
-def _kml_styles(data: ExportData, table: Table) -> Callable[[int], tuple[str, str]]:
-    if table.layer is ef.STRUCTURES:
-        def structure_style(number: int) -> tuple[str, str]:
-            name, style = _status_style(data.after_codes[number], data.scheme)
-            return f"{table.rows[number][0]}: {name}", style
-        return structure_style
-    if table.layer is ef.COMPOUNDS:
-        return lambda number: (f"{table.rows[number][1] or table.rows[number][0]}",
-                               "PEN(c:#ffd400ff,w:3px);BRUSH(fc:#00000000)")
-    if table.layer is ef.LINEAR_FEATURES:
-        return lambda number: (f"{table.rows[number][0]}: {table.rows[number][1]}", "PEN(c:#e8e0c8ff,w:2px)")
-    return lambda number: (f"{table.rows[number][0]}: {table.rows[number][1]}",
-                           "SYMBOL(c:#ff3030ff,id:\"ogr-sym-3\");LABEL(c:#ff3030ff)")
-
-
-def write_kml(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    """One KML file (WGS 84) with a folder per layer; structures labelled and coloured by
-    their status at the after date (the placemark name is the ``label`` field)."""
-    path = folder / f"{prefix}.kml"
-    transform = osr.CoordinateTransformation(spatial_reference(data.crs), _wgs84())
-    gdal.SetThreadLocalConfigOption("LIBKML_NAME_FIELD", "label")
-    try:
-        dataset = ogr.GetDriverByName("LIBKML").CreateDataSource(str(path))
-        try:
-            for layer_def in ef.SPATIAL_LAYERS:
-                table = data.tables[layer_def.name]
-                layer = _create_layer(dataset, table, _wgs84(), [], dates_as_text=True)
-                layer.CreateField(ogr.FieldDefn("label", ogr.OFTString))
-                _fill(layer, table, transform, _kml_styles(data, table))
-        finally:
-            dataset = None
-    finally:
-        gdal.SetThreadLocalConfigOption("LIBKML_NAME_FIELD", None)
-    return [path]
 
 
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from osgeo import ogr, osr
@@ -15,6 +16,7 @@ from sitewatch.core import export_fields as ef
 from sitewatch.core import values
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.export import ExportRequest, export_assessment
+from sitewatch.core.export_kml import kml_colour
 from sitewatch.core.store import GeoPackageStore
 
 from .export_site import AFTER, ARABIC_NAME, BEFORE, build_site
@@ -162,14 +164,18 @@ def test_observation_history_and_imagery_tables(package):
 
 def test_kml_labels_and_colours_structures_by_status(package):
     _names, rows, _layer, _dataset = read_layer(package / f"{PREFIX}.kml", "structures")
-    by_id = {row["struct_id"]: row for row in rows}
-    destroyed = values.STATUS_BY_CODE["destroyed"].colour.upper()
-    assert by_id["S-0001"]["Name"] == "S-0001: Destroyed"
-    assert f"BRUSH(fc:{destroyed}" in by_id["S-0001"]["_style"]
-    intact = values.STATUS_BY_CODE["intact"].colour.upper()
-    assert f"PEN(c:{intact}" in by_id["S-0003"]["_style"]
-    text = (package / f"{PREFIX}.kml").read_text(encoding="utf-8")
-    assert ARABIC_NAME in text
+    assert {row["Name"] for row in rows if row["struct_id"] == "S-0001"} == {"S-0001: Destroyed"}
+    namespace = {"k": "http://www.opengis.net/kml/2.2"}
+    document = ElementTree.parse(package / f"{PREFIX}.kml").getroot()
+    styles = {s.get("id"): s for s in document.iter(f"{{{namespace['k']}}}Style")}
+    for code in ("destroyed", "intact", "severe"):
+        colour = values.STATUS_BY_CODE[code].colour
+        assert styles[f"status_{code}"].find("k:PolyStyle/k:color", namespace).text == kml_colour(colour, 176)
+    placemarks = {p.find("k:name", namespace).text: p for p in document.iter(f"{{{namespace['k']}}}Placemark")}
+    assert placemarks["S-0001: Destroyed"].find("k:styleUrl", namespace).text == "#status_destroyed"
+    assert placemarks["S-0003: No visible damage"].find("k:styleUrl", namespace).text == "#status_intact"
+    assert placemarks[ARABIC_NAME].find("k:styleUrl", namespace).text == "#compound"
+    assert kml_colour("#7a0a0a", 255) == "ff0a0a7a"
 
 
 def test_manifest_lists_every_file_with_its_sha256(package):
