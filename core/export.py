@@ -173,8 +173,11 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
 
 def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...],
            panels: tuple[str, str] | None, feedback: QgsFeedback | None) -> Path | None:
-    steps = [*formats, "tables"] + (["report"] if panels else [])
+    steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"] + (["report"] if panels else [])
     report = None
+    scratch = folder / ".scratch"
+    scratch.mkdir()
+    package = folder / f"{prefix}.gpkg" if "GeoPackage" in formats else scratch / "package.gpkg"
     for number, step in enumerate(steps):
         if feedback is not None:
             if feedback.isCanceled():
@@ -186,8 +189,11 @@ def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...]
             from .report import write_report
 
             report = write_report(data, panels[0], panels[1], folder / f"{prefix}_report.pdf")
+        elif step == "GeoPackage":
+            export_formats.write_geopackage(data, package)
         else:
-            export_formats.WRITERS[step](data, folder, prefix)
+            export_formats.WRITERS[step](data, folder, prefix, package)
+    shutil.rmtree(scratch)
     return report
 
 

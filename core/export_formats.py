@@ -1,4 +1,7 @@
-"""Writers of the export formats: each writes an :class:`ExportData` into a folder with OGR.
+"""Writers of the export formats: each writes an :class:`ExportData` into a folder.
+
+The GeoPackage is written first (always, aside when it is not asked for) and shapefiles and
+GeoJSON are translated from it by GDAL; KML and CSV are written directly.
 
 GeoPackage and shapefiles keep the assessment's CRS; GeoJSON (RFC 7946) and KML are in
 WGS 84 as their readers expect. Field names are those of :mod:`.export_fields` everywhere.
@@ -15,7 +18,7 @@ from osgeo import gdal, ogr, osr
 from . import export_fields as ef
 from .export_data import ExportData, Table
 from .export_kml import write_kml
-from .export_srs import spatial_reference, wgs84
+from .export_srs import spatial_reference
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -30,41 +33,40 @@ _FORCE = {"Polygon": ogr.ForceToMultiPolygon, "LineString": ogr.ForceToMultiLine
 
 
 def _create_layer(dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None,
-                  options: list[str], *, text_width: int = 0) -> ogr.Layer:
+                  options: list[str]) -> ogr.Layer:
     spatial = table.layer.geometry is not None
     layer = dataset.CreateLayer(table.layer.name, srs if spatial else None,
                                 _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone, options)
     for out_field in table.layer.fields:
-        kind = out_field.kind
-        definition = ogr.FieldDefn(out_field.name, _OGR_TYPES[kind])
-        if kind == "TEXT" and text_width:
-            definition.SetWidth(text_width)
-        layer.CreateField(definition)
+        layer.CreateField(ogr.FieldDefn(out_field.name, _OGR_TYPES[out_field.kind]))
     return layer
 
 
-def _fill(layer: ogr.Layer, table: Table, transform: osr.CoordinateTransformation | None = None) -> None:
-    """Write ``table``'s rows (reprojected with ``transform`` when given)."""
+_SETTERS = {"TEXT": ogr.Feature.SetFieldString, "DATE": ogr.Feature.SetFieldString,
+            "DATETIME": ogr.Feature.SetFieldString, "REAL": ogr.Feature.SetField,
+            "INTEGER": ogr.Feature.SetFieldInteger64}
+
+
+def _fill(layer: ogr.Layer, table: Table) -> None:
+    """Write ``table``'s rows in one transaction."""
     definition = layer.GetLayerDefn()
-    names = table.layer.field_names()
+    setters = [(definition.GetFieldIndex(f.name), _SETTERS[f.kind], str if f.kind in ("TEXT", "DATE", "DATETIME")
+                else None) for f in table.layer.fields]
     force = _FORCE[table.layer.geometry] if table.layer.geometry else None
     layer.StartTransaction()
     for number, row in enumerate(table.rows):
         feature = ogr.Feature(definition)
-        for index, value in enumerate(row):
+        for (index, setter, convert), value in zip(setters, row):
             if value is not None:
-                feature.SetField(definition.GetFieldIndex(names[index]), value)
+                setter(feature, index, convert(value) if convert else value)
         if force is not None and table.geometries[number] is not None:
-            geometry = force(ogr.CreateGeometryFromWkb(table.geometries[number]))
-            if transform is not None:
-                geometry.Transform(transform)
-            feature.SetGeometryDirectly(geometry)
+            feature.SetGeometryDirectly(force(ogr.CreateGeometryFromWkb(table.geometries[number])))
         layer.CreateFeature(feature)
     layer.CommitTransaction()
 
 
-def write_geopackage(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    path = folder / f"{prefix}.gpkg"
+def write_geopackage(data: ExportData, path: Path) -> list[Path]:
+    """Every layer and table in one GeoPackage; the other OGR formats are translated from it."""
     dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     srs = spatial_reference(data.crs)
     try:
@@ -75,34 +77,33 @@ def write_geopackage(data: ExportData, folder: Path, prefix: str) -> list[Path]:
     return [path]
 
 
-def write_shapefiles(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    """One shapefile per layer (each layer has one geometry type), UTF-8 with a .cpg and .prj."""
-    srs = spatial_reference(data.crs)
+def _translate(package: Path, layer_name: str, target: Path, driver: str, **options) -> None:
+    result = gdal.VectorTranslate(str(target), str(package), format=driver, layers=[layer_name],
+                                  layerName=target.stem, **options)
+    if result is None:
+        raise RuntimeError(f"could not write {target.name}")
+    result = None
+
+
+def write_shapefiles(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
+    """One shapefile per layer (each layer has one geometry type), UTF-8 with a .cpg and .prj,
+    text fields as wide as their longest value."""
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
-        table = data.tables[layer_def.name]
         path = folder / f"{prefix}_{layer_def.name}.shp"
-        dataset = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(str(path))
-        try:
-            _fill(_create_layer(dataset, table, srs, ["ENCODING=UTF-8"], text_width=254), table)
-        finally:
-            dataset = None
+        _translate(package, layer_def.name, path, "ESRI Shapefile", layerCreationOptions=["ENCODING=UTF-8",
+                                                                                          "RESIZE=YES"])
         written += [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
     return written
 
 
-def write_geojson(data: ExportData, folder: Path, prefix: str) -> list[Path]:
+def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
     """One RFC 7946 GeoJSON file (WGS 84) per layer."""
-    transform = osr.CoordinateTransformation(spatial_reference(data.crs), wgs84())
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
-        table = data.tables[layer_def.name]
         path = folder / f"{prefix}_{layer_def.name}.geojson"
-        dataset = ogr.GetDriverByName("GeoJSON").CreateDataSource(str(path))
-        try:
-            _fill(_create_layer(dataset, table, wgs84(), ["RFC7946=YES"]), table, transform)
-        finally:
-            dataset = None
+        _translate(package, layer_def.name, path, "GeoJSON", dstSRS="EPSG:4326",
+                   layerCreationOptions=["RFC7946=YES", "WRITE_NAME=NO"])
         written.append(path)
     return written
 
@@ -142,7 +143,7 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
     return written
 
 
-def write_csv_layers(data: ExportData, folder: Path, prefix: str) -> list[Path]:
+def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
     """The spatial layers as CSV with a WKT geometry column (in the assessment's CRS)."""
     crs_wkt = spatial_reference(data.crs).ExportToWkt()
     written = []
@@ -159,8 +160,7 @@ def write_tables(data: ExportData, folder: Path, prefix: str) -> list[Path]:
     return written
 
 
-WRITERS: dict[str, Callable[[ExportData, Path, str], list[Path]]] = {
-    "GeoPackage": write_geopackage,
+WRITERS: dict[str, Callable[[ExportData, Path, str, Path], list[Path]]] = {
     "ESRI Shapefile": write_shapefiles,
     "GeoJSON": write_geojson,
     "KML": write_kml,

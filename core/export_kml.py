@@ -79,8 +79,8 @@ def _text(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def write_kml(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    """``<prefix>.kml`` with the four spatial layers."""
+def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None = None) -> list[Path]:
+    """``<prefix>.kml`` with the four spatial layers (``package`` is not needed)."""
     path = folder / f"{prefix}.kml"
     source = spatial_reference(data.crs)
     transform = osr.CoordinateTransformation(source, wgs84())
