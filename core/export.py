@@ -39,6 +39,8 @@ class ExportRequest:
     formats: tuple[str, ...] = export_formats.FORMATS
     scheme: str = "sitewatch"
     report: bool = False
+    compound_pages: bool = False
+    """With ``report``: also one page per compound (``<prefix>_report_compounds.pdf``)."""
     before_image: str | None = None
     after_image: str | None = None
     overwrite: bool = False
@@ -158,7 +160,7 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
     try:
         temp.mkdir()
         data = read_export_data(store, site, after, before, request.scheme)
-        report = _write(data, temp, file_prefix(site, after), formats, panels, feedback)
+        report = _write(data, temp, file_prefix(site, after), formats, panels, request.compound_pages, feedback)
         summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.statistics) - 2}
         write_manifest(temp, parameters, summary)
         files = sorted(p.name for p in temp.iterdir())
@@ -172,8 +174,9 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
 
 
 def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...],
-           panels: tuple[str, str] | None, feedback: QgsFeedback | None) -> Path | None:
-    steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"] + (["report"] if panels else [])
+           panels: tuple[str, str] | None, compound_pages: bool, feedback: QgsFeedback | None) -> Path | None:
+    steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"]
+    steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
     report = None
     scratch = folder / ".scratch"
     scratch.mkdir()
@@ -189,6 +192,10 @@ def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...]
             from .report import write_report
 
             report = write_report(data, panels[0], panels[1], folder / f"{prefix}_report.pdf")
+        elif step == "compound pages":
+            from .report_compounds import write_compound_pages
+
+            write_compound_pages(data, panels[0], panels[1], folder / f"{prefix}_report_compounds.pdf")
         elif step == "GeoPackage":
             export_formats.write_geopackage(data, package)
         else:

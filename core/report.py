@@ -239,8 +239,8 @@ def _set_up_maps(layout: QgsPrintLayout, layers: dict, extent: QgsRectangle, ima
     scale_bar.setUnitsPerSegment(_nice(maps["after"].extent().width() / 6))
 
 
-def write_report(data: ExportData, before_image: str, after_image: str, path: Path) -> Path:
-    """Render the report of ``data`` with the two images as a searchable PDF at ``path``."""
+def report_layers(data: ExportData, before_image: str, after_image: str) -> tuple[QgsProject, dict]:
+    """A private project holding the report's layers (never the user's project)."""
     project = QgsProject()
     layers = {
         "compounds": _compounds_layer(data),
@@ -250,21 +250,46 @@ def write_report(data: ExportData, before_image: str, after_image: str, path: Pa
         "after_image": _raster(after_image, f"After {data.after_date}"),
     }
     project.addMapLayers(list(layers.values()))
+    return project, layers
+
+
+def load_template(project: QgsProject, template: Path, data: ExportData) -> QgsPrintLayout:
+    """The layout of ``template`` with the ``@sw_*`` variables of ``data`` set."""
     layout = QgsPrintLayout(project)
     document = QDomDocument()
-    document.setContent(TEMPLATE.read_text(encoding="utf-8"))
+    document.setContent(template.read_text(encoding="utf-8"))
     _items, loaded = layout.loadFromTemplate(document, QgsReadWriteContext())
     if not loaded:
-        raise SiteWatchError(f"The report template {TEMPLATE} cannot be read; reinstall SiteWatch.")
+        raise SiteWatchError(f"The report template {template} cannot be read; reinstall SiteWatch.")
     QgsExpressionContextUtils.setLayoutVariables(layout, _variables(data))
-    image_extent = layers["after_image"].extent()
-    _set_up_maps(layout, layers, _site_extent(data, image_extent), image_extent)
+    return layout
+
+
+def fill_legend(layout: QgsPrintLayout, layers: dict) -> None:
     legend = layout.itemById("legend")
     root = legend.model().rootGroup()
     root.clear()
     root.addLayer(layers["after_structures"])
     root.addLayer(layers["compounds"])
     legend.adjustBoxSize()
+
+
+def pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
+    """200 dpi, text kept as text (searchable, copyable)."""
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 200
+    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    settings.rasterizeWholeImage = False
+    return settings
+
+
+def write_report(data: ExportData, before_image: str, after_image: str, path: Path) -> Path:
+    """Render the report of ``data`` with the two images as a searchable PDF at ``path``."""
+    project, layers = report_layers(data, before_image, after_image)
+    layout = load_template(project, TEMPLATE, data)
+    image_extent = layers["after_image"].extent()
+    _set_up_maps(layout, layers, _site_extent(data, image_extent), image_extent)
+    fill_legend(layout, layers)
     table_frame = layout.itemById("compound_table")
     table_frame.multiFrame().setContents(_table_rows(data))
     with tempfile.TemporaryDirectory(prefix="sitewatch-report-") as scratch:
@@ -273,11 +298,7 @@ def write_report(data: ExportData, before_image: str, after_image: str, path: Pa
         chart.setPicturePath(str(write_chart(data.statistics, Path(scratch) / "chart.png",
                                              size.width(), size.height())))
         layout.refresh()
-        settings = QgsLayoutExporter.PdfExportSettings()
-        settings.dpi = 200
-        settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
-        settings.rasterizeWholeImage = False
-        result = QgsLayoutExporter(layout).exportToPdf(str(path), settings)
+        result = QgsLayoutExporter(layout).exportToPdf(str(path), pdf_settings())
     if result != QgsLayoutExporter.ExportResult.Success:
         raise SiteWatchError(f"The report could not be written to {path} (layout export error {result}).")
     return path

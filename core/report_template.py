@@ -40,6 +40,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "report.qpt"
+COMPOUND_TEMPLATE = TEMPLATE.with_name("report_compound.qpt")
 FONT = "Open Sans"
 DARK = "#1f2a36"
 TABLE_HEADERS = ("Compound", "Structures", "Assessed", "Destroyed", "Severe", "Moderate", "Possible",
@@ -117,6 +118,34 @@ def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, f
     return item
 
 
+def _legend(layout: QgsPrintLayout, box: tuple[float, float, float, float]) -> None:
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("Status on the panel's date")
+    legend.setAutoUpdateModel(False)
+    legend.setBackgroundEnabled(False)
+    legend.setSymbolWidth(6)
+    legend.setSymbolHeight(3.5)
+    for style, size, bold in ((QgsLegendStyle.Style.Title, 9, True), (QgsLegendStyle.Style.Group, 8, True),
+                              (QgsLegendStyle.Style.Subgroup, 8, True), (QgsLegendStyle.Style.SymbolLabel, 7.5, False)):
+        legend.rstyle(style).setTextFormat(_text_format(size, DARK if bold else "#202020", bold))
+    layout.addLayoutItem(legend)
+    _place(legend, *box, "legend")
+
+
+def _north_arrow_and_scale_bar(layout: QgsPrintLayout, x: float, y: float) -> None:
+    arrow = QgsLayoutItemPicture(layout)
+    arrow.setPicturePath(str(Path(QgsApplication.pkgDataPath()) / "svg" / "arrows" / "NorthArrow_02.svg"))
+    layout.addLayoutItem(arrow)
+    _place(arrow, x, y, 10, 16, "north_arrow")
+    scale_bar = QgsLayoutItemScaleBar(layout)
+    scale_bar.setStyle("Single Box")
+    scale_bar.setTextFormat(_text_format(7))
+    scale_bar.setUnitLabel("m")
+    scale_bar.setHeight(2)
+    layout.addLayoutItem(scale_bar)
+    _place(scale_bar, x + 14, y + 2, 76, 12, "scale_bar")
+
+
 def build_layout(project: QgsProject) -> QgsPrintLayout:
     """The report layout: A3 landscape, before/after panels, inset, legend, table, chart."""
     layout = QgsPrintLayout(project)
@@ -142,30 +171,9 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     _label(layout, "overview_header", "OVERVIEW", (318, 28, 94, 7), 9, "#ffffff", True)
     _map(layout, "overview_map", (318, 35, 94, 56), grid=False)
 
-    legend = QgsLayoutItemLegend(layout)
-    legend.setTitle("Status on the panel's date")
-    legend.setAutoUpdateModel(False)
-    legend.setBackgroundEnabled(False)
-    legend.setSymbolWidth(6)
-    legend.setSymbolHeight(3.5)
-    for style, size, bold in ((QgsLegendStyle.Style.Title, 9, True), (QgsLegendStyle.Style.Group, 8, True),
-                              (QgsLegendStyle.Style.Subgroup, 8, True), (QgsLegendStyle.Style.SymbolLabel, 7.5, False)):
-        legend.rstyle(style).setTextFormat(_text_format(size, DARK if bold else "#202020", bold))
-    layout.addLayoutItem(legend)
-    _place(legend, 318, 93, 94, 66, "legend")
+    _legend(layout, (318, 93, 94, 66))
 
-    arrow = QgsLayoutItemPicture(layout)
-    arrow.setPicturePath(str(Path(QgsApplication.pkgDataPath()) / "svg" / "arrows" / "NorthArrow_02.svg"))
-    layout.addLayoutItem(arrow)
-    _place(arrow, 320, 160, 10, 16, "north_arrow")
-
-    scale_bar = QgsLayoutItemScaleBar(layout)
-    scale_bar.setStyle("Single Box")
-    scale_bar.setTextFormat(_text_format(7))
-    scale_bar.setUnitLabel("m")
-    scale_bar.setHeight(2)
-    layout.addLayoutItem(scale_bar)
-    _place(scale_bar, 334, 162, 76, 12, "scale_bar")
+    _north_arrow_and_scale_bar(layout, 320, 160)
 
     _label(layout, "table_header", "DAMAGE BY COMPOUND ON [% @sw_after %]", (8, 190, 200, 7), 9, DARK, True)
     table = QgsLayoutItemTextTable(layout)
@@ -227,10 +235,57 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     return layout
 
 
+def build_compound_layout(project: QgsProject) -> QgsPrintLayout:
+    """One A4 landscape atlas page per compound (the coverage layer is set by the report):
+    before/after panels zoomed on the compound, its figures, legend and caveat."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName("SiteWatch damage by compound")
+    layout.pageCollection().page(0).setPageSize("A4", layout.pageCollection().page(0).Orientation.Landscape)
+    _box(layout, "banner", (0, 0, 297, 19), DARK)
+    _label(layout, "title", '[% upper("comp_name") %] ([% "compound" %])', (8, 1.5, 200, 10), 15, "#ffffff", True)
+    _label(layout, "subtitle", "[% @sw_site %] · before [% @sw_before %] · after [% @sw_after %] · "
+           "page [% @atlas_featurenumber %] of [% @atlas_totalfeatures %]", (8, 11, 200, 6), 8.5, "#d6dde5")
+    _box(layout, "caveat_badge", (215, 4, 74, 11), "#c0392b")
+    _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (215, 4, 74, 11), 8.5, "#ffffff", True,
+           Qt.AlignmentFlag.AlignHCenter)
+    for key, x in (("before", 8), ("after", 153)):
+        _box(layout, f"{key}_header_box", (x, 23, 136, 6), "#34495e")
+        _label(layout, f"{key}_header", f"{key.upper()} · [% @sw_{key} %] · [% @sw_{key}_source %]",
+               (x, 23, 136, 6), 8, "#ffffff", True)
+        item = _map(layout, f"{key}_map", (x, 29, 136, 122), grid=False)
+        item.setAtlasDriven(True)
+        item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
+        item.setAtlasMargin(0.3)
+    _label(layout, "figures", (
+        "Structures: [% \"n_struct\" %]   ·   assessed: [% \"n_assessed\" %]   ·   unknown or not observed: "
+        "[% \"n_unknown\" %]\n"
+        "Destroyed: [% \"n_destroy\" %]   ·   severe: [% \"n_severe\" %]   ·   moderate: [% \"n_moderate\" %]"
+        "   ·   possible: [% \"n_possible\" %]   ·   no visible damage: [% \"n_intact\" %]   ·   under "
+        "construction: [% \"n_constr\" %]\n"
+        "% destroyed: [% coalesce(format_number(\"pct_destr\", 1) || ' %', '–') %]   ·   % damaged: "
+        "[% coalesce(format_number(\"pct_damag\", 1) || ' %', '–') %]   ·   % of footprint area destroyed: "
+        "[% coalesce(format_number(\"pct_area_d\", 1) || ' %', '–') %]\n"
+        "Since [% @sw_before %]: newly or more damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
+        "[% coalesce(\"n_rebuilt\", '–') %]   ·   new structures [% coalesce(\"n_new\", '–') %]"
+    ), (8, 155, 190, 26), 8)
+    layout.itemById("figures").setVAlign(Qt.AlignmentFlag.AlignTop)
+    _legend(layout, (205, 153, 84, 46))
+    layout.itemById("legend").setColumnCount(2)
+    layout.itemById("legend").setSplitLayer(True)
+    _north_arrow_and_scale_bar(layout, 8, 183)
+    _label(layout, "footer", "[% @sw_site %] · status labels: [% @sw_scheme %] · preliminary assessment, "
+           "not field validated · produced with SiteWatch on [% @sw_created %]", (8, 201, 281, 6), 6.5, "#606060")
+    return layout
+
+
 def write_template(path: Path = TEMPLATE) -> Path:
     layout = build_layout(QgsProject())
     if not layout.saveAsTemplate(str(path), QgsReadWriteContext()):
         raise OSError(f"Cannot write the layout template {path}")
+    compounds = build_compound_layout(QgsProject())
+    if not compounds.saveAsTemplate(str(COMPOUND_TEMPLATE), QgsReadWriteContext()):
+        raise OSError(f"Cannot write the layout template {COMPOUND_TEMPLATE}")
     return path
 
 

@@ -35,6 +35,7 @@ class ExportReport(SiteWatchAlgorithm):
     FORMATS = "FORMATS"
     SCHEME = "SCHEME"
     REPORT = "REPORT"
+    COMPOUND_PAGES = "COMPOUND_PAGES"
     BEFORE_IMAGE = "BEFORE_IMAGE"
     AFTER_IMAGE = "AFTER_IMAGE"
     OVERWRITE = "OVERWRITE"
@@ -58,6 +59,9 @@ class ExportReport(SiteWatchAlgorithm):
         "Copernicus EMS or xBD class names.\n"
         "<b>PDF report</b>: also write the A3 map product (resources/report.qpt filled with this "
         "export) as &lt;site&gt;_&lt;after date&gt;_report.pdf.\n"
+        "<b>One page per compound</b>: with the report, also write an A4 page per compound "
+        "(resources/report_compound.qpt as an atlas: panels zoomed on the compound and its figures) "
+        "as &lt;site&gt;_&lt;after date&gt;_report_compounds.pdf.\n"
         "<b>Before image</b> / <b>After image</b>: rasters for the report's panels (default: the "
         "assessment's image on, or latest before, each date).\n"
         "<b>Overwrite an existing folder</b>: replace an existing output folder; without it an "
@@ -82,6 +86,8 @@ class ExportReport(SiteWatchAlgorithm):
             self.SCHEME, "Status labels", options=list(values.SCHEMES), defaultValue="sitewatch",
             usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterBoolean(self.REPORT, "PDF report", defaultValue=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound",
+                                                        defaultValue=False))
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE_IMAGE, "Before image", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER_IMAGE, "After image", optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
@@ -106,6 +112,7 @@ class ExportReport(SiteWatchAlgorithm):
             formats=tuple(formats),
             scheme=self.parameterAsEnumString(parameters, self.SCHEME, context) or "sitewatch",
             report=self.parameterAsBoolean(parameters, self.REPORT, context),
+            compound_pages=self.parameterAsBoolean(parameters, self.COMPOUND_PAGES, context),
             before_image=self._image(parameters, self.BEFORE_IMAGE, context),
             after_image=self._image(parameters, self.AFTER_IMAGE, context),
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),

@@ -105,3 +105,16 @@ def test_chart_is_an_image_of_the_requested_size(site, tmp_path):
     assert image.shape[1:] == (round(80 * 100 / 25.4), round(100 * 100 / 25.4))
     destroyed = np.array([0x7a, 0x0a, 0x0a])
     assert (np.abs(image[:3].transpose(1, 2, 0).astype(int) - destroyed).sum(axis=2) < 10).sum() > 50
+
+
+def test_one_page_per_compound_with_structures(site, tmp_path):
+    result = export_assessment(site, ExportRequest(str(tmp_path / "out"), AFTER, BEFORE, formats=("CSV",),
+                                                   report=True, compound_pages=True))
+    pages = result.folder / "Tall_Hamdan_site_2020-01-08_report_compounds.pdf"
+    info = subprocess.run(["pdfinfo", str(pages)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+2\b", info), "one page each for the two compounds with structures"
+    first, second = (plain(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pages), "-"],
+                                          capture_output=True, text=True, check=True).stdout) for n in (1, 2))
+    assert "C-0001" in first and "ḤAMDĀN DEPOT" in first and "قاعدة" in first and "% destroyed: 16.7 %" in first
+    assert "NORTH BARRACKS (C-0002)" in second and "Destroyed: 2" in second and "% destroyed: 50.0 %" in second
+    assert "not field validated" in first and "Empty yard" not in first + second
