@@ -45,6 +45,8 @@ class ExportData:
     before_codes: list[str | None]
     statistics: list[dict]
     """The compound table: one dict per compound, then UNASSIGNED and ALL."""
+    sentence: str
+    """The one-line summary of the site (e.g. "3 of 12 structures … destroyed")."""
     assessment: str
     """Where the assessment is (shown in the report)."""
 
@@ -172,8 +174,9 @@ def read_export_data(store: AssessmentStore, site: str, after_date: str, before_
                      scheme: str) -> ExportData:
     """Everything an export of ``store`` for these dates and scheme writes."""
     images = list_images(store)
+    statistics = compound_statistics(store, after_date, before_date)
     data = ExportData(site, after_date, before_date, scheme, store.crs(), images, {}, [], [],
-                      compound_statistics(store, after_date, before_date), store.location)
+                      statistics.rows, statistics.sentence, store.location)
     compound_names = {str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()}
     tables = [
         _structures(store, data, compound_names, {i.image_id: i for i in images}),

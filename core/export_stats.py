@@ -6,17 +6,27 @@ The export reads the statistics through :func:`compound_statistics` only: they a
 
 from __future__ import annotations
 
-from .damage import ALL, UNASSIGNED, compound_damage
+from dataclasses import dataclass
+
+from .damage import ALL, UNASSIGNED, compound_damage, summary_sentence
 from .store import AssessmentStore
 
-__all__ = ["ALL", "UNASSIGNED", "compound_statistics"]
+__all__ = ["ALL", "UNASSIGNED", "CompoundStatistics", "compound_statistics"]
 
 DISPLAY_NAMES = {ALL: "Whole site", UNASSIGNED: "Not in a compound"}
 
 
-def compound_statistics(store: AssessmentStore, after_date: str, before_date: str | None) -> list[dict]:
+@dataclass(frozen=True)
+class CompoundStatistics:
+    rows: list[dict]
     """One dict per compound, then ``UNASSIGNED`` and ``ALL``, keyed by the damage table's
     field names with ``compound`` for the id and ``name`` for the compound's name."""
+    sentence: str
+    """The analyst's one-line summary of the site."""
+
+
+def compound_statistics(store: AssessmentStore, after_date: str, before_date: str | None) -> CompoundStatistics:
+    """The compound damage table of ``store`` at ``after_date`` (change since ``before_date``)."""
     table = compound_damage(store.layer("structures"), store.layer("observations"), store.layer("compounds"),
                             after_date, before_date)
     rows = []
@@ -25,4 +35,4 @@ def compound_statistics(store: AssessmentStore, after_date: str, before_date: st
         values["compound"] = values.pop("compound_id")
         values["name"] = values["name"] or DISPLAY_NAMES.get(values["compound"])
         rows.append(values)
-    return rows
+    return CompoundStatistics(rows, summary_sentence(table))

@@ -198,7 +198,7 @@ def _variables(data: ExportData) -> dict[str, str]:
         "sw_crs": f"{data.crs.description()} ({data.crs.authid()})",
         "sw_gsd": " / ".join(f"{g:g}" for g in gsds) or "unknown", "sw_created": now_iso()[:10],
         "sw_structures": str(site_row["n_struct"]), "sw_compounds": str(len(data.tables["compounds"].rows)),
-        "sw_assessment": Path(data.assessment).name,
+        "sw_assessment": Path(data.assessment).name, "sw_summary": data.sentence,
     }
 
 
@@ -220,7 +220,7 @@ def _set_up_maps(layout: QgsPrintLayout, layers: dict, extent: QgsRectangle, ima
             grid.setIntervalY(interval)
             grid.setAnnotationPrecision(0 if interval >= 1 else 5)
     overview_map: QgsLayoutItemMap = layout.itemById("overview_map")
-    overview_map.setLayers([layers["compounds"], layers["after_image"]])
+    overview_map.setLayers([layers["after_image"]])
     overview_map.setKeepLayerSet(True)
     overview_map.setCrs(layers["compounds"].crs())
     wide = QgsRectangle(image_extent)

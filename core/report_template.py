@@ -205,9 +205,11 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     table.setColumns(columns)
     layout.addMultiFrame(table)
     frame = QgsLayoutFrame(layout, table)
-    _place(frame, 8, 198, 200, 80, "compound_table")
+    _place(frame, 8, 198, 200, 62, "compound_table")
     table.addFrame(frame)
 
+    summary = _label(layout, "summary", "In short: [% @sw_summary %].", (8, 262, 200, 14), 9, DARK, True)
+    summary.setVAlign(Qt.AlignmentFlag.AlignTop)
     _label(layout, "chart_header", "STRUCTURES BY DAMAGE CLASS", (212, 190, 100, 7), 9, DARK, True)
     chart = QgsLayoutItemPicture(layout)
     layout.addLayoutItem(chart)

@@ -64,7 +64,9 @@ def test_pdf_has_one_a3_page_and_searchable_text(site, report):
     assert "PRELIMINARY — NOT FIELD VALIDATED" in text and "not field validated" in text
     assert BEFORE in text and AFTER in text and "Airbus Pléiades" in text and "Maxar WorldView-3" in text
     assert "Zoë Analyst" in text
-    rows = {row["compound"]: row for row in compound_statistics(site, AFTER, BEFORE)}
+    statistics = compound_statistics(site, AFTER, BEFORE)
+    assert statistics.sentence.split(";")[0] in " ".join(text.split())
+    rows = {row["compound"]: row for row in statistics.rows}
     for compound, name in (("C-0001", ARABIC_NAME), ("C-0002", "North barracks"), ("C-0003", "Empty yard")):
         for part in re.split(r" — ", name):
             assert plain(part) in text, part
@@ -100,7 +102,7 @@ def test_scheme_names_reach_the_legend(site, tmp_path):
 
 
 def test_chart_is_an_image_of_the_requested_size(site, tmp_path):
-    path = write_chart(compound_statistics(site, AFTER, BEFORE), tmp_path / "chart.png", 100, 80, dpi=100)
+    path = write_chart(compound_statistics(site, AFTER, BEFORE).rows, tmp_path / "chart.png", 100, 80, dpi=100)
     image = gdal.Open(str(path)).ReadAsArray()
     assert image.shape[1:] == (round(80 * 100 / 25.4), round(100 * 100 / 25.4))
     destroyed = np.array([0x7a, 0x0a, 0x0a])

@@ -27,7 +27,7 @@ def test_sample_site_exports_with_every_compound_in_the_pdf(sample, tmp_path):
                                                     report=True))
     text = plain(subprocess.run(["pdftotext", "-layout", str(result.report), "-"], capture_output=True,
                                 text=True, check=True).stdout)
-    rows = compound_statistics(store, files.after_date, files.before_date)
+    rows = compound_statistics(store, files.after_date, files.before_date).rows
     compounds = [row for row in rows if row["compound"] not in ("ALL", "UNASSIGNED")]
     assert len(compounds) >= 5
     for row in compounds:
