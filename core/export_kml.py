@@ -93,10 +93,11 @@ def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None 
         for layer in ef.SPATIAL_LAYERS:
             table = data.tables[layer.name]
             stream.write(f"<Folder><name>{layer.name}</name>\n")
+            openings = [f"<SimpleData name={quoteattr(f.name)}>" for f in layer.fields]
             for number, row in enumerate(table.rows):
                 label, style = _placemark_style(data, table, number)
-                cells = "".join(f"<SimpleData name={quoteattr(f.name)}>{escape(_text(value))}</SimpleData>"
-                                for f, value in zip(layer.fields, row) if value is not None)
+                cells = "".join(f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
+                                for opening, value in zip(openings, row) if value is not None)
                 geometry = ""
                 if table.geometries[number] is not None:
                     shape = ogr.CreateGeometryFromWkb(table.geometries[number])
