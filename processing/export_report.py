@@ -6,6 +6,7 @@ from __future__ import annotations
 from qgis.core import (
     Qgis,
     QgsProcessingException,
+    QgsProcessingOutputFile,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
@@ -18,6 +19,7 @@ from ..core import values
 from ..core.errors import SiteWatchError
 from ..core.export import ExportRequest, export_assessment
 from ..core.export_formats import FORMATS
+from ..core.manifest import MANIFEST_NAME
 from ..core.store import open_assessment
 from .algorithm import SiteWatchAlgorithm
 
@@ -40,6 +42,8 @@ class ExportReport(SiteWatchAlgorithm):
     AFTER_IMAGE = "AFTER_IMAGE"
     OVERWRITE = "OVERWRITE"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    REPORT_PDF = "REPORT_PDF"
+    MANIFEST = "MANIFEST"
 
     HELP = (
         "Writes a SiteWatch assessment as files other people open: a vector package "
@@ -93,6 +97,8 @@ class ExportReport(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             self.OVERWRITE, "Overwrite an existing folder", defaultValue=False))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "Output folder"))
+        self.addOutput(QgsProcessingOutputFile(self.REPORT_PDF, "PDF report"))
+        self.addOutput(QgsProcessingOutputFile(self.MANIFEST, "Manifest"))
 
     def _image(self, parameters, name, context) -> str | None:
         if not parameters.get(name):
@@ -124,5 +130,6 @@ class ExportReport(SiteWatchAlgorithm):
             raise QgsProcessingException(str(error)) from None
         feedback.pushInfo(f"Exported {result.structures} structures to {result.folder} "
                           f"({len(result.files)} files; before date {result.before_date or 'none'}).")
-        return {self.OUTPUT_FOLDER: str(result.folder), "REPORT": str(result.report) if result.report else None,
-                "FILES": result.files}
+        return {self.OUTPUT_FOLDER: str(result.folder),
+                self.REPORT_PDF: str(result.report) if result.report else None,
+                self.MANIFEST: str(result.folder / MANIFEST_NAME)}

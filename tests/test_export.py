@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 from osgeo import ogr, osr
+from qgis.core import QgsFeedback
 from sitewatch.core import export_fields as ef
 from sitewatch.core import values
 from sitewatch.core.errors import SiteWatchError
@@ -272,3 +273,11 @@ def test_failure_while_writing_leaves_no_partial_folder(site, tmp_path):
                                               after_image=str(not_an_image)))
     _no_output(tmp_path, {"after.tif"})
     assert not any(name.startswith(".out") for name in os.listdir(tmp_path))
+
+
+def test_cancel_leaves_no_output(site, tmp_path):
+    feedback = QgsFeedback()
+    feedback.cancel()
+    with pytest.raises(SiteWatchError, match="canceled"):
+        export_assessment(site, ExportRequest(str(tmp_path / "out"), AFTER), feedback)
+    _no_output(tmp_path, set())

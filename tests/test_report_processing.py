@@ -52,7 +52,8 @@ def test_processing_run_and_qgis_process_give_identical_files(sitewatch_provider
     result = processing.run("sitewatch:exportreport", {
         "ASSESSMENT": str(site_path), "AFTER_DATE": AFTER, "BEFORE_DATE": BEFORE, "SCHEME": "unosat",
         "REPORT": False, "OUTPUT_FOLDER": str(from_run)})
-    assert result["OUTPUT_FOLDER"] == str(from_run)
+    assert result["OUTPUT_FOLDER"] == str(from_run) and result["REPORT_PDF"] is None
+    assert result["MANIFEST"] == str(from_run / "manifest.json")
     cli = qgis_process("run", "sitewatch:exportreport", "--json", "--", f"ASSESSMENT={site_path}",
                        f"AFTER_DATE={AFTER}", f"BEFORE_DATE={BEFORE}", "SCHEME=unosat", "REPORT=false",
                        f"OUTPUT_FOLDER={from_cli}")
