@@ -161,7 +161,7 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
         temp.mkdir()
         data = read_export_data(store, site, after, before, request.scheme)
         report = _write(data, temp, file_prefix(site, after), formats, panels, request.compound_pages, feedback)
-        summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.statistics) - 2}
+        summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.tables["compounds"].rows)}
         write_manifest(temp, parameters, summary)
         files = sorted(p.name for p in temp.iterdir())
         _move_into_place(temp, target)
