@@ -9,10 +9,11 @@ from qgis.PyQt.QtWidgets import QMenu
 from .processing.provider import SiteWatchProvider
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
+from .ui.damage_panel import DamagePanel
 from .ui.export_action import ExportAction
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions, ExportAction)
+INTERFACE_PARTS = (AssessmentActions, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

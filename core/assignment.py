@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from qgis.core import QgsGeometry, QgsGeometryEngine
 
-from .footprints import Footprints, _ranges
+from .footprints import Footprints, concatenated_ranges
 
 _CHUNK = 2_000_000
 """Largest number of (structure edge, compound edge) pairs tested in one numpy step."""
@@ -47,7 +47,7 @@ def _classify(footprints: Footprints, members: np.ndarray, rings: list[np.ndarra
             & (vertices[None, :, 1] >= part[:, 1, None]) & (vertices[None, :, 1] <= part[:, 3, None]), axis=1)
 
     sizes = footprints.ring_size[members]
-    index = _ranges(footprints.ring_start[members], sizes)
+    index = concatenated_ranges(footprints.ring_start[members], sizes)
     px, py = footprints.x[index] - ox, footprints.y[index] - oy
     group_starts = np.cumsum(sizes) - sizes
     is_edge = np.ones(len(index), dtype=bool)

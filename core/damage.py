@@ -16,7 +16,8 @@ Definitions (the README repeats them word for word):
 - ``pct_destr`` = 100·n_destroy/n_assessed; ``pct_damag`` = 100·(n_moderate + n_severe +
   n_destroy)/n_assessed; ``pct_sev_de`` = 100·(n_severe + n_destroy)/n_assessed;
   ``pct_area_d`` = 100·destroyed footprint area/assessed footprint area (m² on the
-  ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures.
+  ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures;
+  ``area_asses`` and ``area_destr`` are the assessed and the destroyed footprint area in m².
   With no assessed structure (or no assessed area) each of these is NULL (None).
 - With a before date (earlier than the after date), over the structures counted in
   ``n_struct``: ``n_newdmg``: both statuses on the damage scale and the after one worse, or
@@ -27,6 +28,8 @@ Definitions (the README repeats them word for word):
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
@@ -34,8 +37,7 @@ import numpy as np
 from qgis.core import QgsFeedback, QgsVectorLayer
 
 from . import values
-from .assignment import assign_compounds
-from .damage_inputs import UNOBSERVED, DamageInputs, read_inputs
+from .damage_inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
 from .errors import SiteWatchError
 from .observations import check_date
 
@@ -58,7 +60,8 @@ COUNT_FIELDS: dict[str, str] = {
 class DamageRow:
     """One row of the table: a compound (``UNASSIGNED``, ``ALL``), optionally one type."""
 
-    compound_id: str
+    compound: str
+    """The compound's ``compound_id``, ``UNASSIGNED`` or ``ALL`` (a 10-character field name)."""
     name: str | None
     type: str | None
     n_struct: int
@@ -75,6 +78,8 @@ class DamageRow:
     pct_sev_de: float | None
     pct_area_d: float | None
     dmg_index: float | None
+    area_asses: float
+    area_destr: float
     n_newdmg: int | None = None
     n_rebuilt: int | None = None
     n_new: int | None = None
@@ -111,7 +116,7 @@ class DamageTable:
 
     def row(self, compound_id: str, structure_type: str | None = None) -> DamageRow:
         for row in self.rows:
-            if row.compound_id == compound_id and row.type == structure_type:
+            if row.compound == compound_id and row.type == structure_type:
                 return row
         raise KeyError((compound_id, structure_type))
 
@@ -151,104 +156,119 @@ def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
     return status
 
 
-def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
-                    compounds: QgsVectorLayer | None, after: str, before: str | None = None,
-                    by_type: bool = False, weights: Mapping[str, float] | None = None,
-                    feedback: QgsFeedback | None = None) -> DamageTable:
-    """The damage table of the site at ``after`` (and change since ``before``)."""
-    after = check_date(after, "after date")
-    if before:
-        before = check_date(before, "before date")
-        if before >= after:
-            raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
-    weights = dict(DEFAULT_WEIGHTS) | dict(weights or {})
-    inputs = read_inputs(structures, observations, compounds, feedback)
-    if feedback is not None:
-        feedback.setProgress(40)
-    compound_of = assign_compounds(inputs.footprints, inputs.compound_ids, inputs.compound_geometries)
-    if feedback is not None:
-        if feedback.isCanceled():
-            raise SiteWatchError("Cancelled.")
-        feedback.setProgress(80)
+class _Groups:
+    """Each structure's row keys: (compound or UNASSIGNED or ALL) × (total or its type)."""
 
-    after_status = _status_at(inputs, inputs.day_number(after))
-    before_status = _status_at(inputs, inputs.day_number(before)) if before else None
-    standing = after_status != values.codes(values.STATUSES).index("absent")
+    def __init__(self, inputs: DamageInputs, by_type: bool):
+        compounds = len(inputs.compound_ids)
+        self.width = len(inputs.type_names) + 1
+        self.total = len(inputs.type_names)
+        self.site = compounds + 1
+        self.size = (self.site + 1) * self.width
+        group = np.where(inputs.compound_of >= 0, inputs.compound_of, compounds)
+        key_sets = [group * self.width + self.total,
+                    np.full(inputs.structure_count, self.site * self.width + self.total)]
+        if by_type:
+            key_sets += [group * self.width + inputs.type_index, self.site * self.width + inputs.type_index]
+        self.keys = np.concatenate(key_sets)
+        self.owners = np.tile(np.arange(inputs.structure_count), len(key_sets))
+        self.populated = np.zeros(self.size, dtype=bool)
+        self.populated[np.unique(self.keys)] = True
 
-    compounds_count = len(inputs.compound_ids)
-    type_count = len(inputs.type_names)
-    width = type_count + 1
-    site_group = compounds_count + 1
-    size = (site_group + 1) * width
-    group = np.where(compound_of >= 0, compound_of, compounds_count)
-    everyone = np.arange(inputs.structure_count)
-    key_sets = [group * width + type_count, np.full(inputs.structure_count, site_group * width + type_count)]
-    if by_type:
-        key_sets += [group * width + inputs.type_index, site_group * width + inputs.type_index]
-    keys = np.concatenate(key_sets)
-    owners = np.tile(everyone, len(key_sets))
+    def count(self, mask: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Per row key: how many structures (or their summed ``weight``) ``mask`` selects."""
+        selected = mask[self.owners]
+        weights = None if weight is None else weight[self.owners][selected]
+        return np.bincount(self.keys[selected], weights=weights, minlength=self.size)
 
-    def count(mask: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
-        selected = mask[owners]
-        weights_selected = None if weight is None else weight[owners][selected]
-        return np.bincount(keys[selected], weights=weights_selected, minlength=size)
 
-    code = {c: values.codes(values.STATUSES).index(c) for c in values.codes(values.STATUSES)}
-    area = inputs.areas
-    assessed = standing & np.isin(after_status, [code[c] for c in values.ASSESSED_STATUSES])
+_CODE = {c: n for n, c in enumerate(values.codes(values.STATUSES))}
+
+
+def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray,
+             weights: Mapping[str, float]) -> dict[str, list]:
+    """Every output column per row key, by the definitions in the module docstring."""
+    count = groups.count
+    standing = after != _CODE["absent"]
+    assessed = standing & np.isin(after, [_CODE[c] for c in values.ASSESSED_STATUSES])
     columns: dict[str, np.ndarray] = {
-        "n_struct": count(standing),
-        "n_assessed": count(assessed),
-        "n_unknown": count(standing & ~assessed),
+        "n_struct": count(standing), "n_assessed": count(assessed), "n_unknown": count(standing & ~assessed),
     }
     for name, status in COUNT_FIELDS.items():
-        columns[name] = count(after_status == code[status])
-    damaged = np.isin(after_status, [code["moderate"], code["severe"], code["destroyed"]])
-    severe = np.isin(after_status, [code["severe"], code["destroyed"]])
+        columns[name] = count(after == _CODE[status])
+    damaged = np.isin(after, [_CODE["moderate"], _CODE["severe"], _CODE["destroyed"]])
+    severe = np.isin(after, [_CODE["severe"], _CODE["destroyed"]])
     assessed_area = count(assessed, area)
-    destroyed_area = count(after_status == code["destroyed"], area)
+    destroyed_area = count(after == _CODE["destroyed"], area)
     weight_of_status = np.zeros(len(values.STATUSES) + 1)
     for status, weight in weights.items():
-        weight_of_status[code[status]] = weight
-    weighted_area = count(assessed, area * weight_of_status[after_status])
-    change: dict[str, np.ndarray] = {}
-    if before_status is not None:
-        rank = np.full(len(values.STATUSES) + 1, -1)
-        for position, status in enumerate(values.DAMAGE_SCALE):
-            rank[code[status]] = position
-        was_missing = (before_status == code["absent"]) | (before_status == UNOBSERVED)
-        worse = (rank[before_status] >= 0) & (rank[after_status] > rank[before_status])
-        change["n_newdmg"] = count(standing & (worse | (damaged & was_missing)))
-        change["n_rebuilt"] = count(standing & np.isin(before_status, [code["destroyed"], code["severe"]])
-                                    & np.isin(after_status, [code["intact"], code["construction"]]))
-        change["n_new"] = count(standing & was_missing & (after_status != UNOBSERVED))
-    ratios = {
+        weight_of_status[_CODE[status]] = weight
+    weighted_area = count(assessed, area * weight_of_status[after])
+    result: dict[str, list] = {key: [int(v) for v in column] for key, column in columns.items()}
+    result.update({
         "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),
         "pct_damag": _percent(count(damaged), columns["n_assessed"]),
         "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
         "pct_area_d": _percent(destroyed_area, assessed_area),
         "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
-    }
-    populated = np.zeros(size, dtype=bool)
-    populated[np.unique(keys)] = True
+        "area_asses": assessed_area.tolist(),
+        "area_destr": destroyed_area.tolist(),
+    })
+    if before is not None:
+        rank = np.full(len(values.STATUSES) + 1, -1)
+        for position, status in enumerate(values.DAMAGE_SCALE):
+            rank[_CODE[status]] = position
+        was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
+        worse = (rank[before] >= 0) & (rank[after] > rank[before])
+        rebuilt = np.isin(before, [_CODE["destroyed"], _CODE["severe"]]) & \
+            np.isin(after, [_CODE["intact"], _CODE["construction"]])
+        for name, mask in (("n_newdmg", worse | (damaged & was_missing)), ("n_rebuilt", rebuilt),
+                           ("n_new", was_missing & (after != UNOBSERVED))):
+            result[name] = [int(v) for v in count(standing & mask)]
+    return result
+
+
+def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
+                    compounds: QgsVectorLayer | None, after: str, before: str | None = None,
+                    by_type: bool = False, weights: Mapping[str, float] | None = None,
+                    feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageTable:
+    """The damage table of the site at ``after`` (and change since ``before``).
+
+    ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
+    the structures and compounds have not changed."""
+    after = check_date(after, "after date")
+    if before:
+        before = check_date(before, "before date")
+        if before >= after:
+            raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
+    unknown = sorted(set(weights or {}) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        raise SiteWatchError(f"No weight can be given to '{unknown[0]}'; use {', '.join(DEFAULT_WEIGHTS)}.")
+    weights = dict(DEFAULT_WEIGHTS) | dict(weights or {})
+    inputs = read_inputs(structures, observations, compounds, feedback, cache)
+    if feedback is not None:
+        if feedback.isCanceled():
+            raise SiteWatchError("Cancelled.")
+        feedback.setProgress(80)
+    groups = _Groups(inputs, by_type)
+    columns = _columns(groups, _status_at(inputs, inputs.day_number(after)),
+                       _status_at(inputs, inputs.day_number(before)) if before else None, inputs.areas, weights)
 
     def make_row(slot: int, compound_id: str, name: str | None, structure_type: str | None) -> DamageRow:
-        counts = {key: int(column[slot]) for key, column in columns.items()}
-        changes = {key: int(column[slot]) for key, column in change.items()}
-        return DamageRow(compound_id, name, structure_type, **counts,
-                         **{key: column[slot] for key, column in ratios.items()}, **changes)
+        return DamageRow(compound_id, name, structure_type, **{key: column[slot] for key, column in columns.items()})
 
+    compounds_count = len(inputs.compound_ids)
     rows: list[DamageRow] = []
-    for number in range(site_group + 1):
+    for number in range(groups.site + 1):
         if number < compounds_count:
             compound_id, name = inputs.compound_ids[number], inputs.compound_names[number]
         else:
             compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
-        rows.append(make_row(number * width + type_count, compound_id, name, None))
+        rows.append(make_row(number * groups.width + groups.total, compound_id, name, None))
         if by_type:
-            rows.extend(make_row(number * width + type_number, compound_id, name, type_name)
+            rows.extend(make_row(number * groups.width + type_number, compound_id, name, type_name)
                         for type_number, type_name in enumerate(inputs.type_names)
-                        if populated[number * width + type_number])
+                        if groups.populated[number * groups.width + type_number])
     if feedback is not None:
         feedback.setProgress(100)
     return DamageTable(after, before, weights, tuple(rows), inputs.unknown_structure_ids,
@@ -263,7 +283,7 @@ def summary_sentence(table: DamageTable) -> str:
     if site.n_struct == 0:
         return f"No structure stands on {table.after}."
     compounds = sum(1 for row in table.rows
-                    if row.type is None and row.compound_id not in (ALL, UNASSIGNED) and row.n_struct)
+                    if row.type is None and row.compound not in (ALL, UNASSIGNED) and row.n_struct)
     outside = table.row(UNASSIGNED).n_struct
     where = f" in {compounds} compound{'s' if compounds != 1 else ''}" if compounds else ""
     if outside and compounds:
@@ -288,3 +308,13 @@ def summary_sentence(table: DamageTable) -> str:
             changes.append(f"{site.n_rebuilt} rebuilt")
         text += f"; {', '.join(changes)} since {table.before}"
     return text
+
+
+def csv_text(table: DamageTable) -> str:
+    """The table as CSV (header = the output field names; NULL as an empty cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ROW_FIELDS)
+    for row in table.rows:
+        writer.writerow(["" if value is None else value for value in (getattr(row, name) for name in ROW_FIELDS)])
+    return buffer.getvalue()

@@ -45,7 +45,7 @@ class Footprints:
     repaired: list[int]
     """Positions of features whose geometry was invalid and was repaired with makeValid."""
     empty: np.ndarray
-    wkb: Sequence[bytes | None]
+    wkb: Sequence[bytes | None] | np.ndarray
 
     def geometry(self, position: int) -> QgsGeometry:
         """The footprint at ``position`` as a (valid) QgsGeometry."""
@@ -66,7 +66,7 @@ def _read_uint32(buffer: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.where(offsets <= limit, value, 0)
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(start, start + size)`` for each pair, without a Python loop."""
     total = int(sizes.sum())
     if total == 0:
@@ -109,12 +109,22 @@ def _certainly_valid(x: np.ndarray, y: np.ndarray, starts: np.ndarray, size: int
     return ok & (area != 0)
 
 
-def decode(wkbs: Sequence[bytes | None]) -> Footprints:
+def wkb_buffer(wkbs: Sequence[bytes | None] | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All WKBs as one uint8 buffer with each one's offset and length."""
+    count = len(wkbs)
+    if isinstance(wkbs, np.ndarray) and wkbs.dtype.kind == "V":
+        width = wkbs.dtype.itemsize
+        lengths = np.full(count, width, dtype=np.int64)
+        return np.ascontiguousarray(wkbs).view(np.uint8).reshape(-1), lengths * np.arange(count), lengths
+    lengths = np.fromiter((len(w) if w else 0 for w in wkbs), dtype=np.int64, count=count)
+    buffer = np.frombuffer(b"".join(w for w in wkbs if w), dtype=np.uint8)
+    return buffer, np.cumsum(lengths) - lengths, lengths
+
+
+def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
     """Decode WKB footprints (``None`` or b"" for features without geometry)."""
     count = len(wkbs)
-    lengths = np.fromiter((len(w) if w else 0 for w in wkbs), dtype=np.int64, count=count)
-    offsets = np.cumsum(lengths) - lengths
-    buffer = np.frombuffer(b"".join(w for w in wkbs if w), dtype=np.uint8)
+    buffer, offsets, lengths = wkb_buffer(wkbs)
     if len(buffer) == 0:
         buffer = np.zeros(1, dtype=np.uint8)
     has = lengths >= 13
@@ -132,7 +142,7 @@ def decode(wkbs: Sequence[bytes | None]) -> Footprints:
     candidate &= (points >= 4) & (coordinates_at + 16 * points <= offsets + lengths)
 
     sizes = np.where(candidate, points, 0)
-    byte_index = _ranges(coordinates_at[candidate], 16 * sizes[candidate])
+    byte_index = concatenated_ranges(coordinates_at[candidate], 16 * sizes[candidate])
     xy = buffer[byte_index].view("<f8").reshape(-1, 2) if len(byte_index) else np.zeros((0, 2))
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
     ring_start = np.zeros(count, dtype=np.int64)
@@ -155,7 +165,7 @@ def decode(wkbs: Sequence[bytes | None]) -> Footprints:
     planar_area = np.zeros(count)
     if simple.any():
         starts = ring_start[simple]
-        vertex_index = _ranges(starts, ring_size[simple])
+        vertex_index = concatenated_ranges(starts, ring_size[simple])
         group_starts = np.cumsum(ring_size[simple]) - ring_size[simple]
         vx, vy = x[vertex_index], y[vertex_index]
         bbox[simple, 0] = np.minimum.reduceat(vx, group_starts)
@@ -175,7 +185,7 @@ def decode(wkbs: Sequence[bytes | None]) -> Footprints:
     empty = np.zeros(count, dtype=bool)
     for position in np.flatnonzero(~simple).tolist():
         geometry = QgsGeometry()
-        if lengths[position]:
+        if lengths[position] and wkbs[position] is not None:
             geometry.fromWkb(bytes(wkbs[position]))
         if geometry.isNull() or geometry.isEmpty():
             empty[position] = True
@@ -196,9 +206,10 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     """Footprint areas in m² on the CRS's ellipsoid.
 
     Each area is the planar area times the ratio ellipsoidal / planar area that
-    :func:`core.measure.distance_area` gives for a small square at the centre of the
-    footprint's grid cell (the site extent cut into at most GRID_CELLS × GRID_CELLS cells).
-    Inside a cell that ratio changes by far less than 0.01 % for sites up to 100 km across.
+    :func:`core.measure.distance_area` gives for a 1 km (0.01° in a geographic CRS) square at
+    the centre of the footprint's grid cell (the site extent cut into at most GRID_CELLS ×
+    GRID_CELLS cells, each at least 1 km or 0.002° wide). Inside a cell that ratio changes by
+    less than 0.01 % (UTM: about 1e-6) for sites up to 100 km across.
     """
     areas = np.zeros(footprints.count)
     present = ~np.isnan(footprints.bbox[:, 0])
@@ -207,18 +218,20 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     bbox = footprints.bbox[present]
     cx, cy = (bbox[:, 0] + bbox[:, 2]) / 2, (bbox[:, 1] + bbox[:, 3]) / 2
     x0, y0 = cx.min(), cy.min()
-    cell = max(cx.max() - x0, cy.max() - y0) / GRID_CELLS or 1.0
+    # Big squares keep the ellipsoidal formula precise (on a 1 m square it is off by ~1e-6);
+    # cells of at least 1 km (0.002°) keep the number of measurements small.
+    half = 0.005 if crs.isGeographic() else 500.0
+    cell = max((cx.max() - x0) / GRID_CELLS, (cy.max() - y0) / GRID_CELLS, 0.002 if crs.isGeographic() else 1000.0)
     column = np.minimum(((cx - x0) / cell).astype(np.int64), GRID_CELLS)
     row = np.minimum(((cy - y0) / cell).astype(np.int64), GRID_CELLS)
     cells, inverse = np.unique(row * (GRID_CELLS + 1) + column, return_inverse=True)
     calculator = distance_area(crs)
-    side = min(cell, float(np.median(np.sqrt(np.maximum(footprints.planar_area[present], 0))) or cell)) / 2
     ratios = np.empty(len(cells))
     for number, code in enumerate(cells.tolist()):
         centre_x = x0 + (code % (GRID_CELLS + 1) + 0.5) * cell
         centre_y = y0 + (code // (GRID_CELLS + 1) + 0.5) * cell
-        square = QgsGeometry.fromRect(QgsRectangle(centre_x - side, centre_y - side,
-                                                   centre_x + side, centre_y + side))
+        square = QgsGeometry.fromRect(QgsRectangle(centre_x - half, centre_y - half,
+                                                   centre_x + half, centre_y + half))
         ratios[number] = calculator.measureArea(square) / square.area()
     areas[present] = footprints.planar_area[present] * ratios[inverse]
     return areas

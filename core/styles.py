@@ -36,6 +36,12 @@ TYPE_COLOURS = {
 }
 
 
+def rgba(hex_colour: str, alpha: int = 255) -> str:
+    """A QGIS symbol colour string ``r,g,b,a`` (QColor would read 8-digit hex as #AARRGGBB)."""
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"{red},{green},{blue},{alpha}"
+
+
 def value_map_setup(value_list: tuple[values.Value, ...]) -> QgsEditorWidgetSetup:
     """A QGIS value-map editor widget (dropdown of labels storing codes)."""
     return QgsEditorWidgetSetup("ValueMap", {"map": [{v.label: v.code} for v in value_list]})
@@ -55,7 +61,7 @@ def structures_by_type_renderer() -> QgsCategorizedSymbolRenderer:
     categories = []
     for value in values.STRUCTURE_TYPES:
         symbol = QgsFillSymbol.createSimple(
-            {"color": TYPE_COLOURS[value.code] + "99", "outline_color": "#202020", "outline_width": "0.4"}
+            {"color": rgba(TYPE_COLOURS[value.code], 160), "outline_color": "#202020", "outline_width": "0.4"}
         )
         categories.append(QgsRendererCategory(value.code, symbol, value.label))
     return QgsCategorizedSymbolRenderer("type", categories)
@@ -74,7 +80,7 @@ def _default_renderer(layer_def: schema.LayerDef):
         symbol = QgsLineSymbol.createSimple({"color": "#e8e0c8", "width": "0.6"})
     elif layer_def is schema.POINT_FEATURES:
         symbol = QgsMarkerSymbol.createSimple(
-            {"name": "circle", "color": "#ff000000", "outline_color": "#ff3030", "size": "2.4"}
+            {"name": "circle", "color": "255,0,0,0", "outline_color": "#ff3030", "outline_width": "0.5", "size": "2.4"}
         )
     else:
         return None

@@ -24,8 +24,8 @@ from ..core.damage import ROW_FIELDS, DamageRow, compound_damage, parse_weights,
 from ..core.errors import SiteWatchError
 from .algorithm import SiteWatchAlgorithm
 
-TEXT_FIELDS = ("compound_id", "name", "type")
-REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index")
+TEXT_FIELDS = ("compound", "name", "type")
+REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index", "area_asses", "area_destr")
 SITE_KEYS = tuple(f"ALL_{name.upper()}" for name in ROW_FIELDS if name not in TEXT_FIELDS)
 """Result keys carrying the ALL row, e.g. ALL_N_STRUCT, ALL_PCT_DESTR."""
 
@@ -70,7 +70,8 @@ class CompoundDamage(SiteWatchAlgorithm):
         "<b>Damage index weights</b>: optional overrides of the weights of dmg_index, e.g. "
         "possible=0.2,moderate=0.5 (defaults construction 0, intact 0, possible 0.1, moderate 0.4, "
         "severe 0.7, destroyed 1).\n"
-        "<b>Damage per compound</b>: one feature per compound with its polygon and the statistics, then "
+        "<b>Damage per compound</b>: one feature per compound (field compound: its compound_id) with its "
+        "polygon and the statistics, then "
         "the rows UNASSIGNED (structures in no compound) and ALL (the whole site) without geometry.\n\n"
         "The results also give the ALL row as ALL_N_STRUCT, ALL_PCT_DESTR, ... and the summary "
         "sentence as SUMMARY; observations naming unknown structures are counted in "
@@ -144,7 +145,7 @@ class CompoundDamage(SiteWatchAlgorithm):
         for row in table.rows:
             feature = QgsFeature(fields)
             feature.setAttributes([getattr(row, name) for name in ROW_FIELDS])
-            geometry = geometries.get(row.compound_id)
+            geometry = geometries.get(row.compound)
             if geometry is not None:
                 feature.setGeometry(geometry)
             features.append(feature)

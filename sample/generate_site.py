@@ -242,7 +242,9 @@ def _smooth_polyline(points: list[tuple[float, float]], rounds: int = 2) -> list
     return pts
 
 
-def _road_between(rng: np.random.Generator, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+def _road_between(
+    rng: np.random.Generator, a: tuple[float, float], b: tuple[float, float]
+) -> list[tuple[float, float]]:
     (x0, y0), (x1, y1) = a, b
     length = math.hypot(x1 - x0, y1 - y0)
     nx, ny = -(y1 - y0) / (length or 1), (x1 - x0) / (length or 1)
@@ -988,7 +990,8 @@ class _Painter:
             colour = np.where(opening[None], dark, colour)
         elif t == "bunker":
             base = np.array([156, 154, 148], np.float32)
-            h = st.height * np.clip(1 - (np.maximum(np.abs(U) / (st.length / 2), np.abs(V) / (st.width / 2))) ** 6, 0, 1)
+            edge = np.maximum(np.abs(U) / (st.length / 2), np.abs(V) / (st.width / 2))
+            h = st.height * np.clip(1 - edge ** 6, 0, 1)
             colour = base[:, None, None] * tint * tex * _shade(h, px, sun, 0.6)[None]
         else:  # building and other
             palette = [(190, 182, 168), (204, 198, 186), (176, 170, 160), (198, 184, 160)]
@@ -1002,7 +1005,8 @@ class _Painter:
         return colour.astype(np.float32), alpha.astype(np.float32)
 
     def _rubble(self, rng, shape, metal: bool):
-        n = np.clip(0.5 + 0.3 * _noise(rng, *shape, self.mpx(1.6)) + 0.25 * (rng.random(shape, dtype=np.float32) - 0.5), 0, 1)
+        base = 0.5 + 0.3 * _noise(rng, *shape, self.mpx(1.6))
+        n = np.clip(base + 0.25 * (rng.random(shape, dtype=np.float32) - 0.5), 0, 1)
         dark = np.array([70, 66, 62], np.float32)[:, None, None]
         grey = np.array([162, 154, 144], np.float32)[:, None, None]
         colour = dark + (grey - dark) * n[None]

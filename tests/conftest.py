@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem
+
 from sitewatch.core.store import GeoPackageStore
 from sitewatch.processing.provider import SiteWatchProvider
 

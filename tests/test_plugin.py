@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sitewatch
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
+
+import sitewatch
 from sitewatch.plugin import MENU_NAME, TOOLBAR_NAME
 
 

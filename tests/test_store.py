@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
+
 from sitewatch.core.errors import NotAnAssessmentError, SiteWatchError
 from sitewatch.core.measure import ellipsoidal_area
 from sitewatch.core.observations import Observation, status_at
@@ -220,3 +221,30 @@ def test_locked_file_gives_a_clear_message_and_writes_nothing(assessment):
         blocker.execute("ROLLBACK")
         blocker.close()
     assert assessment.observations() == []
+
+
+def test_plain_qgis_gets_dropdowns_and_structures_by_type(assessment):
+    from qgis.core import QgsVectorLayer
+
+    structures = QgsVectorLayer(f"{assessment.path}|layername=structures", "structures", "ogr")
+    observations = QgsVectorLayer(f"{assessment.path}|layername=observations", "observations", "ogr")
+    type_setup = structures.editorWidgetSetup(structures.fields().indexOf("type"))
+    assert type_setup.type() == "ValueMap"
+    assert {"Warehouse": "warehouse"} in type_setup.config()["map"]
+    for field, entry in (("status", {"Destroyed": "destroyed"}), ("confidence", {"High": "high"})):
+        setup = observations.editorWidgetSetup(observations.fields().indexOf(field))
+        assert setup.type() == "ValueMap" and entry in setup.config()["map"], field
+    renderer = structures.renderer()
+    assert renderer.type() == "categorizedSymbol" and renderer.classAttribute() == "type"
+    assert {c.value() for c in renderer.categories()} >= {"warehouse", "tunnel_entrance", "revetment"}
+
+
+def test_structure_type_colours_are_the_ones_defined(assessment):
+    from sitewatch.core.styles import TYPE_COLOURS
+
+    layer = assessment.layer("structures")  # keep it alive: the renderer belongs to it
+    renderer = layer.renderer()
+    for category in renderer.categories():
+        colour = category.symbol().color()
+        assert colour.name() == TYPE_COLOURS[category.value()], category.value()
+        assert 0 < colour.alpha() < 255

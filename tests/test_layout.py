@@ -1,0 +1,53 @@
+"""Architecture rules: core/ has no widgets, Qt comes only through qgis.PyQt, Qt 6-ready calls."""
+
+from __future__ import annotations
+
+import ast
+
+from .conftest import REPO
+
+PLUGIN_DIRS = ("core", "ui", "processing")
+# QtGui (QColor, QImage, QPainter) is allowed in core for drawing charts; widgets are not.
+GUI_MODULES = ("qgis.gui", "qgis.utils", "qgis.PyQt.QtWidgets", "processing")
+EXEC_UNDERSCORE = "exec" + "_("
+
+
+def python_files(*folders: str):
+    for folder in folders:
+        yield from sorted((REPO / folder).rglob("*.py"))
+
+
+def imported_modules(path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module)
+    return found
+
+
+def test_core_imports_no_widgets_nor_iface():
+    offenders = {
+        str(path.relative_to(REPO)): module
+        for path in python_files("core")
+        for module in imported_modules(path)
+        if module == "iface" or module.startswith(GUI_MODULES)
+    }
+    assert offenders == {}
+
+
+def test_qt_only_through_qgis_pyqt_and_no_exec_underscore():
+    for path in python_files(*PLUGIN_DIRS, "tests"):
+        text = path.read_text(encoding="utf-8")
+        modules = imported_modules(path)
+        assert not [m for m in modules if m.startswith(("PyQt5", "PyQt6", "PySide"))], path
+        assert EXEC_UNDERSCORE not in text, path
+
+
+def test_init_holds_only_class_factory():
+    tree = ast.parse((REPO / "__init__.py").read_text())
+    top_level = [node for node in tree.body if not isinstance(node, ast.Expr)]
+    assert [type(n).__name__ for n in top_level] == ["FunctionDef"]
+    assert top_level[0].name == "classFactory"

@@ -1,0 +1,60 @@
+"""The Damage panel: the damage table per compound, a stacked bar chart and the summary sentence,
+kept up to date as observations are recorded.
+
+The table is computed by :func:`core.damage.compound_damage` in a :class:`QgsTask` that opens
+its own layers from the assessment's files (never the project layers), so the panel stays
+responsive on large sites. It refreshes when the observations project layer reports a change
+(``dataChanged``, ``afterCommitChanges``), when structures or compounds are committed, when the
+image pair changes, and whenever another part calls :meth:`DamageDock.refresh`.
+"""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QAction
+
+from .context import InterfacePart, PluginContext
+from .damage_dock import DamageDock
+from .icons import icon
+
+
+class DamagePanel(InterfacePart):
+    """Adds the Damage panel and the toolbar button that shows and hides it."""
+
+    def __init__(self, context: PluginContext):
+        super().__init__(context)
+        self.dock = DamageDock(context)
+        context.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.action = QAction(icon("compound_damage"), "Damage per compound", context.iface.mainWindow())
+        self.action.setCheckable(True)
+        self.action.setToolTip("Damage per compound: show the live table, chart and summary of the open assessment")
+        self.dock.setToggleVisibilityAction(self.action)
+        context.toolbar.addAction(self.action)
+        context.menu.addAction(self.action)
+        session = context.session
+        session.opened.connect(self.dock.attach)
+        session.closed.connect(self.dock.detach)
+        session.pair_changed.connect(self._pair_changed)
+        if session.store is not None:
+            self.dock.attach(session.store)
+
+    def _pair_changed(self, _before, _after) -> None:
+        if self.context.session.store is not None:
+            self.dock.set_dates_from_session()
+
+    def refresh(self) -> None:
+        """Compute the table again (for other parts after they record observations)."""
+        self.dock.refresh()
+
+    def unload(self) -> None:
+        session = self.context.session
+        session.opened.disconnect(self.dock.attach)
+        session.closed.disconnect(self.dock.detach)
+        session.pair_changed.disconnect(self._pair_changed)
+        self.dock.close_down()
+        self.context.toolbar.removeAction(self.action)
+        self.context.menu.removeAction(self.action)
+        self.context.iface.removeDockWidget(self.dock)
+        self.dock.deleteLater()
+        self.action.deleteLater()

@@ -1,0 +1,45 @@
+"""The damage table computed off the UI thread, from the assessment's files (never the project
+layers), with a cache that skips geometry work while only observations change."""
+
+from __future__ import annotations
+
+from qgis.core import QgsCoordinateTransformContext, QgsFeedback, QgsTask, QgsVectorLayer
+
+from ..core import schema
+from ..core.damage import DamageTable, compound_damage
+from ..core.damage_inputs import SiteCache
+from ..core.errors import SiteWatchError
+from ..core.store import AssessmentStore
+
+
+class DamageTask(QgsTask):
+    """Computes the damage table from the assessment's files on a worker thread."""
+
+    def __init__(self, store: AssessmentStore, after: str, before: str | None, cache: SiteCache):
+        super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
+        self.cache = cache
+        self.uris = {name: store.layer_uri(name) for name in
+                     (schema.STRUCTURES.name, schema.OBSERVATIONS.name, schema.COMPOUNDS.name)}
+        self.provider = store.provider
+        self.after, self.before = after, before
+        self.feedback = QgsFeedback()
+        self.table: DamageTable | None = None
+        self.error: str | None = None
+
+    def run(self) -> bool:
+        options = QgsVectorLayer.LayerOptions(QgsCoordinateTransformContext())
+        options.loadDefaultStyle = False
+        options.skipCrsValidation = True
+        options.forceReadOnly = True
+        layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+        try:
+            self.table = compound_damage(layers["structures"], layers["observations"], layers["compounds"],
+                                         self.after, self.before, feedback=self.feedback, cache=self.cache)
+        except SiteWatchError as error:
+            self.error = str(error)
+            return False
+        return not self.isCanceled()
+
+    def cancel(self) -> None:
+        self.feedback.cancel()
+        super().cancel()
