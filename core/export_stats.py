@@ -32,7 +32,6 @@ def compound_statistics(store: AssessmentStore, after_date: str, before_date: st
     rows = []
     for row in table.rows:
         values = row.as_dict()
-        values["compound"] = values.pop("compound_id")
         values["name"] = values["name"] or DISPLAY_NAMES.get(values["compound"])
         rows.append(values)
     return CompoundStatistics(rows, summary_sentence(table))

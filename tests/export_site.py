@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from osgeo import gdal, osr
 from qgis.core import QgsCoordinateReferenceSystem
+
 from sitewatch.core.observations import Observation
 from sitewatch.core.store import GeoPackageStore
 

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 from osgeo import ogr, osr
 from qgis.core import QgsFeedback
+
 from sitewatch.core import export_fields as ef
 from sitewatch.core import values
 from sitewatch.core.errors import SiteWatchError

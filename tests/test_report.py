@@ -12,6 +12,7 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsPrintLayout, QgsProject, QgsReadWriteContext
 from qgis.PyQt.QtXml import QDomDocument
+
 from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_stats import compound_statistics
 from sitewatch.core.report_chart import write_chart

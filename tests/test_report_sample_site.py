@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from osgeo import ogr
+
 from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_stats import compound_statistics
 from sitewatch.core.store import GeoPackageStore
