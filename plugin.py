@@ -7,13 +7,15 @@ from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import QMenu
 
 from .processing.provider import SiteWatchProvider
+from .ui.annotation_part import AnnotationPart
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage_panel import DamagePanel
 from .ui.export_action import ExportAction
+from .ui.imagery_part import ImageryPart
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions, DamagePanel, ExportAction)
+INTERFACE_PARTS = (AssessmentActions, ImageryPart, AnnotationPart, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"
@@ -43,6 +45,11 @@ class SiteWatchPlugin:
         window.menuBar().addMenu(menu)
         self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
+        # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
+        self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent)
+
+    def _part(self, kind: type) -> InterfacePart:
+        return next(part for part in self.parts if isinstance(part, kind))
 
     def unload(self) -> None:
         for part in reversed(self.parts):

@@ -16,8 +16,8 @@ from .errors import SiteWatchError
 
 
 def now_iso() -> str:
-    """The current UTC time as stored in DATETIME fields."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current UTC time as GeoPackage stores DATETIME values (``YYYY-MM-DDTHH:MM:SS.SSSZ``)."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_date(text: str, what: str = "date") -> str:

@@ -333,6 +333,13 @@ class GeoPackageStore(AssessmentStore):
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
         try:
             return connection.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(
+                    f"{self.path} is locked by another program; close the other program's edit "
+                    "session and try again."
+                ) from None
+            raise
         finally:
             connection.close()
 

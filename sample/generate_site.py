@@ -1222,7 +1222,7 @@ def _write_truth(path: Path, variant: Variant, layout: Layout, cx: float, cy: fl
         _QGIS_APP = QgsApplication([], False)
         _QGIS_APP.initQgis()
 
-    created = f"{variant.after_date}T18:00:00Z"
+    created = f"{variant.after_date}T18:00:00.000Z"
     store = GeoPackageStore.create(path, QgsCoordinateReferenceSystem(f"EPSG:{EPSG}"),
                                    overwrite=True, site_name=variant.site_name)
     utm = osr.SpatialReference()

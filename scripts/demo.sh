@@ -32,7 +32,7 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ] && [ -z "${SITEWATCH_HEADLESS:-}" ]
   work=$out/sample_site_working.gpkg
   mkdir -p "$out"
   [ -f "$work" ] || cp "$data/sample_site.gpkg" "$work"
-  QT_QPA_PLATFORM=offscreen $py scripts/make_demo_project.py "$work" "$before" "$after" "$out/sample_site.qgz"
+  QT_QPA_PLATFORM=offscreen $py scripts/make_demo_project.py "$work" "$data" "$out/sample_site.qgz"
   echo "== opening QGIS with the sample project (your edits go to $work)"
   exec qgis --profiles-path "$profile" --project "$out/sample_site.qgz"
 fi
@@ -46,7 +46,7 @@ qgis_process plugins enable sitewatch >/dev/null 2>&1 || true  # the profile may
 qp sitewatch:createassessment -- OUTPUT="$out/new_site.gpkg" CRS=EPSG:32637 SITE_NAME="New site" >/dev/null
 cp "$data/sample_site.gpkg" "$out/sample_site.gpkg"
 site="$out/sample_site.gpkg"
-$py scripts/make_demo_project.py "$site" "$before" "$after" "$out/sample_site.qgz"
+$py scripts/make_demo_project.py "$site" "$data" "$out/sample_site.qgz"
 echo
 echo "Demo outputs are in $out:"
 ls -1 "$out"

@@ -1,42 +1,41 @@
-"""Build a QGIS project for the sample site: before/after images and the assessment layers.
+"""Build a QGIS project for the sample site: its registered images and the assessment layers,
+laid out as the SiteWatch plugin lays them out, so the plugin picks them up on opening.
 
-Usage: /usr/bin/python3 scripts/make_demo_project.py SITE_GPKG BEFORE_TIF AFTER_TIF OUT.qgz
-(with PYTHONPATH holding .build/pkgroot, as `make demo` sets it).
+Usage: /usr/bin/python3 scripts/make_demo_project.py SITE_GPKG IMAGE_FOLDER OUT.qgz
+(with PYTHONPATH holding .build/pkgroot, as `make demo` sets it). Images whose registered path
+no longer resolves (the assessment was copied) are relinked to the file of the same name in
+IMAGE_FOLDER.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from qgis.core import (
-    QgsApplication,
-    QgsContrastEnhancement,
-    QgsProject,
-    QgsRasterLayer,
-    QgsReferencedRectangle,
-)
+from qgis.core import QgsApplication, QgsProject, QgsReferencedRectangle
 
+from sitewatch.core.image_layers import load_image_layer
+from sitewatch.core.imagery import list_images, relink_image, resolve_uri
+from sitewatch.ui.imagery_part import GROUP_NAME
 from sitewatch.ui.session import AssessmentSession
 
 
-def add_image(project: QgsProject, path: str, name: str) -> QgsRasterLayer:
-    layer = QgsRasterLayer(path, name)
-    if not layer.isValid():
-        raise SystemExit(f"Cannot open the image {path}")
-    layer.setContrastEnhancement(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum)
-    project.addMapLayer(layer)
-    return layer
-
-
-def main(gpkg: str, before: str, after: str, out: str) -> None:
+def main(gpkg: str, image_folder: str, out: str) -> None:
     app = QgsApplication([], False)
     app.initQgis()
     project = QgsProject.instance()
     project.setFileName(out)
-    add_image(project, before, "before")
-    add_image(project, after, "after")
     session = AssessmentSession(project)
     store = session.open(gpkg)
+    group = project.layerTreeRoot().addGroup(GROUP_NAME)
+    for record in list_images(store):
+        path = resolve_uri(store, record)
+        if not path or not Path(path).is_file():
+            record = relink_image(store, record.image_id, str(Path(image_folder) / Path(record.uri).name))
+            path = resolve_uri(store, record)
+        layer = load_image_layer(path, record)
+        project.addMapLayer(layer, False)
+        group.insertLayer(0, layer)
     project.setCrs(store.crs())
     extent = session.layer("compounds").extent()
     extent.grow(150)
@@ -49,4 +48,4 @@ def main(gpkg: str, before: str, after: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:4])

@@ -1,0 +1,203 @@
+"""Reading an image's acquisition date: GDAL metadata first, then the file name.
+
+A date is only returned when it is unambiguous. Otherwise the reading is ``None`` with a
+reason the interface shows while asking the analyst; a wrong date is never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from .errors import SiteWatchError
+
+EARLIEST = dt.date(1960, 1, 1)
+"""No image before this date is accepted (the first reconnaissance satellites)."""
+
+ACQUISITION_KEYS = (
+    "ACQUISITIONDATETIME", "ACQUISITION_DATETIME", "ACQUISITION_DATE", "ACQUISITIONDATE",
+    "DATE_ACQUIRED", "FIRSTLINETIME", "EARLIESTACQTIME", "SENSING_TIME", "SENSING_START",
+    "DATATAKE_SENSING_START", "PRODUCT_START_TIME", "START_TIME", "IMAGE_DATE", "IMAGINGDATE",
+    "SCENE_CENTER_TIME", "DATE_TIME_ORIGINAL",
+)
+"""Metadata keys (upper case, without an ``IMAGE_1.``-like prefix) naming when the image
+was taken. They win over ``TIFFTAG_DATETIME``, which is often when the file was written."""
+
+FILE_TIME_KEYS = ("TIFFTAG_DATETIME", "DATETIME")
+
+MONTHS = {m: i for i, m in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
+
+_ISO_LIKE = re.compile(r"(?<!\d)(\d{4})[-:_./](\d{1,2})[-:_./](\d{1,2})(?!\d)")
+_COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:[T_]?\d{4,6}Z?)?(?!\d)")
+_DAY_MONTH_NAME = re.compile(r"(?<!\d)(\d{1,2})(" + "|".join(MONTHS) + r")(\d{2}|\d{4})(?!\d)", re.IGNORECASE)
+_DG_STAMP = re.compile(r"(?<!\d)(\d{2})(" + "|".join(MONTHS) + r")(\d{2})(\d{6})(?!\d)", re.IGNORECASE)
+"""Maxar/DigitalGlobe product names: ``20MAR12083027`` is 2020-03-12 08:30:27."""
+_NUMERIC_NOT_ISO = re.compile(r"(?<!\d)(\d{1,2})[-_./](\d{1,2})[-_./](\d{2}|\d{4})(?!\d)")
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """The outcome of reading one image's date."""
+
+    date: str | None
+    """ISO ``YYYY-MM-DD``, or None when absent or ambiguous."""
+    origin: str
+    """Where it came from (``metadata IMAGERY:ACQUISITIONDATETIME``, ``file name``) or ``none``."""
+    reason: str | None = None
+    """Why there is no date (shown to the analyst when asking), or a note on a choice made."""
+
+
+def check_acquired(value: str | dt.date, today: dt.date | None = None) -> str:
+    """``value`` as an ISO date if it is a plausible acquisition date; else a SiteWatchError."""
+    today = today or dt.date.today()
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise SiteWatchError(
+            f"The acquisition date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2020-01-08."
+        ) from None
+    if day > today:
+        raise SiteWatchError(
+            f"The acquisition date {day.isoformat()} is in the future; give the date the image was taken."
+        )
+    if day < EARLIEST:
+        raise SiteWatchError(
+            f"The acquisition date {day.isoformat()} is before 1960; no satellite image is that old. "
+            "Check the date."
+        )
+    return day.isoformat()
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year(text: str) -> int:
+    """Two-digit years are read as 1960–2059 (the range any image can have)."""
+    value = int(text)
+    if len(text) == 2:
+        return 1900 + value if value >= 60 else 2000 + value
+    return value
+
+
+def parse_timestamp(text: str) -> dt.date | None:
+    """The date in one metadata value (``2019:09:01 10:32:00``, ``2019-09-01T10:32:00.5Z``,
+    ``20190901``, ``01-SEP-2019``), or None."""
+    text = str(text).strip()
+    match = _ISO_LIKE.search(text)
+    if match:
+        return _date(int(match[1]), int(match[2]), int(match[3]))
+    match = _COMPACT.fullmatch(text) or _COMPACT.match(text)
+    if match:
+        return _date(int(match[1]), int(match[2]), int(match[3]))
+    match = re.search(r"(?<!\d)(\d{1,2})[- ]?(" + "|".join(MONTHS) + r")[a-z]*[- ]?(\d{4}|\d{2})(?!\d)",
+                      text, re.IGNORECASE)
+    if match:
+        return _date(_year(match[3]), MONTHS[match[2].upper()], int(match[1]))
+    return None
+
+
+def _plain_key(key: str) -> str:
+    """``IMAGE_1.firstLineTime`` → ``FIRSTLINETIME``."""
+    return key.rsplit(".", 1)[-1].upper()
+
+
+def _distinct(found: Iterable[tuple[str, dt.date]]) -> dict[dt.date, list[str]]:
+    dates: dict[dt.date, list[str]] = {}
+    for where, day in found:
+        dates.setdefault(day, []).append(where)
+    return dates
+
+
+def read_from_metadata(metadata: Mapping[str, Mapping[str, str]], today: dt.date | None = None) -> DateReading:
+    """The date in GDAL metadata given as ``{domain: {key: value}}`` (any domain)."""
+    acquisition: list[tuple[str, dt.date]] = []
+    file_time: list[tuple[str, dt.date]] = []
+    for domain, items in metadata.items():
+        for key, value in items.items():
+            plain = _plain_key(key)
+            bucket = acquisition if plain in ACQUISITION_KEYS else file_time if plain in FILE_TIME_KEYS else None
+            if bucket is None:
+                continue
+            day = parse_timestamp(value)
+            if day is not None:
+                bucket.append((f"{domain}:{key}" if domain else key, day))
+    for found, kind in ((acquisition, "acquisition"), (file_time, "file time")):
+        dates = _distinct(found)
+        if len(dates) > 1:
+            listed = "; ".join(f"{', '.join(w)} = {d.isoformat()}" for d, w in sorted(dates.items()))
+            return DateReading(None, "metadata", f"the image metadata gives different {kind} dates ({listed})")
+        if dates:
+            day, where = next(iter(dates.items()))
+            return _checked(day, f"metadata {where[0]}", today)
+    return DateReading(None, "none", "the image metadata has no acquisition date")
+
+
+def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
+    """The date in a file name: ``2020-03-12``, ``2020_03_12``, ``20200312``, ``12MAR20``,
+    ``12MAR2020`` or a Maxar stamp ``20MAR12083027``."""
+    stem = PurePath(name).name
+    found: list[tuple[str, dt.date]] = []
+    spans: list[tuple[int, int]] = []
+
+    def add(match: re.Match, day: dt.date | None) -> None:
+        if day is not None and not any(s <= match.start() < e for s, e in spans):
+            found.append((match[0], day))
+            spans.append(match.span())
+
+    for match in _DG_STAMP.finditer(stem):
+        add(match, _date(_year(match[1]), MONTHS[match[2].upper()], int(match[3])))
+    for match in _ISO_LIKE.finditer(stem):
+        add(match, _date(int(match[1]), int(match[2]), int(match[3])))
+    for match in _COMPACT.finditer(stem):
+        add(match, _date(int(match[1]), int(match[2]), int(match[3])))
+    for match in _DAY_MONTH_NAME.finditer(stem):
+        add(match, _date(_year(match[3]), MONTHS[match[2].upper()], int(match[1])))
+    dates = _distinct(found)
+    if len(dates) > 1:
+        listed = ", ".join(f"'{w[0]}' = {d.isoformat()}" for d, w in sorted(dates.items()))
+        return DateReading(None, "file name", f"the file name '{stem}' holds several dates ({listed})")
+    if dates:
+        day, where = next(iter(dates.items()))
+        return _checked(day, "file name", today)
+    for match in _NUMERIC_NOT_ISO.finditer(stem):
+        first, second = int(match[1]), int(match[2])
+        if first <= 12 and second <= 12 and first != second:
+            return DateReading(
+                None, "file name",
+                f"'{match[0]}' in the file name '{stem}' may be day-month or month-day",
+            )
+        day = _date(_year(match[3]), second, first) if first > 12 else _date(_year(match[3]), first, second)
+        if day is not None:
+            return _checked(day, "file name", today)
+    return DateReading(None, "none", f"the file name '{stem}' holds no date")
+
+
+def _checked(day: dt.date, origin: str, today: dt.date | None) -> DateReading:
+    try:
+        return DateReading(check_acquired(day, today), origin)
+    except SiteWatchError as error:
+        return DateReading(None, origin, f"the {origin} gives {day.isoformat()}, which is rejected: {error}")
+
+
+def read_acquisition_date(
+    metadata: Mapping[str, Mapping[str, str]], file_name: str, today: dt.date | None = None
+) -> DateReading:
+    """Metadata first, then the file name. Without an unambiguous plausible date the reading
+    is ``None`` and its reason says what was found (both sources' reasons joined)."""
+    from_metadata = read_from_metadata(metadata, today)
+    if from_metadata.date is not None or from_metadata.origin == "metadata":
+        return from_metadata
+    from_name = read_from_name(file_name, today)
+    if from_name.date is not None:
+        return from_name
+    if from_metadata.origin.startswith("metadata"):  # a metadata date that was rejected
+        return from_metadata
+    return DateReading(None, from_name.origin, f"{from_metadata.reason} and {from_name.reason}")

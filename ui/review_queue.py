@@ -1,0 +1,222 @@
+"""The review queue dock: filters, order, the list of structures, a reviewed / total counter,
+and the highlight that follows the current structure on the map."""
+
+from __future__ import annotations
+
+from qgis.core import QgsGeometry, QgsRectangle
+from qgis.gui import QgsHighlight, QgsMapCanvas
+from qgis.PyQt.QtCore import QEvent, Qt
+from qgis.PyQt.QtGui import QColor, QKeyEvent
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import schema, values
+from ..core.review import QueueFilter
+from .annotation_controller import AnnotationController
+from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
+
+ANY = "Any"
+NOT_OBSERVED = "Not observed"
+ORDER_LABELS = {"id": "By id", "compound": "By compound", "score": "By change score"}
+MIN_ZOOM_SPAN_M = 60.0
+HIGHLIGHT_COLOUR = QColor(0, 255, 255)
+
+
+class StructureFocus:
+    """Highlights the current structure and pans / zooms to it."""
+
+    def __init__(self, canvas: QgsMapCanvas, controller: AnnotationController):
+        self.canvas = canvas
+        self.controller = controller
+        self.highlight: QgsHighlight | None = None
+
+    def _geometry(self, structure_id: str) -> QgsGeometry | None:
+        fid = self.controller.fids.get(structure_id)
+        if fid is None:
+            return None
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        feature = layer.getFeature(fid)
+        return QgsGeometry(feature.geometry()) if feature.isValid() else None
+
+    def show(self, structure_id: str | None) -> None:
+        self.clear()
+        if structure_id is None or self.controller.writer is None:
+            return
+        geometry = self._geometry(structure_id)
+        if geometry is None:
+            return
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        self.highlight = QgsHighlight(self.canvas, geometry, layer)
+        self.highlight.setColor(HIGHLIGHT_COLOUR)
+        self.highlight.setWidth(3)
+        self.highlight.setFillColor(QColor(0, 0, 0, 0))
+        self.highlight.show()
+
+    def zoom_to(self, structure_id: str) -> None:
+        geometry = self._geometry(structure_id)
+        if geometry is None:
+            return
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        box = self.canvas.mapSettings().layerExtentToOutputExtent(layer, geometry.boundingBox())
+        span = max(box.width(), box.height()) * 3 or MIN_ZOOM_SPAN_M
+        span = max(span, MIN_ZOOM_SPAN_M)
+        centre = box.center()
+        self.canvas.setExtent(QgsRectangle(centre.x() - span / 2, centre.y() - span / 2,
+                                           centre.x() + span / 2, centre.y() + span / 2))
+        self.canvas.refresh()
+
+    def clear(self) -> None:
+        if self.highlight is not None:
+            self.canvas.scene().removeItem(self.highlight)
+            self.highlight = None
+
+
+class ReviewQueueDock(QDockWidget):
+    """Lists the structures to review at the review date; N / P or arrows step through them."""
+
+    def __init__(self, controller: AnnotationController, parent: QWidget | None = None):
+        super().__init__("SiteWatch review queue", parent)
+        self.setObjectName("SiteWatchReviewQueue")
+        self.controller = controller
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        form = QFormLayout()
+        self.unreviewed = QCheckBox("Unreviewed at the review date only")
+        self.compound = QComboBox()
+        self.type = QComboBox()
+        self.status = QComboBox()
+        self.order = QComboBox()
+        self.type.addItem(ANY, None)
+        for value in values.STRUCTURE_TYPES:
+            self.type.addItem(value.label, value.code)
+        self.status.addItem(ANY, None)
+        self.status.addItem(NOT_OBSERVED, "")
+        for status in values.STATUSES:
+            self.status.addItem(status.label, status.code)
+        for code, label in ORDER_LABELS.items():
+            self.order.addItem(label, code)
+        form.addRow(self.unreviewed)
+        form.addRow("Compound", self.compound)
+        form.addRow("Type", self.type)
+        form.addRow("Status", self.status)
+        form.addRow("Order", self.order)
+        layout.addLayout(form)
+        self.counter = QLabel()
+        layout.addWidget(self.counter)
+        self.current_label = QLabel()
+        self.current_label.setToolTip("The structure under review and its state at the review date "
+                                      "(Enter confirms a carried-forward state)")
+        layout.addWidget(self.current_label)
+        self.list = QListWidget()
+        self.list.setUniformItemSizes(True)
+        self.list.setToolTip("Structures to review; N/P or arrow keys go to the next/previous one")
+        layout.addWidget(self.list)
+        buttons = QHBoxLayout()
+        self.previous_button = QPushButton("◀ Previous (P)")
+        self.next_button = QPushButton("Next (N) ▶")
+        buttons.addWidget(self.previous_button)
+        buttons.addWidget(self.next_button)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+        self.previous_button.clicked.connect(lambda: controller.step(-1))
+        self.next_button.clicked.connect(lambda: controller.step(1))
+        for combo in (self.compound, self.type, self.status, self.order):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.unreviewed.toggled.connect(self.apply_filters)
+        self.list.itemActivated.connect(self._activated)
+        self.list.installEventFilter(self)
+        self._shown_ids: list[str] = []
+        self._filled_for = None
+        controller.queue_changed.connect(self.refresh)
+        controller.current_changed.connect(self.show_current)
+        self.refresh()
+
+    def queue_filter(self) -> QueueFilter:
+        return QueueFilter(
+            unreviewed_only=self.unreviewed.isChecked(),
+            compound_id=self.compound.currentData(),
+            type=self.type.currentData(),
+            status=self.status.currentData(),
+        )
+
+    def apply_filters(self, *_args) -> None:
+        self.controller.rebuild_queue(self.queue_filter(), self.order.currentData())
+
+    def refresh(self) -> None:
+        """Show the queue's structures and the counter."""
+        queue = self.controller.queue
+        if queue is not self._filled_for:  # a new queue: structures were drawn, moved or deleted
+            self._filled_for = queue
+            self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
+        if self._shown_ids != queue.ids:
+            self._shown_ids = list(queue.ids)
+            self.list.clear()
+            self.list.addItems(self._shown_ids)
+        reviewed, total = queue.counts()
+        on = queue.on or "no review date (choose an after image)"
+        self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
+        self.show_current(self.controller.current)
+
+    def _fill_compounds(self, compound_ids: list[str]) -> None:
+        present = [self.compound.itemData(i) for i in range(1, self.compound.count())]
+        if present == compound_ids:
+            return
+        chosen = self.compound.currentData()
+        self.compound.blockSignals(True)
+        self.compound.clear()
+        self.compound.addItem(ANY, None)
+        for compound_id in compound_ids:
+            self.compound.addItem(compound_id, compound_id)
+        self.compound.setCurrentIndex(max(0, self.compound.findData(chosen)) if chosen else 0)
+        self.compound.blockSignals(False)
+
+    def show_current(self, structure_id: str | None) -> None:
+        queue = self.controller.queue
+        info = queue.structures.get(structure_id) if structure_id is not None else None
+        if info is None:
+            self.current_label.setText("No structure selected")
+            return
+        where = info.compound_id or "no compound"
+        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
+        self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
+                                   f"{self.controller.status_text(structure_id)}")
+        if queue.current() == structure_id:
+            self.list.setCurrentRow(queue.position)
+
+    def _activated(self, item) -> None:
+        self.controller.select(item.text())
+        self.controller.navigated.emit(item.text())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        """N / P and the arrow keys in the list step through the queue (and move the map)."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and self._step_key(event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if not self._step_key(event):
+            super().keyPressEvent(event)
+
+    def _step_key(self, event: QKeyEvent) -> bool:
+        if event.key() in NEXT_KEYS:
+            self.controller.step(1)
+        elif event.key() in PREVIOUS_KEYS:
+            self.controller.step(-1)
+        else:
+            return False
+        event.accept()
+        return True
+
+
+def dock_area() -> Qt.DockWidgetArea:
+    return Qt.DockWidgetArea.RightDockWidgetArea

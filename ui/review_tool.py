@@ -1,0 +1,81 @@
+"""The review map tool: click a structure to make it current, then keys record its state.
+
+Keys (status keys come from ``core.values.STATUSES``): ``1`` intact, ``2`` possible,
+``3`` moderate, ``4`` severe, ``5`` destroyed, ``0`` unknown, ``C`` construction,
+``X`` absent; ``H`` / ``M`` / ``L`` confidence; ``Enter`` confirms the carried-forward
+state; ``N`` / ``→`` / ``↓`` next and ``P`` / ``←`` / ``↑`` previous structure in the queue;
+``Delete`` deletes the structure (asks first); ``Ctrl+Z`` / ``Ctrl+Shift+Z`` undo / redo.
+"""
+
+from __future__ import annotations
+
+from qgis.gui import QgsMapCanvas, QgsMapMouseEvent
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QKeyEvent
+
+from ..core import schema, values
+from .annotation_controller import AnnotationController
+from .draw_tools import SiteWatchTool, feature_at
+
+
+def _key(character: str) -> int:
+    return getattr(Qt.Key, f"Key_{character.upper()}")
+
+
+STATUS_KEYS: dict[int, str] = {_key(status.key): status.code for status in values.STATUSES}
+CONFIDENCE_KEYS: dict[int, str] = {_key(value.code[0]): value.code for value in values.CONFIDENCES}
+NEXT_KEYS = {Qt.Key.Key_N, Qt.Key.Key_Right, Qt.Key.Key_Down}
+PREVIOUS_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Left, Qt.Key.Key_Up}
+CONFIRM_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+
+
+def key_help() -> str:
+    """The review keys, for tooltips and the docs."""
+    statuses = ", ".join(f"{s.key} {s.code}" for s in values.STATUSES)
+    confidences = "/".join(v.code[0].upper() for v in values.CONFIDENCES)
+    return (f"Review states: click a structure, then {statuses}; {confidences} confidence; "
+            "Enter confirms the carried-forward state; N/P or arrows next/previous; Delete deletes; "
+            "Ctrl+Z / Ctrl+Shift+Z undo / redo")
+
+
+class ReviewTool(SiteWatchTool):
+    """Selects structures and turns key presses into recorded observations."""
+
+    def __init__(self, canvas: QgsMapCanvas, controller: AnnotationController):
+        super().__init__(canvas, on_undo=self._undo)
+        self.controller = controller
+
+    def _undo(self, step: int) -> None:
+        if step < 0:
+            self.controller.undo()
+        else:
+            self.controller.redo()
+
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton or self.controller.writer is None:
+            return
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        self.controller.select(feature_at(self, layer, event, "structure_id"))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        controller = self.controller
+        if key in STATUS_KEYS:
+            controller.record_status(STATUS_KEYS[key])
+        elif key in CONFIDENCE_KEYS:
+            controller.set_confidence(CONFIDENCE_KEYS[key])
+        elif key in CONFIRM_KEYS:
+            controller.confirm_carried_forward()
+        elif key in NEXT_KEYS:
+            controller.step(1)
+        elif key in PREVIOUS_KEYS:
+            controller.step(-1)
+        elif key == Qt.Key.Key_Delete:
+            controller.delete()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
