@@ -26,6 +26,7 @@ def test_action_is_enabled_for_an_open_assessment_and_prefills_its_pair(qgis_ifa
         session.open(store.location)
         assert action.isEnabled()
         part = next(p for p in plugin.parts if hasattr(p, "initial_parameters"))
+        session.set_pair(None, None)  # no pair chosen: the latest image date, no before date
         assert part.initial_parameters() == {
             "ASSESSMENT": store.location, "AFTER_DATE": AFTER, "BEFORE_DATE": "",
             "OUTPUT_FOLDER": str(Path(store.location).parent / f"Tall_Hamdan_site_{AFTER}_export")}
