@@ -11,10 +11,11 @@ from .ui.annotation_part import AnnotationPart
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage_panel import DamagePanel
+from .ui.export_action import ExportAction
 from .ui.imagery_part import ImageryPart
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions, ImageryPart, AnnotationPart, DamagePanel)
+INTERFACE_PARTS = (AssessmentActions, ImageryPart, AnnotationPart, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

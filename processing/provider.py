@@ -6,8 +6,9 @@ from qgis.PyQt.QtGui import QIcon
 from .algorithm import ICON_DIR
 from .compound_damage import CompoundDamage
 from .create_assessment import CreateAssessment
+from .export_report import ExportReport
 
-ALGORITHMS = (CreateAssessment, CompoundDamage)
+ALGORITHMS = (CreateAssessment, CompoundDamage, ExportReport)
 
 
 class SiteWatchProvider(QgsProcessingProvider):

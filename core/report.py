@@ -1,0 +1,304 @@
+"""The PDF map product: ``resources/report.qpt`` filled with an export's data.
+
+Items are found by id (see :mod:`.report_template`); texts come from ``@sw_*`` layout
+variables. Runs in the thread that creates the layers (the algorithm is ``NoThreading``).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+from qgis.core import (
+    Qgis,
+    QgsCategorizedSymbolRenderer,
+    QgsExpressionContextUtils,
+    QgsFeature,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsLayoutExporter,
+    QgsLayoutItemMap,
+    QgsLayoutItemMapOverview,
+    QgsPalLayerSettings,
+    QgsPrintLayout,
+    QgsProject,
+    QgsRasterLayer,
+    QgsReadWriteContext,
+    QgsRectangle,
+    QgsRendererCategory,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtXml import QDomDocument
+
+from . import values
+from .errors import SiteWatchError
+from .export_data import ExportData
+from .export_stats import ALL, UNASSIGNED
+from .observations import now_iso
+from .report_chart import write_chart
+from .report_template import TEMPLATE
+
+UNOBSERVED = "unobserved"
+
+
+def rgba(colour: str, alpha: int = 255) -> str:
+    """``#rrggbb`` as the ``r,g,b,a`` text QGIS symbol properties read unambiguously."""
+    value = QColor(colour)
+    return f"{value.red()},{value.green()},{value.blue()},{alpha}"
+
+
+def _status_label(code: str, scheme: str) -> str:
+    if code == UNOBSERVED:
+        return "Not observed"
+    label = values.STATUS_BY_CODE[code].label
+    return label if scheme == "sitewatch" else f"{values.status_name(code, scheme)} ({label})"
+
+
+def _structures_layer(data: ExportData, codes: list[str | None], name: str) -> QgsVectorLayer:
+    layer = QgsVectorLayer("MultiPolygon?field=status:string", name, "memory")
+    layer.setCrs(data.crs)
+    features = []
+    for wkb, code in zip(data.tables["structures"].geometries, codes):
+        if wkb is None or code == "absent":
+            continue
+        feature = QgsFeature(layer.fields())
+        geometry = QgsGeometry()
+        geometry.fromWkb(wkb)
+        feature.setGeometry(geometry)
+        feature.setAttributes([code or UNOBSERVED])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    categories = []
+    for status in values.STATUSES:
+        if status.code == "absent":
+            continue
+        symbol = QgsFillSymbol.createSimple({"color": rgba(status.colour, 150), "outline_color": rgba(status.colour),
+                                             "outline_width": "0.6"})
+        categories.append(QgsRendererCategory(status.code, symbol, _status_label(status.code, data.scheme)))
+    unobserved = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#8a8a8a", "outline_width": "0.4",
+                                             "outline_style": "dash"})
+    categories.append(QgsRendererCategory(UNOBSERVED, unobserved, "Not observed"))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("status", categories))
+    return layer
+
+
+def _compounds_layer(data: ExportData) -> QgsVectorLayer:
+    layer = QgsVectorLayer("MultiPolygon?field=name:string", "Compound boundary", "memory")
+    layer.setCrs(data.crs)
+    table = data.tables["compounds"]
+    features = []
+    for row, wkb in zip(table.rows, table.geometries):
+        if wkb is None:
+            continue
+        feature = QgsFeature(layer.fields())
+        geometry = QgsGeometry()
+        geometry.fromWkb(wkb)
+        feature.setGeometry(geometry)
+        feature.setAttributes([row[1] or row[0]])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    layer.renderer().setSymbol(QgsFillSymbol.createSimple(
+        {"style": "no", "outline_color": "#ffd400", "outline_width": "0.5", "outline_style": "dash"}))
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "name"
+    # Above the compound's top edge, so the label never hides its structures.
+    settings.geometryGeneratorEnabled = True
+    settings.geometryGeneratorType = Qgis.GeometryType.Point
+    settings.geometryGenerator = "make_point(x(centroid($geometry)), y_max($geometry))"
+    settings.placement = Qgis.LabelPlacement.OverPoint
+    settings.quadOffset = Qgis.LabelQuadrantPosition.Above
+    settings.placementSettings().setOverlapHandling(Qgis.LabelOverlapHandling.AllowOverlapIfRequired)
+    text_format = QgsTextFormat()
+    text_format.setFont(QFont("Open Sans"))
+    text_format.setSize(7)
+    text_format.setColor(QColor("#111111"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setColor(QColor("#ffd400"))
+    buffer.setSize(0.8)
+    text_format.setBuffer(buffer)
+    settings.setFormat(text_format)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    return layer
+
+
+def _raster(path: str, name: str) -> QgsRasterLayer:
+    layer = QgsRasterLayer(path, name)
+    if not layer.isValid():
+        raise SiteWatchError(f"The image '{path}' cannot be read as a raster; check the file or give another image.")
+    return layer
+
+
+def _nice(value: float) -> float:
+    """The largest 1, 2 or 5 × 10^n not above ``value``."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return max(step * power for step in (1, 2, 5) if step * power <= value)
+
+
+def _site_extent(data: ExportData, fallback: QgsRectangle) -> QgsRectangle:
+    extent = QgsRectangle()
+    extent.setNull()
+    for name in ("structures", "compounds"):
+        for wkb in data.tables[name].geometries:
+            if wkb is not None:
+                geometry = QgsGeometry()
+                geometry.fromWkb(wkb)
+                extent.combineExtentWith(geometry.boundingBox())
+    if extent.isNull() or extent.isEmpty():
+        return fallback
+    return extent.buffered(max(extent.width(), extent.height()) * 0.08)
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{value:.1f} %"
+
+
+def _table_rows(data: ExportData) -> list[list[str]]:
+    rows = []
+    for row in data.statistics:
+        if row["compound"] == UNASSIGNED and not row["n_struct"]:
+            continue
+        name = row["name"] or row["compound"]
+        rows.append([
+            f"{name} ({row['compound']})" if row["compound"] not in (ALL, UNASSIGNED) else name,
+            str(row["n_struct"]), str(row["n_assessed"]), str(row["n_destroy"]), str(row["n_severe"]),
+            str(row["n_moderate"]), str(row["n_possible"]), str(row["n_intact"]), str(row["n_unknown"]),
+            _percent(row["pct_destr"]), _percent(row["pct_damag"]),
+            "–" if row["n_newdmg"] is None else str(row["n_newdmg"]),
+        ])
+    return rows
+
+
+def _variables(data: ExportData) -> dict[str, str]:
+    by_date = {i.acquired: i for i in data.images if i.acquired}
+
+    def source(date: str | None) -> str:
+        image = by_date.get(date) or max((i for i in data.images if i.acquired and date and i.acquired <= date),
+                                         key=lambda i: i.acquired, default=None)
+        if image is None:
+            return "image not registered"
+        return " ".join(p for p in (image.source, f"({image.sensor})" if image.sensor else None) if p) or image.image_id
+
+    analysts = sorted({row[11] for row in data.tables["structures"].rows if row[11]})
+    gsds = sorted({i.gsd_m for i in data.images if i.gsd_m})
+    site_row = next(row for row in data.statistics if row["compound"] == ALL)
+    return {
+        "sw_site": data.site, "sw_before": data.before_date or "", "sw_after": data.after_date,
+        "sw_before_source": source(data.before_date), "sw_after_source": source(data.after_date),
+        "sw_analysts": ", ".join(analysts) or "not recorded", "sw_scheme": data.scheme,
+        "sw_crs": f"{data.crs.description()} ({data.crs.authid()})",
+        "sw_gsd": " / ".join(f"{g:g}" for g in gsds) or "unknown", "sw_created": now_iso()[:10],
+        "sw_structures": str(site_row["n_struct"]), "sw_compounds": str(len(data.tables["compounds"].rows)),
+        "sw_assessment": Path(data.assessment).name, "sw_summary": data.sentence,
+    }
+
+
+def _set_up_maps(layout: QgsPrintLayout, layers: dict, extent: QgsRectangle, image_extent: QgsRectangle) -> None:
+    maps = {}
+    for key in ("before", "after"):
+        item: QgsLayoutItemMap = layout.itemById(f"{key}_map")
+        item.setLayers([layers["compounds"], layers[f"{key}_structures"], layers[f"{key}_image"]])
+        item.setKeepLayerSet(True)
+        item.setCrs(layers["compounds"].crs())
+        item.zoomToExtent(extent)
+        maps[key] = item
+    maps["before"].setExtent(maps["after"].extent())  # identical extent and scale
+    interval = _nice(maps["after"].extent().width() / 4)
+    for item in maps.values():
+        grid = item.grids().grid(0)
+        if grid is not None:
+            grid.setIntervalX(interval)
+            grid.setIntervalY(interval)
+            grid.setAnnotationPrecision(0 if interval >= 1 else 5)
+    overview_map: QgsLayoutItemMap = layout.itemById("overview_map")
+    overview_map.setLayers([layers["after_image"]])
+    overview_map.setKeepLayerSet(True)
+    overview_map.setCrs(layers["compounds"].crs())
+    wide = QgsRectangle(image_extent)
+    wide.combineExtentWith(maps["after"].extent())
+    overview_map.zoomToExtent(wide.buffered(max(wide.width(), wide.height()) * 0.05))
+    overview = QgsLayoutItemMapOverview("site", overview_map)
+    overview.setLinkedMap(maps["after"])
+    overview.setFrameSymbol(QgsFillSymbol.createSimple(
+        {"color": rgba("#e0201b", 50), "outline_color": rgba("#e0201b"), "outline_width": "0.6"}))
+    overview_map.overviews().addOverview(overview)
+    scale_bar = layout.itemById("scale_bar")
+    scale_bar.setLinkedMap(maps["after"])
+    scale_bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceMeters)
+    scale_bar.setNumberOfSegmentsLeft(0)
+    scale_bar.setNumberOfSegments(3)
+    scale_bar.setUnitsPerSegment(_nice(maps["after"].extent().width() / 6))
+
+
+def report_layers(data: ExportData, before_image: str, after_image: str) -> tuple[QgsProject, dict]:
+    """A private project holding the report's layers (never the user's project)."""
+    project = QgsProject()
+    layers = {
+        "compounds": _compounds_layer(data),
+        "before_structures": _structures_layer(data, data.before_codes, "Structures (before)"),
+        "after_structures": _structures_layer(data, data.after_codes, "Structures"),
+        "before_image": _raster(before_image, f"Before {data.before_date}"),
+        "after_image": _raster(after_image, f"After {data.after_date}"),
+    }
+    project.addMapLayers(list(layers.values()))
+    return project, layers
+
+
+def load_template(project: QgsProject, template: Path, data: ExportData) -> QgsPrintLayout:
+    """The layout of ``template`` with the ``@sw_*`` variables of ``data`` set."""
+    layout = QgsPrintLayout(project)
+    document = QDomDocument()
+    document.setContent(template.read_text(encoding="utf-8"))
+    _items, loaded = layout.loadFromTemplate(document, QgsReadWriteContext())
+    if not loaded:
+        raise SiteWatchError(f"The report template {template} cannot be read; reinstall SiteWatch.")
+    QgsExpressionContextUtils.setLayoutVariables(layout, _variables(data))
+    return layout
+
+
+def fill_legend(layout: QgsPrintLayout, layers: dict) -> None:
+    legend = layout.itemById("legend")
+    root = legend.model().rootGroup()
+    root.clear()
+    root.addLayer(layers["after_structures"])
+    root.addLayer(layers["compounds"])
+    legend.adjustBoxSize()
+
+
+def pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
+    """200 dpi, text kept as text (searchable, copyable)."""
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 200
+    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    settings.rasterizeWholeImage = False
+    return settings
+
+
+def write_report(data: ExportData, before_image: str, after_image: str, path: Path) -> Path:
+    """Render the report of ``data`` with the two images as a searchable PDF at ``path``."""
+    project, layers = report_layers(data, before_image, after_image)
+    layout = load_template(project, TEMPLATE, data)
+    image_extent = layers["after_image"].extent()
+    _set_up_maps(layout, layers, _site_extent(data, image_extent), image_extent)
+    fill_legend(layout, layers)
+    table_frame = layout.itemById("compound_table")
+    table_frame.multiFrame().setContents(_table_rows(data))
+    with tempfile.TemporaryDirectory(prefix="sitewatch-report-") as scratch:
+        chart = layout.itemById("damage_chart")
+        size = chart.sizeWithUnits()
+        chart.setPicturePath(str(write_chart(data.statistics, Path(scratch) / "chart.png",
+                                             size.width(), size.height())))
+        layout.refresh()
+        result = QgsLayoutExporter(layout).exportToPdf(str(path), pdf_settings())
+    if result != QgsLayoutExporter.ExportResult.Success:
+        raise SiteWatchError(f"The report could not be written to {path} (layout export error {result}).")
+    return path

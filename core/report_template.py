@@ -1,0 +1,297 @@
+"""How ``resources/report.qpt`` was made: the A3 map product laid out in code once.
+
+The committed template is what reports use; analysts may restyle it in QGIS's layout
+designer as long as the item ids below stay. Run
+``PYTHONPATH=.build/pkgroot python3 -m sitewatch.core.report_template`` to rebuild it.
+Texts use the layout variables ``@sw_*`` that :mod:`.report` sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsFillSymbol,
+    QgsLayoutFrame,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemMapGrid,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutItemShape,
+    QgsLayoutItemTextTable,
+    QgsLayoutMeasurement,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLayoutTable,
+    QgsLayoutTableColumn,
+    QgsLayoutTableStyle,
+    QgsLegendStyle,
+    QgsLineSymbol,
+    QgsPrintLayout,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsTextFormat,
+    QgsUnitTypes,
+)
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor, QFont
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "report.qpt"
+COMPOUND_TEMPLATE = TEMPLATE.with_name("report_compound.qpt")
+FONT = "Open Sans"
+DARK = "#1f2a36"
+TABLE_HEADERS = ("Compound", "Structures", "Assessed", "Destroyed", "Severe", "Moderate", "Possible",
+                 "No damage", "Unknown", "% destroyed", "% damaged", "New damage")
+"""Columns of the compound table, in order (the report fills rows in this order)."""
+
+MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
+
+
+def _text_format(size: float, colour: str = "#202020", bold: bool = False) -> QgsTextFormat:
+    text_format = QgsTextFormat()
+    font = QFont(FONT)
+    font.setBold(bold)
+    text_format.setFont(font)
+    text_format.setSize(size)
+    text_format.setColor(QColor(colour))
+    return text_format
+
+
+def _place(item, x: float, y: float, width: float, height: float, item_id: str) -> None:
+    item.attemptMove(QgsLayoutPoint(x, y, MM))
+    item.attemptResize(QgsLayoutSize(width, height, MM))
+    item.setId(item_id)
+
+
+def _label(layout: QgsPrintLayout, item_id: str, text: str, box: tuple[float, float, float, float],
+           size: float, colour: str = "#202020", bold: bool = False,
+           align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QgsLayoutItemLabel:
+    label = QgsLayoutItemLabel(layout)
+    label.setText(text)
+    label.setTextFormat(_text_format(size, colour, bold))
+    label.setHAlign(align)
+    label.setVAlign(Qt.AlignmentFlag.AlignVCenter)
+    label.setMarginX(1.5)
+    layout.addLayoutItem(label)
+    _place(label, *box, item_id)
+    return label
+
+
+def _box(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float], fill: str,
+         outline: str = "no") -> None:
+    shape = QgsLayoutItemShape(layout)
+    shape.setShapeType(QgsLayoutItemShape.Shape.Rectangle)
+    style = {"color": fill, "outline_style": "no"} if outline == "no" else \
+        {"color": fill, "outline_color": outline, "outline_width": "0.3"}
+    shape.setSymbol(QgsFillSymbol.createSimple(style))
+    layout.addLayoutItem(shape)
+    _place(shape, *box, item_id)
+
+
+def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float], grid: bool) -> QgsLayoutItemMap:
+    item = QgsLayoutItemMap(layout)
+    item.setFrameEnabled(True)
+    item.setFrameStrokeWidth(QgsLayoutMeasurement(0.4, MM))
+    item.setBackgroundColor(QColor("#e9e4d8"))
+    layout.addLayoutItem(item)
+    _place(item, *box, item_id)
+    if grid:
+        map_grid = QgsLayoutItemMapGrid("coordinates", item)
+        map_grid.setStyle(QgsLayoutItemMapGrid.GridStyle.Cross)
+        map_grid.setCrossLength(2.0)
+        map_grid.setLineSymbol(QgsLineSymbol.createSimple({"color": "255,255,255,200", "width": "0.25"}))
+        map_grid.setFrameStyle(QgsLayoutItemMapGrid.FrameStyle.Zebra)
+        map_grid.setFrameWidth(1.2)
+        map_grid.setAnnotationEnabled(True)
+        map_grid.setAnnotationPrecision(0)
+        map_grid.setAnnotationTextFormat(_text_format(5.5, "#303030"))
+        for side in (QgsLayoutItemMapGrid.BorderSide.Left, QgsLayoutItemMapGrid.BorderSide.Bottom):
+            map_grid.setAnnotationPosition(QgsLayoutItemMapGrid.AnnotationPosition.OutsideMapFrame, side)
+        for side in (QgsLayoutItemMapGrid.BorderSide.Right, QgsLayoutItemMapGrid.BorderSide.Top):
+            map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.HideAll, side)
+        map_grid.setAnnotationDirection(QgsLayoutItemMapGrid.AnnotationDirection.Vertical,
+                                        QgsLayoutItemMapGrid.BorderSide.Left)
+        item.grids().addGrid(map_grid)
+    return item
+
+
+def _legend(layout: QgsPrintLayout, box: tuple[float, float, float, float]) -> None:
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("Status on the panel's date")
+    legend.setAutoUpdateModel(False)
+    legend.setBackgroundEnabled(False)
+    legend.setSymbolWidth(6)
+    legend.setSymbolHeight(3.5)
+    for style, size, bold in ((QgsLegendStyle.Style.Title, 9, True), (QgsLegendStyle.Style.Group, 8, True),
+                              (QgsLegendStyle.Style.Subgroup, 8, True), (QgsLegendStyle.Style.SymbolLabel, 7.5, False)):
+        legend.rstyle(style).setTextFormat(_text_format(size, DARK if bold else "#202020", bold))
+    layout.addLayoutItem(legend)
+    _place(legend, *box, "legend")
+
+
+def _north_arrow_and_scale_bar(layout: QgsPrintLayout, x: float, y: float) -> None:
+    arrow = QgsLayoutItemPicture(layout)
+    arrow.setPicturePath(str(Path(QgsApplication.pkgDataPath()) / "svg" / "arrows" / "NorthArrow_02.svg"))
+    layout.addLayoutItem(arrow)
+    _place(arrow, x, y, 10, 16, "north_arrow")
+    scale_bar = QgsLayoutItemScaleBar(layout)
+    scale_bar.setStyle("Single Box")
+    scale_bar.setTextFormat(_text_format(7))
+    scale_bar.setUnitLabel("m")
+    scale_bar.setHeight(2)
+    layout.addLayoutItem(scale_bar)
+    _place(scale_bar, x + 14, y + 2, 76, 12, "scale_bar")
+
+
+def build_layout(project: QgsProject) -> QgsPrintLayout:
+    """The report layout: A3 landscape, before/after panels, inset, legend, table, chart."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName("SiteWatch damage assessment")
+    layout.pageCollection().page(0).setPageSize("A3", layout.pageCollection().page(0).Orientation.Landscape)
+
+    _box(layout, "banner", (0, 0, 420, 24), DARK)
+    _label(layout, "title", "DAMAGE ASSESSMENT — [% upper(@sw_site) %]", (8, 2.5, 300, 12), 20, "#ffffff", True)
+    _label(layout, "subtitle", "Structures by damage class · before [% @sw_before %] · after [% @sw_after %]"
+           " · [% @sw_structures %] structures in [% @sw_compounds %] compounds", (8, 14, 300, 8), 10, "#d6dde5")
+    _box(layout, "caveat_badge", (318, 5, 94, 14), "#c0392b")
+    _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (318, 5, 94, 14), 10.5, "#ffffff", True,
+           Qt.AlignmentFlag.AlignHCenter)
+
+    for key, x in (("before", 8), ("after", 162)):
+        _box(layout, f"{key}_header_box", (x, 28, 150, 7), "#34495e")
+        _label(layout, f"{key}_header", f"{key.upper()} · [% @sw_{key} %] · [% @sw_{key}_source %]",
+               (x, 28, 150, 7), 9, "#ffffff", True)
+        _map(layout, f"{key}_map", (x, 35, 150, 150), grid=True)
+
+    _box(layout, "overview_header_box", (318, 28, 94, 7), "#34495e")
+    _label(layout, "overview_header", "OVERVIEW", (318, 28, 94, 7), 9, "#ffffff", True)
+    _map(layout, "overview_map", (318, 35, 94, 56), grid=False)
+
+    _legend(layout, (318, 93, 94, 66))
+
+    _north_arrow_and_scale_bar(layout, 320, 160)
+
+    _label(layout, "table_header", "DAMAGE BY COMPOUND ON [% @sw_after %]", (8, 190, 200, 7), 9, DARK, True)
+    table = QgsLayoutItemTextTable(layout)
+    table.setHeaderTextFormat(_text_format(7, "#ffffff", True))
+    header_style = QgsLayoutTableStyle()
+    header_style.enabled = True
+    header_style.cellBackgroundColor = QColor("#34495e")
+    table.setCellStyle(QgsLayoutTable.CellStyleGroup.HeaderRow, header_style)
+    total_style = QgsLayoutTableStyle()
+    total_style.enabled = True
+    total_style.cellBackgroundColor = QColor("#e3e8ee")
+    table.setCellStyle(QgsLayoutTable.CellStyleGroup.LastRow, total_style)
+    even_style = QgsLayoutTableStyle()
+    even_style.enabled = True
+    even_style.cellBackgroundColor = QColor("#f6f8fa")
+    table.setCellStyle(QgsLayoutTable.CellStyleGroup.EvenRows, even_style)
+    table.setContentTextFormat(_text_format(7))
+    table.setCellMargin(1.0)
+    table.setGridStrokeWidth(0.15)
+    table.setGridColor(QColor("#9aa5b1"))
+    table.setBackgroundColor(QColor("#ffffff"))
+    table.setHeaderMode(table.HeaderMode.AllFrames)
+    table.setResizeMode(table.ResizeMode.ExtendToNextPage)
+    columns = []
+    for header in TABLE_HEADERS:
+        column = QgsLayoutTableColumn(header)
+        column.setHAlignment(Qt.AlignmentFlag.AlignLeft if header == "Compound" else Qt.AlignmentFlag.AlignRight)
+        columns.append(column)
+    table.setColumns(columns)
+    layout.addMultiFrame(table)
+    frame = QgsLayoutFrame(layout, table)
+    _place(frame, 8, 198, 200, 62, "compound_table")
+    table.addFrame(frame)
+
+    summary = _label(layout, "summary", "In short: [% @sw_summary %].", (8, 262, 200, 14), 9, DARK, True)
+    summary.setVAlign(Qt.AlignmentFlag.AlignTop)
+    _label(layout, "chart_header", "STRUCTURES BY DAMAGE CLASS", (212, 190, 100, 7), 9, DARK, True)
+    chart = QgsLayoutItemPicture(layout)
+    layout.addLayoutItem(chart)
+    _place(chart, 212, 198, 100, 80, "damage_chart")
+
+    _box(layout, "notes_box", (318, 178, 94, 104), "#f3f5f7", "#c8d0d8")
+    _label(layout, "notes_header", "SOURCES AND NOTES", (320, 180, 90, 6), 8, DARK, True)
+    notes = _label(layout, "notes", (
+        "Site: [% @sw_site %]\n"
+        "Before image: [% @sw_before %], [% @sw_before_source %]\n"
+        "After image: [% @sw_after %], [% @sw_after_source %]\n"
+        "Analyst(s): [% @sw_analysts %]\n"
+        "Coordinate system: [% @sw_crs %]\n"
+        "Status labels: [% @sw_scheme %]\n\n"
+        "Method: each structure's status on a date is its latest observation on or before that "
+        "date, interpreted by an analyst from the satellite images shown. Percentages are of assessed "
+        "structures (unknown and unobserved excluded).\n\n"
+        "Caveats: preliminary assessment, not field validated. Damage visible from above only; "
+        "positional accuracy limited by the imagery ([% @sw_gsd %] m GSD).\n\n"
+        "Produced with SiteWatch on [% @sw_created %]."
+    ), (320, 186, 90, 94), 7.2)
+    notes.setVAlign(Qt.AlignmentFlag.AlignTop)
+    _label(layout, "footer", "[% @sw_site %] · exported from [% @sw_assessment %] · status labels: "
+           "[% @sw_scheme %] · preliminary, not field validated", (8, 282, 304, 8), 6.5, "#606060")
+    return layout
+
+
+def build_compound_layout(project: QgsProject) -> QgsPrintLayout:
+    """One A4 landscape atlas page per compound (the coverage layer is set by the report):
+    before/after panels zoomed on the compound, its figures, legend and caveat."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName("SiteWatch damage by compound")
+    layout.pageCollection().page(0).setPageSize("A4", layout.pageCollection().page(0).Orientation.Landscape)
+    _box(layout, "banner", (0, 0, 297, 19), DARK)
+    _label(layout, "title", '[% upper("comp_name") %] ([% "compound" %])', (8, 1.5, 200, 10), 15, "#ffffff", True)
+    _label(layout, "subtitle", "[% @sw_site %] · before [% @sw_before %] · after [% @sw_after %] · "
+           "page [% @atlas_featurenumber %] of [% @atlas_totalfeatures %]", (8, 11, 200, 6), 8.5, "#d6dde5")
+    _box(layout, "caveat_badge", (215, 4, 74, 11), "#c0392b")
+    _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (215, 4, 74, 11), 8.5, "#ffffff", True,
+           Qt.AlignmentFlag.AlignHCenter)
+    for key, x in (("before", 8), ("after", 153)):
+        _box(layout, f"{key}_header_box", (x, 23, 136, 6), "#34495e")
+        _label(layout, f"{key}_header", f"{key.upper()} · [% @sw_{key} %] · [% @sw_{key}_source %]",
+               (x, 23, 136, 6), 8, "#ffffff", True)
+        item = _map(layout, f"{key}_map", (x, 29, 136, 122), grid=False)
+        item.setAtlasDriven(True)
+        item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
+        item.setAtlasMargin(0.3)
+    _label(layout, "figures", (
+        "Structures: [% \"n_struct\" %]   ·   assessed: [% \"n_assessed\" %]   ·   unknown or not observed: "
+        "[% \"n_unknown\" %]\n"
+        "Destroyed: [% \"n_destroy\" %]   ·   severe: [% \"n_severe\" %]   ·   moderate: [% \"n_moderate\" %]"
+        "   ·   possible: [% \"n_possible\" %]   ·   no visible damage: [% \"n_intact\" %]   ·   under "
+        "construction: [% \"n_constr\" %]\n"
+        "% destroyed: [% coalesce(format_number(\"pct_destr\", 1) || ' %', '–') %]   ·   % damaged: "
+        "[% coalesce(format_number(\"pct_damag\", 1) || ' %', '–') %]   ·   % of footprint area destroyed: "
+        "[% coalesce(format_number(\"pct_area_d\", 1) || ' %', '–') %]\n"
+        "Since [% @sw_before %]: newly or more damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
+        "[% coalesce(\"n_rebuilt\", '–') %]   ·   new structures [% coalesce(\"n_new\", '–') %]"
+    ), (8, 155, 190, 26), 8)
+    layout.itemById("figures").setVAlign(Qt.AlignmentFlag.AlignTop)
+    _legend(layout, (205, 153, 84, 46))
+    layout.itemById("legend").setColumnCount(2)
+    layout.itemById("legend").setSplitLayer(True)
+    _north_arrow_and_scale_bar(layout, 8, 183)
+    _label(layout, "footer", "[% @sw_site %] · status labels: [% @sw_scheme %] · preliminary assessment, "
+           "not field validated · produced with SiteWatch on [% @sw_created %]", (8, 201, 281, 6), 6.5, "#606060")
+    return layout
+
+
+def write_template(path: Path = TEMPLATE) -> Path:
+    layout = build_layout(QgsProject())
+    if not layout.saveAsTemplate(str(path), QgsReadWriteContext()):
+        raise OSError(f"Cannot write the layout template {path}")
+    compounds = build_compound_layout(QgsProject())
+    if not compounds.saveAsTemplate(str(COMPOUND_TEMPLATE), QgsReadWriteContext()):
+        raise OSError(f"Cannot write the layout template {COMPOUND_TEMPLATE}")
+    return path
+
+
+if __name__ == "__main__":
+    application = QgsApplication([], False)
+    application.initQgis()
+    write_template()
