@@ -33,8 +33,8 @@ def test_action_is_enabled_for_an_open_assessment_and_prefills_its_pair(qgis_ifa
         before, after = list_images(store)
         session.set_pair(before, after)
         assert (part.initial_parameters()["BEFORE_DATE"], part.initial_parameters()["AFTER_DATE"]) == (BEFORE, AFTER)
-        # Closing the assessment (session.close) is left out: with the damage panel loaded it
-        # currently crashes in DamageDock.detach (reported to the lead).
+        session.close()
+        assert not action.isEnabled()
     finally:
         plugin.unload()
         flush_deletes()

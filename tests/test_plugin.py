@@ -65,3 +65,25 @@ def test_opening_an_assessment_puts_its_layers_in_the_project(qgis_iface, qgis_n
     finally:
         plugin.unload()
         flush_deletes()
+
+
+def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_iface, qgis_new_project, assessment):
+    from qgis.core import QgsProject
+
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        session = plugin.context.session
+        session.open(str(assessment.path))
+        session.close()
+        assert session.store is None
+        assert not [layer for layer in QgsProject.instance().mapLayers().values()
+                    if layer.source().startswith(str(assessment.path))]
+        session.open(str(assessment.path))
+        QgsProject.instance().clear()  # File ▸ New project while an assessment is open
+        assert session.store is None
+        session.open(str(assessment.path))
+        assert session.layer("structures").isValid()
+    finally:
+        plugin.unload()
+        flush_deletes()

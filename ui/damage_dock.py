@@ -14,6 +14,7 @@ from qgis.core import (
     QgsFeatureRequest,
 )
 from qgis.gui import QgsDockWidget
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -143,26 +144,26 @@ class DamageDock(QgsDockWidget):
         self.detach()
         session = self.context.session
         observations = session.layer(schema.OBSERVATIONS.name)
-        self._watch(observations.dataChanged, self.refresh)
-        self._watch(observations.afterCommitChanges, self.refresh)
+        self._watch(observations, "dataChanged", self.refresh)
+        self._watch(observations, "afterCommitChanges", self.refresh)
         for name in (schema.STRUCTURES.name, schema.COMPOUNDS.name):
             layer = session.layer(name)
-            self._watch(layer.afterCommitChanges, self.refresh)
+            self._watch(layer, "afterCommitChanges", self.refresh)
             # Reloaded after a write through the store; edits in progress are not in the file yet.
-            self._watch(layer.dataChanged, lambda layer=layer: None if layer.isEditable() else self.refresh())
+            self._watch(layer, "dataChanged", lambda layer=layer: None if layer.isEditable() else self.refresh())
         self.set_dates_from_session(store)
 
-    def _watch(self, signal, slot) -> None:
-        signal.connect(slot)
-        self._watched.append((signal, slot))
+    def _watch(self, layer, signal_name: str, slot) -> None:
+        getattr(layer, signal_name).connect(slot)
+        self._watched.append((layer, signal_name, slot))
 
     def detach(self) -> None:
         """Stop watching layers (the assessment was closed) and clear the panel."""
-        for signal, slot in self._watched:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass  # the layer is already gone
+        for layer, signal_name, slot in self._watched:
+            # When the project was cleared the layers are already deleted: touching their
+            # signals then would crash QGIS.
+            if not sip.isdeleted(layer):
+                getattr(layer, signal_name).disconnect(slot)
         self._watched = []
         if self._task is not None:
             self._task.cancel()

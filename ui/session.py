@@ -89,6 +89,7 @@ class AssessmentSession(QObject):
         """Remove the assessment's layers from the project and forget it."""
         if self.store is None:
             return
+        self.set_pair(None, None)  # parts let go of the images while the layers still exist
         for layer_id in self._layer_ids.values():
             if self.project.mapLayer(layer_id) is not None:
                 self.project.removeMapLayer(layer_id)
@@ -99,12 +100,14 @@ class AssessmentSession(QObject):
         self._forget()
 
     def _forget(self) -> None:
+        """Drop the assessment. When the project was cleared its layers are already deleted,
+        so parts hear ``closed`` (and let go of the layers) before the pair is reset."""
         was_open = self.store is not None
         self.store = None
         self._layer_ids = {}
-        self.set_pair(None, None)
         if was_open:
             self.closed.emit()
+        self.set_pair(None, None)
 
     def _restore_from_project(self) -> None:
         """Re-attach to the assessment saved in the project (its layers are already there)."""
