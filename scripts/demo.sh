@@ -40,13 +40,23 @@ fi
 echo "== no display: running the SiteWatch pipeline with qgis_process"
 export QT_QPA_PLATFORM=offscreen
 rm -rf "$out" && mkdir -p "$out"
-qp() { echo "+ qgis_process run $*"; qgis_process run "$@"; }
+qp() { echo "+ qgis_process run $1" >&2; qgis_process run "$@" 2>/dev/null; }
 qgis_process plugins enable sitewatch >/dev/null 2>&1 || true  # the profile may already enable it
 
 qp sitewatch:createassessment -- OUTPUT="$out/new_site.gpkg" CRS=EPSG:32637 SITE_NAME="New site" >/dev/null
 cp "$data/sample_site.gpkg" "$out/sample_site.gpkg"
 site="$out/sample_site.gpkg"
-$py scripts/make_demo_project.py "$site" "$data" "$out/sample_site.qgz"
+$py scripts/make_demo_project.py "$site" "$data" "$out/sample_site.qgz"  # also relinks the images
+
+qp sitewatch:compounddamage --json -- STRUCTURES="$site|layername=structures" \
+  OBSERVATIONS="$site|layername=observations" COMPOUNDS="$site|layername=compounds" \
+  AFTER_DATE="$after_date" BEFORE_DATE="$before_date" BY_TYPE=true OUTPUT="$out/compound_damage.gpkg" \
+  > "$out/compound_damage.json"
+$py -c "import json,sys; print('  ' + json.load(open(sys.argv[1]))['results']['SUMMARY'])" "$out/compound_damage.json"
+
+qp sitewatch:exportreport -- ASSESSMENT="$site" AFTER_DATE="$after_date" BEFORE_DATE="$before_date" \
+  SCHEME=unosat REPORT=true OUTPUT_FOLDER="$out/report" | grep -E "^(OUTPUT|PDF|REPORT)" || true
 echo
 echo "Demo outputs are in $out:"
-ls -1 "$out"
+(cd "$out" && find . -maxdepth 1 -mindepth 1 | sort | sed "s|^./|  |")
+echo "The PDF map product: $(ls "$out"/report/*_report.pdf)"
