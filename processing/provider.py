@@ -4,9 +4,10 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
+from .change_score import ChangeScore
 from .create_assessment import CreateAssessment
 
-ALGORITHMS = (CreateAssessment,)
+ALGORITHMS = (CreateAssessment, ChangeScore)
 
 
 class SiteWatchProvider(QgsProcessingProvider):
