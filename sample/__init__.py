@@ -1,0 +1,1 @@
+"""The deterministic synthetic sample site (before/after images and the ground truth)."""
