@@ -8,8 +8,9 @@ Method (docs/change_score.md has the full text):
 2. per footprint: the mean magnitude inside (pixel centres inside), the share of inside
    pixels above the changed-pixel threshold (``chg_frac``), and the mean magnitude of its
    ring — pixels within ``ring_m`` of the footprint's bounding box that lie in no footprint;
-3. contrast = inside mean − ring mean; its robust z-score over all scored footprints of the
-   pair (median, 1.4826 × MAD) says how unusual the change is for this pair of images;
+3. contrast = inside mean − ring mean; its robust z-score against the unchanged footprints of
+   the pair (median and 1.4826 × MAD with iterative 3-sigma clipping of the changed ones) says
+   how unusual the change is for this pair of images;
 4. ``chg_score`` = 1 − exp(−max(z, 0) / SCORE_SCALE_Z) and ``suggested`` from fixed z
    thresholds (:data:`THRESHOLDS`); footprints with fewer than half their pixels valid in both
    images, or without any pixel, are ``unknown`` and carry no score and no rank.
@@ -40,10 +41,12 @@ MIN_RING_PIXELS = 4
 MIN_SPREAD = 0.05
 """Floor of the robust spread of the contrast (magnitude units) so near-identical images do not
 turn noise into high z-scores."""
+CLIP_Z = 3.0
+CLIP_ROUNDS = 20
 SCORE_SCALE_Z = 8.0
 THRESHOLDS: tuple[tuple[str, float], ...] = (
     ("possible", 3.0),
-    ("moderate", 5.0),
+    ("moderate", 4.0),
     ("severe", 8.0),
     ("destroyed", 12.0),
 )
@@ -84,8 +87,9 @@ class ScoreRun:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
         steps = ", ".join(f"{code} z ≥ {z:g} (score ≥ {score_of(z):.3f})" for code, z in THRESHOLDS)
         return (f"z = (contrast − {self.center:.4g}) / {self.spread:.4g}: the robust z-score of the "
-                f"footprint-minus-ring change over all {self.scored} scored footprints (median, "
-                f"1.4826 × MAD, spread floor {MIN_SPREAD:g}); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
+                f"footprint-minus-ring change against the unchanged footprints of the pair (median and "
+                f"1.4826 × MAD of the {self.scored} scored footprints, footprints above z {CLIP_Z:g} left out "
+                f"until stable, spread floor {MIN_SPREAD:g}); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
                 f"fixed thresholds: {steps}; below: intact; fewer than {MIN_VALID_SHARE:.0%} valid "
                 "pixels: unknown.")
 
@@ -205,6 +209,22 @@ def _accumulate(pair: RasterPair, shapes: FootprintRaster, rings, normalisation,
     sums.ring_magnitude[near] += _box_sums(_integral(np.where(free, magnitude, 0.0)), c0, r0, c1, r1)
 
 
+def _null_model(contrast: np.ndarray) -> tuple[float, float]:
+    """Centre and spread of the contrast of unchanged footprints: median and 1.4826 × MAD,
+    recomputed without the footprints above CLIP_Z until stable (iterative sigma clipping),
+    so that even when many structures changed they do not widen the reference."""
+    kept = contrast
+    center, spread = 0.0, MIN_SPREAD
+    for _ in range(CLIP_ROUNDS):
+        center = float(np.median(kept))
+        spread = max(MIN_SPREAD, ROBUST_SIGMA * float(np.median(np.abs(kept - center))))
+        remaining = contrast[(contrast - center) / spread < CLIP_Z]
+        if remaining.size == kept.size or remaining.size < 3:
+            break
+        kept = remaining
+    return center, spread
+
+
 def _finish(sums: _Sums, reference: float) -> tuple[list[FootprintScore], float, float]:
     pixels, valid = sums.pixels[1:], sums.valid[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -214,10 +234,7 @@ def _finish(sums: _Sums, reference: float) -> tuple[list[FootprintScore], float,
         ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
     known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
     contrast = inside_mean - ring_mean
-    center, spread = 0.0, MIN_SPREAD
-    if known.any():
-        center = float(np.median(contrast[known]))
-        spread = max(MIN_SPREAD, ROBUST_SIGMA * float(np.median(np.abs(contrast[known] - center))))
+    center, spread = _null_model(contrast[known]) if known.any() else (0.0, MIN_SPREAD)
     z = (contrast - center) / spread
     order = [int(i) for i in np.flatnonzero(known)[np.argsort(-z[known], kind="stable")]]
     ranks = {index: rank for rank, index in enumerate(order, start=1)}
