@@ -9,7 +9,7 @@ of these normalised band differences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,7 @@ MAX_SAMPLE_PIXELS = 300_000
 PIXEL_Z = 3.0
 """A pixel counts as changed when its magnitude exceeds median + PIXEL_Z × robust sigma of the
 magnitudes over the sample (for ``chg_frac``)."""
+LOOKUP_TYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.int16))
 ROBUST_SIGMA = 1.4826
 """Median absolute deviation → standard deviation for normal data."""
 
@@ -39,13 +40,43 @@ class Normalisation:
     pixel_threshold: float
     median_magnitude: float
     sample_pixels: int
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def matched(self, band: int, values: np.ndarray) -> np.ndarray:
+        """After values of ``band`` on the before image's scale (float32).
+
+        Small integer types go through a lookup table of every possible value (256 or 65,536
+        entries), which is much faster than interpolating each pixel."""
+        if values.dtype in LOOKUP_TYPES:
+            info = np.iinfo(values.dtype)
+            table = np.interp(np.arange(info.min, info.max + 1), self.after_quantiles[band],
+                              self.before_quantiles[band]).astype(np.float32)
+            index = values if info.min == 0 else values.astype(np.int32) - info.min
+            return table[index]
+        return np.interp(values, self.after_quantiles[band], self.before_quantiles[band]).astype(np.float32)
+
+    def _byte_table(self, band: int) -> np.ndarray:
+        """Squared normalised difference for every (before, after) pair of uint8 values."""
+        if band not in self._tables:
+            values = np.arange(256, dtype=np.float64)
+            matched = np.interp(values, self.after_quantiles[band], self.before_quantiles[band])
+            diff = (values[:, None] - matched[None, :]) / self.spread[band]
+            self._tables[band] = (diff * diff).astype(np.float32).ravel()
+        return self._tables[band]
 
     def magnitude(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
         """Per-pixel change magnitude (float32) of (bands, rows, cols) arrays."""
         total = np.zeros(before.shape[1:], dtype=np.float32)
+        bytes_only = before.dtype == np.uint8 and after.dtype == np.uint8
         for band in range(before.shape[0]):
-            matched = np.interp(after[band], self.after_quantiles[band], self.before_quantiles[band])
-            diff = (before[band] - matched.astype(np.float32)) * np.float32(1.0 / self.spread[band])
+            if bytes_only:  # one lookup per pixel: the fast path of 8-bit imagery
+                index = before[band].astype(np.uint16)
+                index <<= 8
+                index |= after[band]
+                total += self._byte_table(band).take(index)
+                continue
+            diff = before[band].astype(np.float32) - self.matched(band, after[band])
+            diff *= np.float32(1.0 / self.spread[band])
             total += diff * diff
         total *= np.float32(1.0 / before.shape[0])
         return np.sqrt(total, out=total)

@@ -108,10 +108,14 @@ def open_raster(path: str, role: str) -> gdal.Dataset:
     return dataset
 
 
-class _Reader:
-    """Reads one image's planned bands as float32 plus a validity mask."""
+SMALL_INTEGER_TYPES = {gdal.GDT_Byte: np.uint8, gdal.GDT_UInt16: np.uint16, gdal.GDT_Int16: np.int16}
+"""Data types read as they are, so their values can be mapped through lookup tables."""
 
-    def __init__(self, dataset: gdal.Dataset, bands: tuple[int, ...]):
+
+class _Reader:
+    """Reads one image's planned bands (float32, or ``native`` small integers) plus a validity mask."""
+
+    def __init__(self, dataset: gdal.Dataset, bands: tuple[int, ...], native: bool = False):
         self.dataset = dataset
         self.bands = list(bands)
         first = dataset.GetRasterBand(bands[0])
@@ -119,15 +123,19 @@ class _Reader:
         self.nodata = [dataset.GetRasterBand(b).GetNoDataValue() for b in bands]
         self.read_mask = not flags & gdal.GMF_ALL_VALID and not flags & gdal.GMF_NODATA
         self.float_data = first.DataType in (gdal.GDT_Float32, gdal.GDT_Float64)
+        small_integers = native and all(dataset.GetRasterBand(b).DataType in SMALL_INTEGER_TYPES for b in bands)
+        self.buffer_type = first.DataType if small_integers and len(
+            {dataset.GetRasterBand(b).DataType for b in bands}) == 1 else gdal.GDT_Float32
+        self.dtype = np.dtype(SMALL_INTEGER_TYPES.get(self.buffer_type, np.float32))
 
     def read(self, col: int, row: int, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
         data = self.dataset.ReadAsArray(col, row, width, height, band_list=self.bands,
-                                        buf_type=gdal.GDT_Float32)
+                                        buf_type=self.buffer_type)
         data = data.reshape(len(self.bands), height, width)
         valid = np.ones((height, width), dtype=bool)
         for index, nodata in enumerate(self.nodata):
             if nodata is not None and not math.isnan(nodata):
-                valid &= data[index] != np.float32(nodata)
+                valid &= data[index] != data.dtype.type(nodata)
         if self.float_data:
             valid &= np.isfinite(data).all(axis=0)
         if self.read_mask:
@@ -155,8 +163,8 @@ class RasterPair:
         else:
             self.warped = False
         self.after = after
-        self._before_reader = _Reader(self.before, self.plan.before)
-        self._after_reader = _Reader(self.after, self.plan.after)
+        self._before_reader = _Reader(self.before, self.plan.before, native=self.plan.mode == "pairs")
+        self._after_reader = _Reader(self.after, self.plan.after, native=self.plan.mode == "pairs")
         self.block = self._block_size()
 
     @property
@@ -239,9 +247,10 @@ class RasterPair:
         return (c0, r0, c1, r1) if c1 > c0 and r1 > r0 else None
 
     def read(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(before bands, after bands, valid) for ``window``; both band arrays are float32."""
+        """(before bands, after bands, valid) for ``window``; each band array is float32 or, when
+        comparing band pairs, the image's own small integer type (uint8, uint16, int16)."""
         before, valid = self._before_reader.read(window.col, window.row, window.width, window.height)
-        after = np.zeros((len(self.plan.after), window.height, window.width), dtype=np.float32)
+        after = np.zeros((len(self.plan.after), window.height, window.width), dtype=self._after_reader.dtype)
         after_valid = np.zeros((window.height, window.width), dtype=bool)
         col, row = window.col - self.offset[0], window.row - self.offset[1]
         c0, r0 = max(col, 0), max(row, 0)
@@ -252,6 +261,8 @@ class RasterPair:
             sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
             after[(slice(None),) + sl] = data
             after_valid[sl] = inner_valid
+        self.before.FlushCache()  # windows are block-aligned: cached blocks are not read again,
+        self.after.FlushCache()  # and dropping them keeps memory flat whatever GDAL_CACHEMAX is
         if self.plan.mode == "brightness":
             before = before.mean(axis=0, keepdims=True)
             after = after.mean(axis=0, keepdims=True)
