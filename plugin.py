@@ -9,9 +9,10 @@ from qgis.PyQt.QtWidgets import QMenu
 from .processing.provider import SiteWatchProvider
 from .ui.assessment_actions import AssessmentActions
 from .ui.context import InterfacePart, PluginContext
+from .ui.prescore import PreScoreAction
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions,)
+INTERFACE_PARTS = (AssessmentActions, PreScoreAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

@@ -212,3 +212,86 @@ def test_rerun_on_scored_layer_replaces_the_score_fields(provider, tmp_path):
     assert names.count("chg_score") == 1 and names.count("suggested") == 1
     ranks = np.array([f["chg_rank"] for f in second["OUTPUT"].getFeatures()])
     assert sorted(ranks) == list(range(1, 37))
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    """A small generated sample site (its truth is read only to check the outcome)."""
+    generator = pytest.importorskip("sitewatch.sample.generate_site")
+    return generator.generate_site(tmp_path_factory.mktemp("sample"), "desert", 800)
+
+
+def truth_at_after_date(site) -> dict[str, str]:
+    from sitewatch.sample.generate_site import truth_statuses
+
+    return truth_statuses(site.assessment_gpkg, site.after_date)
+
+
+def test_destroyed_structures_of_the_sample_site_rank_above_intact_ones(sample_site):
+    dataset = ogr.Open(str(sample_site.assessment_gpkg))
+    layer = dataset.GetLayerByName("structures")
+    ids, shapes = [], []
+    for feature in layer:
+        ids.append(feature["structure_id"])
+        shapes.append(bytes(feature.GetGeometryRef().ExportToWkb()))
+    run = score_changes(str(sample_site.before_tif), str(sample_site.after_tif), shapes,
+                        layer.GetSpatialRef().ExportToWkt())
+    truth = truth_at_after_date(sample_site)
+    ranks = {sid: scored.rank for sid, scored in zip(ids, run.scores)}
+    destroyed = [ranks[sid] for sid in ids if truth[sid] == "destroyed"]
+    intact = [ranks[sid] for sid in ids if truth[sid] == "intact"]
+    assert destroyed and intact
+    assert np.median(destroyed) < np.percentile(intact, 10)
+    suggested = {sid: scored.suggested for sid, scored in zip(ids, run.scores)}
+    assert sum(suggested[sid] in ("moderate", "severe", "destroyed") for sid in ids if truth[sid] == "destroyed") \
+        >= 0.8 * len(destroyed)
+
+
+def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(provider, sample_site, qgis_iface):
+    import time
+
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtCore import QCoreApplication
+    from qgis.PyQt.QtWidgets import QMenu, QToolBar
+    from sitewatch.core.imagery import list_images
+    from sitewatch.core.prescores import load_prescores
+    from sitewatch.ui.context import PluginContext
+    from sitewatch.ui.prescore import PreScoreAction
+    from sitewatch.ui.session import AssessmentSession
+
+    session = AssessmentSession(QgsProject.instance())
+    toolbar, menu = QToolBar(), QMenu()
+    part = PreScoreAction(PluginContext(qgis_iface, session, toolbar, menu))
+    try:
+        assert not part.action.isEnabled()
+        assert "Pre-score changes" in part.action.toolTip()
+        store = session.open(str(sample_site.assessment_gpkg))
+        before, after = list_images(store)
+        session.set_pair(before, after)
+        assert part.action.isEnabled()
+        part.action.trigger()
+        assert not part.action.isEnabled()  # one run at a time
+        deadline = time.monotonic() + 120
+        while part.task is not None and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+        assert part.task is None and part.action.isEnabled()
+        scores = load_prescores(store.location, before.image_id, after.image_id)
+        truth = truth_at_after_date(sample_site)
+        assert set(scores) == set(truth)
+        assert sorted(s.rank for s in scores.values() if s.rank is not None) == \
+            list(range(1, 1 + sum(s.rank is not None for s in scores.values())))
+        destroyed = [scores[sid].rank for sid, status in truth.items() if status == "destroyed"]
+        intact = [scores[sid].rank for sid, status in truth.items() if status == "intact"]
+        assert np.median(destroyed) < np.median(intact)
+        assert load_prescores(store.location, after.image_id, before.image_id) == {}
+        part.action.trigger()  # a second run replaces the pair's rows
+        while part.task is not None and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+        assert load_prescores(store.location, before.image_id, after.image_id) == scores
+    finally:
+        part.unload()
+        session.close()
+        session.unload()
+    assert part.action not in toolbar.actions()
