@@ -175,21 +175,24 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
     sums = _Sums(shapes.count)
     windows = [w for w in pair.windows(*region)
                if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size]
-    with ThreadPoolExecutor(max_workers=1) as reader:  # reads the next window during the footprint sums
-        pending = reader.submit(_change, pair, normalisation, windows[0]) if windows else None
+    # Two helper threads prepare the next window (pixels: read + magnitude; labels: rasterised
+    # footprints) while this thread adds up the current one; numpy and GDAL release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pixel_pool, ThreadPoolExecutor(max_workers=1) as label_pool:
+        def submit(window):
+            return (pixel_pool.submit(_change, pair, normalisation, window),
+                    label_pool.submit(shapes.labels, window))
+
+        pending = submit(windows[0]) if windows else None
         for done, window in enumerate(windows):
-            pixels = pending.result()
-            if done + 1 < len(windows):
-                pending = reader.submit(_change, pair, normalisation, windows[done + 1])
-            else:
-                pending = None
+            pixels, labels = (future.result() for future in pending)
+            pending = submit(windows[done + 1]) if done + 1 < len(windows) else None
             if feedback is not None:
                 if feedback.isCanceled():
-                    if pending is not None:
-                        pending.cancel()
+                    for future in pending or ():
+                        future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
-            _accumulate(shapes, rings, normalisation, window, pixels, sums)
+            _accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
     scores, center, spread = _finish(sums, normalisation.median_magnitude)
     return ScoreRun(scores, center, spread, pair.plan.describe(), normalisation.describe(), pair.warped,
                     shapes.assumed_crs)
@@ -214,9 +217,8 @@ def _change(pair: RasterPair, normalisation, window) -> tuple[np.ndarray, np.nda
     return magnitude, valid
 
 
-def _accumulate(shapes: FootprintRaster, rings, normalisation, window, pixels, sums: _Sums) -> None:
+def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: _Sums) -> None:
     magnitude, valid = pixels
-    labels = shapes.labels(window).ravel()
     inside = np.flatnonzero(labels)
     if inside.size:
         ids = labels[inside]
