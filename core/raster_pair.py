@@ -156,6 +156,7 @@ class RasterPair:
         self.geotransform = self.before.GetGeoTransform()
         self.srs: osr.SpatialReference = self.before.GetSpatialRef()
         self.offset = self._grid_offset(after)
+        self._after_source = after
         if self.offset is None:
             after = self._warped(after)
             self.offset = (0, 0)
@@ -261,8 +262,10 @@ class RasterPair:
             sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
             after[(slice(None),) + sl] = data
             after_valid[sl] = inner_valid
-        self.before.FlushCache()  # windows are block-aligned: cached blocks are not read again,
-        self.after.FlushCache()  # and dropping them keeps memory flat whatever GDAL_CACHEMAX is
+        # Windows are block-aligned, so cached blocks are rarely read again; dropping them keeps
+        # memory flat whatever GDAL_CACHEMAX is (for a warped after image: its source's blocks).
+        for dataset in (self.before, self.after, self._after_source):
+            dataset.FlushCache()
         if self.plan.mode == "brightness":
             before = before.mean(axis=0, keepdims=True)
             after = after.mean(axis=0, keepdims=True)
