@@ -223,18 +223,21 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
     if inside.size:
         ids = labels[inside]
         length = sums.pixels.size
-        inside_valid = np.ones(inside.size, dtype=bool) if valid is None else valid.ravel()[inside]
         inside_magnitude = magnitude.ravel()[inside]
-        sums.pixels += np.bincount(ids, minlength=length)
-        sums.valid += np.bincount(ids, weights=inside_valid, minlength=length)
+        changed = inside_magnitude > normalisation.pixel_threshold  # invalid pixels have magnitude 0
+        pixel_counts = np.bincount(ids, minlength=length)
+        sums.pixels += pixel_counts
+        if valid is None:
+            sums.valid += pixel_counts
+        else:
+            sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
         sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
-        changed = inside_valid & (inside_magnitude > normalisation.pixel_threshold)
         sums.changed += np.bincount(ids, weights=changed, minlength=length)
     free = labels.reshape(magnitude.shape) == 0
     if valid is not None:
         free &= valid
-    free_cells = _cell_sums(free)
-    magnitude_cells = _cell_sums(magnitude * free)
+    free_cells = _cell_sums(free.view(np.uint8))
+    magnitude_cells = _cell_sums(np.multiply(magnitude, free, out=magnitude))  # magnitude is not used again
     rows, cols = free_cells.shape
     near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
     c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
@@ -251,7 +254,7 @@ def _cell_sums(values: np.ndarray) -> np.ndarray:
     pad_rows, pad_cols = -height % RING_CELL, -width % RING_CELL
     if pad_rows or pad_cols:
         values = np.pad(values, ((0, pad_rows), (0, pad_cols)))
-    across = values[:, 0::RING_CELL].astype(np.float32)
+    across = values[:, 0::RING_CELL].copy()  # uint8 counts (≤ 4) or float32 sums
     for offset in range(1, RING_CELL):
         across += values[:, offset::RING_CELL]
     cells = across[0::RING_CELL].astype(np.float64)

@@ -22,7 +22,7 @@ QUANTILES = np.linspace(2, 98, 49)
 SAMPLE_WINDOW = 256
 SAMPLE_WINDOWS_PER_SIDE = 6
 MIN_SAMPLE_PIXELS = 500
-MAX_SAMPLE_PIXELS = 300_000
+MAX_SAMPLE_PIXELS = 100_000
 PIXEL_Z = 3.0
 """A pixel counts as changed when its magnitude exceeds median + PIXEL_Z × robust sigma of the
 magnitudes over the sample (for ``chg_frac``)."""
