@@ -16,8 +16,8 @@ Method (docs/change_score.md has the full text):
    thresholds (:data:`THRESHOLDS`); footprints with fewer than half their pixels valid in both
    images, or without any pixel, are ``unknown`` and carry no score and no rank.
 
-Windows are processed one at a time, so memory is bounded by the window size and the cost
-grows with the pixels read, plus a small per-footprint term.
+Windows are processed in order (two helper threads prepare the next one), so memory is bounded
+by the window size and the cost grows with the pixels read, plus a small per-footprint term.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from .errors import SiteWatchError
 from .footprint_raster import FootprintRaster
 from .radiometry import ROBUST_SIGMA, fit_normalisation
 from .raster_pair import RasterPair
+from .values import DAMAGE_SCALE, STATUS_BY_CODE
 
 DEFAULT_RING_M = 10.0
 MIN_VALID_SHARE = 0.5
@@ -49,16 +50,11 @@ turn noise into high z-scores."""
 CLIP_Z = 3.0
 CLIP_ROUNDS = 20
 SCORE_SCALE_Z = 8.0
-THRESHOLDS: tuple[tuple[str, float], ...] = (
-    ("possible", 3.0),
-    ("moderate", 4.0),
-    ("severe", 8.0),
-    ("destroyed", 12.0),
-)
-"""Minimum robust z-score of the footprint-vs-ring contrast for each suggested status; below
-the first one the suggestion is ``intact``."""
-UNKNOWN = "unknown"
-INTACT = "intact"
+THRESHOLDS: tuple[tuple[str, float], ...] = tuple(zip(DAMAGE_SCALE[1:], (3.0, 4.0, 8.0, 12.0)))
+"""Minimum robust z-score of the footprint-vs-ring contrast for possible, moderate, severe and
+destroyed; below the first one the suggestion is intact."""
+INTACT = DAMAGE_SCALE[0]
+UNKNOWN = STATUS_BY_CODE["unknown"].code
 
 
 class Feedback(Protocol):

@@ -168,10 +168,6 @@ class RasterPair:
         self._after_reader = _Reader(self.after, self.plan.after, native=self.plan.mode == "pairs")
         self.block = self._block_size()
 
-    @property
-    def pixel_size(self) -> float:
-        return (abs(self.geotransform[1]) + abs(self.geotransform[5])) / 2
-
     def _grid_offset(self, after: gdal.Dataset) -> tuple[int, int] | None:
         """Whole-pixel offset of the after grid in the before grid, or None if it must be warped."""
         if not self.srs.IsSame(after.GetSpatialRef()):
@@ -225,7 +221,7 @@ class RasterPair:
         return (c0, r0, c1, r1) if c1 > c0 and r1 > r0 else None
 
     def _warped_source_region(self) -> tuple[int, int, int, int] | None:
-        source = gdal.Open(self.after_path)
+        source = self._after_source
         sg = source.GetGeoTransform()
         transform = osr.CoordinateTransformation(traditional_srs(source.GetSpatialRef()), traditional_srs(self.srs))
         xs, ys = [], []
