@@ -215,7 +215,8 @@ def _change(pair: RasterPair, normalisation, window) -> tuple[np.ndarray, np.nda
 
 def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: _Sums) -> None:
     magnitude, valid = pixels
-    inside = np.flatnonzero(labels)
+    occupied = labels != 0
+    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
     if inside.size:
         ids = labels[inside]
         length = sums.pixels.size
@@ -229,7 +230,7 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
             sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
         sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
         sums.changed += np.bincount(ids, weights=changed, minlength=length)
-    free = labels.reshape(magnitude.shape) == 0
+    free = ~occupied.reshape(magnitude.shape)
     if valid is not None:
         free &= valid
     free_cells = _cell_sums(free.view(np.uint8))

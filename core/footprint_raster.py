@@ -101,10 +101,12 @@ class FootprintRaster:
         return ring_m / metres_x, ring_m / metres_y
 
     def labels(self, window: Window) -> np.ndarray:
-        """Int32 raster of the window: footprint index + 1 where a pixel centre is inside, else 0."""
+        """Label raster of the window (uint16, or int32 from 65,535 footprints): footprint index + 1
+        where a pixel centre is inside, else 0."""
         gt = self.pair.geotransform
         origin_x, origin_y = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
-        target = gdal.GetDriverByName("MEM").Create("", window.width, window.height, 1, gdal.GDT_Int32)
+        label_type = gdal.GDT_UInt16 if self.count < 65535 else gdal.GDT_Int32  # less memory traffic
+        target = gdal.GetDriverByName("MEM").Create("", window.width, window.height, 1, label_type)
         target.SetGeoTransform((origin_x, gt[1], 0.0, origin_y, 0.0, gt[5]))
         target.SetSpatialRef(self.pair.srs)
         end_x, end_y = origin_x + window.width * gt[1], origin_y + window.height * gt[5]

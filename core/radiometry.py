@@ -43,16 +43,20 @@ class Normalisation:
 
     def magnitude(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
         """Per-pixel change magnitude (float32) of (bands, rows, cols) arrays of any numeric type."""
-        total = np.zeros(before.shape[1:], dtype=np.float32)
+        total = np.empty(before.shape[1:], dtype=np.float32)
         diff = np.empty(before.shape[1:], dtype=np.float32)
         for band in range(before.shape[0]):
-            scale = 1.0 / self.spread[band]
-            np.multiply(after[band], np.float32(self.gain[band] * scale), out=diff, casting="unsafe")
-            diff += np.float32(self.offset[band] * scale)
-            diff -= before[band] * np.float32(scale) if scale != 1.0 else before[band]
+            # in before units: diff = gain·after + offset − before; weight = 1 / (spread² · bands)
+            np.multiply(after[band], np.float32(self.gain[band]), out=diff, casting="unsafe")
+            diff += np.float32(self.offset[band])
+            diff -= before[band]
             diff *= diff
-            total += diff
-        total *= np.float32(1.0 / before.shape[0])
+            weight = np.float32(1.0 / (self.spread[band] ** 2 * before.shape[0]))
+            if band == 0:
+                np.multiply(diff, weight, out=total)
+            else:
+                diff *= weight
+                total += diff
         return np.sqrt(total, out=total)
 
     def describe(self) -> str:
@@ -63,12 +67,17 @@ class Normalisation:
 
 
 def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
-    """Up to 6 × 6 windows of 256 pixels spread evenly over the pixel region."""
+    """Up to 6 × 6 windows of 256 pixels spread evenly over the pixel region, snapped to
+    multiples of 256 where the region allows (so each reads as few image blocks as possible)."""
     col0, row0, col1, row1 = region
     size_x, size_y = min(SAMPLE_WINDOW, col1 - col0), min(SAMPLE_WINDOW, row1 - row0)
-    cols = np.unique(np.linspace(col0, col1 - size_x, SAMPLE_WINDOWS_PER_SIDE).astype(int))
-    rows = np.unique(np.linspace(row0, row1 - size_y, SAMPLE_WINDOWS_PER_SIDE).astype(int))
-    return [Window(int(c), int(r), size_x, size_y) for r in rows for c in cols]
+
+    def starts(low: int, high: int) -> np.ndarray:
+        spread = np.linspace(low, high, SAMPLE_WINDOWS_PER_SIDE).astype(int)
+        return np.unique(np.maximum(spread - spread % SAMPLE_WINDOW, low))
+
+    return [Window(int(c), int(r), size_x, size_y)
+            for r in starts(row0, row1 - size_y) for c in starts(col0, col1 - size_x)]
 
 
 def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int]) -> Normalisation:
