@@ -13,9 +13,10 @@ from .ui.context import InterfacePart, PluginContext
 from .ui.damage_panel import DamagePanel
 from .ui.export_action import ExportAction
 from .ui.imagery_part import ImageryPart
+from .ui.prescore import PreScoreAction
 from .ui.session import AssessmentSession
 
-INTERFACE_PARTS = (AssessmentActions, ImageryPart, AnnotationPart, DamagePanel, ExportAction)
+INTERFACE_PARTS = (AssessmentActions, ImageryPart, PreScoreAction, AnnotationPart, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

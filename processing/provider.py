@@ -4,11 +4,12 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
+from .change_score import ChangeScore
 from .compound_damage import CompoundDamage
 from .create_assessment import CreateAssessment
 from .export_report import ExportReport
 
-ALGORITHMS = (CreateAssessment, CompoundDamage, ExportReport)
+ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport)
 
 
 class SiteWatchProvider(QgsProcessingProvider):

@@ -1,0 +1,291 @@
+"""Speed and memory of sitewatch change pre-scoring against named baselines, measured in one run.
+
+    PYTHONPATH=.build/pkgroot QT_QPA_PLATFORM=offscreen /usr/bin/python3 bench/bench_change_score.py [--size 10000]
+
+Data (generated once into ``.build/bench/speed``, reused afterwards): a SIZE×SIZE 3-band uint8
+pair at 1 m, tiled 256×256, DEFLATE-compressed GeoTIFFs, the after image with another gain and
+offset and 10 % of the footprints painted as rubble; 10,000 (and 100,000) rotated rectangular
+footprints of 10–60 m.
+
+Timed (short measurements: best of 3 runs, with their CPU time):
+* ours: ``score_changes`` (core, all of: warp/match, magnitude, inside, ring, frac, ranks);
+* (a) the QGIS-only route: ``gdal:rastercalculator`` for the 3-band change magnitude, then
+  ``native:zonalstatisticsfb`` (mean) on it;
+* (b) exactextract (PyPI) mean of that same difference raster: its zonal part only (the
+  difference raster is the one (a) built; its creation time is printed with (a));
+* (c) the I/O floor: reading and decoding both rasters once, window by window, with GDAL.
+Peak memory: ours in a subprocess (VmHWM, see HIGH_WATER) on a 2·SIZE × 2·SIZE pair (tiled GeoTIFFs
+made of 2×2 copies of the SIZE images) with 4 × 10,000 footprints, next to the same subprocess doing nothing but
+import QGIS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+from sitewatch.core.change_score import score_changes
+
+gdal.UseExceptions()
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / ".build" / "bench" / "speed"
+EPSG = 32637
+ORIGIN = (400_000.0, 3_800_000.0)
+PIXEL = 1.0
+REPEAT = 3
+"""Runs of each short measurement; the best is kept (other jobs share the machine)."""
+
+
+def utm() -> osr.SpatialReference:
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(EPSG)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
+
+
+def write_footprints(path: Path, count: int, size: int, seed: int) -> Path:
+    if path.exists():
+        return path
+    rng = np.random.default_rng(seed)
+    extent = size * PIXEL
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = dataset.CreateLayer("structures", utm(), ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("structure_id", ogr.OFTInteger))
+    layer.StartTransaction()
+    for index in range(count):
+        cx, cy = ORIGIN[0] + rng.uniform(40, extent - 40), ORIGIN[1] - rng.uniform(40, extent - 40)
+        length, width = rng.uniform(10, 60), rng.uniform(10, 60)
+        angle = rng.uniform(0, math.pi)
+        ca, sa = math.cos(angle), math.sin(angle)
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for u, v in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
+            du, dv = u * length / 2, v * width / 2
+            ring.AddPoint_2D(cx + du * ca - dv * sa, cy + du * sa + dv * ca)
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField(0, index + 1)
+        feature.SetGeometry(polygon)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    dataset = None
+    return path
+
+
+def write_image(path: Path, size: int, seed: int, gain: float, offset: float,
+                rubble: Path | None = None) -> Path:
+    if path.exists():
+        return path
+    temporary = path.with_suffix(".part.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        str(temporary), size, size, 3, gdal.GDT_Byte,
+        options=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "INTERLEAVE=PIXEL"])
+    dataset.SetGeoTransform((ORIGIN[0], PIXEL, 0, ORIGIN[1], 0, -PIXEL))
+    dataset.SetSpatialRef(utm())
+    scene = np.random.default_rng(1)  # the same ground in both passes
+    noise = np.random.default_rng(seed)  # each pass its own sensor noise
+    columns = np.arange(size, dtype=np.float32)
+    for row in range(0, size, 256):
+        rows = min(256, size - row)
+        ground = 120 + 25 * np.sin(columns / 97.0)[None, :] + scene.normal(0, 10, (rows, size)).astype(np.float32)
+        for band in range(3):
+            values = (ground + 8 * band) * gain + offset + noise.normal(0, 3, (rows, size)).astype(np.float32)
+            dataset.GetRasterBand(band + 1).WriteArray(np.clip(values, 0, 255).astype(np.uint8), 0, row)
+    if rubble is not None:  # 10 % of the footprints destroyed: dark rubble
+        vectors = ogr.Open(str(rubble))
+        layer = vectors.GetLayer(0)
+        layer.SetAttributeFilter("structure_id % 10 = 0")
+        gdal.RasterizeLayer(dataset, [1, 2, 3], layer, burn_values=[60, 55, 50])
+        vectors = None
+    dataset = None
+    temporary.rename(path)
+    return path
+
+
+def footprints_wkb(path: Path) -> tuple[list[bytes], str]:
+    dataset = ogr.Open(str(path))
+    layer = dataset.GetLayer(0)
+    shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]
+    return shapes, layer.GetSpatialRef().ExportToWkt()
+
+
+def timed(label: str, function, repeat: int = 1):
+    """Best wall time of ``repeat`` runs (the machine is shared: the minimum is the least disturbed),
+    printed with the CPU time of that run (all threads of this process)."""
+    best, cpu, result = math.inf, 0.0, None
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = function()
+        elapsed = time.perf_counter() - started
+        if elapsed < best:
+            best, cpu = elapsed, time.process_time() - started_cpu
+    runs = f"best of {repeat}" if repeat > 1 else "1 run"
+    print(f"  {label:<66} {best:7.2f} s  (cpu {cpu:6.2f} s, {runs})", flush=True)
+    return best, result
+
+
+def io_floor(paths: list[Path]) -> None:
+    for path in paths:
+        dataset = gdal.Open(str(path))
+        size = dataset.RasterXSize
+        for row in range(0, size, 1024):
+            for col in range(0, size, 1024):
+                dataset.ReadAsArray(col, row, min(1024, size - col), min(1024, size - row))
+
+
+def qgis_route(before: Path, after: Path, footprints: Path, work: Path) -> tuple[float, float, Path]:
+    import processing
+
+    diff = work / "difference.tif"
+    diff.unlink(missing_ok=True)
+    calc, _ = timed("(a) gdal:rastercalculator change magnitude (difference raster)", lambda: processing.run(
+        "gdal:rastercalculator",
+        {"INPUT_A": str(before), "BAND_A": 1, "INPUT_B": str(after), "BAND_B": 1,
+         "INPUT_C": str(before), "BAND_C": 2, "INPUT_D": str(after), "BAND_D": 2,
+         "INPUT_E": str(before), "BAND_E": 3, "INPUT_F": str(after), "BAND_F": 3,
+         "FORMULA": "sqrt(((A-B)**2+(C-D)**2+(E-F)**2)/3)", "RTYPE": 5,
+         "EXTRA": "--co TILED=YES --co COMPRESS=DEFLATE", "OUTPUT": str(diff)}))
+    zonal, _ = timed("(a) native:zonalstatisticsfb mean", lambda: processing.run(
+        "native:zonalstatisticsfb",
+        {"INPUT": str(footprints), "INPUT_RASTER": str(diff), "RASTER_BAND": 1, "COLUMN_PREFIX": "d_",
+         "STATISTICS": [2], "OUTPUT": "TEMPORARY_OUTPUT"}))
+    return calc, zonal, diff
+
+
+def exactextract_mean(diff: Path, footprints: Path) -> None:
+    from exactextract import exact_extract
+
+    exact_extract(str(diff), str(footprints), "mean")
+
+
+def build_mosaic(path: Path, tile: Path, size: int) -> Path:
+    """A 2·size square tiled DEFLATE GeoTIFF made of 2 × 2 copies of ``tile`` (through a VRT)."""
+    if path.exists():
+        return path
+    mosaic = path.with_suffix(".vrt")
+    copies = []
+    for i, (dx, dy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
+        shifted = path.parent / f"{path.stem}_{i}.vrt"
+        gdal.Translate(str(shifted), str(tile), format="VRT",
+                       outputBounds=(ORIGIN[0] + dx * size, ORIGIN[1] - dy * size,
+                                     ORIGIN[0] + dx * size + size, ORIGIN[1] - dy * size - size))
+        copies.append(str(shifted))
+    gdal.BuildVRT(str(mosaic), copies)
+    temporary = path.with_suffix(".part.tif")
+    gdal.Translate(str(temporary), str(mosaic), creationOptions=[
+        "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "ZLEVEL=1", "NUM_THREADS=2"])
+    temporary.rename(path)
+    return path
+
+
+HIGH_WATER = ("def high_water():\n"
+              "    for line in open('/proc/self/status'):\n"
+              "        if line.startswith('VmHWM:'):\n"
+              "            return int(line.split()[1])\n")
+"""Peak resident memory (kB) of the process itself. ``getrusage().ru_maxrss`` is not used: on
+Linux a child started by fork + exec inherits the parent's peak (this bench's parent is large)."""
+
+
+def peak_memory(before: Path, after: Path, footprints: Path, size: int, copies: int = 4) -> tuple[float, float, float]:
+    """(baseline MB, ours MB, seconds) of subprocesses: QGIS import only, and a scoring run."""
+    baseline = subprocess.run(
+        [sys.executable, "-c", f"from sitewatch.core.change_score import score_changes\n{HIGH_WATER}\n"
+         "print(high_water())"], capture_output=True, text=True, check=True)
+    script = CACHE / "peak_memory_run.py"
+    script.write_text(
+        "import sys, time\n"
+        "from osgeo import ogr\n"
+        "from sitewatch.core.change_score import score_changes\n"
+        "dataset = ogr.Open(sys.argv[3]); layer = dataset.GetLayer(0); shift = float(sys.argv[4])\n"
+        "shapes = []\n"
+        "offsets = ((0, 0), (shift, 0), (0, -shift), (shift, -shift)) if shift else ((0, 0),)\n"
+        "for dx, dy in offsets:\n"
+        "    layer.ResetReading()\n"
+        "    for feature in layer:\n"
+        "        geometry = feature.GetGeometryRef().Clone()\n"
+        "        ring = geometry.GetGeometryRef(0)\n"
+        "        for i in range(ring.GetPointCount()):\n"
+        "            x, y = ring.GetX(i), ring.GetY(i)\n"
+        "            ring.SetPoint_2D(i, x + dx, y + dy)\n"
+        "        shapes.append(bytes(geometry.ExportToWkb()))\n"
+        "started = time.perf_counter()\n"
+        "run = score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n"
+        "seconds = time.perf_counter() - started\n"
+        f"{HIGH_WATER}\n"
+        "print(high_water(), seconds, len(shapes))\n")
+    shift = size * PIXEL if copies == 4 else 0
+    ours = subprocess.run([sys.executable, str(script), str(before), str(after), str(footprints), str(shift)],
+                          capture_output=True, text=True, check=True)
+    rss, seconds, count = ours.stdout.split()
+    return int(baseline.stdout) / 1024, int(rss) / 1024, float(seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--skip-qgis-route", action="store_true")
+    args = parser.parse_args()
+    size = args.size
+    CACHE.mkdir(parents=True, exist_ok=True)
+    print(f"Preparing data in {CACHE} (reused when present)…", flush=True)
+    footprints = write_footprints(CACHE / f"footprints_{size}_10k.gpkg", 10_000, size, 5)
+    many = write_footprints(CACHE / f"footprints_{size}_100k.gpkg", 100_000, size, 6)
+    before = write_image(CACHE / f"before_{size}.tif", size, 2, 1.0, 0.0)
+    after = write_image(CACHE / f"after_{size}.tif", size, 3, 0.9, 14.0, rubble=footprints)
+    shapes, crs = footprints_wkb(footprints)
+    many_shapes, _ = footprints_wkb(many)
+    print(f"{size}×{size} 3-band uint8 pair (tiled 256, DEFLATE), 1 m pixels", flush=True)
+    floor, _ = timed("(c) I/O floor: read + decode both rasters once (GDAL, 1024² windows)",
+                     lambda: io_floor([before, after]), REPEAT)
+    ours, run = timed("ours: score_changes, 10,000 footprints", lambda: score_changes(
+        str(before), str(after), shapes, crs), REPEAT)
+    ours_many, _ = timed("ours: score_changes, 100,000 footprints", lambda: score_changes(
+        str(before), str(after), many_shapes, crs))
+    truth = {i for i in range(len(shapes)) if (i + 1) % 10 == 0}
+    top = {i for i, s in enumerate(run.scores) if s.rank is not None and s.rank <= len(truth)}
+    print(f"  (sanity: {len(top & truth)} of the {len(truth)} painted footprints are in our top {len(truth)})")
+    route = None
+    if not args.skip_qgis_route:
+        route = qgis_route(before, after, footprints, CACHE)
+        extract, _ = timed("(b) exactextract mean of the difference raster (zonal part only)",
+                           lambda: exactextract_mean(route[2], footprints), REPEAT)
+    mosaic_before = build_mosaic(CACHE / f"before_{2 * size}.tif", before, size)
+    mosaic_after = build_mosaic(CACHE / f"after_{2 * size}.tif", after, size)
+    base_mb, ours_mb, seconds = peak_memory(mosaic_before, mosaic_after, footprints, size)
+    print(f"  peak RSS, {2 * size}² pair, 40,000 footprints: ours {ours_mb:.0f} MB (imports alone {base_mb:.0f} MB), "
+          f"scored in {seconds:.1f} s")
+    warped_after = CACHE / f"after_{size}_36n.tif"
+    if not warped_after.exists():
+        gdal.Warp(str(warped_after), str(after), dstSRS="EPSG:32636", xRes=1.2 * PIXEL, yRes=1.2 * PIXEL,
+                  resampleAlg="bilinear", creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "ZLEVEL=1"])
+    _, warped_mb, warped_seconds = peak_memory(before, warped_after, footprints, size, copies=1)
+    print(f"  peak RSS, {size}² pair with the after image in EPSG:32636 at 1.2 m (warped on the fly): "
+          f"ours {warped_mb:.0f} MB, scored in {warped_seconds:.1f} s")
+    print("Ratios (goal):")
+    if route is not None:
+        calc, zonal, _ = route
+        print(f"  QGIS route (a) / ours         = {(calc + zonal) / ours:6.1f}×   (goal ≥ 10)")
+        print(f"  exactextract zonal (b) / ours = {extract / ours:6.2f}×   (goal ≥ 1: ours no slower)")
+        print(f"  (a) diff raster + (b) / ours  = {(calc + extract) / ours:6.2f}×")
+    print(f"  ours / I/O floor (c)          = {ours / floor:6.2f}×   (goal ≤ 2)")
+    print(f"  ours 100k / ours 10k          = {ours_many / ours:6.2f}×   (cost follows pixels, not footprints)")
+    print(f"  peak RSS 20000² pair          = {ours_mb:.0f} MB        (goal < 600 MB)")
+
+
+if __name__ == "__main__":
+    from qgis.core import QgsApplication
+
+    application = QgsApplication([], False)
+    application.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own processing plugin
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    main()

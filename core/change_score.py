@@ -1,0 +1,300 @@
+"""Change pre-scoring: how much each structure changed between a before and an after image.
+
+Method (docs/change_score.md has the full text):
+
+1. the after image is read on the before grid window by window (:mod:`.raster_pair`) and
+   matched to the before image's values (:mod:`.radiometry`); each pixel gets a change
+   magnitude in units of the before image's robust spread;
+2. per footprint: the mean magnitude inside (pixel centres inside), the share of inside
+   pixels above the changed-pixel threshold (``chg_frac``), and the mean magnitude of its
+   ring — pixels within ``ring_m`` of the footprint's bounding box (rounded outward to cells
+   of RING_CELL pixels) that lie in no footprint;
+3. contrast = inside mean − ring mean; its robust z-score against the unchanged footprints of
+   the pair (median and 1.4826 × MAD with iterative 3-sigma clipping of the changed ones) says
+   how unusual the change is for this pair of images;
+4. ``chg_score`` = 1 − exp(−max(z, 0) / SCORE_SCALE_Z) and ``suggested`` from fixed z
+   thresholds (:data:`THRESHOLDS`); footprints with fewer than half their pixels valid in both
+   images, or without any pixel, are ``unknown`` and carry no score and no rank.
+
+Windows are processed in order (two helper threads prepare the next one), so memory is bounded
+by the window size and the cost grows with the pixels read, plus a small per-footprint term.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .errors import SiteWatchError
+from .footprint_raster import FootprintRaster
+from .radiometry import ROBUST_SIGMA, fit_normalisation
+from .raster_pair import RasterPair
+from .values import DAMAGE_SCALE, STATUS_BY_CODE
+
+DEFAULT_RING_M = 10.0
+MIN_VALID_SHARE = 0.5
+"""Footprints with fewer valid pixels than this share (nodata, outside the overlap) → unknown."""
+RING_CELL = 4
+"""Ring sums are taken on cells of this many pixels a side: the ring box is rounded outward to
+whole cells (at most RING_CELL − 1 pixels wider), which makes the ring cost small."""
+MIN_RING_PIXELS = 4
+"""With fewer valid ring pixels, the pair's median pixel magnitude is the reference instead."""
+MIN_SPREAD = 0.05
+"""Floor of the robust spread of the contrast (magnitude units) so near-identical images do not
+turn noise into high z-scores."""
+CLIP_Z = 3.0
+CLIP_ROUNDS = 20
+SCORE_SCALE_Z = 8.0
+THRESHOLDS: tuple[tuple[str, float], ...] = tuple(zip(DAMAGE_SCALE[1:], (3.0, 4.0, 8.0, 12.0)))
+"""Minimum robust z-score of the footprint-vs-ring contrast for possible, moderate, severe and
+destroyed; below the first one the suggestion is intact."""
+INTACT = DAMAGE_SCALE[0]
+UNKNOWN = STATUS_BY_CODE["unknown"].code
+
+
+class Feedback(Protocol):
+    """Progress and cancel, as ``QgsFeedback`` / ``QgsProcessingFeedback`` provide them."""
+
+    def isCanceled(self) -> bool: ...  # noqa: N802
+
+    def setProgress(self, progress: float) -> None: ...  # noqa: N802
+
+
+class ChangeScoringCanceled(SiteWatchError):
+    """The user canceled the run; nothing was written."""
+
+
+@dataclass(frozen=True)
+class FootprintScore:
+    score: float | None
+    """0–1, None when the structure cannot be assessed."""
+    frac: float | None
+    rank: int | None
+    """1 = most changed; None for ``unknown``."""
+    suggested: str
+    contrast: float | None
+    z: float | None
+    valid_share: float
+
+
+@dataclass(frozen=True)
+class ScoreRun:
+    scores: list[FootprintScore]
+    center: float
+    spread: float
+    bands: str
+    normalisation: str
+    warped: bool
+    assumed_crs: bool
+
+    def thresholds_text(self) -> str:
+        """How ``suggested`` was derived, for the user (feedback and result key)."""
+        steps = ", ".join(f"{code} z ≥ {z:g} (score ≥ {score_of(z):.3f})" for code, z in THRESHOLDS)
+        return (f"z = (contrast − {self.center:.4g}) / {self.spread:.4g}: the robust z-score of the "
+                f"footprint-minus-ring change against the unchanged footprints of the pair (median and "
+                f"1.4826 × MAD of the {self.scored} scored footprints, footprints above z {CLIP_Z:g} left out "
+                f"until stable, spread floor {MIN_SPREAD:g}); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
+                f"fixed thresholds: {steps}; below: intact; fewer than {MIN_VALID_SHARE:.0%} valid "
+                "pixels: unknown.")
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for s in self.scores if s.score is not None)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for item in self.scores:
+            found[item.suggested] = found.get(item.suggested, 0) + 1
+        return found
+
+
+def score_of(z: float) -> float:
+    return 1.0 - math.exp(-max(z, 0.0) / SCORE_SCALE_Z)
+
+
+def suggest(z: float) -> str:
+    code = INTACT
+    for candidate, threshold in THRESHOLDS:
+        if z >= threshold:
+            code = candidate
+    return code
+
+
+class _Sums:
+    """Per-footprint accumulators filled window by window."""
+
+    def __init__(self, count: int):
+        self.pixels = np.zeros(count + 1)
+        self.valid = np.zeros(count + 1)
+        self.magnitude = np.zeros(count + 1)
+        self.changed = np.zeros(count + 1)
+        self.ring_valid = np.zeros(count)
+        self.ring_magnitude = np.zeros(count)
+
+
+def _box_sums(integral: np.ndarray, c0, r0, c1, r1) -> np.ndarray:
+    return integral[r1, c1] - integral[r0, c1] - integral[r1, c0] + integral[r0, c0]
+
+
+def _integral(values: np.ndarray) -> np.ndarray:
+    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1))
+    np.cumsum(values, axis=0, out=table[1:, 1:])
+    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    return table
+
+
+def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes | None], footprints_crs: str,
+                  bands: list[int] | None = None, ring_m: float = DEFAULT_RING_M,
+                  feedback: Feedback | None = None) -> ScoreRun:
+    """Score every footprint (WKB in ``footprints_crs``, WKT or authority id; empty = raster CRS)."""
+    if ring_m <= 0:
+        raise SiteWatchError(f"The ring width must be positive (got {ring_m} m).")
+    pair = RasterPair(before_path, after_path, bands)
+    shapes = FootprintRaster(pair, footprints, footprints_crs)
+    ring_cols, ring_rows = shapes.ring_pixels(ring_m)
+    rings = shapes.boxes.grown(ring_cols, ring_rows)
+    overlap = pair.after_region()
+    inside = np.zeros(shapes.count, dtype=bool)
+    if overlap is not None:
+        inside[shapes.boxes.intersecting(*overlap)] = True
+    if not inside.any():
+        raise SiteWatchError(
+            f"None of the {shapes.count} structures lies where BEFORE ({before_path}) and AFTER "
+            f"({after_path}) overlap: check that the images cover the site.")
+    region = _region(rings, inside, overlap)
+    normalisation = fit_normalisation(pair, region)
+    sums = _Sums(shapes.count)
+    windows = [w for w in pair.windows(*region)
+               if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size]
+    # Two helper threads prepare the next window (pixels: read + magnitude; labels: rasterised
+    # footprints) while this thread adds up the current one; numpy and GDAL release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pixel_pool, ThreadPoolExecutor(max_workers=1) as label_pool:
+        def submit(window):
+            return (pixel_pool.submit(_change, pair, normalisation, window),
+                    label_pool.submit(shapes.labels, window))
+
+        pending = submit(windows[0]) if windows else None
+        for done, window in enumerate(windows):
+            pixels, labels = (future.result() for future in pending)
+            pending = submit(windows[done + 1]) if done + 1 < len(windows) else None
+            if feedback is not None:
+                if feedback.isCanceled():
+                    for future in pending or ():
+                        future.cancel()
+                    raise ChangeScoringCanceled("Change scoring was canceled.")
+                feedback.setProgress(100.0 * done / len(windows))
+            _accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
+    scores, center, spread = _finish(sums, normalisation.median_magnitude)
+    return ScoreRun(scores, center, spread, pair.plan.describe(), normalisation.describe(), pair.warped,
+                    shapes.assumed_crs)
+
+
+def _region(rings, inside: np.ndarray, overlap: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Pixel region holding the rings of the footprints in the overlap, clipped to the overlap."""
+    col0 = max(overlap[0], math.floor(np.nanmin(rings.col0[inside])))
+    row0 = max(overlap[1], math.floor(np.nanmin(rings.row0[inside])))
+    col1 = min(overlap[2], math.ceil(np.nanmax(rings.col1[inside])))
+    row1 = min(overlap[3], math.ceil(np.nanmax(rings.row1[inside])))
+    return col0, row0, col1, row1
+
+
+def _change(pair: RasterPair, normalisation, window) -> tuple[np.ndarray, np.ndarray | None]:
+    """Change magnitude of a window (0 where invalid) and its validity (None: all valid)."""
+    before, after, valid = pair.read(window)
+    magnitude = normalisation.magnitude(before, after)
+    if valid.all():
+        return magnitude, None
+    magnitude[~valid] = 0.0
+    return magnitude, valid
+
+
+def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: _Sums) -> None:
+    magnitude, valid = pixels
+    occupied = labels != 0
+    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
+    if inside.size:
+        ids = labels[inside]
+        length = sums.pixels.size
+        inside_magnitude = magnitude.ravel()[inside]
+        changed = inside_magnitude > normalisation.pixel_threshold  # invalid pixels have magnitude 0
+        pixel_counts = np.bincount(ids, minlength=length)
+        sums.pixels += pixel_counts
+        if valid is None:
+            sums.valid += pixel_counts
+        else:
+            sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
+        sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
+        sums.changed += np.bincount(ids, weights=changed, minlength=length)
+    free = ~occupied.reshape(magnitude.shape)
+    if valid is not None:
+        free &= valid
+    free_cells = _cell_sums(free.view(np.uint8))
+    magnitude_cells = _cell_sums(np.multiply(magnitude, free, out=magnitude))  # magnitude is not used again
+    rows, cols = free_cells.shape
+    near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
+    c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
+    r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
+    c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
+    r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
+    sums.ring_valid[near] += _box_sums(_integral(free_cells), c0, r0, c1, r1)
+    sums.ring_magnitude[near] += _box_sums(_integral(magnitude_cells), c0, r0, c1, r1)
+
+
+def _cell_sums(values: np.ndarray) -> np.ndarray:
+    """Sums over RING_CELL × RING_CELL cells (the window padded with zeros to whole cells)."""
+    height, width = values.shape
+    pad_rows, pad_cols = -height % RING_CELL, -width % RING_CELL
+    if pad_rows or pad_cols:
+        values = np.pad(values, ((0, pad_rows), (0, pad_cols)))
+    across = values[:, 0::RING_CELL].copy()  # uint8 counts (≤ 4) or float32 sums
+    for offset in range(1, RING_CELL):
+        across += values[:, offset::RING_CELL]
+    cells = across[0::RING_CELL].astype(np.float64)
+    for offset in range(1, RING_CELL):
+        cells += across[offset::RING_CELL]
+    return cells
+
+
+def _null_model(contrast: np.ndarray) -> tuple[float, float]:
+    """Centre and spread of the contrast of unchanged footprints: median and 1.4826 × MAD,
+    recomputed without the footprints above CLIP_Z until stable (iterative sigma clipping),
+    so that even when many structures changed they do not widen the reference."""
+    kept = contrast
+    center, spread = 0.0, MIN_SPREAD
+    for _ in range(CLIP_ROUNDS):
+        center = float(np.median(kept))
+        spread = max(MIN_SPREAD, ROBUST_SIGMA * float(np.median(np.abs(kept - center))))
+        remaining = contrast[(contrast - center) / spread < CLIP_Z]
+        if remaining.size == kept.size or remaining.size < 3:
+            break
+        kept = remaining
+    return center, spread
+
+
+def _finish(sums: _Sums, reference: float) -> tuple[list[FootprintScore], float, float]:
+    pixels, valid = sums.pixels[1:], sums.valid[1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid_share = np.where(pixels > 0, valid / pixels, 0.0)
+        inside_mean = sums.magnitude[1:] / valid
+        frac = sums.changed[1:] / valid
+        ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
+    known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
+    contrast = inside_mean - ring_mean
+    center, spread = _null_model(contrast[known]) if known.any() else (0.0, MIN_SPREAD)
+    z = (contrast - center) / spread
+    order = [int(i) for i in np.flatnonzero(known)[np.argsort(-z[known], kind="stable")]]
+    ranks = {index: rank for rank, index in enumerate(order, start=1)}
+    scores = []
+    for index in range(pixels.size):
+        if not known[index]:
+            scores.append(FootprintScore(None, None, None, UNKNOWN, None, None, float(valid_share[index])))
+            continue
+        zi = float(z[index])
+        scores.append(FootprintScore(score_of(zi), float(frac[index]), ranks[index], suggest(zi),
+                                     float(contrast[index]), zi, float(valid_share[index])))
+    return scores, center, spread
