@@ -233,6 +233,22 @@ def test_queue_takes_change_scores_from_a_scored_layer_in_the_project(part):
     assert part.controller.queue.ids == ["S-0005", "S-0003", "S-0001", "S-0002", "S-0004"]
 
 
+def test_queue_follows_the_pre_scores_saved_for_the_pair_and_re_sorts_when_they_change(part, assessment):
+    from sitewatch.core.prescores import ScoreRow, save_prescores
+
+    def save(scores: dict[str, float]) -> None:
+        ranked = sorted(scores, key=scores.get, reverse=True)
+        rows = [ScoreRow(sid, score, 0.5, ranked.index(sid) + 1, "moderate") for sid, score in scores.items()]
+        save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, rows)
+        part.context.session.scores_changed.emit()  # as Pre-score changes does after saving
+
+    save({"S-0002": 0.7, "S-0005": 0.2})
+    part.dock.order.setCurrentIndex(part.dock.order.findData("score"))
+    assert part.controller.queue.ids[:2] == ["S-0002", "S-0005"]
+    save({"S-0003": 0.9, "S-0002": 0.1})
+    assert part.controller.queue.ids[:2] == ["S-0003", "S-0002"]
+
+
 def colour_at(canvas, x: float, y: float) -> QColor:
     settings = canvas.mapSettings()
     job = QgsMapRendererSequentialJob(settings)

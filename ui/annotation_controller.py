@@ -19,6 +19,7 @@ from ..core.errors import SiteWatchError
 from ..core.image_layers import IMAGE_ID_PROPERTY
 from ..core.imagery import ImageRecord
 from ..core.observations import Observation
+from ..core.prescores import load_prescores
 from ..core.review import (
     SCORE_FIELD,
     QueueFilter,
@@ -77,6 +78,7 @@ class AnnotationController(QObject):
         session.opened.connect(self.attach)
         session.closed.connect(self.detach)
         session.pair_changed.connect(self.refresh_date)
+        session.scores_changed.connect(self._scores_saved)
         canvas.temporalRangeChanged.connect(self.refresh_date)
         if session.store is not None:
             self.attach(session.store)
@@ -108,6 +110,7 @@ class AnnotationController(QObject):
         self.session.opened.disconnect(self.attach)
         self.session.closed.disconnect(self.detach)
         self.session.pair_changed.disconnect(self.refresh_date)
+        self.session.scores_changed.disconnect(self._scores_saved)
         self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
         self.style.unload()
 
@@ -343,9 +346,28 @@ class AnnotationController(QObject):
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
         self.queue_changed.emit()
 
+    def _stored_prescores(self) -> dict[str, float]:
+        """The change scores saved by *Pre-score changes* for the current image pair."""
+        store, before, after = self.session.store, self.session.before, self.session.after
+        if store is None or before is None or after is None:
+            return {}
+        saved = load_prescores(store.location, before.image_id, after.image_id)
+        return {sid: p.score for sid, p in saved.items() if p.score is not None}
+
+    def _scores_saved(self) -> None:
+        if self.queue_order == "score":
+            self.scores = self.queue.scores = None
+            self.rebuild_queue()
+
     def _use_scores_from_project(self) -> None:
-        """Take change scores from a project layer with ``structure_id`` and ``chg_score``
-        (the output of sitewatch:changescore), when there is one."""
+        """Take the change scores saved for the current pair by *Pre-score changes*; else those
+        of a project layer with ``structure_id`` and ``chg_score`` (the output of
+        sitewatch:changescore), when there is one."""
+        if self._stored_prescores():
+            self.scores = self.queue.scores = self._stored_prescores
+            self.message.emit("Ordering the queue by the pre-scored change of this image pair.",
+                              Qgis.MessageLevel.Info)
+            return
         for layer in self.session.project.mapLayers().values():
             if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
                 self.scores = self.queue.scores = lambda layer=layer: scores_from_layer(layer)

@@ -94,6 +94,7 @@ class PreScoreAction(InterfacePart):
             notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
             return
         unknown = sum(1 for row in rows if row.rank is None)
+        self.context.session.scores_changed.emit()
         notify(self.context.iface, f"Pre-scored {count} structures ({unknown} unknown); the review queue "
                                    "can now take the most changed first.", Qgis.MessageLevel.Success)
 

@@ -27,6 +27,8 @@ class AssessmentSession(QObject):
     opened = pyqtSignal(object)
     """Emitted with the :class:`AssessmentStore` once its layers are in the project."""
     closed = pyqtSignal()
+    scores_changed = pyqtSignal()
+    """Emitted when change scores of the open assessment were saved (the review queue re-sorts)."""
     pair_changed = pyqtSignal(object, object)
     """Emitted with the (before, after) :class:`ImageRecord` (either may be None)."""
 
