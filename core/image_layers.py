@@ -35,13 +35,14 @@ def _stretch(data_type: int, low: float, high: float) -> QgsContrastEnhancement:
 
 
 def apply_rgb_stretch(layer: QgsRasterLayer) -> None:
-    """Bands 1-2-3 as RGB (one band as grey) with one linked stretch for all bands: from the
-    lowest 1 % cut to the highest 99 % cut of the bands. Stretching each band on its own would
-    exaggerate the colour noise of a low-contrast scene (a desert turns blue and green)."""
+    """Bands 1-2-3 as RGB (one band as grey) with one linked gain for all bands: from 0 (or the
+    lowest 1 % cut when it is negative) to the highest 99 % cut of the bands. A pure gain keeps
+    the scene's hue and saturation; stretching each band on its own, or from each band's dark
+    cut, exaggerates the colour of a low-contrast scene (a desert turns blue or orange)."""
     provider = layer.dataProvider()
     bands = (1, 2, 3) if layer.bandCount() >= 3 else (1,)
     cuts = [provider.cumulativeCut(band, CUT_LOWER, CUT_UPPER, QgsRectangle(), STRETCH_SAMPLE) for band in bands]
-    low, high = min(c[0] for c in cuts), max(c[1] for c in cuts)
+    low, high = min(0.0, *(c[0] for c in cuts)), max(c[1] for c in cuts)
     data_type = provider.dataType(1)
     origin = QgsRasterMinMaxOrigin()
     origin.setLimits(QgsRasterMinMaxOrigin.Limits.None_)

@@ -19,7 +19,7 @@ def write_raster(
     metadata: dict[str, dict[str, str]] | None = None, bands: int = 3,
 ) -> Path:
     """A ``bands``-band uint8 GeoTIFF filled with ``colour`` covering ``extent``; one pixel
-    in 16 is 0 and one is 255, so the 1–99 % linked stretch keeps the colour as it is."""
+    in 16 is 0 and one is 255, so the linked 0–99 % stretch keeps the colour as it is."""
     width, height = size
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), width, height, bands, gdal.GDT_Byte)
     xmin, ymin, xmax, ymax = extent

@@ -145,7 +145,7 @@ def test_image_layer_has_stretch_and_one_day_temporal_range(assessment, tmp_path
     assert not temporal.isVisibleInTemporalRange(QgsDateTimeRange(day.addDays(1), day.addDays(2)))
 
 
-def test_single_band_uint16_gets_a_grey_stretch_on_the_1_99_percent_cut(assessment, tmp_path):
+def test_single_band_uint16_gets_a_grey_stretch_from_zero_to_the_99_percent_cut(assessment, tmp_path):
     path = tmp_path / "pan_2019-09-01.tif"
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), 100, 100, 1, gdal.GDT_UInt16)
     dataset.SetGeoTransform((SITE[0], 4, 0, SITE[3], 0, -3))
@@ -156,11 +156,11 @@ def test_single_band_uint16_gets_a_grey_stretch_on_the_1_99_percent_cut(assessme
     layer = load_image_layer(available_path(assessment, record), record)
     stretch = layer.renderer().contrastEnhancement()
     assert layer.renderer().type() == "singlebandgray"
-    assert stretch.minimumValue() == pytest.approx(100, abs=5)
+    assert stretch.minimumValue() == 0
     assert stretch.maximumValue() == pytest.approx(9900, abs=5)
 
 
-def test_rgb_bands_share_one_stretch_so_colours_keep_their_balance(assessment, tmp_path):
+def test_rgb_bands_share_one_gain_so_colours_keep_their_balance(assessment, tmp_path):
     path = tmp_path / "sand_2019-09-01.tif"
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), 100, 100, 3, gdal.GDT_Byte)
     dataset.SetGeoTransform((SITE[0], 4, 0, SITE[3], 0, -3))
@@ -176,7 +176,7 @@ def test_rgb_bands_share_one_stretch_so_colours_keep_their_balance(assessment, t
                  renderer.blueContrastEnhancement()]
     assert {(s.minimumValue(), s.maximumValue()) for s in stretches} == {(stretches[0].minimumValue(),
                                                                          stretches[0].maximumValue())}
-    assert stretches[0].minimumValue() == pytest.approx(100, abs=2)
+    assert stretches[0].minimumValue() == 0
     assert stretches[0].maximumValue() == pytest.approx(209, abs=2)
 
 
