@@ -6,7 +6,6 @@ PYTHON := /usr/bin/python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 PKGROOT := .build/pkgroot
-export QT_QPA_PLATFORM ?= offscreen
 export PYTHONPATH := $(CURDIR)/$(PKGROOT)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: deps venv test lint demo sample install package bench clean
@@ -27,14 +26,14 @@ venv: deps $(VENV)/.installed $(PKGROOT)/sitewatch
 ## make test — install everything, lint, and run the whole test suite (real QGIS, offscreen)
 test: venv
 	$(VENV_PY) -m ruff check .
-	$(VENV)/bin/pytest
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
 
 lint: venv
 	$(VENV_PY) -m ruff check .
 
 ## make sample — build the deterministic sample site into sample/data/
 sample: deps $(PKGROOT)/sitewatch
-	$(PYTHON) -m sitewatch.sample.generate_site sample/data
+	QT_QPA_PLATFORM=offscreen $(PYTHON) -m sitewatch.sample.generate_site sample/data
 
 ## make demo — the main job on the sample site: QGIS when there is a display, else qgis_process
 demo: deps $(PKGROOT)/sitewatch
@@ -50,7 +49,7 @@ package: $(PKGROOT)/sitewatch
 
 ## make bench — the speed benchmarks (prints figures and ratios to baselines)
 bench: venv
-	@for b in bench/bench_*.py; do echo "== $$b"; $(VENV_PY) $$b || exit 1; done
+	@for b in bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(VENV_PY) $$b || exit 1; done
 
 clean:
 	rm -rf .build dist demo-output sample/data
