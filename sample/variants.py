@@ -1,0 +1,58 @@
+"""Where the sample site lies, its pixel size, and its two variants (desert and green).
+
+A variant fixes everything that differs between the two sample sites: the seed of the layout
+and the textures, the file names, the dates and clocks of the two passes, the sun, the after
+image's radiometry, noise and grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PIXEL = 0.5
+"""Ground sample distance of the before image, in metres."""
+DESIGN_EXTENT = 2000.0
+"""The layout is designed on a square of this side (metres) and scaled to the site."""
+CENTRE_LAT, CENTRE_LON = 34.45, 40.92
+EPSG = 32637
+"""UTM zone 37N: the CRS of the before image (and of the after image unless its variant says otherwise)."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    seed: int
+    prefix: str
+    gpkg_name: str
+    site_name: str
+    before_date: str
+    after_date: str
+    before_time: str
+    after_time: str
+    sun_before: tuple[float, float]
+    """Sun azimuth and elevation (degrees) of the before pass."""
+    sun_after: tuple[float, float]
+    gain_after: tuple[float, float, float]
+    offset_after: tuple[float, float, float]
+    noise: tuple[float, float]
+    """Sensor noise (DN, one sigma) of the before and after images."""
+    after_epsg: int
+    after_gsd: float
+    sensor: str
+
+
+VARIANTS: dict[str, Variant] = {
+    "desert": Variant(
+        "desert", 20190901, "sample", "sample_site.gpkg", "SiteWatch sample desert base",
+        "2019-09-01", "2020-01-08", "10:32:00", "10:41:00",
+        (136.0, 50.0), (148.0, 39.0), (1.09, 1.075, 1.02), (3.0, 1.0, -2.0), (2.0, 2.6),
+        EPSG, PIXEL, "SIM-1",
+    ),
+    "green": Variant(
+        "green", 20210417, "green", "green_site.gpkg", "SiteWatch sample farmland base",
+        "2021-04-17", "2021-06-22", "10:18:00", "10:47:00",
+        (128.0, 58.0), (118.0, 71.0), (0.95, 0.98, 1.06), (-2.0, 1.0, 5.0), (2.2, 2.8),
+        4326, 0.7, "SIM-2",
+    ),
+}
+
