@@ -59,4 +59,5 @@ def test_installed_zip_is_enabled_and_its_algorithms_run(plugin_zip, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QGIS_PLUGINPATH", "PYTHONPATH")}
     env.update(QGIS_CUSTOM_CONFIG_PATH=str(profiles), QT_QPA_PLATFORM="offscreen")
     listing = subprocess.run(["qgis_process", "list"], env=env, capture_output=True, text=True, timeout=300)
-    assert "sitewatch:createassessment" in listing.stdout
+    for algorithm in ("createassessment", "changescore", "compounddamage", "exportreport"):
+        assert f"sitewatch:{algorithm}" in listing.stdout, algorithm
