@@ -29,37 +29,60 @@ grep -qs "sitewatch=true" "$ini" || printf '[PythonPlugins]\nsitewatch=true\n' >
 export QGIS_PLUGINPATH=$root/.build/pkgroot QGIS_CUSTOM_CONFIG_PATH=$profile
 
 if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ] && [ -z "${SITEWATCH_HEADLESS:-}" ]; then
-  work=$out/sample_site_working.gpkg
-  mkdir -p "$out"
-  [ -f "$work" ] || cp "$data/sample_site.gpkg" "$work"
-  QT_QPA_PLATFORM=offscreen $py scripts/make_demo_project.py "$work" "$data" "$out/sample_site.qgz"
+  desk=$out/desktop
+  work=$desk/sample_site_working.gpkg
+  mkdir -p "$desk"
+  [ -f "$work" ] || cp "$data/sample_site.gpkg" "$work"  # kept between runs: your edits stay
+  QT_QPA_PLATFORM=offscreen $py scripts/make_demo_project.py "$work" "$data" "$desk/sample_site.qgz"
   echo "== opening QGIS with the sample project (your edits go to $work)"
-  exec qgis --profiles-path "$profile" --project "$out/sample_site.qgz"
+  exec qgis --profiles-path "$profile" --project "$desk/sample_site.qgz"
 fi
 
 echo "== no display: running the SiteWatch pipeline with qgis_process"
 export QT_QPA_PLATFORM=offscreen
-rm -rf "$out" && mkdir -p "$out"
-qp() { echo "+ qgis_process run $1" >&2; qgis_process run "$@" 2>/dev/null; }
+pipe=$out/pipeline
+rm -rf "$pipe" && mkdir -p "$pipe"
+log=$pipe/qgis_process.log
+# Each step's output goes to the log; a failing step prints it and stops the demo.
+qp() {
+  echo "+ qgis_process run $1" >&2
+  if ! qgis_process run "$@" 2>>"$log" | tee -a "$log"; then
+    echo "!! qgis_process run $1 failed; its messages:" >&2; tail -20 "$log" >&2; exit 1
+  fi
+}
 qgis_process plugins enable sitewatch >/dev/null 2>&1 || true  # the profile may already enable it
 
-qp sitewatch:createassessment -- OUTPUT="$out/new_site.gpkg" CRS=EPSG:32637 SITE_NAME="New site" >/dev/null
-cp "$data/sample_site.gpkg" "$out/sample_site.gpkg"
-site="$out/sample_site.gpkg"
-$py scripts/make_demo_project.py "$site" "$data" "$out/sample_site.qgz"  # also relinks the images
+qp sitewatch:createassessment -- OUTPUT="$pipe/new_site.gpkg" CRS=EPSG:32637 SITE_NAME="New site" >/dev/null
+cp "$data/sample_site.gpkg" "$pipe/sample_site.gpkg"
+site="$pipe/sample_site.gpkg"
+$py scripts/make_demo_project.py "$site" "$data" "$pipe/sample_site.qgz"  # also relinks the images
 
-qp sitewatch:changescore -- BEFORE="$before" AFTER="$after" STRUCTURES="$site|layername=structures" \
-  OUTPUT="$out/change_scores.gpkg" | grep -E "^THRESHOLDS" || true
-
+qp sitewatch:changescore --json -- BEFORE="$before" AFTER="$after" STRUCTURES="$site|layername=structures" \
+  OUTPUT="$pipe/change_scores.gpkg" > "$pipe/change_scores.json"
 qp sitewatch:compounddamage --json -- STRUCTURES="$site|layername=structures" \
   OBSERVATIONS="$site|layername=observations" COMPOUNDS="$site|layername=compounds" \
-  AFTER_DATE="$after_date" BEFORE_DATE="$before_date" BY_TYPE=true OUTPUT="$out/compound_damage.gpkg" \
-  > "$out/compound_damage.json"
-$py -c "import json,sys; print('  ' + json.load(open(sys.argv[1]))['results']['SUMMARY'])" "$out/compound_damage.json"
+  AFTER_DATE="$after_date" BEFORE_DATE="$before_date" BY_TYPE=true OUTPUT="$pipe/compound_damage.gpkg" \
+  > "$pipe/compound_damage.json"
+qp sitewatch:exportreport --json -- ASSESSMENT="$site" AFTER_DATE="$after_date" BEFORE_DATE="$before_date" \
+  SCHEME=unosat REPORT=true OUTPUT_FOLDER="$pipe/report" > "$pipe/export.json"
 
-qp sitewatch:exportreport -- ASSESSMENT="$site" AFTER_DATE="$after_date" BEFORE_DATE="$before_date" \
-  SCHEME=unosat REPORT=true OUTPUT_FOLDER="$out/report" >/dev/null
-echo
-echo "Demo outputs are in $out:"
-(cd "$out" && find . -maxdepth 1 -mindepth 1 | sort | sed "s|^./|  |")
-echo "The PDF map product: $(ls "$out"/report/*_report.pdf)"
+$py - "$pipe" <<'PY'
+import json, sys
+from pathlib import Path
+pipe = Path(sys.argv[1])
+results = {name: json.loads((pipe / f"{name}.json").read_text())["results"]
+           for name in ("change_scores", "compound_damage", "export")}
+print()
+print("Damage:", results["compound_damage"]["SUMMARY"])
+from osgeo import ogr
+scores_file = ogr.Open(str(pipe / "change_scores.gpkg"))  # keep the dataset alive while reading
+scored = scores_file.GetLayer(0)
+scored.SetAttributeFilter("chg_rank <= 5")
+top = sorted((f["chg_rank"], f["structure_id"], f["type"], f["chg_score"], f["suggested"]) for f in scored)
+print("Most changed (review these first):",
+      "; ".join(f"{sid} {kind} score {score:.2f} → {suggested}" for _, sid, kind, score, suggested in top))
+print("PDF report:", results["export"]["REPORT_PDF"])
+print(f"All outputs are in {pipe}:")
+for path in sorted(pipe.iterdir()):
+    print("  " + path.name + ("/" if path.is_dir() else ""))
+PY
