@@ -32,6 +32,7 @@ from ..core.review import (
 )
 from ..core.undo import AddFeature, ChangeGeometry, Command, DeleteFeature, Group, RecordObservation, UndoStack
 from . import settings
+from .messages import warns
 from .session import AssessmentSession
 from .status_style import StatusStyle
 from .swipe import CompareMode, ComparisonItem
@@ -83,12 +84,18 @@ class AnnotationController(QObject):
         if session.store is not None:
             self.attach(session.store)
 
+    def warn(self, text: str) -> None:
+        """Show ``text`` to the analyst as a warning (used by :func:`.messages.warns`)."""
+        self.message.emit(text, Qgis.MessageLevel.Warning)
+
     # -- assessment ---------------------------------------------------------------------
 
+    @warns
     def attach(self, store) -> None:
+        book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
         self.writer = FeatureWriter(store)
         self.undo_stack.clear()
-        self.book = StatusBook.load(store)
+        self.book = book
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
         self._load_structures()
         on = self.display_date()
@@ -417,6 +424,7 @@ class AnnotationController(QObject):
             self.select(None)
         self.queue_changed.emit()
 
+    @warns
     def _reload_tables(self) -> None:
         """Let open attribute tables of observations and their history show the new rows."""
         if self.writer is None:

@@ -50,7 +50,7 @@ class AnnotationPart(InterfacePart):
         self.type_combo.setToolTip("Type of the next drawn feature (keys 1-9 while drawing)")
         self.type_kind = ""
         self._chosen: dict[str, int] = {}
-        keys = {"on_type_key": self.pick_type, "on_undo": self._undo_step}
+        keys = {"on_type_key": self.pick_type, "on_undo": self._undo_step, "on_warning": self._warn}
         error = self._warn
         self.tools: dict[str, QgsMapTool] = {
             "polygon": PolygonTool(self.canvas, self._polygon_layer, self._drawn, error, **keys),

@@ -42,7 +42,7 @@ from . import settings
 from .context import PluginContext
 from .damage_chart import DamageChart
 from .damage_task import DamageTask
-from .messages import notify
+from .messages import notify, warns
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("compound", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
@@ -262,6 +262,10 @@ class DamageDock(QgsDockWidget):
 
     # -- zooming -------------------------------------------------------------------------
 
+    def warn(self, text: str) -> None:
+        notify(self.context.iface, text, Qgis.MessageLevel.Warning)
+
+    @warns
     def zoom_to_row(self, row: int) -> None:
         """Zoom the map to the compound of table row ``row`` (ALL: to every structure)."""
         item = self.grid.item(row, 0)

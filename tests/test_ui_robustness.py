@@ -1,0 +1,144 @@
+"""Errors that must not escape into Qt (an exception leaving a slot, an event handler or
+``QgsTask.run`` aborts QGIS under PyQt5): each becomes a clear message instead."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
+from qgis.gui import QgsMapMouseEvent
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+
+import sitewatch
+from sitewatch.core.damage_inputs import SiteCache
+from sitewatch.core.errors import SiteWatchError
+from sitewatch.core.overviews import BuildOverviewsTask, needs_overviews
+from sitewatch.ui.annotation_part import AnnotationPart
+from sitewatch.ui.damage_panel import DamagePanel
+from sitewatch.ui.damage_task import DamageTask
+from sitewatch.ui.imagery_part import ImageryPart
+
+from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
+from .test_damage_panel import wait_until_idle
+
+
+def messages(iface, level) -> str:
+    return "\n".join(iface.messageBar().get_messages(level))
+
+
+def part_of(plugin, kind):
+    return next(part for part in plugin.parts if isinstance(part, kind))
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project, assessment):
+    """The whole plugin with ``assessment`` (two compounds, two structures) open."""
+    build(assessment, TWO_COMPOUNDS, [("S-1", "warehouse", box(10, 10, 10)), ("S-2", "bunker", box(110, 10, 20))],
+          [("S-1", "2020-01-08", "destroyed")])
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    plugin.context.session.open(str(assessment.path))
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(assessment.crs())
+    canvas.setExtent(QgsRectangle(X0 - 50, Y0 - 50, X0 + 250, Y0 + 150))
+    qgis_iface.messageBar().clear_messages()
+    yield plugin
+    plugin.unload()
+    deferred = QEvent.Type.DeferredDelete
+    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))
+
+
+def press_and_release(tool, x: float, y: float) -> None:
+    canvas = tool.canvas()
+    point = canvas.getCoordinateTransform().transform(X0 + x, Y0 + y)
+    position = QPoint(round(point.x()), round(point.y()))
+    left = Qt.MouseButton.LeftButton
+    tool.canvasPressEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonPress, position, left))
+    tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, position, left))
+
+
+# -- 1. background tasks -----------------------------------------------------------------------
+
+def test_damage_task_turns_a_numpy_failure_into_an_error_naming_the_file(assessment):
+    build(assessment, TWO_COMPOUNDS, [("S-1", "warehouse", box(10, 10, 10)), ("S-2", "bunker", box(110, 10, 20)),
+                                      ("S-3", "bunker", box(60, 10, 5))])
+    cache = SiteCache()
+    assert DamageTask(assessment, "2020-01-08", None, cache).run()
+    cache.areas = np.zeros(1)  # a cache out of step with the file: numpy raises IndexError
+    task = DamageTask(assessment, "2020-01-08", None, cache)
+    assert task.run() is False
+    assert str(assessment.path) in task.error and "IndexError" in task.error
+
+
+def test_overview_task_turns_an_os_level_failure_into_an_error():
+    task = BuildOverviewsTask("/tmp/bad\0name.tif", "bad name")  # Python refuses the path: ValueError
+    assert task.run() is False
+    assert "bad" in task.error and "ValueError" in task.error
+
+
+# -- 2. errors in map-tool event handlers and slots ------------------------------------------------
+
+def test_move_tool_with_no_assessment_open_says_so(plugin, qgis_iface):
+    part = part_of(plugin, AnnotationPart)
+    tool = part.activate("move")
+    plugin.context.session.close()
+    press_and_release(tool, 15, 15)
+    assert "No assessment is open" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_review_tool_click_after_the_structures_layer_was_removed_says_so(plugin, qgis_iface):
+    part = part_of(plugin, AnnotationPart)
+    tool = part.activate("review")
+    QgsProject.instance().removeMapLayer(plugin.context.session.layer("structures"))
+    press_and_release(tool, 15, 15)
+    assert "'structures' layer" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_drawing_where_coordinates_cannot_be_transformed_says_so(plugin, qgis_iface):
+    part = part_of(plugin, AnnotationPart)
+    tool = part.activate("point")
+    canvas = tool.canvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(QgsRectangle(1000, 1000, 1010, 1010))  # far outside the earth: no UTM position
+    centre = QPoint(canvas.width() // 2, canvas.height() // 2)
+    left = Qt.MouseButton.LeftButton
+    tool.canvasPressEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonPress, centre, left))
+    tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, centre, left))
+    assert "could not be transformed" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_focus_and_table_refresh_after_layers_were_removed_say_so(plugin, qgis_iface):
+    part = part_of(plugin, AnnotationPart)
+    controller = part.controller
+    session = plugin.context.session
+    project = QgsProject.instance()
+    project.removeMapLayer(session.layer("observations"))
+    controller._tables_timer.timeout.emit()
+    assert "'observations' layer" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+    project.removeMapLayer(session.layer("structures"))
+    controller.current_changed.emit("S-1")
+    controller.navigated.emit("S-1")
+    assert messages(qgis_iface, Qgis.MessageLevel.Warning).count("'structures' layer") == 2
+
+
+def test_damage_row_click_after_the_compounds_layer_was_removed_says_so(plugin, qgis_iface):
+    dock = part_of(plugin, DamagePanel).dock
+    dock.after_edit.setText("2020-01-08")
+    dock.refresh()
+    wait_until_idle(dock)
+    QgsProject.instance().removeMapLayer(plugin.context.session.layer("compounds"))
+    dock.grid.cellClicked.emit(0, 0)
+    assert "'compounds' layer" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_removing_an_image_no_longer_registered_says_so(plugin, qgis_iface):
+    part = part_of(plugin, ImageryPart)
+    part.panel.remove_requested.emit("IMG-0042")
+    assert "IMG-0042" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_overview_check_of_a_file_gdal_cannot_read_names_the_file(tmp_path):
+    broken = tmp_path / "site_2020-01-08.tif"
+    broken.write_bytes(b"not an image")
+    with pytest.raises(SiteWatchError, match="Cannot read the image .*site_2020-01-08.tif"):
+        needs_overviews(str(broken))
