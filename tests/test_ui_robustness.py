@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.gui import QgsMapMouseEvent
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
 
@@ -20,6 +20,8 @@ from sitewatch.ui.imagery_part import ImageryPart
 
 from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
 from .test_damage_panel import wait_until_idle
+from .test_review_tool import AFTER, BEFORE
+from .test_review_tool import part as review_part  # noqa: F401 (a fixture)
 
 
 def messages(iface, level) -> str:
@@ -142,3 +144,24 @@ def test_overview_check_of_a_file_gdal_cannot_read_names_the_file(tmp_path):
     broken.write_bytes(b"not an image")
     with pytest.raises(SiteWatchError, match="Cannot read the image .*site_2020-01-08.tif"):
         needs_overviews(str(broken))
+
+
+# -- 3. scores from a project layer that is removed -------------------------------------------------
+
+def test_queue_by_score_survives_removal_of_the_scored_layer(review_part):  # noqa: F811 (the fixture)
+    scored = QgsVectorLayer("Polygon?crs=EPSG:32637&field=structure_id:string&field=chg_score:double",
+                            "Scored structures", "memory")
+    feature = QgsFeature(scored.fields())
+    feature.setAttributes(["S-0005", 0.95])
+    scored.dataProvider().addFeatures([feature])
+    QgsProject.instance().addMapLayer(scored)
+    dock, controller = review_part.dock, review_part.controller
+    dock.order.setCurrentIndex(dock.order.findData("score"))
+    assert controller.queue.ids[0] == "S-0005"
+    QgsProject.instance().removeMapLayer(scored.id())  # deletes the layer
+    review_part.context.session.set_pair(AFTER, None)
+    review_part.context.session.set_pair(BEFORE, AFTER)
+    assert controller.queue.ids == ["S-0001", "S-0002", "S-0003", "S-0004", "S-0005"]
+    assert controller.step(1) == "S-0001"
+    review_part.context.session.close()
+    assert controller.scores is None  # the layer's scores went with the assessment
