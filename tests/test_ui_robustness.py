@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsProject, QgsRectangle, QgsVectorLayer
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsExpression,
+    QgsFeature,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis.gui import QgsMapMouseEvent
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.PyQt.QtXml import QDomDocument
 
 import sitewatch
 from sitewatch.core.damage_inputs import SiteCache
@@ -17,6 +26,7 @@ from sitewatch.ui.annotation_part import AnnotationPart
 from sitewatch.ui.damage_panel import DamagePanel
 from sitewatch.ui.damage_task import DamageTask
 from sitewatch.ui.imagery_part import ImageryPart
+from sitewatch.ui.status_style import EXPRESSION, FUNCTION_NAME, status_renderer
 
 from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
 from .test_damage_panel import wait_until_idle
@@ -165,3 +175,49 @@ def test_queue_by_score_survives_removal_of_the_scored_layer(review_part):  # no
     assert controller.step(1) == "S-0001"
     review_part.context.session.close()
     assert controller.scores is None  # the layer's scores went with the assessment
+
+
+# -- 4. the status renderer stays out of saved projects ---------------------------------------------
+
+def saved_renderer(project_file) -> tuple[str, str]:
+    """(type, attr) of the structures layer's renderer in a saved .qgs file."""
+    document = QDomDocument()
+    assert document.setContent(project_file.read_text(encoding="utf-8"))
+    layers = document.elementsByTagName("maplayer")
+    for number in range(layers.count()):
+        layer = layers.item(number).toElement()
+        if layer.firstChildElement("layername").text() == "structures":
+            renderer = layer.firstChildElement("renderer-v2")
+            return renderer.attribute("type"), renderer.attribute("attr")
+    raise AssertionError("no structures layer in the saved project")
+
+
+def test_saved_project_keeps_the_structures_own_renderer(plugin, tmp_path):
+    project = QgsProject.instance()
+    structures = plugin.context.session.layer("structures")
+    assert structures.renderer().classAttribute() == EXPRESSION  # the status style is on
+    path = tmp_path / "site.qgs"
+    assert project.write(str(path))
+    assert saved_renderer(path) == ("categorizedSymbol", "type")
+    assert structures.renderer().classAttribute() == EXPRESSION  # and still on after saving
+
+    function = part_of(plugin, AnnotationPart).controller.style.function
+    QgsExpression.unregisterFunction(FUNCTION_NAME)  # as in QGIS without SiteWatch
+    try:
+        fresh = QgsProject()
+        assert fresh.read(str(path))
+        reopened = next(layer for layer in fresh.mapLayers().values() if layer.name() == "structures")
+        assert reopened.renderer().classAttribute() == "type"
+    finally:
+        QgsExpression.registerFunction(function)
+
+
+def test_status_renderer_saved_by_an_older_version_is_not_kept_as_the_own_one(plugin):
+    session = plugin.context.session
+    structures = session.layer("structures")
+    style = part_of(plugin, AnnotationPart).controller.style
+    style.release()
+    structures.setRenderer(status_renderer())  # as a project saved with the status style reopens
+    style.apply(structures)
+    style.release()
+    assert structures.renderer().classAttribute() == "type"

@@ -75,7 +75,7 @@ class AnnotationController(QObject):
         self.confirm = confirm
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle()
+        self.style = StatusStyle(session.project)
         self.writer: FeatureWriter | None = None
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
