@@ -221,3 +221,17 @@ def test_status_renderer_saved_by_an_older_version_is_not_kept_as_the_own_one(pl
     style.apply(structures)
     style.release()
     assert structures.renderer().classAttribute() == "type"
+
+
+# -- 5. native-edit signals are let go of by layer, not by name ----------------------------------------
+
+def test_renamed_layers_are_unwatched_when_the_assessment_is_opened_again(plugin):
+    session = plugin.context.session
+    structures, compounds = session.layer("structures"), session.layer("compounds")
+    watching = (structures.receivers(structures.committedGeometriesChanges),
+                compounds.receivers(compounds.committedFeaturesAdded))
+    structures.setName("Buildings")  # the analyst renames the layers in the layer tree
+    compounds.setName("Walls")
+    session.opened.emit(session.store)  # every part re-attaches (as after re-opening the project)
+    assert (structures.receivers(structures.committedGeometriesChanges),
+            compounds.receivers(compounds.committedFeaturesAdded)) == watching
