@@ -235,3 +235,43 @@ def test_renamed_layers_are_unwatched_when_the_assessment_is_opened_again(plugin
     session.opened.emit(session.store)  # every part re-attaches (as after re-opening the project)
     assert (structures.receivers(structures.committedGeometriesChanges),
             compounds.receivers(compounds.committedFeaturesAdded)) == watching
+
+
+# -- 6. opening and restoring assessments -----------------------------------------------------------
+
+def test_project_whose_assessment_is_missing_says_so_on_load(plugin, qgis_iface, assessment, tmp_path):
+    project = QgsProject.instance()
+    path = tmp_path / "site.qgs"
+    assert project.write(str(path))
+    project.clear()
+    moved = tmp_path / "elsewhere.gpkg"
+    assessment.path.rename(moved)
+    qgis_iface.messageBar().clear_messages()
+    assert project.read(str(path))
+    assert plugin.context.session.store is None
+    warning = messages(qgis_iface, Qgis.MessageLevel.Warning)
+    assert "assessment cannot be opened" in warning and "site.gpkg" in warning
+
+
+def test_project_lacking_an_assessment_layer_says_so_on_load(plugin, qgis_iface, tmp_path):
+    project = QgsProject.instance()
+    project.removeMapLayer(plugin.context.session.layer("observation_history"))
+    path = tmp_path / "site.qgs"
+    assert project.write(str(path))
+    project.clear()
+    qgis_iface.messageBar().clear_messages()
+    assert project.read(str(path))
+    assert plugin.context.session.store is None
+    assert "lacks the layer(s) observation_history" in messages(qgis_iface, Qgis.MessageLevel.Warning)
+
+
+def test_a_failed_open_keeps_the_open_assessment(plugin, tmp_path):
+    session = plugin.context.session
+    opened = session.store.location
+    not_one = tmp_path / "notes.gpkg"
+    not_one.write_bytes(b"not a geopackage")
+    with pytest.raises(SiteWatchError):
+        session.open(str(not_one))
+    assert session.store.location == opened
+    groups = [g.name() for g in QgsProject.instance().layerTreeRoot().findGroups()]
+    assert groups == ["SiteWatch: Test site"]
