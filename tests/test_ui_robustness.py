@@ -275,3 +275,22 @@ def test_a_failed_open_keeps_the_open_assessment(plugin, tmp_path):
     assert session.store.location == opened
     groups = [g.name() for g in QgsProject.instance().layerTreeRoot().findGroups()]
     assert groups == ["SiteWatch: Test site"]
+
+
+# -- 7. number formats of the damage table -----------------------------------------------------------
+
+def test_damage_table_shows_percentages_with_one_decimal_and_the_index_with_two(plugin, assessment):
+    build(assessment, (), [("S-3", "hangar", box(300, 300, 200))], [("S-3", "2020-01-08", "intact")])
+    dock = part_of(plugin, DamagePanel).dock
+    dock.after_edit.setText("2020-01-08")
+    dock.refresh()
+    wait_until_idle(dock)
+    labels = [dock.grid.horizontalHeaderItem(i).text() for i in range(dock.grid.columnCount())]
+    rows = {dock.grid.item(r, 0).text(): r for r in range(dock.grid.rowCount())}
+
+    def shown(compound: str, label: str) -> str:
+        return dock.grid.item(rows[compound], labels.index(label)).text()
+
+    assert shown("ALL", "% area destroyed") == "0.2"  # 100 of 40 100 m² assessed: 0.249 %
+    assert shown("ALL", "% destroyed") == "50.0"
+    assert shown("C-1", "Damage index") == "1.00"  # S-1 destroyed
