@@ -18,7 +18,10 @@ SMALL_IMAGE = 2048
 
 def needs_overviews(path: str) -> bool:
     """True for a big image whose first band has no overviews."""
-    dataset = gdal.Open(path, gdal.GA_ReadOnly)
+    try:
+        dataset = gdal.Open(path, gdal.GA_ReadOnly)
+    except RuntimeError as error:
+        raise SiteWatchError(f"Cannot read the image '{path}': {str(error).strip()}") from None
     try:
         big = max(dataset.RasterXSize, dataset.RasterYSize) > SMALL_IMAGE
         return big and dataset.GetRasterBand(1).GetOverviewCount() == 0
@@ -76,8 +79,11 @@ class BuildOverviewsTask(QgsTask):
         self.error: str | None = None
 
     def run(self) -> bool:
+        """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
         try:
             return build_overviews(self.path, self.setProgress, self.isCanceled)
         except SiteWatchError as error:
             self.error = str(error)
-            return False
+        except (RuntimeError, OSError, ValueError, MemoryError) as error:
+            self.error = f"Building overviews for '{self.path}' failed: {type(error).__name__}: {str(error).strip()}"
+        return False

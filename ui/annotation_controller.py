@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsProject, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
@@ -32,6 +32,7 @@ from ..core.review import (
 )
 from ..core.undo import AddFeature, ChangeGeometry, Command, DeleteFeature, Group, RecordObservation, UndoStack
 from . import settings
+from .messages import warns
 from .session import AssessmentSession
 from .status_style import StatusStyle
 from .swipe import CompareMode, ComparisonItem
@@ -39,6 +40,20 @@ from .swipe import CompareMode, ComparisonItem
 TABLE_REFRESH_MS = 800
 """Observation tables shown in QGIS are re-read this long after the last recorded state."""
 NO_ASSESSMENT = "No assessment is open: use SiteWatch ▸ Open assessment or New assessment before drawing."
+
+
+class LayerScores:
+    """The change scores of a project layer (``structure_id``, ``chg_score``), read each time
+    and looked up by id: the analyst may remove (and so delete) the layer at any moment, and
+    then there are no scores rather than a "wrapped C/C++ object has been deleted" error."""
+
+    def __init__(self, project: QgsProject, layer_id: str):
+        self.project = project
+        self.layer_id = layer_id
+
+    def __call__(self) -> dict[str, float]:
+        layer = self.project.mapLayer(self.layer_id)
+        return scores_from_layer(layer) if isinstance(layer, QgsVectorLayer) else {}
 
 
 class AnnotationController(QObject):
@@ -60,7 +75,7 @@ class AnnotationController(QObject):
         self.confirm = confirm
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle()
+        self.style = StatusStyle(session.project)
         self.writer: FeatureWriter | None = None
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
@@ -83,12 +98,18 @@ class AnnotationController(QObject):
         if session.store is not None:
             self.attach(session.store)
 
+    def warn(self, text: str) -> None:
+        """Show ``text`` to the analyst as a warning (used by :func:`.messages.warns`)."""
+        self.message.emit(text, Qgis.MessageLevel.Warning)
+
     # -- assessment ---------------------------------------------------------------------
 
+    @warns
     def attach(self, store) -> None:
+        book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
         self.writer = FeatureWriter(store)
         self.undo_stack.clear()
-        self.book = StatusBook.load(store)
+        self.book = book
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
         self._load_structures()
         on = self.display_date()
@@ -99,6 +120,8 @@ class AnnotationController(QObject):
         self.writer = None
         self.undo_stack.clear()
         self.style.release()
+        if isinstance(self.scores, LayerScores):  # a project layer: it goes with the project
+            self.scores = None
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book, self.scores)
         self.fids = {}
@@ -370,7 +393,7 @@ class AnnotationController(QObject):
             return
         for layer in self.session.project.mapLayers().values():
             if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
-                self.scores = self.queue.scores = lambda layer=layer: scores_from_layer(layer)
+                self.scores = self.queue.scores = LayerScores(self.session.project, layer.id())
                 self.message.emit(f"Ordering the queue by the change scores of layer '{layer.name()}'.",
                                   Qgis.MessageLevel.Info)
                 return
@@ -417,6 +440,7 @@ class AnnotationController(QObject):
             self.select(None)
         self.queue_changed.emit()
 
+    @warns
     def _reload_tables(self) -> None:
         """Let open attribute tables of observations and their history show the new rows."""
         if self.writer is None:

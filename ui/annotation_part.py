@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from qgis.core import Qgis, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapTool
+from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QAction, QComboBox, QMessageBox
 
@@ -50,7 +51,7 @@ class AnnotationPart(InterfacePart):
         self.type_combo.setToolTip("Type of the next drawn feature (keys 1-9 while drawing)")
         self.type_kind = ""
         self._chosen: dict[str, int] = {}
-        keys = {"on_type_key": self.pick_type, "on_undo": self._undo_step}
+        keys = {"on_type_key": self.pick_type, "on_undo": self._undo_step, "on_warning": self._warn}
         error = self._warn
         self.tools: dict[str, QgsMapTool] = {
             "polygon": PolygonTool(self.canvas, self._polygon_layer, self._drawn, error, **keys),
@@ -118,7 +119,7 @@ class AnnotationPart(InterfacePart):
         for action in (*self.tool_actions.values(), self.queue_action, self.undo_action, self.redo_action,
                        self.intact_action, self.delete_action):
             context.menu.addAction(action)
-        self._watched: list[QgsVectorLayer] = []
+        self._watched: list[tuple[QgsVectorLayer, str, Callable]] = []
         context.session.opened.connect(self._watch_native_edits)
         context.session.closed.connect(self._unwatch_native_edits)
         if context.session.store is not None:
@@ -200,23 +201,20 @@ class AnnotationPart(InterfacePart):
         self._unwatch_native_edits()
         structures = self._layer(schema.STRUCTURES.name)
         compounds = self._layer(schema.COMPOUNDS.name)
-        structures.committedGeometriesChanges.connect(self._structures_reshaped)
-        for signal in (compounds.committedFeaturesAdded, compounds.committedFeaturesRemoved,
-                       compounds.committedGeometriesChanges):
-            signal.connect(self._compounds_edited)
-        self._watched = [structures, compounds]
+        self._watch(structures, "committedGeometriesChanges", self._structures_reshaped)
+        for signal_name in ("committedFeaturesAdded", "committedFeaturesRemoved", "committedGeometriesChanges"):
+            self._watch(compounds, signal_name, self._compounds_edited)
+
+    def _watch(self, layer: QgsVectorLayer, signal_name: str, slot: Callable) -> None:
+        getattr(layer, signal_name).connect(slot)
+        self._watched.append((layer, signal_name, slot))
 
     def _unwatch_native_edits(self) -> None:
-        for layer in self._watched:
-            try:
-                if layer.name() == schema.STRUCTURES.name:
-                    layer.committedGeometriesChanges.disconnect(self._structures_reshaped)
-                else:
-                    for signal in (layer.committedFeaturesAdded, layer.committedFeaturesRemoved,
-                                   layer.committedGeometriesChanges):
-                        signal.disconnect(self._compounds_edited)
-            except (RuntimeError, TypeError):  # layer already deleted with its project
-                pass
+        for layer, signal_name, slot in self._watched:
+            # When the project was cleared the layers are already deleted: touching their
+            # signals then would crash QGIS.
+            if not sip.isdeleted(layer):
+                getattr(layer, signal_name).disconnect(slot)
         self._watched = []
 
     def _structures_reshaped(self, _layer_id: str, geometries: dict) -> None:

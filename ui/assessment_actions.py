@@ -33,6 +33,10 @@ class AssessmentActions(InterfacePart):
             context.menu.addAction(action)
         context.menu.addSeparator()
         self._actions = (self.new_action, self.open_action, self.analyst_action)
+        context.session.problem.connect(self._warn)
+
+    def _warn(self, text: str) -> None:
+        notify(self.context.iface, text, Qgis.MessageLevel.Warning, 0)
 
     def create(self) -> None:
         import processing  # QGIS's own module; only available inside QGIS
@@ -67,6 +71,7 @@ class AssessmentActions(InterfacePart):
             settings.set_analyst_name(name)
 
     def unload(self) -> None:
+        self.context.session.problem.disconnect(self._warn)
         for action in self._actions:
             self.context.toolbar.removeAction(action)
             self.context.menu.removeAction(action)

@@ -42,7 +42,7 @@ from . import settings
 from .context import PluginContext
 from .damage_chart import DamageChart
 from .damage_task import DamageTask
-from .messages import notify
+from .messages import notify, warns
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("compound", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
@@ -56,12 +56,16 @@ CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _cell(value: object) -> QTableWidgetItem:
+DECIMALS = {"dmg_index": 2}
+"""Decimals shown per field; other numbers with a fraction (the percentages) get one."""
+
+
+def _cell(field: str, value: object) -> QTableWidgetItem:
     if value is None:
         item = QTableWidgetItem("—")
         item.setToolTip("NULL: no assessed structure")
     elif isinstance(value, float):
-        item = QTableWidgetItem(f"{value:.3f}" if value <= 1.0 and value != 0 else f"{value:.1f}")
+        item = QTableWidgetItem(f"{value:.{DECIMALS.get(field, 1)}f}")
     else:
         item = QTableWidgetItem(str(value))
     if isinstance(value, (int, float)):
@@ -255,13 +259,17 @@ class DamageDock(QgsDockWidget):
         self.grid.setRowCount(len(rows))
         for number, row in enumerate(rows):
             for column, (field, _) in enumerate(columns):
-                self.grid.setItem(number, column, _cell(getattr(row, field)))
+                self.grid.setItem(number, column, _cell(field, getattr(row, field)))
         self.grid.setUpdatesEnabled(True)
         self.chart.set_table(table, sentence)
         self.refreshed.emit(table)
 
     # -- zooming -------------------------------------------------------------------------
 
+    def warn(self, text: str) -> None:
+        notify(self.context.iface, text, Qgis.MessageLevel.Warning)
+
+    @warns
     def zoom_to_row(self, row: int) -> None:
         """Zoom the map to the compound of table row ``row`` (ALL: to every structure)."""
         item = self.grid.item(row, 0)

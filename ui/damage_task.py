@@ -27,6 +27,7 @@ class DamageTask(QgsTask):
         self.error: str | None = None
 
     def run(self) -> bool:
+        """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
         options = QgsVectorLayer.LayerOptions(QgsCoordinateTransformContext())
         options.loadDefaultStyle = False
         options.skipCrsValidation = True
@@ -37,6 +38,10 @@ class DamageTask(QgsTask):
                                          self.after, self.before, feedback=self.feedback, cache=self.cache)
         except SiteWatchError as error:
             self.error = str(error)
+            return False
+        except (RuntimeError, OSError, ValueError, IndexError, MemoryError) as error:  # GDAL / numpy failures
+            self.error = (f"Computing the damage table from {self.uris['structures'].split('|')[0]} failed: "
+                          f"{type(error).__name__}: {str(error).strip()}")
             return False
         return not self.isCanceled()
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from qgis.core import (
     QgsCoordinateTransform,
+    QgsCsException,
     QgsExpression,
     QgsFeatureRequest,
     QgsGeometry,
@@ -28,6 +29,7 @@ from qgis.PyQt.QtGui import QColor, QKeyEvent
 
 from ..core.annotation import rotated_rectangle
 from ..core.errors import SiteWatchError
+from .messages import log, warning_text, warns
 
 GeometryHandler = Callable[[QgsGeometry], None]
 LayerGetter = Callable[[], QgsVectorLayer]
@@ -47,14 +49,22 @@ def undo_key(event: QKeyEvent) -> int:
 class SiteWatchTool(QgsMapTool):
     """Keys shared by every SiteWatch map tool: type digits and undo / redo. Keys a tool does
     not use go to ``other_keys`` when set (e.g. the comparison's B / A / S / F keys, so the
-    analyst can flick between the images while drawing or reviewing)."""
+    analyst can flick between the images while drawing or reviewing). ``on_warning`` shows
+    what went wrong in an event handler (see :func:`.messages.warns`)."""
 
     def __init__(self, canvas: QgsMapCanvas, on_type_key: Callable[[int], None] | None = None,
-                 on_undo: Callable[[int], None] | None = None):
+                 on_undo: Callable[[int], None] | None = None, on_warning: Callable[[str], None] | None = None):
         super().__init__(canvas)
         self.on_type_key = on_type_key
         self.on_undo = on_undo
+        self.on_warning = on_warning
         self.other_keys: Callable[[QKeyEvent], None] | None = None
+
+    def warn(self, text: str) -> None:
+        if self.on_warning is not None:
+            self.on_warning(text)
+        else:
+            log(text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         step = undo_key(event)
@@ -131,7 +141,12 @@ class PointCollectorTool(SiteWatchTool):
             return
         transform = QgsCoordinateTransform(self.canvas().mapSettings().destinationCrs(), layer.crs(),
                                            QgsProject.instance())
-        geometry.transform(transform)
+        try:
+            geometry.transform(transform)
+        except QgsCsException as error:
+            self.reset()
+            self.on_error(warning_text(error))
+            return
         self.reset()
         self.on_finished(geometry)
 
@@ -241,11 +256,14 @@ class MoveTool(SiteWatchTool):
         self.start: QgsPointXY | None = None
         self.feature_id: str | None = None
 
+    @warns
     def canvasPressEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+        self.feature_id, self.start = None, None
         layer = self.target()
         self.feature_id = feature_at(self, layer, event, "structure_id")
         self.start = self.toLayerCoordinates(layer, event.snapPoint()) if self.feature_id else None
 
+    @warns
     def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
         if self.feature_id is None or self.start is None:
             return

@@ -36,7 +36,7 @@ from .comparison import Comparison
 from .context import InterfacePart, PluginContext
 from .icons import icon
 from .imagery_panel import ImageryPanel
-from .messages import notify
+from .messages import notify, warns
 from .overview_builds import OverviewBuilds
 
 GROUP_NAME = "SiteWatch imagery"
@@ -97,6 +97,9 @@ class ImageryPart(InterfacePart):
         panel.blink_changed.connect(self.comparison.set_blink_interval)
         self.comparison.changed.connect(self._comparison_changed)
         self.comparison.step_requested.connect(self.step_pair)
+
+    def warn(self, text: str) -> None:
+        self._tell(text, Qgis.MessageLevel.Warning)
 
     def _tell(self, text: str, level: Qgis.MessageLevel = Qgis.MessageLevel.Info) -> None:
         notify(self.context.iface, text, level, 0 if level == Qgis.MessageLevel.Critical else 6)
@@ -231,7 +234,11 @@ class ImageryPart(InterfacePart):
         if added:
             self.reload(choose_pair=self.session.after is None)
             for record in added:
-                self.overviews.offer(self.panel, record.image_id, record.label(), available_path(self.store(), record))
+                try:
+                    self.overviews.offer(self.panel, record.image_id, record.label(),
+                                         available_path(self.store(), record))
+                except SiteWatchError as error:
+                    self._tell(str(error), Qgis.MessageLevel.Warning)
         return added
 
     def ask_date(self, name: str, reason: str) -> str | None:
@@ -293,6 +300,7 @@ class ImageryPart(InterfacePart):
         self._tell(f"Relinked {image_id} to {path}.", Qgis.MessageLevel.Success)
         return record
 
+    @warns
     def remove(self, image_id: str) -> None:
         record = find_image(self.store(), image_id)
         answer = QMessageBox.question(self.panel, "Remove image",

@@ -60,6 +60,11 @@ class PreScoreAction(InterfacePart):
             notify(self.context.iface, str(error), Qgis.MessageLevel.Warning)
             return
         algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM_ID)
+        if algorithm is None:
+            notify(self.context.iface, f"The algorithm {ALGORITHM_ID} is not available: enable the SiteWatch "
+                                       "plugin's processing provider (Processing ▸ Options ▸ Providers).",
+                   Qgis.MessageLevel.Critical, 0)
+            return
         parameters = {"BEFORE": paths[0], "AFTER": paths[1],
                       "STRUCTURES": session.store.layer_uri(schema.STRUCTURES.name),
                       "OUTPUT": "TEMPORARY_OUTPUT"}
@@ -84,7 +89,11 @@ class PreScoreAction(InterfacePart):
             notify(self.context.iface, "Pre-scoring failed: " + (feedback.textLog().strip().splitlines() or
                                                                  ["canceled"])[-1], Qgis.MessageLevel.Critical, 0)
             return
-        layer = context.getMapLayer(results["OUTPUT"])
+        layer = context.getMapLayer(results.get("OUTPUT") or "")
+        if layer is None:
+            notify(self.context.iface, "Pre-scoring produced no scores layer; nothing was saved.",
+                   Qgis.MessageLevel.Critical, 0)
+            return
         rows = [ScoreRow(str(f["structure_id"]), _number(f["chg_score"]), _number(f["chg_frac"]),
                          None if _number(f["chg_rank"]) is None else int(f["chg_rank"]), str(f["suggested"]))
                 for f in layer.getFeatures()]

@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import schema, values
 from ..core.review import QueueFilter
 from .annotation_controller import AnnotationController
+from .messages import warns
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
 ANY = "Any"
@@ -40,6 +41,9 @@ class StructureFocus:
         self.controller = controller
         self.highlight: QgsHighlight | None = None
 
+    def warn(self, text: str) -> None:
+        self.controller.warn(text)
+
     def _geometry(self, structure_id: str) -> QgsGeometry | None:
         fid = self.controller.fids.get(structure_id)
         if fid is None:
@@ -48,6 +52,7 @@ class StructureFocus:
         feature = layer.getFeature(fid)
         return QgsGeometry(feature.geometry()) if feature.isValid() else None
 
+    @warns
     def show(self, structure_id: str | None) -> None:
         self.clear()
         if structure_id is None or self.controller.writer is None:
@@ -62,6 +67,7 @@ class StructureFocus:
         self.highlight.setFillColor(QColor(0, 0, 0, 0))
         self.highlight.show()
 
+    @warns
     def zoom_to(self, structure_id: str) -> None:
         geometry = self._geometry(structure_id)
         if geometry is None:

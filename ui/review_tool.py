@@ -16,6 +16,7 @@ from qgis.PyQt.QtGui import QKeyEvent
 from ..core import schema, values
 from .annotation_controller import AnnotationController
 from .draw_tools import SiteWatchTool, feature_at
+from .messages import warns
 
 
 def _key(character: str) -> int:
@@ -51,12 +52,17 @@ class ReviewTool(SiteWatchTool):
         else:
             self.controller.redo()
 
+    def warn(self, text: str) -> None:
+        self.controller.warn(text)
+
+    @warns
     def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
         if event.button() != Qt.MouseButton.LeftButton or self.controller.writer is None:
             return
         layer = self.controller.session.layer(schema.STRUCTURES.name)
         self.controller.select(feature_at(self, layer, event, "structure_id"))
 
+    @warns
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             super().keyPressEvent(event)

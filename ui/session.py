@@ -31,6 +31,8 @@ class AssessmentSession(QObject):
     """Emitted when change scores of the open assessment were saved (the review queue re-sorts)."""
     pair_changed = pyqtSignal(object, object)
     """Emitted with the (before, after) :class:`ImageRecord` (either may be None)."""
+    problem = pyqtSignal(str)
+    """Emitted with a message for the analyst when the project's assessment cannot be re-opened."""
 
     def __init__(self, project: QgsProject):
         super().__init__()
@@ -43,17 +45,19 @@ class AssessmentSession(QObject):
         project.cleared.connect(self._forget)
 
     def open(self, path: str) -> AssessmentStore:
-        """Open the assessment at ``path`` and add its layers to the project in one group."""
+        """Open the assessment at ``path`` and add its layers to the project in one group.
+
+        Every layer is opened before the previous assessment is closed, so a bad file leaves
+        the open one (and the layer tree) as it was."""
         store = open_assessment(path)
-        self.close()
-        name = store.metadata().get("site_name") or "assessment"
-        root = self.project.layerTreeRoot()
-        group = root.insertGroup(0, f"SiteWatch: {name}")
         layers: list[QgsMapLayer] = []
         for layer_def in LAYER_ORDER:
             layer = store.layer(layer_def.name)
             layer.setCustomProperty("sitewatch/layer", layer_def.name)
             layers.append(layer)
+        self.close()
+        name = store.metadata().get("site_name") or "assessment"
+        group = self.project.layerTreeRoot().insertGroup(0, f"SiteWatch: {name}")
         self.project.addMapLayers(layers, False)
         for layer in layers:
             group.addLayer(layer)
@@ -119,17 +123,23 @@ class AssessmentSession(QObject):
         path = self.project.pathResolver().readPath(saved)
         try:
             store = open_assessment(path)
-        except SiteWatchError:
+        except SiteWatchError as error:
+            self.problem.emit(f"This project's SiteWatch assessment cannot be opened: {error} "
+                              "Use SiteWatch ▸ Open assessment to open it from where it is now.")
             return
         ids = {}
         for layer in self.project.mapLayers().values():
             name = layer.customProperty("sitewatch/layer")
             if name:
                 ids[name] = layer.id()
-        if set(ids) >= {d.name for d in LAYER_ORDER}:
-            self.store = store
-            self._layer_ids = ids
-            self.opened.emit(store)
+        missing = [d.name for d in LAYER_ORDER if d.name not in ids]
+        if missing:
+            self.problem.emit(f"This project lacks the layer(s) {', '.join(missing)} of the SiteWatch assessment "
+                              f"{store.location}; use SiteWatch ▸ Open assessment to add them again.")
+            return
+        self.store = store
+        self._layer_ids = ids
+        self.opened.emit(store)
 
     def unload(self) -> None:
         self.project.readProject.disconnect(self._restore_from_project)

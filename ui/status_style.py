@@ -5,6 +5,9 @@ The renderer is categorized on the expression ``sitewatch_status("structure_id")
 function reads a plain dict structure_id → status that SiteWatch keeps current, so a recorded
 state restyles the map by changing one dict entry and repainting — no layer edit, no join.
 Absent structures are hidden; structures not yet observed are drawn as a white outline.
+
+The status renderer never reaches a saved project: without the plugin (and its function) no
+structure would draw. The layer's own renderer is written in its place.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from qgis.core import (
     QgsExpressionFunction,
     QgsFeatureRenderer,
     QgsFillSymbol,
+    QgsMapLayer,
+    QgsProject,
+    QgsReadWriteContext,
     QgsRendererCategory,
     QgsVectorLayer,
 )
+from qgis.PyQt import sip
+from qgis.PyQt.QtXml import QDomDocument, QDomElement
 
 from ..core import values
 from ..core.styles import rgba
@@ -62,24 +70,45 @@ def status_renderer() -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer(EXPRESSION, categories)
 
 
-class StatusStyle:
-    """Registers the status function and styles one structures layer by status."""
+def is_status_renderer(renderer: QgsFeatureRenderer | None) -> bool:
+    return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == EXPRESSION
 
-    def __init__(self) -> None:
+
+class StatusStyle:
+    """Registers the status function and styles one structures layer of ``project`` by status."""
+
+    def __init__(self, project: QgsProject) -> None:
         self.function = StatusFunction()
         if QgsExpression.isFunctionName(FUNCTION_NAME):
             QgsExpression.unregisterFunction(FUNCTION_NAME)
         QgsExpression.registerFunction(self.function)
+        self.project = project
         self.layer: QgsVectorLayer | None = None
         self._previous: QgsFeatureRenderer | None = None
+        project.writeMapLayer.connect(self._write_own_renderer)
 
     def apply(self, layer: QgsVectorLayer) -> None:
         """Style ``layer`` by status (its own renderer comes back on :meth:`release`)."""
         self.release()
+        if is_status_renderer(layer.renderer()):  # e.g. a project saved by an older SiteWatch
+            _, loaded = layer.loadDefaultStyle()  # the assessment's default style (layer_styles)
+            if not loaded or is_status_renderer(layer.renderer()):
+                layer.setRenderer(QgsFeatureRenderer.defaultRenderer(layer.geometryType()))
         self.layer = layer
         self._previous = layer.renderer().clone() if layer.renderer() else None
         layer.setRenderer(status_renderer())
         layer.triggerRepaint()
+
+    def _write_own_renderer(self, layer: QgsMapLayer, element: QDomElement, document: QDomDocument) -> None:
+        """While the project is written: put the layer's own renderer in place of the status one."""
+        if self.layer is None or self._previous is None or sip.isdeleted(self.layer) or layer.id() != self.layer.id():
+            return
+        written = element.firstChildElement("renderer-v2")
+        if written.isNull():
+            return
+        context = QgsReadWriteContext()
+        context.setPathResolver(self.project.pathResolver())
+        element.replaceChild(self._previous.save(document, context), written)
 
     def set_statuses(self, statuses: dict[str, str]) -> None:
         """Show ``statuses`` (all of them, for a new date)."""
@@ -100,13 +129,11 @@ class StatusStyle:
 
     def release(self) -> None:
         """Give the layer its previous renderer back."""
-        if self.layer is not None and self._previous is not None:
-            try:
-                self.layer.setRenderer(self._previous)
-            except RuntimeError:  # the layer was deleted with its project
-                pass
+        if self.layer is not None and self._previous is not None and not sip.isdeleted(self.layer):
+            self.layer.setRenderer(self._previous)
         self.layer, self._previous = None, None
 
     def unload(self) -> None:
+        self.project.writeMapLayer.disconnect(self._write_own_renderer)
         self.release()
         QgsExpression.unregisterFunction(FUNCTION_NAME)
