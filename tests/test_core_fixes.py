@@ -11,9 +11,11 @@ from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_data import change_flag
 from sitewatch.core.image_dates import check_acquired
+from sitewatch.core.imagery import find_image, register_image, update_image
 from sitewatch.core.observations import Observation, check_date
 
 from .export_site import AFTER, BEFORE, build_site
+from .imagery_rasters import write_raster
 
 
 @pytest.mark.parametrize("text", ["20200108", "2020-W02-3", "2020-008", "2020-1-8"])
@@ -64,3 +66,22 @@ def test_not_comparable_reads_back_whole_from_the_shapefile(tmp_path):
     flags = {f.GetField("struct_id"): f.GetField("change") for f in dataset.GetLayer(0)}
     assert flags["S-0009"] == "not comparable"  # intact → unknown
     assert flags["S-0011"] == "new" and flags["S-0008"] == "rebuilt"
+
+
+def test_an_image_date_cannot_change_under_recorded_states(assessment, tmp_path):
+    first = register_image(assessment, str(write_raster(tmp_path / "a.tif")), acquired="2019-09-01")
+    image = register_image(assessment, str(write_raster(tmp_path / "b.tif")), acquired="2020-01-08")
+    assessment.record_observations([Observation("S-1", "2020-01-08", "destroyed", image_id=image.image_id),
+                                    Observation("S-2", "2020-01-08", "intact", image_id=image.image_id),
+                                    Observation("S-1", "2019-09-01", "intact", image_id=first.image_id)])
+    expected = f"2 states were recorded on {image.image_id} at 2020-01-08; its date cannot change under them"
+    with pytest.raises(SiteWatchError, match=expected):
+        update_image(assessment, image.image_id, acquired="2020-01-09")
+    with pytest.raises(SiteWatchError, match=expected):
+        update_image(assessment, image.image_id, acquired=None)
+    assert find_image(assessment, image.image_id).acquired == "2020-01-08"
+    # the same date with a new source is fine
+    assert update_image(assessment, image.image_id, acquired="2020-01-08", source="Maxar").source == "Maxar"
+    assessment.remove_observation("S-1", "2020-01-08", "wrong date")
+    assessment.remove_observation("S-2", "2020-01-08", "wrong date")
+    assert update_image(assessment, image.image_id, acquired="2020-01-09").acquired == "2020-01-09"
