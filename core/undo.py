@@ -41,6 +41,18 @@ class Command(ABC):
         return set()
 
 
+def _follow_up(step: Callable[[], None], undo_step: Callable[[], object]) -> None:
+    """Run ``step`` after a committed write; when it raises, undo that write with
+    ``undo_step`` and let the error go on, so a command never stays half applied."""
+    done = False
+    try:
+        step()
+        done = True
+    finally:
+        if not done:
+            undo_step()
+
+
 class RecordObservation(Command):
     """Write one observation; undo restores the one it replaced, or removes it."""
 
@@ -78,14 +90,15 @@ class AddFeature(Command):
     def apply(self) -> None:
         self.writer.add(self.record)
         if self.record.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change,
+                       lambda: self.writer.delete(self.record.layer_name, self.record.feature_id))
 
     def revert(self) -> None:
         if self.record.layer_name == schema.STRUCTURES.name:
             self.writer.store.archive_observations_of([self.record.feature_id], "drawing undone")
         self.writer.delete(self.record.layer_name, self.record.feature_id)
         if self.record.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
     def structure_ids(self) -> set[str]:
         return {self.record.feature_id} if self.record.layer_name == schema.STRUCTURES.name else set()
@@ -119,7 +132,7 @@ class DeleteFeature(Command):
                 store.record_observations(self.observations)
             raise
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
     def revert(self) -> None:
         assert self.record is not None
@@ -127,7 +140,7 @@ class DeleteFeature(Command):
         if self.observations:
             self.writer.store.record_observations(self.observations)
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.delete(self.layer_name, self.feature_id))
 
     def structure_ids(self) -> set[str]:
         return {self.feature_id} if self.layer_name == schema.STRUCTURES.name else set()
@@ -160,7 +173,8 @@ class ChangeGeometry(Command):
             attributes = {"compound_id": self.compounds().assign(geometry)}
         before = self.writer.update(self.layer_name, self.feature_id, geometry, attributes)
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change,
+                       lambda: self.writer.update(self.layer_name, self.feature_id, before.geometry))
         return before
 
     def apply(self) -> None:

@@ -6,13 +6,16 @@ import sqlite3
 
 import pytest
 from osgeo import ogr
+from qgis.core import QgsGeometry
 
+from sitewatch.core.annotation import FeatureRecord, FeatureWriter
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_data import change_flag
 from sitewatch.core.image_dates import check_acquired
 from sitewatch.core.imagery import find_image, register_image, update_image
 from sitewatch.core.observations import Observation, check_date
+from sitewatch.core.undo import AddFeature, ChangeGeometry, DeleteFeature, UndoStack
 
 from .export_site import AFTER, BEFORE, build_site
 from .imagery_rasters import write_raster
@@ -85,3 +88,34 @@ def test_an_image_date_cannot_change_under_recorded_states(assessment, tmp_path)
     assessment.remove_observation("S-1", "2020-01-08", "wrong date")
     assessment.remove_observation("S-2", "2020-01-08", "wrong date")
     assert update_image(assessment, image.image_id, acquired="2020-01-09").acquired == "2020-01-09"
+
+
+def _fail_to_refresh() -> None:
+    raise SiteWatchError("Could not refresh compound ids: disk full.")
+
+
+SQUARE = QgsGeometry.fromWkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)))")
+
+
+def test_a_failed_compound_refresh_leaves_no_half_applied_command(assessment):
+    writer = FeatureWriter(assessment)
+    stack = UndoStack()
+    compound = FeatureRecord("compounds", {"compound_id": "C-0001", "name": "Depot", "notes": None}, SQUARE)
+    with pytest.raises(SiteWatchError, match="disk full"):
+        stack.push(AddFeature(writer, compound, _fail_to_refresh))
+    assert writer.get("compounds", "C-0001") is None and not stack.can_undo()
+
+    stack.push(AddFeature(writer, compound, assessment.refresh_compound_ids))
+    moved = QgsGeometry.fromWkt("MULTIPOLYGON(((500 500,600 500,600 600,500 600,500 500)))")
+    with pytest.raises(SiteWatchError, match="disk full"):
+        stack.push(ChangeGeometry(writer, "compounds", "C-0001", moved, writer.compound_index, _fail_to_refresh))
+    assert writer.get("compounds", "C-0001").geometry.equals(SQUARE)
+    assert stack.undo_text() == "draw C-0001"
+
+    with pytest.raises(SiteWatchError, match="disk full"):
+        stack.push(DeleteFeature(writer, "compounds", "C-0001", _fail_to_refresh))
+    assert writer.get("compounds", "C-0001") is not None
+    assert stack.undo_text() == "draw C-0001"
+
+    stack.undo()
+    assert writer.get("compounds", "C-0001") is None
