@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from osgeo import ogr
-from qgis.core import QgsGeometry, QgsPointXY, QgsWkbTypes
+from qgis.core import Qgis, QgsGeometry, QgsPointXY
 
 from . import schema
 from .compounds import CompoundIndex
@@ -66,9 +66,9 @@ def rotated_rectangle(first: QgsPointXY, second: QgsPointXY, third: QgsPointXY) 
 
 def checked_polygon(geometry: QgsGeometry, what: str) -> QgsGeometry:
     """``geometry`` as a valid polygon, or a SiteWatchError saying what is wrong with it."""
-    if geometry is None or geometry.isEmpty() or geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
+    if geometry is None or geometry.isEmpty() or geometry.type() != Qgis.GeometryType.Polygon:
         raise SiteWatchError(f"The {what} needs at least three corners; nothing was saved.")
-    errors = geometry.validateGeometry(QgsGeometry.ValidationMethod.ValidatorGeos)
+    errors = geometry.validateGeometry(Qgis.GeometryValidationEngine.Geos)
     if errors:
         where = errors[0].where() if errors[0].hasWhere() else None
         place = f" near {where.x():.1f}, {where.y():.1f}" if where is not None else ""

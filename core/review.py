@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from qgis.core import QgsFeatureRequest, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
 from .observations import Observation
 from .store import AssessmentStore
@@ -202,7 +202,7 @@ class ReviewQueue:
 
 def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:
     """{structure_id: chg_score} of a scored structures layer (features without a score left out)."""
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
     request.setSubsetOfAttributes(["structure_id", SCORE_FIELD], layer.fields())
     scores = {}
     for feature in layer.getFeatures(request):

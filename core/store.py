@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from osgeo import gdal, ogr, osr
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
 from . import schema
 from .compounds import CompoundIndex
@@ -99,7 +99,8 @@ class AssessmentStore(ABC):
             for key, value in row.items():
                 if key == "geometry":
                     geometry = value if isinstance(value, QgsGeometry) else QgsGeometry.fromWkt(value)
-                    if layer.isSpatial() and geometry.type() == 2 and not geometry.isMultipart():
+                    polygon = geometry.type() == Qgis.GeometryType.Polygon
+                    if layer.isSpatial() and polygon and not geometry.isMultipart():
                         geometry.convertToMultiType()
                     feature.setGeometry(geometry)
                 elif key in names:
@@ -213,7 +214,7 @@ class GeoPackageStore(AssessmentStore):
     @staticmethod
     def _write_empty(path: Path, crs: QgsCoordinateReferenceSystem, site_name: str) -> None:
         srs = osr.SpatialReference()
-        srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL))
+        srs.ImportFromWkt(crs.toWkt(Qgis.CrsWktVariant.PreferredGdal))
         srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
         dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
         try:

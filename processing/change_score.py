@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterBand,
@@ -85,15 +85,15 @@ class ChangeScore(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.STRUCTURES, "Structures", [QgsProcessing.SourceType.TypeVectorPolygon]))
+            self.STRUCTURES, "Structures", [Qgis.ProcessingSourceType.VectorPolygon]))
         self.addParameter(QgsProcessingParameterBand(
             self.BANDS, "Bands to compare", parentLayerParameterName=self.BEFORE, optional=True,
             allowMultiple=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.RING_M, "Ring width (m)", QgsProcessingParameterNumber.Type.Double,
+            self.RING_M, "Ring width (m)", Qgis.ProcessingNumberParameterType.Double,
             defaultValue=change_score.DEFAULT_RING_M, minValue=0.1))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scored structures", QgsProcessing.SourceType.TypeVectorPolygon))
+            self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon))
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

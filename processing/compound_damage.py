@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType
 
@@ -88,10 +87,10 @@ class CompoundDamage(SiteWatchAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        polygon = [QgsProcessing.SourceType.TypeVectorPolygon]
+        polygon = [Qgis.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterVectorLayer(self.STRUCTURES, "Structures layer", polygon))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.OBSERVATIONS, "Observations table", [QgsProcessing.SourceType.TypeVector]))
+            self.OBSERVATIONS, "Observations table", [Qgis.ProcessingSourceType.Vector]))
         self.addParameter(QgsProcessingParameterVectorLayer(self.COMPOUNDS, "Compounds layer", polygon))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date (YYYY-MM-DD)"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date (YYYY-MM-DD)",
@@ -100,7 +99,7 @@ class CompoundDamage(SiteWatchAlgorithm):
                                                         defaultValue=False))
         self.addParameter(QgsProcessingParameterString(self.WEIGHTS, "Damage index weights", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Damage per compound", QgsProcessing.SourceType.TypeVectorPolygon))
+            self.OUTPUT, "Damage per compound", Qgis.ProcessingSourceType.VectorPolygon))
         for key in SITE_KEYS:
             self.addOutput(QgsProcessingOutputNumber(key, key.replace("_", " ").title()))
         self.addOutput(QgsProcessingOutputString("SUMMARY", "Summary sentence"))
@@ -132,7 +131,7 @@ class CompoundDamage(SiteWatchAlgorithm):
 
         fields = output_fields()
         sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                             QgsWkbTypes.Type.MultiPolygon, compounds.crs())
+                                             Qgis.WkbType.MultiPolygon, compounds.crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         geometries = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from osgeo import ogr
@@ -119,3 +121,19 @@ def test_a_failed_compound_refresh_leaves_no_half_applied_command(assessment):
 
     stack.undo()
     assert writer.get("compounds", "C-0001") is None
+
+
+DEPRECATED_ENUMS = re.compile(
+    r"QgsWkbTypes\.(Type|GeometryType)\b|QgsProcessing\.SourceType\b|QgsFeatureRequest\.Flag\b"
+    r"|QgsProcessingParameterNumber\.Type\b|QgsUnitTypes\.(DistanceUnit|LayoutUnit)\b"
+    r"|QgsCoordinateReferenceSystem\.WktVariant\b|QgsGeometry\.ValidationMethod\b|\.type\(\) [!=]= \d"
+)
+
+
+def test_core_and_processing_use_no_enum_aliases_that_vanish_in_qgis_4():
+    root = Path(__file__).resolve().parents[1]
+    found = [f"{path.relative_to(root)}:{number}: {line.strip()}"
+             for folder in ("core", "processing") for path in sorted((root / folder).glob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if DEPRECATED_ENUMS.search(line)]
+    assert found == []
