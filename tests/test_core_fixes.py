@@ -10,6 +10,7 @@ import pytest
 from osgeo import ogr
 from qgis.core import QgsGeometry
 
+from sitewatch.core import values
 from sitewatch.core.annotation import FeatureRecord, FeatureWriter
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.export import ExportRequest, export_assessment
@@ -17,6 +18,8 @@ from sitewatch.core.export_data import change_flag
 from sitewatch.core.image_dates import check_acquired
 from sitewatch.core.imagery import find_image, register_image, update_image
 from sitewatch.core.observations import Observation, check_date
+from sitewatch.core.report_chart import CHART_CLASSES, chart_rows
+from sitewatch.core.styles import TYPE_COLOURS
 from sitewatch.core.undo import AddFeature, ChangeGeometry, DeleteFeature, UndoStack
 
 from .export_site import AFTER, BEFORE, build_site
@@ -137,3 +140,18 @@ def test_core_and_processing_use_no_enum_aliases_that_vanish_in_qgis_4():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if DEPRECATED_ENUMS.search(line)]
     assert found == []
+
+
+def test_value_lists_are_read_from_values():
+    assert set(TYPE_COLOURS) == set(values.codes(values.STRUCTURE_TYPES))
+    assert CHART_CLASSES == (
+        ("destroyed", "n_destroy"), ("severe", "n_severe"), ("moderate", "n_moderate"),
+        ("possible", "n_possible"), ("intact", "n_intact"), ("construction", "n_constr"), ("unknown", "n_unknown"))
+    with pytest.raises(SiteWatchError, match="use one of high, medium, low"):
+        Observation("S-1", "2020-01-08", "intact", confidence="sure").validated()
+
+
+def test_an_empty_compound_gets_a_chart_bar_but_an_empty_unassigned_row_does_not():
+    rows = [{"compound": "C-0001", "n_struct": 0}, {"compound": "UNASSIGNED", "n_struct": 0},
+            {"compound": "ALL", "n_struct": 0}]
+    assert [row["compound"] for row in chart_rows(rows)] == ["C-0001"]
