@@ -87,12 +87,3 @@ def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
             latest[obs.structure_id] = (obs.observed_on, obs.status)
     return {sid: status for sid, (_, status) in latest.items()}
 
-
-def observation_at(observations: Iterable[Observation], structure_id: str, on: str) -> Observation | None:
-    """The observation that gives ``structure_id`` its status at ``on``, or None."""
-    best: Observation | None = None
-    for obs in observations:
-        if obs.structure_id == structure_id and obs.observed_on <= on:
-            if best is None or obs.observed_on > best.observed_on:
-                best = obs
-    return best

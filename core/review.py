@@ -130,9 +130,6 @@ class ReviewQueue:
         self.position = -1
         self._base: set[str] = set(self.structures)
 
-    def has_scores(self) -> bool:
-        return self.scores is not None
-
     def _base_match(self, info: StructureInfo, queue_filter: QueueFilter) -> bool:
         if queue_filter.compound_id is not None and info.compound_id != queue_filter.compound_id:
             return False
