@@ -94,9 +94,13 @@ class AddFeature(Command):
                        lambda: self.writer.delete(self.record.layer_name, self.record.feature_id))
 
     def revert(self) -> None:
+        store = self.writer.store
+        observations: list[Observation] = []
         if self.record.layer_name == schema.STRUCTURES.name:
-            self.writer.store.archive_observations_of([self.record.feature_id], "drawing undone")
-        self.writer.delete(self.record.layer_name, self.record.feature_id)
+            observations = store.observations([self.record.feature_id])
+            store.archive_observations_of([self.record.feature_id], "drawing undone")
+        _follow_up(lambda: self.writer.delete(self.record.layer_name, self.record.feature_id),
+                   lambda: observations and store.record_observations(observations))
         if self.record.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
@@ -138,7 +142,8 @@ class DeleteFeature(Command):
         assert self.record is not None
         self.writer.add(self.record)
         if self.observations:
-            self.writer.store.record_observations(self.observations)
+            _follow_up(lambda: self.writer.store.record_observations(self.observations),
+                       lambda: self.writer.delete(self.layer_name, self.feature_id))
         if self.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change, lambda: self.writer.delete(self.layer_name, self.feature_id))
 

@@ -155,3 +155,30 @@ def test_an_empty_compound_gets_a_chart_bar_but_an_empty_unassigned_row_does_not
     rows = [{"compound": "C-0001", "n_struct": 0}, {"compound": "UNASSIGNED", "n_struct": 0},
             {"compound": "ALL", "n_struct": 0}]
     assert [row["compound"] for row in chart_rows(rows)] == ["C-0001"]
+
+
+def test_undoing_a_delete_whose_states_cannot_be_restored_leaves_the_structure_deleted(assessment):
+    writer = FeatureWriter(assessment)
+    stack = UndoStack()
+    structure = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"}, SQUARE)
+    stack.push(AddFeature(writer, structure, assessment.refresh_compound_ids))
+    assessment.record_observation(Observation("S-0001", "2020-01-08", "destroyed"))
+    delete = stack.push(DeleteFeature(writer, "structures", "S-0001", assessment.refresh_compound_ids))
+    delete.observations.append(Observation("S-0001", "2020-13-45", "intact"))  # cannot be written
+    with pytest.raises(SiteWatchError, match="not a date"):
+        stack.undo()
+    assert writer.get("structures", "S-0001") is None
+    assert assessment.observations() == []
+    assert stack.undo_text() == "delete S-0001"
+
+
+def test_undoing_a_drawing_that_cannot_be_deleted_keeps_its_states(assessment):
+    writer = FeatureWriter(assessment)
+    stack = UndoStack()
+    structure = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"}, SQUARE)
+    stack.push(AddFeature(writer, structure, assessment.refresh_compound_ids))
+    assessment.record_observation(Observation("S-0001", "2020-01-08", "destroyed"))
+    writer.delete("structures", "S-0001")  # deleted behind the stack's back (another program)
+    with pytest.raises(SiteWatchError, match="already deleted"):
+        stack.undo()
+    assert [(o.structure_id, o.status) for o in assessment.observations()] == [("S-0001", "destroyed")]
