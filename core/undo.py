@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
+from osgeo import ogr
 from qgis.core import QgsGeometry
 
 from . import schema
@@ -94,13 +95,11 @@ class AddFeature(Command):
                        lambda: self.writer.delete(self.record.layer_name, self.record.feature_id))
 
     def revert(self) -> None:
-        store = self.writer.store
-        observations: list[Observation] = []
-        if self.record.layer_name == schema.STRUCTURES.name:
-            observations = store.observations([self.record.feature_id])
-            store.archive_observations_of([self.record.feature_id], "drawing undone")
-        _follow_up(lambda: self.writer.delete(self.record.layer_name, self.record.feature_id),
-                   lambda: observations and store.record_observations(observations))
+        def archive(dataset: ogr.DataSource) -> None:
+            self.writer.store.archive_observations_in(dataset, [self.record.feature_id], "drawing undone")
+
+        is_structure = self.record.layer_name == schema.STRUCTURES.name
+        self.writer.delete(self.record.layer_name, self.record.feature_id, also=archive if is_structure else None)
         if self.record.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
@@ -112,7 +111,8 @@ class AddFeature(Command):
 
 
 class DeleteFeature(Command):
-    """Delete a feature; a structure's observations are archived first and come back on undo."""
+    """Delete a feature; a structure's observations are archived in the same transaction and
+    come back with it on undo (in one transaction too)."""
 
     def __init__(self, writer: FeatureWriter, layer_name: str, feature_id: str,
                  after_compounds_change: Callable[[], None]):
@@ -126,24 +126,24 @@ class DeleteFeature(Command):
 
     def apply(self) -> None:
         store = self.writer.store
-        if self.layer_name == schema.STRUCTURES.name:
-            self.observations = store.observations([self.feature_id])
-            store.archive_observations_of([self.feature_id], "structure deleted")
-        try:
-            self.record = self.writer.delete(self.layer_name, self.feature_id)
-        except SiteWatchError:
-            if self.observations:
-                store.record_observations(self.observations)
-            raise
+        is_structure = self.layer_name == schema.STRUCTURES.name
+        self.observations = store.observations([self.feature_id]) if is_structure else []
+
+        def archive(dataset: ogr.DataSource) -> None:
+            store.archive_observations_in(dataset, [self.feature_id], "structure deleted")
+
+        self.record = self.writer.delete(self.layer_name, self.feature_id, also=archive if is_structure else None)
         if self.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
     def revert(self) -> None:
         assert self.record is not None
-        self.writer.add(self.record)
-        if self.observations:
-            _follow_up(lambda: self.writer.store.record_observations(self.observations),
-                       lambda: self.writer.delete(self.layer_name, self.feature_id))
+        observations = self.observations
+
+        def restore(dataset: ogr.DataSource) -> None:
+            self.writer.store.restore_observations_in(dataset, observations)
+
+        self.writer.add(self.record, also=restore if observations else None)
         if self.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change, lambda: self.writer.delete(self.layer_name, self.feature_id))
 

@@ -182,3 +182,22 @@ def test_undoing_a_drawing_that_cannot_be_deleted_keeps_its_states(assessment):
     with pytest.raises(SiteWatchError, match="already deleted"):
         stack.undo()
     assert [(o.structure_id, o.status) for o in assessment.observations()] == [("S-0001", "destroyed")]
+
+
+def test_deleting_a_structure_archives_its_states_in_the_same_transaction(assessment):
+    writer = FeatureWriter(assessment)
+    stack = UndoStack()
+    assessment.record_observation(Observation("S-0001", "2020-01-08", "destroyed", notes="it's gone"))
+    # the structure is already gone (another program deleted it): the delete fails as a whole
+    with pytest.raises(SiteWatchError, match="already deleted"):
+        stack.push(DeleteFeature(writer, "structures", "S-0001", assessment.refresh_compound_ids))
+    assert [o.status for o in assessment.observations()] == ["destroyed"]
+    assert assessment.history() == []
+
+    writer.add(FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"}, SQUARE))
+    stack.push(DeleteFeature(writer, "structures", "S-0001", assessment.refresh_compound_ids))
+    assert writer.get("structures", "S-0001") is None and assessment.observations() == []
+    assert [(o.notes, reason) for o, _, reason in assessment.history()] == [("it's gone", "structure deleted")]
+    stack.undo()
+    assert writer.get("structures", "S-0001") is not None
+    assert [(o.status, o.notes) for o in assessment.observations()] == [("destroyed", "it's gone")]
