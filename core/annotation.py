@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from osgeo import ogr
-from qgis.core import QgsGeometry, QgsPointXY, QgsWkbTypes
+from qgis.core import Qgis, QgsGeometry, QgsPointXY
 
 from . import schema
 from .compounds import CompoundIndex
@@ -66,9 +66,9 @@ def rotated_rectangle(first: QgsPointXY, second: QgsPointXY, third: QgsPointXY) 
 
 def checked_polygon(geometry: QgsGeometry, what: str) -> QgsGeometry:
     """``geometry`` as a valid polygon, or a SiteWatchError saying what is wrong with it."""
-    if geometry is None or geometry.isEmpty() or geometry.type() != QgsWkbTypes.GeometryType.PolygonGeometry:
+    if geometry is None or geometry.isEmpty() or geometry.type() != Qgis.GeometryType.Polygon:
         raise SiteWatchError(f"The {what} needs at least three corners; nothing was saved.")
-    errors = geometry.validateGeometry(QgsGeometry.ValidationMethod.ValidatorGeos)
+    errors = geometry.validateGeometry(Qgis.GeometryValidationEngine.Geos)
     if errors:
         where = errors[0].where() if errors[0].hasWhere() else None
         place = f" near {where.x():.1f}, {where.y():.1f}" if where is not None else ""
@@ -115,8 +115,9 @@ class FeatureWriter:
         self.store = store
 
     @contextmanager
-    def _layer(self, layer_name: str) -> Iterator[ogr.Layer]:
-        """The OGR layer inside one transaction: committed on success, rolled back on error."""
+    def _layer(self, layer_name: str, also: Callable[[ogr.DataSource], None] | None = None) -> Iterator[ogr.Layer]:
+        """The OGR layer inside one transaction: committed on success, rolled back on error.
+        ``also`` runs last in the same transaction (e.g. the observations of a structure)."""
         try:
             dataset = ogr.Open(self.store.location, 1)
         except RuntimeError as error:
@@ -134,6 +135,8 @@ class FeatureWriter:
                 raise _write_error(self.store.location, error) from None
             try:
                 yield layer
+                if also is not None:
+                    also(dataset)
             except BaseException:
                 dataset.RollbackTransaction()
                 raise
@@ -160,10 +163,11 @@ class FeatureWriter:
             geometry.convertToMultiType()
         return ogr.CreateGeometryFromWkb(bytes(geometry.asWkb()))
 
-    def add(self, record: FeatureRecord) -> None:
-        """Write ``record`` as a new feature (its id must not exist yet)."""
+    def add(self, record: FeatureRecord, also: Callable[[ogr.DataSource], None] | None = None) -> None:
+        """Write ``record`` as a new feature (its id must not exist yet); ``also`` writes more in
+        the same transaction."""
         try:
-            with self._layer(record.layer_name) as layer:
+            with self._layer(record.layer_name, also) as layer:
                 if self._find(layer, record.layer_name, record.feature_id) is not None:
                     raise SiteWatchError(
                         f"{record.feature_id} already exists in '{record.layer_name}'; nothing was written."
@@ -211,10 +215,12 @@ class FeatureWriter:
             geometry.fromWkb(bytes(ogr_geometry.ExportToIsoWkb()))
         return FeatureRecord(layer_name, attributes, geometry)
 
-    def delete(self, layer_name: str, feature_id: str) -> FeatureRecord:
-        """Delete feature ``feature_id``; returns it as it was."""
+    def delete(self, layer_name: str, feature_id: str,
+               also: Callable[[ogr.DataSource], None] | None = None) -> FeatureRecord:
+        """Delete feature ``feature_id``; returns it as it was. ``also`` writes more in the same
+        transaction."""
         try:
-            with self._layer(layer_name) as layer:
+            with self._layer(layer_name, also) as layer:
                 feature = self._find(layer, layer_name, feature_id)
                 if feature is None:
                     raise SiteWatchError(f"{feature_id} is not in '{layer_name}' (already deleted?).")

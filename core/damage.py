@@ -185,19 +185,23 @@ class _Groups:
 _CODE = {c: n for n, c in enumerate(values.codes(values.STATUSES))}
 
 
+def _codes(statuses: tuple[str, ...]) -> list[int]:
+    return [_CODE[status] for status in statuses]
+
+
 def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray,
              weights: Mapping[str, float]) -> dict[str, list]:
     """Every output column per row key, by the definitions in the module docstring."""
     count = groups.count
     standing = after != _CODE["absent"]
-    assessed = standing & np.isin(after, [_CODE[c] for c in values.ASSESSED_STATUSES])
+    assessed = standing & np.isin(after, _codes(values.ASSESSED_STATUSES))
     columns: dict[str, np.ndarray] = {
         "n_struct": count(standing), "n_assessed": count(assessed), "n_unknown": count(standing & ~assessed),
     }
     for name, status in COUNT_FIELDS.items():
         columns[name] = count(after == _CODE[status])
-    damaged = np.isin(after, [_CODE["moderate"], _CODE["severe"], _CODE["destroyed"]])
-    severe = np.isin(after, [_CODE["severe"], _CODE["destroyed"]])
+    damaged = np.isin(after, _codes(values.DAMAGED_STATUSES))
+    severe = np.isin(after, _codes(values.SEVERE_STATUSES))
     assessed_area = count(assessed, area)
     destroyed_area = count(after == _CODE["destroyed"], area)
     weight_of_status = np.zeros(len(values.STATUSES) + 1)
@@ -220,8 +224,7 @@ def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area
             rank[_CODE[status]] = position
         was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
         worse = (rank[before] >= 0) & (rank[after] > rank[before])
-        rebuilt = np.isin(before, [_CODE["destroyed"], _CODE["severe"]]) & \
-            np.isin(after, [_CODE["intact"], _CODE["construction"]])
+        rebuilt = np.isin(before, _codes(values.REBUILT_FROM)) & np.isin(after, _codes(values.REBUILT_TO))
         for name, mask in (("n_newdmg", worse | (damaged & was_missing)), ("n_rebuilt", rebuilt),
                            ("n_new", was_missing & (after != UNOBSERVED))):
             result[name] = [int(v) for v in count(standing & mask)]

@@ -2,7 +2,8 @@
 an optional PDF map product and a manifest, written aside and moved into place at once.
 
 A failure, a bad parameter or a cancel leaves no output folder behind; an existing folder
-is only replaced when overwriting is allowed.
+is only replaced when overwriting is allowed and it is empty or a previous export (it has a
+``manifest.json``), so overwriting never deletes unrelated files.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from . import export_formats, values
 from .errors import SiteWatchError
 from .export_data import ExportData, read_export_data
 from .imagery import ImageRecord, list_images, resolve_uri
-from .manifest import write_manifest
+from .manifest import MANIFEST_NAME, write_manifest
 from .observations import check_date
 from .store import AssessmentStore
 
@@ -123,6 +124,11 @@ def _check_folder(target: Path, overwrite: bool) -> None:
         raise SiteWatchError(f"'{target}' is a file, not a folder; choose another output folder.")
     if target.exists() and not overwrite:
         raise SiteWatchError(f"The output folder '{target}' already exists; choose another or allow overwriting it.")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
+        raise SiteWatchError(
+            f"'{target}' is not a SiteWatch export (it has no {MANIFEST_NAME}); overwriting would delete "
+            "its files. Choose an empty or new folder."
+        )
 
 
 def export_assessment(store: AssessmentStore, request: ExportRequest,

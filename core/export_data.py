@@ -82,10 +82,19 @@ class _History:
 
 
 def change_flag(before: str | None, after: str | None) -> str:
-    """``rebuilt``, ``new``, ``increased`` or ``unchanged`` (checked in that order)."""
-    if before in ("destroyed", "severe") and after in ("intact", "construction"):
+    """How a structure changed from ``before`` to ``after`` (status codes, None = unobserved).
+
+    Checked in this order: ``not comparable`` (before ``unknown``, or after unobserved or
+    ``unknown``); after ``absent``: ``unchanged`` when it was unobserved or absent before,
+    else ``removed``; ``rebuilt``, ``new``, ``increased``; otherwise ``unchanged``.
+    """
+    if before == "unknown" or after in (None, "unknown"):
+        return "not comparable"
+    if after == "absent":
+        return "unchanged" if before in values.MISSING_STATUSES else "removed"
+    if before in values.REBUILT_FROM and after in values.REBUILT_TO:
         return "rebuilt"
-    if before in (None, "absent") and after not in (None, "absent"):
+    if before in values.MISSING_STATUSES:
         return "new"
     before_rank, after_rank = values.damage_rank(before), values.damage_rank(after)
     if before_rank is not None and after_rank is not None and after_rank > before_rank:

@@ -61,7 +61,8 @@ STRUCTURES = OutLayer("structures", "Polygon", (
     OutField("str_name", "TEXT", "structure name"),
     OutField("stat_bef", "TEXT", "status at the before date (in the chosen scheme)"),
     OutField("stat_aft", "TEXT", "status at the after date (in the chosen scheme)"),
-    OutField("change", "TEXT", "new, increased, rebuilt or unchanged (empty without a before date)"),
+    OutField("change", "TEXT", "not comparable, removed, rebuilt, new, increased or unchanged "
+             "(empty without a before date)"),
     OutField("date_bef", "DATE", "date of the observation giving stat_bef"),
     OutField("date_aft", "DATE", "date of the observation giving stat_aft"),
     OutField("confidence", "TEXT", "confidence of the after observation"),

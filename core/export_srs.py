@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from osgeo import osr
-from qgis.core import QgsCoordinateReferenceSystem
+from qgis.core import Qgis, QgsCoordinateReferenceSystem
 
 
 def spatial_reference(crs: QgsCoordinateReferenceSystem) -> osr.SpatialReference:
     srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL))
+    srs.ImportFromWkt(crs.toWkt(Qgis.CrsWktVariant.PreferredGdal))
     srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     return srs
 

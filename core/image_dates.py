@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from .errors import SiteWatchError
+from .observations import check_date
 
 EARLIEST = dt.date(1960, 1, 1)
 """No image before this date is accepted (the first reconnaissance satellites)."""
@@ -54,12 +55,10 @@ class DateReading:
 def check_acquired(value: str | dt.date, today: dt.date | None = None) -> str:
     """``value`` as an ISO date if it is a plausible acquisition date; else a SiteWatchError."""
     today = today or dt.date.today()
-    try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise SiteWatchError(
-            f"The acquisition date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2020-01-08."
-        ) from None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        day = dt.date.fromisoformat(check_date(str(value).strip(), "acquisition date"))
     if day > today:
         raise SiteWatchError(
             f"The acquisition date {day.isoformat()} is in the future; give the date the image was taken."

@@ -313,10 +313,28 @@ def _change(store: AssessmentStore, image_id: str, values: dict, geometry: QgsGe
 
 def update_image(store: AssessmentStore, image_id: str, *, acquired: str | None = None, source: str | None = None,
                  sensor: str | None = None, today: dt.date | None = None) -> ImageRecord:
-    """Set an image's date, source and sensor (empty text clears source/sensor)."""
-    values = {"acquired": _qdate(check_acquired(acquired, today) if acquired else None)}
+    """Set an image's date, source and sensor (empty text clears source/sensor).
+
+    The date cannot change while observations were recorded on the image at its current
+    date: they would be left at a date no image has."""
+    new_date = check_acquired(acquired, today) if acquired else None
+    _check_date_change(store, find_image(store, image_id), new_date)
+    values = {"acquired": _qdate(new_date)}
     values.update({"source": source or None, "sensor": sensor or None})
     return _change(store, image_id, values)
+
+
+def _check_date_change(store: AssessmentStore, record: ImageRecord, new_date: str | None) -> None:
+    if record.acquired is None or new_date == record.acquired:
+        return
+    recorded = [o for o in store.observations() if o.image_id == record.image_id and o.observed_on == record.acquired]
+    if recorded:
+        count = len(recorded)
+        raise SiteWatchError(
+            f"{count} state{'s were' if count > 1 else ' was'} recorded on {record.image_id} at {record.acquired}; "
+            "its date cannot change under them. Remove those states (or record them again at "
+            "the right date) first, then correct the date."
+        )
 
 
 def relink_image(store: AssessmentStore, image_id: str, path: str) -> ImageRecord:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from osgeo import gdal
-from qgis.core import QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
 
 from .errors import SiteWatchError
 
@@ -149,7 +149,7 @@ def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
 def _read_with_qgis(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Columns:
     request = QgsFeatureRequest().setSubsetOfAttributes(list(names), layer.fields())
     if not with_geometry:
-        request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request.setFlags(Qgis.FeatureRequestFlag.NoGeometry)
     indexes = [layer.fields().indexOf(name) for name in names]
     fids: list[int] = []
     rows: list[list] = []

@@ -8,8 +8,9 @@ Dates are ISO ``YYYY-MM-DD`` strings, so they order as text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import values
 from .errors import SiteWatchError
@@ -20,9 +21,18 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def check_date(text: str, what: str = "date") -> str:
-    """``text`` if it is an ISO date ``YYYY-MM-DD``; otherwise a SiteWatchError naming it."""
+    """``text`` if it is an ISO date ``YYYY-MM-DD``; otherwise a SiteWatchError naming it.
+
+    Only that exact form is accepted: ``date.fromisoformat`` alone (Python 3.11+) also takes
+    ``20200108`` or ``2020-W02-3``, which would be stored as they are and not order as dates.
+    """
     try:
+        if not _ISO_DATE.fullmatch(str(text)):
+            raise ValueError(text)
         return dt.date.fromisoformat(str(text)).isoformat()
     except ValueError:
         raise SiteWatchError(
@@ -44,10 +54,11 @@ class Observation:
     notes: str | None = None
 
     def validated(self) -> Observation:
-        """This observation if its codes and date are valid; otherwise a SiteWatchError."""
+        """This observation (its date in ``YYYY-MM-DD`` form) if its codes and date are valid;
+        otherwise a SiteWatchError."""
         if not self.structure_id:
             raise SiteWatchError("An observation needs a structure_id.")
-        check_date(self.observed_on, f"observation date of structure {self.structure_id}")
+        observed_on = check_date(self.observed_on, f"observation date of structure {self.structure_id}")
         if self.status not in values.codes(values.STATUSES):
             raise SiteWatchError(
                 f"Unknown status '{self.status}' for structure {self.structure_id}; "
@@ -56,9 +67,9 @@ class Observation:
         if self.confidence is not None and self.confidence not in values.codes(values.CONFIDENCES):
             raise SiteWatchError(
                 f"Unknown confidence '{self.confidence}' for structure {self.structure_id}; "
-                "use high, medium or low."
+                f"use one of {', '.join(values.codes(values.CONFIDENCES))}."
             )
-        return self
+        return replace(self, observed_on=observed_on)
 
 
 def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
@@ -76,12 +87,3 @@ def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
             latest[obs.structure_id] = (obs.observed_on, obs.status)
     return {sid: status for sid, (_, status) in latest.items()}
 
-
-def observation_at(observations: Iterable[Observation], structure_id: str, on: str) -> Observation | None:
-    """The observation that gives ``structure_id`` its status at ``on``, or None."""
-    best: Observation | None = None
-    for obs in observations:
-        if obs.structure_id == structure_id and obs.observed_on <= on:
-            if best is None or obs.observed_on > best.observed_on:
-                best = obs
-    return best

@@ -29,7 +29,6 @@ from qgis.core import (
     QgsRendererCategory,
     QgsTextBufferSettings,
     QgsTextFormat,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
@@ -233,7 +232,7 @@ def _set_up_maps(layout: QgsPrintLayout, layers: dict, extent: QgsRectangle, ima
     overview_map.overviews().addOverview(overview)
     scale_bar = layout.itemById("scale_bar")
     scale_bar.setLinkedMap(maps["after"])
-    scale_bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceMeters)
+    scale_bar.setUnits(Qgis.DistanceUnit.Meters)
     scale_bar.setNumberOfSegmentsLeft(0)
     scale_bar.setNumberOfSegments(3)
     scale_bar.setUnitsPerSegment(_nice(maps["after"].extent().width() / 6))

@@ -8,19 +8,23 @@ from pathlib import Path
 from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
-from . import values
+from . import schema, values
+from .damage import COUNT_FIELDS
 from .export_stats import ALL
 
-CHART_CLASSES: tuple[tuple[str, str], ...] = (
-    ("destroyed", "n_destroy"), ("severe", "n_severe"), ("moderate", "n_moderate"),
-    ("possible", "n_possible"), ("intact", "n_intact"), ("construction", "n_constr"), ("unknown", "n_unknown"),
-)
-"""Status and statistics field of each bar segment, worst first."""
+_CHART_STATUSES = tuple(reversed(values.DAMAGE_SCALE)) + tuple(
+    code for code in values.codes(values.STATUSES) if code not in values.DAMAGE_SCALE and code != "absent")
+_FIELD_OF_STATUS = {status: name for name, status in COUNT_FIELDS.items()} | {"unknown": "n_unknown"}
+
+CHART_CLASSES: tuple[tuple[str, str], ...] = tuple((status, _FIELD_OF_STATUS[status]) for status in _CHART_STATUSES)
+"""Status and statistics field of each bar segment: the damage scale worst first, then
+construction and unknown (``n_unknown`` also counts the unobserved)."""
 
 
 def chart_rows(statistics: list[dict]) -> list[dict]:
     """The rows drawn: every compound and the unassigned structures when there are any."""
-    return [row for row in statistics if row["compound"] != ALL and (row["n_struct"] or row["compound"][:2] == "C-")]
+    return [row for row in statistics if row["compound"] != ALL
+            and (row["n_struct"] or row["compound"].startswith(schema.COMPOUNDS.id_prefix))]
 
 
 def write_chart(statistics: list[dict], path: Path, width_mm: float, height_mm: float, dpi: int = 250) -> Path:

@@ -11,7 +11,6 @@ from qgis.core import (
     QgsField,
     QgsGeometry,
     QgsLayoutExporter,
-    QgsUnitTypes,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QMetaType
@@ -60,7 +59,7 @@ def write_compound_pages(data: ExportData, before_image: str, after_image: str, 
         layout.itemById(f"{key}_map").zoomToExtent(layers["after_image"].extent())
     scale_bar = layout.itemById("scale_bar")
     scale_bar.setLinkedMap(layout.itemById("after_map"))
-    scale_bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceMeters)
+    scale_bar.setUnits(Qgis.DistanceUnit.Meters)
     scale_bar.setNumberOfSegmentsLeft(0)
     scale_bar.setNumberOfSegments(3)
     scale_bar.setSegmentSizeMode(Qgis.ScaleBarSegmentSizeMode.FitWidth)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsFillSymbol,
     QgsLayoutFrame,
@@ -34,7 +35,6 @@ from qgis.core import (
     QgsProject,
     QgsReadWriteContext,
     QgsTextFormat,
-    QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
@@ -47,7 +47,7 @@ TABLE_HEADERS = ("Compound", "Structures", "Assessed", "Destroyed", "Severe", "M
                  "No damage", "Unknown", "% destroyed", "% damaged", "New damage")
 """Columns of the compound table, in order (the report fills rows in this order)."""
 
-MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
+MM = Qgis.LayoutUnit.Millimeters
 
 
 def _text_format(size: float, colour: str = "#202020", bold: bool = False) -> QgsTextFormat:

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from qgis.core import QgsFeatureRequest, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
 from .observations import Observation
 from .store import AssessmentStore
@@ -130,9 +130,6 @@ class ReviewQueue:
         self.position = -1
         self._base: set[str] = set(self.structures)
 
-    def has_scores(self) -> bool:
-        return self.scores is not None
-
     def _base_match(self, info: StructureInfo, queue_filter: QueueFilter) -> bool:
         if queue_filter.compound_id is not None and info.compound_id != queue_filter.compound_id:
             return False
@@ -202,7 +199,7 @@ class ReviewQueue:
 
 def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:
     """{structure_id: chg_score} of a scored structures layer (features without a score left out)."""
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
     request.setSubsetOfAttributes(["structure_id", SCORE_FIELD], layer.fields())
     scores = {}
     for feature in layer.getFeatures(request):

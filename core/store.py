@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from osgeo import gdal, ogr, osr
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
 from . import schema
 from .compounds import CompoundIndex
@@ -99,7 +99,8 @@ class AssessmentStore(ABC):
             for key, value in row.items():
                 if key == "geometry":
                     geometry = value if isinstance(value, QgsGeometry) else QgsGeometry.fromWkt(value)
-                    if layer.isSpatial() and geometry.type() == 2 and not geometry.isMultipart():
+                    polygon = geometry.type() == Qgis.GeometryType.Polygon
+                    if layer.isSpatial() and polygon and not geometry.isMultipart():
                         geometry.convertToMultiType()
                     feature.setGeometry(geometry)
                 elif key in names:
@@ -152,6 +153,32 @@ _OGR_GEOMETRY = {
 }
 
 _OBS_COLUMNS = tuple(f.name for f in schema.OBSERVATION_FIELDS)
+
+
+def _sql_literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class _OgrSql:
+    """Runs the store's parameterised statements through an OGR dataset, so they join the
+    transaction open on it (OGR's ExecuteSQL takes no parameters: values go in as literals)."""
+
+    rowcount = -1
+
+    def __init__(self, dataset: ogr.DataSource):
+        self.dataset = dataset
+
+    def execute(self, sql: str, parameters: Sequence = ()) -> _OgrSql:
+        pieces = sql.split("?")
+        if len(pieces) != len(parameters) + 1:
+            raise ValueError(f"{len(parameters)} parameters for {len(pieces) - 1} placeholders in {sql}")
+        text = pieces[0] + "".join(_sql_literal(v) + piece for v, piece in zip(parameters, pieces[1:]))
+        self.dataset.ExecuteSQL(text)
+        return self
 
 
 def _row_to_observation(row: Sequence) -> Observation:
@@ -213,7 +240,7 @@ class GeoPackageStore(AssessmentStore):
     @staticmethod
     def _write_empty(path: Path, crs: QgsCoordinateReferenceSystem, site_name: str) -> None:
         srs = osr.SpatialReference()
-        srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL))
+        srs.ImportFromWkt(crs.toWkt(Qgis.CrsWktVariant.PreferredGdal))
         srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
         dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
         try:
@@ -344,7 +371,7 @@ class GeoPackageStore(AssessmentStore):
             connection.close()
 
     @staticmethod
-    def _archive(connection: sqlite3.Connection, where: str, parameters: Sequence, reason: str) -> int:
+    def _archive(connection: sqlite3.Connection | _OgrSql, where: str, parameters: Sequence, reason: str) -> int:
         columns = ", ".join(_OBS_COLUMNS)
         cursor = connection.execute(
             f"INSERT INTO observation_history ({columns}, archived_at, reason) "
@@ -353,6 +380,27 @@ class GeoPackageStore(AssessmentStore):
         )
         connection.execute(f"DELETE FROM observations WHERE {where}", parameters)
         return cursor.rowcount
+
+    @staticmethod
+    def _insert(connection: sqlite3.Connection | _OgrSql, observation: Observation) -> None:
+        connection.execute(
+            f"INSERT INTO observations ({', '.join(_OBS_COLUMNS)}) VALUES ({', '.join('?' * len(_OBS_COLUMNS))})",
+            tuple(getattr(observation, c) for c in _OBS_COLUMNS),
+        )
+
+    def archive_observations_in(self, dataset: ogr.DataSource, structure_ids: Sequence[str], reason: str) -> None:
+        """Like :meth:`archive_observations_of`, inside the transaction the caller holds open on
+        ``dataset`` (this assessment opened with OGR), so it commits or rolls back with it."""
+        if structure_ids:
+            where = f"structure_id IN ({', '.join('?' * len(structure_ids))})"
+            self._archive(_OgrSql(dataset), where, tuple(structure_ids), reason)
+
+    def restore_observations_in(self, dataset: ogr.DataSource, observations: Iterable[Observation]) -> None:
+        """Write archived ``observations`` back as current ones inside the caller's transaction
+        on ``dataset`` (see :meth:`archive_observations_in`)."""
+        executor = _OgrSql(dataset)
+        for observation in observations:
+            self._insert(executor, observation.validated())
 
     def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
         observation = observation.validated()
@@ -363,10 +411,7 @@ class GeoPackageStore(AssessmentStore):
         ).fetchone()
         if old is not None:
             self._archive(connection, "structure_id = ? AND observed_on = ?", key, "replaced")
-        connection.execute(
-            f"INSERT INTO observations ({', '.join(_OBS_COLUMNS)}) VALUES ({', '.join('?' * len(_OBS_COLUMNS))})",
-            tuple(getattr(observation, c) for c in _OBS_COLUMNS),
-        )
+        self._insert(connection, observation)
         return None if old is None else _row_to_observation(old)
 
     def record_observation(self, observation: Observation) -> Observation | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
+from osgeo import ogr
 from qgis.core import QgsGeometry
 
 from . import schema
@@ -39,6 +40,18 @@ class Command(ABC):
     def layer_names(self) -> set[str]:
         """Contract layers this command changes."""
         return set()
+
+
+def _follow_up(step: Callable[[], None], undo_step: Callable[[], object]) -> None:
+    """Run ``step`` after a committed write; when it raises, undo that write with
+    ``undo_step`` and let the error go on, so a command never stays half applied."""
+    done = False
+    try:
+        step()
+        done = True
+    finally:
+        if not done:
+            undo_step()
 
 
 class RecordObservation(Command):
@@ -78,14 +91,17 @@ class AddFeature(Command):
     def apply(self) -> None:
         self.writer.add(self.record)
         if self.record.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change,
+                       lambda: self.writer.delete(self.record.layer_name, self.record.feature_id))
 
     def revert(self) -> None:
-        if self.record.layer_name == schema.STRUCTURES.name:
-            self.writer.store.archive_observations_of([self.record.feature_id], "drawing undone")
-        self.writer.delete(self.record.layer_name, self.record.feature_id)
+        def archive(dataset: ogr.DataSource) -> None:
+            self.writer.store.archive_observations_in(dataset, [self.record.feature_id], "drawing undone")
+
+        is_structure = self.record.layer_name == schema.STRUCTURES.name
+        self.writer.delete(self.record.layer_name, self.record.feature_id, also=archive if is_structure else None)
         if self.record.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
     def structure_ids(self) -> set[str]:
         return {self.record.feature_id} if self.record.layer_name == schema.STRUCTURES.name else set()
@@ -95,7 +111,8 @@ class AddFeature(Command):
 
 
 class DeleteFeature(Command):
-    """Delete a feature; a structure's observations are archived first and come back on undo."""
+    """Delete a feature; a structure's observations are archived in the same transaction and
+    come back with it on undo (in one transaction too)."""
 
     def __init__(self, writer: FeatureWriter, layer_name: str, feature_id: str,
                  after_compounds_change: Callable[[], None]):
@@ -109,25 +126,26 @@ class DeleteFeature(Command):
 
     def apply(self) -> None:
         store = self.writer.store
-        if self.layer_name == schema.STRUCTURES.name:
-            self.observations = store.observations([self.feature_id])
-            store.archive_observations_of([self.feature_id], "structure deleted")
-        try:
-            self.record = self.writer.delete(self.layer_name, self.feature_id)
-        except SiteWatchError:
-            if self.observations:
-                store.record_observations(self.observations)
-            raise
+        is_structure = self.layer_name == schema.STRUCTURES.name
+        self.observations = store.observations([self.feature_id]) if is_structure else []
+
+        def archive(dataset: ogr.DataSource) -> None:
+            store.archive_observations_in(dataset, [self.feature_id], "structure deleted")
+
+        self.record = self.writer.delete(self.layer_name, self.feature_id, also=archive if is_structure else None)
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
 
     def revert(self) -> None:
         assert self.record is not None
-        self.writer.add(self.record)
-        if self.observations:
-            self.writer.store.record_observations(self.observations)
+        observations = self.observations
+
+        def restore(dataset: ogr.DataSource) -> None:
+            self.writer.store.restore_observations_in(dataset, observations)
+
+        self.writer.add(self.record, also=restore if observations else None)
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change, lambda: self.writer.delete(self.layer_name, self.feature_id))
 
     def structure_ids(self) -> set[str]:
         return {self.feature_id} if self.layer_name == schema.STRUCTURES.name else set()
@@ -160,7 +178,8 @@ class ChangeGeometry(Command):
             attributes = {"compound_id": self.compounds().assign(geometry)}
         before = self.writer.update(self.layer_name, self.feature_id, geometry, attributes)
         if self.layer_name == schema.COMPOUNDS.name:
-            self.after_compounds_change()
+            _follow_up(self.after_compounds_change,
+                       lambda: self.writer.update(self.layer_name, self.feature_id, before.geometry))
         return before
 
     def apply(self) -> None:

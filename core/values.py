@@ -67,6 +67,21 @@ DAMAGE_SCALE: tuple[str, ...] = ("intact", "possible", "moderate", "severe", "de
 ASSESSED_STATUSES: tuple[str, ...] = ("construction",) + DAMAGE_SCALE
 """Statuses that count as assessed in the damage statistics (``unknown`` never does)."""
 
+DAMAGED_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("moderate"):]
+"""Statuses that count as damaged: moderate, severe, destroyed."""
+
+SEVERE_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("severe"):]
+"""Statuses that count as severe or worse: severe, destroyed."""
+
+REBUILT_FROM: tuple[str, ...] = ("destroyed", "severe")
+"""A structure rebuilt since the before date had one of these statuses then …"""
+
+REBUILT_TO: tuple[str, ...] = ("intact", "construction")
+"""… and one of these at the after date."""
+
+MISSING_STATUSES: tuple[str | None, ...] = (None, "absent")
+"""Not (yet) there: unobserved (None) or absent."""
+
 CONFIDENCES: tuple[Value, ...] = (
     Value("high", "High"),
     Value("medium", "Medium"),

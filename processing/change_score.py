@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputString,
     QgsProcessingParameterBand,
@@ -49,28 +49,45 @@ class ChangeScore(SiteWatchAlgorithm):
     ICON = "change_score"
     HELP = (
         "Scores every structure by how much it changed between a before and an after image, ranks "
-        "them (1 = most changed) and suggests a damage status for the analyst to confirm. The after "
-        "image is warped on the fly onto the before image's grid (any CRS, resolution or extent), "
-        "matched to the before image's values band by band (gain and offset fitted on the percentiles "
-        "of a sample of the overlap), and each pixel gets a change magnitude. A structure scores high when its inside "
-        "changed more than the ring around it. Images are read window by window, so large images "
-        "need little memory.\n\n"
-        "<b>Before image</b>: the earlier image (its grid is the reference).\n"
-        "<b>After image</b>: the later image; another CRS, resolution, data type (uint8/uint16) or "
-        "extent is fine. With a 1-band and a multi-band image their brightness is compared; with other "
-        "band counts the common bands 1..n.\n"
-        "<b>Structures</b>: the footprint polygons to score; reprojected to the before image's CRS "
-        "when they are in another one.\n"
-        "<b>Bands to compare</b>: band numbers present in both images (default: all common bands).\n"
-        "<b>Ring width (m)</b>: width of the ring around each footprint (its bounding box grown by this "
-        "distance, other footprints left out) used as the local reference that cancels illumination "
-        "and seasonal change.\n"
-        "<b>Scored structures</b>: the structures with chg_score (0–1), chg_frac (share of footprint "
-        "pixels changed), chg_rank (1 = most changed) and suggested (intact, possible, moderate, "
-        "severe, destroyed or unknown). Structures outside the overlap of the images, or with fewer "
-        "than half of their pixels valid, are unknown with no score and no rank — never intact.\n\n"
-        "The result THRESHOLDS (also in the log) says how the suggestion was derived: robust z-scores "
-        "of the footprint-minus-ring change over all structures of the pair, cut at fixed values."
+        "them (1 = most changed) and suggests a damage status for the analyst to confirm. The "
+        "after image is warped on the fly onto the before image's grid (any CRS, resolution or "
+        "extent), matched to the before image's values band by band (gain and offset fitted on "
+        "the percentiles of a sample of the overlap), and each pixel gets a change magnitude. A "
+        "structure scores high when its inside changed more than the ring around it. Images are "
+        "read window by window, so large images need little memory."
+    )
+    PARAMETER_HELP = {
+        "BEFORE": (
+            "the earlier image (its grid is the reference)."
+        ),
+        "AFTER": (
+            "the later image; another CRS, resolution, data type (uint8/uint16) or extent is fine. "
+            "With a 1-band and a multi-band image their brightness is compared; with other band "
+            "counts the common bands 1..n."
+        ),
+        "STRUCTURES": (
+            "the footprint polygons to score; reprojected to the before image's CRS when they are in "
+            "another one."
+        ),
+        "BANDS": (
+            "band numbers present in both images (default: all common bands)."
+        ),
+        "RING_M": (
+            "width of the ring around each footprint (its bounding box grown by this distance, other "
+            "footprints left out) used as the local reference that cancels illumination and seasonal "
+            "change."
+        ),
+        "OUTPUT": (
+            "the structures with chg_score (0–1), chg_frac (share of footprint pixels changed), "
+            "chg_rank (1 = most changed) and suggested (intact, possible, moderate, severe, destroyed "
+            "or unknown). Structures outside the overlap of the images, or with fewer than half of "
+            "their pixels valid, are unknown with no score and no rank — never intact."
+        ),
+    }
+    HELP_NOTES = (
+        "The result THRESHOLDS (also in the log) says how the suggestion was derived: robust "
+        "z-scores of the footprint-minus-ring change over all structures of the pair, cut at "
+        "fixed values."
     )
 
     BEFORE = "BEFORE"
@@ -85,15 +102,15 @@ class ChangeScore(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.STRUCTURES, "Structures", [QgsProcessing.SourceType.TypeVectorPolygon]))
+            self.STRUCTURES, "Structures", [Qgis.ProcessingSourceType.VectorPolygon]))
         self.addParameter(QgsProcessingParameterBand(
             self.BANDS, "Bands to compare", parentLayerParameterName=self.BEFORE, optional=True,
             allowMultiple=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.RING_M, "Ring width (m)", QgsProcessingParameterNumber.Type.Double,
+            self.RING_M, "Ring width (m)", Qgis.ProcessingNumberParameterType.Double,
             defaultValue=change_score.DEFAULT_RING_M, minValue=0.1))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scored structures", QgsProcessing.SourceType.TypeVectorPolygon))
+            self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon))
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

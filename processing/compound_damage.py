@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType
 
@@ -52,27 +51,44 @@ class CompoundDamage(SiteWatchAlgorithm):
     HELP = (
         "Counts, percentages and an area-weighted damage index per compound at a date, from the "
         "recorded observations; optionally the change since an earlier date and one row per "
-        "structure type. The status of a structure at a date is its latest observation on or before "
-        "it; a structure belongs to the compound holding the largest part of its footprint (ties: "
-        "lowest compound_id). Percentages are of assessed structures (construction, intact, possible, "
-        "moderate, severe, destroyed) and are NULL when none is assessed; unknown and unobserved "
-        "structures are never counted as undamaged.\n\n"
-        "<b>Structures layer</b>: polygon layer with the fields structure_id and type (e.g. "
-        "site.gpkg|layername=structures).\n"
-        "<b>Observations table</b>: table with structure_id, observed_on (YYYY-MM-DD) and status.\n"
-        "<b>Compounds layer</b>: polygon layer with compound_id (and name); may be empty, then every "
-        "structure is UNASSIGNED.\n"
-        "<b>After date (YYYY-MM-DD)</b>: the date the statuses are taken at.\n"
-        "<b>Before date (YYYY-MM-DD)</b>: optional earlier date; adds n_newdmg (newly damaged or worse), "
-        "n_rebuilt and n_new.\n"
-        "<b>One row per structure type</b>: adds, under each compound, a row per structure type "
-        "(field type).\n"
-        "<b>Damage index weights</b>: optional overrides of the weights of dmg_index, e.g. "
-        "possible=0.2,moderate=0.5 (defaults construction 0, intact 0, possible 0.1, moderate 0.4, "
-        "severe 0.7, destroyed 1).\n"
-        "<b>Damage per compound</b>: one feature per compound (field compound: its compound_id) with its "
-        "polygon and the statistics, then "
-        "the rows UNASSIGNED (structures in no compound) and ALL (the whole site) without geometry.\n\n"
+        "structure type. The status of a structure at a date is its latest observation on or "
+        "before it; a structure belongs to the compound holding the largest part of its footprint "
+        "(ties: lowest compound_id). Percentages are of assessed structures (construction, "
+        "intact, possible, moderate, severe, destroyed) and are NULL when none is assessed; "
+        "unknown and unobserved structures are never counted as undamaged."
+    )
+    PARAMETER_HELP = {
+        "STRUCTURES": (
+            "polygon layer with the fields structure_id and type (e.g. "
+            "site.gpkg|layername=structures)."
+        ),
+        "OBSERVATIONS": (
+            "table with structure_id, observed_on (YYYY-MM-DD) and status."
+        ),
+        "COMPOUNDS": (
+            "polygon layer with compound_id (and name); optional: without it (or with no compounds) "
+            "every structure is UNASSIGNED."
+        ),
+        "AFTER_DATE": (
+            "the date the statuses are taken at."
+        ),
+        "BEFORE_DATE": (
+            "optional earlier date; adds n_newdmg (newly damaged or worse), n_rebuilt and n_new."
+        ),
+        "BY_TYPE": (
+            "adds, under each compound, a row per structure type (field type)."
+        ),
+        "WEIGHTS": (
+            "optional overrides of the weights of dmg_index, e.g. possible=0.2,moderate=0.5 (defaults "
+            "construction 0, intact 0, possible 0.1, moderate 0.4, severe 0.7, destroyed 1)."
+        ),
+        "OUTPUT": (
+            "one feature per compound (field compound: its compound_id) with its polygon and the "
+            "statistics, then the rows UNASSIGNED (structures in no compound) and ALL (the whole "
+            "site) without geometry."
+        ),
+    }
+    HELP_NOTES = (
         "The results also give the ALL row as ALL_N_STRUCT, ALL_PCT_DESTR, ... and the summary "
         "sentence as SUMMARY; observations naming unknown structures are counted in "
         "UNKNOWN_OBSERVATIONS and invalid footprints are repaired and listed in the log."
@@ -88,11 +104,12 @@ class CompoundDamage(SiteWatchAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        polygon = [QgsProcessing.SourceType.TypeVectorPolygon]
+        polygon = [Qgis.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterVectorLayer(self.STRUCTURES, "Structures layer", polygon))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.OBSERVATIONS, "Observations table", [QgsProcessing.SourceType.TypeVector]))
-        self.addParameter(QgsProcessingParameterVectorLayer(self.COMPOUNDS, "Compounds layer", polygon))
+            self.OBSERVATIONS, "Observations table", [Qgis.ProcessingSourceType.Vector]))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.COMPOUNDS, "Compounds layer", polygon,
+                                                            optional=True))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date (YYYY-MM-DD)"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date (YYYY-MM-DD)",
                                                        optional=True))
@@ -100,13 +117,15 @@ class CompoundDamage(SiteWatchAlgorithm):
                                                         defaultValue=False))
         self.addParameter(QgsProcessingParameterString(self.WEIGHTS, "Damage index weights", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Damage per compound", QgsProcessing.SourceType.TypeVectorPolygon))
+            self.OUTPUT, "Damage per compound", Qgis.ProcessingSourceType.VectorPolygon))
         for key in SITE_KEYS:
             self.addOutput(QgsProcessingOutputNumber(key, key.replace("_", " ").title()))
         self.addOutput(QgsProcessingOutputString("SUMMARY", "Summary sentence"))
         self.addOutput(QgsProcessingOutputNumber("UNKNOWN_OBSERVATIONS", "Observations of unknown structures"))
 
-    def _layer(self, parameters, name: str, context) -> QgsVectorLayer:
+    def _layer(self, parameters, name: str, context, optional: bool = False) -> QgsVectorLayer | None:
+        if optional and parameters.get(name) in (None, ""):
+            return None
         layer = self.parameterAsVectorLayer(parameters, name, context)
         if layer is None or not layer.isValid():
             raise QgsProcessingException(f"Cannot open the {name} layer '{parameters.get(name)}'.")
@@ -115,7 +134,7 @@ class CompoundDamage(SiteWatchAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         structures = self._layer(parameters, self.STRUCTURES, context)
         observations = self._layer(parameters, self.OBSERVATIONS, context)
-        compounds = self._layer(parameters, self.COMPOUNDS, context)
+        compounds = self._layer(parameters, self.COMPOUNDS, context, optional=True)
         try:
             table = compound_damage(
                 structures, observations, compounds,
@@ -132,11 +151,11 @@ class CompoundDamage(SiteWatchAlgorithm):
 
         fields = output_fields()
         sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                             QgsWkbTypes.Type.MultiPolygon, compounds.crs())
+                                             Qgis.WkbType.MultiPolygon, (compounds or structures).crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         geometries = {}
-        for feature in compounds.getFeatures():
+        for feature in compounds.getFeatures() if compounds is not None else ():
             geometry = feature.geometry()
             if not geometry.isNull():
                 geometry.convertToMultiType()

@@ -26,15 +26,25 @@ class CreateAssessment(SiteWatchAlgorithm):
         "Creates an empty SiteWatch assessment: one GeoPackage per site holding the layers "
         "imagery, compounds, structures, observations, observation_history, linear_features and "
         "point_features, with default QGIS styles (value-map dropdowns, structures drawn by type) "
-        "so the file also works in QGIS without the plugin.\n\n"
-        "<b>Output assessment</b>: the .gpkg file to create. It is written beside the target "
-        "first and moved into place, so a failure leaves nothing half-written.\n"
-        "<b>CRS</b>: the CRS of the geometry layers; a projected CRS of the site (e.g. its UTM "
-        "zone) makes drawing in metres natural. Areas are always computed on the ellipsoid.\n"
-        "<b>Site name</b>: shown in the layer tree and reports (default: the file name).\n"
-        "<b>Overwrite an existing file</b>: replace an existing file of that name; without it an existing file "
-        "is an error and is left untouched."
+        "so the file also works in QGIS without the plugin."
     )
+    PARAMETER_HELP = {
+        "OUTPUT": (
+            "the .gpkg file to create. It is written beside the target first and moved into place, so "
+            "a failure leaves nothing half-written."
+        ),
+        "CRS": (
+            "the CRS of the geometry layers; a projected CRS of the site (e.g. its UTM zone) makes "
+            "drawing in metres natural. Areas are always computed on the ellipsoid."
+        ),
+        "SITE_NAME": (
+            "shown in the layer tree and reports (default: the file name)."
+        ),
+        "OVERWRITE": (
+            "replace an existing file of that name; without it an existing file is an error and is "
+            "left untouched."
+        ),
+    }
 
     OUTPUT = "OUTPUT"
     CRS = "CRS"

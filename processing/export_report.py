@@ -52,27 +52,49 @@ class ExportReport(SiteWatchAlgorithm):
         "observations, summary and imagery as CSV, an optional PDF map product with before/after "
         "panels, and manifest.json listing every file with its SHA-256 and these parameters. File "
         "names are &lt;site&gt;_&lt;after date&gt;_&lt;layer&gt;; field names are at most 10 "
-        "characters and the same in every format.\n\n"
-        "<b>Assessment</b>: the SiteWatch assessment (.gpkg) to export.\n"
-        "<b>After date</b>: the date (YYYY-MM-DD) whose status each structure is exported with; it "
-        "must lie within the assessment's imagery dates.\n"
-        "<b>Before date</b>: the earlier date for the change columns and the before panel "
-        "(default: the latest image date before the after date).\n"
-        "<b>Formats</b>: any of GeoPackage, ESRI Shapefile, GeoJSON, KML, CSV (default: all).\n"
-        "<b>Status labels</b>: how status values are written: sitewatch codes or the UNOSAT, "
-        "Copernicus EMS or xBD class names.\n"
-        "<b>PDF report</b>: also write the A3 map product (resources/report.qpt filled with this "
-        "export) as &lt;site&gt;_&lt;after date&gt;_report.pdf.\n"
-        "<b>One page per compound</b>: with the report, also write an A4 page per compound "
-        "(resources/report_compound.qpt as an atlas: panels zoomed on the compound and its figures) "
-        "as &lt;site&gt;_&lt;after date&gt;_report_compounds.pdf.\n"
-        "<b>Before image</b> / <b>After image</b>: rasters for the report's panels (default: the "
-        "assessment's image on, or latest before, each date).\n"
-        "<b>Overwrite an existing folder</b>: replace an existing output folder; without it an "
-        "existing folder is an error and is left untouched.\n"
-        "<b>Output folder</b>: the folder to create. Everything is written beside it first and "
-        "moved into place at the end, so a failure or cancel leaves no partial folder."
+        "characters and the same in every format."
     )
+    PARAMETER_HELP = {
+        "ASSESSMENT": "the SiteWatch assessment (.gpkg) to export.",
+        "AFTER_DATE": (
+            "the date (YYYY-MM-DD) whose status each structure is exported with; it must lie within "
+            "the assessment's imagery dates."
+        ),
+        "BEFORE_DATE": (
+            "the earlier date for the change columns and the before panel (default: the latest image "
+            "date before the after date)."
+        ),
+        "FORMATS": "any of GeoPackage, ESRI Shapefile, GeoJSON, KML, CSV (default: all).",
+        "SCHEME": (
+            "how status values are written: sitewatch codes or the UNOSAT, Copernicus EMS or xBD class names."
+        ),
+        "REPORT": (
+            "also write the A3 map product (resources/report.qpt filled with this export) as "
+            "&lt;site&gt;_&lt;after date&gt;_report.pdf."
+        ),
+        "COMPOUND_PAGES": (
+            "with the report, also write an A4 page per compound (resources/report_compound.qpt as an "
+            "atlas: panels zoomed on the compound and its figures) as "
+            "&lt;site&gt;_&lt;after date&gt;_report_compounds.pdf."
+        ),
+        "BEFORE_IMAGE": (
+            "raster for the report's before panel (default: the assessment's image on, or latest "
+            "before, the before date)."
+        ),
+        "AFTER_IMAGE": (
+            "raster for the report's after panel (default: the assessment's image on, or latest "
+            "before, the after date)."
+        ),
+        "OVERWRITE": (
+            "replace an existing output folder; without it an existing folder is an error and is left "
+            "untouched. Only an empty folder or a previous export (with manifest.json) is replaced; any "
+            "other folder is refused, so its files are never deleted."
+        ),
+        "OUTPUT_FOLDER": (
+            "the folder to create. Everything is written beside it first and moved into place at the "
+            "end, so a failure or cancel leaves no partial folder."
+        ),
+    }
 
     def flags(self):
         # The print layout must be built in the thread that owns its layers.

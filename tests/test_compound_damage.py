@@ -9,6 +9,8 @@ import sqlite3
 import pytest
 from osgeo import ogr
 from qgis.core import (
+    Qgis,
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
@@ -487,3 +489,20 @@ def test_decoded_footprints_match_qgis_geometry():
         assert footprints.planar_area[position] == pytest.approx(expected.area()), wkt
         box = expected.boundingBox()
         assert footprints.bbox[position].tolist() == [box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()]
+
+
+def test_compounds_layer_is_optional(provider, assessment, tmp_path):
+    build(assessment, TWO_COMPOUNDS, [("S-1", "building", box(10, 10, 10)), ("S-2", "bunker", box(300, 300, 10))],
+          [("S-1", "2020-01-08", "destroyed"), ("S-2", "2020-01-08", "intact")])
+    algorithm = QgsApplication.processingRegistry().algorithmById("sitewatch:compounddamage")
+    assert algorithm.parameterDefinition("COMPOUNDS").flags() & Qgis.ProcessingParameterFlag.Optional
+    target = tmp_path / "no_compounds.gpkg"
+    result = processing.run("sitewatch:compounddamage", {
+        "STRUCTURES": assessment.layer_uri("structures"), "OBSERVATIONS": assessment.layer_uri("observations"),
+        "AFTER_DATE": "2020-01-08", "OUTPUT": str(target)})
+    dataset = ogr.Open(str(target))
+    layer = dataset.GetLayer(0)
+    assert layer.GetSpatialRef().GetAuthorityCode(None) == "32637"
+    found = {f.GetField("compound"): (f.GetField("n_struct"), f.GetField("n_destroy")) for f in layer}
+    assert found == {UNASSIGNED: (2, 1), ALL: (2, 1)}
+    assert result["ALL_N_DESTROY"] == 1

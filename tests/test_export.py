@@ -210,16 +210,30 @@ def test_scheme_gives_unosat_ems_and_xbd_names(site, tmp_path, scheme, destroyed
         ".cpg", ".dbf", ".prj", ".shp", ".shx"]
 
 
-def test_existing_folder_needs_overwrite_and_is_replaced_whole(site, tmp_path):
+def test_existing_folder_needs_overwrite_and_a_previous_export_is_replaced_whole(site, tmp_path):
     folder = tmp_path / "out"
-    folder.mkdir()
+    export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",)))
     (folder / "stale.txt").write_text("old")
     with pytest.raises(SiteWatchError, match="already exists"):
         export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",)))
-    assert [p.name for p in folder.iterdir()] == ["stale.txt"]
+    assert (folder / "stale.txt").is_file()
     export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",), overwrite=True))
     assert not (folder / "stale.txt").exists() and (folder / "manifest.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_overwrite_refuses_a_folder_that_is_not_an_export(site, tmp_path):
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "thesis.odt").write_text("years of work")
+    with pytest.raises(SiteWatchError, match=r"is not a SiteWatch export \(it has no manifest.json\)"):
+        export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",), overwrite=True))
+    assert [p.name for p in folder.iterdir()] == ["thesis.odt"]
+    assert (folder / "thesis.odt").read_text() == "years of work"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    export_assessment(site, ExportRequest(str(empty), AFTER, formats=("CSV",), overwrite=True))
+    assert (empty / "manifest.json").is_file()
 
 
 def _no_output(parent: Path, expected: set[str]) -> None:

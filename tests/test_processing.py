@@ -34,8 +34,9 @@ def test_every_algorithm_has_group_icon_and_help(sitewatch_provider):
         assert not algorithm.icon().isNull()
         assert len(algorithm.shortHelpString()) > 100
         for parameter in algorithm.parameterDefinitions():
-            assert parameter.name() in algorithm.shortHelpString() or parameter.description() in \
-                algorithm.shortHelpString(), f"{algorithm.id()}: help does not explain {parameter.name()}"
+            assert f"<b>{parameter.description()}</b>" in algorithm.shortHelpString(), \
+                f"{algorithm.id()}: help does not explain {parameter.name()}"
+            assert parameter.help(), f"{algorithm.id()}: {parameter.name()} has no tooltip"
 
 
 def test_qgis_process_lists_and_runs_createassessment(qgis_process, tmp_path):
