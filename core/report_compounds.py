@@ -49,7 +49,7 @@ def write_compound_pages(data: ExportData, before_image: str, after_image: str, 
     project, layers = report_layers(data, before_image, after_image)
     coverage = coverage_layer(data)
     project.addMapLayer(coverage, False)
-    layout = load_template(project, COMPOUND_TEMPLATE, data)
+    layout = load_template(project, COMPOUND_TEMPLATE, data, (before_image, after_image))
     for key in ("before", "after"):
         layout.itemById(f"{key}_map").setLayers(
             [layers["compounds"], layers[f"{key}_structures"], layers[f"{key}_image"]])

@@ -30,8 +30,7 @@ from qgis.core import (
     QgsLayoutTableColumn,
     QgsLayoutTableStyle,
     QgsLegendStyle,
-    QgsLineSymbol,
-    QgsPrintLayout,
+        QgsPrintLayout,
     QgsProject,
     QgsReadWriteContext,
     QgsTextFormat,
@@ -39,13 +38,21 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
 
+from . import values
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "report.qpt"
 COMPOUND_TEMPLATE = TEMPLATE.with_name("report_compound.qpt")
 FONT = "Open Sans"
 DARK = "#1f2a36"
-TABLE_HEADERS = ("Compound", "Structures", "Assessed", "Destroyed", "Severe", "Moderate", "Possible",
-                 "No damage", "Unknown", "% destroyed", "% damaged", "New damage")
-"""Columns of the compound table, in order (the report fills rows in this order)."""
+TABLE_STATUSES = ("destroyed", "severe", "moderate", "possible", "intact", "unknown")
+TABLE_HEADERS = ("Compound", "Structures", "Assessed",
+                 *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
+                 "% destroyed", "% damaged", "New damage")
+"""Columns of the compound table, in order (the report fills rows in this order); status
+columns carry the SiteWatch labels, as the chart's legend does and the map legend shows."""
+
+PANEL_HEADER = "{upper} · [% @sw_{key}_dates %] · [% @sw_{key}_source %]"
+"""A panel's header: its dates ("2020-01-08", or "status on …, image of …") and image source."""
 
 MM = Qgis.LayoutUnit.Millimeters
 
@@ -91,29 +98,42 @@ def _box(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, f
     _place(shape, *box, item_id)
 
 
-def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float], grid: bool) -> QgsLayoutItemMap:
+PANEL_BACKGROUND = "#a6a6a6"
+"""Neutral grey where a panel's extent reaches beyond its image."""
+
+
+def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float],
+         labelled_sides: tuple[QgsLayoutItemMapGrid.BorderSide, ...] = ()) -> QgsLayoutItemMap:
+    """A framed map item; with ``labelled_sides`` a zebra coordinate frame annotated on those
+    sides only (outside the frame)."""
     item = QgsLayoutItemMap(layout)
     item.setFrameEnabled(True)
     item.setFrameStrokeWidth(QgsLayoutMeasurement(0.4, MM))
-    item.setBackgroundColor(QColor("#e9e4d8"))
+    item.setBackgroundColor(QColor(PANEL_BACKGROUND))
     layout.addLayoutItem(item)
     _place(item, *box, item_id)
-    if grid:
+    if labelled_sides:
         map_grid = QgsLayoutItemMapGrid("coordinates", item)
-        map_grid.setStyle(QgsLayoutItemMapGrid.GridStyle.Cross)
-        map_grid.setCrossLength(2.0)
-        map_grid.setLineSymbol(QgsLineSymbol.createSimple({"color": "255,255,255,200", "width": "0.25"}))
+        # Frame ticks only: a grid drawn inside would cross the compound names (PDF export
+        # draws grids above map labels whatever their stacking position).
+        map_grid.setStyle(QgsLayoutItemMapGrid.GridStyle.FrameAnnotationsOnly)
         map_grid.setFrameStyle(QgsLayoutItemMapGrid.FrameStyle.Zebra)
         map_grid.setFrameWidth(1.2)
         map_grid.setAnnotationEnabled(True)
         map_grid.setAnnotationPrecision(0)
         map_grid.setAnnotationTextFormat(_text_format(5.5, "#303030"))
-        for side in (QgsLayoutItemMapGrid.BorderSide.Left, QgsLayoutItemMapGrid.BorderSide.Bottom):
-            map_grid.setAnnotationPosition(QgsLayoutItemMapGrid.AnnotationPosition.OutsideMapFrame, side)
-        for side in (QgsLayoutItemMapGrid.BorderSide.Right, QgsLayoutItemMapGrid.BorderSide.Top):
-            map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.HideAll, side)
+        sides = (QgsLayoutItemMapGrid.BorderSide.Left, QgsLayoutItemMapGrid.BorderSide.Right,
+                 QgsLayoutItemMapGrid.BorderSide.Top, QgsLayoutItemMapGrid.BorderSide.Bottom)
+        for side in sides:
+            if side in labelled_sides:
+                map_grid.setAnnotationPosition(QgsLayoutItemMapGrid.AnnotationPosition.OutsideMapFrame, side)
+                map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.ShowAll, side)
+            else:
+                map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.HideAll, side)
         map_grid.setAnnotationDirection(QgsLayoutItemMapGrid.AnnotationDirection.Vertical,
                                         QgsLayoutItemMapGrid.BorderSide.Left)
+        map_grid.setAnnotationDirection(QgsLayoutItemMapGrid.AnnotationDirection.VerticalDescending,
+                                        QgsLayoutItemMapGrid.BorderSide.Right)
         item.grids().addGrid(map_grid)
     return item
 
@@ -161,15 +181,17 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (318, 5, 94, 14), 10.5, "#ffffff", True,
            Qt.AlignmentFlag.AlignHCenter)
 
-    for key, x in (("before", 8), ("after", 162)):
+    side = QgsLayoutItemMapGrid.BorderSide
+    # Each panel's northings go on its outer side, so neither writes over the other's frame.
+    for key, x, labelled in (("before", 8, (side.Left, side.Bottom)), ("after", 162, (side.Right, side.Bottom))):
         _box(layout, f"{key}_header_box", (x, 28, 150, 7), "#34495e")
-        _label(layout, f"{key}_header", f"{key.upper()} · [% @sw_{key} %] · [% @sw_{key}_source %]",
-               (x, 28, 150, 7), 9, "#ffffff", True)
-        _map(layout, f"{key}_map", (x, 35, 150, 150), grid=True)
+        _label(layout, f"{key}_header", PANEL_HEADER.format(key=key, upper=key.upper()), (x, 28, 150, 7), 8.5,
+               "#ffffff", True)
+        _map(layout, f"{key}_map", (x, 35, 150, 150), labelled)
 
     _box(layout, "overview_header_box", (318, 28, 94, 7), "#34495e")
     _label(layout, "overview_header", "OVERVIEW", (318, 28, 94, 7), 9, "#ffffff", True)
-    _map(layout, "overview_map", (318, 35, 94, 56), grid=False)
+    _map(layout, "overview_map", (318, 35, 94, 56))
 
     _legend(layout, (318, 93, 94, 66))
 
@@ -177,7 +199,7 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
 
     _label(layout, "table_header", "DAMAGE BY COMPOUND ON [% @sw_after %]", (8, 190, 200, 7), 9, DARK, True)
     table = QgsLayoutItemTextTable(layout)
-    table.setHeaderTextFormat(_text_format(7, "#ffffff", True))
+    table.setHeaderTextFormat(_text_format(6.5, "#ffffff", True))
     header_style = QgsLayoutTableStyle()
     header_style.enabled = True
     header_style.cellBackgroundColor = QColor("#34495e")
@@ -196,10 +218,13 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     table.setGridColor(QColor("#9aa5b1"))
     table.setBackgroundColor(QColor("#ffffff"))
     table.setHeaderMode(table.HeaderMode.AllFrames)
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)
     table.setResizeMode(table.ResizeMode.ExtendToNextPage)
     columns = []
     for header in TABLE_HEADERS:
         column = QgsLayoutTableColumn(header)
+        if len(header) > 10 and header != "Compound":
+            column.setWidth(12)  # long headings wrap onto two lines
         column.setHAlignment(Qt.AlignmentFlag.AlignLeft if header == "Compound" else Qt.AlignmentFlag.AlignRight)
         columns.append(column)
     table.setColumns(columns)
@@ -219,8 +244,8 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     _label(layout, "notes_header", "SOURCES AND NOTES", (320, 180, 90, 6), 8, DARK, True)
     notes = _label(layout, "notes", (
         "Site: [% @sw_site %]\n"
-        "Before image: [% @sw_before %], [% @sw_before_source %]\n"
-        "After image: [% @sw_after %], [% @sw_after_source %]\n"
+        "Before: [% @sw_before_dates %] · [% @sw_before_source %]\n"
+        "After: [% @sw_after_dates %] · [% @sw_after_source %]\n"
         "Analyst(s): [% @sw_analysts %]\n"
         "Coordinate system: [% @sw_crs %]\n"
         "Status labels: [% @sw_scheme %]\n\n"
@@ -253,9 +278,9 @@ def build_compound_layout(project: QgsProject) -> QgsPrintLayout:
            Qt.AlignmentFlag.AlignHCenter)
     for key, x in (("before", 8), ("after", 153)):
         _box(layout, f"{key}_header_box", (x, 23, 136, 6), "#34495e")
-        _label(layout, f"{key}_header", f"{key.upper()} · [% @sw_{key} %] · [% @sw_{key}_source %]",
-               (x, 23, 136, 6), 8, "#ffffff", True)
-        item = _map(layout, f"{key}_map", (x, 29, 136, 122), grid=False)
+        _label(layout, f"{key}_header", PANEL_HEADER.format(key=key, upper=key.upper()), (x, 23, 136, 6), 7.5,
+               "#ffffff", True)
+        item = _map(layout, f"{key}_map", (x, 29, 136, 122))
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
         item.setAtlasMargin(0.3)

@@ -13,8 +13,10 @@ from osgeo import gdal
 from qgis.core import QgsPrintLayout, QgsProject, QgsReadWriteContext
 from qgis.PyQt.QtXml import QDomDocument
 
+from sitewatch.core import values
 from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_stats import compound_statistics
+from sitewatch.core.report import UNOBSERVED, legend_name
 from sitewatch.core.report_chart import write_chart
 from sitewatch.core.report_template import TEMPLATE
 
@@ -24,6 +26,9 @@ ITEM_IDS = ("title", "subtitle", "caveat", "before_map", "after_map", "before_he
             "overview_map", "legend", "scale_bar", "north_arrow", "compound_table", "damage_chart", "notes")
 PAGE_MM = (420.0, 297.0)
 PANELS_MM = {"before": (8, 35, 158, 185), "after": (162, 35, 312, 185)}
+OVERVIEW_MM = (318, 35, 412, 91)
+LEGEND_MM = (318, 93, 412, 159)
+PT_PER_MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +48,43 @@ def plain(text: str) -> str:
     """PDF text compared as a reader sees it: Arabic presentation forms folded, bidi marks gone."""
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+
+
+def pdf_text(path: Path, *options: str) -> str:
+    return plain(subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True,
+                                check=True).stdout)
+
+
+def words(path: Path, page: int = 1) -> list[tuple[str, float, float, float, float]]:
+    """Every word of ``page`` with its box in mm (x min, y min, x max, y max)."""
+    html = pdf_text(path, "-bbox", "-f", str(page), "-l", str(page))
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+    return [(text, *(float(v) / PT_PER_MM for v in box)) for *box, text in found]
+
+
+def area_lines(path: Path, box: tuple[float, float, float, float]) -> list[str]:
+    x0, y0, x1, y1 = (round(v * PT_PER_MM) for v in box)
+    text = pdf_text(path, "-layout", "-x", str(x0), "-y", str(y0), "-W", str(x1 - x0), "-H", str(y1 - y0))
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def render(path: Path, folder: Path, dpi: int = 50, page: int = 1) -> np.ndarray:
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile", str(path),
+                    str(folder / "page")], check=True)
+    return gdal.Open(str(folder / "page.png")).ReadAsArray().astype(float)[:3]
+
+
+@pytest.mark.parametrize("scheme", values.SCHEMES)
+def test_legend_names_are_unique_and_never_repeat_themselves(scheme):
+    codes = [s.code for s in values.STATUSES if s.code != "absent"] + [UNOBSERVED]
+    names = [legend_name(code, scheme) for code in codes]
+    assert len(set(names)) == len(names), names
+    for name in names:
+        repeated = re.fullmatch(r"(.+) \((.+)\)", name)
+        assert not repeated or repeated[1].casefold() != repeated[2].casefold(), name
+    assert legend_name("intact", "unosat") == "No Visible Damage"
+    assert legend_name("severe", "ems") == "Damaged (Severe damage)"
+    assert legend_name("unknown", "ems") == "Not analysed (Unknown)"
 
 
 def test_template_opens_in_a_layout_with_every_item(qgis_new_project):
@@ -74,6 +116,9 @@ def test_pdf_has_one_a3_page_and_searchable_text(site, report):
         for key in ("pct_destr", "pct_damag"):
             value = rows[compound][key]
             assert ("–" if value is None else f"{value:.1f} %") in text
+    assert f"BEFORE · {BEFORE} · Airbus Pléiades · PHR1A" in text
+    assert f"AFTER · {AFTER} · Maxar WorldView-3 · WV03" in text
+    assert "image of" not in text, "the images are dated on the panels' dates"
     table_line = next(line for line in text.splitlines() if "North barracks (C-0002)" in line)
     assert re.search(r"5\s+4\s+2\s+0\s+0\s+0\s+2\s+1\s+50\.0 %\s+50\.0 %\s+2", table_line)
     assert re.search(r"Whole site\s+12\s+11\s+3", text)
@@ -93,13 +138,51 @@ def test_rendered_page_shows_both_image_panels(report, tmp_path):
         assert 100 < red < 220 and blue < red, f"{key} panel does not show the desert image"
         assert inside.std() > 15, f"{key} panel is flat"
     assert np.abs(panels["before"] - panels["after"]).mean() > 3, "the panels show the same picture"
+    for key, (x0, y0, x1, y1) in PANELS_MM.items():
+        for left, right in ((x0 + 0.8, x0 + 2.5), (x1 - 2.5, x1 - 0.8)):
+            edge = pixels[:, round((y0 + 8) * scale):round((y1 - 8) * scale), round(left * scale):round(right * scale)]
+            red, _green, blue = (band.mean() for band in edge)
+            assert red - blue > 30, f"{key} panel's edge at {left} mm is not image (an empty strip shows)"
+    x0, y0, x1, y1 = OVERVIEW_MM
+    overview = pixels[:, round(y0 * scale) + 2:round(y1 * scale) - 2, round(x0 * scale) + 2:round(x1 * scale) - 2]
+    red_x = np.nonzero(((overview[0] > 180) & (overview[1] < 90) & (overview[2] < 90)).any(axis=0))[0]
+    assert red_x.size, "no locator frame on the overview"
+    assert red_x.max() - red_x.min() < 0.6 * overview.shape[2], "the locator frame fills the overview"
+
+
+def test_grid_labels_stay_outside_the_panels_outer_sides(report):
+    northings = [w for w in words(report) if re.fullmatch(r"3600\d{3}", w[0])]
+    eastings = [w for w in words(report) if re.fullmatch(r"500\d{3}", w[0])]
+    assert northings and eastings
+    before, after = PANELS_MM["before"], PANELS_MM["after"]
+    for _text, x0, _y0, x1, _y1 in northings:
+        assert x1 <= before[0] or x0 >= after[2], f"a northing label at {x0:.0f}–{x1:.0f} mm is between the panels"
+    for _text, _x0, y0, _x1, _y1 in eastings:
+        assert y0 >= before[3], "easting labels go below the panels"
+
+
+def test_legend_shows_each_class_once(report):
+    lines = area_lines(report, LEGEND_MM)
+    assert "No visible damage" in lines and "Under construction" in lines and "Unknown" in lines, lines
+    assert len(set(lines)) == len(lines), lines
 
 
 def test_scheme_names_reach_the_legend(site, tmp_path):
     result = export_assessment(site, ExportRequest(str(tmp_path / "ems"), AFTER, BEFORE, formats=("CSV",),
                                                    report=True, scheme="ems"))
-    text = subprocess.run(["pdftotext", str(result.report), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Possibly damaged (Possible damage)" in text
+    lines = area_lines(result.report, LEGEND_MM)
+    for name in ("Possibly damaged (Possible damage)", "Damaged (Moderate damage)", "Damaged (Severe damage)",
+                 "No visible damage", "Not analysed (Under construction)", "Not analysed (Unknown)"):
+        assert name in lines, (name, lines)
+    assert len(set(lines)) == len(lines), lines
+
+
+def test_panel_between_image_dates_names_its_image_date(site, tmp_path):
+    result = export_assessment(site, ExportRequest(str(tmp_path / "mid"), "2019-12-01", BEFORE, formats=("CSV",),
+                                                   report=True))
+    text = " ".join(pdf_text(result.report).split())
+    assert f"AFTER · status on 2019-12-01, image of {BEFORE} · Airbus Pléiades · PHR1A" in text
+    assert f"After: status on 2019-12-01, image of {BEFORE} · Airbus Pléiades · PHR1A" in text
 
 
 def test_chart_is_an_image_of_the_requested_size(site, tmp_path):
@@ -112,7 +195,7 @@ def test_chart_is_an_image_of_the_requested_size(site, tmp_path):
 
 def test_one_page_per_compound_with_structures(site, tmp_path):
     result = export_assessment(site, ExportRequest(str(tmp_path / "out"), AFTER, BEFORE, formats=("CSV",),
-                                                   report=True, compound_pages=True))
+                                                   report=True, compound_pages=True, scheme="ems"))
     pages = result.folder / "Tall_Hamdan_site_2020-01-08_report_compounds.pdf"
     info = subprocess.run(["pdfinfo", str(pages)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+2\b", info), "one page each for the two compounds with structures"
@@ -121,3 +204,9 @@ def test_one_page_per_compound_with_structures(site, tmp_path):
     assert "C-0001" in first and "ḤAMDĀN DEPOT" in first and "قاعدة" in first and "% destroyed: 16.7 %" in first
     assert "NORTH BARRACKS (C-0002)" in second and "Destroyed: 2" in second and "% destroyed: 50.0 %" in second
     assert "not field validated" in first and "Empty yard" not in first + second
+    for page in (1, 2):
+        text = " ".join(pdf_text(pages, "-f", str(page), "-l", str(page)).split())
+        assert f"AFTER · {AFTER} · Maxar WorldView-3 · WV03" in text
+        assert "Damaged (Severe damage)" in text and "Compound boundary" in text
+        right = max(x1 for _text, _x0, _y0, x1, _y1 in words(pages, page))
+        assert right <= 289.5, f"page {page}: text runs to {right:.1f} mm, past the 289 mm margin"

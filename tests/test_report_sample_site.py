@@ -13,7 +13,7 @@ from sitewatch.core.export_stats import compound_statistics
 from sitewatch.core.store import GeoPackageStore
 from sitewatch.sample.generate_site import generate_site
 
-from .test_report import plain
+from .test_report import LEGEND_MM, area_lines, plain
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,9 @@ def test_sample_site_exports_with_every_compound_in_the_pdf(sample, tmp_path):
         line = next(line for line in text.splitlines() if f"{row['name']} ({row['compound']})" in line)
         for key in ("pct_destr", "pct_damag"):
             assert ("–" if row[key] is None else f"{row[key]:.1f} %") in line
+    assert "BEFORE · 2019-09-01 · Synthetic (SiteWatch sample) · SIM-1" in text
+    legend = area_lines(result.report, LEGEND_MM)
+    assert len(set(legend)) == len(legend), legend
     assert re.search(r"Pages:\s+1\b", subprocess.run(["pdfinfo", str(result.report)], capture_output=True,
                                                      text=True, check=True).stdout)
     structures = ogr.Open(str(next(result.folder.glob("*_structures.shp"))))
