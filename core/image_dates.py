@@ -72,6 +72,18 @@ def check_acquired(value: str | dt.date, today: dt.date | None = None) -> str:
     return day.isoformat()
 
 
+def check_not_future(value: str, label: str, today: dt.date | None = None) -> str:
+    """``value`` (an ISO date already checked for its form) unless it is after today: a date the
+    statuses are taken at cannot be later than the latest image, so a future one is a typo."""
+    today = today or dt.date.today()
+    if dt.date.fromisoformat(value) > today:
+        raise SiteWatchError(
+            f"The {label} {value} is in the future (today is {today.isoformat()}); no image or observation "
+            "can be from then. Check the date."
+        )
+    return value
+
+
 def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
