@@ -132,10 +132,10 @@ class CompoundDamage(SiteWatchAlgorithm):
     def _layer(self, parameters, name: str, context, optional: bool = False) -> QgsVectorLayer | None:
         """The layer of parameter ``name``, named by its layer name (a layer loaded from
         ``site.gpkg|layername=compounds`` is called 'compounds', not 'site', in messages)."""
-        if optional and parameters.get(name) in (None, ""):
-            return None
         description = self.parameterDefinition(name).description()
         layer = self.parameterAsVectorLayer(parameters, name, context)
+        if optional and parameters.get(name) in (None, "") and (layer is None or not layer.isValid()):
+            return None  # omitted, and no project layer has the default name
         if layer is None or not layer.isValid():
             value = parameters.get(name) or self.parameterDefinition(name).defaultValue()
             raise QgsProcessingException(
