@@ -281,7 +281,7 @@ def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
 
 def summary_sentence(table: DamageTable) -> str:
     """One analyst's sentence, e.g. "12 of 41 structures in 8 compounds destroyed (29 %),
-    3 severely damaged; 5 newly damaged since 2019-09-01"."""
+    3 severely damaged; 5 newly damaged, 2 new structures since 2019-09-01"."""
     site = table.site
     if site.n_struct == 0:
         return f"No structure stands on {table.after}."
@@ -306,7 +306,7 @@ def summary_sentence(table: DamageTable) -> str:
     if table.before:
         changes = [f"{site.n_newdmg} newly damaged"]
         if site.n_new:
-            changes.append(f"{site.n_new} new")
+            changes.append(f"{site.n_new} new structure{'s' if site.n_new != 1 else ''}")
         if site.n_rebuilt:
             changes.append(f"{site.n_rebuilt} rebuilt")
         text += f"; {', '.join(changes)} since {table.before}"

@@ -41,7 +41,8 @@ class ExportRequest:
     scheme: str = "sitewatch"
     report: bool = False
     compound_pages: bool = False
-    """With ``report``: also one page per compound (``<prefix>_report_compounds.pdf``)."""
+    """With ``report``: also one page per compound (``<prefix>_report_compounds.pdf``); without
+    ``report`` it is refused (the pages are part of the report)."""
     before_image: str | None = None
     after_image: str | None = None
     overwrite: bool = False
@@ -131,14 +132,31 @@ def _check_folder(target: Path, overwrite: bool) -> None:
         )
 
 
-def export_assessment(store: AssessmentStore, request: ExportRequest,
-                      feedback: QgsFeedback | None = None) -> ExportResult:
-    """Write the export described by ``request``; see the module docstring for guarantees."""
+@dataclass(frozen=True)
+class CheckedRequest:
+    """An export request checked against the assessment, with its defaults filled in."""
+
+    after: str
+    before: str | None
+    formats: tuple[str, ...]
+    target: Path
+    panels: tuple[str, str] | None
+    """The before and after images of the report, or None without a report."""
+
+
+def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequest:
+    """The request checked (dates, formats, scheme, folder, report options) before anything is
+    written; a SiteWatchError says what to change."""
     after = check_date(request.after_date, "after date")
     before = check_date(request.before_date, "before date") if request.before_date else None
     formats = check_formats(request.formats)
     if request.scheme not in values.SCHEMES:
         raise SiteWatchError(f"Unknown label scheme '{request.scheme}'; use one of {', '.join(values.SCHEMES)}.")
+    if request.compound_pages and not request.report:
+        raise SiteWatchError(
+            "One page per compound is part of the PDF report: turn the PDF report on (REPORT=true) "
+            "or the pages off (COMPOUND_PAGES=false)."
+        )
     target = Path(request.output_folder).expanduser().absolute()
     _check_folder(target, request.overwrite)
     images = list_images(store)
@@ -157,6 +175,15 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
             raise SiteWatchError(f"The report needs a before date: no image is dated before {after}.")
         panels = (image_for(store, images, before, request.before_image, "before"),
                   image_for(store, images, after, request.after_image, "after"))
+    return CheckedRequest(after, before, formats, target, panels)
+
+
+def export_assessment(store: AssessmentStore, request: ExportRequest,
+                      feedback: QgsFeedback | None = None) -> ExportResult:
+    """Write the export described by ``request``; see the module docstring for guarantees."""
+    checked = check_request(store, request)
+    after, before, formats, target, panels = (checked.after, checked.before, checked.formats, checked.target,
+                                              checked.panels)
     site = store.metadata().get("site_name") or Path(store.location).stem
     parameters = dict(asdict(request), after_date=after, before_date=before, formats=list(formats),
                       output_folder=str(target), assessment=store.location,

@@ -1,4 +1,5 @@
-"""Reading an image's acquisition date: GDAL metadata first, then the file name.
+"""Reading an image's acquisition date: acquisition metadata, then the file name checked against
+the file-writing time.
 
 A date is only returned when it is unambiguous. Otherwise the reading is ``None`` with a
 reason the interface shows while asking the analyst; a wrong date is never guessed.
@@ -71,6 +72,18 @@ def check_acquired(value: str | dt.date, today: dt.date | None = None) -> str:
     return day.isoformat()
 
 
+def check_not_future(value: str, label: str, today: dt.date | None = None) -> str:
+    """``value`` (an ISO date already checked for its form) unless it is after today: a date the
+    statuses are taken at cannot be later than the latest image, so a future one is a typo."""
+    today = today or dt.date.today()
+    if dt.date.fromisoformat(value) > today:
+        raise SiteWatchError(
+            f"The {label} {value} is in the future (today is {today.isoformat()}); no image or observation "
+            "can be from then. Check the date."
+        )
+    return value
+
+
 def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
@@ -115,8 +128,9 @@ def _distinct(found: Iterable[tuple[str, dt.date]]) -> dict[dt.date, list[str]]:
     return dates
 
 
-def read_from_metadata(metadata: Mapping[str, Mapping[str, str]], today: dt.date | None = None) -> DateReading:
-    """The date in GDAL metadata given as ``{domain: {key: value}}`` (any domain)."""
+def _metadata_dates(metadata: Mapping[str, Mapping[str, str]]) -> tuple[dict, dict]:
+    """The distinct dates of the acquisition keys and of the file-writing keys, each
+    ``{date: [where, ...]}``."""
     acquisition: list[tuple[str, dt.date]] = []
     file_time: list[tuple[str, dt.date]] = []
     for domain, items in metadata.items():
@@ -128,21 +142,29 @@ def read_from_metadata(metadata: Mapping[str, Mapping[str, str]], today: dt.date
             day = parse_timestamp(value)
             if day is not None:
                 bucket.append((f"{domain}:{key}" if domain else key, day))
-    for found, kind in ((acquisition, "acquisition"), (file_time, "file time")):
-        dates = _distinct(found)
-        if len(dates) > 1:
-            listed = "; ".join(f"{', '.join(w)} = {d.isoformat()}" for d, w in sorted(dates.items()))
-            return DateReading(None, "metadata", f"the image metadata gives different {kind} dates ({listed})")
-        if dates:
-            day, where = next(iter(dates.items()))
-            return _checked(day, f"metadata {where[0]}", today)
-    return DateReading(None, "none", "the image metadata has no acquisition date")
+    return _distinct(acquisition), _distinct(file_time)
 
 
-def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
-    """The date in a file name: ``2020-03-12``, ``2020_03_12``, ``20200312``, ``12MAR20``,
-    ``12MAR2020`` or a Maxar stamp ``20MAR12083027``."""
-    stem = PurePath(name).name
+def _metadata_reading(dates: dict[dt.date, list[str]], kind: str, today: dt.date | None) -> DateReading | None:
+    """The reading of one kind of metadata date; None when that kind is absent."""
+    if len(dates) > 1:
+        listed = "; ".join(f"{', '.join(w)} = {d.isoformat()}" for d, w in sorted(dates.items()))
+        return DateReading(None, "metadata", f"the image metadata gives different {kind} dates ({listed})")
+    if dates:
+        day, where = next(iter(dates.items()))
+        return _checked(day, f"metadata {where[0]}", today)
+    return None
+
+
+def read_from_metadata(metadata: Mapping[str, Mapping[str, str]], today: dt.date | None = None) -> DateReading:
+    """The date in GDAL metadata given as ``{domain: {key: value}}`` (any domain)."""
+    acquisition, file_time = _metadata_dates(metadata)
+    return (_metadata_reading(acquisition, "acquisition", today) or _metadata_reading(file_time, "file time", today)
+            or DateReading(None, "none", "the image metadata has no acquisition date"))
+
+
+def _name_dates(stem: str) -> dict[dt.date, list[str]]:
+    """The distinct unambiguous dates written in a file name, ``{date: [text, ...]}``."""
     found: list[tuple[str, dt.date]] = []
     spans: list[tuple[int, int]] = []
 
@@ -159,7 +181,14 @@ def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
         add(match, _date(int(match[1]), int(match[2]), int(match[3])))
     for match in _DAY_MONTH_NAME.finditer(stem):
         add(match, _date(_year(match[3]), MONTHS[match[2].upper()], int(match[1])))
-    dates = _distinct(found)
+    return _distinct(found)
+
+
+def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
+    """The date in a file name: ``2020-03-12``, ``2020_03_12``, ``20200312``, ``12MAR20``,
+    ``12MAR2020`` or a Maxar stamp ``20MAR12083027``."""
+    stem = PurePath(name).name
+    dates = _name_dates(stem)
     if len(dates) > 1:
         listed = ", ".join(f"'{w[0]}' = {d.isoformat()}" for d, w in sorted(dates.items()))
         return DateReading(None, "file name", f"the file name '{stem}' holds several dates ({listed})")
@@ -189,14 +218,39 @@ def _checked(day: dt.date, origin: str, today: dt.date | None) -> DateReading:
 def read_acquisition_date(
     metadata: Mapping[str, Mapping[str, str]], file_name: str, today: dt.date | None = None
 ) -> DateReading:
-    """Metadata first, then the file name. Without an unambiguous plausible date the reading
-    is ``None`` and its reason says what was found (both sources' reasons joined)."""
-    from_metadata = read_from_metadata(metadata, today)
-    if from_metadata.date is not None or from_metadata.origin == "metadata":
-        return from_metadata
+    """An acquisition key first, then the file name checked against the file-writing time.
+
+    ``TIFFTAG_DATETIME`` is when the file was written (a copy made with gdal_translate carries
+    the original's), so it only gives the date when the file name holds no other date: a name
+    whose date(s) differ from it gives no date, and the reason names both. Without an
+    unambiguous plausible date the reading is ``None`` and its reason says what was found."""
+    acquisition, file_time = _metadata_dates(metadata)
+    from_acquisition = _metadata_reading(acquisition, "acquisition", today)
+    if from_acquisition is not None and (from_acquisition.date is not None or from_acquisition.origin == "metadata"):
+        return from_acquisition
+    from_file_time = _metadata_reading(file_time, "file time", today)
     from_name = read_from_name(file_name, today)
+    if from_acquisition is None and from_file_time is not None and from_file_time.date is not None:
+        return _file_time_against_name(from_file_time, from_name, file_name)
     if from_name.date is not None:
         return from_name
-    if from_metadata.origin.startswith("metadata"):  # a metadata date that was rejected
-        return from_metadata
-    return DateReading(None, from_name.origin, f"{from_metadata.reason} and {from_name.reason}")
+    for rejected in (from_acquisition, from_file_time):
+        if rejected is not None:  # a metadata date that was rejected, or file times that disagree
+            return rejected
+    return DateReading(None, from_name.origin, f"the image metadata has no acquisition date and {from_name.reason}")
+
+
+def _file_time_against_name(from_file_time: DateReading, from_name: DateReading, file_name: str) -> DateReading:
+    """The file-writing date, unless the file name holds a different or an ambiguous date."""
+    stem = PurePath(file_name).name
+    key = from_file_time.origin.removeprefix("metadata ")
+    written = f"{key} (when the file was written) gives {from_file_time.date}"
+    named = _name_dates(stem)
+    if any(day.isoformat() != from_file_time.date for day in named):
+        listed = " and ".join(sorted(day.isoformat() for day in named))
+        return DateReading(None, "metadata and file name",
+                           f"the file name '{stem}' gives {listed} but {written}")
+    if not named and from_name.origin == "file name" and from_name.date != from_file_time.date:
+        return DateReading(None, "metadata and file name",
+                           f"{from_name.reason}, and {written}")
+    return from_file_time

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingParameterDefinition
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingParameterDefinition,
+)
 from qgis.PyQt.QtGui import QIcon
+
+from ..core.errors import SiteWatchError
+from .choice import ChoiceParameter
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
@@ -57,6 +65,33 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
             lines.append(f"<b>{definition.description() if definition is not None else name}</b>: {text}")
         parts = [self.HELP, "\n".join(lines), self.HELP_NOTES]
         return "\n\n".join(part for part in parts if part)
+
+    def checkParameterValues(self, parameters: dict, context: QgsProcessingContext) -> tuple[bool, str]:  # noqa: N802
+        """QGIS's checks of each value, then ``check_inputs``.
+
+        Bad input is refused here rather than by raising in ``processAlgorithm``: QGIS 3.40
+        reports an exception raised while running three times in ``qgis_process`` (logged by
+        ``QgsProcessingAlgorithm::runPrepared``, printed by the console feedback and logged again
+        by ``QgsProcessingFeedback::reportError``), a refusal here once; the dialog shows it
+        before starting and ``processing.run`` raises it as a QgsProcessingException."""
+        for definition in self.parameterDefinitions():
+            if isinstance(definition, ChoiceParameter):
+                try:
+                    definition.names(parameters, context)
+                except QgsProcessingException as error:
+                    return False, str(error)
+        checked, message = super().checkParameterValues(parameters, context)
+        if not checked:
+            return checked, message
+        try:
+            self.check_inputs(parameters, context)
+        except (SiteWatchError, QgsProcessingException) as error:
+            return False, str(error)
+        return True, ""
+
+    def check_inputs(self, parameters: dict, context: QgsProcessingContext) -> None:
+        """Raise a SiteWatchError or QgsProcessingException naming what is wrong with the input
+        (checked before the algorithm runs); by default nothing."""
 
     def createInstance(self):  # noqa: N802
         return type(self)()

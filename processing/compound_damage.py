@@ -14,14 +14,17 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterString,
-    QgsProcessingParameterVectorLayer,
+    QgsProviderRegistry,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QMetaType
 
 from ..core.damage import ROW_FIELDS, DamageRow, compound_damage, parse_weights, summary_sentence
 from ..core.errors import SiteWatchError
+from ..core.image_dates import check_not_future
+from ..core.observations import check_date
 from .algorithm import SiteWatchAlgorithm
+from .project_layer import ProjectLayerParameter
 
 TEXT_FIELDS = ("compound", "name", "type")
 REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index", "area_asses", "area_destr")
@@ -59,18 +62,20 @@ class CompoundDamage(SiteWatchAlgorithm):
     )
     PARAMETER_HELP = {
         "STRUCTURES": (
-            "polygon layer with the fields structure_id and type (e.g. "
-            "site.gpkg|layername=structures)."
+            "polygon layer with the fields structure_id and type (default: the project layer named "
+            "structures, as the open assessment shows it; elsewhere e.g. site.gpkg|layername=structures)."
         ),
         "OBSERVATIONS": (
-            "table with structure_id, observed_on (YYYY-MM-DD) and status."
+            "table with structure_id, observed_on (YYYY-MM-DD) and status (default: the project layer "
+            "named observations)."
         ),
         "COMPOUNDS": (
-            "polygon layer with compound_id (and name); optional: without it (or with no compounds) "
-            "every structure is UNASSIGNED."
+            "polygon layer with compound_id (and name) (default: the project layer named compounds); "
+            "optional: without it (or with no compounds) every structure is UNASSIGNED."
         ),
         "AFTER_DATE": (
-            "the date the statuses are taken at."
+            "the date the statuses are taken at (YYYY-MM-DD). A date in the future is refused as a typo; "
+            "a date before any observation is fine (every structure is then unobserved)."
         ),
         "BEFORE_DATE": (
             "optional earlier date; adds n_newdmg (newly damaged or worse), n_rebuilt and n_new."
@@ -105,11 +110,12 @@ class CompoundDamage(SiteWatchAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         polygon = [Qgis.ProcessingSourceType.VectorPolygon]
-        self.addParameter(QgsProcessingParameterVectorLayer(self.STRUCTURES, "Structures layer", polygon))
-        self.addParameter(QgsProcessingParameterVectorLayer(
-            self.OBSERVATIONS, "Observations table", [Qgis.ProcessingSourceType.Vector]))
-        self.addParameter(QgsProcessingParameterVectorLayer(self.COMPOUNDS, "Compounds layer", polygon,
-                                                            optional=True))
+        # Defaults are layer names: QGIS picks the project layers of the open assessment by name.
+        self.addParameter(ProjectLayerParameter(self.STRUCTURES, "Structures layer", polygon, "structures"))
+        self.addParameter(ProjectLayerParameter(self.OBSERVATIONS, "Observations table",
+                                                [Qgis.ProcessingSourceType.Vector], "observations"))
+        self.addParameter(ProjectLayerParameter(self.COMPOUNDS, "Compounds layer", polygon, "compounds",
+                                                optional=True))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date (YYYY-MM-DD)"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date (YYYY-MM-DD)",
                                                        optional=True))
@@ -124,22 +130,50 @@ class CompoundDamage(SiteWatchAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("UNKNOWN_OBSERVATIONS", "Observations of unknown structures"))
 
     def _layer(self, parameters, name: str, context, optional: bool = False) -> QgsVectorLayer | None:
-        if optional and parameters.get(name) in (None, ""):
-            return None
+        """The layer of parameter ``name``, named by its layer name (a layer loaded from
+        ``site.gpkg|layername=compounds`` is called 'compounds', not 'site', in messages)."""
+        description = self.parameterDefinition(name).description()
         layer = self.parameterAsVectorLayer(parameters, name, context)
+        if optional and parameters.get(name) in (None, "") and (layer is None or not layer.isValid()):
+            return None  # omitted, and no project layer has the default name
         if layer is None or not layer.isValid():
-            raise QgsProcessingException(f"Cannot open the {name} layer '{parameters.get(name)}'.")
+            value = parameters.get(name) or self.parameterDefinition(name).defaultValue()
+            raise QgsProcessingException(
+                f"Cannot open the {description.lower()} '{value}': give the layer (e.g. "
+                f"site.gpkg|layername={self.parameterDefinition(name).defaultValue()}) or open the "
+                "assessment in QGIS."
+            )
+        project = context.project()
+        if project is None or project.mapLayer(layer.id()) is None:  # loaded for this run only
+            table = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get("layerName")
+            if table:
+                layer.setName(table)
         return layer
+
+    def _dates(self, parameters, context) -> tuple[str, str | None]:
+        after = self.parameterAsString(parameters, self.AFTER_DATE, context).strip()
+        before = self.parameterAsString(parameters, self.BEFORE_DATE, context).strip() or None
+        after = check_not_future(check_date(after, "after date"), "after date")
+        if before is not None:
+            before = check_not_future(check_date(before, "before date"), "before date")
+            if before >= after:
+                raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
+        return after, before
+
+    def check_inputs(self, parameters, context) -> None:
+        self._dates(parameters, context)
+        self._layer(parameters, self.STRUCTURES, context)
+        self._layer(parameters, self.OBSERVATIONS, context)
+        self._layer(parameters, self.COMPOUNDS, context, optional=True)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         structures = self._layer(parameters, self.STRUCTURES, context)
         observations = self._layer(parameters, self.OBSERVATIONS, context)
         compounds = self._layer(parameters, self.COMPOUNDS, context, optional=True)
         try:
+            after, before = self._dates(parameters, context)
             table = compound_damage(
-                structures, observations, compounds,
-                after=self.parameterAsString(parameters, self.AFTER_DATE, context).strip(),
-                before=self.parameterAsString(parameters, self.BEFORE_DATE, context).strip() or None,
+                structures, observations, compounds, after=after, before=before,
                 by_type=self.parameterAsBoolean(parameters, self.BY_TYPE, context),
                 weights=parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context)),
                 feedback=feedback,

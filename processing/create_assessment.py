@@ -35,7 +35,8 @@ class CreateAssessment(SiteWatchAlgorithm):
         ),
         "CRS": (
             "the CRS of the geometry layers; a projected CRS of the site (e.g. its UTM zone) makes "
-            "drawing in metres natural. Areas are always computed on the ellipsoid."
+            "drawing in metres natural. Areas are always computed on the ellipsoid. Default: the CRS of "
+            "the open project; without a project (qgis_process) give it, e.g. CRS=EPSG:32637."
         ),
         "SITE_NAME": (
             "shown in the layer tree and reports (default: the file name)."
@@ -58,6 +59,16 @@ class CreateAssessment(SiteWatchAlgorithm):
                                                         defaultValue=False))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)"))
+
+    def check_inputs(self, parameters, context) -> None:
+        value = parameters.get(self.CRS)
+        if isinstance(value, str) and value.strip().lower() in ("", "projectcrs"):
+            value = None
+        if value is None and (context.project() is None or not context.project().crs().isValid()):
+            raise QgsProcessingException(
+                "No CRS given and no QGIS project open to take it from: give CRS=EPSG:…, e.g. the site's "
+                "UTM zone (CRS=EPSG:32637 for UTM zone 37N)."
+            )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

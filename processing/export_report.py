@@ -8,7 +8,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterRasterLayer,
@@ -17,11 +16,12 @@ from qgis.core import (
 
 from ..core import values
 from ..core.errors import SiteWatchError
-from ..core.export import ExportRequest, export_assessment
+from ..core.export import ExportRequest, check_request, export_assessment
 from ..core.export_formats import FORMATS
 from ..core.manifest import MANIFEST_NAME
 from ..core.store import open_assessment
 from .algorithm import SiteWatchAlgorithm
+from .choice import ChoiceParameter
 
 
 class ExportReport(SiteWatchAlgorithm):
@@ -51,7 +51,7 @@ class ExportReport(SiteWatchAlgorithm):
         "linear and point features) in GeoPackage, shapefile, GeoJSON, KML and CSV, the tables "
         "observations, summary and imagery as CSV, an optional PDF map product with before/after "
         "panels, and manifest.json listing every file with its SHA-256 and these parameters. File "
-        "names are &lt;site&gt;_&lt;after date&gt;_&lt;layer&gt;; field names are at most 10 "
+        "names are [site]_[after date]_[layer]; field names are at most 10 "
         "characters and the same in every format."
     )
     PARAMETER_HELP = {
@@ -64,18 +64,22 @@ class ExportReport(SiteWatchAlgorithm):
             "the earlier date for the change columns and the before panel (default: the latest image "
             "date before the after date)."
         ),
-        "FORMATS": "any of GeoPackage, ESRI Shapefile, GeoJSON, KML, CSV (default: all).",
+        "FORMATS": (
+            "any of GeoPackage, ESRI Shapefile, GeoJSON, KML, CSV (default: all), by number or by name in "
+            "any case, comma-separated: FORMATS=1,4 or FORMATS=csv,kml."
+        ),
         "SCHEME": (
-            "how status values are written: sitewatch codes or the UNOSAT, Copernicus EMS or xBD class names."
+            "how status values are written: sitewatch codes (default) or the unosat, ems (Copernicus EMS) or "
+            "xbd class names, by number or by name in any case: SCHEME=1 or SCHEME=UNOSAT."
         ),
         "REPORT": (
             "also write the A3 map product (resources/report.qpt filled with this export) as "
-            "&lt;site&gt;_&lt;after date&gt;_report.pdf."
+            "[site]_[after date]_report.pdf."
         ),
         "COMPOUND_PAGES": (
-            "with the report, also write an A4 page per compound (resources/report_compound.qpt as an "
+            "with the PDF report, also write an A4 page per compound (resources/report_compound.qpt as an "
             "atlas: panels zoomed on the compound and its figures) as "
-            "&lt;site&gt;_&lt;after date&gt;_report_compounds.pdf."
+            "[site]_[after date]_report_compounds.pdf. Refused without the PDF report."
         ),
         "BEFORE_IMAGE": (
             "raster for the report's before panel (default: the assessment's image on, or latest "
@@ -105,12 +109,10 @@ class ExportReport(SiteWatchAlgorithm):
             self.ASSESSMENT, "Assessment", extension="gpkg"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.FORMATS, "Formats", options=list(FORMATS), allowMultiple=True,
-            defaultValue=list(FORMATS), usesStaticStrings=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.SCHEME, "Status labels", options=list(values.SCHEMES), defaultValue="sitewatch",
-            usesStaticStrings=True))
+        self.addParameter(ChoiceParameter(self.FORMATS, "Formats", FORMATS, allow_multiple=True,
+                                          default=list(range(len(FORMATS)))))
+        self.addParameter(ChoiceParameter(self.SCHEME, "Status labels", values.SCHEMES,
+                                          default=list(values.SCHEMES).index("sitewatch")))
         self.addParameter(QgsProcessingParameterBoolean(self.REPORT, "PDF report", defaultValue=True))
         self.addParameter(QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound",
                                                         defaultValue=False))
@@ -131,20 +133,26 @@ class ExportReport(SiteWatchAlgorithm):
                                          "cannot be opened as a raster.")
         return layer.source()
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        formats = self.parameterAsEnumStrings(parameters, self.FORMATS, context) or list(FORMATS)
-        request = ExportRequest(
+    def _request(self, parameters, context) -> ExportRequest:
+        return ExportRequest(
             output_folder=self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
             after_date=self.parameterAsString(parameters, self.AFTER_DATE, context).strip(),
             before_date=self.parameterAsString(parameters, self.BEFORE_DATE, context).strip() or None,
-            formats=tuple(formats),
-            scheme=self.parameterAsEnumString(parameters, self.SCHEME, context) or "sitewatch",
+            formats=tuple(self.parameterDefinition(self.FORMATS).names(parameters, context)),
+            scheme=self.parameterDefinition(self.SCHEME).names(parameters, context)[0],
             report=self.parameterAsBoolean(parameters, self.REPORT, context),
             compound_pages=self.parameterAsBoolean(parameters, self.COMPOUND_PAGES, context),
             before_image=self._image(parameters, self.BEFORE_IMAGE, context),
             after_image=self._image(parameters, self.AFTER_IMAGE, context),
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),
         )
+
+    def check_inputs(self, parameters, context) -> None:
+        check_request(open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context)),
+                      self._request(parameters, context))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        request = self._request(parameters, context)
         try:
             store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
             result = export_assessment(store, request, feedback)

@@ -391,7 +391,7 @@ def test_summary_sentence_reads_like_an_analyst(assessment):
     # 19 structures: 18 in C-1, S-99 outside; 5 destroyed of 19 assessed = 26 %; all 19 new since
     # 2019-09-01 (unobserved then), 5 destroyed + 3 severe of them newly damaged.
     assert summary_sentence(table) == ("5 of 19 structures in 1 compound (+1 outside) destroyed (26 %), "
-                                       "3 severely damaged; 8 newly damaged, 19 new since 2019-09-01")
+                                       "3 severely damaged; 8 newly damaged, 19 new structures since 2019-09-01")
 
 
 def test_fast_assignment_agrees_with_compound_index():

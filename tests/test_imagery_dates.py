@@ -23,8 +23,16 @@ CASES = [
     # acquisition keys win over the file-writing time
     ({"": {"TIFFTAG_DATETIME": "2023:02:02 00:00:00"}, "IMAGERY": {"ACQUISITIONDATETIME": "2020-01-08T07:55:12Z"}},
      "x.tif", "2020-01-08", "metadata IMAGERY:"),
-    # metadata wins over the file name
-    ({"": {"TIFFTAG_DATETIME": "2019:09:01 10:32:00"}}, "site_2020-03-12.tif", "2019-09-01", "metadata"),
+    # the file-writing time agrees with the file name
+    ({"": {"TIFFTAG_DATETIME": "2019:09:01 10:32:00"}}, "site_2019-09-01.tif", "2019-09-01", "metadata"),
+    # an acquisition key wins over the file name
+    ({"IMD": {"IMAGE_1.firstLineTime": "2020-01-08T07:55:12Z"}, "": {"TIFFTAG_DATETIME": "2023:02:02 00:00:00"}},
+     "site_2020-03-15.tif", "2020-01-08", "metadata IMD:"),
+    ({"IMAGERY": {"ACQUISITIONDATETIME": "2020-01-08T07:55:12Z"}}, "site_20190901_20200108.tif", "2020-01-08",
+     "metadata IMAGERY:"),
+    # a file name's date wins over file-writing times that disagree among themselves
+    ({"": {"TIFFTAG_DATETIME": "2019:09:01 10:32:00"}, "IMAGE_STRUCTURE": {"DATETIME": "2019:10:01 00:00:00"}},
+     "site_2020-03-12.tif", "2020-03-12", "file name"),
     ({}, "site_2020-03-12.tif", "2020-03-12", "file name"),
     ({}, "site_2020_03_12_pan.tif", "2020-03-12", "file name"),
     ({}, "site.2020.03.12.tif", "2020-03-12", "file name"),
@@ -48,6 +56,14 @@ UNDATED = [
     ({}, "site_1950-01-01.tif", ["before 1960"]),
     ({"": {"TIFFTAG_DATETIME": "2099:01:01 00:00:00"}}, "scene.tif", ["future"]),
     ({}, "site_12345678.tif", ["holds no date"]),
+    # the file-writing time never overrides a different date in the file name
+    ({"": {"TIFFTAG_DATETIME": "2020:01:08 10:32:00"}}, "site_2020-03-15.tif",
+     ["site_2020-03-15.tif", "2020-03-15", "TIFFTAG_DATETIME", "2020-01-08", "when the file was written"]),
+    ({"": {"TIFFTAG_DATETIME": "2020:01:08 10:32:00"}}, "site_20190901_20200108.tif",
+     ["2019-09-01 and 2020-01-08", "TIFFTAG_DATETIME", "when the file was written"]),
+    ({"": {"TIFFTAG_DATETIME": "2020:04:03 10:32:00"}}, "site_03-04-2020.tif",
+     ["day-month or month-day", "TIFFTAG_DATETIME", "2020-04-03"]),
+    ({"": {"TIFFTAG_DATETIME": "2019:09:01 10:32:00"}}, "site_2031-01-01.tif", ["2031-01-01", "2019-09-01"]),
 ]
 
 
@@ -81,3 +97,16 @@ def test_dates_are_read_from_real_geotiff_metadata(tmp_path):
     assert inspect_image(str(imagery), TODAY).date.date == "2020-01-08"
     named = write_raster(tmp_path / "site_12MAR20.tif")
     assert inspect_image(str(named), TODAY).date.date == "2020-03-12"
+
+
+def test_a_renamed_copy_is_not_dated_by_its_original_file_time(tmp_path):
+    """gdal_translate copies TIFFTAG_DATETIME: a copy named by another date is asked about."""
+    from osgeo import gdal
+
+    original = write_raster(tmp_path / "pass.tif", metadata={"": {"TIFFTAG_DATETIME": "2020:01:08 10:32:00"}})
+    copy = tmp_path / "site_2020-03-15.tif"
+    gdal.Translate(str(copy), str(original))
+    assert gdal.Info(str(copy), format="json")["metadata"][""]["TIFFTAG_DATETIME"].startswith("2020:01:08")
+    reading = inspect_image(str(copy), TODAY).date
+    assert reading.date is None
+    assert "2020-03-15" in reading.reason and "2020-01-08" in reading.reason
