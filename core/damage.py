@@ -39,6 +39,7 @@ from qgis.core import QgsFeedback, QgsVectorLayer
 from . import values
 from .damage_inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
 from .errors import SiteWatchError
+from .image_dates import check_not_future
 from .observations import check_date
 
 UNASSIGNED = "UNASSIGNED"
@@ -239,9 +240,9 @@ def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
 
     ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
     the structures and compounds have not changed."""
-    after = check_date(after, "after date")
+    after = check_not_future(check_date(after, "after date"), "after date")
     if before:
-        before = check_date(before, "before date")
+        before = check_not_future(check_date(before, "before date"), "before date")
         if before >= after:
             raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
     unknown = sorted(set(weights or {}) - set(DEFAULT_WEIGHTS))
