@@ -73,7 +73,7 @@ class StatusBook:
         return None if found is None else found.status
 
     def carried_forward(self, structure_id: str, on: str) -> Observation | None:
-        """The latest observation strictly before ``on`` (what Enter confirms)."""
+        """The latest observation strictly before ``on`` (what Enter records when ``on`` has none)."""
         dates = self._dates.get(structure_id)
         if not dates:
             return None

@@ -67,10 +67,16 @@ class RecordObservation(Command):
         self.replaced = self.store.record_observation(self.observation)
 
     def revert(self) -> None:
-        if self.replaced is not None:
+        """Archive the recorded row as ``undone``, then bring back the row it replaced."""
+        key = (self.observation.structure_id, self.observation.observed_on)
+        self.store.remove_observation(*key, "undone")
+        if self.replaced is None:
+            return
+        try:
             self.store.record_observation(self.replaced)
-        else:
-            self.store.remove_observation(self.observation.structure_id, self.observation.observed_on, "undone")
+        except SiteWatchError:
+            self.store.record_observation(self.observation)  # undo failed: leave the row as it was
+            raise
 
     def structure_ids(self) -> set[str]:
         return {self.observation.structure_id}

@@ -41,7 +41,7 @@ def part(qgis_iface, qgis_new_project, assessment):
     context = PluginContext(qgis_iface, session, QToolBar(), QMenu())
     canvas = qgis_iface.mapCanvas()
     canvas.setDestinationCrs(assessment.crs())
-    annotation = AnnotationPart(context, confirm=lambda _question: True)
+    annotation = AnnotationPart(context, confirm=lambda _question: True, ask_name=lambda _question, default: default)
     session.open(str(assessment.path))
     canvas.setLayers([session.layer(name) for name in ("structures", "compounds")])
     size = canvas.mapSettings().outputSize()  # clicks may fall outside the visible part: that is fine

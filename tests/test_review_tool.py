@@ -103,10 +103,11 @@ def test_confidence_keys_and_enter_carries_forward(part, assessment):
     press(tool, Qt.Key.Key_N)
     assert part.controller.current == "S-0002"
     assert part.dock.current_label.text() == \
-        "S-0002 · Warehouse · C-0001: Under construction (carried from 2019-09-01)"
+        "S-0002 · Warehouse · C-0001: Under construction (carried from 2019-09-01) · keys record High confidence"
     press(tool, Qt.Key.Key_Enter)
     assert at_after(assessment)["S-0002"][0] == "construction"
-    assert part.dock.current_label.text() == "S-0002 · Warehouse · C-0001: Under construction"
+    assert part.dock.current_label.text() == \
+        "S-0002 · Warehouse · C-0001: Under construction · keys record High confidence"
 
 
 def test_enter_without_an_earlier_state_writes_nothing(part, assessment, qgis_iface):
@@ -310,7 +311,7 @@ def test_arrow_keys_in_the_queue_list_step_through_the_queue(part):
     QApplication.sendEvent(part.dock.list, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Down,
                                                      Qt.KeyboardModifier.NoModifier))
     assert part.controller.current == "S-0002"
-    assert part.dock.list.currentItem().text() == "S-0002"
+    assert part.dock.list.currentItem().text().startswith("S-0002 · ")
     assert part.focus.highlight is not None
 
 

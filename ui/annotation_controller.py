@@ -67,12 +67,18 @@ class AnnotationController(QObject):
     """The analyst stepped to this structure in the queue (pan and zoom to it)."""
     queue_changed = pyqtSignal()
     """The queue's content, order or counts changed."""
+    states_changed = pyqtSignal(list)
+    """The recorded states of these structures changed (structure ids)."""
+    confidence_changed = pyqtSignal(str)
+    """The confidence recorded with the next states changed."""
 
-    def __init__(self, session: AssessmentSession, canvas: QgsMapCanvas, confirm: Callable[[str], bool]):
+    def __init__(self, session: AssessmentSession, canvas: QgsMapCanvas, confirm: Callable[[str], bool],
+                 ask_name: Callable[[str, str], str | None] | None = None):
         super().__init__()
         self.session = session
         self.canvas = canvas
         self.confirm = confirm
+        self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
         self.style = StatusStyle(session.project)
@@ -82,7 +88,7 @@ class AnnotationController(QObject):
         self.scores: ScoreProvider | None = None
         self.fids: dict[str, int] = {}
         self.current: str | None = None
-        self.confidence: str | None = None
+        self.confidence: str = settings.default_confidence()
         self.intact_on_before = True
         self.queue_filter = QueueFilter()
         self.queue_order = "id"
@@ -152,6 +158,16 @@ class AnnotationController(QObject):
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
+    def compound_names(self) -> dict[str, str]:
+        """compound_id → name of the open assessment's named compounds."""
+        if self.writer is None:
+            return {}
+        layer = self.session.layer(schema.COMPOUNDS.name)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request.setSubsetOfAttributes(["compound_id", "name"], layer.fields())
+        return {f["compound_id"]: f["name"] for f in layer.getFeatures(request)
+                if f["compound_id"] and text_or_none(f["name"])}
+
     def set_score_provider(self, scores: ScoreProvider | None) -> None:
         """The change-score hook: a callable returning {structure_id: score}, or None."""
         self.scores = scores
@@ -195,11 +211,13 @@ class AnnotationController(QObject):
             choice = NewFeature(layer_name, type_code, settings.analyst_name(),
                                 shown.image_id if shown else None, shown.acquired if shown else None)
             record = new_record(store, choice, geometry, compounds)
+            if layer_name == schema.COMPOUNDS.name:
+                record.attributes["name"] = self._compound_name(record.feature_id)
             command: Command = AddFeature(self.writer, record, self._compounds_changed)
             before = self.session.before
             if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
                 state = Observation(record.feature_id, before.acquired, "intact", image_id=before.image_id,
-                                    analyst=settings.analyst_name())
+                                    confidence=self.confidence, analyst=settings.analyst_name())
                 command = Group(command.text, [command, RecordObservation(store, state)])
             self.undo_stack.push(command)
         except SiteWatchError as error:
@@ -209,6 +227,13 @@ class AnnotationController(QObject):
             self.message.emit(f"{record.feature_id} lies outside every compound; its compound_id is empty.",
                               Qgis.MessageLevel.Warning)
         return record.feature_id
+
+    def _compound_name(self, compound_id: str) -> str:
+        """The name the analyst gives a new compound; the default (``Compound C-0003``) when
+        the question is cancelled or answered empty, so the drawn outline is never lost."""
+        default = f"Compound {compound_id}"
+        answer = self.ask_name(f"Name of compound {compound_id}:", default) if self.ask_name else None
+        return (answer or "").strip() or default
 
     def _shown_image(self) -> ImageRecord | None:
         """The image a new point or line was seen on: the before image while it is shown,
@@ -315,7 +340,8 @@ class AnnotationController(QObject):
 
     def record_status(self, status: str, confidence: str | None = None) -> bool:
         """Record ``status`` for the current structure at the after image's date, with
-        ``confidence`` (default: the one last chosen with H / M / L)."""
+        ``confidence`` (default: the one last chosen with H / M / L, at first the
+        ``SiteWatch/default_confidence`` setting)."""
         target = self._review_target()
         if target is None:
             return False
@@ -325,21 +351,29 @@ class AnnotationController(QObject):
         return self._push(RecordObservation(self.writer.store, observation))
 
     def confirm_carried_forward(self) -> bool:
-        """Record the state carried forward from the previous date, unchanged."""
+        """Confirm the state shown at the review date: one already recorded at that date is
+        kept as it is; otherwise the state carried forward from the previous date is recorded."""
         target = self._review_target()
         if target is None:
             return False
         structure_id, _, on = target
+        recorded = self.book.observation_on(structure_id, on)
+        if recorded is not None:
+            label = values.label_of(values.STATUSES, recorded.status)
+            self.message.emit(f"{structure_id} is already recorded {label} at {on}; nothing changed.",
+                              Qgis.MessageLevel.Info)
+            return False
         previous = self.book.carried_forward(structure_id, on)
         if previous is None:
             self.message.emit(f"{structure_id} has no earlier state to carry forward; press a status key.",
                               Qgis.MessageLevel.Warning)
             return False
-        return self.record_status(previous.status, self.confidence or previous.confidence)
+        return self.record_status(previous.status)
 
     def set_confidence(self, confidence: str) -> bool:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
         self.confidence = confidence
+        self.confidence_changed.emit(confidence)
         label = values.label_of(values.CONFIDENCES, confidence)
         if self.current is None or self.writer is None:
             self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
@@ -397,7 +431,8 @@ class AnnotationController(QObject):
                 self.message.emit(f"Ordering the queue by the change scores of layer '{layer.name()}'.",
                                   Qgis.MessageLevel.Info)
                 return
-        self.message.emit("No change scores are available yet (run SiteWatch ▸ change score); "
+        self.message.emit("No change scores are available yet (run SiteWatch ▸ Pre-score changes, or "
+                          "sitewatch:changescore); "
                           "the queue is ordered by id.", Qgis.MessageLevel.Info)
 
     # -- undo -----------------------------------------------------------------------------------
@@ -439,6 +474,8 @@ class AnnotationController(QObject):
         if self.current is not None and self.current not in self.queue.structures:
             self.select(None)
         self.queue_changed.emit()
+        if changed:
+            self.states_changed.emit(changed)
 
     @warns
     def _reload_tables(self) -> None:

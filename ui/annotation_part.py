@@ -9,7 +9,7 @@ from qgis.core import Qgis, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapTool
 from qgis.PyQt import sip
 from qgis.PyQt.QtGui import QKeyEvent
-from qgis.PyQt.QtWidgets import QAction, QComboBox, QMessageBox
+from qgis.PyQt.QtWidgets import QAction, QComboBox, QInputDialog, QLineEdit, QMessageBox
 
 from ..core import schema, values
 from .annotation_controller import AnnotationController
@@ -31,6 +31,12 @@ TYPE_LISTS: dict[str, tuple[values.Value, ...]] = {
 }
 
 
+def ask_for_name(question: str, default: str) -> str | None:
+    """Ask the analyst for a name; None when cancelled."""
+    text, ok = QInputDialog.getText(None, "SiteWatch", question, QLineEdit.EchoMode.Normal, default)
+    return text if ok else None
+
+
 def ask_to_confirm(question: str) -> bool:
     """Ask the analyst yes / no in a message box."""
     answer = QMessageBox.question(None, "SiteWatch", question)
@@ -38,17 +44,18 @@ def ask_to_confirm(question: str) -> bool:
 
 
 class AnnotationPart(InterfacePart):
-    def __init__(self, context: PluginContext, confirm: Callable[[str], bool] = ask_to_confirm):
+    def __init__(self, context: PluginContext, confirm: Callable[[str], bool] = ask_to_confirm,
+                 ask_name: Callable[[str, str], str | None] = ask_for_name):
         super().__init__(context)
         iface, toolbar = context.iface, context.toolbar
         self.canvas = iface.mapCanvas()
-        self.controller = AnnotationController(context.session, self.canvas, confirm)
+        self.controller = AnnotationController(context.session, self.canvas, confirm, ask_name)
         self.controller.message.connect(lambda text, level: notify(iface, text, level))
         self.focus = StructureFocus(self.canvas, self.controller)
         self.controller.current_changed.connect(self.focus.show)
         self.controller.navigated.connect(self.focus.zoom_to)
         self.type_combo = QComboBox()
-        self.type_combo.setToolTip("Type of the next drawn feature (keys 1-9 while drawing)")
+        self.type_combo.setToolTip("Type of the next drawn feature: keys 1-9 while drawing")
         self.type_kind = ""
         self._chosen: dict[str, int] = {}
         keys = {"on_type_key": self.pick_type, "on_undo": self._undo_step, "on_warning": self._warn}
@@ -98,11 +105,11 @@ class AnnotationPart(InterfacePart):
         self.queue_action.setText("Review queue")
         self.queue_action.setToolTip("Review queue: structures to review at the after image's date; N/P next/previous")
         self.undo_action = QAction(icon("undo"), "Undo SiteWatch edit", window)
-        self.undo_action.setToolTip("Undo the last SiteWatch drawing, move, delete or state "
-                                    "(Ctrl+Z in SiteWatch tools)")
+        self.undo_action.setToolTip("Undo the last SiteWatch drawing, move, delete or state: "
+                                    "Ctrl+Z in SiteWatch tools")
         self.undo_action.triggered.connect(self.controller.undo)
         self.redo_action = QAction(icon("redo"), "Redo SiteWatch edit", window)
-        self.redo_action.setToolTip("Redo the last undone SiteWatch edit (Ctrl+Shift+Z in SiteWatch tools)")
+        self.redo_action.setToolTip("Redo the last undone SiteWatch edit: Ctrl+Shift+Z in SiteWatch tools")
         self.redo_action.triggered.connect(self.controller.redo)
         self.intact_action = QAction("New structures are intact on the before image", window)
         self.intact_action.setCheckable(True)
@@ -111,8 +118,8 @@ class AnnotationPart(InterfacePart):
                                       "the before image's date")
         self.intact_action.toggled.connect(self._set_intact_on_before)
         self.delete_action = QAction("Delete current structure…", window)
-        self.delete_action.setToolTip("Delete the structure under review (asks first; Delete key in the review "
-                                      "tool); its states are kept in observation_history")
+        self.delete_action.setToolTip("Delete the structure under review, asking first; its states are kept in "
+                                      "observation_history. Key in the review tool: Delete")
         self.delete_action.triggered.connect(lambda: self.controller.delete())
         for action in (self.queue_action, self.undo_action, self.redo_action):
             toolbar.addAction(action)

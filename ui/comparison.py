@@ -17,7 +17,7 @@ from .swipe import CompareMode, ComparisonItem, layers_showing
 
 KEYS_HELP = (
     "Keys while the SiteWatch compare tool is active: "
-    "B before · A after · S swipe · F flicker (again: toggle) · V vertical/horizontal divider · "
+    "B before · A after · S swipe · F flicker on/off · V vertical/horizontal divider · "
     "[ previous pair of dates · ] next pair · drag to move the divider"
 )
 

@@ -46,6 +46,13 @@ def undo_key(event: QKeyEvent) -> int:
     return 1 if event.key() == Qt.Key.Key_Y else 0
 
 
+def consume(event: QKeyEvent) -> None:
+    """Mark a key a SiteWatch tool handled as used up. QgsMapCanvas reads an *ignored* key
+    event as consumed by its map tool; an accepted one it still handles itself (the arrows
+    pan the map, Delete / Backspace delete the active layer's selected features)."""
+    event.ignore()
+
+
 class SiteWatchTool(QgsMapTool):
     """Keys shared by every SiteWatch map tool: type digits and undo / redo. Keys a tool does
     not use go to ``other_keys`` when set (e.g. the comparison's B / A / S / F keys, so the
@@ -70,10 +77,10 @@ class SiteWatchTool(QgsMapTool):
         step = undo_key(event)
         if step and self.on_undo is not None:
             self.on_undo(step)
-            event.accept()
+            consume(event)
         elif event.key() in DIGIT_KEYS and self.on_type_key is not None:
             self.on_type_key(DIGIT_KEYS[event.key()])
-            event.accept()
+            consume(event)
         elif self.other_keys is not None:
             self.other_keys(event)
         else:
@@ -166,7 +173,7 @@ class PointCollectorTool(SiteWatchTool):
         else:
             super().keyPressEvent(event)
             return
-        event.accept()
+        consume(event)
 
     def deactivate(self) -> None:
         self.reset()

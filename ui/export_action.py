@@ -24,7 +24,7 @@ class ExportAction(InterfacePart):
         self.action = QAction(icon("export_report"), "Export for reports…", context.iface.mainWindow())
         self.action.setToolTip(
             "Export for reports: shapefiles, GeoPackage, GeoJSON, KML, CSV and a PDF map product with "
-            "before/after panels for the open assessment (no keyboard shortcut)"
+            "before/after panels for the open assessment; no key"
         )
         self.action.triggered.connect(self.run)
         context.toolbar.addAction(self.action)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis, QgsLayerTreeGroup, QgsRasterLayer
+from qgis.core import Qgis, QgsCoordinateTransform, QgsLayerTreeGroup, QgsRasterLayer
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ..core.errors import SiteWatchError
 from ..core.image_dates import check_acquired
@@ -26,6 +26,7 @@ from ..core.imagery import (
     register_image,
     relink_image,
     remove_image,
+    site_extent,
     update_image,
 )
 from ..core.overviews import BuildOverviewsTask
@@ -51,8 +52,7 @@ class ImageryPart(InterfacePart):
         self.canvas = iface.mapCanvas()
         self.panel = ImageryPanel(iface.mainWindow())
         iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
-        self.comparison = Comparison(
-            self.canvas, lambda dock: iface.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock))
+        self.comparison = Comparison(self.canvas, self._dock_beside_map)
         self.tool = CompareMapTool(self.canvas, self.comparison)
         self.panel_action = self.panel.toggleViewAction()
         self.panel_action.setIcon(icon("imagery"))
@@ -233,6 +233,7 @@ class ImageryPart(InterfacePart):
                        if reading.date else f"Added {record.image_id}: {record.label()}", Qgis.MessageLevel.Success)
         if added:
             self.reload(choose_pair=self.session.after is None)
+            self._show_site(added[0])
             for record in added:
                 try:
                     self.overviews.offer(self.panel, record.image_id, record.label(),
@@ -240,6 +241,27 @@ class ImageryPart(InterfacePart):
                 except SiteWatchError as error:
                     self._tell(str(error), Qgis.MessageLevel.Warning)
         return added
+
+    def _show_site(self, first: ImageRecord) -> None:
+        """Zoom to the site when the map does not show it (a new assessment's map has no
+        extent yet): to its structures and compounds, else to the first added image."""
+        canvas, store = self.canvas, self.store()
+        if not canvas.mapSettings().destinationCrs().isValid():
+            canvas.setDestinationCrs(store.crs())
+        site = site_extent(store)
+        if site is not None:
+            transform = QgsCoordinateTransform(store.crs(), canvas.mapSettings().destinationCrs(),
+                                               self.session.project)
+            target = transform.transformBoundingBox(site)
+        else:
+            layer = self.image_layer(first.image_id)
+            if layer is None:
+                return
+            target = canvas.mapSettings().layerExtentToOutputExtent(layer, layer.extent())
+        shown = canvas.extent()
+        if shown.isNull() or shown.isEmpty() or not shown.intersects(target):
+            canvas.setExtent(target)
+            canvas.refresh()
 
     def ask_date(self, name: str, reason: str) -> str | None:
         """Ask the analyst for a date SiteWatch could not read; None leaves it undated."""
@@ -278,6 +300,10 @@ class ImageryPart(InterfacePart):
         if image_id in (getattr(self.session.before, "image_id", None), getattr(self.session.after, "image_id", None)):
             before, after = (updated if r and r.image_id == image_id else r
                              for r in (self.session.before, self.session.after))
+            if before and after and before.acquired and after.acquired and before.acquired > after.acquired:
+                before, after = after, before
+                self._tell(f"{before.image_id} is now the earlier image: it became the before image and "
+                           f"{after.image_id} the after image.", Qgis.MessageLevel.Warning)
             self.session.set_pair(before, after)
 
     def choose_relink(self, image_id: str) -> None:
@@ -381,6 +407,14 @@ class ImageryPart(InterfacePart):
             self.set_mode(self.comparison.mode)
         if self.comparison.active or not shown:
             self.comparison.show_side_by_side(shown)
+
+    def _dock_beside_map(self, dock: QDockWidget) -> None:
+        """Put the side-by-side map in the right dock area, beside the other docks rather than
+        under them, half as wide as the main map."""
+        window = self.context.iface.mainWindow()
+        width = max(self.canvas.width() // 2, 200)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Horizontal)
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def _comparison_changed(self) -> None:
         self.panel.show_mode(self.comparison.mode if self.comparison.active else None,

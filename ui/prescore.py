@@ -31,7 +31,7 @@ class PreScoreAction(InterfacePart):
         self.action = QAction(icon("change_score"), "Pre-score changes", context.iface.mainWindow())
         self.action.setToolTip(
             "Pre-score changes: rank every structure by how much it changed between the chosen before and "
-            "after images and suggest a status (runs in the background; no key)")
+            "after images and suggest a status, in the background; no key")
         self.action.triggered.connect(self.run)
         context.toolbar.addAction(self.action)
         context.menu.addAction(self.action)

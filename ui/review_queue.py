@@ -15,6 +15,7 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -120,8 +121,8 @@ class ReviewQueueDock(QDockWidget):
         self.counter = QLabel()
         layout.addWidget(self.counter)
         self.current_label = QLabel()
-        self.current_label.setToolTip("The structure under review and its state at the review date "
-                                      "(Enter confirms a carried-forward state)")
+        self.current_label.setToolTip("The structure under review, its state at the review date and the "
+                                      "confidence the status keys record. Enter confirms the state shown")
         layout.addWidget(self.current_label)
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
@@ -142,9 +143,12 @@ class ReviewQueueDock(QDockWidget):
         self.list.itemActivated.connect(self._activated)
         self.list.installEventFilter(self)
         self._shown_ids: list[str] = []
+        self._shown_on: str | None = None
         self._filled_for = None
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
+        controller.states_changed.connect(self._update_rows)
+        controller.confidence_changed.connect(lambda _code: self.show_current(controller.current))
         self.refresh()
 
     def queue_filter(self) -> QueueFilter:
@@ -164,25 +168,47 @@ class ReviewQueueDock(QDockWidget):
         if queue is not self._filled_for:  # a new queue: structures were drawn, moved or deleted
             self._filled_for = queue
             self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
-        if self._shown_ids != queue.ids:
-            self._shown_ids = list(queue.ids)
+        if self._shown_ids != queue.ids or self._shown_on != queue.on:
+            self._shown_ids, self._shown_on = list(queue.ids), queue.on
             self.list.clear()
-            self.list.addItems(self._shown_ids)
+            for structure_id in self._shown_ids:
+                item = QListWidgetItem(self.row_text(structure_id))
+                item.setData(Qt.ItemDataRole.UserRole, structure_id)
+                self.list.addItem(item)
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
         self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
         self.show_current(self.controller.current)
 
+    def row_text(self, structure_id: str) -> str:
+        """A queue row: id · type · compound · status at the review date."""
+        info = self.controller.queue.structures.get(structure_id)
+        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "") if info and info.type else "no type"
+        compound = info.compound_id if info and info.compound_id else "no compound"
+        on = self.controller.queue.on
+        status = self.controller.book.status_at(structure_id, on) if on else None
+        status_label = values.label_of(values.STATUSES, status) if status else NOT_OBSERVED
+        return f"{structure_id} · {type_label} · {compound} · {status_label}"
+
+    def _update_rows(self, structure_ids: list[str]) -> None:
+        """Re-label the rows of structures whose states changed (the rest stay as they are)."""
+        rows = {structure_id: row for row, structure_id in enumerate(self._shown_ids)}
+        for structure_id in structure_ids:
+            if structure_id in rows:
+                self.list.item(rows[structure_id]).setText(self.row_text(structure_id))
+
     def _fill_compounds(self, compound_ids: list[str]) -> None:
         present = [self.compound.itemData(i) for i in range(1, self.compound.count())]
-        if present == compound_ids:
+        names = self.controller.compound_names()
+        labels = [f"{cid} · {names[cid]}" if names.get(cid) else cid for cid in compound_ids]
+        if present == compound_ids and labels == [self.compound.itemText(i) for i in range(1, self.compound.count())]:
             return
         chosen = self.compound.currentData()
         self.compound.blockSignals(True)
         self.compound.clear()
         self.compound.addItem(ANY, None)
-        for compound_id in compound_ids:
-            self.compound.addItem(compound_id, compound_id)
+        for compound_id, label in zip(compound_ids, labels):
+            self.compound.addItem(label, compound_id)
         self.compound.setCurrentIndex(max(0, self.compound.findData(chosen)) if chosen else 0)
         self.compound.blockSignals(False)
 
@@ -194,14 +220,16 @@ class ReviewQueueDock(QDockWidget):
             return
         where = info.compound_id or "no compound"
         type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
+        confidence = values.label_of(values.CONFIDENCES, self.controller.confidence)
         self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
-                                   f"{self.controller.status_text(structure_id)}")
+                                   f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence")
         if queue.current() == structure_id:
             self.list.setCurrentRow(queue.position)
 
-    def _activated(self, item) -> None:
-        self.controller.select(item.text())
-        self.controller.navigated.emit(item.text())
+    def _activated(self, item: QListWidgetItem) -> None:
+        structure_id = item.data(Qt.ItemDataRole.UserRole)
+        self.controller.select(structure_id)
+        self.controller.navigated.emit(structure_id)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         """N / P and the arrow keys in the list step through the queue (and move the map)."""

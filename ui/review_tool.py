@@ -15,7 +15,7 @@ from qgis.PyQt.QtGui import QKeyEvent
 
 from ..core import schema, values
 from .annotation_controller import AnnotationController
-from .draw_tools import SiteWatchTool, feature_at
+from .draw_tools import SiteWatchTool, consume, feature_at
 from .messages import warns
 
 
@@ -84,4 +84,4 @@ class ReviewTool(SiteWatchTool):
         else:
             super().keyPressEvent(event)
             return
-        event.accept()
+        consume(event)  # the canvas must not also pan (arrows) or delete the selection (Delete)

@@ -6,6 +6,8 @@ import getpass
 
 from qgis.core import QgsSettings
 
+from ..core import values
+
 PREFIX = "SiteWatch/"
 
 
@@ -30,3 +32,14 @@ def last_folder() -> str:
 
 def set_last_folder(folder: str) -> None:
     QgsSettings().setValue(PREFIX + "last_folder", folder)
+
+
+def default_confidence() -> str:
+    """The confidence the review tool records until H / M / L is pressed (default ``high``);
+    a stored value that is not a confidence code falls back to ``high``."""
+    code = QgsSettings().value(PREFIX + "default_confidence", "high", type=str)
+    return code if code in {value.code for value in values.CONFIDENCES} else "high"
+
+
+def set_default_confidence(code: str) -> None:
+    QgsSettings().setValue(PREFIX + "default_confidence", code)
