@@ -49,6 +49,7 @@ package: $(PKGROOT)/sitewatch
 
 ## make bench — the speed benchmarks (prints figures and ratios to baselines)
 bench: venv
+	@$(VENV_PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-bench.txt
 	@for b in bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(VENV_PY) $$b || exit 1; done
 
 clean:
