@@ -58,3 +58,13 @@ def test_init_holds_only_class_factory():
     top_level = [node for node in tree.body if not isinstance(node, ast.Expr)]
     assert [type(n).__name__ for n in top_level] == ["FunctionDef"]
     assert top_level[0].name == "classFactory"
+
+
+def test_numpy_and_gdal_are_debians_not_a_pip_copy():
+    """A pip-installed numpy (pulled in by some test tool) would shadow the one GDAL's bindings
+    and QGIS are built against, and crash QGIS in the middle of the suite."""
+    import numpy
+    from osgeo import gdal_array
+
+    assert numpy.__file__.startswith("/usr/lib/python3/dist-packages/"), numpy.__file__
+    assert gdal_array.OpenArray(numpy.zeros((2, 2), dtype=numpy.uint8)) is not None
