@@ -6,8 +6,6 @@ one export say the same thing.
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from . import values
 from .export_stats import compound_statistics
 from .imagery import ImageRecord, list_images
 from .measure import distance_area
-from .observations import Observation
+from .review import StatusBook
 from .store import AssessmentStore
 
 
@@ -64,23 +62,6 @@ def _attribute(feature: QgsFeature, name: str):
     return _value(feature[name])
 
 
-class _History:
-    """The current observations of each structure by date, for status-at-date look-ups."""
-
-    def __init__(self, observations: list[Observation]):
-        by_structure: dict[str, list[Observation]] = defaultdict(list)
-        for obs in observations:
-            by_structure[obs.structure_id].append(obs)
-        self._observations = {sid: sorted(obs, key=lambda o: o.observed_on) for sid, obs in by_structure.items()}
-        self._dates = {sid: [o.observed_on for o in obs] for sid, obs in self._observations.items()}
-
-    def at(self, structure_id: str, date: str | None) -> Observation | None:
-        if date is None or structure_id not in self._dates:
-            return None
-        position = bisect.bisect_right(self._dates[structure_id], date)
-        return self._observations[structure_id][position - 1] if position else None
-
-
 def change_flag(before: str | None, after: str | None) -> str:
     """How a structure changed from ``before`` to ``after`` (status codes, None = unobserved).
 
@@ -108,15 +89,15 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
 
 def _structures(store: AssessmentStore, data: ExportData, compound_names: dict[str, str | None],
                 images: dict[str, ImageRecord]) -> Table:
-    history = _History(store.observations())
+    history = StatusBook(store.observations())
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
     features = sorted(layer.getFeatures(), key=lambda f: str(f["structure_id"]))
     for feature in features:
         sid = str(feature["structure_id"])
-        after = history.at(sid, data.after_date)
-        before = history.at(sid, data.before_date)
+        after = history.observation_at(sid, data.after_date)
+        before = history.observation_at(sid, data.before_date) if data.before_date else None
         after_code = after.status if after else None
         before_code = before.status if before else None
         image = images.get(after.image_id) if after and after.image_id else None
