@@ -16,7 +16,7 @@ Method (docs/change_score.md has the full text):
    thresholds (:data:`THRESHOLDS`); footprints with fewer than half their pixels valid in both
    images, or without any pixel, are ``unknown`` and carry no score and no rank.
 
-Windows are processed in order (two helper threads prepare the next one), so memory is bounded
+Windows are processed in order (three helper threads prepare the next one), so memory is bounded
 by the window size and the cost grows with the pixels read, plus a small per-footprint term.
 """
 
@@ -167,15 +167,18 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
             f"None of the {shapes.count} structures lies where BEFORE ({before_path}) and AFTER "
             f"({after_path}) overlap: check that the images cover the site.")
     region = _region(rings, inside, overlap)
-    normalisation = fit_normalisation(pair, region)
-    sums = _Sums(shapes.count)
-    windows = [w for w in pair.windows(*region)
-               if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size]
-    # Two helper threads prepare the next window (pixels: read + magnitude; labels: rasterised
-    # footprints) while this thread adds up the current one; numpy and GDAL release the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pixel_pool, ThreadPoolExecutor(max_workers=1) as label_pool:
+    # Helper threads (numpy and GDAL release the GIL): one decodes the before image while the
+    # pixel thread decodes the after image and computes the magnitude of the next window, one
+    # rasterises the next window's footprints, and this thread adds up the current window.
+    with ThreadPoolExecutor(max_workers=1) as before_pool, ThreadPoolExecutor(max_workers=1) as pixel_pool, \
+            ThreadPoolExecutor(max_workers=1) as label_pool:
+        normalisation = fit_normalisation(pair, region, before_pool)
+        sums = _Sums(shapes.count)
+        windows = [w for w in pair.windows(*region)
+                   if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size]
+
         def submit(window):
-            return (pixel_pool.submit(_change, pair, normalisation, window),
+            return (pixel_pool.submit(_change, pair, normalisation, window, before_pool),
                     label_pool.submit(shapes.labels, window))
 
         pending = submit(windows[0]) if windows else None
@@ -203,9 +206,9 @@ def _region(rings, inside: np.ndarray, overlap: tuple[int, int, int, int]) -> tu
     return col0, row0, col1, row1
 
 
-def _change(pair: RasterPair, normalisation, window) -> tuple[np.ndarray, np.ndarray | None]:
+def _change(pair: RasterPair, normalisation, window, before_pool) -> tuple[np.ndarray, np.ndarray | None]:
     """Change magnitude of a window (0 where invalid) and its validity (None: all valid)."""
-    before, after, valid = pair.read(window)
+    before, after, valid = pair.read(window, before_pool)
     magnitude = normalisation.magnitude(before, after)
     if valid.all():
         return magnitude, None

@@ -10,6 +10,7 @@ magnitude of a pixel is the root mean square of these normalised band difference
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,11 +81,13 @@ def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
             for r in starts(row0, row1 - size_y) for c in starts(col0, col1 - size_x)]
 
 
-def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int]) -> Normalisation:
-    """Fit the gain/offset per band and the pixel threshold on a sample of ``region``."""
+def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int],
+                      pool: Executor | None = None) -> Normalisation:
+    """Fit the gain/offset per band and the pixel threshold on a sample of ``region`` (with a
+    ``pool``, the before image is read on it, see :meth:`RasterPair.read`)."""
     befores, afters = [], []
     for window in sample_windows(region):
-        before, after, valid = pair.read(window)
+        before, after, valid = pair.read(window, pool)
         befores.append(before[:, valid])
         afters.append(after[:, valid])
     before_values, after_values = np.concatenate(befores, axis=1), np.concatenate(afters, axis=1)

@@ -9,6 +9,7 @@ so only the window asked for is ever warped. Nothing here holds a whole raster i
 from __future__ import annotations
 
 import math
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -243,10 +244,36 @@ class RasterPair:
         c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, self.width), min(r1, self.height)
         return (c0, r0, c1, r1) if c1 > c0 and r1 > r0 else None
 
-    def read(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def read(self, window: Window, pool: Executor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(before bands, after bands, valid) for ``window``; each band array is float32 or, when
-        comparing band pairs, the image's own small integer type (uint8, uint16, int16)."""
-        before, valid = self._before_reader.read(window.col, window.row, window.width, window.height)
+        comparing band pairs, the image's own small integer type (uint8, uint16, int16).
+
+        With a ``pool``, the before image is read on it while this thread reads the after image:
+        decoding is most of the cost and GDAL releases the GIL, so the two images decode at once
+        on two cores. Each image is only ever read by one thread at a time."""
+        if pool is None:
+            before, valid = self._read_before(window)
+            after, after_valid = self._read_after(window)
+        else:
+            pending = pool.submit(self._read_before, window)
+            try:
+                after, after_valid = self._read_after(window)
+            finally:
+                before, valid = pending.result()
+        if self.plan.mode == "brightness":
+            before = before.mean(axis=0, keepdims=True)
+            after = after.mean(axis=0, keepdims=True)
+        return before, after, valid & after_valid
+
+    # Windows are block-aligned, so cached blocks are rarely read again; dropping them after each
+    # window keeps memory flat whatever GDAL_CACHEMAX is (for a warped after image: its source's blocks).
+
+    def _read_before(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
+        data = self._before_reader.read(window.col, window.row, window.width, window.height)
+        self.before.FlushCache()
+        return data
+
+    def _read_after(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
         after = np.zeros((len(self.plan.after), window.height, window.width), dtype=self._after_reader.dtype)
         after_valid = np.zeros((window.height, window.width), dtype=bool)
         col, row = window.col - self.offset[0], window.row - self.offset[1]
@@ -258,14 +285,10 @@ class RasterPair:
             sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
             after[(slice(None),) + sl] = data
             after_valid[sl] = inner_valid
-        # Windows are block-aligned, so cached blocks are rarely read again; dropping them keeps
-        # memory flat whatever GDAL_CACHEMAX is (for a warped after image: its source's blocks).
-        for dataset in (self.before, self.after, self._after_source):
-            dataset.FlushCache()
-        if self.plan.mode == "brightness":
-            before = before.mean(axis=0, keepdims=True)
-            after = after.mean(axis=0, keepdims=True)
-        return before, after, valid & after_valid
+        self.after.FlushCache()
+        if self._after_source is not self.after:
+            self._after_source.FlushCache()
+        return after, after_valid
 
 
 def traditional_srs(srs: osr.SpatialReference) -> osr.SpatialReference:
