@@ -41,15 +41,18 @@ from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 from qgis.PyQt.QtXml import QDomDocument
 
 from . import values
+from .damage import COUNT_FIELDS
 from .errors import SiteWatchError
 from .export_data import ExportData
 from .export_stats import ALL, UNASSIGNED
 from .imagery import ImageRecord
 from .observations import now_iso
 from .report_chart import write_chart
-from .report_template import TEMPLATE
+from .report_template import TABLE_STATUSES, TEMPLATE
 
 UNOBSERVED = "unobserved"
+_COUNT_FIELD_OF = {code: field for field, code in COUNT_FIELDS.items()} | {"unknown": "n_unknown"}
+"""Status code → the statistics field counting it, for the status columns of the compound table."""
 
 
 def rgba(colour: str, alpha: int = 255) -> str:
@@ -225,8 +228,8 @@ def _table_rows(data: ExportData) -> list[list[str]]:
         name = row["name"] or row["compound"]
         rows.append([
             f"{name} ({row['compound']})" if row["compound"] not in (ALL, UNASSIGNED) else name,
-            str(row["n_struct"]), str(row["n_assessed"]), str(row["n_destroy"]), str(row["n_severe"]),
-            str(row["n_moderate"]), str(row["n_possible"]), str(row["n_intact"]), str(row["n_unknown"]),
+            str(row["n_struct"]), str(row["n_assessed"]),
+            *(str(row[_COUNT_FIELD_OF[code]]) for code in TABLE_STATUSES),
             _percent(row["pct_destr"]), _percent(row["pct_damag"]),
             "–" if row["n_newdmg"] is None else str(row["n_newdmg"]),
         ])

@@ -44,7 +44,8 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "report.qpt"
 COMPOUND_TEMPLATE = TEMPLATE.with_name("report_compound.qpt")
 FONT = "Open Sans"
 DARK = "#1f2a36"
-TABLE_STATUSES = ("destroyed", "severe", "moderate", "possible", "intact", "unknown")
+TABLE_STATUSES = ("destroyed", "severe", "moderate", "possible", "intact", "construction", "unknown")
+"""Status columns of the compound table: each structure counts in exactly one, so they add up to Structures."""
 TABLE_HEADERS = ("Compound", "Structures", "Assessed",
                  *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
                  "% destroyed", "% damaged", "New damage")
@@ -65,6 +66,15 @@ def _text_format(size: float, colour: str = "#202020", bold: bool = False) -> Qg
     text_format.setSize(size)
     text_format.setColor(QColor(colour))
     return text_format
+
+
+def _column_width(header: str) -> float:
+    """Fixed widths (mm) keep the 13 compound-table columns inside its 200 mm frame: names and
+    headings wrap between words, so a column is as wide as its longest heading word in 6 pt bold
+    (about 1.12 mm a letter) and never narrower than "100.0 %" in the 6.5 pt body."""
+    if header == "Compound":
+        return 44
+    return max(10.5, 1.12 * max(len(word) for word in header.split()))
 
 
 def _place(item, x: float, y: float, width: float, height: float, item_id: str) -> None:
@@ -199,7 +209,7 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
 
     _label(layout, "table_header", "DAMAGE BY COMPOUND ON [% @sw_after %]", (8, 190, 200, 7), 9, DARK, True)
     table = QgsLayoutItemTextTable(layout)
-    table.setHeaderTextFormat(_text_format(6.5, "#ffffff", True))
+    table.setHeaderTextFormat(_text_format(6, "#ffffff", True))
     header_style = QgsLayoutTableStyle()
     header_style.enabled = True
     header_style.cellBackgroundColor = QColor("#34495e")
@@ -212,8 +222,8 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     even_style.enabled = True
     even_style.cellBackgroundColor = QColor("#f6f8fa")
     table.setCellStyle(QgsLayoutTable.CellStyleGroup.EvenRows, even_style)
-    table.setContentTextFormat(_text_format(7))
-    table.setCellMargin(1.0)
+    table.setContentTextFormat(_text_format(6.5))
+    table.setCellMargin(0.7)
     table.setGridStrokeWidth(0.15)
     table.setGridColor(QColor("#9aa5b1"))
     table.setBackgroundColor(QColor("#ffffff"))
@@ -223,8 +233,7 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     columns = []
     for header in TABLE_HEADERS:
         column = QgsLayoutTableColumn(header)
-        if len(header) > 10 and header != "Compound":
-            column.setWidth(12)  # long headings wrap onto two lines
+        column.setWidth(_column_width(header))
         column.setHAlignment(Qt.AlignmentFlag.AlignLeft if header == "Compound" else Qt.AlignmentFlag.AlignRight)
         columns.append(column)
     table.setColumns(columns)

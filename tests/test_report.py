@@ -18,7 +18,7 @@ from sitewatch.core.export import ExportRequest, export_assessment
 from sitewatch.core.export_stats import compound_statistics
 from sitewatch.core.report import UNOBSERVED, legend_name
 from sitewatch.core.report_chart import write_chart
-from sitewatch.core.report_template import TEMPLATE
+from sitewatch.core.report_template import TABLE_HEADERS, TEMPLATE
 
 from .export_site import AFTER, ARABIC_NAME, BEFORE, build_site
 
@@ -28,6 +28,7 @@ PAGE_MM = (420.0, 297.0)
 PANELS_MM = {"before": (8, 35, 158, 185), "after": (162, 35, 312, 185)}
 OVERVIEW_MM = (318, 35, 412, 91)
 LEGEND_MM = (318, 93, 412, 159)
+TABLE_MM = (8, 198, 208, 260)
 PT_PER_MM = 72 / 25.4
 
 
@@ -120,8 +121,47 @@ def test_pdf_has_one_a3_page_and_searchable_text(site, report):
     assert f"AFTER · {AFTER} · Maxar WorldView-3 · WV03" in text
     assert "image of" not in text, "the images are dated on the panels' dates"
     table_line = next(line for line in text.splitlines() if "North barracks (C-0002)" in line)
-    assert re.search(r"5\s+4\s+2\s+0\s+0\s+0\s+2\s+1\s+50\.0 %\s+50\.0 %\s+2", table_line)
+    assert re.search(r"5\s+4\s+2\s+0\s+0\s+0\s+2\s+0\s+1\s+50\.0 %\s+50\.0 %\s+2", table_line)
     assert re.search(r"Whole site\s+12\s+11\s+3", text)
+
+
+def test_compound_table_rows_add_up_to_their_structures(site, report):
+    """Every structure counts in exactly one status column, "Under construction" included."""
+    lines = area_lines(report, TABLE_MM)
+    header = " ".join(lines[:3])
+    assert values.STATUS_BY_CODE["construction"].label.split()[-1] in header, lines
+    statuses = len(TABLE_HEADERS) - 6  # all but Compound, Structures, Assessed and the last three
+    number = r"(?:\d+\.\d %|–)"
+    row = re.compile(rf"(.+?) (\d+) (\d+)((?: \d+){{{statuses}}}) {number} {number} (?:\d+|–)$")
+    rows = {found[1]: found for found in map(row.fullmatch, lines) if found}
+    statistics = compound_statistics(site, AFTER, BEFORE)
+    expected = {"North barracks (C-0002)", "Empty yard (C-0003)", "Not in a compound", "Whole site"}
+    assert expected <= set(rows), lines
+    assert len(rows) == 5, lines
+    for name, found in rows.items():
+        structures, assessed, counts = int(found[2]), int(found[3]), [int(n) for n in found[4].split()]
+        assert sum(counts) == structures, (name, counts, structures)
+        assert structures - counts[-1] == assessed, (name, counts, assessed)
+    site_row = next(r for r in statistics.rows if r["compound"] == "ALL")
+    assert site_row["n_constr"] > 0, "the sample site has a structure under construction"
+    assert [int(n) for n in rows["Whole site"][4].split()][-2] == site_row["n_constr"]
+
+
+def test_compound_table_fits_its_frame_with_wide_figures(qgis_new_project):
+    layout = QgsPrintLayout(QgsProject.instance())
+    document = QDomDocument()
+    document.setContent(TEMPLATE.read_text(encoding="utf-8"))
+    layout.loadFromTemplate(document, QgsReadWriteContext())
+    frame = layout.itemById("compound_table")
+    table = frame.multiFrame()
+    table.setContents([["Ḥamdān depot — قاعدة (C-0001)", *["1000"] * (len(TABLE_HEADERS) - 4),
+                        "100.0 %", "100.0 %", "1000"]])
+    table.refresh()
+    assert [column.heading() for column in table.columns()] == list(TABLE_HEADERS)
+    assert values.STATUS_BY_CODE["construction"].label in TABLE_HEADERS
+    width = table.totalSize().width()
+    assert width <= TABLE_MM[2] - TABLE_MM[0], f"the table is {width:.1f} mm wide, past its 200 mm column"
+    assert frame.pos().x() + width < layout.itemById("damage_chart").pos().x(), "the table runs under the chart"
 
 
 def test_rendered_page_shows_both_image_panels(report, tmp_path):
