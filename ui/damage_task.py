@@ -25,14 +25,17 @@ class DamageTask(QgsTask):
         self.feedback = QgsFeedback()
         self.table: DamageTable | None = None
         self.error: str | None = None
-
-    def run(self) -> bool:
-        """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
+        # The layers are made here, on the main thread: making OGR layers on the worker while
+        # the main thread opens the same GeoPackage deadlocked (provider lock vs the GIL).
         options = QgsVectorLayer.LayerOptions(QgsCoordinateTransformContext())
         options.loadDefaultStyle = False
         options.skipCrsValidation = True
         options.forceReadOnly = True
-        layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+        self.layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+
+    def run(self) -> bool:
+        """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
+        layers = self.layers
         try:
             self.table = compound_damage(layers["structures"], layers["observations"], layers["compounds"],
                                          self.after, self.before, feedback=self.feedback, cache=self.cache)
