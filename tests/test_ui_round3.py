@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from qgis.core import QgsPointXY, QgsRectangle
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget
 
 import sitewatch
+from sitewatch.core.imagery import register_image
 from sitewatch.ui.damage_panel import DamagePanel
+from sitewatch.ui.imagery_part import ImageryPart
+from sitewatch.ui.swipe import CompareMode
 
+from .imagery_rasters import SITE, write_raster
 from .test_compound_damage import TWO_COMPOUNDS, box, build
+from .test_damage_panel import wait_until_idle
 
 
 def part_of(plugin, kind):
@@ -37,15 +43,30 @@ def window(qgis_iface, monkeypatch):
 
 
 @pytest.fixture
-def plugin(window, qgis_iface, qgis_new_project, assessment):
+def load_plugin(window, qgis_iface, qgis_new_project, assessment):
+    """Start the whole plugin with ``assessment`` open."""
+    plugins = []
+
+    def load():
+        plugin = sitewatch.classFactory(qgis_iface)
+        plugin.initGui()
+        plugins.append(plugin)
+        plugin.context.session.open(str(assessment.path))
+        return plugin
+
+    yield load
+    for plugin in plugins:
+        wait_until_idle(part_of(plugin, DamagePanel).dock)  # no damage task outlives the test
+        plugin.unload()
+    flush_deletes()
+
+
+@pytest.fixture
+def plugin(load_plugin, assessment):
+    """The plugin with two compounds and two structures in the open assessment."""
     build(assessment, TWO_COMPOUNDS, [("S-1", "warehouse", box(10, 10, 10)), ("S-2", "bunker", box(110, 10, 20))],
           [("S-1", "2020-01-08", "destroyed")])
-    plugin = sitewatch.classFactory(qgis_iface)
-    plugin.initGui()
-    plugin.context.session.open(str(assessment.path))
-    yield plugin
-    plugin.unload()
-    flush_deletes()
+    return load_plugin()
 
 
 def sitewatch_docks(window) -> dict[str, QDockWidget]:
@@ -79,3 +100,59 @@ def test_the_docks_fit_even_when_not_tabbed(plugin, window):
     QApplication.processEvents()
     assert not window.tabifiedDockWidgets(docks["SiteWatchDamageDock"])
     assert window.minimumSizeHint().height() <= 1000
+
+
+# -- 2. unticking "Side by side" closes the before map ---------------------------------------------
+
+@pytest.fixture
+def compared(load_plugin, assessment, tmp_path, qgis_iface):
+    """The imagery part comparing two images of the site in swipe mode."""
+    for name in ("site_2019-09-01.tif", "site_2020-01-08.tif"):
+        register_image(assessment, str(write_raster(tmp_path / name)))
+    plugin = load_plugin()
+    part = part_of(plugin, ImageryPart)
+    part.set_mode(CompareMode.SWIPE)
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(assessment.crs())
+    canvas.setExtent(QgsRectangle(*SITE))
+    return part
+
+
+def before_docks(window) -> list[QDockWidget]:
+    return [dock for dock in window.findChildren(QDockWidget, "SiteWatchSideBySide") if dock.isVisible()]
+
+
+def test_unticking_side_by_side_hides_the_before_map_and_ticking_brings_it_back_in_step(compared, window,
+                                                                                         qgis_iface):
+    box = compared.panel.side_by_side_box
+    box.setChecked(True)
+    QApplication.processEvents()
+    assert len(before_docks(window)) == 1
+    box.setChecked(False)
+    QApplication.processEvents()
+    assert before_docks(window) == []
+    assert compared.comparison.side_by_side is None
+    box.setChecked(True)
+    QApplication.processEvents()
+    [dock] = before_docks(window)
+    assert box.isChecked()
+    canvas = qgis_iface.mapCanvas()
+    centre = canvas.center()
+    canvas.setCenter(QgsPointXY(centre.x() + 40, centre.y() - 25))
+    assert dock.canvas.center().x() == pytest.approx(centre.x() + 40, abs=0.5)
+    assert dock.canvas.center().y() == pytest.approx(centre.y() - 25, abs=0.5)
+    assert dock.canvas.scale() == pytest.approx(canvas.scale(), rel=1e-6)
+
+
+def test_closing_the_before_map_unticks_side_by_side(compared, window):
+    box = compared.panel.side_by_side_box
+    box.setChecked(True)
+    QApplication.processEvents()
+    [dock] = before_docks(window)
+    dock.close()
+    QApplication.processEvents()
+    assert not box.isChecked()
+    assert compared.comparison.side_by_side is None
+    box.setChecked(True)
+    QApplication.processEvents()
+    assert len(before_docks(window)) == 1
