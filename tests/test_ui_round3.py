@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from qgis.core import QgsPointXY, QgsRectangle
+from qgis.core import QgsPointXY, QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget
 
 import sitewatch
 from sitewatch.core.imagery import register_image
+from sitewatch.ui.annotation_part import AnnotationPart
 from sitewatch.ui.damage_panel import DamagePanel
 from sitewatch.ui.imagery_part import ImageryPart
 from sitewatch.ui.swipe import CompareMode
@@ -156,3 +157,64 @@ def test_closing_the_before_map_unticks_side_by_side(compared, window):
     box.setChecked(True)
     QApplication.processEvents()
     assert len(before_docks(window)) == 1
+
+
+# -- 3. Close assessment, and actions that need one ------------------------------------------------
+
+def menu_texts(plugin) -> list[str]:
+    return [action.text() for action in plugin.context.menu.actions() if action.text()]
+
+
+def needing_an_assessment(plugin) -> dict[str, bool]:
+    part = part_of(plugin, AnnotationPart)
+    actions = (*part.tool_actions.values(), part.undo_action, part.redo_action, part.delete_action)
+    return {action.text(): action.isEnabled() for action in actions}
+
+
+def close_action(plugin):
+    return next(action for action in plugin.context.menu.actions() if action.text() == "Close assessment")
+
+
+def test_close_assessment_removes_its_layers_and_disables_the_tools_until_one_is_opened(plugin, assessment,
+                                                                                        qgis_iface):
+    texts = menu_texts(plugin)
+    assert texts.index("Close assessment") == texts.index("Open assessment…") + 1
+    assert "Draw footprint" in needing_an_assessment(plugin) and "Review states" in needing_an_assessment(plugin)
+    assert all(needing_an_assessment(plugin).values())
+    part = part_of(plugin, AnnotationPart)
+    part.tool_actions["polygon"].trigger()
+    assert qgis_iface.mapCanvas().mapTool() is part.tools["polygon"]
+    action = close_action(plugin)
+    assert action.isEnabled()
+    action.trigger()
+    session = plugin.context.session
+    assert session.store is None
+    assert not [layer for layer in QgsProject.instance().mapLayers().values()
+                if layer.customProperty("sitewatch/layer")]
+    assert not action.isEnabled()
+    assert not any(needing_an_assessment(plugin).values())
+    assert qgis_iface.mapCanvas().mapTool() is not part.tools["polygon"]
+    session.open(str(assessment.path))
+    assert action.isEnabled()
+    assert all(needing_an_assessment(plugin).values())
+
+
+def test_a_new_project_disables_the_tools_and_opening_enables_them(plugin, assessment):
+    QgsProject.instance().clear()  # File ▸ New project
+    assert plugin.context.session.store is None
+    assert not close_action(plugin).isEnabled()
+    assert not any(needing_an_assessment(plugin).values())
+    plugin.context.session.open(str(assessment.path))
+    assert close_action(plugin).isEnabled()
+    assert all(needing_an_assessment(plugin).values())
+
+
+def test_without_an_assessment_the_plugin_starts_with_the_tools_disabled(window, qgis_iface, qgis_new_project):
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        assert not close_action(plugin).isEnabled()
+        assert not any(needing_an_assessment(plugin).values())
+    finally:
+        plugin.unload()
+        flush_deletes()
