@@ -91,18 +91,6 @@ def test_showing_every_dock_keeps_the_window_within_a_1000_px_screen(plugin, win
     assert window.height() <= 1000
 
 
-def test_the_docks_fit_even_when_not_tabbed(plugin, window):
-    """Moved apart by the analyst, the three docks stacked in one area still fit."""
-    docks = sitewatch_docks(window)
-    part_of(plugin, DamagePanel).action.trigger()
-    for name in ("SiteWatchImageryPanel", "SiteWatchReviewQueue", "SiteWatchDamageDock"):
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[name], Qt.Orientation.Vertical)
-        docks[name].show()
-    QApplication.processEvents()
-    assert not window.tabifiedDockWidgets(docks["SiteWatchDamageDock"])
-    assert window.minimumSizeHint().height() <= 1000
-
-
 # -- 2. unticking "Side by side" closes the before map ---------------------------------------------
 
 @pytest.fixture
