@@ -129,9 +129,25 @@ class AnnotationPart(InterfacePart):
         self._watched: list[tuple[QgsVectorLayer, str, Callable]] = []
         context.session.opened.connect(self._watch_native_edits)
         context.session.closed.connect(self._unwatch_native_edits)
+        context.session.opened.connect(self._update_enabled)
+        context.session.closed.connect(self._update_enabled)
         if context.session.store is not None:
             self._watch_native_edits()
+        self._update_enabled()
         self.show_types("polygon")
+
+    def _assessment_actions(self) -> tuple[QAction, ...]:
+        """The actions that work on the open assessment."""
+        return (*self.tool_actions.values(), self.undo_action, self.redo_action, self.delete_action)
+
+    def _update_enabled(self, *_args) -> None:
+        """Drawing, reviewing, undo and redo only while an assessment is open; closing it
+        also puts down a SiteWatch tool in use."""
+        is_open = self.context.session.store is not None
+        if not is_open and self.canvas.mapTool() in self.tools.values():
+            self.canvas.unsetMapTool(self.canvas.mapTool())
+        for action in self._assessment_actions():
+            action.setEnabled(is_open)
 
     # -- tools and types -----------------------------------------------------------------------
 
@@ -239,6 +255,8 @@ class AnnotationPart(InterfacePart):
         self._unwatch_native_edits()
         self.context.session.opened.disconnect(self._watch_native_edits)
         self.context.session.closed.disconnect(self._unwatch_native_edits)
+        self.context.session.opened.disconnect(self._update_enabled)
+        self.context.session.closed.disconnect(self._update_enabled)
         self.focus.clear()
         for tool in self.tools.values():
             if isinstance(tool, PointCollectorTool):

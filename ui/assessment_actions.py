@@ -24,16 +24,26 @@ class AssessmentActions(InterfacePart):
         self.open_action = QAction(icon("open_assessment"), "Open assessment…", window)
         self.open_action.setToolTip("Open assessment: load a SiteWatch GeoPackage's layers into the project")
         self.open_action.triggered.connect(self.choose_and_open)
+        self.close_action = QAction("Close assessment", window)
+        self.close_action.setToolTip("Close assessment: remove its layers from the project (everything is "
+                                     "already saved in its GeoPackage)")
+        self.close_action.triggered.connect(context.session.close)
         self.analyst_action = QAction("Analyst name…", window)
         self.analyst_action.setToolTip("The name recorded with every structure and observation you make")
         self.analyst_action.triggered.connect(self.ask_analyst_name)
         for action in (self.new_action, self.open_action):
             context.toolbar.addAction(action)
-        for action in (self.new_action, self.open_action, self.analyst_action):
+        for action in (self.new_action, self.open_action, self.close_action, self.analyst_action):
             context.menu.addAction(action)
         context.menu.addSeparator()
-        self._actions = (self.new_action, self.open_action, self.analyst_action)
+        self._actions = (self.new_action, self.open_action, self.close_action, self.analyst_action)
         context.session.problem.connect(self._warn)
+        context.session.opened.connect(self._update_enabled)
+        context.session.closed.connect(self._update_enabled)
+        self._update_enabled()
+
+    def _update_enabled(self, *_args) -> None:
+        self.close_action.setEnabled(self.context.session.store is not None)
 
     def _warn(self, text: str) -> None:
         notify(self.context.iface, text, Qgis.MessageLevel.Warning, 0)
@@ -72,6 +82,8 @@ class AssessmentActions(InterfacePart):
 
     def unload(self) -> None:
         self.context.session.problem.disconnect(self._warn)
+        self.context.session.opened.disconnect(self._update_enabled)
+        self.context.session.closed.disconnect(self._update_enabled)
         for action in self._actions:
             self.context.toolbar.removeAction(action)
             self.context.menu.removeAction(action)

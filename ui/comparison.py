@@ -122,15 +122,22 @@ class Comparison(QObject):
         """A second canvas with the before image; the main canvas then shows the after image."""
         if shown and self.side_by_side is None:
             self.side_by_side = SideBySideDock(self.canvas)
+            dock = self.side_by_side
+            dock.closed.connect(lambda: self._side_by_side_closed(dock))
             if self.add_dock is not None:
                 self.add_dock(self.side_by_side)
             self.side_by_side.show()
             self._update_side_by_side()
             self.set_mode(CompareMode.AFTER)
         elif not shown and self.side_by_side is not None:
-            self.side_by_side.unload()
-            self.side_by_side = None
+            dock, self.side_by_side = self.side_by_side, None
+            dock.unload()
         self.changed.emit()
+
+    def _side_by_side_closed(self, dock: SideBySideDock) -> None:
+        """The analyst closed the before map with its close button: side by side ends."""
+        if dock is self.side_by_side:
+            self.show_side_by_side(False)
 
     def _update_side_by_side(self) -> None:
         before = self.layers[0]

@@ -12,6 +12,7 @@ from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
 from ..core import values
 from ..core.damage import ALL, COUNT_FIELDS, DamageRow, DamageTable
+from .dock_layout import SMALL_LIST_HEIGHT
 
 CLASSES: tuple[tuple[str, str], ...] = tuple(
     (field, status) for field, status in sorted(
@@ -32,7 +33,7 @@ class DamageChart(QWidget):
         super().__init__(parent)
         self.table: DamageTable | None = None
         self.title = ""
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip("Structures per damage class in each compound (UNASSIGNED: outside every compound)")
 

@@ -42,6 +42,7 @@ from . import settings
 from .context import PluginContext
 from .damage_chart import DamageChart
 from .damage_task import DamageTask
+from .dock_layout import SMALL_LIST_HEIGHT, scrolling
 from .messages import notify, warns
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -118,6 +119,7 @@ class DamageDock(QgsDockWidget):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid.setToolTip("Click a compound to zoom to it")
         self.grid.verticalHeader().setVisible(False)
+        self.grid.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.grid.cellClicked.connect(lambda row, _column: self.zoom_to_row(row))
         self.chart = DamageChart()
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -139,7 +141,7 @@ class DamageDock(QgsDockWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.setWidget(body)
+        self.setWidget(scrolling(body))
 
     # -- following the session -----------------------------------------------------------
 

@@ -11,11 +11,13 @@ reloaded, when the image pair changes, and whenever another part calls :meth:`re
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtWidgets import QAction, QDockWidget
 
 from .context import InterfacePart, PluginContext
 from .damage_dock import DamageDock
+from .dock_layout import stack_in_tabs
 from .icons import icon
+from .review_queue import REVIEW_QUEUE_NAME
 
 
 class DamagePanel(InterfacePart):
@@ -30,6 +32,7 @@ class DamagePanel(InterfacePart):
         self.action.setCheckable(True)
         self.action.setToolTip("Damage per compound: show the live table, chart and summary of the open assessment")
         self.dock.setToggleVisibilityAction(self.action)
+        self.action.toggled.connect(self._shown)
         context.toolbar.addAction(self.action)
         context.menu.addAction(self.action)
         session = context.session
@@ -38,6 +41,14 @@ class DamagePanel(InterfacePart):
         session.pair_changed.connect(self._pair_changed)
         if session.store is not None:
             self.dock.attach(session.store)
+
+    def _shown(self, shown: bool) -> None:
+        """Share a tab with the Review queue rather than stack under it (the window would
+        otherwise have to be taller than the screen)."""
+        window = self.context.iface.mainWindow()
+        review_queue = window.findChild(QDockWidget, REVIEW_QUEUE_NAME)
+        if shown and review_queue is not None:
+            stack_in_tabs(window, review_queue, self.dock)
 
     def _pair_changed(self, _before, _after) -> None:
         if self.context.session.store is not None:
@@ -52,6 +63,7 @@ class DamagePanel(InterfacePart):
         session.opened.disconnect(self.dock.attach)
         session.closed.disconnect(self.dock.detach)
         session.pair_changed.disconnect(self._pair_changed)
+        self.action.toggled.disconnect(self._shown)
         self.dock.close_down()
         self.context.toolbar.removeAction(self.action)
         self.context.menu.removeAction(self.action)

@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.image_layers import describe
 from ..core.imagery import ImageRecord
 from .comparison import KEYS_HELP
+from .dock_layout import SMALL_LIST_HEIGHT, scrolling
 from .swipe import CompareMode
 
 COLUMNS = ("Date", "Source", "Sensor", "File")
@@ -76,7 +77,7 @@ class ImageryPanel(QgsDockWidget):
         help_label.setWordWrap(True)
         help_label.setEnabled(False)
         layout.addWidget(help_label)
-        self.setWidget(body)
+        self.setWidget(scrolling(body))
         self.show_records([], set())
 
     # -- building ---------------------------------------------------------------------------
@@ -85,6 +86,7 @@ class ImageryPanel(QgsDockWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -24,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import schema, values
 from ..core.review import QueueFilter
 from .annotation_controller import AnnotationController
+from .dock_layout import SMALL_LIST_HEIGHT, scrolling
 from .messages import warns
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
@@ -88,12 +89,15 @@ class StructureFocus:
             self.highlight = None
 
 
+REVIEW_QUEUE_NAME = "SiteWatchReviewQueue"
+
+
 class ReviewQueueDock(QDockWidget):
     """Lists the structures to review at the review date; N / P or arrows step through them."""
 
     def __init__(self, controller: AnnotationController, parent: QWidget | None = None):
         super().__init__("SiteWatch review queue", parent)
-        self.setObjectName("SiteWatchReviewQueue")
+        self.setObjectName(REVIEW_QUEUE_NAME)
         self.controller = controller
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -126,15 +130,16 @@ class ReviewQueueDock(QDockWidget):
         layout.addWidget(self.current_label)
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
+        self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.list.setToolTip("Structures to review; N/P or arrow keys go to the next/previous one")
-        layout.addWidget(self.list)
+        layout.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous (P)")
         self.next_button = QPushButton("Next (N) ▶")
         buttons.addWidget(self.previous_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
-        self.setWidget(body)
+        self.setWidget(scrolling(body))
         self.previous_button.clicked.connect(lambda: controller.step(-1))
         self.next_button.clicked.connect(lambda: controller.step(1))
         for combo in (self.compound, self.type, self.status, self.order):

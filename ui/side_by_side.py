@@ -13,7 +13,7 @@ import math
 from qgis.core import QgsMapLayer, QgsPointXY
 from qgis.gui import QgsDockWidget, QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, QObject, QTimer
-from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 
 class CanvasSync(QObject):
@@ -110,5 +110,11 @@ class SideBySideDock(QgsDockWidget):
         self.sync.match_now()
 
     def unload(self) -> None:
+        """Stop following the main canvas and leave the window now (not only once the
+        deferred delete runs, which may be long after the analyst unticked side by side)."""
         self.sync.disconnect_all()
+        self.hide()
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow):
+            window.removeDockWidget(self)
         self.deleteLater()
