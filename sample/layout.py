@@ -91,30 +91,35 @@ def _min_dist_to_rect(comp: Compound, pts: list[tuple[float, float]]) -> float:
     return best
 
 
+def _overlaps(a: Compound, b: Compound, gap: float) -> bool:
+    """Whether the bounding circles of two compounds, grown by ``gap``, overlap."""
+    return math.hypot(a.x - b.x, a.y - b.y) < math.hypot(a.w, a.h) / 2 + math.hypot(b.w, b.h) / 2 + gap
+
+
 def _items_for(kind: str, rng: np.random.Generator) -> list[tuple[str, float, float, float]]:
     """(type, length along u, width along v, height) of the structures of a compound kind."""
     u = rng.uniform
     items: list[tuple[str, float, float, float]] = []
     if kind == "depot":
-        items += [("warehouse", u(42, 60), u(16, 24), u(7, 9)) for _ in range(int(rng.integers(5, 7)))]
-        items += [("building", u(14, 22), u(10, 15), u(4, 7)) for _ in range(int(rng.integers(2, 4)))]
+        items += [("warehouse", u(42, 60), u(16, 24), u(7, 9)) for _ in range(int(rng.integers(11, 15)))]
+        items += [("building", u(14, 22), u(10, 15), u(4, 7)) for _ in range(int(rng.integers(5, 9)))]
     elif kind == "tunnel":
         items += [("fortified_storehouse", u(24, 32), u(12, 16), 3.5) for _ in range(3)]
-        items += [("building", u(12, 20), u(10, 14), u(4, 6)) for _ in range(int(rng.integers(2, 4)))]
+        items += [("building", u(12, 20), u(10, 14), u(4, 6)) for _ in range(int(rng.integers(4, 7)))]
     elif kind == "barracks":
-        items += [("barracks", u(10, 12), u(22, 28), 3.5) for _ in range(int(rng.integers(11, 15)))]
-        items += [("building", u(16, 26), u(12, 16), u(4, 7)) for _ in range(2)]
+        items += [("barracks", u(10, 12), u(22, 28), 3.5) for _ in range(int(rng.integers(28, 35)))]
+        items += [("building", u(16, 26), u(12, 16), u(4, 7)) for _ in range(4)]
     elif kind == "storage":
-        items += [("fortified_storehouse", u(26, 34), u(13, 17), 4.0) for _ in range(int(rng.integers(6, 9)))]
-        items += [("bunker", u(10, 14), u(10, 14), 2.5)]
+        items += [("fortified_storehouse", u(26, 34), u(13, 17), 4.0) for _ in range(int(rng.integers(13, 18)))]
+        items += [("bunker", u(10, 14), u(10, 14), 2.5) for _ in range(3)]
     elif kind == "revetments":
-        items += [("revetment", u(18, 24), u(18, 24), 3.0) for _ in range(int(rng.integers(6, 9)))]
-        items += [("hangar", u(36, 46), u(26, 32), 10.0)]
+        items += [("revetment", u(18, 24), u(18, 24), 3.0) for _ in range(int(rng.integers(13, 18)))]
+        items += [("hangar", u(36, 46), u(26, 32), 10.0) for _ in range(2)]
     elif kind == "hq":
-        items += [("building", u(16, 32), u(12, 22), u(5, 10)) for _ in range(int(rng.integers(5, 8)))]
+        items += [("building", u(16, 32), u(12, 22), u(5, 10)) for _ in range(int(rng.integers(13, 18)))]
     elif kind == "workshop":
-        items += [("hangar", u(36, 50), u(24, 30), 9.0) for _ in range(2)]
-        items += [("building", u(12, 22), u(10, 16), u(4, 6)) for _ in range(int(rng.integers(3, 6)))]
+        items += [("hangar", u(36, 50), u(24, 30), 9.0) for _ in range(3)]
+        items += [("building", u(12, 22), u(10, 16), u(4, 6)) for _ in range(int(rng.integers(9, 13)))]
     return items
 
 
@@ -169,8 +174,8 @@ def make_layout(variant: Variant) -> Layout:
     cells = [rc for rc in cells if rc != dropped]
     kinds = ["depot", "tunnel", "barracks", "storage", "revetments", "hq", "depot", "workshop"]
     order = rng.permutation(len(kinds))
-    widths = {"depot": 200, "tunnel": 190, "barracks": 180, "storage": 200, "revetments": 190,
-              "hq": 170, "workshop": 190}
+    widths = {"depot": 300, "tunnel": 220, "barracks": 290, "storage": 280, "revetments": 270,
+              "hq": 250, "workshop": 270}
     margin = 14.0
     compounds: list[Compound] = []
     contents: list[list[tuple[tuple, float, float]]] = []
@@ -197,11 +202,13 @@ def make_layout(variant: Variant) -> Layout:
         best = None
         for _ in range(80):
             angle = math.radians(rng.uniform(-14, 14))
-            x = -half + cell * (c + 0.5) + rng.uniform(-170, 170)
-            y = half - cell * (r + 0.5) + rng.uniform(-170, 170)
+            x = -half + cell * (c + 0.5) + rng.uniform(-110, 110)
+            y = half - cell * (r + 0.5) + rng.uniform(-110, 110)
             comp = Compound("", kind, "", x, y, w, h, angle)
             corners = comp.corners(30)
             if max(abs(cx) for cx, _ in corners) > half - 20 or max(abs(cy) for _, cy in corners) > half - 20:
+                continue
+            if any(_overlaps(comp, other, 40) for other in compounds):
                 continue
             clearance = _min_dist_to_rect(comp, wadi_pts)
             if best is None or clearance > best[0]:
@@ -263,10 +270,12 @@ def make_layout(variant: Variant) -> Layout:
     eligible = [s for s in structures if not s.new and s.type != "tunnel_entrance"]
     keys = np.array([rng.random() ** (1.0 / (TYPE_WEIGHT[s.type] * targeted[s.compound])) for s in eligible])
     ranked = [eligible[int(i)] for i in np.argsort(-keys, kind="stable")]
-    n_destroyed = round(0.29 * total)
-    n_severe = max(1, round(0.07 * total))
-    n_moderate = max(1, round(0.06 * total))
-    n_possible = max(1, round(0.04 * total))
+    # About one structure in seven damaged, as in the strikes the site is modelled on
+    # ("15 structures badly damaged or destroyed", "eight warehouses destroyed").
+    n_destroyed = round(0.085 * total)
+    n_severe = max(1, round(0.03 * total))
+    n_moderate = max(1, round(0.035 * total))
+    n_possible = max(1, round(0.03 * total))
     statuses = (["destroyed"] * n_destroyed + ["severe"] * n_severe + ["moderate"] * n_moderate
                 + ["possible"] * n_possible)
     for st, status in zip(ranked, statuses):
