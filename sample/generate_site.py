@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .canvas import PaintContext
@@ -50,13 +50,16 @@ class SiteFiles:
     after_image_id: str = "IMG-0002"
 
 
-def generate_site(out_dir, variant: str = "desert", size: int = 4000) -> SiteFiles:
-    """Write the before and after GeoTIFFs and the truth GeoPackage of a sample site."""
+def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int | None = None) -> SiteFiles:
+    """Write the before and after GeoTIFFs and the truth GeoPackage of a sample site.
+
+    ``seed`` replaces the variant's own seed: another layout, strike and texture with the same
+    look, passes and grids (held-out sites for checking the change scorer's thresholds)."""
     if variant not in VARIANTS:
         raise ValueError(f"Unknown variant '{variant}'; use one of {', '.join(VARIANTS)}.")
     if size < 400:
         raise ValueError("The sample site needs at least 400 pixels per side.")
-    v = VARIANTS[variant]
+    v = VARIANTS[variant] if seed is None else replace(VARIANTS[variant], seed=seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scale = size * PIXEL / DESIGN_EXTENT

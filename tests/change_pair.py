@@ -21,6 +21,8 @@ class SyntheticSite:
     """WKB polygons in EPSG:32637."""
     changed: set[int]
     """Indices of the footprints destroyed in the after image."""
+    holed: set[int]
+    """Indices of the footprints with one impact hole (r 2 m) in an otherwise unchanged roof."""
 
 
 def _footprints() -> list[tuple[float, float, float, float]]:
@@ -69,12 +71,14 @@ def write_tif(path: Path, data: np.ndarray, origin, pixel: float, epsg: int | No
 
 def make_site(folder: Path, bands_after: int = 3, after_scale: float = 1.0, after_dtype=gdal.GDT_Byte,
               changed: tuple[int, ...] = (3, 8, 14, 21, 29), after_epsg: int | None = 32637,
-              before_epsg: int | None = 32637) -> SyntheticSite:
-    """A 200 m square site; the after image is brighter, noisier and has ``changed`` destroyed."""
+              before_epsg: int | None = 32637, holed: tuple[int, ...] = (), noise: float = 8.0) -> SyntheticSite:
+    """A 200 m square site; the after image is brighter, noisier and has ``changed`` destroyed
+    and ``holed`` pierced by one dark hole of 2 m radius (3–9 % of the roof); ``noise`` is the
+    ground's sensor noise (DN, one sigma) in both passes."""
     rng = np.random.default_rng(11)
     boxes = _footprints()
-    before = _texture(rng, 3, SIZE, 150, 8)
-    after = _texture(rng, 3, SIZE, 150, 8) * 0.8 + 30  # another pass: other gain and offset
+    before = _texture(rng, 3, SIZE, 150, noise)
+    after = _texture(rng, 3, SIZE, 150, noise) * 0.8 + 30  # another pass: other gain and offset
     roof = np.array([215.0, 210.0, 200.0])
     for index, box in enumerate(boxes):
         _paint(before, box, roof, PIXEL, ORIGIN)
@@ -84,6 +88,12 @@ def make_site(folder: Path, bands_after: int = 3, after_scale: float = 1.0, afte
             after[:, r0:r1, c0:c1] = rng.normal(70, 25, (3, r1 - r0, c1 - c0))
         else:
             _paint(after, box, roof * 0.8 + 30, PIXEL, ORIGIN)
+        if index in holed:
+            centre_col = ((box[0] + box[2]) / 2 - ORIGIN[0]) / PIXEL
+            centre_row = (ORIGIN[1] - (box[1] + box[3]) / 2) / PIXEL
+            rows, cols = np.ogrid[:SIZE, :SIZE]
+            inside = np.hypot(rows + 0.5 - centre_row, cols + 0.5 - centre_col) <= 2.0 / PIXEL
+            after[:, inside] = 40.0
     if bands_after == 1:
         after = after.mean(axis=0, keepdims=True)
     else:
@@ -100,7 +110,7 @@ def make_site(folder: Path, bands_after: int = 3, after_scale: float = 1.0, afte
         polygon = ogr.Geometry(ogr.wkbPolygon)
         polygon.AddGeometry(ring)
         polygons.append(bytes(polygon.ExportToWkb()))
-    return SyntheticSite(before_path, after_path, polygons, set(changed))
+    return SyntheticSite(before_path, after_path, polygons, set(changed), set(holed))
 
 
 def warp_to(source: Path, target: Path, epsg: int, resolution: float) -> Path:

@@ -41,6 +41,23 @@ def test_destroyed_footprints_rank_first_and_are_suggested_destroyed(tmp_path):
     assert not run.warped
 
 
+def test_one_impact_hole_in_an_unchanged_roof_is_suggested_moderate(tmp_path):
+    # A sharp image (noise 3 DN): the spot is measured in pixel-noise thresholds, and at 8 DN a
+    # 2 m hole is only 'possible'.
+    site = make_site(tmp_path, holed=(10, 17, 33), noise=3.0)
+    run = score_changes(str(site.before), str(site.after), site.footprints, "EPSG:32637")
+    assert top(run, len(site.changed)) == site.changed  # destroyed roofs still come first
+    assert top(run, len(site.changed) + len(site.holed)) == site.changed | site.holed
+    for index in site.holed:
+        scored = run.scores[index]
+        assert scored.suggested == "moderate", scored
+        assert scored.area_z < 4 <= scored.z  # the footprint mean alone would not call it moderate
+    for index, scored in enumerate(run.scores):
+        if index not in site.changed | site.holed:
+            assert scored.suggested == "intact", (index, scored)
+    assert "spot = (hottest 4×4-pixel cell" in run.thresholds_text()
+
+
 def test_after_image_in_another_crs_and_resolution_is_warped(tmp_path):
     site = make_site(tmp_path)
     other = warp_to(site.after, tmp_path / "after_36n.tif", 32636, 0.7)

@@ -90,7 +90,7 @@ def test_truth_geopackage(desert):
     assert len(compounds) == 8
     assert len({c["compound_id"] for c in compounds}) == 8
     structures = list(store.layer("structures").getFeatures())
-    assert 60 <= len(structures) <= 90
+    assert 130 <= len(structures) <= 170
     assert all(s["compound_id"] for s in structures)
     imagery = {f["image_id"]: f for f in store.layer("imagery").getFeatures()}
     assert {f["uri"] for f in imagery.values()} == {desert.before_tif.name, desert.after_tif.name}
@@ -104,7 +104,11 @@ def test_truth_geopackage(desert):
         assert status in after.values(), status
     assert all(after[sid] == "construction" for sid, st in before.items() if st == "absent")
     counts = {s: list(after.values()).count(s) for s in set(after.values())}
-    assert 0.25 <= counts["destroyed"] / len(ids) <= 0.35
+    # A strike like the ones the site is modelled on: a minority of the base hit, about 15
+    # structures badly damaged or destroyed, the rest standing.
+    assert 12 <= counts["destroyed"] + counts["severe"] <= 20
+    damaged = sum(counts.get(s, 0) for s in ("destroyed", "severe", "moderate"))
+    assert 0.10 <= damaged / len(ids) <= 0.18
     assert 3 <= counts["construction"] <= 5
     tunnels = [s["structure_id"] for s in structures if s["type"] == "tunnel_entrance"]
     assert len(tunnels) == 1 and after[tunnels[0]] == "intact"

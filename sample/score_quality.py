@@ -1,0 +1,89 @@
+"""How well the change pre-score finds the damage of a generated sample site.
+
+The scorer is run on the images and the structure footprints only; the truth observations
+at the after date are read afterwards and only here. Positive = truth moderate, severe or
+destroyed; predicted positive = suggested moderate or worse. Used by
+``bench/score_quality.py`` (the figures in docs/change_score.md) and by the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from osgeo import ogr
+
+from ..core.change_score import ScoreRun, score_changes
+from .generate_site import SiteFiles, truth_statuses
+
+POSITIVE = frozenset({"moderate", "severe", "destroyed"})
+BUDGET = 0.2
+"""Share of the ranking an analyst reviews first (the top 20 %)."""
+
+
+@dataclass(frozen=True)
+class Quality:
+    structures: int
+    positives: int
+    tp: int
+    fp: int
+    fn: int
+    budget: int
+    found_in_budget: int
+    unknown: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def top_recall(self) -> float:
+        """Recall within the top BUDGET of the ranking."""
+        return self.found_in_budget / self.positives if self.positives else 0.0
+
+    @property
+    def top_ceiling(self) -> float:
+        """The best top_recall any ranking could reach (below 1 when positives outnumber the budget)."""
+        return min(self.budget, self.positives) / self.positives if self.positives else 0.0
+
+
+def read_footprints(gpkg) -> tuple[list[str], list[bytes], str]:
+    """Structure ids, footprints (WKB) and their CRS: the scorer's only vector input."""
+    dataset = ogr.Open(str(gpkg))
+    layer = dataset.GetLayerByName("structures")
+    ids, shapes = [], []
+    for feature in layer:
+        ids.append(feature["structure_id"])
+        shapes.append(bytes(feature.GetGeometryRef().ExportToWkb()))
+    return ids, shapes, layer.GetSpatialRef().ExportToWkt()
+
+
+def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str]) -> Quality:
+    positive = [truth.get(sid) in POSITIVE for sid in ids]
+    predicted = [s.suggested in POSITIVE for s in run.scores]
+    budget = math.ceil(BUDGET * len(ids))
+    return Quality(
+        structures=len(ids), positives=sum(positive),
+        tp=sum(p and t for p, t in zip(predicted, positive)),
+        fp=sum(p and not t for p, t in zip(predicted, positive)),
+        fn=sum(t and not p for p, t in zip(predicted, positive)),
+        budget=budget,
+        found_in_budget=sum(1 for s, t in zip(run.scores, positive) if t and s.rank is not None and s.rank <= budget),
+        unknown=sum(1 for s in run.scores if s.suggested == "unknown"),
+    )
+
+
+def score_site(files: SiteFiles) -> tuple[ScoreRun, list[str], dict[str, str]]:
+    """Score a generated site blind, then read its truth: (run, structure ids, truth by id)."""
+    ids, shapes, crs = read_footprints(files.assessment_gpkg)
+    run = score_changes(str(files.before_tif), str(files.after_tif), shapes, crs)
+    return run, ids, truth_statuses(files.assessment_gpkg, files.after_date)  # truth read only now
