@@ -52,11 +52,12 @@ def main() -> None:
         run, ids, truth = score_site(files)
         elapsed = time.perf_counter() - started
         q = evaluate(run, ids, truth)
-        print(f"[{variant}{'' if seed is None else f' seed {seed}'} {args.size}px] {q.structures} structures, {q.positives} positive "
+        name = variant if seed is None else f"{variant} seed {seed}"
+        print(f"[{name} {args.size}px] {q.structures} structures, {q.positives} positive "
               f"(moderate or worse), {q.unknown} unknown; scored (and truth read) in {elapsed:.2f} s "
               f"({'warped' if run.warped else 'same grid'})")
         print(f"  moderate or worse: precision {q.precision:.3f}  recall {q.recall:.3f}  "
-              f"F1 {q.f1:.3f}  (tp {q.tp}, fp {q.fp}, fn {q.fn})")
+              f"F1 {q.f1:.3f}  (tp {q.tp}, fp {q.fp} of which {q.fp_construction} under construction, fn {q.fn})")
         print(f"  recall within top 20 % ({q.budget} structures): {q.top_recall:.3f}"
               f"  (ceiling {q.top_ceiling:.3f}; {q.found_in_budget} of the {q.positives} positives in it)")
         print(f"  thresholds: {run.thresholds_text()}")

@@ -28,6 +28,7 @@ by the window size and the cost grows with the pixels read, plus a small per-foo
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ whole cells (at most RING_CELL − 1 pixels wider), which makes the ring cost sm
 SPOT_CELL = RING_CELL
 """Side (pixels) of the cells whose mean magnitude makes the spot statistic: 2 m at 0.5 m
 pixels, about the size of an impact hole; the cell sums of the ring are reused."""
+PREFETCH = 2
+"""Windows prepared ahead by the helper threads: two lets the before image's thread run a
+window ahead of the after image's, so neither waits at every window boundary."""
 MIN_RING_PIXELS = 4
 """With fewer valid ring pixels, the pair's median pixel magnitude is the reference instead."""
 MIN_SPREAD = 0.05
@@ -104,7 +108,7 @@ class FootprintScore:
     """Robust z-score of the footprint-minus-ring contrast."""
     spot: float | None = None
     """Hottest whole cell inside minus the footprint mean, in changed-pixel thresholds (None:
-    fewer than two whole cells inside)."""
+    no whole cell inside above the changed-pixel threshold)."""
 
 
 @dataclass(frozen=True)
@@ -174,11 +178,8 @@ class _Sums:
         self.magnitude = np.zeros(count + 1)
         self.changed = np.zeros(count + 1)
         self.peak = np.full(count + 1, -np.inf)
-        """Highest mean magnitude of a whole SPOT_CELL cell inside the footprint."""
-        self.cells = np.zeros(count + 1)
-        self.cell_sum = np.zeros(count + 1)
-        self.cell_squares = np.zeros(count + 1)
-        """Count, sum and sum of squares of the footprint's whole-cell means."""
+        """Highest mean magnitude of a whole SPOT_CELL cell inside the footprint, counting only
+        cells above the changed-pixel threshold (-inf: none)."""
         self.ring_valid = np.zeros(count)
         self.ring_magnitude = np.zeros(count)
 
@@ -227,13 +228,14 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
             return (pixel_pool.submit(_change, pair, normalisation, window, before_pool),
                     label_pool.submit(shapes.labels, window))
 
-        pending = submit(windows[0]) if windows else None
+        pending = deque(submit(window) for window in windows[:PREFETCH])
         for done, window in enumerate(windows):
-            pixels, labels = (future.result() for future in pending)
-            pending = submit(windows[done + 1]) if done + 1 < len(windows) else None
+            pixels, labels = (future.result() for future in pending.popleft())
+            if done + PREFETCH < len(windows):
+                pending.append(submit(windows[done + PREFETCH]))
             if feedback is not None:
                 if feedback.isCanceled():
-                    for future in pending or ():
+                    for future in (f for futures in pending for f in futures):
                         future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
@@ -280,47 +282,50 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
         sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
         sums.changed += np.bincount(ids, weights=changed, minlength=length)
     occupied = occupied.reshape(magnitude.shape)
-    if inside.size:
-        _accumulate_cells(labels.reshape(magnitude.shape), occupied, magnitude, valid, sums)
     free = ~occupied
     if valid is not None:
         free &= valid
+    full = RING_CELL * RING_CELL
     free_cells = _cell_sums(free.view(np.uint8))
-    magnitude_cells = _cell_sums(np.multiply(magnitude, free, out=magnitude))  # magnitude is not used again
-    rows, cols = free_cells.shape
+    magnitude_cells = _cell_sums(magnitude)
+    if inside.size:
+        # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
+        covered = (full - free_cells) if valid is None else _cell_sums((occupied & valid).view(np.uint8))
+        _raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold,
+                     sums.peak)
+    ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
+    ring_pixels = ring_cells * float(full)
+    magnitude_cells *= ring_cells
+    rows, cols = ring_cells.shape
     near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
     c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
     c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
-    sums.ring_valid[near] += _box_sums(_integral(free_cells), c0, r0, c1, r1)
+    sums.ring_valid[near] += _box_sums(_integral(ring_pixels), c0, r0, c1, r1)
     sums.ring_magnitude[near] += _box_sums(_integral(magnitude_cells), c0, r0, c1, r1)
 
 
-def _accumulate_cells(labels: np.ndarray, occupied: np.ndarray, magnitude: np.ndarray,
-                      valid: np.ndarray | None, sums: _Sums) -> None:
-    """Add the mean magnitudes of each footprint's whole cells in this window to its cell
-    statistics and raise its peak
-    (cells of SPOT_CELL pixels a side whose pixels all lie in that one footprint and are valid;
-    cells cut by the window edge are left out)."""
-    rows, cols = magnitude.shape[0] // SPOT_CELL, magnitude.shape[1] // SPOT_CELL
-    height, width = rows * SPOT_CELL, cols * SPOT_CELL
-    covered = occupied[:height, :width] if valid is None else (occupied & valid)[:height, :width]
-    whole = np.flatnonzero(_cell_sums(covered.view(np.uint8)) == SPOT_CELL * SPOT_CELL)
-    if not whole.size:
+def _raise_peaks(labels: np.ndarray, covered: np.ndarray, magnitude_cells: np.ndarray, threshold: float,
+                 peak: np.ndarray) -> None:
+    """Raise each footprint's ``peak`` to the mean magnitude of its hottest cell in this window.
+
+    Only cells of SPOT_CELL (= RING_CELL) pixels a side that lie wholly in the window and in one
+    footprint, with every pixel valid (``covered`` counts them per cell) and a mean above the
+    changed-pixel ``threshold`` count: a spot below it would not matter, and leaving the quiet
+    cells out keeps this cheap where footprints cover the whole window."""
+    rows, cols = labels.shape[0] // SPOT_CELL, labels.shape[1] // SPOT_CELL
+    full = SPOT_CELL * SPOT_CELL
+    hot = (covered[:rows, :cols] == full) & (magnitude_cells[:rows, :cols] > threshold * full)
+    cell_rows, cell_cols = np.nonzero(hot)
+    if not cell_rows.size:
         return
-    cell_rows, cell_cols = np.divmod(whole, cols)
-    blocks = labels[:height, :width].reshape(rows, SPOT_CELL, cols, SPOT_CELL)[cell_rows, :, cell_cols, :]
-    first = blocks[:, 0, 0]
-    pure = (blocks.reshape(len(whole), -1) == first[:, None]).all(axis=1)
-    means = magnitude[:height, :width].reshape(rows, SPOT_CELL, cols, SPOT_CELL)[cell_rows, :, cell_cols, :]
-    means = means.reshape(len(whole), -1).mean(axis=1)
-    owners, means = first[pure].astype(np.intp), means[pure]
-    np.maximum.at(sums.peak, owners, means)
-    length = sums.cells.size
-    sums.cells += np.bincount(owners, minlength=length)
-    sums.cell_sum += np.bincount(owners, weights=means, minlength=length)
-    sums.cell_squares += np.bincount(owners, weights=means * means, minlength=length)
+    blocks = labels[:rows * SPOT_CELL, :cols * SPOT_CELL].reshape(rows, SPOT_CELL, cols, SPOT_CELL)
+    blocks = blocks[cell_rows, :, cell_cols, :].reshape(cell_rows.size, full)
+    owner = blocks[:, 0]
+    pure = (blocks == owner[:, None]).all(axis=1)
+    means = magnitude_cells[cell_rows[pure], cell_cols[pure]] / full
+    np.maximum.at(peak, owner[pure].astype(np.intp), means)
 
 
 def _cell_sums(values: np.ndarray) -> np.ndarray:
@@ -367,7 +372,7 @@ def _finish(sums: _Sums, normalisation) -> tuple[list[FootprintScore], float, fl
     contrast = inside_mean - ring_mean
     center, spread = _null_model(contrast[known]) if known.any() else (0.0, MIN_SPREAD)
     area_z = (contrast - center) / spread
-    has_spot = known & (sums.cells[1:] >= 2)
+    has_spot = known & np.isfinite(sums.peak[1:])
     with np.errstate(invalid="ignore"):
         spot = (sums.peak[1:] - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
     z = np.where(has_spot, np.maximum(area_z, spot_contribution(spot)), area_z)

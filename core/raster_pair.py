@@ -274,20 +274,29 @@ class RasterPair:
         return data
 
     def _read_after(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
-        after = np.zeros((len(self.plan.after), window.height, window.width), dtype=self._after_reader.dtype)
-        after_valid = np.zeros((window.height, window.width), dtype=bool)
         col, row = window.col - self.offset[0], window.row - self.offset[1]
         c0, r0 = max(col, 0), max(row, 0)
         c1 = min(col + window.width, self.after.RasterXSize)
         r1 = min(row + window.height, self.after.RasterYSize)
+        if (c0, r0, c1, r1) == (col, row, col + window.width, row + window.height):  # wholly inside
+            after, after_valid = self._after_reader.read(col, row, window.width, window.height)
+        else:
+            after, after_valid = self._read_after_part(window.width, window.height, col, row, c0, r0, c1, r1)
+        self.after.FlushCache()
+        if self._after_source is not self.after:
+            self._after_source.FlushCache()
+        return after, after_valid
+
+    def _read_after_part(self, width: int, height: int, col: int, row: int, c0: int, r0: int, c1: int,
+                         r1: int) -> tuple[np.ndarray, np.ndarray]:
+        """A window partly or wholly outside the after image: no data (invalid) outside it."""
+        after = np.zeros((len(self.plan.after), height, width), dtype=self._after_reader.dtype)
+        after_valid = np.zeros((height, width), dtype=bool)
         if c1 > c0 and r1 > r0:
             data, inner_valid = self._after_reader.read(c0, r0, c1 - c0, r1 - r0)
             sl = (slice(r0 - row, r1 - row), slice(c0 - col, c1 - col))
             after[(slice(None),) + sl] = data
             after_valid[sl] = inner_valid
-        self.after.FlushCache()
-        if self._after_source is not self.after:
-            self._after_source.FlushCache()
         return after, after_valid
 
 

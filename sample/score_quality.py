@@ -28,6 +28,8 @@ class Quality:
     tp: int
     fp: int
     fn: int
+    fp_construction: int
+    """False positives that are structures under construction: a real change, not damage."""
     budget: int
     found_in_budget: int
     unknown: int
@@ -76,6 +78,7 @@ def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str]) -> Quality:
         tp=sum(p and t for p, t in zip(predicted, positive)),
         fp=sum(p and not t for p, t in zip(predicted, positive)),
         fn=sum(t and not p for p, t in zip(predicted, positive)),
+        fp_construction=sum(p and truth.get(sid) == "construction" for p, sid in zip(predicted, ids)),
         budget=budget,
         found_in_budget=sum(1 for s, t in zip(run.scores, positive) if t and s.rank is not None and s.rank <= budget),
         unknown=sum(1 for s in run.scores if s.suggested == "unknown"),
