@@ -7,8 +7,8 @@ Method (docs/change_score.md has the full text):
    magnitude in units of the before image's robust spread;
 2. per footprint: the mean magnitude inside (pixel centres inside), the share of inside
    pixels above the changed-pixel threshold (``chg_frac``), and the mean magnitude of its
-   ring — pixels within ``ring_m`` of the footprint's bounding box (rounded outward to cells
-   of RING_CELL pixels) that lie in no footprint;
+   ring — the cells of RING_CELL × RING_CELL pixels within ``ring_m`` of the footprint's
+   bounding box (rounded outward to whole cells) that hold no footprint pixel and no invalid one;
 3. contrast = inside mean − ring mean; its robust z-score against the unchanged footprints of
    the pair (median and 1.4826 × MAD with iterative 3-sigma clipping of the changed ones) says
    how unusual the change is for this pair of images (the *area* z);
