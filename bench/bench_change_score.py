@@ -14,6 +14,9 @@ Timed (short measurements: best of 3 runs, with their CPU time):
 * (b) exactextract (PyPI) mean of that same difference raster: its zonal part only (the
   difference raster is the one (a) built; its creation time is printed with (a));
 * (c) the I/O floor: reading and decoding both rasters once, window by window, with GDAL.
+With ``--paired N``, ours and (b) also run as whole processes in turn (A B A B …, N pairs, each
+reading its inputs from disk), and the median of the pairwise wall-time ratios is printed: the
+fairest figure on a shared machine whose speed drifts.
 Peak memory: ours in a subprocess (VmHWM, see HIGH_WATER) on a 2·SIZE × 2·SIZE pair (tiled GeoTIFFs
 made of 2×2 copies of the SIZE images) with 4 × 10,000 footprints, next to the same subprocess doing nothing but
 import QGIS.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 import time
@@ -193,6 +197,29 @@ HIGH_WATER = ("def high_water():\n"
 Linux a child started by fork + exec inherits the parent's peak (this bench's parent is large)."""
 
 
+PAIRED_OURS = ("import sys\nfrom osgeo import ogr\nfrom sitewatch.core.change_score import score_changes\n"
+               "dataset = ogr.Open(sys.argv[3])\nlayer = dataset.GetLayer(0)\n"
+               "shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]\n"
+               "score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n")
+PAIRED_EXACTEXTRACT = ("import sys\nfrom exactextract import exact_extract\n"
+                       "exact_extract(sys.argv[1], sys.argv[2], 'mean')\n")
+
+
+def paired_processes(pairs: int, before: Path, after: Path, diff: Path, footprints: Path) -> list[float]:
+    """Wall-time ratios ours / exactextract of whole processes run in turn (after one warm-up each)."""
+    ours = [sys.executable, "-c", PAIRED_OURS, str(before), str(after), str(footprints)]
+    theirs = [sys.executable, "-c", PAIRED_EXACTEXTRACT, str(diff), str(footprints)]
+    env = {**os.environ, "PYTHONPATH": str(REPO / ".build" / "pkgroot")}
+
+    def wall(command: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        return time.perf_counter() - started
+
+    wall(ours), wall(theirs)
+    return [wall(ours) / wall(theirs) for _ in range(pairs)]
+
+
 def peak_memory(before: Path, after: Path, footprints: Path, size: int, copies: int = 4) -> tuple[float, float, float]:
     """(baseline MB, ours MB, seconds) of subprocesses: QGIS import only, and a scoring run."""
     baseline = subprocess.run(
@@ -231,6 +258,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--skip-qgis-route", action="store_true")
+    parser.add_argument("--paired", type=int, default=0, metavar="N",
+                        help="also time ours and exactextract as N pairs of whole processes")
     args = parser.parse_args()
     size = args.size
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -256,6 +285,10 @@ def main() -> None:
         route = qgis_route(before, after, footprints, CACHE)
         extract, _ = timed("(b) exactextract mean of the difference raster (zonal part only)",
                            lambda: exactextract_mean(route[2], footprints), REPEAT)
+        if args.paired:
+            ratios = paired_processes(args.paired, before, after, route[2], footprints)
+            print(f"  whole processes in turn, ours / exactextract wall time over {len(ratios)} pairs: median "
+                  f"{np.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f}", flush=True)
     mosaic_before = build_mosaic(CACHE / f"before_{2 * size}.tif", before, size)
     mosaic_after = build_mosaic(CACHE / f"after_{2 * size}.tif", after, size)
     base_mb, ours_mb, seconds = peak_memory(mosaic_before, mosaic_after, footprints, size)
