@@ -53,8 +53,10 @@ class ChangeScore(SiteWatchAlgorithm):
         "after image is warped on the fly onto the before image's grid (any CRS, resolution or "
         "extent), matched to the before image's values band by band (gain and offset fitted on "
         "the percentiles of a sample of the overlap), and each pixel gets a change magnitude. A "
-        "structure scores high when its inside changed more than the ring around it. Images are "
-        "read window by window, so large images need little memory."
+        "structure scores high when its inside changed more than the ring around it, or when one "
+        "small patch of its roof (a 4×4-pixel cell: an impact hole) changed far more than the rest "
+        "of it — such a spot alone suggests moderate at most. Images are read window by window, so "
+        "large images need little memory."
     )
     PARAMETER_HELP = {
         "BEFORE": (
@@ -86,8 +88,8 @@ class ChangeScore(SiteWatchAlgorithm):
     }
     HELP_NOTES = (
         "The result THRESHOLDS (also in the log) says how the suggestion was derived: robust "
-        "z-scores of the footprint-minus-ring change over all structures of the pair, cut at "
-        "fixed values."
+        "z-scores of the footprint-minus-ring change over all structures of the pair, the spot in "
+        "units of the pair's changed-pixel threshold, cut at fixed values."
     )
 
     BEFORE = "BEFORE"
