@@ -122,15 +122,14 @@ class ReviewQueueDock(QDockWidget):
         form.addRow("Compound", self.compound)
         form.addRow("Type", self.type)
         form.addRow("Status", self.status)
-        order_row = QHBoxLayout()
-        order_row.addWidget(self.order, 1)
+        form.addRow("Order", self.order)
+        self.form = form
         self.prescore_button = QToolButton()
         self.prescore_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.prescore_button.hide()  # until the plugin hands over its Pre-score changes action
-        order_row.addWidget(self.prescore_button)
-        form.addRow("Order", order_row)
         layout.addLayout(form)
         self.counter = QLabel()
+        self.counter.setWordWrap(True)  # the dock may be narrower than the whole sentence
         layout.addWidget(self.counter)
         self.current_label = QLabel()
         self.current_label.setToolTip("The structure under review, its state at the review date, the "
@@ -171,7 +170,7 @@ class ReviewQueueDock(QDockWidget):
         """Show ``action`` (the toolbar's *Pre-score changes*) as a button beside the order:
         the same action, so the same icon, tooltip, enabled state and run."""
         self.prescore_button.setDefaultAction(action)
-        self.prescore_button.setText("Pre-score")
+        self.form.addRow("Scores", self.prescore_button)
         self.prescore_button.show()
 
     def queue_filter(self) -> QueueFilter:
@@ -195,8 +194,9 @@ class ReviewQueueDock(QDockWidget):
             self._shown_ids, self._shown_on = list(queue.ids), queue.on
             self.list.clear()
             for structure_id in self._shown_ids:
-                item = QListWidgetItem(self.row_text(structure_id))
+                item = QListWidgetItem()
                 item.setData(Qt.ItemDataRole.UserRole, structure_id)
+                self._label_row(item)
                 self.list.addItem(item)
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
@@ -216,10 +216,16 @@ class ReviewQueueDock(QDockWidget):
         text = f"{structure_id} · {type_label} · {compound} · {status_label}"
         return f"{text} · {suggestion}" if suggestion else text
 
+    def _label_row(self, item: QListWidgetItem) -> None:
+        """The row's text, and the same as its tooltip: a narrow dock cuts the row's end."""
+        text = self.row_text(item.data(Qt.ItemDataRole.UserRole))
+        item.setText(text)
+        item.setToolTip(text)
+
     def _relabel_rows(self) -> None:
         """The pair's pre-scores changed: every row's suggestion may have."""
-        for row, structure_id in enumerate(self._shown_ids):
-            self.list.item(row).setText(self.row_text(structure_id))
+        for row in range(self.list.count()):
+            self._label_row(self.list.item(row))
         self.show_current(self.controller.current)
 
     def _update_rows(self, structure_ids: list[str]) -> None:
@@ -227,7 +233,7 @@ class ReviewQueueDock(QDockWidget):
         rows = {structure_id: row for row, structure_id in enumerate(self._shown_ids)}
         for structure_id in structure_ids:
             if structure_id in rows:
-                self.list.item(rows[structure_id]).setText(self.row_text(structure_id))
+                self._label_row(self.list.item(rows[structure_id]))
 
     def _fill_compounds(self, compound_ids: list[str]) -> None:
         present = [self.compound.itemData(i) for i in range(1, self.compound.count())]

@@ -33,7 +33,8 @@ CONFIRM_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 ACCEPT_SUGGESTION_KEY = Qt.Key.Key_Y
 """Y as in "yes" to the suggestion. Free while the review tool is active: not a status,
 confidence or queue key, not one of the compare keys (B A S F V [ ]) the tool passes on, and
-QGIS has no unmodified letter shortcuts (Ctrl+Y, redo, stays with the Ctrl keys)."""
+not one of QGIS 3.40's own one-letter shortcuts (R stream digitizing, S snapping, T tracing;
+listed from a running QGIS). Ctrl+Y (redo) stays with the Ctrl keys."""
 
 
 def key_help() -> str:
