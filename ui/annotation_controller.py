@@ -137,8 +137,9 @@ class AnnotationController(QObject):
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book, self.scores)
         self.fids = {}
-        self.prescores = {}
-        self.suggestions_changed.emit()
+        if self.prescores:
+            self.prescores = {}
+            self.suggestions_changed.emit()
         self.select(None)
         self.queue_changed.emit()
 
@@ -446,15 +447,18 @@ class AnnotationController(QObject):
 
     def _load_prescores(self) -> None:
         """Read the pre-scores saved for the current image pair (none while no assessment is
-        open or no pair is chosen) and tell the queue dock to re-label its rows."""
+        open or no pair is chosen); when they differ from those shown, the queue dock
+        re-labels its rows."""
         store, before, after = self.session.store, self.session.before, self.session.after
-        self.prescores = {}
+        loaded: dict[str, PreScore] = {}
         if store is not None and before is not None and after is not None:
             try:
-                self.prescores = load_prescores(store.location, before.image_id, after.image_id)
+                loaded = load_prescores(store.location, before.image_id, after.image_id)
             except SiteWatchError as error:
                 self.message.emit(str(error), Qgis.MessageLevel.Warning)
-        self.suggestions_changed.emit()
+        if loaded != self.prescores:
+            self.prescores = loaded
+            self.suggestions_changed.emit()
 
     def _stored_prescores(self) -> dict[str, float]:
         """The change scores saved by *Pre-score changes* for the current image pair."""

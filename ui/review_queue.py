@@ -167,8 +167,9 @@ class ReviewQueueDock(QDockWidget):
         self.refresh()
 
     def set_prescore_action(self, action: QAction) -> None:
-        """Show ``action`` (the toolbar's *Pre-score changes*) as a button beside the order:
-        the same action, so the same icon, tooltip, enabled state and run."""
+        """Show ``action`` (the toolbar's *Pre-score changes*) as a button on a *Scores* row
+        below the order (call once): the same action, so the same icon, tooltip, enabled
+        state and run."""
         self.prescore_button.setDefaultAction(action)
         self.form.addRow("Scores", self.prescore_button)
         self.prescore_button.show()
