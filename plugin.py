@@ -48,6 +48,8 @@ class SiteWatchPlugin:
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
         self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent)
+        # The review queue dock runs the toolbar's own Pre-score changes action.
+        self._part(AnnotationPart).offer_prescore(self._part(PreScoreAction).action)
 
     def _part(self, kind: type) -> InterfacePart:
         return next(part for part in self.parts if isinstance(part, kind))

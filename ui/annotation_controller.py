@@ -15,11 +15,12 @@ from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ..core import schema, values
 from ..core.annotation import FeatureWriter, NewFeature, new_record
+from ..core.change_score import UNKNOWN
 from ..core.errors import SiteWatchError
 from ..core.image_layers import IMAGE_ID_PROPERTY
 from ..core.imagery import ImageRecord
 from ..core.observations import Observation
-from ..core.prescores import load_prescores
+from ..core.prescores import PreScore, load_prescores
 from ..core.review import (
     SCORE_FIELD,
     QueueFilter,
@@ -71,6 +72,8 @@ class AnnotationController(QObject):
     """The recorded states of these structures changed (structure ids)."""
     confidence_changed = pyqtSignal(str)
     """The confidence recorded with the next states changed."""
+    suggestions_changed = pyqtSignal()
+    """The pre-scores (suggested statuses) of the current image pair were (re)loaded."""
 
     def __init__(self, session: AssessmentSession, canvas: QgsMapCanvas, confirm: Callable[[str], bool],
                  ask_name: Callable[[str, str], str | None] | None = None):
@@ -86,6 +89,8 @@ class AnnotationController(QObject):
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
         self.scores: ScoreProvider | None = None
+        self.prescores: dict[str, PreScore] = {}
+        """The pre-scores saved for the current image pair (structure_id → PreScore)."""
         self.fids: dict[str, int] = {}
         self.current: str | None = None
         self.confidence: str = settings.default_confidence()
@@ -98,7 +103,7 @@ class AnnotationController(QObject):
         self._tables_timer.timeout.connect(self._reload_tables)
         session.opened.connect(self.attach)
         session.closed.connect(self.detach)
-        session.pair_changed.connect(self.refresh_date)
+        session.pair_changed.connect(self._pair_changed)
         session.scores_changed.connect(self._scores_saved)
         canvas.temporalRangeChanged.connect(self.refresh_date)
         if session.store is not None:
@@ -117,6 +122,7 @@ class AnnotationController(QObject):
         self.undo_stack.clear()
         self.book = book
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
+        self._load_prescores()
         self._load_structures()
         on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
@@ -131,6 +137,9 @@ class AnnotationController(QObject):
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book, self.scores)
         self.fids = {}
+        if self.prescores:
+            self.prescores = {}
+            self.suggestions_changed.emit()
         self.select(None)
         self.queue_changed.emit()
 
@@ -138,7 +147,7 @@ class AnnotationController(QObject):
         self._tables_timer.stop()
         self.session.opened.disconnect(self.attach)
         self.session.closed.disconnect(self.detach)
-        self.session.pair_changed.disconnect(self.refresh_date)
+        self.session.pair_changed.disconnect(self._pair_changed)
         self.session.scores_changed.disconnect(self._scores_saved)
         self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
         self.style.unload()
@@ -190,6 +199,10 @@ class AnnotationController(QObject):
                 return begin.date().toString(Qt.DateFormat.ISODate)
         before = self.session.before
         return self.review_date() or (before.acquired if before is not None else None)
+
+    def _pair_changed(self, *_args) -> None:
+        self._load_prescores()
+        self.refresh_date()
 
     def refresh_date(self, *_args) -> None:
         on = self.display_date()
@@ -370,6 +383,35 @@ class AnnotationController(QObject):
             return False
         return self.record_status(previous.status)
 
+    def accept_suggestion(self) -> bool:
+        """Record the current structure's suggested status (from *Pre-score changes* for the
+        current image pair) like a status key would; a warning and nothing recorded when the
+        structure has no suggestion or the suggestion is ``unknown``."""
+        target = self._review_target()
+        if target is None:
+            return False
+        structure_id = target[0]
+        prescore = self.prescores.get(structure_id)
+        if prescore is None:
+            self.message.emit(f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
+                              "Pre-score changes); press a status key.", Qgis.MessageLevel.Warning)
+            return False
+        if prescore.suggested not in values.STATUS_BY_CODE or prescore.suggested == UNKNOWN:
+            self.message.emit(f"The pre-score of {structure_id} suggests "
+                              f"{values.label_of(values.STATUSES, prescore.suggested)}: nothing to accept; "
+                              "look at the images and press a status key.", Qgis.MessageLevel.Warning)
+            return False
+        return self.record_status(prescore.suggested)
+
+    def suggestion_text(self, structure_id: str) -> str | None:
+        """``suggests Destroyed (0.83)`` for a structure pre-scored in the current pair;
+        ``suggests Unknown (cannot be assessed)`` without a score; None when not pre-scored."""
+        prescore = self.prescores.get(structure_id)
+        if prescore is None:
+            return None
+        label = values.label_of(values.STATUSES, prescore.suggested)
+        return f"suggests {label}" if prescore.score is None else f"suggests {label} ({prescore.score:.2f})"
+
     def set_confidence(self, confidence: str) -> bool:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
         self.confidence = confidence
@@ -403,15 +445,29 @@ class AnnotationController(QObject):
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
         self.queue_changed.emit()
 
+    def _load_prescores(self) -> None:
+        """Read the pre-scores saved for the current image pair (none while no assessment is
+        open or no pair is chosen); when they differ from those shown, the queue dock
+        re-labels its rows."""
+        store, before, after = self.session.store, self.session.before, self.session.after
+        loaded: dict[str, PreScore] = {}
+        if store is not None and before is not None and after is not None:
+            try:
+                loaded = load_prescores(store.location, before.image_id, after.image_id)
+            except SiteWatchError as error:
+                self.message.emit(str(error), Qgis.MessageLevel.Warning)
+        if loaded != self.prescores:
+            self.prescores = loaded
+            self.suggestions_changed.emit()
+
     def _stored_prescores(self) -> dict[str, float]:
         """The change scores saved by *Pre-score changes* for the current image pair."""
-        store, before, after = self.session.store, self.session.before, self.session.after
-        if store is None or before is None or after is None:
-            return {}
-        saved = load_prescores(store.location, before.image_id, after.image_id)
-        return {sid: p.score for sid, p in saved.items() if p.score is not None}
+        return {sid: p.score for sid, p in self.prescores.items() if p.score is not None}
 
     def _scores_saved(self) -> None:
+        """A pre-score run saved its scores: show the new suggestions, and re-sort the queue
+        when it is ordered by change score."""
+        self._load_prescores()
         if self.queue_order == "score":
             self.scores = self.queue.scores = None
             self.rebuild_queue()

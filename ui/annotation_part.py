@@ -183,6 +183,10 @@ class AnnotationPart(InterfacePart):
         for tool in self.tools.values():
             tool.other_keys = handler
 
+    def offer_prescore(self, action: QAction) -> None:
+        """Put ``action`` (the toolbar's *Pre-score changes*) on the review queue dock too."""
+        self.dock.set_prescore_action(action)
+
     def current_type(self) -> str | None:
         return self.type_combo.currentData()
 

@@ -68,8 +68,11 @@ class PreScoreAction(InterfacePart):
         parameters = {"BEFORE": paths[0], "AFTER": paths[1],
                       "STRUCTURES": session.store.layer_uri(schema.STRUCTURES.name),
                       "OUTPUT": "TEMPORARY_OUTPUT"}
+        # No project in the task's context: every input is a file path or URI. With the project,
+        # the task's thread resolved BEFORE against the project's layer store while the main
+        # thread ran events, and the full test suite segfaulted there (twice in two runs).
         context = QgsProcessingContext()
-        context.setProject(QgsProject.instance())
+        context.setTransformContext(QgsProject.instance().transformContext())
         feedback = QgsProcessingFeedback()
         self.task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
         pair = (session.store.location, session.before.image_id, session.after.image_id)

@@ -8,6 +8,7 @@ from qgis.gui import QgsHighlight, QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, Qt
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import (
+    QAction,
     QCheckBox,
     QComboBox,
     QDockWidget,
@@ -17,6 +18,7 @@ from qgis.PyQt.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -121,12 +123,19 @@ class ReviewQueueDock(QDockWidget):
         form.addRow("Type", self.type)
         form.addRow("Status", self.status)
         form.addRow("Order", self.order)
+        self.form = form
+        self.prescore_button = QToolButton()
+        self.prescore_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.prescore_button.hide()  # until the plugin hands over its Pre-score changes action
         layout.addLayout(form)
         self.counter = QLabel()
+        self.counter.setWordWrap(True)  # the dock may be narrower than the whole sentence
         layout.addWidget(self.counter)
         self.current_label = QLabel()
-        self.current_label.setToolTip("The structure under review, its state at the review date and the "
-                                      "confidence the status keys record. Enter confirms the state shown")
+        self.current_label.setToolTip("The structure under review, its state at the review date, the "
+                                      "confidence the status keys record and the pre-scored suggestion. "
+                                      "Enter confirms the state shown; Y records the suggestion")
+        self.current_label.setWordWrap(True)
         layout.addWidget(self.current_label)
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
@@ -153,8 +162,17 @@ class ReviewQueueDock(QDockWidget):
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
         controller.states_changed.connect(self._update_rows)
+        controller.suggestions_changed.connect(self._relabel_rows)
         controller.confidence_changed.connect(lambda _code: self.show_current(controller.current))
         self.refresh()
+
+    def set_prescore_action(self, action: QAction) -> None:
+        """Show ``action`` (the toolbar's *Pre-score changes*) as a button on a *Scores* row
+        below the order (call once): the same action, so the same icon, tooltip, enabled
+        state and run."""
+        self.prescore_button.setDefaultAction(action)
+        self.form.addRow("Scores", self.prescore_button)
+        self.prescore_button.show()
 
     def queue_filter(self) -> QueueFilter:
         return QueueFilter(
@@ -177,8 +195,9 @@ class ReviewQueueDock(QDockWidget):
             self._shown_ids, self._shown_on = list(queue.ids), queue.on
             self.list.clear()
             for structure_id in self._shown_ids:
-                item = QListWidgetItem(self.row_text(structure_id))
+                item = QListWidgetItem()
                 item.setData(Qt.ItemDataRole.UserRole, structure_id)
+                self._label_row(item)
                 self.list.addItem(item)
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
@@ -186,21 +205,36 @@ class ReviewQueueDock(QDockWidget):
         self.show_current(self.controller.current)
 
     def row_text(self, structure_id: str) -> str:
-        """A queue row: id · type · compound · status at the review date."""
+        """A queue row: id · type · compound · status at the review date, and the suggested
+        status and score when the current image pair was pre-scored."""
         info = self.controller.queue.structures.get(structure_id)
         type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "") if info and info.type else "no type"
         compound = info.compound_id if info and info.compound_id else "no compound"
         on = self.controller.queue.on
         status = self.controller.book.status_at(structure_id, on) if on else None
         status_label = values.label_of(values.STATUSES, status) if status else NOT_OBSERVED
-        return f"{structure_id} · {type_label} · {compound} · {status_label}"
+        suggestion = self.controller.suggestion_text(structure_id)
+        text = f"{structure_id} · {type_label} · {compound} · {status_label}"
+        return f"{text} · {suggestion}" if suggestion else text
+
+    def _label_row(self, item: QListWidgetItem) -> None:
+        """The row's text, and the same as its tooltip: a narrow dock cuts the row's end."""
+        text = self.row_text(item.data(Qt.ItemDataRole.UserRole))
+        item.setText(text)
+        item.setToolTip(text)
+
+    def _relabel_rows(self) -> None:
+        """The pair's pre-scores changed: every row's suggestion may have."""
+        for row in range(self.list.count()):
+            self._label_row(self.list.item(row))
+        self.show_current(self.controller.current)
 
     def _update_rows(self, structure_ids: list[str]) -> None:
         """Re-label the rows of structures whose states changed (the rest stay as they are)."""
         rows = {structure_id: row for row, structure_id in enumerate(self._shown_ids)}
         for structure_id in structure_ids:
             if structure_id in rows:
-                self.list.item(rows[structure_id]).setText(self.row_text(structure_id))
+                self._label_row(self.list.item(rows[structure_id]))
 
     def _fill_compounds(self, compound_ids: list[str]) -> None:
         present = [self.compound.itemData(i) for i in range(1, self.compound.count())]
@@ -226,8 +260,10 @@ class ReviewQueueDock(QDockWidget):
         where = info.compound_id or "no compound"
         type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
         confidence = values.label_of(values.CONFIDENCES, self.controller.confidence)
+        suggestion = self.controller.suggestion_text(structure_id)
         self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
-                                   f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence")
+                                   f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence"
+                                   + (f" · {suggestion}" if suggestion else ""))
         if queue.current() == structure_id:
             self.list.setCurrentRow(queue.position)
 

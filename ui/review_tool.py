@@ -3,7 +3,9 @@
 Keys (status keys come from ``core.values.STATUSES``): ``1`` intact, ``2`` possible,
 ``3`` moderate, ``4`` severe, ``5`` destroyed, ``0`` unknown, ``C`` construction,
 ``X`` absent; ``H`` / ``M`` / ``L`` confidence; ``Enter`` confirms the carried-forward
-state; ``N`` / ``→`` / ``↓`` next and ``P`` / ``←`` / ``↑`` previous structure in the queue;
+state; ``Y`` records the status *Pre-score changes* suggests for the structure
+(yes to the suggestion; warns and records nothing without one or when it is ``unknown``);
+``N`` / ``→`` / ``↓`` next and ``P`` / ``←`` / ``↑`` previous structure in the queue;
 ``Delete`` deletes the structure (asks first); ``Ctrl+Z`` / ``Ctrl+Shift+Z`` undo / redo.
 """
 
@@ -28,6 +30,11 @@ CONFIDENCE_KEYS: dict[int, str] = {_key(value.code[0]): value.code for value in 
 NEXT_KEYS = {Qt.Key.Key_N, Qt.Key.Key_Right, Qt.Key.Key_Down}
 PREVIOUS_KEYS = {Qt.Key.Key_P, Qt.Key.Key_Left, Qt.Key.Key_Up}
 CONFIRM_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
+ACCEPT_SUGGESTION_KEY = Qt.Key.Key_Y
+"""Y as in "yes" to the suggestion. Free while the review tool is active: not a status,
+confidence or queue key, not one of the compare keys (B A S F V [ ]) the tool passes on, and
+not one of QGIS 3.40's own one-letter shortcuts (R stream digitizing, S snapping, T tracing;
+listed from a running QGIS). Ctrl+Y (redo) stays with the Ctrl keys."""
 
 
 def key_help() -> str:
@@ -35,8 +42,8 @@ def key_help() -> str:
     statuses = ", ".join(f"{s.key} {s.code}" for s in values.STATUSES)
     confidences = "/".join(v.code[0].upper() for v in values.CONFIDENCES)
     return (f"Review states: click a structure, then {statuses}; {confidences} confidence; "
-            "Enter confirms the carried-forward state; N/P or arrows next/previous; Delete deletes; "
-            "Ctrl+Z / Ctrl+Shift+Z undo / redo")
+            "Enter confirms the carried-forward state; Y records the pre-scored suggestion; "
+            "N/P or arrows next/previous; Delete deletes; Ctrl+Z / Ctrl+Shift+Z undo / redo")
 
 
 class ReviewTool(SiteWatchTool):
@@ -75,6 +82,8 @@ class ReviewTool(SiteWatchTool):
             controller.set_confidence(CONFIDENCE_KEYS[key])
         elif key in CONFIRM_KEYS:
             controller.confirm_carried_forward()
+        elif key == ACCEPT_SUGGESTION_KEY:
+            controller.accept_suggestion()
         elif key in NEXT_KEYS:
             controller.step(1)
         elif key in PREVIOUS_KEYS:
