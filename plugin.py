@@ -9,6 +9,7 @@ from qgis.PyQt.QtWidgets import QMenu
 from .processing.provider import SiteWatchProvider
 from .ui.annotation_part import AnnotationPart
 from .ui.assessment_actions import AssessmentActions
+from .ui.compare_tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage_panel import DamagePanel
 from .ui.export_action import ExportAction
@@ -47,7 +48,7 @@ class SiteWatchPlugin:
         self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
-        self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent)
+        self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent, COMPARE_KEYS)
         # The review queue dock runs the toolbar's own Pre-score changes action.
         self._part(AnnotationPart).offer_prescore(self._part(PreScoreAction).action)
 

@@ -3,7 +3,7 @@ tool, the review queue dock, undo / redo."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from qgis.core import Qgis, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapTool
@@ -177,11 +177,13 @@ class AnnotationPart(InterfacePart):
             self.type_combo.setCurrentIndex(number - 1)
             notify(self.context.iface, f"Drawing: {self.type_combo.currentText()}", duration=2)
 
-    def forward_other_keys(self, handler: Callable[[QKeyEvent], None] | None) -> None:
+    def forward_other_keys(self, handler: Callable[[QKeyEvent], None] | None,
+                           keys: Collection[int] = ()) -> None:
         """Send the keys SiteWatch's drawing and review tools do not use to ``handler``
-        (e.g. the compare tool's ``keyPressEvent``: B / A / S / F / V / [ / ])."""
+        (e.g. the compare tool's ``keyPressEvent``), which acts on ``keys`` (B / A / S / F / V / [ / ])."""
         for tool in self.tools.values():
             tool.other_keys = handler
+            tool.other_key_set = frozenset(keys)
 
     def offer_prescore(self, action: QAction) -> None:
         """Put ``action`` (the toolbar's *Pre-score changes*) on the review queue dock too."""

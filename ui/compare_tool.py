@@ -7,6 +7,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QKeyEvent
 
 from .comparison import KEYS_HELP, Comparison
+from .key_claim import KeyClaim
 from .swipe import CompareMode
 
 MODE_KEYS = {
@@ -15,6 +16,8 @@ MODE_KEYS = {
     Qt.Key.Key_S: CompareMode.SWIPE,
 }
 STEP_KEYS = {Qt.Key.Key_BracketLeft: -1, Qt.Key.Key_BracketRight: +1}
+KEYS = frozenset({*MODE_KEYS, Qt.Key.Key_F, Qt.Key.Key_V, *STEP_KEYS})
+"""Every single key the compare tool acts on."""
 
 
 class CompareMapTool(QgsMapTool):
@@ -23,11 +26,17 @@ class CompareMapTool(QgsMapTool):
         self.comparison = comparison
         self.setCursor(Qt.CursorShape.SplitHCursor)
         self._dragging = False
+        self.key_claim = KeyClaim(lambda: KEYS, self)
 
     def activate(self) -> None:
         super().activate()
+        self.canvas().installEventFilter(self.key_claim)
         if not self.comparison.active:
             self.comparison.start()
+
+    def deactivate(self) -> None:
+        self.canvas().removeEventFilter(self.key_claim)
+        super().deactivate()
 
     @staticmethod
     def tooltip() -> str:

@@ -29,6 +29,7 @@ from qgis.PyQt.QtGui import QColor, QKeyEvent
 
 from ..core.annotation import rotated_rectangle
 from ..core.errors import SiteWatchError
+from .key_claim import KeyClaim
 from .messages import log, warning_text, warns
 
 GeometryHandler = Callable[[QgsGeometry], None]
@@ -66,6 +67,24 @@ class SiteWatchTool(QgsMapTool):
         self.on_undo = on_undo
         self.on_warning = on_warning
         self.other_keys: Callable[[QKeyEvent], None] | None = None
+        self.other_key_set: frozenset[int] = frozenset()
+        """The keys ``other_keys`` acts on (claimed from application shortcuts, see :mod:`.key_claim`)."""
+        self.key_claim = KeyClaim(self.claimed_keys, self)
+
+    def claimed_keys(self) -> set[int]:
+        """Single keys (no Ctrl/Alt/Meta) this tool acts on."""
+        keys = set(DIGIT_KEYS) if self.on_type_key is not None else set()
+        if self.other_keys is not None:
+            keys |= self.other_key_set
+        return keys
+
+    def activate(self) -> None:
+        super().activate()
+        self.canvas().installEventFilter(self.key_claim)
+
+    def deactivate(self) -> None:
+        self.canvas().removeEventFilter(self.key_claim)
+        super().deactivate()
 
     def warn(self, text: str) -> None:
         if self.on_warning is not None:
@@ -174,6 +193,10 @@ class PointCollectorTool(SiteWatchTool):
             super().keyPressEvent(event)
             return
         consume(event)
+
+    def claimed_keys(self) -> set[int]:
+        return super().claimed_keys() | {Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Return,
+                                         Qt.Key.Key_Enter}
 
     def deactivate(self) -> None:
         self.reset()

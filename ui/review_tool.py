@@ -69,6 +69,10 @@ class ReviewTool(SiteWatchTool):
         layer = self.controller.session.layer(schema.STRUCTURES.name)
         self.controller.select(feature_at(self, layer, event, "structure_id"))
 
+    def claimed_keys(self) -> set[int]:
+        return (super().claimed_keys() | set(STATUS_KEYS) | set(CONFIDENCE_KEYS) | CONFIRM_KEYS | NEXT_KEYS
+                | PREVIOUS_KEYS | {ACCEPT_SUGGESTION_KEY, Qt.Key.Key_Delete})
+
     @warns
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
