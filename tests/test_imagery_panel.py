@@ -18,24 +18,16 @@ from sitewatch.tests.imagery_rasters import write_raster
 from sitewatch.ui.imagery_part import GROUP_NAME, ImageryPart
 from sitewatch.ui.swipe import CompareMode
 
+from .review_site import loaded_plugin, messages
+
 
 @pytest.fixture
 def plugin(qgis_iface, qgis_new_project):
-    plugin = sitewatch.classFactory(qgis_iface)
-    plugin.initGui()
-    qgis_iface.messageBar().clear_messages()
-    yield plugin
-    plugin.unload()
-    deferred = QEvent.Type.DeferredDelete
-    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))
+    yield from loaded_plugin(qgis_iface)
 
 
 def part_of(plugin) -> ImageryPart:
     return next(part for part in plugin.parts if isinstance(part, ImageryPart))
-
-
-def messages(iface, level) -> str:
-    return "\n".join(iface.messageBar().get_messages(level))
 
 
 @pytest.fixture

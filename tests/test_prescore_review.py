@@ -7,9 +7,8 @@ import time
 
 import pytest
 from osgeo import ogr
-from qgis.core import Qgis, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
-from qgis.PyQt.QtGui import QKeyEvent
+from qgis.core import Qgis, QgsProject
+from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 import sitewatch
@@ -23,8 +22,8 @@ from sitewatch.ui.prescore import PreScoreAction
 from sitewatch.ui.review_tool import key_help
 from sitewatch.ui.session import AssessmentSession
 
-BEFORE = ImageRecord("IMG-0001", "2019-09-01")
-AFTER = ImageRecord("IMG-0002", "2020-01-08")
+from .review_site import AFTER, BEFORE, close, press, show_on_canvas, square
+
 OTHER_AFTER = ImageRecord("IMG-0003", "2020-01-08")  # same date as AFTER, never pre-scored
 STRUCTURES = {"S-0001": 500020, "S-0002": 500060, "S-0003": 500100, "S-0004": 500140}
 SCORES = [  # S-0004 is not pre-scored at all
@@ -33,10 +32,6 @@ SCORES = [  # S-0004 is not pre-scored at all
     ScoreRow("S-0003", None, None, None, "unknown"),
 ]
 ACCEPT = Qt.Key.Key_Y
-
-
-def square(x: float, y: float, size: float = 20) -> str:
-    return f"POLYGON(({x} {y},{x + size} {y},{x + size} {y + size},{x} {y + size},{x} {y}))"
 
 
 def label(status: str) -> str:
@@ -74,21 +69,10 @@ def parts(qgis_iface, qgis_new_project, assessment):
     assessment.record_observations([Observation("S-0001", BEFORE.acquired, "intact", BEFORE.image_id, "high", "ana")])
     session = AssessmentSession(QgsProject.instance())
     parts = Parts(qgis_iface, session)
-    canvas = qgis_iface.mapCanvas()
-    canvas.setDestinationCrs(assessment.crs())
-    session.open(str(assessment.path))
-    canvas.setLayers([session.layer("structures")])
-    canvas.setExtent(QgsRectangle(500000, 3000000, 500200, 3000100))
-    session.set_pair(BEFORE, AFTER)
-    qgis_iface.messageBar().clear_messages()
+    show_on_canvas(qgis_iface, session, assessment, ("structures",), (500000, 3000000, 500200, 3000100))
     yield parts
     parts.unload()
-    session.close()
-    session.unload()
-
-
-def press(tool, which: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
-    tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, which, modifiers))
+    close(session)
 
 
 def states_at_after(path) -> dict[str, tuple[str, str]]:

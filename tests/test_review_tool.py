@@ -18,56 +18,24 @@ from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 from sitewatch.core import values
-from sitewatch.core.imagery import ImageRecord
-from sitewatch.core.observations import Observation
 from sitewatch.ui.annotation_part import AnnotationPart
 from sitewatch.ui.context import PluginContext
 from sitewatch.ui.session import AssessmentSession
 
-BEFORE = ImageRecord("IMG-0001", "2019-09-01")
-AFTER = ImageRecord("IMG-0002", "2020-01-08")
-SQUARES = {  # structure_id → (x, y) of its 20 m square's lower left corner; compound C-0001 holds S-0001..3
-    "S-0001": (500020, 3000020), "S-0002": (500060, 3000020), "S-0003": (500020, 3000060),
-    "S-0004": (500300, 3000020), "S-0005": (500340, 3000020),
-}
-
-
-def square(x: float, y: float, size: float = 20) -> str:
-    return f"POLYGON(({x} {y},{x + size} {y},{x + size} {y + size},{x} {y + size},{x} {y}))"
+from .review_site import AFTER, BEFORE, SQUARES, add_five_structures, close, press, show_on_canvas, square
 
 
 @pytest.fixture
 def part(qgis_iface, qgis_new_project, assessment):
     """The annotation part on an assessment with five structures (two types, one compound),
     S-0001 and S-0002 observed on the before image, before / after images chosen."""
-    assessment.add_features("compounds", [{"compound_id": "C-0001", "geometry": square(500000, 3000000, 100)}])
-    assessment.add_features("structures", [
-        {"structure_id": sid, "type": "warehouse" if sid < "S-0004" else "bunker", "geometry": square(x, y)}
-        for sid, (x, y) in SQUARES.items()
-    ])
-    assessment.refresh_compound_ids()
-    assessment.record_observations([
-        Observation("S-0001", BEFORE.acquired, "intact", BEFORE.image_id, "high", "ana"),
-        Observation("S-0002", BEFORE.acquired, "construction", BEFORE.image_id, "medium", "ana"),
-    ])
+    add_five_structures(assessment, {"compound_id": "C-0001", "geometry": square(500000, 3000000, 100)})
     session = AssessmentSession(QgsProject.instance())
-    context = PluginContext(qgis_iface, session, QToolBar(), QMenu())
-    canvas = qgis_iface.mapCanvas()
-    canvas.setDestinationCrs(assessment.crs())
-    annotation = AnnotationPart(context, confirm=lambda _question: True)
-    session.open(str(assessment.path))
-    canvas.setLayers([session.layer("structures")])
-    canvas.setExtent(QgsRectangle(500000, 3000000, 500400, 3000100))
-    session.set_pair(BEFORE, AFTER)
-    qgis_iface.messageBar().clear_messages()
+    annotation = AnnotationPart(PluginContext(qgis_iface, session, QToolBar(), QMenu()), confirm=lambda _question: True)
+    show_on_canvas(qgis_iface, session, assessment, ("structures",), (500000, 3000000, 500400, 3000100))
     yield annotation
     annotation.unload()
-    session.close()
-    session.unload()
-
-
-def press(tool, which: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
-    tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, which, modifiers))
+    close(session)
 
 
 def key_of(status: str) -> Qt.Key:

@@ -8,20 +8,31 @@ from __future__ import annotations
 import pytest
 from qgis.core import Qgis, QgsProject, QgsRectangle, QgsSettings
 from qgis.gui import QgsMapMouseEvent
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QApplication, QMenu, QToolBar
 
-import sitewatch
 from sitewatch.core.imagery import list_images, register_image
-from sitewatch.core.observations import Observation
 from sitewatch.tests.imagery_rasters import SITE, write_raster
-from sitewatch.tests.test_review_tool import AFTER, BEFORE, SQUARES, at_after, key_of, press, square
+from sitewatch.tests.test_review_tool import at_after, key_of
 from sitewatch.ui.annotation_part import COMPOUND, AnnotationPart
 from sitewatch.ui.context import PluginContext
 from sitewatch.ui.imagery_part import ImageryPart
 from sitewatch.ui.session import AssessmentSession
 from sitewatch.ui.swipe import CompareMode
+
+from .review_site import (
+    AFTER,
+    BEFORE,
+    SQUARES,
+    add_five_structures,
+    close,
+    loaded_plugin,
+    messages,
+    press,
+    show_on_canvas,
+    square,
+)
 
 
 class Answers:
@@ -50,35 +61,15 @@ def answers():
 def part(qgis_iface, qgis_new_project, assessment, answers):
     """The annotation part on five structures in compound C-0001 "Main yard" (S-0001..3) or
     none; S-0001 intact and S-0002 under construction on the before image."""
-    assessment.add_features("compounds", [{"compound_id": "C-0001", "name": "Main yard",
-                                           "geometry": square(500000, 3000000, 100)}])
-    assessment.add_features("structures", [
-        {"structure_id": sid, "type": "warehouse" if sid < "S-0004" else "bunker", "geometry": square(x, y)}
-        for sid, (x, y) in SQUARES.items()
-    ])
-    assessment.refresh_compound_ids()
-    assessment.record_observations([
-        Observation("S-0001", BEFORE.acquired, "intact", BEFORE.image_id, "high", "ana"),
-        Observation("S-0002", BEFORE.acquired, "construction", BEFORE.image_id, "medium", "ana"),
-    ])
+    add_five_structures(assessment, {"compound_id": "C-0001", "name": "Main yard",
+                                     "geometry": square(500000, 3000000, 100)})
     session = AssessmentSession(QgsProject.instance())
     context = PluginContext(qgis_iface, session, QToolBar(), QMenu())
-    canvas = qgis_iface.mapCanvas()
-    canvas.setDestinationCrs(assessment.crs())
     annotation = AnnotationPart(context, confirm=answers.ask_confirm, ask_name=answers.ask_name)
-    session.open(str(assessment.path))
-    canvas.setLayers([session.layer("structures"), session.layer("compounds")])
-    canvas.setExtent(QgsRectangle(500000, 3000000, 500400, 3000100))
-    session.set_pair(BEFORE, AFTER)
-    qgis_iface.messageBar().clear_messages()
+    show_on_canvas(qgis_iface, session, assessment, ("structures", "compounds"), (500000, 3000000, 500400, 3000100))
     yield annotation
     annotation.unload()
-    session.close()
-    session.unload()
-
-
-def messages(iface, level) -> str:
-    return "\n".join(iface.messageBar().get_messages(level))
+    close(session)
 
 
 def type_key(canvas, which: Qt.Key) -> None:
@@ -267,13 +258,7 @@ def test_a_drawn_compound_is_named_by_the_analyst(part, answers):
 
 @pytest.fixture
 def plugin(qgis_iface, qgis_new_project):
-    plugin = sitewatch.classFactory(qgis_iface)
-    plugin.initGui()
-    qgis_iface.messageBar().clear_messages()
-    yield plugin
-    plugin.unload()
-    deferred = QEvent.Type.DeferredDelete
-    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))
+    yield from loaded_plugin(qgis_iface)
 
 
 def imagery_of(plugin) -> ImageryPart:
