@@ -191,6 +191,20 @@ def test_accept_key_without_a_usable_suggestion_warns_and_records_nothing(parts,
     assert not any(assessment.history(sid) for sid in STRUCTURES)
 
 
+def test_accept_key_never_replaces_a_state_already_recorded(parts, assessment, qgis_iface):
+    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    parts.session.scores_changed.emit()
+    tool = parts.annotation.activate("review")
+    parts.controller.select("S-0002")  # suggested destroyed
+    press(tool, Qt.Key.Key_H)
+    press(tool, getattr(Qt.Key, f"Key_{values.STATUS_BY_CODE['moderate'].key}"))
+    qgis_iface.messageBar().clear_messages()
+    press(tool, ACCEPT)
+    assert states_at_after(assessment.path) == {"S-0002": ("moderate", "high")}
+    assert f"already recorded {label('moderate')}" in warnings(qgis_iface)
+    assert not assessment.history("S-0002")  # nothing replaced
+
+
 def test_key_help_lists_the_accept_key():
     assert "Y records the pre-scored suggestion" in key_help()
 
@@ -205,6 +219,12 @@ def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provi
                                                                   qgis_new_project):
     from sitewatch.core.imagery import list_images
 
+    from sitewatch.core.store import GeoPackageStore
+
+    truth = GeoPackageStore.open(sample_site.assessment_gpkg)  # the after pass not reviewed yet
+    for observation in truth.observations():
+        if observation.observed_on == sample_site.after_date:
+            truth.remove_observation(observation.structure_id, observation.observed_on, "test: after pass unreviewed")
     session = AssessmentSession(QgsProject.instance())
     parts = Parts(qgis_iface, session)
     try:
@@ -219,11 +239,8 @@ def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provi
             time.sleep(0.02)
         rows = parts.rows()
         assert rows and all(" · suggests " in text for text in rows.values())
-        # the sample's truth already holds a state at the after date: take a structure whose
-        # truth differs from its suggestion when there is one, so the key visibly changes it
-        truth = {o.structure_id: o.status for o in store.observations() if o.observed_on == after.acquired}
         suggested = {s: p.suggested for s, p in parts.controller.prescores.items() if p.suggested != "unknown"}
-        sid = next((s for s, status in suggested.items() if truth.get(s) != status), next(iter(suggested)))
+        sid = next(iter(suggested))
         tool = parts.annotation.activate("review")
         parts.controller.select(sid)
         press(tool, ACCEPT)

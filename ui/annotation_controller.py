@@ -385,8 +385,9 @@ class AnnotationController(QObject):
 
     def accept_suggestion(self) -> bool:
         """Record the current structure's suggested status (from *Pre-score changes* for the
-        current image pair) like a status key would; a warning and nothing recorded when the
-        structure has no suggestion or the suggestion is ``unknown``."""
+        current image pair) like a status key would; a message and nothing recorded when the
+        structure has no suggestion, the suggestion is ``unknown``, or a state is already recorded
+        at the after date (a suggestion never replaces what an analyst recorded)."""
         target = self._review_target()
         if target is None:
             return False
@@ -400,6 +401,18 @@ class AnnotationController(QObject):
             self.message.emit(f"The pre-score of {structure_id} suggests "
                               f"{values.label_of(values.STATUSES, prescore.suggested)}: nothing to accept; "
                               "look at the images and press a status key.", Qgis.MessageLevel.Warning)
+            return False
+        recorded = self.book.observation_on(structure_id, target[2])
+        if recorded is not None:  # a state someone recorded wins over a machine suggestion
+            label = values.label_of(values.STATUSES, recorded.status)
+            suggested = values.label_of(values.STATUSES, prescore.suggested)
+            if recorded.status == prescore.suggested:
+                self.message.emit(f"{structure_id} is already recorded {label} at {target[2]}; nothing changed.",
+                                  Qgis.MessageLevel.Info)
+            else:
+                self.message.emit(f"{structure_id} is already recorded {label} at {target[2]}; Y does not "
+                                  f"replace it with the suggested {suggested}: press a status key to change it.",
+                                  Qgis.MessageLevel.Warning)
             return False
         return self.record_status(prescore.suggested)
 
