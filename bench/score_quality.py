@@ -58,6 +58,8 @@ def main() -> None:
               f"({'warped' if run.warped else 'same grid'})")
         print(f"  moderate or worse: precision {q.precision:.3f}  recall {q.recall:.3f}  "
               f"F1 {q.f1:.3f}  (tp {q.tp}, fp {q.fp} of which {q.fp_construction} under construction, fn {q.fn})")
+        print(f"  class (moderate / severe / destroyed) exactly right for {q.exact_class} of the {q.positives} "
+              "positives")
         print(f"  recall within top 20 % ({q.budget} structures): {q.top_recall:.3f}"
               f"  (ceiling {q.top_ceiling:.3f}; {q.found_in_budget} of the {q.positives} positives in it)")
         print(f"  thresholds: {run.thresholds_text()}")

@@ -17,8 +17,9 @@ Method (docs/change_score.md has the full text):
    impact hole in an unchanged roof barely moves the mean but makes one cell stand out. A spot
    of SPOT_MODERATE thresholds counts as a z of 4 (moderate); a spot alone never goes beyond
    moderate: z = max(area z, :func:`spot_contribution` (spot));
-5. ``chg_score`` = 1 − exp(−max(z, 0) / SCORE_SCALE_Z) and ``suggested`` from fixed z
-   thresholds (:data:`THRESHOLDS`); footprints with fewer than half their pixels valid in both
+5. ``chg_score`` = 1 − exp(−max(z, 0) / SCORE_SCALE_Z); ``suggested`` is intact below
+   POSSIBLE_Z, possible below MODERATE_Z, and above it graded by the share of strongly changed
+   pixels (:data:`SEVERITY_SHARES`); footprints with fewer than half their pixels valid in both
    images, or without any pixel, are ``unknown`` and carry no score and no rank.
 
 Windows are processed in order (three helper threads prepare the next one), so memory is bounded
@@ -62,9 +63,18 @@ turn noise into high z-scores."""
 CLIP_Z = 3.0
 CLIP_ROUNDS = 20
 SCORE_SCALE_Z = 8.0
-THRESHOLDS: tuple[tuple[str, float], ...] = tuple(zip(DAMAGE_SCALE[1:], (3.0, 4.0, 8.0, 12.0)))
-"""Minimum robust z-score of the footprint-vs-ring contrast for possible, moderate, severe and
-destroyed; below the first one the suggestion is intact."""
+POSSIBLE_Z = 3.0
+"""From this z a footprint is suggested ``possible``; below it ``intact``."""
+MODERATE_Z = 4.0
+"""From this z a footprint is suggested moderate or worse, graded by SEVERITY_SHARES."""
+STRONG_FACTOR = 2.0
+"""A pixel is strongly changed when its magnitude exceeds this many changed-pixel thresholds."""
+SEVERITY_SHARES: tuple[tuple[str, float], ...] = ((DAMAGE_SCALE[4], 0.85), (DAMAGE_SCALE[3], 0.5))
+"""Above MODERATE_Z, the share of the footprint's valid pixels strongly changed grades the
+suggestion: nearly the whole roof (destroyed), about half of it or more (severe), less
+(moderate) — the damage scale's own words. On eight generated sites (the two samples and
+three other seeds of each) destroyed structures above the cut had shares 0.86–1.00 (90 % above
+0.91), severe ones 0.51–0.86, moderate ones 0.04–0.57."""
 SPOT_MODERATE = 5.0
 """A spot this many changed-pixel thresholds above the footprint's mean makes it moderate.
 The spot is scaled by the pair's pixel noise, not by a z-score over the footprints: it is the
@@ -72,9 +82,9 @@ maximum of many cells, and roofs of different kinds (flat, pitched and lit anew 
 give it a spread of several modes that no median/MAD describes. On eight generated sites
 (the two samples and three other seeds of each) intact roofs reached 1.7–5.4 thresholds (90 %
 of them below 2.4), single impact holes 5.9–13.3."""
-SPOT_CEILING_Z = THRESHOLDS[2][1]
-"""The spot statistic alone never reaches this z (the severe threshold): a hole is moderate."""
-SPOT_SOFT_Z = THRESHOLDS[1][1]
+SPOT_CEILING_Z = 8.0
+"""The spot's contribution stays below this z, so holes rank after most large changes."""
+SPOT_SOFT_Z = MODERATE_Z
 """Above this z (the moderate threshold) the spot's contribution bends towards SPOT_CEILING_Z."""
 INTACT = DAMAGE_SCALE[0]
 UNKNOWN = STATUS_BY_CODE["unknown"].code
@@ -109,6 +119,8 @@ class FootprintScore:
     spot: float | None = None
     """Hottest whole cell inside minus the footprint mean, in changed-pixel thresholds (None:
     no whole cell inside above the changed-pixel threshold)."""
+    strong: float | None = None
+    """Share of the footprint's valid pixels strongly changed (see STRONG_FACTOR)."""
 
 
 @dataclass(frozen=True)
@@ -124,16 +136,18 @@ class ScoreRun:
 
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
-        steps = ", ".join(f"{code} z ≥ {z:g} (score ≥ {score_of(z):.3f})" for code, z in THRESHOLDS)
-        return (f"area z = (contrast − {self.center:.4g}) / {self.spread:.4g}: the robust z-score of the "
+        grades = ", ".join(f"{code} from {share:.0%}" for code, share in SEVERITY_SHARES)
+        return (f"area z = (contrast {_signed(-self.center)}) / {self.spread:.4g}: the robust z-score of the "
                 f"footprint-minus-ring change against the unchanged footprints of the pair (median and "
                 f"1.4826 × MAD of the {self.scored} scored footprints, footprints above z {CLIP_Z:g} left out "
                 f"until stable, spread floor {MIN_SPREAD:g}); spot = (hottest {SPOT_CELL}×{SPOT_CELL}-pixel cell "
                 f"minus footprint mean) / {self.pixel_threshold:.4g} (the changed-pixel threshold); "
                 f"z = max(area z, {SPOT_SOFT_Z:g} × spot / {SPOT_MODERATE:g}, bent below {SPOT_CEILING_Z:g} above "
                 f"{SPOT_SOFT_Z:g} so a spot alone suggests moderate at most); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
-                f"fixed thresholds: {steps}; below: intact; fewer than {MIN_VALID_SHARE:.0%} valid "
-                "pixels: unknown.")
+                f"fixed thresholds: possible z ≥ {POSSIBLE_Z:g} (score ≥ {score_of(POSSIBLE_Z):.3f}), moderate or "
+                f"worse z ≥ {MODERATE_Z:g} (score ≥ {score_of(MODERATE_Z):.3f}), graded by the share of the "
+                f"footprint's pixels above {STRONG_FACTOR:g} × the changed-pixel threshold: {grades}, else "
+                f"moderate; below z {POSSIBLE_Z:g}: intact; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown.")
 
     @property
     def scored(self) -> int:
@@ -161,12 +175,20 @@ def spot_contribution(spot: np.ndarray) -> np.ndarray:
     return np.where(weighted > SPOT_SOFT_Z, bent, weighted)
 
 
-def suggest(z: float) -> str:
-    code = INTACT
-    for candidate, threshold in THRESHOLDS:
-        if z >= threshold:
-            code = candidate
-    return code
+def _signed(value: float) -> str:
+    return f"− {-value:.4g}" if value < 0 else f"+ {value:.4g}"
+
+
+def suggest(z: float, strong: float) -> str:
+    """The suggested status of a footprint with z-score ``z`` and strongly changed share ``strong``."""
+    if z < POSSIBLE_Z:
+        return INTACT
+    if z < MODERATE_Z:
+        return DAMAGE_SCALE[1]
+    for code, share in SEVERITY_SHARES:
+        if strong >= share:
+            return code
+    return DAMAGE_SCALE[2]
 
 
 class _Sums:
@@ -177,6 +199,7 @@ class _Sums:
         self.valid = np.zeros(count + 1)
         self.magnitude = np.zeros(count + 1)
         self.changed = np.zeros(count + 1)
+        self.strong = np.zeros(count + 1)
         self.peak = np.full(count + 1, -np.inf)
         """Highest mean magnitude of a whole SPOT_CELL cell inside the footprint, counting only
         cells above the changed-pixel threshold (-inf: none)."""
@@ -281,6 +304,8 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
             sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
         sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
         sums.changed += np.bincount(ids, weights=changed, minlength=length)
+        strong = inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
+        sums.strong += np.bincount(ids, weights=strong, minlength=length)
     occupied = occupied.reshape(magnitude.shape)
     free = ~occupied
     if valid is not None:
@@ -367,6 +392,7 @@ def _finish(sums: _Sums, normalisation) -> tuple[list[FootprintScore], float, fl
         valid_share = np.where(pixels > 0, valid / pixels, 0.0)
         inside_mean = sums.magnitude[1:] / valid
         frac = sums.changed[1:] / valid
+        strong = sums.strong[1:] / valid
         ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
     known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
     contrast = inside_mean - ring_mean
@@ -384,7 +410,9 @@ def _finish(sums: _Sums, normalisation) -> tuple[list[FootprintScore], float, fl
             scores.append(FootprintScore(None, None, None, UNKNOWN, None, None, float(valid_share[index])))
             continue
         zi = float(z[index])
-        scores.append(FootprintScore(score_of(zi), float(frac[index]), ranks[index], suggest(zi),
+        scores.append(FootprintScore(score_of(zi), float(frac[index]), ranks[index],
+                                     suggest(zi, float(strong[index])),
                                      float(contrast[index]), zi, float(valid_share[index]),
-                                     float(area_z[index]), float(spot[index]) if has_spot[index] else None))
+                                     float(area_z[index]), float(spot[index]) if has_spot[index] else None,
+                                     float(strong[index])))
     return scores, center, spread

@@ -30,6 +30,8 @@ class Quality:
     fn: int
     fp_construction: int
     """False positives that are structures under construction: a real change, not damage."""
+    exact_class: int
+    """Positives suggested exactly their true class (moderate, severe or destroyed)."""
     budget: int
     found_in_budget: int
     unknown: int
@@ -79,6 +81,7 @@ def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str]) -> Quality:
         fp=sum(p and not t for p, t in zip(predicted, positive)),
         fn=sum(t and not p for p, t in zip(predicted, positive)),
         fp_construction=sum(p and truth.get(sid) == "construction" for p, sid in zip(predicted, ids)),
+        exact_class=sum(t and s.suggested == truth.get(sid) for t, s, sid in zip(positive, run.scores, ids)),
         budget=budget,
         found_in_budget=sum(1 for s, t in zip(run.scores, positive) if t and s.rank is not None and s.rank <= budget),
         unknown=sum(1 for s in run.scores if s.suggested == "unknown"),

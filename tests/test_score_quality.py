@@ -32,3 +32,8 @@ def test_nine_in_ten_damaged_structures_are_in_the_top_fifth_of_the_ranking(scor
     variant, _, quality = scored_site
     assert quality.top_ceiling == 1.0  # the site is not so damaged that the goal is out of reach
     assert quality.top_recall >= 0.9, (variant, quality)
+
+
+def test_the_suggested_class_of_damaged_structures_is_mostly_right(scored_site):
+    variant, _, quality = scored_site
+    assert quality.exact_class >= 0.85 * quality.positives, (variant, quality)
