@@ -224,6 +224,8 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
     """Score every footprint (WKB in ``footprints_crs``, WKT or authority id; empty = raster CRS)."""
     if ring_m <= 0:
         raise SiteWatchError(f"The ring width must be positive (got {ring_m} m).")
+    if not footprints:
+        raise SiteWatchError("There are no structures to score: draw or import structures first.")
     pair = RasterPair(before_path, after_path, bands)
     shapes = FootprintRaster(pair, footprints, footprints_crs)
     ring_cols, ring_rows = shapes.ring_pixels(ring_m)

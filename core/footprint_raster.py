@@ -21,6 +21,7 @@ from .raster_pair import RasterPair, Window, traditional_srs
 ogr.UseExceptions()
 
 METRES_PER_DEGREE = 111_320.0
+POLYGON_TYPES = (ogr.wkbPolygon, ogr.wkbMultiPolygon)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class FootprintRaster:
             geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
             if geometry is None or geometry.IsEmpty():
                 continue
+            if geometry.HasCurveGeometry():
+                geometry = geometry.GetLinearGeometry()
+            if ogr.GT_Flatten(geometry.GetGeometryType()) not in POLYGON_TYPES:
+                continue  # a point or line is no footprint: it stays without pixels (unknown)
             if transform is not None:
                 try:
                     geometry.Transform(transform)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 from qgis.core import (
     Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -16,11 +22,14 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsRasterLayer,
+    QgsRectangle,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType
 
 from ..core import change_score
 from ..core.errors import SiteWatchError
+from ..core.raster_pair import RasterPair
 from .algorithm import SiteWatchAlgorithm
 
 SCORE_FIELDS = (
@@ -39,6 +48,29 @@ def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
             f"{role} ({layer.name()}) is a '{layer.providerType()}' layer; change scoring reads image "
             "files through GDAL: save it as a GeoTIFF first.")
     return layer.source()
+
+
+def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -> None:
+    """Refuse structures that lie wholly outside the area both images cover (compared by extent;
+    the scorer then marks single structures outside it unknown)."""
+    region = pair.after_region()
+    gt = pair.geotransform
+    raster_crs = QgsCoordinateReferenceSystem.fromWkt(pair.srs.ExportToWkt())
+    extent = source.sourceExtent()
+    if source.sourceCrs().isValid() and source.sourceCrs() != raster_crs:
+        try:
+            extent = QgsCoordinateTransform(source.sourceCrs(), raster_crs, context.transformContext()
+                                            ).transformBoundingBox(extent)
+        except QgsCsException:
+            return  # the scorer reports structures it cannot place
+    if region is not None:
+        x0, x1 = gt[0] + region[0] * gt[1], gt[0] + region[2] * gt[1]
+        y0, y1 = gt[3] + region[1] * gt[5], gt[3] + region[3] * gt[5]
+        if extent.intersects(QgsRectangle(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))):
+            return
+    raise QgsProcessingException(
+        f"None of the {source.featureCount()} structures lies where BEFORE ({before}) and AFTER ({after}) "
+        "overlap: check that the images cover the site.")
 
 
 class ChangeScore(SiteWatchAlgorithm):
@@ -121,7 +153,7 @@ class ChangeScore(SiteWatchAlgorithm):
         source = self.parameterAsSource(parameters, self.STRUCTURES, context)
         if source is None:
             raise QgsProcessingException("Structures: choose a polygon layer.")
-        bands = self.parameterAsInts(parameters, self.BANDS, context) or None
+        bands = self._bands(parameters, context)
         ring_m = self.parameterAsDouble(parameters, self.RING_M, context)
         features = list(source.getFeatures())
         footprints = [bytes(f.geometry().asWkb()) if f.hasGeometry() else None for f in features]
@@ -152,6 +184,42 @@ class ChangeScore(SiteWatchAlgorithm):
                 raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
         feedback.setProgress(100)
         return {self.OUTPUT: dest_id, self.THRESHOLDS: run.thresholds_text()}
+
+    def _bands(self, parameters, context) -> list[int] | None:
+        """BANDS as band numbers: a list, or text with numbers separated by ';' or ',' (as typed
+        for qgis_process); None for all common bands."""
+        value = parameters.get(self.BANDS)
+        if isinstance(value, str):
+            parts = [part for part in re.split(r"[;,\s]+", value.strip()) if part]
+            if not all(part.isdigit() and int(part) > 0 for part in parts):
+                raise QgsProcessingException(
+                    f"Bands to compare (BANDS): '{value}' is not a list of band numbers; give them separated by "
+                    "';' or ',' (e.g. BANDS=1,2,3), or leave it empty for all common bands.")
+            return [int(part) for part in parts] or None
+        return self.parameterAsInts(parameters, self.BANDS, context) or None
+
+    def check_inputs(self, parameters, context) -> None:
+        """Everything that can be refused before scoring: the images and bands (opened with
+        GDAL, as the scorer will), the structures (polygons, at least one, somewhere the images
+        overlap) and the output's folder."""
+        before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
+        after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
+        pair = RasterPair(before, after, self._bands(parameters, context))  # SiteWatchError names the problem
+        source = self.parameterAsSource(parameters, self.STRUCTURES, context)
+        if source is None:
+            raise QgsProcessingException("Structures: choose a polygon layer.")
+        if QgsWkbTypes.geometryType(source.wkbType()) != Qgis.GeometryType.Polygon:
+            raise QgsProcessingException(
+                f"Structures ({source.sourceName()}) holds {QgsWkbTypes.displayString(source.wkbType())} "
+                "features: change scoring needs footprint polygons.")
+        if source.featureCount() == 0:
+            raise QgsProcessingException(
+                f"Structures ({source.sourceName()}) has no features: draw or import structures first.")
+        _check_overlap(pair, source, context, before, after)
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        folder = os.path.dirname(destination.split("|")[0])
+        if os.path.isabs(destination) and not os.path.isdir(folder):
+            raise QgsProcessingException(f"Scored structures (OUTPUT): the folder {folder} does not exist.")
 
     @staticmethod
     def _report(run: change_score.ScoreRun, feedback) -> None:

@@ -229,6 +229,53 @@ def test_processing_reports_bad_input_as_processing_errors(provider, tmp_path):
                                                  "STRUCTURES": structures, "OUTPUT": "TEMPORARY_OUTPUT"})
 
 
+def _write_layer(path, geometry_type, wkbs) -> str:
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32637)
+    layer = dataset.CreateLayer("layer", srs, geometry_type)
+    for wkb in wkbs:
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
+        layer.CreateFeature(feature)
+    dataset = None
+    return f"{path}|layername=layer"
+
+
+def test_bad_structures_and_output_are_refused_before_scoring(provider, tmp_path):
+    site = make_site(tmp_path)
+    structures = write_structures(site, tmp_path / "structures.gpkg")
+    base = {"BEFORE": str(site.before), "AFTER": str(site.after), "OUTPUT": "TEMPORARY_OUTPUT"}
+    empty = _write_layer(tmp_path / "empty.gpkg", ogr.wkbPolygon, [])
+    with pytest.raises(QgsProcessingException, match="has no features: draw or import structures first"):
+        processing.run("sitewatch:changescore", {**base, "STRUCTURES": empty})
+    centres = [bytes(ogr.CreateGeometryFromWkb(w).Centroid().ExportToWkb()) for w in site.footprints]
+    points = _write_layer(tmp_path / "points.gpkg", ogr.wkbPoint, centres)
+    with pytest.raises(QgsProcessingException, match="needs footprint polygons"):
+        processing.run("sitewatch:changescore", {**base, "STRUCTURES": points})
+    missing = tmp_path / "no such folder" / "scored.gpkg"
+    with pytest.raises(QgsProcessingException, match="does not exist"):
+        processing.run("sitewatch:changescore", {**base, "STRUCTURES": structures, "OUTPUT": str(missing)})
+    far = [bytes(ogr.CreateGeometryFromWkt("POLYGON((0 0,20 0,20 20,0 20,0 0))").ExportToWkb())]
+    with pytest.raises(QgsProcessingException, match="None of the 1 structures lies where"):
+        processing.run("sitewatch:changescore", {**base, "STRUCTURES": _write_layer(tmp_path / "far.gpkg",
+                                                                                     ogr.wkbPolygon, far)})
+
+
+def test_bands_typed_for_qgis_process_are_read_or_explained(provider, qgis_process, tmp_path):
+    site = make_site(tmp_path)
+    structures = write_structures(site, tmp_path / "structures.gpkg")
+    common = ["run", "sitewatch:changescore", "--", f"BEFORE={site.before}", f"AFTER={site.after}",
+              f"STRUCTURES={structures}"]
+    done = qgis_process(*common, "BANDS=1,2", f"OUTPUT={tmp_path / 'two.gpkg'}")
+    assert "band pairs [1, 2] (before) against [1, 2] (after)" in done.stdout + done.stderr
+    refused = qgis_process(*common, "BANDS=abc", f"OUTPUT={tmp_path / 'bad.gpkg'}", check=False)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert output.count("'abc' is not a list of band numbers") == 1  # refused once, before running
+    assert not (tmp_path / "bad.gpkg").exists()
+
+
 def test_rerun_on_scored_layer_replaces_the_score_fields(provider, tmp_path):
     site = make_site(tmp_path)
     structures = write_structures(site, tmp_path / "structures.gpkg")
