@@ -112,9 +112,10 @@ def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int],
     spread = (quartiles[1] - quartiles[0]) / 1.349
     value_range = before_q[-1] - before_q[0]
     spread = np.maximum(spread, np.maximum(value_range * 0.01, 1e-6))
-    partial = Normalisation(gain, offset, spread, 0.0, 0.0, count)
+    used = before_values.shape[1]  # after the subsample: what the fit really saw
+    partial = Normalisation(gain, offset, spread, 0.0, 0.0, used)
     magnitudes = partial.magnitude(before_values[:, None, :], after_values[:, None, :]).ravel()
     median = float(np.median(magnitudes))
     sigma = ROBUST_SIGMA * float(np.median(np.abs(magnitudes - median)))
     threshold = median + PIXEL_Z * max(sigma, 1e-6)
-    return Normalisation(gain, offset, spread, threshold, median, count)
+    return Normalisation(gain, offset, spread, threshold, median, used)

@@ -218,7 +218,6 @@ def sample_site(tmp_path_factory):
 def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provider, sample_site, qgis_iface,
                                                                   qgis_new_project):
     from sitewatch.core.imagery import list_images
-
     from sitewatch.core.store import GeoPackageStore
 
     truth = GeoPackageStore.open(sample_site.assessment_gpkg)  # the after pass not reviewed yet

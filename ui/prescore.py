@@ -20,7 +20,7 @@ from ..core.imagery import resolve_uri
 from ..core.prescores import ScoreRow, save_prescores
 from .context import InterfacePart, PluginContext
 from .icons import icon
-from .messages import notify
+from .messages import log, notify
 
 ALGORITHM_ID = "sitewatch:changescore"
 
@@ -80,8 +80,8 @@ class PreScoreAction(InterfacePart):
         self.task.executed.connect(self._finished)
         self._update_enabled()
         QgsApplication.taskManager().addTask(self.task)
-        notify(self.context.iface, f"Pre-scoring changes between {session.before.label()} and "
-                                   f"{session.after.label()}…")
+        # the log only: on the message bar it would resurface under the result once that expires
+        log(f"Pre-scoring changes between {session.before.label()} and {session.after.label()}…")
 
     def _finished(self, successful: bool, results: dict) -> None:
         """On the main thread: store the scores of the finished run, or report why it failed."""
