@@ -22,7 +22,7 @@ Method (docs/change_score.md has the full text):
    pixels (:data:`SEVERITY_SHARES`); footprints with fewer than half their pixels valid in both
    images, or without any pixel, are ``unknown`` and carry no score and no rank.
 
-Windows are processed in order (three helper threads prepare the next one), so memory is bounded
+Windows are processed in order (helper threads prepare the next two), so memory is bounded
 by the window size and the cost grows with the pixels read, plus a small per-footprint term.
 """
 
@@ -51,15 +51,19 @@ RING_CELL = 4
 whole cells (at most RING_CELL − 1 pixels wider), which makes the ring cost small."""
 SPOT_CELL = RING_CELL
 """Side (pixels) of the cells whose mean magnitude makes the spot statistic: 2 m at 0.5 m
-pixels, about the size of an impact hole; the cell sums of the ring are reused."""
+pixels, about the size of an impact hole. It is the ring's cell (their sums are shared), not
+a setting of its own."""
 PREFETCH = 2
-"""Windows prepared ahead by the helper threads: two lets the before image's thread run a
-window ahead of the after image's, so neither waits at every window boundary."""
+"""Windows prepared ahead: the pixel and label threads may run up to two windows ahead of the
+thread adding up, so a slow window does not stall the others."""
 MIN_RING_PIXELS = 4
 """With fewer valid ring pixels, the pair's median pixel magnitude is the reference instead."""
 MIN_SPREAD = 0.05
 """Floor of the robust spread of the contrast (magnitude units) so near-identical images do not
 turn noise into high z-scores."""
+MIN_REFERENCE = 10
+"""Fewer scored structures than this make the null model (median and MAD over them) unreliable:
+the run still scores them, and the algorithm warns."""
 CLIP_Z = 3.0
 CLIP_ROUNDS = 20
 SCORE_SCALE_Z = 8.0
@@ -179,12 +183,16 @@ def _signed(value: float) -> str:
     return f"− {-value:.4g}" if value < 0 else f"+ {value:.4g}"
 
 
-def suggest(z: float, strong: float) -> str:
-    """The suggested status of a footprint with z-score ``z`` and strongly changed share ``strong``."""
+def suggest(z: float, strong: float, area_z: float | None = None) -> str:
+    """The suggested status of a footprint with z-score ``z`` (``area_z`` of it from the
+    footprint-minus-ring contrast; None: all of it) and strongly changed share ``strong``.
+    A footprint above the moderate cut by its spot alone is moderate, whatever its share."""
     if z < POSSIBLE_Z:
         return INTACT
     if z < MODERATE_Z:
         return DAMAGE_SCALE[1]
+    if area_z is not None and area_z < MODERATE_Z:
+        return DAMAGE_SCALE[2]
     for code, share in SEVERITY_SHARES:
         if strong >= share:
             return code
@@ -265,7 +273,7 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
             _accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
-    scores, center, spread = _finish(sums, normalisation)
+    scores, center, spread = _finish(sums, normalisation, shapes.area_pixels)
     return ScoreRun(scores, center, spread, normalisation.pixel_threshold, pair.plan.describe(),
                     normalisation.describe(), pair.warped, shapes.assumed_crs)
 
@@ -274,6 +282,8 @@ def _region(rings, inside: np.ndarray, overlap: tuple[int, int, int, int]) -> tu
     """Pixel region holding the rings of the footprints in the overlap, clipped to the overlap."""
     col0 = max(overlap[0], math.floor(np.nanmin(rings.col0[inside])))
     row0 = max(overlap[1], math.floor(np.nanmin(rings.row0[inside])))
+    col0, row0 = col0 - col0 % RING_CELL, row0 - row0 % RING_CELL  # cells on a fixed grid: the
+    # spot and ring of one structure do not depend on where the others are
     col1 = min(overlap[2], math.ceil(np.nanmax(rings.col1[inside])))
     row1 = min(overlap[3], math.ceil(np.nanmax(rings.row1[inside])))
     return col0, row0, col1, row1
@@ -386,10 +396,12 @@ def _null_model(contrast: np.ndarray) -> tuple[float, float]:
     return center, spread
 
 
-def _finish(sums: _Sums, normalisation) -> tuple[list[FootprintScore], float, float]:
-    """Scores in input order, and the centre and spread of the area statistic's null model."""
+def _finish(sums: _Sums, normalisation, area_pixels: np.ndarray) -> tuple[list[FootprintScore], float, float]:
+    """Scores in input order, and the centre and spread of the area statistic's null model.
+    A footprint's valid share is taken against its area in pixels too, so one lying mostly
+    outside the before image (whose outside pixels are never read) is not scored on the rest."""
     reference = normalisation.median_magnitude
-    pixels, valid = sums.pixels[1:], sums.valid[1:]
+    pixels, valid = np.maximum(sums.pixels[1:], area_pixels), sums.valid[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
         valid_share = np.where(pixels > 0, valid / pixels, 0.0)
         inside_mean = sums.magnitude[1:] / valid
@@ -413,7 +425,7 @@ def _finish(sums: _Sums, normalisation) -> tuple[list[FootprintScore], float, fl
             continue
         zi = float(z[index])
         scores.append(FootprintScore(score_of(zi), float(frac[index]), ranks[index],
-                                     suggest(zi, float(strong[index])),
+                                     suggest(zi, float(strong[index]), float(area_z[index])),
                                      float(contrast[index]), zi, float(valid_share[index]),
                                      float(area_z[index]), float(spot[index]) if has_spot[index] else None,
                                      float(strong[index])))

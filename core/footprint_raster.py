@@ -66,6 +66,9 @@ class FootprintRaster:
         definition = self.layer.GetLayerDefn()
         gt = pair.geotransform
         bounds = np.full((4, self.count), np.nan)
+        self.area_pixels = np.zeros(self.count)
+        """Each footprint's area in before-image pixels (0 without a usable geometry)."""
+        pixel_area = abs(pair.geotransform[1] * pair.geotransform[5])
         for index, wkb in enumerate(footprints):
             if not wkb:
                 continue
@@ -88,6 +91,7 @@ class FootprintRaster:
             feature.SetField(0, index + 1)
             feature.SetGeometryDirectly(geometry)
             self.layer.CreateFeature(feature)
+            self.area_pixels[index] = geometry.GetArea() / pixel_area
             bounds[:, index] = ((min_x - gt[0]) / gt[1], (max_y - gt[3]) / gt[5],
                                 (max_x - gt[0]) / gt[1], (min_y - gt[3]) / gt[5])
         self.boxes = PixelBoxes(*bounds)

@@ -191,7 +191,7 @@ class ChangeScore(SiteWatchAlgorithm):
         value = parameters.get(self.BANDS)
         if isinstance(value, str):
             parts = [part for part in re.split(r"[;,\s]+", value.strip()) if part]
-            if not all(part.isdigit() and int(part) > 0 for part in parts):
+            if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
                 raise QgsProcessingException(
                     f"Bands to compare (BANDS): '{value}' is not a list of band numbers; give them separated by "
                     "';' or ',' (e.g. BANDS=1,2,3), or leave it empty for all common bands.")
@@ -232,6 +232,11 @@ class ChangeScore(SiteWatchAlgorithm):
         feedback.pushInfo(f"Thresholds: {run.thresholds_text()}")
         counts = run.counts()
         feedback.pushInfo("Suggested: " + ", ".join(f"{code} {n}" for code, n in sorted(counts.items())))
+        if run.scored < change_score.MIN_REFERENCE:
+            feedback.pushWarning(
+                f"Only {run.scored} structure(s) could be scored: the z-scores compare each structure with "
+                f"the pair's unchanged ones and need at least {change_score.MIN_REFERENCE}; treat these "
+                "suggestions as unreliable.")
         if counts.get(change_score.UNKNOWN):
             feedback.pushWarning(
                 f"{counts[change_score.UNKNOWN]} structure(s) are unknown: outside the overlap of the images, "

@@ -33,10 +33,11 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ] && [ -z "${SITEWATCH_HEADLESS:-}" ]
   work=$desk/sample_site_working.gpkg
   mkdir -p "$desk"
   if [ ! -f "$work" ]; then  # kept between runs: your edits stay
-    cp "$data/sample_site.gpkg" "$work"
     # The after pass is yours to review: keep the sample's states at the before date only
-    # (its truth at the after date stays in $data/sample_site.gpkg).
-    $py -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM observations WHERE observed_on = ?", (sys.argv[2],)); db.commit()' "$work" "$after_date"
+    # (its truth at the after date stays in $data/sample_site.gpkg). Made aside, then moved.
+    cp "$data/sample_site.gpkg" "$work.part"
+    $py -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("DELETE FROM observations WHERE observed_on = ?", (sys.argv[2],)); db.commit()' "$work.part" "$after_date"
+    mv "$work.part" "$work"
   fi
   QT_QPA_PLATFORM=offscreen $py scripts/make_demo_project.py "$work" "$data" "$desk/sample_site.qgz"
   echo "== opening QGIS with the sample project (your edits go to $work)"

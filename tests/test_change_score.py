@@ -151,6 +151,27 @@ def test_reading_the_two_images_at_once_gives_the_same_pixels(tmp_path):
         assert not pair.read(Window(0, 0, 100, 100), pool)[2].any()  # the hole is invalid either way
 
 
+def test_a_footprint_mostly_outside_the_before_image_is_unknown(tmp_path):
+    site = make_site(tmp_path)
+    west, south, north = ORIGIN[0] - 90, ORIGIN[1] - 50, ORIGIN[1] - 20  # 90 of its 100 m west of the image
+    outside = ogr.CreateGeometryFromWkt(f"POLYGON(({west} {south},{west + 100} {south},{west + 100} {north},"
+                                        f"{west} {north},{west} {south}))")
+    run = score_changes(str(site.before), str(site.after), [*site.footprints, bytes(outside.ExportToWkb())],
+                        "EPSG:32637")
+    last = run.scores[-1]
+    assert last.suggested == "unknown" and last.valid_share < 0.5
+    assert top(run, len(site.changed)) == site.changed
+
+
+def test_a_spot_alone_never_suggests_more_than_moderate():
+    from sitewatch.core.change_score import suggest
+
+    assert suggest(6.0, 0.9, area_z=2.0) == "moderate"  # lifted by its spot only
+    assert suggest(6.0, 0.9, area_z=6.0) == "destroyed"
+    assert suggest(6.0, 0.6, area_z=6.0) == "severe"
+    assert suggest(3.5, 0.9, area_z=3.5) == "possible"
+
+
 def test_images_that_miss_the_structures_are_an_error(tmp_path):
     site = make_site(tmp_path)
     data = gdal.Open(str(site.after)).ReadAsArray()

@@ -4,8 +4,8 @@ Before delivering a key that is also some action's shortcut, Qt asks the focus w
 ShortcutOverride event; accepting it hands the key to the widget instead of the shortcut. QGIS's
 map canvas does not ask its map tool (measured in QGIS 3.40: with a map tool active, a window
 shortcut ``J`` fired and the tool never saw the key), so a shortcut a user or another plugin put
-on ``N`` or ``3`` would silently take it from the review tool. Keys with Ctrl, Alt or Meta are
-left to QGIS.
+on ``N`` or ``3`` would silently take it from the review tool. Keys with Ctrl, Alt, Meta or
+Shift are left to QGIS.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from qgis.PyQt.QtCore import QEvent, QObject, Qt
 
 CHORD_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                   | Qt.KeyboardModifier.MetaModifier)
+                   | Qt.KeyboardModifier.MetaModifier | Qt.KeyboardModifier.ShiftModifier)
 
 
 class KeyClaim(QObject):
