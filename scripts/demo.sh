@@ -12,8 +12,10 @@ py=/usr/bin/python3
 mkdir -p .build/pkgroot && ln -sfn "$root" .build/pkgroot/sitewatch
 export PYTHONPATH=$root/.build/pkgroot${PYTHONPATH:+:$PYTHONPATH}
 
-if [ ! -f "$data/sample_site.gpkg" ]; then
+# Built once; built again when the generator changed since (e.g. after a git pull).
+if [ ! -f "$data/sample_site.gpkg" ] || [ -n "$(find sample -maxdepth 1 -name '*.py' -newer "$data/sample_site.gpkg")" ]; then
   echo "== building the sample site in $data"
+  rm -rf "$data"
   QT_QPA_PLATFORM=offscreen $py -m sitewatch.sample.generate_site "$data"
 fi
 before=$(ls "$data"/sample_before_*.tif)
@@ -32,6 +34,10 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ] && [ -z "${SITEWATCH_HEADLESS:-}" ]
   desk=$out/desktop
   work=$desk/sample_site_working.gpkg
   mkdir -p "$desk"
+  if [ -f "$work" ] && [ "$data/sample_site.gpkg" -nt "$work" ]; then
+    echo "!! the sample site was rebuilt after your working copy $work was made;"
+    echo "   delete it to start again from the new sample site (your edits in it are kept otherwise)"
+  fi
   if [ ! -f "$work" ]; then  # kept between runs: your edits stay
     # The after pass is yours to review: keep the sample's states at the before date only
     # (its truth at the after date stays in $data/sample_site.gpkg). Made aside, then moved.
