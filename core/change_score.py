@@ -273,7 +273,7 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
             _accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
-    scores, center, spread = _finish(sums, normalisation, shapes.area_pixels)
+    scores, center, spread = _finish(sums, normalisation, shapes.on_image)
     return ScoreRun(scores, center, spread, normalisation.pixel_threshold, pair.plan.describe(),
                     normalisation.describe(), pair.warped, shapes.assumed_crs)
 
@@ -396,14 +396,14 @@ def _null_model(contrast: np.ndarray) -> tuple[float, float]:
     return center, spread
 
 
-def _finish(sums: _Sums, normalisation, area_pixels: np.ndarray) -> tuple[list[FootprintScore], float, float]:
+def _finish(sums: _Sums, normalisation, on_image: np.ndarray) -> tuple[list[FootprintScore], float, float]:
     """Scores in input order, and the centre and spread of the area statistic's null model.
-    A footprint's valid share is taken against its area in pixels too, so one lying mostly
-    outside the before image (whose outside pixels are never read) is not scored on the rest."""
+    A footprint's valid share counts the share of its area off the before image as invalid
+    (those pixels are never read), so one lying mostly outside is not scored on the rest."""
     reference = normalisation.median_magnitude
-    pixels, valid = np.maximum(sums.pixels[1:], area_pixels), sums.valid[1:]
+    pixels, valid = sums.pixels[1:], sums.valid[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
-        valid_share = np.where(pixels > 0, valid / pixels, 0.0)
+        valid_share = np.where(pixels > 0, valid / pixels, 0.0) * on_image
         inside_mean = sums.magnitude[1:] / valid
         frac = sums.changed[1:] / valid
         strong = sums.strong[1:] / valid

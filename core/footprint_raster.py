@@ -42,6 +42,18 @@ class PixelBoxes:
         return np.flatnonzero(hit)
 
 
+def _extent_polygon(pair: RasterPair) -> ogr.Geometry:
+    gt = pair.geotransform
+    xs = (gt[0], gt[0] + pair.width * gt[1])
+    ys = (gt[3], gt[3] + pair.height * gt[5])
+    ring = ogr.Geometry(ogr.wkbLinearRing)
+    for x, y in ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)), (min(xs), min(ys))):
+        ring.AddPoint_2D(x, y)
+    polygon = ogr.Geometry(ogr.wkbPolygon)
+    polygon.AddGeometry(ring)
+    return polygon
+
+
 class FootprintRaster:
     """The footprints of one scoring run, ready to be rasterised window by window."""
 
@@ -66,9 +78,9 @@ class FootprintRaster:
         definition = self.layer.GetLayerDefn()
         gt = pair.geotransform
         bounds = np.full((4, self.count), np.nan)
-        self.area_pixels = np.zeros(self.count)
-        """Each footprint's area in before-image pixels (0 without a usable geometry)."""
-        pixel_area = abs(pair.geotransform[1] * pair.geotransform[5])
+        self.on_image = np.ones(self.count)
+        """Share of each footprint's area on the before image (its pixels outside are never read)."""
+        image = _extent_polygon(pair)
         for index, wkb in enumerate(footprints):
             if not wkb:
                 continue
@@ -91,9 +103,10 @@ class FootprintRaster:
             feature.SetField(0, index + 1)
             feature.SetGeometryDirectly(geometry)
             self.layer.CreateFeature(feature)
-            self.area_pixels[index] = geometry.GetArea() / pixel_area
             bounds[:, index] = ((min_x - gt[0]) / gt[1], (max_y - gt[3]) / gt[5],
                                 (max_x - gt[0]) / gt[1], (min_y - gt[3]) / gt[5])
+            if not image.Contains(geometry) and geometry.GetArea() > 0:  # rare: only at the image's edge
+                self.on_image[index] = geometry.Intersection(image).GetArea() / geometry.GetArea()
         self.boxes = PixelBoxes(*bounds)
         self.has_geometry = np.isfinite(bounds[0])
 
