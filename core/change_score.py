@@ -151,7 +151,8 @@ class ScoreRun:
                 f"fixed thresholds: possible z ≥ {POSSIBLE_Z:g} (score ≥ {score_of(POSSIBLE_Z):.3f}), moderate or "
                 f"worse z ≥ {MODERATE_Z:g} (score ≥ {score_of(MODERATE_Z):.3f}), graded by the share of the "
                 f"footprint's pixels above {STRONG_FACTOR:g} × the changed-pixel threshold: {grades}, else "
-                f"moderate; below z {POSSIBLE_Z:g}: intact; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown.")
+                f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
+                f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown.")
 
     @property
     def scored(self) -> int:
@@ -186,9 +187,11 @@ def _signed(value: float) -> str:
 def suggest(z: float, strong: float, area_z: float | None = None) -> str:
     """The suggested status of a footprint with z-score ``z`` (``area_z`` of it from the
     footprint-minus-ring contrast; None: all of it) and strongly changed share ``strong``.
-    A footprint above the moderate cut by its spot alone is moderate, whatever its share."""
+    A footprint above the moderate cut by its spot alone is moderate, whatever its share; one
+    almost wholly changed (the destroyed share) is at least possible whatever its z, because the
+    z-score's reference fails when few structures are scored or most of them changed."""
     if z < POSSIBLE_Z:
-        return INTACT
+        return DAMAGE_SCALE[1] if strong >= SEVERITY_SHARES[0][1] else INTACT
     if z < MODERATE_Z:
         return DAMAGE_SCALE[1]
     if area_z is not None and area_z < MODERATE_Z:
