@@ -172,7 +172,7 @@ def score_of(z: float) -> float:
 def spot_contribution(spot: np.ndarray) -> np.ndarray:
     """The spot as it enters the ranking, as a z: SPOT_SOFT_Z × spot / SPOT_MODERATE up to
     SPOT_SOFT_Z, then bent smoothly (slope kept at the joint) towards SPOT_CEILING_Z, so a
-    stronger spot still ranks higher but never reaches the severe threshold."""
+    stronger spot still ranks higher but stays below SPOT_CEILING_Z."""
     weighted = SPOT_SOFT_Z / SPOT_MODERATE * spot
     room = SPOT_CEILING_Z - SPOT_SOFT_Z
     with np.errstate(over="ignore"):

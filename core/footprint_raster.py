@@ -42,18 +42,6 @@ class PixelBoxes:
         return np.flatnonzero(hit)
 
 
-def _extent_polygon(pair: RasterPair) -> ogr.Geometry:
-    gt = pair.geotransform
-    xs = (gt[0], gt[0] + pair.width * gt[1])
-    ys = (gt[3], gt[3] + pair.height * gt[5])
-    ring = ogr.Geometry(ogr.wkbLinearRing)
-    for x, y in ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)), (min(xs), min(ys))):
-        ring.AddPoint_2D(x, y)
-    polygon = ogr.Geometry(ogr.wkbPolygon)
-    polygon.AddGeometry(ring)
-    return polygon
-
-
 class FootprintRaster:
     """The footprints of one scoring run, ready to be rasterised window by window."""
 
@@ -80,7 +68,9 @@ class FootprintRaster:
         bounds = np.full((4, self.count), np.nan)
         self.on_image = np.ones(self.count)
         """Share of each footprint's area on the before image (its pixels outside are never read)."""
-        image = _extent_polygon(pair)
+        left, bottom, right, top = pair.map_bounds(0, 0, pair.width, pair.height)
+        image = ogr.CreateGeometryFromWkt(f"POLYGON(({left} {bottom},{right} {bottom},{right} {top},"
+                                          f"{left} {top},{left} {bottom}))")
         for index, wkb in enumerate(footprints):
             if not wkb:
                 continue
@@ -103,9 +93,10 @@ class FootprintRaster:
             feature.SetField(0, index + 1)
             feature.SetGeometryDirectly(geometry)
             self.layer.CreateFeature(feature)
-            bounds[:, index] = ((min_x - gt[0]) / gt[1], (max_y - gt[3]) / gt[5],
-                                (max_x - gt[0]) / gt[1], (min_y - gt[3]) / gt[5])
-            if not image.Contains(geometry) and geometry.GetArea() > 0:  # rare: only at the image's edge
+            box = ((min_x - gt[0]) / gt[1], (max_y - gt[3]) / gt[5], (max_x - gt[0]) / gt[1], (min_y - gt[3]) / gt[5])
+            bounds[:, index] = box
+            off_image = min(box) < 0 or max(box[0], box[2]) > pair.width or max(box[1], box[3]) > pair.height
+            if off_image and geometry.GetArea() > 0:  # rare: only at the image's edge, so GEOS only there
                 self.on_image[index] = geometry.Intersection(image).GetArea() / geometry.GetArea()
         self.boxes = PixelBoxes(*bounds)
         self.has_geometry = np.isfinite(bounds[0])

@@ -212,6 +212,12 @@ class RasterPair:
                     found.append(Window(c0, r0, c1 - c0, r1 - r0))
         return found
 
+    def map_bounds(self, col0: float, row0: float, col1: float, row1: float) -> tuple[float, float, float, float]:
+        """(min x, min y, max x, max y) in the before image's CRS of a pixel region of its grid."""
+        gt = self.geotransform
+        xs, ys = (gt[0] + col0 * gt[1], gt[0] + col1 * gt[1]), (gt[3] + row0 * gt[5], gt[3] + row1 * gt[5])
+        return min(xs), min(ys), max(xs), max(ys)
+
     def after_region(self) -> tuple[int, int, int, int] | None:
         """Pixel region of the before grid the after image covers (None: no overlap)."""
         if self.warped:  # the VRT spans the whole grid: take the source extent instead

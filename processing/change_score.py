@@ -54,7 +54,6 @@ def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -
     """Refuse structures that lie wholly outside the area both images cover (compared by extent;
     the scorer then marks single structures outside it unknown)."""
     region = pair.after_region()
-    gt = pair.geotransform
     raster_crs = QgsCoordinateReferenceSystem.fromWkt(pair.srs.ExportToWkt())
     extent = source.sourceExtent()
     if source.sourceCrs().isValid() and source.sourceCrs() != raster_crs:
@@ -63,11 +62,8 @@ def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -
                                             ).transformBoundingBox(extent)
         except QgsCsException:
             return  # the scorer reports structures it cannot place
-    if region is not None:
-        x0, x1 = gt[0] + region[0] * gt[1], gt[0] + region[2] * gt[1]
-        y0, y1 = gt[3] + region[1] * gt[5], gt[3] + region[3] * gt[5]
-        if extent.intersects(QgsRectangle(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))):
-            return
+    if region is not None and extent.intersects(QgsRectangle(*pair.map_bounds(*region))):
+        return
     raise QgsProcessingException(
         f"None of the {source.featureCount()} structures lies where BEFORE ({before}) and AFTER ({after}) "
         "overlap: check that the images cover the site.")

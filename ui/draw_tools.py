@@ -72,7 +72,7 @@ class SiteWatchTool(QgsMapTool):
         self.key_claim = KeyClaim(self.claimed_keys, self)
 
     def claimed_keys(self) -> set[int]:
-        """Single keys (no Ctrl/Alt/Meta) this tool acts on."""
+        """Single keys (no Ctrl, Alt, Meta or Shift) this tool acts on."""
         keys = set(DIGIT_KEYS) if self.on_type_key is not None else set()
         if self.other_keys is not None:
             keys |= self.other_key_set
