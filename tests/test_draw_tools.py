@@ -370,7 +370,15 @@ def test_read_only_geopackage_is_refused_for_a_user_who_cannot_write_it(assessme
         target.chmod(0o644)
         script = folder / "writer.py"
         script.write_text(READ_ONLY_WRITER)
-        package_home = Path(__file__).resolve().parent.parent / ".build" / "pkgroot"
+        # the user nobody reads a copy of the plugin's core: the checkout may sit in a folder only
+        # its owner can enter (a clone in a `mktemp -d` folder is 0700)
+        package_home = folder / "pkgroot"
+        plugin_root = Path(__file__).resolve().parent.parent
+        shutil.copytree(plugin_root / "core", package_home / "sitewatch" / "core",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(plugin_root / "__init__.py", package_home / "sitewatch" / "__init__.py")
+        for path in [package_home, *package_home.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
         result = subprocess.run(
             [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", str(script),
              str(target)],
