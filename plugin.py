@@ -7,15 +7,15 @@ from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import QMenu
 
 from .processing.provider import SiteWatchProvider
-from .ui.annotation_part import AnnotationPart
-from .ui.assessment_actions import AssessmentActions
-from .ui.compare_tool import KEYS as COMPARE_KEYS
+from .ui.annotation.part import AnnotationPart
+from .ui.assessment.actions import AssessmentActions
+from .ui.assessment.session import AssessmentSession
+from .ui.compare.tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
-from .ui.damage_panel import DamagePanel
-from .ui.export_action import ExportAction
-from .ui.imagery_part import ImageryPart
-from .ui.prescore import PreScoreAction
-from .ui.session import AssessmentSession
+from .ui.damage.part import DamagePanel
+from .ui.export.action import ExportAction
+from .ui.imagery.part import ImageryPart
+from .ui.scoring.change_score_action import PreScoreAction
 
 INTERFACE_PARTS = (AssessmentActions, ImageryPart, PreScoreAction, AnnotationPart, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from sitewatch.core.change_score import score_changes
+from sitewatch.core.scoring.change_score import score_changes
 
 gdal.UseExceptions()
 REPO = Path(__file__).resolve().parent.parent
@@ -197,7 +197,7 @@ HIGH_WATER = ("def high_water():\n"
 Linux a child started by fork + exec inherits the parent's peak (this bench's parent is large)."""
 
 
-PAIRED_OURS = ("import sys\nfrom osgeo import ogr\nfrom sitewatch.core.change_score import score_changes\n"
+PAIRED_OURS = ("import sys\nfrom osgeo import ogr\nfrom sitewatch.core.scoring.change_score import score_changes\n"
                "dataset = ogr.Open(sys.argv[3])\nlayer = dataset.GetLayer(0)\n"
                "shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]\n"
                "score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n")
@@ -223,13 +223,13 @@ def paired_processes(pairs: int, before: Path, after: Path, diff: Path, footprin
 def peak_memory(before: Path, after: Path, footprints: Path, size: int, copies: int = 4) -> tuple[float, float, float]:
     """(baseline MB, ours MB, seconds) of subprocesses: QGIS import only, and a scoring run."""
     baseline = subprocess.run(
-        [sys.executable, "-c", f"from sitewatch.core.change_score import score_changes\n{HIGH_WATER}\n"
+        [sys.executable, "-c", f"from sitewatch.core.scoring.change_score import score_changes\n{HIGH_WATER}\n"
          "print(high_water())"], capture_output=True, text=True, check=True)
     script = CACHE / "peak_memory_run.py"
     script.write_text(
         "import sys, time\n"
         "from osgeo import ogr\n"
-        "from sitewatch.core.change_score import score_changes\n"
+        "from sitewatch.core.scoring.change_score import score_changes\n"
         "dataset = ogr.Open(sys.argv[3]); layer = dataset.GetLayer(0); shift = float(sys.argv[4])\n"
         "shapes = []\n"
         "offsets = ((0, 0), (shift, 0), (0, -shift), (shift, -shift)) if shift else ((0, 0),)\n"

@@ -41,8 +41,8 @@ from qgis.PyQt.QtCore import QEventLoop, QTimer  # noqa: E402
 from qgis.PyQt.QtWidgets import QMainWindow  # noqa: E402
 
 import sitewatch  # noqa: E402
-from sitewatch.core.observations import Observation  # noqa: E402
-from sitewatch.ui.damage_panel import DamagePanel  # noqa: E402
+from sitewatch.core.assessment.observations import Observation  # noqa: E402
+from sitewatch.ui.damage.part import DamagePanel  # noqa: E402
 
 STATUSES = ("intact", "possible", "moderate", "severe", "destroyed")
 

@@ -28,8 +28,8 @@ STATUSES = ("intact", "possible", "moderate", "severe", "destroyed", "unknown", 
 
 
 def build_large_site(folder: Path):
-    from sitewatch.core.observations import Observation
-    from sitewatch.core.store import GeoPackageStore
+    from sitewatch.core.assessment.observations import Observation
+    from sitewatch.core.assessment.store import GeoPackageStore
 
     store = GeoPackageStore.create(folder / "large.gpkg", QgsCoordinateReferenceSystem("EPSG:32637"),
                                    site_name="Large site")
@@ -65,8 +65,8 @@ BASELINE_FORMATS = ("GeoPackage", "ESRI Shapefile", "GeoJSON", "CSV")
 
 
 def time_export(store, folder: Path, report: bool, formats: tuple[str, ...] | None = None) -> float:
-    from sitewatch.core.export import ExportRequest, export_assessment
-    from sitewatch.core.export_formats import FORMATS
+    from sitewatch.core.export.formats import FORMATS
+    from sitewatch.core.export.package import ExportRequest, export_assessment
 
     start = time.perf_counter()
     export_assessment(store, ExportRequest(str(folder), "2020-01-08", "2019-09-01", report=report,
@@ -101,7 +101,7 @@ def main() -> None:
     from processing.core.Processing import Processing
 
     Processing.initialize()
-    from sitewatch.core.store import GeoPackageStore
+    from sitewatch.core.assessment.store import GeoPackageStore
     from sitewatch.sample.generate_site import generate_site
 
     with tempfile.TemporaryDirectory(prefix="sitewatch-bench-export-") as scratch:

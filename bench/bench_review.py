@@ -29,8 +29,8 @@ REPEATS = 40
 
 
 def build_site(path: Path):
-    from sitewatch.core.observations import Observation
-    from sitewatch.core.store import GeoPackageStore
+    from sitewatch.core.assessment.observations import Observation
+    from sitewatch.core.assessment.store import GeoPackageStore
 
     store = GeoPackageStore.create(path, QgsCoordinateReferenceSystem("EPSG:32637"), site_name="Bench site")
     side = int(STRUCTURES ** 0.5) + 1
@@ -109,11 +109,11 @@ def main() -> int:
     from qgis.PyQt.QtCore import QEvent, QSize, Qt
     from qgis.PyQt.QtGui import QKeyEvent
 
-    from sitewatch.core.imagery import ImageRecord
-    from sitewatch.ui.annotation_controller import AnnotationController
-    from sitewatch.ui.review_queue import ReviewQueueDock, StructureFocus
-    from sitewatch.ui.review_tool import ReviewTool
-    from sitewatch.ui.session import AssessmentSession
+    from sitewatch.core.imagery.registry import ImageRecord
+    from sitewatch.ui.annotation.controller import AnnotationController
+    from sitewatch.ui.annotation.review_queue_dock import ReviewQueueDock, StructureFocus
+    from sitewatch.ui.annotation.review_tool import ReviewTool
+    from sitewatch.ui.assessment.session import AssessmentSession
 
     folder = Path(tempfile.mkdtemp(prefix="sitewatch-bench-"))
     began = time.perf_counter()
@@ -185,7 +185,7 @@ def main() -> int:
 
     # for scale: the whole site rendered once by status, and once by type (no Python function)
     full_status_ms = render_whole_site_ms(session.layer("structures"))
-    from sitewatch.core.styles import structures_by_type_renderer
+    from sitewatch.core.assessment.styles import structures_by_type_renderer
 
     by_type = session.layer("structures").clone()
     by_type.setRenderer(structures_by_type_renderer())

@@ -65,9 +65,9 @@ def main() -> int:
     app.initQgis()
     from qgis.gui import QgsMapCanvas
 
-    from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
-    from sitewatch.ui.comparison import Comparison
-    from sitewatch.ui.swipe import CompareMode
+    from sitewatch.core.imagery.layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
+    from sitewatch.ui.compare.canvas_overlay import CompareMode
+    from sitewatch.ui.compare.comparison import Comparison
 
     start = time.perf_counter()
     paths = [folder / "before_10k.tif", folder / "after_10k.tif"]

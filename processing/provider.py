@@ -4,10 +4,10 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
-from .change_score import ChangeScore
-from .compound_damage import CompoundDamage
-from .create_assessment import CreateAssessment
-from .export_report import ExportReport
+from .algorithms.change_score import ChangeScore
+from .algorithms.compound_damage import CompoundDamage
+from .algorithms.create_assessment import CreateAssessment
+from .algorithms.export_report import ExportReport
 
 ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport)
 

@@ -86,8 +86,8 @@ def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int 
 
 def truth_statuses(gpkg_path, date: str) -> dict[str, str]:
     """Truth status of every structure at ``date`` (for evaluating the change scorer only)."""
-    from ..core.observations import status_at
-    from ..core.store import GeoPackageStore
+    from ..core.assessment.observations import status_at
+    from ..core.assessment.store import GeoPackageStore
 
     return status_at(GeoPackageStore.open(gpkg_path).observations(), date)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from osgeo import ogr
 
-from ..core.change_score import ScoreRun, score_changes
+from ..core.scoring.change_score import ScoreRun, score_changes
 from .generate_site import SiteFiles, truth_statuses
 
 POSITIVE = frozenset({"moderate", "severe", "destroyed"})

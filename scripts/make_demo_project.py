@@ -14,10 +14,10 @@ from pathlib import Path
 
 from qgis.core import QgsApplication, QgsProject, QgsReferencedRectangle
 
-from sitewatch.core.image_layers import load_image_layer
-from sitewatch.core.imagery import list_images, relink_image, resolve_uri
-from sitewatch.ui.imagery_part import GROUP_NAME
-from sitewatch.ui.session import AssessmentSession
+from sitewatch.core.imagery.layers import load_image_layer
+from sitewatch.core.imagery.registry import list_images, relink_image, resolve_uri
+from sitewatch.ui.assessment.session import AssessmentSession
+from sitewatch.ui.imagery.part import GROUP_NAME
 
 
 def main(gpkg: str, image_folder: str, out: str) -> None:

@@ -9,9 +9,9 @@ from qgis.core import QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import QTimer
 from qgis.utils import plugins
 
-from sitewatch.core.imagery import list_images, remove_image
-from sitewatch.ui.imagery_part import ImageryPart
-from sitewatch.ui.swipe import CompareMode
+from sitewatch.core.imagery.registry import list_images, remove_image
+from sitewatch.ui.compare.canvas_overlay import CompareMode
+from sitewatch.ui.imagery.part import ImageryPart
 
 folder = Path(os.environ["SITEWATCH_SAMPLE_DIR"])
 plugin = plugins["sitewatch"]

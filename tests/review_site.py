@@ -10,9 +10,9 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 
 import sitewatch
-from sitewatch.core.imagery import ImageRecord
-from sitewatch.core.observations import Observation
-from sitewatch.ui.session import AssessmentSession
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.imagery.registry import ImageRecord
+from sitewatch.ui.assessment.session import AssessmentSession
 
 BEFORE = ImageRecord("IMG-0001", "2019-09-01")
 AFTER = ImageRecord("IMG-0002", "2020-01-08")

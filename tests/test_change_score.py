@@ -11,9 +11,9 @@ from osgeo import gdal, ogr, osr
 from qgis.core import QgsFeedback, QgsProcessingException
 
 import processing
-from sitewatch.core.change_score import ChangeScoringCanceled, score_changes
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.raster_pair import RasterPair, Window
+from sitewatch.core.scoring.change_score import ChangeScoringCanceled, score_changes
+from sitewatch.core.scoring.raster_pair import RasterPair, Window
 
 from .change_pair import ORIGIN, PIXEL, make_site, warp_to, write_tif
 
@@ -164,7 +164,7 @@ def test_a_footprint_mostly_outside_the_before_image_is_unknown(tmp_path):
 
 
 def test_a_spot_alone_never_suggests_more_than_moderate():
-    from sitewatch.core.change_score import suggest
+    from sitewatch.core.scoring.change_score import suggest
 
     assert suggest(6.0, 0.9, area_z=2.0) == "moderate"  # lifted by its spot only
     assert suggest(6.0, 0.9, area_z=6.0) == "destroyed"
@@ -360,11 +360,11 @@ def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(provider,
     from qgis.PyQt.QtCore import QCoreApplication
     from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
-    from sitewatch.core.imagery import list_images
-    from sitewatch.core.prescores import load_prescores
+    from sitewatch.core.imagery.registry import list_images
+    from sitewatch.core.scoring.stored_scores import load_prescores
+    from sitewatch.ui.assessment.session import AssessmentSession
     from sitewatch.ui.context import PluginContext
-    from sitewatch.ui.prescore import PreScoreAction
-    from sitewatch.ui.session import AssessmentSession
+    from sitewatch.ui.scoring.change_score_action import PreScoreAction
 
     session = AssessmentSession(QgsProject.instance())
     toolbar, menu = QToolBar(), QMenu()

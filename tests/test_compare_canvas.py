@@ -18,11 +18,11 @@ from qgis.PyQt.QtGui import QImage, QKeyEvent
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication
 
-from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
+from sitewatch.core.imagery.layers import IMAGE_ID_PROPERTY, apply_rgb_stretch
 from sitewatch.tests.imagery_rasters import SITE, write_raster
-from sitewatch.ui.compare_tool import CompareMapTool
-from sitewatch.ui.comparison import Comparison
-from sitewatch.ui.swipe import CompareMode, layers_showing
+from sitewatch.ui.compare.canvas_overlay import CompareMode, layers_showing
+from sitewatch.ui.compare.comparison import Comparison
+from sitewatch.ui.compare.tool import CompareMapTool
 
 RED, BLUE = (200, 40, 40), (40, 40, 200)
 

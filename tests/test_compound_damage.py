@@ -23,15 +23,22 @@ from qgis.core import (
 )
 
 import processing
-from sitewatch.core.assignment import assign_compounds
-from sitewatch.core.compounds import CompoundIndex
-from sitewatch.core.damage import ALL, ROW_FIELDS, UNASSIGNED, compound_damage, parse_weights, summary_sentence
-from sitewatch.core.damage_inputs import SiteCache
+from sitewatch.core.annotation.compound_assignment import assign_compounds
+from sitewatch.core.annotation.compounds import CompoundIndex
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.damage.inputs import SiteCache
+from sitewatch.core.damage.table import (
+    ALL,
+    ROW_FIELDS,
+    UNASSIGNED,
+    compound_damage,
+    parse_weights,
+    summary_sentence,
+)
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.footprints import decode
 from sitewatch.core.measure import ellipsoidal_area
-from sitewatch.core.observations import Observation
-from sitewatch.core.store import GeoPackageStore
+from sitewatch.core.scoring.footprints import decode
 
 
 @pytest.fixture

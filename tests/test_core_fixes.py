@@ -11,16 +11,16 @@ from osgeo import ogr
 from qgis.core import QgsGeometry
 
 from sitewatch.core import values
-from sitewatch.core.annotation import FeatureRecord, FeatureWriter
+from sitewatch.core.annotation.features import FeatureRecord, FeatureWriter
+from sitewatch.core.annotation.undo import AddFeature, ChangeGeometry, DeleteFeature, UndoStack
+from sitewatch.core.assessment.observations import Observation, check_date
+from sitewatch.core.assessment.styles import TYPE_COLOURS
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.export import ExportRequest, export_assessment
-from sitewatch.core.export_data import change_flag
-from sitewatch.core.image_dates import check_acquired
-from sitewatch.core.imagery import find_image, register_image, update_image
-from sitewatch.core.observations import Observation, check_date
-from sitewatch.core.report_chart import CHART_CLASSES, chart_rows
-from sitewatch.core.styles import TYPE_COLOURS
-from sitewatch.core.undo import AddFeature, ChangeGeometry, DeleteFeature, UndoStack
+from sitewatch.core.export.data import change_flag
+from sitewatch.core.export.package import ExportRequest, export_assessment
+from sitewatch.core.export.report.chart import CHART_CLASSES, chart_rows
+from sitewatch.core.imagery.dates import check_acquired
+from sitewatch.core.imagery.registry import find_image, register_image, update_image
 
 from .export_site import AFTER, BEFORE, build_site
 from .imagery_rasters import write_raster

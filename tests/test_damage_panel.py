@@ -14,10 +14,10 @@ from qgis.PyQt.QtWidgets import QApplication
 
 import sitewatch
 from sitewatch.core import values
-from sitewatch.core.imagery import ImageRecord
-from sitewatch.core.observations import Observation
-from sitewatch.ui.damage_dock import DamageDock
-from sitewatch.ui.damage_panel import DamagePanel
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.imagery.registry import ImageRecord
+from sitewatch.ui.damage.dock import DamageDock
+from sitewatch.ui.damage.part import DamagePanel
 
 from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
 

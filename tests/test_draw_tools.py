@@ -25,13 +25,13 @@ from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
-from sitewatch.core.image_layers import IMAGE_ID_PROPERTY
-from sitewatch.core.imagery import ImageRecord
+from sitewatch.core.imagery.layers import IMAGE_ID_PROPERTY
+from sitewatch.core.imagery.registry import ImageRecord
 from sitewatch.tests.imagery_rasters import write_raster
-from sitewatch.ui.annotation_part import COMPOUND, AnnotationPart
+from sitewatch.ui.annotation.part import COMPOUND, AnnotationPart
+from sitewatch.ui.assessment.session import AssessmentSession
+from sitewatch.ui.compare.canvas_overlay import CompareMode, ComparisonItem
 from sitewatch.ui.context import PluginContext
-from sitewatch.ui.session import AssessmentSession
-from sitewatch.ui.swipe import CompareMode, ComparisonItem
 
 
 @pytest.fixture
@@ -335,10 +335,10 @@ def test_intact_at_before_date_only_while_the_before_image_is_shown(part, assess
 READ_ONLY_WRITER = """
 import sys
 from qgis.core import QgsGeometry
-from sitewatch.core.annotation import FeatureRecord, FeatureWriter
+from sitewatch.core.annotation.features import FeatureRecord, FeatureWriter
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.observations import Observation
-from sitewatch.core.store import GeoPackageStore
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.store import GeoPackageStore
 
 store = GeoPackageStore.open(sys.argv[1])
 record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"},

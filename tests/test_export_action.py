@@ -7,7 +7,7 @@ from pathlib import Path
 from qgis.PyQt.QtWidgets import QToolBar
 
 import sitewatch
-from sitewatch.core.imagery import list_images
+from sitewatch.core.imagery.registry import list_images
 from sitewatch.plugin import TOOLBAR_NAME
 
 from .export_site import AFTER, BEFORE, build_site

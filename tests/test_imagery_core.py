@@ -10,9 +10,11 @@ from osgeo import gdal
 from qgis.core import QgsDateTimeRange, QgsGeometry, QgsRectangle
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 
+from sitewatch.core.assessment.store import GeoPackageStore
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.image_layers import IMAGE_ID_PROPERTY, load_image_layer
-from sitewatch.core.imagery import (
+from sitewatch.core.imagery.layers import IMAGE_ID_PROPERTY, load_image_layer
+from sitewatch.core.imagery.overviews import build_overviews, needs_overviews
+from sitewatch.core.imagery.registry import (
     available_path,
     check_pair,
     default_pair,
@@ -24,8 +26,6 @@ from sitewatch.core.imagery import (
     resolve_uri,
     update_image,
 )
-from sitewatch.core.overviews import build_overviews, needs_overviews
-from sitewatch.core.store import GeoPackageStore
 from sitewatch.tests.imagery_rasters import SITE, write_raster
 
 FAR_AWAY = (600_000.0, 3_800_000.0, 600_400.0, 3_800_300.0)

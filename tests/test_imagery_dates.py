@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.image_dates import check_acquired, read_acquisition_date
-from sitewatch.core.imagery import inspect_image
+from sitewatch.core.imagery.dates import check_acquired, read_acquisition_date
+from sitewatch.core.imagery.registry import inspect_image
 from sitewatch.tests.imagery_rasters import write_raster
 
 TODAY = dt.date(2024, 6, 1)

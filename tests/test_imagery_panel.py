@@ -13,10 +13,10 @@ from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QDockWidget
 
 import sitewatch
-from sitewatch.core.imagery import list_images, register_image
+from sitewatch.core.imagery.registry import list_images, register_image
 from sitewatch.tests.imagery_rasters import write_raster
-from sitewatch.ui.imagery_part import GROUP_NAME, ImageryPart
-from sitewatch.ui.swipe import CompareMode
+from sitewatch.ui.compare.canvas_overlay import CompareMode
+from sitewatch.ui.imagery.part import GROUP_NAME, ImageryPart
 
 from .review_site import loaded_plugin, messages
 

@@ -8,9 +8,15 @@ from qgis.PyQt.QtGui import QKeySequence
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QAction, QApplication, QMainWindow
 
-from sitewatch.ui.compare_tool import KEYS as COMPARE_KEYS
-from sitewatch.ui.draw_tools import SiteWatchTool
-from sitewatch.ui.review_tool import ACCEPT_SUGGESTION_KEY, CONFIDENCE_KEYS, NEXT_KEYS, STATUS_KEYS, ReviewTool
+from sitewatch.ui.annotation.draw_tools import SiteWatchTool
+from sitewatch.ui.annotation.review_tool import (
+    ACCEPT_SUGGESTION_KEY,
+    CONFIDENCE_KEYS,
+    NEXT_KEYS,
+    STATUS_KEYS,
+    ReviewTool,
+)
+from sitewatch.ui.compare.tool import KEYS as COMPARE_KEYS
 
 
 def _window_with_shortcut(key: str):

@@ -13,14 +13,14 @@ from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 import sitewatch
 from sitewatch.core import values
-from sitewatch.core.imagery import ImageRecord
-from sitewatch.core.observations import Observation
-from sitewatch.core.prescores import ScoreRow, save_prescores
-from sitewatch.ui.annotation_part import AnnotationPart
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.imagery.registry import ImageRecord
+from sitewatch.core.scoring.stored_scores import ScoreRow, save_prescores
+from sitewatch.ui.annotation.part import AnnotationPart
+from sitewatch.ui.annotation.review_tool import key_help
+from sitewatch.ui.assessment.session import AssessmentSession
 from sitewatch.ui.context import PluginContext
-from sitewatch.ui.prescore import PreScoreAction
-from sitewatch.ui.review_tool import key_help
-from sitewatch.ui.session import AssessmentSession
+from sitewatch.ui.scoring.change_score_action import PreScoreAction
 
 from .review_site import AFTER, BEFORE, close, press, show_on_canvas, square
 
@@ -217,8 +217,8 @@ def sample_site(tmp_path_factory):
 
 def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provider, sample_site, qgis_iface,
                                                                   qgis_new_project):
-    from sitewatch.core.imagery import list_images
-    from sitewatch.core.store import GeoPackageStore
+    from sitewatch.core.assessment.store import GeoPackageStore
+    from sitewatch.core.imagery.registry import list_images
 
     truth = GeoPackageStore.open(sample_site.assessment_gpkg)  # the after pass not reviewed yet
     for observation in truth.observations():

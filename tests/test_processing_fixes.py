@@ -22,7 +22,7 @@ from qgis.core import (
 from qgis.gui import QgsGui, QgsProcessingGui, QgsProcessingParameterWidgetContext
 
 import processing
-from sitewatch.core.damage import compound_damage, summary_sentence
+from sitewatch.core.damage.table import compound_damage, summary_sentence
 
 from .export_site import AFTER, BEFORE, build_site
 from .test_compound_damage import TWO_COMPOUNDS, box, build

@@ -14,11 +14,11 @@ from qgis.core import QgsPrintLayout, QgsProject, QgsReadWriteContext
 from qgis.PyQt.QtXml import QDomDocument
 
 from sitewatch.core import values
-from sitewatch.core.export import ExportRequest, export_assessment
-from sitewatch.core.export_stats import compound_statistics
-from sitewatch.core.report import UNOBSERVED, legend_name
-from sitewatch.core.report_chart import write_chart
-from sitewatch.core.report_template import TABLE_HEADERS, TEMPLATE
+from sitewatch.core.export.package import ExportRequest, export_assessment
+from sitewatch.core.export.report.chart import write_chart
+from sitewatch.core.export.report.map_product import UNOBSERVED, legend_name
+from sitewatch.core.export.stats import compound_statistics
+from sitewatch.scripts.make_report_template import TABLE_HEADERS, TEMPLATE
 
 from .export_site import AFTER, ARABIC_NAME, BEFORE, build_site
 

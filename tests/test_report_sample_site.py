@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from osgeo import ogr
 
-from sitewatch.core.export import ExportRequest, export_assessment
-from sitewatch.core.export_stats import compound_statistics
-from sitewatch.core.store import GeoPackageStore
+from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.export.package import ExportRequest, export_assessment
+from sitewatch.core.export.stats import compound_statistics
 from sitewatch.sample.generate_site import generate_site
 
 from .test_report import LEGEND_MM, area_lines, plain

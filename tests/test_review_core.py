@@ -8,11 +8,11 @@ import pytest
 from qgis.core import QgsGeometry, QgsPointXY
 
 from sitewatch.core import values
-from sitewatch.core.annotation import FeatureRecord, FeatureWriter, checked_polygon, rotated_rectangle
+from sitewatch.core.annotation.features import FeatureRecord, FeatureWriter, checked_polygon, rotated_rectangle
+from sitewatch.core.annotation.review import QueueFilter, ReviewQueue, StatusBook, StructureInfo
+from sitewatch.core.annotation.undo import AddFeature, Group, RecordObservation, UndoStack
+from sitewatch.core.assessment.observations import Observation, status_at
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.observations import Observation, status_at
-from sitewatch.core.review import QueueFilter, ReviewQueue, StatusBook, StructureInfo
-from sitewatch.core.undo import AddFeature, Group, RecordObservation, UndoStack
 
 DATES = ("2019-01-01", "2019-06-01", "2020-01-08", "2020-07-01")
 

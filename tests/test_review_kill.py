@@ -10,14 +10,14 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from sitewatch.core.store import GeoPackageStore
+from sitewatch.core.assessment.store import GeoPackageStore
 
 PACKAGE_HOME = Path(__file__).resolve().parent.parent / ".build" / "pkgroot"
 RECORDER = textwrap.dedent("""
     import datetime, sys
-    from sitewatch.core.observations import Observation
-    from sitewatch.core.store import GeoPackageStore
-    from sitewatch.core.undo import RecordObservation, UndoStack
+    from sitewatch.core.assessment.observations import Observation
+    from sitewatch.core.assessment.store import GeoPackageStore
+    from sitewatch.core.annotation.undo import RecordObservation, UndoStack
 
     store = GeoPackageStore.open(sys.argv[1])
     stack = UndoStack()

@@ -18,9 +18,9 @@ from qgis.PyQt.QtGui import QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 from sitewatch.core import values
-from sitewatch.ui.annotation_part import AnnotationPart
+from sitewatch.ui.annotation.part import AnnotationPart
+from sitewatch.ui.assessment.session import AssessmentSession
 from sitewatch.ui.context import PluginContext
-from sitewatch.ui.session import AssessmentSession
 
 from .review_site import AFTER, BEFORE, SQUARES, add_five_structures, close, press, show_on_canvas, square
 
@@ -203,7 +203,7 @@ def test_queue_takes_change_scores_from_a_scored_layer_in_the_project(part):
 
 
 def test_queue_follows_the_pre_scores_saved_for_the_pair_and_re_sorts_when_they_change(part, assessment):
-    from sitewatch.core.prescores import ScoreRow, save_prescores
+    from sitewatch.core.scoring.stored_scores import ScoreRow, save_prescores
 
     def save(scores: dict[str, float]) -> None:
         ranked = sorted(scores, key=scores.get, reverse=True)
@@ -284,9 +284,9 @@ def test_arrow_keys_in_the_queue_list_step_through_the_queue(part):
 
 
 def test_comparison_keys_reach_the_compare_tool_while_reviewing(part, assessment):
-    from sitewatch.ui.compare_tool import CompareMapTool
-    from sitewatch.ui.comparison import Comparison
-    from sitewatch.ui.swipe import CompareMode
+    from sitewatch.ui.compare.canvas_overlay import CompareMode
+    from sitewatch.ui.compare.comparison import Comparison
+    from sitewatch.ui.compare.tool import CompareMapTool
 
     comparison = Comparison(part.canvas)
     compare_tool = CompareMapTool(part.canvas, comparison)

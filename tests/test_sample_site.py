@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from osgeo import gdal, ogr, osr
 
-from sitewatch.core import schema
-from sitewatch.core.observations import status_at
-from sitewatch.core.store import GeoPackageStore
+from sitewatch.core.assessment import schema
+from sitewatch.core.assessment.observations import status_at
+from sitewatch.core.assessment.store import GeoPackageStore
 from sitewatch.sample.generate_site import generate_site
 
 gdal.UseExceptions()

@@ -10,10 +10,10 @@ import pytest
 from osgeo import ogr
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
 
+from sitewatch.core.assessment.observations import Observation, status_at
+from sitewatch.core.assessment.store import GeoPackageStore
 from sitewatch.core.errors import NotAnAssessmentError, SiteWatchError
 from sitewatch.core.measure import ellipsoidal_area
-from sitewatch.core.observations import Observation, status_at
-from sitewatch.core.store import GeoPackageStore
 
 from .conftest import UTM37N
 
@@ -240,7 +240,7 @@ def test_plain_qgis_gets_dropdowns_and_structures_by_type(assessment):
 
 
 def test_structure_type_colours_are_the_ones_defined(assessment):
-    from sitewatch.core.styles import TYPE_COLOURS
+    from sitewatch.core.assessment.styles import TYPE_COLOURS
 
     layer = assessment.layer("structures")  # keep it alive: the renderer belongs to it
     renderer = layer.renderer()

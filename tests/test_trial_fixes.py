@@ -12,14 +12,14 @@ from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from qgis.PyQt.QtWidgets import QApplication, QMenu, QToolBar
 
-from sitewatch.core.imagery import list_images, register_image
+from sitewatch.core.imagery.registry import list_images, register_image
 from sitewatch.tests.imagery_rasters import SITE, write_raster
 from sitewatch.tests.test_review_tool import at_after, key_of
-from sitewatch.ui.annotation_part import COMPOUND, AnnotationPart
+from sitewatch.ui.annotation.part import COMPOUND, AnnotationPart
+from sitewatch.ui.assessment.session import AssessmentSession
+from sitewatch.ui.compare.canvas_overlay import CompareMode
 from sitewatch.ui.context import PluginContext
-from sitewatch.ui.imagery_part import ImageryPart
-from sitewatch.ui.session import AssessmentSession
-from sitewatch.ui.swipe import CompareMode
+from sitewatch.ui.imagery.part import ImageryPart
 
 from .review_site import (
     AFTER,

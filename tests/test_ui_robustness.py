@@ -19,14 +19,14 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
 from qgis.PyQt.QtXml import QDomDocument
 
 import sitewatch
-from sitewatch.core.damage_inputs import SiteCache
+from sitewatch.core.damage.inputs import SiteCache
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.core.overviews import BuildOverviewsTask, needs_overviews
-from sitewatch.ui.annotation_part import AnnotationPart
-from sitewatch.ui.damage_panel import DamagePanel
-from sitewatch.ui.damage_task import DamageTask
-from sitewatch.ui.imagery_part import ImageryPart
-from sitewatch.ui.status_style import EXPRESSION, FUNCTION_NAME, status_renderer
+from sitewatch.core.imagery.overviews import BuildOverviewsTask, needs_overviews
+from sitewatch.ui.annotation.part import AnnotationPart
+from sitewatch.ui.annotation.status_style import EXPRESSION, FUNCTION_NAME, status_renderer
+from sitewatch.ui.damage.part import DamagePanel
+from sitewatch.ui.damage.task import DamageTask
+from sitewatch.ui.imagery.part import ImageryPart
 
 from .test_compound_damage import TWO_COMPOUNDS, X0, Y0, box, build
 from .test_damage_panel import wait_until_idle

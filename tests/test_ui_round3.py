@@ -8,11 +8,11 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget
 
 import sitewatch
-from sitewatch.core.imagery import register_image
-from sitewatch.ui.annotation_part import AnnotationPart
-from sitewatch.ui.damage_panel import DamagePanel
-from sitewatch.ui.imagery_part import ImageryPart
-from sitewatch.ui.swipe import CompareMode
+from sitewatch.core.imagery.registry import register_image
+from sitewatch.ui.annotation.part import AnnotationPart
+from sitewatch.ui.compare.canvas_overlay import CompareMode
+from sitewatch.ui.damage.part import DamagePanel
+from sitewatch.ui.imagery.part import ImageryPart
 
 from .imagery_rasters import SITE, write_raster
 from .test_compound_damage import TWO_COMPOUNDS, box, build

@@ -1,4 +1,5 @@
-from sitewatch.core import schema, values
+from sitewatch.core import values
+from sitewatch.core.assessment import schema
 
 
 def test_value_lists_hold_the_contract_codes():

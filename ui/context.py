@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
-from .session import AssessmentSession
+from .assessment.session import AssessmentSession
 
 
 @dataclass

@@ -1,0 +1,214 @@
+"""The review: each structure's states in memory for fast look-up, and the review queue
+(filtered, ordered structures the analyst steps through with N / P).
+
+:class:`StatusBook` mirrors the ``observations`` table; after each committed write the
+changed structure is reloaded with :meth:`StatusBook.reload`, so a key press costs one
+structure's worth of work, not a pass over all observations.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
+
+from ..assessment.observations import Observation
+from ..assessment.store import AssessmentStore
+
+ScoreProvider = Callable[[], dict[str, float]]
+"""Returns a change score per structure_id (higher = more likely changed)."""
+
+SCORE_FIELD = "chg_score"
+"""The change-score field written by sitewatch:changescore."""
+ORDERS = ("id", "compound", "score")
+"""Queue orders: by structure id, by compound then id, by change score (highest first)."""
+
+
+class StatusBook:
+    """Every structure's observations, sorted by date."""
+
+    def __init__(self, observations: Iterable[Observation] = ()):
+        self._dates: dict[str, list[str]] = {}
+        self._observations: dict[str, list[Observation]] = {}
+        self._observed_on: dict[str, set[str]] = {}
+        """date → structures with an observation made exactly then (the reviewed ones)."""
+        for observation in sorted(observations, key=lambda o: (o.structure_id, o.observed_on)):
+            self._add(observation)
+
+    def _add(self, observation: Observation) -> None:
+        self._dates.setdefault(observation.structure_id, []).append(observation.observed_on)
+        self._observations.setdefault(observation.structure_id, []).append(observation)
+        self._observed_on.setdefault(observation.observed_on, set()).add(observation.structure_id)
+
+    @classmethod
+    def load(cls, store: AssessmentStore) -> StatusBook:
+        return cls(store.observations())
+
+    def reload(self, store: AssessmentStore, structure_ids: Sequence[str]) -> None:
+        """Read the observations of ``structure_ids`` again after they changed."""
+        for structure_id in structure_ids:
+            for on in self._dates.pop(structure_id, []):
+                self._observed_on[on].discard(structure_id)
+            self._observations.pop(structure_id, None)
+        for observation in store.observations(list(structure_ids)):
+            self._add(observation)
+
+    def observation_at(self, structure_id: str, on: str) -> Observation | None:
+        """The observation that gives the structure its state at ``on`` (carried forward)."""
+        dates = self._dates.get(structure_id)
+        if not dates:
+            return None
+        position = bisect.bisect_right(dates, on)
+        return self._observations[structure_id][position - 1] if position else None
+
+    def observation_on(self, structure_id: str, on: str) -> Observation | None:
+        """The observation made exactly at ``on``, or None."""
+        found = self.observation_at(structure_id, on)
+        return found if found is not None and found.observed_on == on else None
+
+    def status_at(self, structure_id: str, on: str) -> str | None:
+        found = self.observation_at(structure_id, on)
+        return None if found is None else found.status
+
+    def carried_forward(self, structure_id: str, on: str) -> Observation | None:
+        """The latest observation strictly before ``on`` (what Enter records when ``on`` has none)."""
+        dates = self._dates.get(structure_id)
+        if not dates:
+            return None
+        position = bisect.bisect_left(dates, on)
+        return self._observations[structure_id][position - 1] if position else None
+
+    def is_reviewed(self, structure_id: str, on: str) -> bool:
+        return structure_id in self._observed_on.get(on, ())
+
+    def reviewed_on(self, on: str) -> set[str]:
+        """Structures with an observation made exactly at ``on``."""
+        return self._observed_on.get(on, set())
+
+    def status_map(self, on: str) -> dict[str, str]:
+        """Status of every observed structure at ``on``."""
+        result = {}
+        for structure_id, dates in self._dates.items():
+            position = bisect.bisect_right(dates, on)
+            if position:
+                result[structure_id] = self._observations[structure_id][position - 1].status
+        return result
+
+
+@dataclass(frozen=True)
+class StructureInfo:
+    structure_id: str
+    type: str | None
+    compound_id: str | None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which structures the queue holds. ``None`` means any."""
+
+    unreviewed_only: bool = False
+    compound_id: str | None = None
+    type: str | None = None
+    status: str | None = None
+    """Status at the review date; ``""`` selects structures not yet observed at all."""
+
+
+class ReviewQueue:
+    """The structures to review at one date, in the chosen order, and where the analyst is."""
+
+    def __init__(self, structures: Iterable[StructureInfo], book: StatusBook,
+                 scores: ScoreProvider | None = None):
+        self.structures = {s.structure_id: s for s in structures}
+        self.book = book
+        self.scores = scores
+        self.on: str | None = None
+        self.filter = QueueFilter()
+        self.order = "id"
+        self.ids: list[str] = []
+        self.position = -1
+        self._base: set[str] = set(self.structures)
+
+    def _base_match(self, info: StructureInfo, queue_filter: QueueFilter) -> bool:
+        if queue_filter.compound_id is not None and info.compound_id != queue_filter.compound_id:
+            return False
+        return queue_filter.type is None or info.type == queue_filter.type
+
+    def matches(self, structure_id: str) -> bool:
+        """Whether ``structure_id`` passes the filter now (states change while reviewing)."""
+        info = self.structures.get(structure_id)
+        if info is None or not self._base_match(info, self.filter):
+            return False
+        if self.filter.unreviewed_only and self.on and self.book.is_reviewed(structure_id, self.on):
+            return False
+        if self.filter.status is not None:
+            status = self.book.status_at(structure_id, self.on) if self.on else None
+            return (status or "") == self.filter.status
+        return True
+
+    def rebuild(self, on: str | None, queue_filter: QueueFilter, order: str = "id") -> list[str]:
+        """Filter and order the structures for date ``on``; keeps the current structure
+        selected when it is still in the queue."""
+        if order not in ORDERS:
+            raise ValueError(f"Unknown queue order '{order}'; use one of {', '.join(ORDERS)}.")
+        current = self.current()
+        self.on, self.filter, self.order = on, queue_filter, order
+        self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
+        ids = [sid for sid in self.structures if self.matches(sid)]
+        if order == "compound":
+            ids.sort(key=lambda sid: (self.structures[sid].compound_id is None,
+                                      self.structures[sid].compound_id or "", sid))
+        elif order == "score" and self.scores is not None:
+            scores = self.scores()
+            ids.sort(key=lambda sid: (-scores.get(sid, float("-inf")), sid))
+        else:
+            ids.sort()
+        self.ids = ids
+        self.position = ids.index(current) if current in ids else -1
+        return ids
+
+    def current(self) -> str | None:
+        return self.ids[self.position] if 0 <= self.position < len(self.ids) else None
+
+    def go_to(self, structure_id: str) -> bool:
+        """Make ``structure_id`` current when it is in the queue."""
+        try:
+            self.position = self.ids.index(structure_id)
+        except ValueError:
+            return False
+        return True
+
+    def step(self, direction: int) -> str | None:
+        """The next (``+1``) or previous (``-1``) structure that still passes the filter."""
+        position = self.position
+        while True:
+            position += direction
+            if position < 0 or position >= len(self.ids):
+                return None
+            if self.matches(self.ids[position]):
+                self.position = position
+                return self.ids[position]
+
+    def counts(self) -> tuple[int, int]:
+        """(reviewed, total) at the review date among structures of the chosen compound and type."""
+        if not self.on:
+            return 0, len(self._base)
+        return len(self._base & self.book.reviewed_on(self.on)), len(self._base)
+
+
+def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:
+    """{structure_id: chg_score} of a scored structures layer (features without a score left out)."""
+    request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
+    request.setSubsetOfAttributes(["structure_id", SCORE_FIELD], layer.fields())
+    scores = {}
+    for feature in layer.getFeatures(request):
+        structure_id, score = text_or_none(feature["structure_id"]), feature[SCORE_FIELD]
+        if structure_id is not None and text_or_none(score) is not None:
+            scores[structure_id] = float(score)
+    return scores
+
+
+def text_or_none(value) -> str | None:
+    """A field value as text; NULL and empty values as None."""
+    return None if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()) else str(value)

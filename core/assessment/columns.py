@@ -1,0 +1,169 @@
+"""Read whole columns of a vector layer into numpy arrays, fast.
+
+Layers read by OGR (GeoPackage, shapefile, ...) with no subset filter and no unsaved edits
+are read through GDAL's Arrow stream, a column at a time; every other layer (memory,
+PostGIS, filtered or being edited) goes through QGIS feature iteration, which sees exactly
+what QGIS shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from osgeo import gdal
+from qgis.core import Qgis, QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
+
+from ..errors import SiteWatchError
+
+gdal.UseExceptions()
+
+
+@dataclass
+class Columns:
+    """The requested fields of every feature, the feature ids and (optionally) WKB geometries."""
+
+    fids: np.ndarray
+    values: dict[str, np.ndarray]
+    wkb: list[bytes | None] | np.ndarray | None
+    """WKB per feature: a list of bytes (None: no geometry), or, when GDAL hands every WKB with
+    the same length, a numpy array of fixed-size void items."""
+
+
+def require_fields(layer: QgsVectorLayer, names: Sequence[str], role: str) -> None:
+    """A SiteWatchError naming the first of ``names`` that ``layer`` lacks."""
+    present = set(layer.fields().names())
+    for name in names:
+        if name not in present:
+            raise SiteWatchError(
+                f"The {role} layer '{layer.name()}' ({layer.source()}) has no field '{name}'; "
+                f"it needs the SiteWatch fields {', '.join(names)}."
+            )
+
+
+def read_columns(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
+                 datasets: dict[str, gdal.Dataset] | None = None) -> Columns:
+    """The fields ``names`` (and WKB geometry when asked) of every feature of ``layer``.
+
+    ``datasets`` (path → open GDAL dataset) lets several layers of one file share one opening;
+    the caller clears it when done."""
+    if _readable_by_gdal(layer):
+        return _read_with_gdal(layer, names, with_geometry, {} if datasets is None else datasets)
+    return _read_with_qgis(layer, names, with_geometry)
+
+
+def _readable_by_gdal(layer: QgsVectorLayer) -> bool:
+    if layer.providerType() != "ogr" or layer.subsetString():
+        return False
+    if layer.isEditable() and layer.isModified():
+        return False
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    return bool(parts.get("path"))
+
+
+def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
+                    datasets: dict[str, gdal.Dataset]) -> Columns:
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    dataset = datasets.get(parts["path"])
+    if dataset is None:
+        try:
+            dataset = datasets[parts["path"]] = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
+        except RuntimeError:
+            return _read_with_qgis(layer, names, with_geometry)
+    if parts.get("layerName"):
+        ogr_layer = dataset.GetLayerByName(parts["layerName"])
+    else:
+        ogr_layer = dataset.GetLayer(int(parts.get("layerId") or 0))
+    if ogr_layer is None:
+        return _read_with_qgis(layer, names, with_geometry)
+    definition = ogr_layer.GetLayerDefn()
+    all_fields = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    ignored = [name for name in all_fields if name not in names]
+    if not with_geometry:
+        ignored.append("OGR_GEOMETRY")
+    ogr_layer.SetIgnoredFields(ignored)
+    fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
+    geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
+    batches = [{key: _unmasked(column) for key, column in batch.items()}
+               for batch in ogr_layer.GetArrowStreamAsNumPy()]
+    if not batches:
+        empty = {name: np.zeros(0, dtype=object) for name in names}
+        return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
+    values = {name: np.concatenate([batch[name] for batch in batches]) for name in names}
+    fids = np.concatenate([batch[fid_key] for batch in batches]) if fid_key in batches[0] \
+        else np.arange(sum(len(batch[names[0]]) for batch in batches))
+    wkb = None
+    if with_geometry:
+        geometries = [batch[geometry_key] for batch in batches]
+        if len({g.dtype for g in geometries}) == 1 and geometries[0].dtype.kind == "V":
+            wkb = np.concatenate(geometries)  # every WKB of the same length: one block of memory
+        else:
+            wkb = [None if item is None else bytes(item) for g in geometries for item in g]
+    return Columns(fids, values, wkb)
+
+
+def _unmasked(column: np.ndarray) -> np.ndarray:
+    """A column with NULLs as NaT (dates) or empty (text) instead of a numpy mask."""
+    if not isinstance(column, np.ma.MaskedArray):
+        return column
+    data = np.ma.getdata(column).copy()
+    mask = np.ma.getmaskarray(column)
+    if mask.any():
+        if data.dtype.kind == "M":
+            data[mask] = np.datetime64("NaT")
+        elif data.dtype.kind in "SU":
+            data[mask] = ""
+        else:
+            data = data.astype(object)
+            data[mask] = None
+    return data
+
+
+def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
+    """The stored text of ``field`` in feature ``fid`` as the file holds it, even where QGIS or
+    GDAL cannot parse it (e.g. 'soon' in a date column); '' when unknown or NULL."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source()) if layer.providerType() == "ogr" else {}
+    if parts.get("path") and parts.get("layerName"):
+        try:
+            dataset = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
+            ogr_layer = dataset.GetLayerByName(parts["layerName"])
+            fid_column = ogr_layer.GetFIDColumn() if ogr_layer is not None else ""
+            if fid_column:
+                result = dataset.ExecuteSQL(
+                    f'SELECT CAST("{field}" AS TEXT) FROM "{parts["layerName"]}" WHERE "{fid_column}" = {int(fid)}')
+                try:
+                    feature = result.GetNextFeature() if result is not None else None
+                    if feature is not None and feature.IsFieldSetAndNotNull(0):
+                        return feature.GetField(0)
+                finally:
+                    dataset.ReleaseResultSet(result)
+        except RuntimeError:
+            pass
+        finally:
+            dataset = None
+    value = layer.getFeature(int(fid)).attribute(field) if field in layer.fields().names() else None
+    return "" if value is None or QgsVariantUtils.isNull(value) else str(value)
+
+
+def _read_with_qgis(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Columns:
+    request = QgsFeatureRequest().setSubsetOfAttributes(list(names), layer.fields())
+    if not with_geometry:
+        request.setFlags(Qgis.FeatureRequestFlag.NoGeometry)
+    indexes = [layer.fields().indexOf(name) for name in names]
+    fids: list[int] = []
+    rows: list[list] = []
+    wkb: list[bytes | None] = []
+    for feature in layer.getFeatures(request):
+        fids.append(feature.id())
+        attributes = feature.attributes()
+        rows.append([attributes[i] for i in indexes])
+        if with_geometry:
+            geometry = feature.geometry()
+            wkb.append(None if geometry.isNull() else bytes(geometry.asWkb()))
+    values = {}
+    for column, name in enumerate(names):
+        array = np.empty(len(rows), dtype=object)
+        array[:] = [row[column] for row in rows]
+        values[name] = array
+    return Columns(np.asarray(fids, dtype=np.int64), values, wkb if with_geometry else None)

@@ -1,0 +1,1 @@
+"""Damage per compound: the inputs read from an assessment and the table computed from them."""

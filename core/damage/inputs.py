@@ -1,0 +1,337 @@
+"""The three input layers of the damage table, read and checked, as numpy arrays.
+
+Bad input is either fatal with a message naming the value, row, field and layer (unknown
+status code, malformed or missing date, missing field, duplicate id) or repaired and
+reported (observations of unknown structures are left out and counted; invalid
+geometries are repaired with makeValid and kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsCsException,
+    QgsFeedback,
+    QgsGeometry,
+    QgsVariantUtils,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt
+
+from .. import values
+from ..annotation.compound_assignment import assign_compounds
+from ..assessment.columns import raw_text, read_columns, require_fields
+from ..errors import SiteWatchError
+from ..scoring.footprints import Footprints, decode, ellipsoidal_areas, wkb_buffer
+
+UNOBSERVED = len(values.STATUSES)
+"""Status number of a structure with no observation on or before the date."""
+
+_EPOCH = dt.date(1970, 1, 1)
+_EPOCH_CHECKS = 1000
+"""At most this many observations dated 1970-01-01 are checked against their stored text."""
+
+
+@dataclass
+class SiteCache:
+    """Footprints, areas and compound assignment of the last computation, reused as long as the
+    structures and compounds are byte for byte the same (the Damage panel recomputes after every
+    observation; only the observations change then)."""
+
+    fingerprint: bytes = b""
+    footprints: Footprints | None = None
+    areas: np.ndarray | None = None
+    compound_of: np.ndarray | None = None
+    order: np.ndarray | None = None
+    """The order that sorts the structure ids."""
+
+
+def _fingerprint(crs: str, ids: np.ndarray, wkbs: list | np.ndarray, compound_ids: list[str],
+                 compound_geometries: list[QgsGeometry]) -> bytes:
+    digest = hashlib.blake2b(crs.encode("utf-8"), digest_size=20)
+    digest.update(np.ascontiguousarray(ids).tobytes())
+    buffer, offsets, lengths = wkb_buffer(wkbs)
+    digest.update(buffer.tobytes())
+    digest.update(lengths.tobytes())
+    for compound_id, geometry in zip(compound_ids, compound_geometries):
+        digest.update(compound_id.encode("utf-8") + b"\0")
+        digest.update(bytes(geometry.asWkb()))
+    return digest.digest()
+
+
+@dataclass
+class DamageInputs:
+    structure_count: int
+    structure_ids: list[str]
+    footprints: Footprints
+    areas: np.ndarray
+    compound_of: np.ndarray
+    """Index into compound_ids of each structure's compound, -1 for none."""
+    type_names: list[str]
+    type_index: np.ndarray
+    obs_structure: np.ndarray
+    """Structure position of each usable observation, sorted by structure, date, row."""
+    obs_day: np.ndarray
+    obs_status: np.ndarray
+    compound_ids: list[str]
+    compound_names: list[str | None]
+    compound_geometries: list[QgsGeometry]
+    unknown_structure_ids: tuple[str, ...]
+    unknown_observations: int
+    repaired_structures: tuple[str, ...]
+    repaired_compounds: tuple[str, ...]
+    structures_name: str
+    compounds_name: str
+
+    @staticmethod
+    def day_number(iso_date: str) -> int:
+        return (dt.date.fromisoformat(iso_date) - _EPOCH).days
+
+    def warnings(self) -> list[str]:
+        """What was wrong in the input but did not stop the computation."""
+        found = []
+        if self.unknown_observations:
+            shown = ", ".join(self.unknown_structure_ids[:5])
+            more = "" if len(self.unknown_structure_ids) <= 5 else f" and {len(self.unknown_structure_ids) - 5} more"
+            found.append(
+                f"{self.unknown_observations} observation(s) name structures that are not in "
+                f"'{self.structures_name}' ({shown}{more}); they were left out."
+            )
+        if self.repaired_structures:
+            found.append(
+                f"{len(self.repaired_structures)} invalid structure footprint(s) in '{self.structures_name}' "
+                f"were repaired with makeValid for this computation: {', '.join(self.repaired_structures[:5])}."
+            )
+        if self.repaired_compounds:
+            found.append(
+                f"{len(self.repaired_compounds)} invalid compound polygon(s) in '{self.compounds_name}' were "
+                f"repaired with makeValid for this computation: {', '.join(self.repaired_compounds[:5])}."
+            )
+        return found
+
+
+def _text(value: object) -> str:
+    """An attribute as text: '' for NULL, ISO for dates, UTF-8 decoded for bytes."""
+    if value is None or QgsVariantUtils.isNull(value):
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, QDate):
+        return value.toString(Qt.DateFormat.ISODate)
+    if isinstance(value, QDateTime):
+        return value.date().toString(Qt.DateFormat.ISODate)
+    if isinstance(value, (dt.date, np.datetime64)):
+        return str(value)[:10]
+    return str(value)
+
+
+def _keys(array: np.ndarray) -> np.ndarray:
+    """A column as a numpy bytes array (UTF-8; NULL as b'') for fast sorting and matching."""
+    if array.dtype.kind == "S":
+        return array
+    return np.array([_text(v).encode("utf-8") for v in array.tolist()], dtype=bytes) if len(array) \
+        else np.zeros(0, dtype="S1")
+
+
+def _where(fids: np.ndarray, owners: np.ndarray, row: int, layer_name: str) -> str:
+    owner = owners[row].decode("utf-8", "replace") or "none"
+    return f"Observation row {int(fids[row])} (structure {owner}) of layer '{layer_name}'"
+
+
+def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer: QgsVectorLayer) -> np.ndarray:
+    """A date column as day numbers; a SiteWatchError naming the first bad value and row."""
+    if array.dtype.kind == "M":
+        days = array.astype("datetime64[D]")
+        missing = np.isnat(days)
+        if missing.any():
+            row = int(np.argmax(missing))
+            _bad_date(raw_text(layer, "observed_on", int(fids[row])), fids, owners, row, layer)
+        numbers = days.astype(np.int64)
+        # GDAL reads text it cannot parse in a date column as 1970-01-01: look at the stored text.
+        for row in np.flatnonzero(numbers == 0)[:_EPOCH_CHECKS].tolist():
+            text = raw_text(layer, "observed_on", int(fids[row]))
+            if text[:10] != "1970-01-01":
+                _bad_date(text, fids, owners, row, layer)
+        return numbers
+    if array.dtype.kind == "S":
+        texts = np.char.decode(array, "utf-8")
+    else:
+        texts = np.array([_text(v) for v in array.tolist()], dtype=str)
+    unique, inverse = np.unique(texts, return_inverse=True)
+    numbers = np.empty(len(unique), dtype=np.int64)
+    for number, text in enumerate(unique.tolist()):
+        try:
+            if len(text) != 10:
+                raise ValueError(text)
+            numbers[number] = (dt.date.fromisoformat(text) - _EPOCH).days
+        except ValueError:
+            row = int(np.argmax(inverse == number))
+            _bad_date(text or raw_text(layer, "observed_on", int(fids[row])), fids, owners, row, layer)
+    return numbers[inverse]
+
+
+def _bad_date(text: str, fids: np.ndarray, owners: np.ndarray, row: int, layer: QgsVectorLayer) -> None:
+    where = _where(fids, owners, row, layer.name())
+    if not text:
+        raise SiteWatchError(f"{where} has no date in field 'observed_on'; enter it as YYYY-MM-DD.")
+    raise SiteWatchError(
+        f"{where} has the date '{text}' in field 'observed_on', which is not a date; "
+        "write it as YYYY-MM-DD, e.g. 2020-01-08."
+    )
+
+
+def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_name: str) -> np.ndarray:
+    """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code."""
+    codes = values.codes(values.STATUSES)
+    unique, inverse = np.unique(_keys(array), return_inverse=True)
+    numbers = np.empty(len(unique), dtype=np.int64)
+    for number, code in enumerate(unique.tolist()):
+        text = code.decode("utf-8", "replace")
+        if text not in codes:
+            row = int(np.argmax(inverse == number))
+            raise SiteWatchError(
+                f"{_where(fids, owners, row, layer_name)} "
+                f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
+            )
+        numbers[number] = codes.index(text)
+    return numbers[inverse]
+
+
+def _geometries(wkb: list | np.ndarray | None) -> list | np.ndarray:
+    return [] if wkb is None else wkb
+
+
+def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem,
+                    datasets: dict) -> tuple[list[str], list, list, list[str]]:
+    """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
+    if compounds is None:
+        return [], [], [], []
+    transform = None
+    if compounds.crs().isValid() and crs.isValid() and compounds.crs() != crs:
+        transform = QgsCoordinateTransform(compounds.crs(), crs, QgsCoordinateTransformContext())
+    require_fields(compounds, ("compound_id",), "compounds")
+    names = ("compound_id", "name") if "name" in compounds.fields().names() else ("compound_id",)
+    columns = read_columns(compounds, names, True, datasets)
+    found: dict[str, tuple[str | None, QgsGeometry]] = {}
+    repaired = []
+    labels = columns.values.get("name", [None] * len(columns.fids))
+    for fid, raw_id, label, wkb in zip(columns.fids.tolist(), columns.values["compound_id"].tolist(),
+                                       list(labels), _geometries(columns.wkb)):
+        compound_id = _text(raw_id)
+        if not compound_id:
+            raise SiteWatchError(
+                f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; "
+                "give every compound an id."
+            )
+        if compound_id in found:
+            raise SiteWatchError(
+                f"The compound_id '{compound_id}' appears twice in layer '{compounds.name()}'; "
+                "compound ids must be unique."
+            )
+        geometry = QgsGeometry()
+        if wkb is not None:
+            geometry.fromWkb(bytes(wkb))
+        if not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid():
+            geometry = geometry.makeValid()
+            repaired.append(compound_id)
+        if transform is not None and not geometry.isNull():
+            try:
+                geometry.transform(transform)
+            except QgsCsException:
+                raise SiteWatchError(
+                    f"Compound {compound_id} of layer '{compounds.name()}' cannot be converted from "
+                    f"{compounds.crs().authid()} to the structures' CRS {crs.authid()}."
+                ) from None
+        found[compound_id] = (_text(label) or None, geometry)
+    ids = sorted(found)
+    return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
+
+
+def _sorted_ids(ids: np.ndarray, layer_name: str) -> np.ndarray:
+    """The order that sorts ``ids``; a SiteWatchError when an id appears twice."""
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    repeated = np.flatnonzero((sorted_ids[1:] == sorted_ids[:-1]) & (sorted_ids[1:] != b""))
+    if len(repeated):
+        duplicate = sorted_ids[repeated[0]].decode("utf-8", "replace")
+        raise SiteWatchError(
+            f"The structure_id '{duplicate}' appears more than once in layer '{layer_name}'; "
+            "structure ids must be unique."
+        )
+    return order
+
+
+def _type_index(type_keys: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The structure types present (value-list order, then others sorted) and each one's index."""
+    known_types = values.codes(values.STRUCTURE_TYPES)
+    present = [t.decode("utf-8", "replace") for t in np.unique(type_keys).tolist()]
+    names = [t for t in known_types if t in present] + sorted(t for t in present if t not in known_types)
+    if not len(type_keys):
+        return names, np.zeros(0, dtype=np.int64)
+    lookup = np.array([t.encode("utf-8") for t in names], dtype=bytes)
+    order = np.argsort(lookup)
+    return names, np.asarray(order[np.searchsorted(lookup[order], type_keys)], dtype=np.int64)
+
+
+def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compounds: QgsVectorLayer | None,
+                feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageInputs:
+    """Read and check the structures, observations and compounds layers."""
+    require_fields(structures, ("structure_id", "type"), "structures")
+    require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
+    datasets: dict = {}  # one GDAL dataset per file for all three layers
+    columns = read_columns(structures, ("structure_id", "type"), True, datasets)
+    ids = _keys(columns.values["structure_id"])
+    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
+        compounds, structures.crs(), datasets)
+    fingerprint = b""
+    if cache is not None:
+        fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, _geometries(columns.wkb),
+                                   compound_ids, compound_geometries)
+    if cache is None or cache.fingerprint != fingerprint or cache.footprints is None:
+        order = _sorted_ids(ids, structures.name())
+        footprints = decode(_geometries(columns.wkb))
+        areas = ellipsoidal_areas(footprints, structures.crs())
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise SiteWatchError("Cancelled.")
+            feedback.setProgress(30)
+        compound_of = assign_compounds(footprints, compound_ids, compound_geometries)
+        if cache is not None:
+            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of, cache.order = \
+                fingerprint, footprints, areas, compound_of, order
+    else:
+        footprints, areas, compound_of, order = cache.footprints, cache.areas, cache.compound_of, cache.order
+    type_names, type_index = _type_index(_keys(columns.values["type"]))
+
+    obs = read_columns(observations, ("structure_id", "observed_on", "status"), False, datasets)
+    datasets.clear()
+    obs_ids = _keys(obs.values["structure_id"])
+    sorted_ids = ids[order]
+    slot = np.minimum(np.searchsorted(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
+    known = (sorted_ids[slot] == obs_ids) & (obs_ids != b"") if len(obs_ids) and len(sorted_ids) \
+        else np.zeros(len(obs_ids), dtype=bool)
+    days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
+    statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
+    owner = order[slot[known]]
+    rows = np.arange(len(obs_ids))[known]
+    sort = np.lexsort((rows, days[known], owner))
+    unknown_ids = tuple(sorted({i.decode("utf-8", "replace") for i in obs_ids[~known].tolist()}))
+
+    id_text = [i.decode("utf-8", "replace") for i in ids.tolist()]
+    return DamageInputs(
+        structure_count=len(ids), structure_ids=id_text, footprints=footprints, areas=areas,
+        compound_of=compound_of, type_names=type_names, type_index=type_index,
+        obs_structure=owner[sort], obs_day=days[known][sort], obs_status=statuses[known][sort],
+        compound_ids=compound_ids, compound_names=compound_names, compound_geometries=compound_geometries,
+        unknown_structure_ids=unknown_ids, unknown_observations=int((~known).sum()),
+        repaired_structures=tuple(id_text[p] for p in footprints.repaired),
+        repaired_compounds=tuple(repaired_compounds),
+        structures_name=structures.name(), compounds_name=compounds.name() if compounds is not None else "",
+    )

@@ -1,0 +1,324 @@
+"""Damage per compound: counts, percentages, an area-weighted index and change between dates.
+
+Definitions (the README repeats them word for word):
+
+- The status of a structure at a date is the status of its latest observation on or before
+  that date (carried forward); with none it is unobserved. Two observations of one
+  structure on one date: the later row of the observations layer wins.
+- A structure belongs to the compound containing the largest part of its footprint (ties:
+  lowest ``compound_id``); with none it is counted in the row ``UNASSIGNED``. The row
+  ``ALL`` is the whole site.
+- ``n_struct``: structures whose status at the after date is not ``absent`` (unobserved
+  included). ``n_assessed``: of those, status one of construction, intact, possible,
+  moderate, severe, destroyed. ``n_unknown``: status ``unknown`` or unobserved.
+- ``n_intact``, ``n_possible``, ``n_moderate``, ``n_severe``, ``n_destroy``, ``n_constr``:
+  structures with that status at the after date.
+- ``pct_destr`` = 100·n_destroy/n_assessed; ``pct_damag`` = 100·(n_moderate + n_severe +
+  n_destroy)/n_assessed; ``pct_sev_de`` = 100·(n_severe + n_destroy)/n_assessed;
+  ``pct_area_d`` = 100·destroyed footprint area/assessed footprint area (m² on the
+  ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures;
+  ``area_asses`` and ``area_destr`` are the assessed and the destroyed footprint area in m².
+  With no assessed structure (or no assessed area) each of these is NULL (None).
+- With a before date (earlier than the after date), over the structures counted in
+  ``n_struct``: ``n_newdmg``: both statuses on the damage scale and the after one worse, or
+  the after one moderate, severe or destroyed and the before one absent or unobserved;
+  ``n_rebuilt``: destroyed or severe before, intact or construction after; ``n_new``:
+  absent or unobserved before (and observed, not absent, after).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from qgis.core import QgsFeedback, QgsVectorLayer
+
+from .. import values
+from ..assessment.observations import check_date
+from ..errors import SiteWatchError
+from ..imagery.dates import check_not_future
+from .inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
+
+UNASSIGNED = "UNASSIGNED"
+ALL = "ALL"
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "construction": 0.0, "intact": 0.0, "possible": 0.1, "moderate": 0.4, "severe": 0.7, "destroyed": 1.0,
+}
+"""Weight of each assessed status in ``dmg_index`` (0 = untouched, 1 = destroyed)."""
+
+COUNT_FIELDS: dict[str, str] = {
+    "n_intact": "intact", "n_possible": "possible", "n_moderate": "moderate",
+    "n_severe": "severe", "n_destroy": "destroyed", "n_constr": "construction",
+}
+"""Output count field → status code it counts."""
+
+
+@dataclass(frozen=True)
+class DamageRow:
+    """One row of the table: a compound (``UNASSIGNED``, ``ALL``), optionally one type."""
+
+    compound: str
+    """The compound's ``compound_id``, ``UNASSIGNED`` or ``ALL`` (a 10-character field name)."""
+    name: str | None
+    type: str | None
+    n_struct: int
+    n_assessed: int
+    n_unknown: int
+    n_intact: int
+    n_possible: int
+    n_moderate: int
+    n_severe: int
+    n_destroy: int
+    n_constr: int
+    pct_destr: float | None
+    pct_damag: float | None
+    pct_sev_de: float | None
+    pct_area_d: float | None
+    dmg_index: float | None
+    area_asses: float
+    area_destr: float
+    n_newdmg: int | None = None
+    n_rebuilt: int | None = None
+    n_new: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DamageRow))
+"""Names of the output fields, in order (all ≤ 10 characters)."""
+
+
+@dataclass(frozen=True)
+class DamageTable:
+    """The damage table and what was found wrong (but not fatal) in the input."""
+
+    after: str
+    before: str | None
+    weights: dict[str, float]
+    rows: tuple[DamageRow, ...]
+    unknown_structure_ids: tuple[str, ...] = ()
+    """Distinct structure ids named by observations but absent from the structures layer."""
+    unknown_observations: int = 0
+    """Number of observation rows naming such structures (left out of every count)."""
+    repaired_structures: tuple[str, ...] = ()
+    repaired_compounds: tuple[str, ...] = ()
+    compound_count: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def site(self) -> DamageRow:
+        """The ``ALL`` row."""
+        return self.row(ALL)
+
+    def row(self, compound_id: str, structure_type: str | None = None) -> DamageRow:
+        for row in self.rows:
+            if row.compound == compound_id and row.type == structure_type:
+                return row
+        raise KeyError((compound_id, structure_type))
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """The default weights overridden by ``text`` like ``possible=0.2,moderate=0.5``."""
+    weights = dict(DEFAULT_WEIGHTS)
+    for item in filter(None, (part.strip() for part in (text or "").replace(";", ",").split(","))):
+        code, _, number = item.partition("=")
+        code = code.strip()
+        if code not in weights:
+            raise SiteWatchError(
+                f"Unknown status '{code}' in the weights '{text}'; use {', '.join(weights)} "
+                "as in possible=0.2,moderate=0.5."
+            )
+        try:
+            weights[code] = float(number)
+        except ValueError:
+            raise SiteWatchError(
+                f"The weight of '{code}' in '{text}' is not a number; write it as {code}=0.5."
+            ) from None
+    return weights
+
+
+def _percent(part: np.ndarray, whole: np.ndarray) -> list[float | None]:
+    return [None if w <= 0 else 100.0 * float(p) / float(w) for p, w in zip(part, whole)]
+
+
+def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
+    """Status number (index in values.STATUSES, UNOBSERVED) of each structure at ``day``."""
+    status = np.full(inputs.structure_count, UNOBSERVED, dtype=np.int64)
+    on_time = inputs.obs_day <= day
+    owners = inputs.obs_structure[on_time]
+    if len(owners):
+        last = np.r_[owners[1:] != owners[:-1], True]
+        status[owners[last]] = inputs.obs_status[on_time][last]
+    return status
+
+
+class _Groups:
+    """Each structure's row keys: (compound or UNASSIGNED or ALL) × (total or its type)."""
+
+    def __init__(self, inputs: DamageInputs, by_type: bool):
+        compounds = len(inputs.compound_ids)
+        self.width = len(inputs.type_names) + 1
+        self.total = len(inputs.type_names)
+        self.site = compounds + 1
+        self.size = (self.site + 1) * self.width
+        group = np.where(inputs.compound_of >= 0, inputs.compound_of, compounds)
+        key_sets = [group * self.width + self.total,
+                    np.full(inputs.structure_count, self.site * self.width + self.total)]
+        if by_type:
+            key_sets += [group * self.width + inputs.type_index, self.site * self.width + inputs.type_index]
+        self.keys = np.concatenate(key_sets)
+        self.owners = np.tile(np.arange(inputs.structure_count), len(key_sets))
+        self.populated = np.zeros(self.size, dtype=bool)
+        self.populated[np.unique(self.keys)] = True
+
+    def count(self, mask: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Per row key: how many structures (or their summed ``weight``) ``mask`` selects."""
+        selected = mask[self.owners]
+        weights = None if weight is None else weight[self.owners][selected]
+        return np.bincount(self.keys[selected], weights=weights, minlength=self.size)
+
+
+_CODE = {c: n for n, c in enumerate(values.codes(values.STATUSES))}
+
+
+def _codes(statuses: tuple[str, ...]) -> list[int]:
+    return [_CODE[status] for status in statuses]
+
+
+def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray,
+             weights: Mapping[str, float]) -> dict[str, list]:
+    """Every output column per row key, by the definitions in the module docstring."""
+    count = groups.count
+    standing = after != _CODE["absent"]
+    assessed = standing & np.isin(after, _codes(values.ASSESSED_STATUSES))
+    columns: dict[str, np.ndarray] = {
+        "n_struct": count(standing), "n_assessed": count(assessed), "n_unknown": count(standing & ~assessed),
+    }
+    for name, status in COUNT_FIELDS.items():
+        columns[name] = count(after == _CODE[status])
+    damaged = np.isin(after, _codes(values.DAMAGED_STATUSES))
+    severe = np.isin(after, _codes(values.SEVERE_STATUSES))
+    assessed_area = count(assessed, area)
+    destroyed_area = count(after == _CODE["destroyed"], area)
+    weight_of_status = np.zeros(len(values.STATUSES) + 1)
+    for status, weight in weights.items():
+        weight_of_status[_CODE[status]] = weight
+    weighted_area = count(assessed, area * weight_of_status[after])
+    result: dict[str, list] = {key: [int(v) for v in column] for key, column in columns.items()}
+    result.update({
+        "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),
+        "pct_damag": _percent(count(damaged), columns["n_assessed"]),
+        "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
+        "pct_area_d": _percent(destroyed_area, assessed_area),
+        "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
+        "area_asses": assessed_area.tolist(),
+        "area_destr": destroyed_area.tolist(),
+    })
+    if before is not None:
+        rank = np.full(len(values.STATUSES) + 1, -1)
+        for position, status in enumerate(values.DAMAGE_SCALE):
+            rank[_CODE[status]] = position
+        was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
+        worse = (rank[before] >= 0) & (rank[after] > rank[before])
+        rebuilt = np.isin(before, _codes(values.REBUILT_FROM)) & np.isin(after, _codes(values.REBUILT_TO))
+        for name, mask in (("n_newdmg", worse | (damaged & was_missing)), ("n_rebuilt", rebuilt),
+                           ("n_new", was_missing & (after != UNOBSERVED))):
+            result[name] = [int(v) for v in count(standing & mask)]
+    return result
+
+
+def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
+                    compounds: QgsVectorLayer | None, after: str, before: str | None = None,
+                    by_type: bool = False, weights: Mapping[str, float] | None = None,
+                    feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageTable:
+    """The damage table of the site at ``after`` (and change since ``before``).
+
+    ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
+    the structures and compounds have not changed."""
+    after = check_not_future(check_date(after, "after date"), "after date")
+    if before:
+        before = check_not_future(check_date(before, "before date"), "before date")
+        if before >= after:
+            raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
+    unknown = sorted(set(weights or {}) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        raise SiteWatchError(f"No weight can be given to '{unknown[0]}'; use {', '.join(DEFAULT_WEIGHTS)}.")
+    weights = dict(DEFAULT_WEIGHTS) | dict(weights or {})
+    inputs = read_inputs(structures, observations, compounds, feedback, cache)
+    if feedback is not None:
+        if feedback.isCanceled():
+            raise SiteWatchError("Cancelled.")
+        feedback.setProgress(80)
+    groups = _Groups(inputs, by_type)
+    columns = _columns(groups, _status_at(inputs, inputs.day_number(after)),
+                       _status_at(inputs, inputs.day_number(before)) if before else None, inputs.areas, weights)
+
+    def make_row(slot: int, compound_id: str, name: str | None, structure_type: str | None) -> DamageRow:
+        return DamageRow(compound_id, name, structure_type, **{key: column[slot] for key, column in columns.items()})
+
+    compounds_count = len(inputs.compound_ids)
+    rows: list[DamageRow] = []
+    for number in range(groups.site + 1):
+        if number < compounds_count:
+            compound_id, name = inputs.compound_ids[number], inputs.compound_names[number]
+        else:
+            compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
+        rows.append(make_row(number * groups.width + groups.total, compound_id, name, None))
+        if by_type:
+            rows.extend(make_row(number * groups.width + type_number, compound_id, name, type_name)
+                        for type_number, type_name in enumerate(inputs.type_names)
+                        if groups.populated[number * groups.width + type_number])
+    if feedback is not None:
+        feedback.setProgress(100)
+    return DamageTable(after, before, weights, tuple(rows), inputs.unknown_structure_ids,
+                       inputs.unknown_observations, inputs.repaired_structures, inputs.repaired_compounds,
+                       compounds_count, tuple(inputs.warnings()))
+
+
+def summary_sentence(table: DamageTable) -> str:
+    """One analyst's sentence, e.g. "12 of 41 structures in 8 compounds destroyed (29 %),
+    3 severely damaged; 5 newly damaged, 2 new structures since 2019-09-01"."""
+    site = table.site
+    if site.n_struct == 0:
+        return f"No structure stands on {table.after}."
+    compounds = sum(1 for row in table.rows
+                    if row.type is None and row.compound not in (ALL, UNASSIGNED) and row.n_struct)
+    outside = table.row(UNASSIGNED).n_struct
+    where = f" in {compounds} compound{'s' if compounds != 1 else ''}" if compounds else ""
+    if outside and compounds:
+        where += f" (+{outside} outside)"
+    elif outside:
+        where = " outside any compound"
+    if site.pct_destr is None:
+        share = "none assessable"
+    elif site.n_unknown:
+        share = f"{site.pct_destr:.0f} % of {site.n_assessed} assessed"
+    else:
+        share = f"{site.pct_destr:.0f} %"
+    text = (f"{site.n_destroy} of {site.n_struct} structure{'s' if site.n_struct != 1 else ''}{where} "
+            f"destroyed ({share}), {site.n_severe} severely damaged")
+    if site.n_unknown:
+        text += f", {site.n_unknown} not assessed"
+    if table.before:
+        changes = [f"{site.n_newdmg} newly damaged"]
+        if site.n_new:
+            changes.append(f"{site.n_new} new structure{'s' if site.n_new != 1 else ''}")
+        if site.n_rebuilt:
+            changes.append(f"{site.n_rebuilt} rebuilt")
+        text += f"; {', '.join(changes)} since {table.before}"
+    return text
+
+
+def csv_text(table: DamageTable) -> str:
+    """The table as CSV (header = the output field names; NULL as an empty cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ROW_FIELDS)
+    for row in table.rows:
+        writer.writerow(["" if value is None else value for value in (getattr(row, name) for name in ROW_FIELDS)])
+    return buffer.getvalue()

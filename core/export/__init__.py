@@ -1,0 +1,1 @@
+"""Export for reports: the vector package in several formats, the CSV tables, the manifest."""

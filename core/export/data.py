@@ -1,0 +1,186 @@
+"""What an export writes, read once from the assessment: rows in the export's field order.
+
+Every format writer and the PDF report work from one :class:`ExportData`, so all files of
+one export say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeature
+
+from .. import values
+from ..annotation.review import StatusBook
+from ..assessment.store import AssessmentStore
+from ..imagery.registry import ImageRecord, list_images
+from ..measure import distance_area
+from . import fields as ef
+from .stats import compound_statistics
+
+
+@dataclass
+class Table:
+    """One output layer's rows (values in ``layer.fields`` order) and WKB geometries."""
+
+    layer: ef.OutLayer
+    rows: list[tuple] = field(default_factory=list)
+    geometries: list[bytes | None] = field(default_factory=list)
+
+
+@dataclass
+class ExportData:
+    site: str
+    after_date: str
+    before_date: str | None
+    scheme: str
+    crs: QgsCoordinateReferenceSystem
+    images: list[ImageRecord]
+    tables: dict[str, Table]
+    after_codes: list[str | None]
+    """Status code of each structure row at the after date (None = unobserved)."""
+    before_codes: list[str | None]
+    statistics: list[dict]
+    """The compound table: one dict per compound, then UNASSIGNED and ALL."""
+    sentence: str
+    """The one-line summary of the site (e.g. "3 of 12 structures … destroyed")."""
+    assessment: str
+    """Where the assessment is (shown in the report)."""
+
+
+def _value(value):
+    """A QGIS attribute as a plain Python value (NULL → None, QDate → ISO text)."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    if hasattr(value, "toString") and hasattr(value, "isValid"):
+        return value.toString("yyyy-MM-dd") if value.isValid() else None
+    return value
+
+
+def _attribute(feature: QgsFeature, name: str):
+    return _value(feature[name])
+
+
+def change_flag(before: str | None, after: str | None) -> str:
+    """How a structure changed from ``before`` to ``after`` (status codes, None = unobserved).
+
+    Checked in this order: ``not comparable`` (before ``unknown``, or after unobserved or
+    ``unknown``); after ``absent``: ``unchanged`` when it was unobserved or absent before,
+    else ``removed``; ``rebuilt``, ``new``, ``increased``; otherwise ``unchanged``.
+    """
+    if before == "unknown" or after in (None, "unknown"):
+        return "not comparable"
+    if after == "absent":
+        return "unchanged" if before in values.MISSING_STATUSES else "removed"
+    if before in values.REBUILT_FROM and after in values.REBUILT_TO:
+        return "rebuilt"
+    if before in values.MISSING_STATUSES:
+        return "new"
+    before_rank, after_rank = values.damage_rank(before), values.damage_rank(after)
+    if before_rank is not None and after_rank is not None and after_rank > before_rank:
+        return "increased"
+    return "unchanged"
+
+
+def _scheme_name(code: str | None, scheme: str) -> str | None:
+    return None if code is None else values.status_name(code, scheme)
+
+
+def _structures(store: AssessmentStore, data: ExportData, compound_names: dict[str, str | None],
+                images: dict[str, ImageRecord]) -> Table:
+    history = StatusBook(store.observations())
+    layer = store.layer("structures")
+    calc = distance_area(layer.crs())
+    table = Table(ef.STRUCTURES)
+    features = sorted(layer.getFeatures(), key=lambda f: str(f["structure_id"]))
+    for feature in features:
+        sid = str(feature["structure_id"])
+        after = history.observation_at(sid, data.after_date)
+        before = history.observation_at(sid, data.before_date) if data.before_date else None
+        after_code = after.status if after else None
+        before_code = before.status if before else None
+        image = images.get(after.image_id) if after and after.image_id else None
+        compound = _attribute(feature, "compound_id")
+        geometry = feature.geometry()
+        table.rows.append((
+            sid, _attribute(feature, "type"), compound, compound_names.get(compound),
+            _attribute(feature, "name"),
+            _scheme_name(before_code, data.scheme), _scheme_name(after_code, data.scheme),
+            change_flag(before_code, after_code) if data.before_date else None,
+            before.observed_on if before else None, after.observed_on if after else None,
+            after.confidence if after else None, after.analyst if after else None,
+            (image.acquired if image else after.observed_on) if after else None,
+            image.source if image else None,
+            round(calc.measureArea(geometry), 2),
+            after.notes if after else None,
+        ))
+        table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
+        data.after_codes.append(after_code)
+        data.before_codes.append(before_code)
+    return table
+
+
+def _features(store: AssessmentStore, layer_def: ef.OutLayer, read) -> Table:
+    layer = store.layer(layer_def.name)
+    table = Table(layer_def)
+    calc = distance_area(layer.crs())
+    for feature in sorted(layer.getFeatures(), key=lambda f: str(f["feature_id"])):
+        geometry = feature.geometry()
+        table.rows.append(read(feature, calc))
+        table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
+    return table
+
+
+def _observations(store: AssessmentStore, scheme: str) -> Table:
+    table = Table(ef.OBSERVATIONS)
+    archived = [(obs, at, reason) for obs, at, reason in store.history()]
+    current = [(obs, None, None) for obs in store.observations()]
+    for obs, at, reason in sorted(current + archived,
+                                  key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
+        table.rows.append((obs.structure_id, obs.observed_on, obs.image_id, values.status_name(obs.status, scheme),
+                           obs.confidence, obs.analyst, obs.recorded_at, obs.notes, at, reason))
+    return table
+
+
+def statistics_row(row: dict) -> tuple:
+    """A compound statistics dict in STATS_FIELDS order (its ``name`` is ``comp_name``)."""
+    return tuple(row["name" if name == "comp_name" else name] for name in ef.COMPOUNDS.field_names())
+
+
+def _compounds(store: AssessmentStore, statistics: list[dict]) -> Table:
+    table = Table(ef.COMPOUNDS)
+    geometries = {str(f["compound_id"]): f.geometry() for f in store.layer("compounds").getFeatures()}
+    for row in statistics:
+        geometry = geometries.get(row["compound"])
+        if geometry is None:
+            continue
+        table.rows.append(statistics_row(row))
+        table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
+    return table
+
+
+def read_export_data(store: AssessmentStore, site: str, after_date: str, before_date: str | None,
+                     scheme: str) -> ExportData:
+    """Everything an export of ``store`` for these dates and scheme writes."""
+    images = list_images(store)
+    statistics = compound_statistics(store, after_date, before_date)
+    data = ExportData(site, after_date, before_date, scheme, store.crs(), images, {}, [], [],
+                      statistics.rows, statistics.sentence, store.location)
+    compound_names = {str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()}
+    tables = [
+        _structures(store, data, compound_names, {i.image_id: i for i in images}),
+        _compounds(store, data.statistics),
+        _features(store, ef.LINEAR_FEATURES, lambda f, calc: (
+            _attribute(f, "feature_id"), _attribute(f, "type"), _attribute(f, "first_seen"),
+            round(calc.measureLength(f.geometry()), 2), _attribute(f, "notes"))),
+        _features(store, ef.POINT_FEATURES, lambda f, calc: (
+            _attribute(f, "feature_id"), _attribute(f, "type"), _attribute(f, "observed_on"),
+            _attribute(f, "image_id"), _attribute(f, "notes"))),
+        _observations(store, scheme),
+        Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
+        Table(ef.IMAGERY, [(i.image_id, i.acquired, i.source, i.sensor, i.gsd_m,
+                            Path(i.uri).name if i.uri else None) for i in images]),
+    ]
+    data.tables = {t.layer.name: t for t in tables}
+    return data

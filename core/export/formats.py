@@ -1,0 +1,168 @@
+"""Writers of the export formats: each writes an :class:`ExportData` into a folder.
+
+The GeoPackage is written first (always, aside when it is not asked for) and shapefiles and
+GeoJSON are translated from it by GDAL; KML and CSV are written directly.
+
+GeoPackage and shapefiles keep the assessment's CRS; GeoJSON (RFC 7946) and KML are in
+WGS 84 as their readers expect. Field names are those of :mod:`.export_fields` everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from osgeo import gdal, ogr, osr
+
+from . import fields as ef
+from .data import ExportData, Table
+from .kml import write_kml
+from .srs import spatial_reference
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+FORMATS: tuple[str, ...] = ("GeoPackage", "ESRI Shapefile", "GeoJSON", "KML", "CSV")
+"""Format names as the FORMATS parameter takes them (OGR driver names)."""
+
+_OGR_TYPES = {"TEXT": ogr.OFTString, "DATE": ogr.OFTDate, "DATETIME": ogr.OFTDateTime,
+              "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger}
+_GEOMETRY_TYPES = {"Polygon": ogr.wkbMultiPolygon, "LineString": ogr.wkbMultiLineString, "Point": ogr.wkbPoint}
+_FORCE = {"Polygon": ogr.ForceToMultiPolygon, "LineString": ogr.ForceToMultiLineString, "Point": lambda g: g}
+
+
+def _create_layer(dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None,
+                  options: list[str]) -> ogr.Layer:
+    spatial = table.layer.geometry is not None
+    layer = dataset.CreateLayer(table.layer.name, srs if spatial else None,
+                                _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone, options)
+    for out_field in table.layer.fields:
+        layer.CreateField(ogr.FieldDefn(out_field.name, _OGR_TYPES[out_field.kind]))
+    return layer
+
+
+_SETTERS = {"TEXT": ogr.Feature.SetFieldString, "DATE": ogr.Feature.SetFieldString,
+            "DATETIME": ogr.Feature.SetFieldString, "REAL": ogr.Feature.SetField,
+            "INTEGER": ogr.Feature.SetFieldInteger64}
+
+
+def _fill(layer: ogr.Layer, table: Table) -> None:
+    """Write ``table``'s rows in one transaction."""
+    definition = layer.GetLayerDefn()
+    setters = [(definition.GetFieldIndex(f.name), _SETTERS[f.kind], str if f.kind in ("TEXT", "DATE", "DATETIME")
+                else None) for f in table.layer.fields]
+    force = _FORCE[table.layer.geometry] if table.layer.geometry else None
+    layer.StartTransaction()
+    for number, row in enumerate(table.rows):
+        feature = ogr.Feature(definition)
+        for (index, setter, convert), value in zip(setters, row):
+            if value is not None:
+                setter(feature, index, convert(value) if convert else value)
+        if force is not None and table.geometries[number] is not None:
+            feature.SetGeometryDirectly(force(ogr.CreateGeometryFromWkb(table.geometries[number])))
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+
+
+def write_geopackage(data: ExportData, path: Path) -> list[Path]:
+    """Every layer and table in one GeoPackage; the other OGR formats are translated from it."""
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = spatial_reference(data.crs)
+    try:
+        for table in data.tables.values():
+            _fill(_create_layer(dataset, table, srs, ["FID=fid", "GEOMETRY_NAME=geom"]), table)
+    finally:
+        dataset = None
+    return [path]
+
+
+def _translate(package: Path, layer_name: str, target: Path, driver: str, **options) -> None:
+    result = gdal.VectorTranslate(str(target), str(package), format=driver, layers=[layer_name],
+                                  layerName=target.stem, **options)
+    if result is None:
+        raise RuntimeError(f"could not write {target.name}")
+    result = None
+
+
+def write_shapefiles(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
+    """One shapefile per layer (each layer has one geometry type), UTF-8 with a .cpg and .prj,
+    text fields as wide as their longest value."""
+    written = []
+    for layer_def in ef.SPATIAL_LAYERS:
+        path = folder / f"{prefix}_{layer_def.name}.shp"
+        _translate(package, layer_def.name, path, "ESRI Shapefile", layerCreationOptions=["ENCODING=UTF-8",
+                                                                                          "RESIZE=YES"])
+        written += [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
+    return written
+
+
+def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
+    """One RFC 7946 GeoJSON file (WGS 84) per layer."""
+    written = []
+    for layer_def in ef.SPATIAL_LAYERS:
+        path = folder / f"{prefix}_{layer_def.name}.geojson"
+        _translate(package, layer_def.name, path, "GeoJSON", dstSRS="EPSG:4326",
+                   layerCreationOptions=["RFC7946=YES", "WRITE_NAME=NO"])
+        written.append(path)
+    return written
+
+
+_CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
+
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
+    """UTF-8 CSV (with a BOM, so spreadsheets see the encoding) and a .csvt of the field
+    types that OGR and QGIS read; ISO dates; spatial layers get a ``WKT`` geometry column
+    and a .prj."""
+    spatial = table.layer.geometry is not None
+    header = list(table.layer.field_names()) + (["WKT"] if spatial else [])
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(header)
+        for number, row in enumerate(table.rows):
+            cells = [_csv_text(value) for value in row]
+            if spatial:
+                wkb = table.geometries[number]
+                cells.append(ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else "")
+            writer.writerow(cells)
+    types = [_CSVT_TYPES[f.kind] for f in table.layer.fields] + (["WKT"] if spatial else [])
+    path.with_suffix(".csvt").write_text(",".join(types) + "\n", encoding="ascii")
+    written = [path, path.with_suffix(".csvt")]
+    if spatial and crs_wkt:
+        path.with_suffix(".prj").write_text(crs_wkt + "\n", encoding="ascii")
+        written.append(path.with_suffix(".prj"))
+    return written
+
+
+def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
+    """The spatial layers as CSV with a WKT geometry column (in the assessment's CRS)."""
+    crs_wkt = spatial_reference(data.crs).ExportToWkt()
+    written = []
+    for layer_def in ef.SPATIAL_LAYERS:
+        written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv", crs_wkt)
+    return written
+
+
+def write_tables(data: ExportData, folder: Path, prefix: str) -> list[Path]:
+    """observations, summary and imagery as CSV: written by every export."""
+    written = []
+    for layer_def in ef.TABLES:
+        written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv", None)
+    return written
+
+
+WRITERS: dict[str, Callable[[ExportData, Path, str, Path], list[Path]]] = {
+    "ESRI Shapefile": write_shapefiles,
+    "GeoJSON": write_geojson,
+    "KML": write_kml,
+    "CSV": write_csv_layers,
+}

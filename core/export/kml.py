@@ -1,0 +1,111 @@
+"""The KML of an export, written directly: one Document, a Folder per layer, shared styles.
+
+Structures are coloured and labelled by their status at the after date (colours of
+:mod:`.values`); the placemark name is the label, the export's fields are typed
+``ExtendedData`` with the same names as in the other formats. Geometry is in WGS 84.
+(GDAL's LIBKML writer takes minutes for 20,000 styled placemarks; its KML writer drops
+polygon fills.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from osgeo import ogr, osr
+
+from .. import values
+from . import fields as ef
+from .data import ExportData, Table
+from .srs import spatial_reference, wgs84
+
+_KML_TYPES = {"TEXT": "string", "DATE": "string", "DATETIME": "string", "REAL": "double", "INTEGER": "int"}
+UNOBSERVED_STYLE = "status_unobserved"
+
+
+def kml_colour(colour: str, alpha: int) -> str:
+    """``#rrggbb`` as KML's ``aabbggrr``."""
+    red, green, blue = colour[1:3], colour[3:5], colour[5:7]
+    return f"{alpha:02x}{blue}{green}{red}".lower()
+
+
+def _style(style_id: str, line: str, width: float, fill: str | None, icon: bool = False) -> str:
+    poly = f"<PolyStyle><color>{fill}</color></PolyStyle>" if fill else "<PolyStyle><fill>0</fill></PolyStyle>"
+    marker = (f"<IconStyle><color>{line}</color><Icon><href>"
+              "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png</href></Icon></IconStyle>"
+              if icon else "")
+    return (f'<Style id="{style_id}">{marker}<LineStyle><color>{line}</color><width>{width:g}</width></LineStyle>'
+            f"{poly}</Style>")
+
+
+def _styles() -> list[str]:
+    styles = []
+    for status in values.STATUSES:
+        if status.code == "absent":
+            styles.append(_style("status_absent", "ffffffff", 1, None))
+        else:
+            styles.append(_style(f"status_{status.code}", kml_colour(status.colour, 255), 2,
+                                 kml_colour(status.colour, 176)))
+    styles.append(_style(UNOBSERVED_STYLE, "ff9a9a9a", 2, None))
+    styles.append(_style("compound", "ff00d4ff", 3, None))
+    styles.append(_style("linear_feature", "ffc8e0e8", 2, None))
+    styles.append(_style("point_feature", "ff3030ff", 1, None, icon=True))
+    return styles
+
+
+def _placemark_style(data: ExportData, table: Table, number: int) -> tuple[str, str]:
+    """(label, style id) of one placemark."""
+    row = table.rows[number]
+    if table.layer is ef.STRUCTURES:
+        code = data.after_codes[number]
+        if code is None:
+            return f"{row[0]}: not observed", UNOBSERVED_STYLE
+        status = values.STATUS_BY_CODE[code]
+        name = status.label if data.scheme == "sitewatch" else values.status_name(code, data.scheme)
+        return f"{row[0]}: {name}", f"status_{code}"
+    if table.layer is ef.COMPOUNDS:
+        return str(row[1] or row[0]), "compound"
+    if table.layer is ef.LINEAR_FEATURES:
+        return f"{row[0]}: {row[1]}", "linear_feature"
+    return f"{row[0]}: {row[1]}", "point_feature"
+
+
+def _schema(layer: ef.OutLayer) -> str:
+    fields = "".join(f'<SimpleField name="{f.name}" type="{_KML_TYPES[f.kind]}"/>' for f in layer.fields)
+    return f'<Schema name="{layer.name}" id="{layer.name}">{fields}</Schema>'
+
+
+def _text(value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None = None) -> list[Path]:
+    """``<prefix>.kml`` with the four spatial layers (``package`` is not needed)."""
+    path = folder / f"{prefix}.kml"
+    source = spatial_reference(data.crs)
+    transform = osr.CoordinateTransformation(source, wgs84())
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n'
+                     f"<Document><name>{escape(prefix)}</name>\n")
+        for layer in ef.SPATIAL_LAYERS:
+            stream.write(_schema(layer) + "\n")
+        stream.write("\n".join(_styles()) + "\n")
+        for layer in ef.SPATIAL_LAYERS:
+            table = data.tables[layer.name]
+            stream.write(f"<Folder><name>{layer.name}</name>\n")
+            openings = [f"<SimpleData name={quoteattr(f.name)}>" for f in layer.fields]
+            for number, row in enumerate(table.rows):
+                label, style = _placemark_style(data, table, number)
+                cells = "".join(f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
+                                for opening, value in zip(openings, row) if value is not None)
+                geometry = ""
+                if table.geometries[number] is not None:
+                    shape = ogr.CreateGeometryFromWkb(table.geometries[number])
+                    shape.Transform(transform)
+                    geometry = shape.ExportToKML()
+                stream.write(f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>"
+                             f'<ExtendedData><SchemaData schemaUrl="#{layer.name}">{cells}</SchemaData>'
+                             f"</ExtendedData>{geometry}</Placemark>\n")
+            stream.write("</Folder>\n")
+        stream.write("</Document>\n</kml>\n")
+    return [path]

@@ -1,0 +1,254 @@
+"""Export an assessment for reports: a vector package in several formats, the CSV tables,
+an optional PDF map product and a manifest, written aside and moved into place at once.
+
+A failure, a bad parameter or a cancel leaves no output folder behind; an existing folder
+is only replaced when overwriting is allowed and it is empty or a previous export (it has a
+``manifest.json``), so overwriting never deletes unrelated files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from qgis.core import QgsFeedback
+
+from .. import values
+from ..assessment.observations import check_date
+from ..assessment.store import AssessmentStore
+from ..errors import SiteWatchError
+from ..imagery.registry import ImageRecord, list_images, resolve_uri
+from . import formats as export_formats
+from .data import ExportData, read_export_data
+from .manifest import MANIFEST_NAME, write_manifest
+
+
+class ExportCanceled(SiteWatchError):
+    """The user canceled; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """The parameters of one export (those of ``sitewatch:exportreport``)."""
+
+    output_folder: str
+    after_date: str
+    before_date: str | None = None
+    formats: tuple[str, ...] = export_formats.FORMATS
+    scheme: str = "sitewatch"
+    report: bool = False
+    compound_pages: bool = False
+    """With ``report``: also one page per compound (``<prefix>_report_compounds.pdf``); without
+    ``report`` it is refused (the pages are part of the report)."""
+    before_image: str | None = None
+    after_image: str | None = None
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    files: list[str]
+    """File names in the folder, the manifest included."""
+    report: Path | None
+    structures: int
+    before_date: str | None
+    parameters: dict = field(default_factory=dict)
+
+
+def file_prefix(site: str, after_date: str) -> str:
+    """``<site>_<after-date>``: the site name in ASCII letters, digits and ``_``."""
+    ascii_name = unicodedata.normalize("NFKD", site).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_") or "site"
+    return f"{slug}_{after_date}"
+
+
+def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats in canonical spelling and order; an unknown name is a SiteWatchError."""
+    known = {name.lower(): name for name in export_formats.FORMATS}
+    chosen = []
+    for name in formats:
+        canonical = known.get(str(name).strip().lower())
+        if canonical is None:
+            raise SiteWatchError(f"Unknown export format '{name}'; use any of {', '.join(export_formats.FORMATS)}.")
+        chosen.append(canonical)
+    return tuple(name for name in export_formats.FORMATS if name in chosen)
+
+
+def _check_dates(images: list[ImageRecord], after: str, before: str | None) -> None:
+    dated = sorted(i.acquired for i in images if i.acquired)
+    if before is not None and before >= after:
+        raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
+    for label, date in (("after", after), ("before", before)):
+        if date is not None and dated and not dated[0] <= date <= dated[-1]:
+            raise SiteWatchError(
+                f"The {label} date {date} is outside the imagery of this assessment "
+                f"({dated[0]} to {dated[-1]}); choose a date between them."
+            )
+
+
+def _default_before(images: list[ImageRecord], observed: set[str], after: str) -> str | None:
+    """The latest image date before ``after`` on or before which something was observed."""
+    earlier = sorted({i.acquired for i in images if i.acquired and i.acquired < after}, reverse=True)
+    for date in earlier:
+        if any(day <= date for day in observed):
+            return date
+    return None
+
+
+def image_for(store: AssessmentStore, images: list[ImageRecord], date: str, given: str | None, label: str) -> str:
+    """The path of the ``label`` panel's image: ``given``, else the image on (or latest before) ``date``."""
+    if given:
+        path = given
+    else:
+        candidates = [i for i in images if i.acquired and i.acquired <= date and i.uri]
+        if not candidates:
+            raise SiteWatchError(
+                f"No image of this assessment is dated on or before the {label} date {date}; "
+                f"register one or give the {label} image."
+            )
+        path = resolve_uri(store, max(candidates, key=lambda i: (i.acquired, i.image_id))) or ""
+    if "://" not in path and not Path(path).is_file():
+        raise SiteWatchError(f"The {label} image '{path}' does not exist; check the path or give another image.")
+    return path
+
+
+def _check_folder(target: Path, overwrite: bool) -> None:
+    if not target.parent.is_dir():
+        raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it or choose another output folder.")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise SiteWatchError(f"The folder '{target.parent}' is not writable; choose another output folder.")
+    if target.exists() and not target.is_dir():
+        raise SiteWatchError(f"'{target}' is a file, not a folder; choose another output folder.")
+    if target.exists() and not overwrite:
+        raise SiteWatchError(f"The output folder '{target}' already exists; choose another or allow overwriting it.")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
+        raise SiteWatchError(
+            f"'{target}' is not a SiteWatch export (it has no {MANIFEST_NAME}); overwriting would delete "
+            "its files. Choose an empty or new folder."
+        )
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    """An export request checked against the assessment, with its defaults filled in."""
+
+    after: str
+    before: str | None
+    formats: tuple[str, ...]
+    target: Path
+    panels: tuple[str, str] | None
+    """The before and after images of the report, or None without a report."""
+
+
+def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequest:
+    """The request checked (dates, formats, scheme, folder, report options) before anything is
+    written; a SiteWatchError says what to change."""
+    after = check_date(request.after_date, "after date")
+    before = check_date(request.before_date, "before date") if request.before_date else None
+    formats = check_formats(request.formats)
+    if request.scheme not in values.SCHEMES:
+        raise SiteWatchError(f"Unknown label scheme '{request.scheme}'; use one of {', '.join(values.SCHEMES)}.")
+    if request.compound_pages and not request.report:
+        raise SiteWatchError(
+            "One page per compound is part of the PDF report: turn the PDF report on (REPORT=true) "
+            "or the pages off (COMPOUND_PAGES=false)."
+        )
+    target = Path(request.output_folder).expanduser().absolute()
+    _check_folder(target, request.overwrite)
+    images = list_images(store)
+    _check_dates(images, after, before)
+    observed = {obs.observed_on for obs in store.observations()}
+    for label, date in (("after", after), ("before", before)):
+        if date is not None and not any(day <= date for day in observed):
+            raise SiteWatchError(
+                f"No structure has an observation on or before the {label} date {date}; "
+                "record observations first or choose a later date."
+            )
+    before = before or _default_before(images, observed, after)
+    panels = None
+    if request.report:
+        if before is None:
+            raise SiteWatchError(f"The report needs a before date: no image is dated before {after}.")
+        panels = (image_for(store, images, before, request.before_image, "before"),
+                  image_for(store, images, after, request.after_image, "after"))
+    return CheckedRequest(after, before, formats, target, panels)
+
+
+def export_assessment(store: AssessmentStore, request: ExportRequest,
+                      feedback: QgsFeedback | None = None) -> ExportResult:
+    """Write the export described by ``request``; see the module docstring for guarantees."""
+    checked = check_request(store, request)
+    after, before, formats, target, panels = (checked.after, checked.before, checked.formats, checked.target,
+                                              checked.panels)
+    site = store.metadata().get("site_name") or Path(store.location).stem
+    parameters = dict(asdict(request), after_date=after, before_date=before, formats=list(formats),
+                      output_folder=str(target), assessment=store.location,
+                      before_image=panels[0] if panels else None, after_image=panels[1] if panels else None)
+    temp = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(temp, ignore_errors=True)
+    try:
+        temp.mkdir()
+        data = read_export_data(store, site, after, before, request.scheme)
+        report = _write(data, temp, file_prefix(site, after), formats, panels, request.compound_pages, feedback)
+        summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.tables["compounds"].rows)}
+        write_manifest(temp, parameters, summary)
+        files = sorted(p.name for p in temp.iterdir())
+        _move_into_place(temp, target)
+    except (OSError, RuntimeError) as error:
+        raise SiteWatchError(f"Writing the export to '{target}' failed: {error}. Nothing was written.") from None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return ExportResult(target, files, target / report.name if report else None, len(data.after_codes),
+                        before, parameters)
+
+
+def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...],
+           panels: tuple[str, str] | None, compound_pages: bool, feedback: QgsFeedback | None) -> Path | None:
+    steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"]
+    steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
+    report = None
+    scratch = folder / ".scratch"
+    scratch.mkdir()
+    package = folder / f"{prefix}.gpkg" if "GeoPackage" in formats else scratch / "package.gpkg"
+    for number, step in enumerate(steps):
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise ExportCanceled("The export was canceled; nothing was written.")
+            feedback.setProgress(100.0 * number / len(steps))
+        if step == "tables":
+            export_formats.write_tables(data, folder, prefix)
+        elif step == "report":
+            from .report.map_product import write_report
+
+            report = write_report(data, panels[0], panels[1], folder / f"{prefix}_report.pdf")
+        elif step == "compound pages":
+            from .report.compound_pages import write_compound_pages
+
+            write_compound_pages(data, panels[0], panels[1], folder / f"{prefix}_report_compounds.pdf")
+        elif step == "GeoPackage":
+            export_formats.write_geopackage(data, package)
+        else:
+            export_formats.WRITERS[step](data, folder, prefix, package)
+    shutil.rmtree(scratch)
+    return report
+
+
+def _move_into_place(temp: Path, target: Path) -> None:
+    """Replace ``target`` by ``temp`` with renames only (the old folder goes last)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, old)
+    try:
+        os.rename(temp, target)
+    except OSError:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,132 @@
+"""Structure footprints on the before image's pixel grid: boxes and per-window label rasters.
+
+Footprints are reprojected once into the raster CRS and kept in an in-memory OGR layer whose
+``burn`` field is the footprint's index + 1; each window rasterises only the footprints its
+spatial filter lets through (pixel centres inside, ``ALL_TOUCHED=FALSE``). Where footprints
+overlap, a pixel belongs to the one listed last.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+from ..errors import SiteWatchError
+from .raster_pair import RasterPair, Window, traditional_srs
+
+ogr.UseExceptions()
+
+METRES_PER_DEGREE = 111_320.0
+POLYGON_TYPES = (ogr.wkbPolygon, ogr.wkbMultiPolygon)
+
+
+@dataclass(frozen=True)
+class PixelBoxes:
+    """Per footprint pixel bounds on the before grid (float, exclusive upper); NaN = no geometry."""
+
+    col0: np.ndarray
+    row0: np.ndarray
+    col1: np.ndarray
+    row1: np.ndarray
+
+    def grown(self, cols: float, rows: float) -> PixelBoxes:
+        return PixelBoxes(self.col0 - cols, self.row0 - rows, self.col1 + cols, self.row1 + rows)
+
+    def intersecting(self, col0: int, row0: int, col1: int, row1: int) -> np.ndarray:
+        """Indices of boxes that intersect the pixel region [col0, col1) × [row0, row1)."""
+        hit = (self.col1 > col0) & (self.col0 < col1) & (self.row1 > row0) & (self.row0 < row1)
+        return np.flatnonzero(hit)
+
+
+class FootprintRaster:
+    """The footprints of one scoring run, ready to be rasterised window by window."""
+
+    def __init__(self, pair: RasterPair, footprints: Sequence[bytes | None], crs_wkt: str):
+        self.pair = pair
+        self.count = len(footprints)
+        target = traditional_srs(pair.srs)
+        transform = None
+        self.assumed_crs = not crs_wkt
+        if crs_wkt:
+            source = osr.SpatialReference()
+            try:
+                source.SetFromUserInput(crs_wkt)
+            except RuntimeError:
+                raise SiteWatchError(f"The structures' CRS cannot be read: {crs_wkt[:80]}") from None
+            source = traditional_srs(source)
+            if not source.IsSame(target):
+                transform = osr.CoordinateTransformation(source, target)
+        self._memory = ogr.GetDriverByName("Memory").CreateDataSource("footprints")
+        self.layer = self._memory.CreateLayer("footprints", srs=target, geom_type=ogr.wkbMultiPolygon)
+        self.layer.CreateField(ogr.FieldDefn("burn", ogr.OFTInteger))
+        definition = self.layer.GetLayerDefn()
+        gt = pair.geotransform
+        bounds = np.full((4, self.count), np.nan)
+        self.on_image = np.ones(self.count)
+        """Share of each footprint's area on the before image (its pixels outside are never read)."""
+        left, bottom, right, top = pair.map_bounds(0, 0, pair.width, pair.height)
+        image = ogr.CreateGeometryFromWkt(f"POLYGON(({left} {bottom},{right} {bottom},{right} {top},"
+                                          f"{left} {top},{left} {bottom}))")
+        for index, wkb in enumerate(footprints):
+            if not wkb:
+                continue
+            geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
+            if geometry is None or geometry.IsEmpty():
+                continue
+            if geometry.HasCurveGeometry():
+                geometry = geometry.GetLinearGeometry()
+            if ogr.GT_Flatten(geometry.GetGeometryType()) not in POLYGON_TYPES:
+                continue  # a point or line is no footprint: it stays without pixels (unknown)
+            if transform is not None:
+                try:
+                    geometry.Transform(transform)
+                except RuntimeError:
+                    continue  # outside the raster CRS's area of use: stays without pixels
+            min_x, max_x, min_y, max_y = geometry.GetEnvelope()
+            if not all(math.isfinite(v) for v in (min_x, max_x, min_y, max_y)):
+                continue
+            feature = ogr.Feature(definition)
+            feature.SetField(0, index + 1)
+            feature.SetGeometryDirectly(geometry)
+            self.layer.CreateFeature(feature)
+            box = ((min_x - gt[0]) / gt[1], (max_y - gt[3]) / gt[5], (max_x - gt[0]) / gt[1], (min_y - gt[3]) / gt[5])
+            bounds[:, index] = box
+            off_image = min(box) < 0 or max(box[0], box[2]) > pair.width or max(box[1], box[3]) > pair.height
+            if off_image and geometry.GetArea() > 0:  # rare: only at the image's edge, so GEOS only there
+                self.on_image[index] = geometry.Intersection(image).GetArea() / geometry.GetArea()
+        self.boxes = PixelBoxes(*bounds)
+        self.has_geometry = np.isfinite(bounds[0])
+
+    def ring_pixels(self, ring_m: float) -> tuple[float, float]:
+        """The ring width in pixels along columns and rows (metres converted for degree CRSs)."""
+        gt, srs = self.pair.geotransform, self.pair.srs
+        if srs.IsGeographic():
+            centre_lat = gt[3] + gt[5] * self.pair.height / 2
+            metres_x = abs(gt[1]) * METRES_PER_DEGREE * math.cos(math.radians(centre_lat))
+            metres_y = abs(gt[5]) * METRES_PER_DEGREE
+        else:
+            unit = srs.GetLinearUnits() or 1.0
+            metres_x, metres_y = abs(gt[1]) * unit, abs(gt[5]) * unit
+        return ring_m / metres_x, ring_m / metres_y
+
+    def labels(self, window: Window) -> np.ndarray:
+        """Label raster of the window (uint16, or int32 from 65,535 footprints): footprint index + 1
+        where a pixel centre is inside, else 0."""
+        gt = self.pair.geotransform
+        origin_x, origin_y = gt[0] + window.col * gt[1], gt[3] + window.row * gt[5]
+        label_type = gdal.GDT_UInt16 if self.count < 65535 else gdal.GDT_Int32  # less memory traffic
+        target = gdal.GetDriverByName("MEM").Create("", window.width, window.height, 1, label_type)
+        target.SetGeoTransform((origin_x, gt[1], 0.0, origin_y, 0.0, gt[5]))
+        target.SetSpatialRef(self.pair.srs)
+        end_x, end_y = origin_x + window.width * gt[1], origin_y + window.height * gt[5]
+        self.layer.SetSpatialFilterRect(min(origin_x, end_x), min(origin_y, end_y),
+                                        max(origin_x, end_x), max(origin_y, end_y))
+        try:
+            gdal.RasterizeLayer(target, [1], self.layer, options=["ATTRIBUTE=burn", "ALL_TOUCHED=FALSE"])
+        finally:
+            self.layer.SetSpatialFilter(None)
+        return target.GetRasterBand(1).ReadAsArray()

@@ -1,0 +1,1 @@
+"""The SiteWatch algorithms, one module each."""

@@ -1,0 +1,239 @@
+"""sitewatch:changescore — rank structures by how much they changed between two images."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessingException,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QMetaType
+
+from ...core.errors import SiteWatchError
+from ...core.scoring import change_score
+from ...core.scoring.raster_pair import RasterPair
+from ..algorithm import SiteWatchAlgorithm
+
+SCORE_FIELDS = (
+    ("chg_score", QMetaType.Type.Double),
+    ("chg_frac", QMetaType.Type.Double),
+    ("chg_rank", QMetaType.Type.Int),
+    ("suggested", QMetaType.Type.QString),
+)
+
+
+def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
+    if layer is None:
+        raise QgsProcessingException(f"{role}: choose a raster layer or image file.")
+    if layer.providerType() != "gdal":
+        raise QgsProcessingException(
+            f"{role} ({layer.name()}) is a '{layer.providerType()}' layer; change scoring reads image "
+            "files through GDAL: save it as a GeoTIFF first.")
+    return layer.source()
+
+
+def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -> None:
+    """Refuse structures that lie wholly outside the area both images cover (compared by extent;
+    the scorer then marks single structures outside it unknown)."""
+    region = pair.after_region()
+    raster_crs = QgsCoordinateReferenceSystem.fromWkt(pair.srs.ExportToWkt())
+    extent = source.sourceExtent()
+    if source.sourceCrs().isValid() and source.sourceCrs() != raster_crs:
+        try:
+            extent = QgsCoordinateTransform(source.sourceCrs(), raster_crs, context.transformContext()
+                                            ).transformBoundingBox(extent)
+        except QgsCsException:
+            return  # the scorer reports structures it cannot place
+    if region is not None and extent.intersects(QgsRectangle(*pair.map_bounds(*region))):
+        return
+    raise QgsProcessingException(
+        f"None of the {source.featureCount()} structures lies where BEFORE ({before}) and AFTER ({after}) "
+        "overlap: check that the images cover the site.")
+
+
+class ChangeScore(SiteWatchAlgorithm):
+    NAME = "changescore"
+    DISPLAY_NAME = "Pre-score changes"
+    GROUP = "Change detection"
+    GROUP_ID = "change"
+    ICON = "change_score"
+    HELP = (
+        "Scores every structure by how much it changed between a before and an after image, ranks "
+        "them (1 = most changed) and suggests a damage status for the analyst to confirm. The "
+        "after image is warped on the fly onto the before image's grid (any CRS, resolution or "
+        "extent), matched to the before image's values band by band (gain and offset fitted on "
+        "the percentiles of a sample of the overlap), and each pixel gets a change magnitude. A "
+        "structure scores high when its inside changed more than the ring around it, or when one "
+        "small patch of its roof (a 4×4-pixel cell: an impact hole) changed far more than the rest "
+        "of it — such a spot alone suggests moderate at most. Images are read window by window, so "
+        "large images need little memory."
+    )
+    PARAMETER_HELP = {
+        "BEFORE": (
+            "the earlier image (its grid is the reference)."
+        ),
+        "AFTER": (
+            "the later image; another CRS, resolution, data type (uint8/uint16) or extent is fine. "
+            "With a 1-band and a multi-band image their brightness is compared; with other band "
+            "counts the common bands 1..n."
+        ),
+        "STRUCTURES": (
+            "the footprint polygons to score; reprojected to the before image's CRS when they are in "
+            "another one."
+        ),
+        "BANDS": (
+            "band numbers present in both images (default: all common bands)."
+        ),
+        "RING_M": (
+            "width of the ring around each footprint (its bounding box grown by this distance, other "
+            "footprints left out) used as the local reference that cancels illumination and seasonal "
+            "change."
+        ),
+        "OUTPUT": (
+            "the structures with chg_score (0–1), chg_frac (share of footprint pixels changed), "
+            "chg_rank (1 = most changed) and suggested (intact, possible, moderate, severe, destroyed "
+            "or unknown). Structures outside the overlap of the images, or with fewer than half of "
+            "their pixels valid, are unknown with no score and no rank — never intact."
+        ),
+    }
+    HELP_NOTES = (
+        "The result THRESHOLDS (also in the log) says how the suggestion was derived: robust "
+        "z-scores of the footprint-minus-ring change over all structures of the pair, the spot in "
+        "units of the pair's changed-pixel threshold, cut at fixed values."
+    )
+
+    BEFORE = "BEFORE"
+    AFTER = "AFTER"
+    STRUCTURES = "STRUCTURES"
+    BANDS = "BANDS"
+    RING_M = "RING_M"
+    OUTPUT = "OUTPUT"
+    THRESHOLDS = "THRESHOLDS"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.STRUCTURES, "Structures", [Qgis.ProcessingSourceType.VectorPolygon]))
+        self.addParameter(QgsProcessingParameterBand(
+            self.BANDS, "Bands to compare", parentLayerParameterName=self.BEFORE, optional=True,
+            allowMultiple=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.RING_M, "Ring width (m)", Qgis.ProcessingNumberParameterType.Double,
+            defaultValue=change_score.DEFAULT_RING_M, minValue=0.1))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon))
+        self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
+        after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
+        source = self.parameterAsSource(parameters, self.STRUCTURES, context)
+        if source is None:
+            raise QgsProcessingException("Structures: choose a polygon layer.")
+        bands = self._bands(parameters, context)
+        ring_m = self.parameterAsDouble(parameters, self.RING_M, context)
+        features = list(source.getFeatures())
+        footprints = [bytes(f.geometry().asWkb()) if f.hasGeometry() else None for f in features]
+        crs = source.sourceCrs()
+        try:
+            run = change_score.score_changes(before, after, footprints, crs.toWkt() if crs.isValid() else "",
+                                             bands, ring_m, feedback)
+        except SiteWatchError as error:
+            raise QgsProcessingException(str(error)) from None
+        self._report(run, feedback)
+        fields = QgsFields()
+        new_names = {name for name, _ in SCORE_FIELDS}
+        kept = [i for i, field in enumerate(source.fields()) if field.name() not in new_names]
+        for index in kept:
+            fields.append(source.fields().at(index))
+        for name, kind in SCORE_FIELDS:
+            fields.append(QgsField(name, kind))
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(), crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        for feature, scored in zip(features, run.scores):
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            attributes = feature.attributes()
+            out.setAttributes([attributes[i] for i in kept] +
+                              [scored.score, scored.frac, scored.rank, scored.suggested])
+            if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
+                raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
+        feedback.setProgress(100)
+        return {self.OUTPUT: dest_id, self.THRESHOLDS: run.thresholds_text()}
+
+    def _bands(self, parameters, context) -> list[int] | None:
+        """BANDS as band numbers: a list, or text with numbers separated by ';' or ',' (as typed
+        for qgis_process); None for all common bands."""
+        value = parameters.get(self.BANDS)
+        if isinstance(value, str):
+            parts = [part for part in re.split(r"[;,\s]+", value.strip()) if part]
+            if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
+                raise QgsProcessingException(
+                    f"Bands to compare (BANDS): '{value}' is not a list of band numbers; give them separated by "
+                    "';' or ',' (e.g. BANDS=1,2,3), or leave it empty for all common bands.")
+            return [int(part) for part in parts] or None
+        return self.parameterAsInts(parameters, self.BANDS, context) or None
+
+    def check_inputs(self, parameters, context) -> None:
+        """Everything that can be refused before scoring: the images and bands (opened with
+        GDAL, as the scorer will), the structures (polygons, at least one, somewhere the images
+        overlap) and the output's folder."""
+        before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
+        after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
+        pair = RasterPair(before, after, self._bands(parameters, context))  # SiteWatchError names the problem
+        source = self.parameterAsSource(parameters, self.STRUCTURES, context)
+        if source is None:
+            raise QgsProcessingException("Structures: choose a polygon layer.")
+        if QgsWkbTypes.geometryType(source.wkbType()) != Qgis.GeometryType.Polygon:
+            raise QgsProcessingException(
+                f"Structures ({source.sourceName()}) holds {QgsWkbTypes.displayString(source.wkbType())} "
+                "features: change scoring needs footprint polygons.")
+        if source.featureCount() == 0:
+            raise QgsProcessingException(
+                f"Structures ({source.sourceName()}) has no features: draw or import structures first.")
+        _check_overlap(pair, source, context, before, after)
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        folder = os.path.dirname(destination.split("|")[0])
+        if os.path.isabs(destination) and not os.path.isdir(folder):
+            raise QgsProcessingException(f"Scored structures (OUTPUT): the folder {folder} does not exist.")
+
+    @staticmethod
+    def _report(run: change_score.ScoreRun, feedback) -> None:
+        feedback.pushInfo(f"Bands: {run.bands}")
+        feedback.pushInfo(f"Normalisation: {run.normalisation}")
+        if run.warped:
+            feedback.pushInfo("The after image was warped onto the before image's grid (bilinear).")
+        if run.assumed_crs:
+            feedback.pushWarning("The structures have no CRS: they were taken to be in the before image's CRS.")
+        feedback.pushInfo(f"Thresholds: {run.thresholds_text()}")
+        counts = run.counts()
+        feedback.pushInfo("Suggested: " + ", ".join(f"{code} {n}" for code, n in sorted(counts.items())))
+        if run.scored < change_score.MIN_REFERENCE:
+            feedback.pushWarning(
+                f"Only {run.scored} structure(s) could be scored: the z-scores compare each structure with "
+                f"the pair's unchanged ones and need at least {change_score.MIN_REFERENCE}; treat these "
+                "suggestions as unreliable.")
+        if counts.get(change_score.UNKNOWN):
+            feedback.pushWarning(
+                f"{counts[change_score.UNKNOWN]} structure(s) are unknown: outside the overlap of the images, "
+                "mostly nodata, or smaller than a pixel.")

@@ -1,0 +1,298 @@
+"""The review queue dock: filters, order, the list of structures, a reviewed / total counter,
+and the highlight that follows the current structure on the map."""
+
+from __future__ import annotations
+
+from qgis.core import QgsGeometry, QgsRectangle
+from qgis.gui import QgsHighlight, QgsMapCanvas
+from qgis.PyQt.QtCore import QEvent, Qt
+from qgis.PyQt.QtGui import QColor, QKeyEvent
+from qgis.PyQt.QtWidgets import (
+    QAction,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import values
+from ...core.annotation.review import QueueFilter
+from ...core.assessment import schema
+from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
+from ..messages import warns
+from .controller import AnnotationController
+from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
+
+ANY = "Any"
+NOT_OBSERVED = "Not observed"
+ORDER_LABELS = {"id": "By id", "compound": "By compound", "score": "By change score"}
+MIN_ZOOM_SPAN_M = 60.0
+HIGHLIGHT_COLOUR = QColor(0, 255, 255)
+
+
+class StructureFocus:
+    """Highlights the current structure and pans / zooms to it."""
+
+    def __init__(self, canvas: QgsMapCanvas, controller: AnnotationController):
+        self.canvas = canvas
+        self.controller = controller
+        self.highlight: QgsHighlight | None = None
+
+    def warn(self, text: str) -> None:
+        self.controller.warn(text)
+
+    def _geometry(self, structure_id: str) -> QgsGeometry | None:
+        fid = self.controller.fids.get(structure_id)
+        if fid is None:
+            return None
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        feature = layer.getFeature(fid)
+        return QgsGeometry(feature.geometry()) if feature.isValid() else None
+
+    @warns
+    def show(self, structure_id: str | None) -> None:
+        self.clear()
+        if structure_id is None or self.controller.writer is None:
+            return
+        geometry = self._geometry(structure_id)
+        if geometry is None:
+            return
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        self.highlight = QgsHighlight(self.canvas, geometry, layer)
+        self.highlight.setColor(HIGHLIGHT_COLOUR)
+        self.highlight.setWidth(3)
+        self.highlight.setFillColor(QColor(0, 0, 0, 0))
+        self.highlight.show()
+
+    @warns
+    def zoom_to(self, structure_id: str) -> None:
+        geometry = self._geometry(structure_id)
+        if geometry is None:
+            return
+        layer = self.controller.session.layer(schema.STRUCTURES.name)
+        box = self.canvas.mapSettings().layerExtentToOutputExtent(layer, geometry.boundingBox())
+        span = max(box.width(), box.height()) * 3 or MIN_ZOOM_SPAN_M
+        span = max(span, MIN_ZOOM_SPAN_M)
+        centre = box.center()
+        self.canvas.setExtent(QgsRectangle(centre.x() - span / 2, centre.y() - span / 2,
+                                           centre.x() + span / 2, centre.y() + span / 2))
+        self.canvas.refresh()
+
+    def clear(self) -> None:
+        if self.highlight is not None:
+            self.canvas.scene().removeItem(self.highlight)
+            self.highlight = None
+
+
+REVIEW_QUEUE_NAME = "SiteWatchReviewQueue"
+
+
+class ReviewQueueDock(QDockWidget):
+    """Lists the structures to review at the review date; N / P or arrows step through them."""
+
+    def __init__(self, controller: AnnotationController, parent: QWidget | None = None):
+        super().__init__("SiteWatch review queue", parent)
+        self.setObjectName(REVIEW_QUEUE_NAME)
+        self.controller = controller
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        form = QFormLayout()
+        self.unreviewed = QCheckBox("Unreviewed at the review date only")
+        self.compound = QComboBox()
+        self.type = QComboBox()
+        self.status = QComboBox()
+        self.order = QComboBox()
+        self.type.addItem(ANY, None)
+        for value in values.STRUCTURE_TYPES:
+            self.type.addItem(value.label, value.code)
+        self.status.addItem(ANY, None)
+        self.status.addItem(NOT_OBSERVED, "")
+        for status in values.STATUSES:
+            self.status.addItem(status.label, status.code)
+        for code, label in ORDER_LABELS.items():
+            self.order.addItem(label, code)
+        form.addRow(self.unreviewed)
+        form.addRow("Compound", self.compound)
+        form.addRow("Type", self.type)
+        form.addRow("Status", self.status)
+        form.addRow("Order", self.order)
+        self.form = form
+        self.prescore_button = QToolButton()
+        self.prescore_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.prescore_button.hide()  # until the plugin hands over its Pre-score changes action
+        layout.addLayout(form)
+        self.counter = QLabel()
+        self.counter.setWordWrap(True)  # the dock may be narrower than the whole sentence
+        layout.addWidget(self.counter)
+        self.current_label = QLabel()
+        self.current_label.setToolTip("The structure under review, its state at the review date, the "
+                                      "confidence the status keys record and the pre-scored suggestion. "
+                                      "Enter confirms the state shown; Y records the suggestion")
+        self.current_label.setWordWrap(True)
+        layout.addWidget(self.current_label)
+        self.list = QListWidget()
+        self.list.setUniformItemSizes(True)
+        self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
+        self.list.setToolTip("Structures to review; N/P or arrow keys go to the next/previous one")
+        layout.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        self.previous_button = QPushButton("◀ Previous (P)")
+        self.next_button = QPushButton("Next (N) ▶")
+        buttons.addWidget(self.previous_button)
+        buttons.addWidget(self.next_button)
+        layout.addLayout(buttons)
+        self.setWidget(scrolling(body))
+        self.previous_button.clicked.connect(lambda: controller.step(-1))
+        self.next_button.clicked.connect(lambda: controller.step(1))
+        for combo in (self.compound, self.type, self.status, self.order):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.unreviewed.toggled.connect(self.apply_filters)
+        self.list.itemActivated.connect(self._activated)
+        self.list.installEventFilter(self)
+        self._shown_ids: list[str] = []
+        self._shown_on: str | None = None
+        self._filled_for = None
+        controller.queue_changed.connect(self.refresh)
+        controller.current_changed.connect(self.show_current)
+        controller.states_changed.connect(self._update_rows)
+        controller.suggestions_changed.connect(self._relabel_rows)
+        controller.confidence_changed.connect(lambda _code: self.show_current(controller.current))
+        self.refresh()
+
+    def set_prescore_action(self, action: QAction) -> None:
+        """Show ``action`` (the toolbar's *Pre-score changes*) as a button on a *Scores* row
+        below the order (call once): the same action, so the same icon, tooltip, enabled
+        state and run."""
+        self.prescore_button.setDefaultAction(action)
+        self.form.addRow("Scores", self.prescore_button)
+        self.prescore_button.show()
+
+    def queue_filter(self) -> QueueFilter:
+        return QueueFilter(
+            unreviewed_only=self.unreviewed.isChecked(),
+            compound_id=self.compound.currentData(),
+            type=self.type.currentData(),
+            status=self.status.currentData(),
+        )
+
+    def apply_filters(self, *_args) -> None:
+        self.controller.rebuild_queue(self.queue_filter(), self.order.currentData())
+
+    def refresh(self) -> None:
+        """Show the queue's structures and the counter."""
+        queue = self.controller.queue
+        if queue is not self._filled_for:  # a new queue: structures were drawn, moved or deleted
+            self._filled_for = queue
+            self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
+        if self._shown_ids != queue.ids or self._shown_on != queue.on:
+            self._shown_ids, self._shown_on = list(queue.ids), queue.on
+            self.list.clear()
+            for structure_id in self._shown_ids:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, structure_id)
+                self._label_row(item)
+                self.list.addItem(item)
+        reviewed, total = queue.counts()
+        on = queue.on or "no review date (choose an after image)"
+        self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
+        self.show_current(self.controller.current)
+
+    def row_text(self, structure_id: str) -> str:
+        """A queue row: id · type · compound · status at the review date, and the suggested
+        status and score when the current image pair was pre-scored."""
+        info = self.controller.queue.structures.get(structure_id)
+        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "") if info and info.type else "no type"
+        compound = info.compound_id if info and info.compound_id else "no compound"
+        on = self.controller.queue.on
+        status = self.controller.book.status_at(structure_id, on) if on else None
+        status_label = values.label_of(values.STATUSES, status) if status else NOT_OBSERVED
+        suggestion = self.controller.suggestion_text(structure_id)
+        text = f"{structure_id} · {type_label} · {compound} · {status_label}"
+        return f"{text} · {suggestion}" if suggestion else text
+
+    def _label_row(self, item: QListWidgetItem) -> None:
+        """The row's text, and the same as its tooltip: a narrow dock cuts the row's end."""
+        text = self.row_text(item.data(Qt.ItemDataRole.UserRole))
+        item.setText(text)
+        item.setToolTip(text)
+
+    def _relabel_rows(self) -> None:
+        """The pair's pre-scores changed: every row's suggestion may have."""
+        for row in range(self.list.count()):
+            self._label_row(self.list.item(row))
+        self.show_current(self.controller.current)
+
+    def _update_rows(self, structure_ids: list[str]) -> None:
+        """Re-label the rows of structures whose states changed (the rest stay as they are)."""
+        rows = {structure_id: row for row, structure_id in enumerate(self._shown_ids)}
+        for structure_id in structure_ids:
+            if structure_id in rows:
+                self._label_row(self.list.item(rows[structure_id]))
+
+    def _fill_compounds(self, compound_ids: list[str]) -> None:
+        present = [self.compound.itemData(i) for i in range(1, self.compound.count())]
+        names = self.controller.compound_names()
+        labels = [f"{cid} · {names[cid]}" if names.get(cid) else cid for cid in compound_ids]
+        if present == compound_ids and labels == [self.compound.itemText(i) for i in range(1, self.compound.count())]:
+            return
+        chosen = self.compound.currentData()
+        self.compound.blockSignals(True)
+        self.compound.clear()
+        self.compound.addItem(ANY, None)
+        for compound_id, label in zip(compound_ids, labels):
+            self.compound.addItem(label, compound_id)
+        self.compound.setCurrentIndex(max(0, self.compound.findData(chosen)) if chosen else 0)
+        self.compound.blockSignals(False)
+
+    def show_current(self, structure_id: str | None) -> None:
+        queue = self.controller.queue
+        info = queue.structures.get(structure_id) if structure_id is not None else None
+        if info is None:
+            self.current_label.setText("No structure selected")
+            return
+        where = info.compound_id or "no compound"
+        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
+        confidence = values.label_of(values.CONFIDENCES, self.controller.confidence)
+        suggestion = self.controller.suggestion_text(structure_id)
+        self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
+                                   f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence"
+                                   + (f" · {suggestion}" if suggestion else ""))
+        if queue.current() == structure_id:
+            self.list.setCurrentRow(queue.position)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        structure_id = item.data(Qt.ItemDataRole.UserRole)
+        self.controller.select(structure_id)
+        self.controller.navigated.emit(structure_id)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        """N / P and the arrow keys in the list step through the queue (and move the map)."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and self._step_key(event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if not self._step_key(event):
+            super().keyPressEvent(event)
+
+    def _step_key(self, event: QKeyEvent) -> bool:
+        if event.key() in NEXT_KEYS:
+            self.controller.step(1)
+        elif event.key() in PREVIOUS_KEYS:
+            self.controller.step(-1)
+        else:
+            return False
+        event.accept()
+        return True
+
+
+def dock_area() -> Qt.DockWidgetArea:
+    return Qt.DockWidgetArea.RightDockWidgetArea

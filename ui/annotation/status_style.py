@@ -1,0 +1,139 @@
+"""Structures drawn by their status at the review date, in the standard colours (outline
+in the colour, light fill of it).
+
+The renderer is categorized on the expression ``sitewatch_status("structure_id")``; the
+function reads a plain dict structure_id → status that SiteWatch keeps current, so a recorded
+state restyles the map by changing one dict entry and repainting — no layer edit, no join.
+Absent structures are hidden; structures not yet observed are drawn as a white outline.
+
+The status renderer never reaches a saved project: without the plugin (and its function) no
+structure would draw. The layer's own renderer is written in its place.
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsExpression,
+    QgsExpressionFunction,
+    QgsFeatureRenderer,
+    QgsFillSymbol,
+    QgsMapLayer,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsRendererCategory,
+    QgsVectorLayer,
+)
+from qgis.PyQt import sip
+from qgis.PyQt.QtXml import QDomDocument, QDomElement
+
+from ...core import values
+from ...core.assessment.styles import rgba
+
+FUNCTION_NAME = "sitewatch_status"
+EXPRESSION = f'{FUNCTION_NAME}("structure_id")'
+NOT_OBSERVED_LABEL = "Not yet observed"
+FILL_ALPHA = 70
+"""A light fill in the status colour keeps the roof visible on the image underneath."""
+OUTLINE_MM = "0.8"
+
+
+class StatusFunction(QgsExpressionFunction):
+    """``sitewatch_status(structure_id)``: the structure's status at the SiteWatch review date."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            FUNCTION_NAME, 1, "SiteWatch",
+            "<h3>sitewatch_status(structure_id)</h3>The status of a structure at the SiteWatch review "
+            "date (the after image's date, or the Temporal Controller's), or NULL when not yet observed.",
+        )
+        self.statuses: dict[str, str] = {}
+
+    def func(self, arguments, context, parent, node):  # noqa: ARG002 - QGIS's signature
+        return self.statuses.get(arguments[0])
+
+    def isStatic(self, node, parent, context) -> bool:  # noqa: N802, ARG002
+        return False
+
+
+def status_renderer() -> QgsCategorizedSymbolRenderer:
+    """One category per status with its standard colour; absent hidden; others outlined."""
+    categories = []
+    for status in values.STATUSES:
+        colour = status.colour[:7]
+        symbol = QgsFillSymbol.createSimple(
+            {"color": rgba(colour, FILL_ALPHA), "outline_color": rgba(colour), "outline_width": OUTLINE_MM}
+        )
+        categories.append(QgsRendererCategory(status.code, symbol, status.label, status.code != "absent"))
+    outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": OUTLINE_MM})
+    categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))
+    return QgsCategorizedSymbolRenderer(EXPRESSION, categories)
+
+
+def is_status_renderer(renderer: QgsFeatureRenderer | None) -> bool:
+    return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == EXPRESSION
+
+
+class StatusStyle:
+    """Registers the status function and styles one structures layer of ``project`` by status."""
+
+    def __init__(self, project: QgsProject) -> None:
+        self.function = StatusFunction()
+        if QgsExpression.isFunctionName(FUNCTION_NAME):
+            QgsExpression.unregisterFunction(FUNCTION_NAME)
+        QgsExpression.registerFunction(self.function)
+        self.project = project
+        self.layer: QgsVectorLayer | None = None
+        self._previous: QgsFeatureRenderer | None = None
+        project.writeMapLayer.connect(self._write_own_renderer)
+
+    def apply(self, layer: QgsVectorLayer) -> None:
+        """Style ``layer`` by status (its own renderer comes back on :meth:`release`)."""
+        self.release()
+        if is_status_renderer(layer.renderer()):  # e.g. a project saved by an older SiteWatch
+            _, loaded = layer.loadDefaultStyle()  # the assessment's default style (layer_styles)
+            if not loaded or is_status_renderer(layer.renderer()):
+                layer.setRenderer(QgsFeatureRenderer.defaultRenderer(layer.geometryType()))
+        self.layer = layer
+        self._previous = layer.renderer().clone() if layer.renderer() else None
+        layer.setRenderer(status_renderer())
+        layer.triggerRepaint()
+
+    def _write_own_renderer(self, layer: QgsMapLayer, element: QDomElement, document: QDomDocument) -> None:
+        """While the project is written: put the layer's own renderer in place of the status one."""
+        if self.layer is None or self._previous is None or sip.isdeleted(self.layer) or layer.id() != self.layer.id():
+            return
+        written = element.firstChildElement("renderer-v2")
+        if written.isNull():
+            return
+        context = QgsReadWriteContext()
+        context.setPathResolver(self.project.pathResolver())
+        element.replaceChild(self._previous.save(document, context), written)
+
+    def set_statuses(self, statuses: dict[str, str]) -> None:
+        """Show ``statuses`` (all of them, for a new date)."""
+        self.function.statuses = statuses
+        self.repaint()
+
+    def set_status(self, structure_id: str, status: str | None) -> None:
+        """Show one structure's new status."""
+        if status is None:
+            self.function.statuses.pop(structure_id, None)
+        else:
+            self.function.statuses[structure_id] = status
+        self.repaint()
+
+    def repaint(self) -> None:
+        if self.layer is not None:
+            self.layer.triggerRepaint()
+
+    def release(self) -> None:
+        """Give the layer its previous renderer back."""
+        if self.layer is not None and self._previous is not None and not sip.isdeleted(self.layer):
+            self.layer.setRenderer(self._previous)
+        self.layer, self._previous = None, None
+
+    def unload(self) -> None:
+        self.project.writeMapLayer.disconnect(self._write_own_renderer)
+        self.release()
+        QgsExpression.unregisterFunction(FUNCTION_NAME)

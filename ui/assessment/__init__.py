@@ -1,0 +1,1 @@
+"""The assessment in the interface: opening and creating one, and its layers in the project."""

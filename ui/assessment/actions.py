@@ -1,0 +1,90 @@
+"""Toolbar and menu actions to create and open an assessment, and set the analyst name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import Qgis
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit
+
+from ...core.errors import SiteWatchError
+from .. import settings
+from ..context import InterfacePart, PluginContext
+from ..icons import icon
+from ..messages import notify
+
+
+class AssessmentActions(InterfacePart):
+    def __init__(self, context: PluginContext):
+        super().__init__(context)
+        window = context.iface.mainWindow()
+        self.new_action = QAction(icon("new_assessment"), "New assessment…", window)
+        self.new_action.setToolTip("New assessment: create an empty SiteWatch GeoPackage for a site and open it")
+        self.new_action.triggered.connect(self.create)
+        self.open_action = QAction(icon("open_assessment"), "Open assessment…", window)
+        self.open_action.setToolTip("Open assessment: load a SiteWatch GeoPackage's layers into the project")
+        self.open_action.triggered.connect(self.choose_and_open)
+        self.close_action = QAction("Close assessment", window)
+        self.close_action.setToolTip("Close assessment: remove its layers from the project (everything is "
+                                     "already saved in its GeoPackage)")
+        self.close_action.triggered.connect(context.session.close)
+        self.analyst_action = QAction("Analyst name…", window)
+        self.analyst_action.setToolTip("The name recorded with every structure and observation you make")
+        self.analyst_action.triggered.connect(self.ask_analyst_name)
+        for action in (self.new_action, self.open_action):
+            context.toolbar.addAction(action)
+        for action in (self.new_action, self.open_action, self.close_action, self.analyst_action):
+            context.menu.addAction(action)
+        context.menu.addSeparator()
+        self._actions = (self.new_action, self.open_action, self.close_action, self.analyst_action)
+        context.session.problem.connect(self._warn)
+        context.session.opened.connect(self._update_enabled)
+        context.session.closed.connect(self._update_enabled)
+        self._update_enabled()
+
+    def _update_enabled(self, *_args) -> None:
+        self.close_action.setEnabled(self.context.session.store is not None)
+
+    def _warn(self, text: str) -> None:
+        notify(self.context.iface, text, Qgis.MessageLevel.Warning, 0)
+
+    def create(self) -> None:
+        import processing  # QGIS's own module; only available inside QGIS
+
+        results = processing.execAlgorithmDialog("sitewatch:createassessment", {})
+        if results and results.get("OUTPUT"):
+            self.open_path(results["OUTPUT"])
+
+    def choose_and_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.context.iface.mainWindow(), "Open SiteWatch assessment", settings.last_folder(),
+            "SiteWatch assessment (*.gpkg)",
+        )
+        if path:
+            settings.set_last_folder(str(Path(path).parent))
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        try:
+            store = self.context.session.open(path)
+        except SiteWatchError as error:
+            notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
+            return
+        notify(self.context.iface, f"Opened assessment {store.location}", Qgis.MessageLevel.Success)
+
+    def ask_analyst_name(self) -> None:
+        name, ok = QInputDialog.getText(
+            self.context.iface.mainWindow(), "SiteWatch analyst", "Your name, recorded with your work:",
+            QLineEdit.EchoMode.Normal, settings.analyst_name(),
+        )
+        if ok and name.strip():
+            settings.set_analyst_name(name)
+
+    def unload(self) -> None:
+        self.context.session.problem.disconnect(self._warn)
+        self.context.session.opened.disconnect(self._update_enabled)
+        self.context.session.closed.disconnect(self._update_enabled)
+        for action in self._actions:
+            self.context.toolbar.removeAction(action)
+            self.context.menu.removeAction(action)
+            action.deleteLater()

@@ -1,0 +1,350 @@
+"""The Damage panel's dock: dates, summary sentence, table per compound (plus UNASSIGNED and
+ALL), stacked bar chart, copy and save as CSV and PNG; kept up to date by :meth:`refresh`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+)
+from qgis.gui import QgsDockWidget
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.assessment import schema
+from ...core.assessment.observations import check_date
+from ...core.assessment.store import AssessmentStore
+from ...core.damage.inputs import SiteCache
+from ...core.damage.table import ALL, UNASSIGNED, DamageTable, csv_text, summary_sentence
+from ...core.errors import SiteWatchError
+from ...core.imagery.registry import list_images
+from .. import settings
+from ..context import PluginContext
+from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
+from ..messages import notify, warns
+from .chart import DamageChart
+from .task import DamageTask
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("compound", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
+    ("n_unknown", "Unknown"), ("n_intact", "Intact"), ("n_possible", "Possible"), ("n_moderate", "Moderate"),
+    ("n_severe", "Severe"), ("n_destroy", "Destroyed"), ("n_constr", "Construction"),
+    ("pct_destr", "% destroyed"), ("pct_damag", "% damaged"), ("pct_sev_de", "% severe+destroyed"),
+    ("pct_area_d", "% area destroyed"), ("dmg_index", "Damage index"),
+)
+CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("n_newdmg", "Newly damaged"), ("n_rebuilt", "Rebuilt"), ("n_new", "New"),
+)
+
+
+DECIMALS = {"dmg_index": 2}
+"""Decimals shown per field; other numbers with a fraction (the percentages) get one."""
+
+
+def _cell(field: str, value: object) -> QTableWidgetItem:
+    if value is None:
+        item = QTableWidgetItem("—")
+        item.setToolTip("NULL: no assessed structure")
+    elif isinstance(value, float):
+        item = QTableWidgetItem(f"{value:.{DECIMALS.get(field, 1)}f}")
+    else:
+        item = QTableWidgetItem(str(value))
+    if isinstance(value, (int, float)):
+        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+class DamageDock(QgsDockWidget):
+    """The panel's widget: dates, summary, table, chart, copy and save buttons."""
+
+    refreshed = pyqtSignal(object)
+    """Emitted with the new :class:`DamageTable` once the table and chart show it."""
+
+    def __init__(self, context: PluginContext):
+        super().__init__("SiteWatch damage")
+        self.setObjectName("SiteWatchDamageDock")
+        self.context = context
+        self.table: DamageTable | None = None
+        self._task: DamageTask | None = None
+        self._pending = False
+        self._closed = False
+        self._cache = SiteCache()
+        self._watched: list[tuple[object, object]] = []
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(0)
+        self._debounce.timeout.connect(self._start)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.summary = QLabel("Open an assessment to see the damage per compound.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        dates = QHBoxLayout()
+        self.after_edit = QLineEdit()
+        self.after_edit.setPlaceholderText("YYYY-MM-DD")
+        self.after_edit.setToolTip("After date: statuses are those of the latest observation on or before it")
+        self.before_edit = QLineEdit()
+        self.before_edit.setPlaceholderText("optional")
+        self.before_edit.setToolTip("Before date: adds newly damaged, rebuilt and new structures since then")
+        for label, edit in (("After", self.after_edit), ("Before", self.before_edit)):
+            dates.addWidget(QLabel(label))
+            dates.addWidget(edit)
+            edit.editingFinished.connect(self.refresh)
+        layout.addLayout(dates)
+        self.grid = QTableWidget()
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.grid.setToolTip("Click a compound to zoom to it")
+        self.grid.verticalHeader().setVisible(False)
+        self.grid.setMinimumHeight(SMALL_LIST_HEIGHT)
+        self.grid.cellClicked.connect(lambda row, _column: self.zoom_to_row(row))
+        self.chart = DamageChart()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.grid)
+        splitter.addWidget(self.chart)
+        layout.addWidget(splitter, 1)
+        buttons = QHBoxLayout()
+        for text, tip, slot in (
+            ("Copy CSV", "Copy the table as CSV to the clipboard", self.copy_csv),
+            ("Save CSV…", "Save the table as a CSV file", self._ask_save_csv),
+            ("Copy PNG", "Copy the chart as an image to the clipboard", self.copy_png),
+            ("Save PNG…", "Save the chart as a PNG image", self._ask_save_png),
+            ("Refresh", "Compute the table again from the assessment", self.refresh),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.setWidget(scrolling(body))
+
+    # -- following the session -----------------------------------------------------------
+
+    def attach(self, store: AssessmentStore) -> None:
+        """Watch the assessment's project layers and show its table."""
+        self.detach()
+        session = self.context.session
+        observations = session.layer(schema.OBSERVATIONS.name)
+        self._watch(observations, "dataChanged", self.refresh)
+        self._watch(observations, "afterCommitChanges", self.refresh)
+        for name in (schema.STRUCTURES.name, schema.COMPOUNDS.name):
+            layer = session.layer(name)
+            self._watch(layer, "afterCommitChanges", self.refresh)
+            # Reloaded after a write through the store; edits in progress are not in the file yet.
+            self._watch(layer, "dataChanged", lambda layer=layer: None if layer.isEditable() else self.refresh())
+        self.set_dates_from_session(store)
+
+    def _watch(self, layer, signal_name: str, slot) -> None:
+        getattr(layer, signal_name).connect(slot)
+        self._watched.append((layer, signal_name, slot))
+
+    def detach(self) -> None:
+        """Stop watching layers (the assessment was closed) and clear the panel."""
+        for layer, signal_name, slot in self._watched:
+            # When the project was cleared the layers are already deleted: touching their
+            # signals then would crash QGIS.
+            if not sip.isdeleted(layer):
+                getattr(layer, signal_name).disconnect(slot)
+        self._watched = []
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._pending = False
+        self._cache = SiteCache()
+        self.table = None
+        self.grid.clear()
+        self.grid.setRowCount(0)
+        self.chart.set_table(None)
+        self.summary.setText("Open an assessment to see the damage per compound.")
+
+    def set_dates_from_session(self, store: AssessmentStore | None = None) -> None:
+        """After/before dates from the session's image pair (else the latest image, else today)."""
+        session = self.context.session
+        store = store or session.store
+        after = session.after.acquired if session.after is not None else None
+        if after is None and store is not None:
+            dated = [image.acquired for image in list_images(store) if image.acquired]
+            after = dated[-1] if dated else None
+        self.after_edit.setText(after or dt.date.today().isoformat())
+        before = session.before.acquired if session.before is not None else None
+        self.before_edit.setText(before if before and before < self.after_edit.text() else "")
+        self.refresh()
+
+    # -- computing -----------------------------------------------------------------------
+
+    def refresh(self, *_args) -> None:
+        """Compute the table again (soon, once, however many changes arrive together)."""
+        self._debounce.start()
+
+    def busy(self) -> bool:
+        return self._task is not None or self._debounce.isActive()
+
+    def close_down(self) -> None:
+        """Stop for good (the plugin unloads): no new computation, late results are dropped."""
+        self._closed = True
+        self._debounce.stop()
+        self.detach()
+
+    def _start(self) -> None:
+        store = self.context.session.store
+        if store is None or self._closed:
+            return
+        if self._task is not None:
+            self._pending = True
+            return
+        after, before = self.after_edit.text().strip(), self.before_edit.text().strip() or None
+        try:
+            check_date(after, "after date")
+            if before:
+                check_date(before, "before date")
+        except SiteWatchError as error:
+            self.summary.setText(str(error))
+            return
+        task = DamageTask(store, after, before, self._cache)
+        task.taskCompleted.connect(lambda: self._finished(task))
+        task.taskTerminated.connect(lambda: self._finished(task))
+        self._task = task
+        QgsApplication.taskManager().addTask(task)
+
+    def _finished(self, task: DamageTask) -> None:
+        if self._closed or task is not self._task:
+            return
+        self._task = None
+        if task.table is not None:
+            self.show_table(task.table)
+        elif task.error:
+            self.summary.setText(task.error)
+            notify(self.context.iface, task.error, Qgis.MessageLevel.Warning)
+        if self._pending:
+            self._pending = False
+            self.refresh()
+
+    def show_table(self, table: DamageTable) -> None:
+        """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart."""
+        self.table = table
+        sentence = summary_sentence(table)
+        dates = f"{table.after}" + (f" (since {table.before})" if table.before else "")
+        self.summary.setText(f"<b>{dates}</b>: {sentence}")
+        columns = COLUMNS + (CHANGE_COLUMNS if table.before else ())
+        rows = [row for row in table.rows if row.type is None]
+        self.grid.setUpdatesEnabled(False)
+        self.grid.clear()
+        self.grid.setColumnCount(len(columns))
+        self.grid.setHorizontalHeaderLabels([label for _, label in columns])
+        for number, (field, _) in enumerate(columns):
+            self.grid.horizontalHeaderItem(number).setToolTip(field)
+        self.grid.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            for column, (field, _) in enumerate(columns):
+                self.grid.setItem(number, column, _cell(field, getattr(row, field)))
+        self.grid.setUpdatesEnabled(True)
+        self.chart.set_table(table, sentence)
+        self.refreshed.emit(table)
+
+    # -- zooming -------------------------------------------------------------------------
+
+    def warn(self, text: str) -> None:
+        notify(self.context.iface, text, Qgis.MessageLevel.Warning)
+
+    @warns
+    def zoom_to_row(self, row: int) -> None:
+        """Zoom the map to the compound of table row ``row`` (ALL: to every structure)."""
+        item = self.grid.item(row, 0)
+        if item is None or item.text() == UNASSIGNED or self.context.session.store is None:
+            return
+        session = self.context.session
+        if item.text() == ALL:
+            layer = session.layer(schema.STRUCTURES.name)
+            extent = layer.extent()
+        else:
+            layer = session.layer(schema.COMPOUNDS.name)
+            quoted = item.text().replace("'", "''")
+            request = QgsFeatureRequest().setFilterExpression(f"\"compound_id\" = '{quoted}'")
+            feature = next(layer.getFeatures(request), None)
+            if feature is None or feature.geometry().isNull():
+                return
+            extent = feature.geometry().boundingBox()
+        canvas = self.context.iface.mapCanvas()
+        transform = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(),
+                                           session.project)
+        extent = transform.transformBoundingBox(extent)
+        extent.scale(1.2)
+        canvas.setExtent(extent)
+        canvas.refresh()
+
+    # -- copying and saving --------------------------------------------------------------
+
+    def copy_csv(self) -> None:
+        if self.table is not None:
+            QApplication.clipboard().setText(csv_text(self.table))
+
+    def copy_png(self) -> None:
+        if self.table is not None:
+            QApplication.clipboard().setImage(self.chart.image())
+
+    def save_csv(self, path: str) -> None:
+        """Write the table as CSV to ``path`` (written aside, then moved in place)."""
+        if self.table is None:
+            raise SiteWatchError("There is no damage table yet: open an assessment first.")
+        target = Path(path)
+        temp = target.with_name(f".{target.name}.tmp")
+        try:
+            temp.write_text(csv_text(self.table), encoding="utf-8")
+            os.replace(temp, target)
+        except OSError as error:
+            temp.unlink(missing_ok=True)
+            raise SiteWatchError(f"Cannot write '{target}': {error.strerror}.") from None
+
+    def save_png(self, path: str) -> None:
+        """Write the chart as a PNG image to ``path`` (written aside, then moved in place)."""
+        if self.table is None:
+            raise SiteWatchError("There is no damage table yet: open an assessment first.")
+        target = Path(path)
+        temp = target.with_name(f".{target.stem}.tmp.png")
+        if not self.chart.image().save(str(temp), "PNG"):
+            temp.unlink(missing_ok=True)
+            raise SiteWatchError(f"Cannot write '{target}': check that the folder is writable.")
+        os.replace(temp, target)
+
+    def _ask_save(self, title: str, pattern: str, save) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, title, settings.last_folder(), pattern)
+        if not path:
+            return
+        try:
+            save(path)
+        except SiteWatchError as error:
+            notify(self.context.iface, str(error), Qgis.MessageLevel.Critical)
+            return
+        settings.set_last_folder(str(Path(path).parent))
+        notify(self.context.iface, f"Saved {path}", Qgis.MessageLevel.Success)
+
+    def _ask_save_csv(self) -> None:
+        self._ask_save("Save damage table", "CSV (*.csv)", self.save_csv)
+
+    def _ask_save_png(self) -> None:
+        self._ask_save("Save damage chart", "PNG image (*.png)", self.save_png)

@@ -1,0 +1,53 @@
+"""The damage table computed off the UI thread, from the assessment's files (never the project
+layers), with a cache that skips geometry work while only observations change."""
+
+from __future__ import annotations
+
+from qgis.core import QgsCoordinateTransformContext, QgsFeedback, QgsTask, QgsVectorLayer
+
+from ...core.assessment import schema
+from ...core.assessment.store import AssessmentStore
+from ...core.damage.inputs import SiteCache
+from ...core.damage.table import DamageTable, compound_damage
+from ...core.errors import SiteWatchError
+
+
+class DamageTask(QgsTask):
+    """Computes the damage table from the assessment's files on a worker thread."""
+
+    def __init__(self, store: AssessmentStore, after: str, before: str | None, cache: SiteCache):
+        super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
+        self.cache = cache
+        self.uris = {name: store.layer_uri(name) for name in
+                     (schema.STRUCTURES.name, schema.OBSERVATIONS.name, schema.COMPOUNDS.name)}
+        self.provider = store.provider
+        self.after, self.before = after, before
+        self.feedback = QgsFeedback()
+        self.table: DamageTable | None = None
+        self.error: str | None = None
+        # The layers are made here, on the main thread: making OGR layers on the worker while
+        # the main thread opens the same GeoPackage deadlocked (provider lock vs the GIL).
+        options = QgsVectorLayer.LayerOptions(QgsCoordinateTransformContext())
+        options.loadDefaultStyle = False
+        options.skipCrsValidation = True
+        options.forceReadOnly = True
+        self.layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+
+    def run(self) -> bool:
+        """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
+        layers = self.layers
+        try:
+            self.table = compound_damage(layers["structures"], layers["observations"], layers["compounds"],
+                                         self.after, self.before, feedback=self.feedback, cache=self.cache)
+        except SiteWatchError as error:
+            self.error = str(error)
+            return False
+        except (RuntimeError, OSError, ValueError, IndexError, MemoryError) as error:  # GDAL / numpy failures
+            self.error = (f"Computing the damage table from {self.uris['structures'].split('|')[0]} failed: "
+                          f"{type(error).__name__}: {str(error).strip()}")
+            return False
+        return not self.isCanceled()
+
+    def cancel(self) -> None:
+        self.feedback.cancel()
+        super().cancel()

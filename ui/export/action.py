@@ -1,0 +1,72 @@
+"""The "Export for reports" action: sitewatch:exportreport's dialog, prefilled for the open
+assessment and the before/after pair chosen in the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import Qgis
+from qgis.PyQt.QtWidgets import QAction
+
+from ...core.errors import SiteWatchError
+from ...core.export.package import file_prefix
+from ...core.imagery.registry import list_images
+from ..context import InterfacePart, PluginContext
+from ..icons import icon
+from ..messages import notify
+
+ALGORITHM = "sitewatch:exportreport"
+
+
+class ExportAction(InterfacePart):
+    def __init__(self, context: PluginContext):
+        super().__init__(context)
+        self.action = QAction(icon("export_report"), "Export for reports…", context.iface.mainWindow())
+        self.action.setToolTip(
+            "Export for reports: shapefiles, GeoPackage, GeoJSON, KML, CSV and a PDF map product with "
+            "before/after panels for the open assessment; no key"
+        )
+        self.action.triggered.connect(self.run)
+        context.toolbar.addAction(self.action)
+        context.menu.addAction(self.action)
+        context.session.opened.connect(self._update_enabled)
+        context.session.closed.connect(self._update_enabled)
+        self._update_enabled()
+
+    def _update_enabled(self, *_args) -> None:
+        self.action.setEnabled(self.context.session.store is not None)
+
+    def initial_parameters(self) -> dict:
+        """The dialog's starting values: the open assessment, the session's image pair (or the
+        latest image date), and a folder beside the assessment."""
+        session = self.context.session
+        store = session.store
+        if store is None:
+            raise SiteWatchError("No assessment is open: use SiteWatch ▸ Open assessment first.")
+        dates = [image.acquired for image in list_images(store) if image.acquired]
+        after = session.after.acquired if session.after and session.after.acquired else (dates[-1] if dates else "")
+        before = session.before.acquired if session.before and session.before.acquired else ""
+        site = store.metadata().get("site_name") or Path(store.location).stem
+        parameters = {"ASSESSMENT": store.location, "AFTER_DATE": after, "BEFORE_DATE": before}
+        if after:
+            parameters["OUTPUT_FOLDER"] = str(Path(store.location).parent / f"{file_prefix(site, after)}_export")
+        return parameters
+
+    def run(self) -> None:
+        import processing  # QGIS's own module; only available inside QGIS
+
+        try:
+            parameters = self.initial_parameters()
+        except SiteWatchError as error:
+            notify(self.context.iface, str(error), Qgis.MessageLevel.Warning)
+            return
+        results = processing.execAlgorithmDialog(ALGORITHM, parameters)
+        if results and results.get("OUTPUT_FOLDER"):
+            notify(self.context.iface, f"Exported to {results['OUTPUT_FOLDER']}", Qgis.MessageLevel.Success)
+
+    def unload(self) -> None:
+        self.context.session.opened.disconnect(self._update_enabled)
+        self.context.session.closed.disconnect(self._update_enabled)
+        self.context.toolbar.removeAction(self.action)
+        self.context.menu.removeAction(self.action)
+        self.action.deleteLater()

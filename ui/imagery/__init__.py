@@ -1,0 +1,1 @@
+"""The Imagery panel, its image layers and overview builds."""
