@@ -28,8 +28,8 @@ STATUSES = ("intact", "possible", "moderate", "severe", "destroyed", "unknown", 
 
 
 def build_large_site(folder: Path):
+    from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.core.assessment.observations import Observation
-    from sitewatch.core.assessment.store import GeoPackageStore
 
     store = GeoPackageStore.create(folder / "large.gpkg", QgsCoordinateReferenceSystem("EPSG:32637"),
                                    site_name="Large site")
@@ -101,7 +101,7 @@ def main() -> None:
     from processing.core.Processing import Processing
 
     Processing.initialize()
-    from sitewatch.core.assessment.store import GeoPackageStore
+    from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.sample.generate_site import generate_site
 
     with tempfile.TemporaryDirectory(prefix="sitewatch-bench-export-") as scratch:

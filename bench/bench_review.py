@@ -29,8 +29,8 @@ REPEATS = 40
 
 
 def build_site(path: Path):
+    from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.core.assessment.observations import Observation
-    from sitewatch.core.assessment.store import GeoPackageStore
 
     store = GeoPackageStore.create(path, QgsCoordinateReferenceSystem("EPSG:32637"), site_name="Bench site")
     side = int(STRUCTURES ** 0.5) + 1

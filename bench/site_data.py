@@ -15,7 +15,7 @@ from osgeo import ogr
 from qgis.core import QgsCoordinateReferenceSystem
 
 from sitewatch.core import values
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 
 DATES = ("2019-03-02", "2019-06-11", "2019-09-01", "2020-01-08", "2020-06-15", "2020-11-30", "2021-02-20",
          "2021-07-04")

@@ -22,8 +22,3 @@ def distance_area(crs: QgsCoordinateReferenceSystem) -> QgsDistanceArea:
 def ellipsoidal_area(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:
     """Area of ``geometry`` in square metres on the ellipsoid."""
     return distance_area(crs).measureArea(geometry)
-
-
-def ellipsoidal_length(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:
-    """Length of ``geometry`` in metres on the ellipsoid."""
-    return distance_area(crs).measureLength(geometry)

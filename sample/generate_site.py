@@ -86,8 +86,8 @@ def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int 
 
 def truth_statuses(gpkg_path, date: str) -> dict[str, str]:
     """Truth status of every structure at ``date`` (for evaluating the change scorer only)."""
-    from ..core.assessment.observations import status_at
-    from ..core.assessment.store import GeoPackageStore
+    from ..core.assessment.geopackage import GeoPackageStore
+    from ..core.assessment.status_at import status_at
 
     return status_at(GeoPackageStore.open(gpkg_path).observations(), date)
 

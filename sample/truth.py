@@ -65,8 +65,8 @@ def write_truth(path: Path, variant: Variant, layout: Layout, cx: float, cy: flo
     """Write the truth GeoPackage; ``cx``, ``cy`` is the site centre (UTM metres) of the local metres."""
     from qgis.core import QgsApplication, QgsCoordinateReferenceSystem
 
+    from ..core.assessment.geopackage import GeoPackageStore
     from ..core.assessment.observations import Observation
-    from ..core.assessment.store import GeoPackageStore
 
     global _QGIS_APP
     if QgsApplication.instance() is None:

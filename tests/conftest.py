@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem
 
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.processing.provider import SiteWatchProvider
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ import numpy as np
 from osgeo import gdal, osr
 from qgis.core import QgsCoordinateReferenceSystem
 
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.core.assessment.observations import Observation
-from sitewatch.core.assessment.store import GeoPackageStore
 
 BEFORE, AFTER = "2019-09-01", "2020-01-08"
 ORIGIN = (500000.0, 3600300.0)

@@ -361,7 +361,6 @@ def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(provider,
     from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
     from sitewatch.core.imagery.registry import list_images
-    from sitewatch.core.scoring.stored_scores import load_prescores
     from sitewatch.ui.assessment.session import AssessmentSession
     from sitewatch.ui.context import PluginContext
     from sitewatch.ui.scoring.change_score_action import PreScoreAction
@@ -383,7 +382,7 @@ def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(provider,
             QCoreApplication.processEvents()
             time.sleep(0.02)
         assert part.task is None and part.action.isEnabled()
-        scores = load_prescores(store.location, before.image_id, after.image_id)
+        scores = store.change_scores(before.image_id, after.image_id)
         truth = truth_at_after_date(sample_site)
         assert set(scores) == set(truth)
         assert sorted(s.rank for s in scores.values() if s.rank is not None) == \
@@ -391,12 +390,12 @@ def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(provider,
         destroyed = [scores[sid].rank for sid, status in truth.items() if status == "destroyed"]
         intact = [scores[sid].rank for sid, status in truth.items() if status == "intact"]
         assert np.median(destroyed) < np.median(intact)
-        assert load_prescores(store.location, after.image_id, before.image_id) == {}
+        assert store.change_scores(after.image_id, before.image_id) == {}
         part.action.trigger()  # a second run replaces the pair's rows
         while part.task is not None and time.monotonic() < deadline:
             QCoreApplication.processEvents()
             time.sleep(0.02)
-        assert load_prescores(store.location, before.image_id, after.image_id) == scores
+        assert store.change_scores(before.image_id, after.image_id) == scores
     finally:
         part.unload()
         session.close()

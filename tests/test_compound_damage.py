@@ -25,8 +25,8 @@ from qgis.core import (
 import processing
 from sitewatch.core.annotation.compound_assignment import assign_compounds
 from sitewatch.core.annotation.compounds import CompoundIndex
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.core.assessment.observations import Observation
-from sitewatch.core.assessment.store import GeoPackageStore
 from sitewatch.core.damage.inputs import SiteCache
 from sitewatch.core.damage.table import (
     ALL,

@@ -335,15 +335,15 @@ def test_intact_at_before_date_only_while_the_before_image_is_shown(part, assess
 READ_ONLY_WRITER = """
 import sys
 from qgis.core import QgsGeometry
-from sitewatch.core.annotation.features import FeatureRecord, FeatureWriter
+from sitewatch.core.assessment.records import FeatureRecord
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.assessment.observations import Observation
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 
 store = GeoPackageStore.open(sys.argv[1])
 record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"},
                        QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
-for write in (lambda: FeatureWriter(store).add(record),
+for write in (lambda: store.add_feature(record),
               lambda: store.record_observation(Observation("S-0001", "2020-01-08", "severe"))):
     try:
         write()

@@ -15,11 +15,11 @@ from osgeo import ogr, osr
 from qgis.core import QgsFeedback
 
 from sitewatch.core import values
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.core.errors import SiteWatchError
+from sitewatch.core.export import fields as ef
 from sitewatch.core.export.kml import kml_colour
 from sitewatch.core.export.package import ExportRequest, export_assessment
-from sitewatch.core.export import fields as ef
 
 from .export_site import AFTER, ARABIC_NAME, BEFORE, build_site
 

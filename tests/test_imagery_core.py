@@ -10,7 +10,7 @@ from osgeo import gdal
 from qgis.core import QgsDateTimeRange, QgsGeometry, QgsRectangle
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.imagery.layers import IMAGE_ID_PROPERTY, load_image_layer
 from sitewatch.core.imagery.overviews import build_overviews, needs_overviews

@@ -14,8 +14,8 @@ from qgis.PyQt.QtWidgets import QMenu, QToolBar
 import sitewatch
 from sitewatch.core import values
 from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.records import ChangeScoreRow
 from sitewatch.core.imagery.registry import ImageRecord
-from sitewatch.core.scoring.stored_scores import ScoreRow, save_prescores
 from sitewatch.ui.annotation.part import AnnotationPart
 from sitewatch.ui.annotation.review_tool import key_help
 from sitewatch.ui.assessment.session import AssessmentSession
@@ -27,9 +27,9 @@ from .review_site import AFTER, BEFORE, close, press, show_on_canvas, square
 OTHER_AFTER = ImageRecord("IMG-0003", "2020-01-08")  # same date as AFTER, never pre-scored
 STRUCTURES = {"S-0001": 500020, "S-0002": 500060, "S-0003": 500100, "S-0004": 500140}
 SCORES = [  # S-0004 is not pre-scored at all
-    ScoreRow("S-0001", 0.12, 0.01, 3, "intact"),
-    ScoreRow("S-0002", 0.83, 0.61, 1, "destroyed"),
-    ScoreRow("S-0003", None, None, None, "unknown"),
+    ChangeScoreRow("S-0001", 0.12, 0.01, 3, "intact"),
+    ChangeScoreRow("S-0002", 0.83, 0.61, 1, "destroyed"),
+    ChangeScoreRow("S-0003", None, None, None, "unknown"),
 ]
 ACCEPT = Qt.Key.Key_Y
 
@@ -130,7 +130,7 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
         "S-0004": "S-0004 · Warehouse · C-0001 · Not observed",
     }
     assert parts.rows() == never_scored
-    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()  # what Pre-score changes does once its run is saved
     scored = {
         "S-0001": f"S-0001 · Warehouse · C-0001 · {label('intact')} · suggests {label('intact')} (0.12)",
@@ -150,13 +150,13 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
 def test_queue_ordered_by_change_score_takes_a_finished_run_at_once(parts, assessment):
     parts.dock.order.setCurrentIndex(parts.dock.order.findData("score"))
     assert list(parts.rows()) == ["S-0001", "S-0002", "S-0003", "S-0004"]  # nothing scored: by id
-    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
     assert list(parts.rows())[:2] == ["S-0002", "S-0001"]
 
 
 def test_accept_key_records_the_suggestion_and_ctrl_z_undoes_it(parts, assessment):
-    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
     tool = parts.annotation.activate("review")
     assert "Y records the pre-scored suggestion" in parts.annotation.tool_actions["review"].toolTip()
@@ -177,7 +177,7 @@ def test_accept_key_without_a_usable_suggestion_warns_and_records_nothing(parts,
     parts.controller.select("S-0002")
     press(tool, ACCEPT)  # the pair was never pre-scored
     assert "S-0002 has no suggested status" in warnings(qgis_iface)
-    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
     qgis_iface.messageBar().clear_messages()
     parts.controller.select("S-0003")
@@ -192,7 +192,7 @@ def test_accept_key_without_a_usable_suggestion_warns_and_records_nothing(parts,
 
 
 def test_accept_key_never_replaces_a_state_already_recorded(parts, assessment, qgis_iface):
-    save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, SCORES)
+    assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
     tool = parts.annotation.activate("review")
     parts.controller.select("S-0002")  # suggested destroyed
@@ -217,7 +217,7 @@ def sample_site(tmp_path_factory):
 
 def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provider, sample_site, qgis_iface,
                                                                   qgis_new_project):
-    from sitewatch.core.assessment.store import GeoPackageStore
+    from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.core.imagery.registry import list_images
 
     truth = GeoPackageStore.open(sample_site.assessment_gpkg)  # the after pass not reviewed yet
@@ -238,7 +238,7 @@ def test_prescore_button_run_shows_suggestions_and_y_records_one(sitewatch_provi
             time.sleep(0.02)
         rows = parts.rows()
         assert rows and all(" · suggests " in text for text in rows.values())
-        suggested = {s: p.suggested for s, p in parts.controller.prescores.items() if p.suggested != "unknown"}
+        suggested = {s: p.suggested for s, p in parts.controller.change_scores.items() if p.suggested != "unknown"}
         sid = next(iter(suggested))
         tool = parts.annotation.activate("review")
         parts.controller.select(sid)

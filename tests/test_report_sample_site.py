@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from osgeo import ogr
 
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.core.export.package import ExportRequest, export_assessment
 from sitewatch.core.export.stats import compound_statistics
 from sitewatch.sample.generate_site import generate_site

@@ -8,10 +8,12 @@ import pytest
 from qgis.core import QgsGeometry, QgsPointXY
 
 from sitewatch.core import values
-from sitewatch.core.annotation.features import FeatureRecord, FeatureWriter, checked_polygon, rotated_rectangle
+from sitewatch.core.annotation.features import checked_polygon, rotated_rectangle
 from sitewatch.core.annotation.review import QueueFilter, ReviewQueue, StatusBook, StructureInfo
 from sitewatch.core.annotation.undo import AddFeature, Group, RecordObservation, UndoStack
-from sitewatch.core.assessment.observations import Observation, status_at
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.records import FeatureRecord
+from sitewatch.core.assessment.status_at import status_at
 from sitewatch.core.errors import SiteWatchError
 
 DATES = ("2019-01-01", "2019-06-01", "2020-01-08", "2020-07-01")
@@ -74,25 +76,25 @@ def test_polygon_checks_name_the_problem():
 
 
 def test_a_failing_group_undoes_what_it_already_wrote(assessment):
-    writer = FeatureWriter(assessment)
     record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"},
                            QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
     bad_state = Observation("S-0001", "2020-13-45", "intact")
     stack = UndoStack()
     with pytest.raises(SiteWatchError, match="not a date"):
-        stack.push(Group("draw", [AddFeature(writer, record, lambda: None), RecordObservation(assessment, bad_state)]))
-    assert writer.get("structures", "S-0001") is None
+        stack.push(
+            Group("draw", [AddFeature(assessment, record, lambda: None), RecordObservation(assessment, bad_state)])
+        )
+    assert assessment.get_feature("structures", "S-0001") is None
     assert not stack.can_undo()
 
 
 def test_feature_round_trip_keeps_every_attribute(assessment):
-    writer = FeatureWriter(assessment)
     record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker", "compound_id": None,
                                           "name": "North bunker", "notes": None, "created_by": "ana",
                                           "created_at": "2020-01-08T10:11:12.000Z"},
                            QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
-    writer.add(record)
-    stored = writer.get("structures", "S-0001")
+    assessment.add_feature(record)
+    stored = assessment.get_feature("structures", "S-0001")
     assert stored == record
     with pytest.raises(SiteWatchError, match="already exists"):
-        writer.add(record)
+        assessment.add_feature(record)

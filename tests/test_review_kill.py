@@ -10,13 +10,13 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
 
 PACKAGE_HOME = Path(__file__).resolve().parent.parent / ".build" / "pkgroot"
 RECORDER = textwrap.dedent("""
     import datetime, sys
     from sitewatch.core.assessment.observations import Observation
-    from sitewatch.core.assessment.store import GeoPackageStore
+    from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.core.annotation.undo import RecordObservation, UndoStack
 
     store = GeoPackageStore.open(sys.argv[1])

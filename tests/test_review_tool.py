@@ -203,12 +203,12 @@ def test_queue_takes_change_scores_from_a_scored_layer_in_the_project(part):
 
 
 def test_queue_follows_the_pre_scores_saved_for_the_pair_and_re_sorts_when_they_change(part, assessment):
-    from sitewatch.core.scoring.stored_scores import ScoreRow, save_prescores
+    from sitewatch.core.assessment.records import ChangeScoreRow
 
     def save(scores: dict[str, float]) -> None:
         ranked = sorted(scores, key=scores.get, reverse=True)
-        rows = [ScoreRow(sid, score, 0.5, ranked.index(sid) + 1, "moderate") for sid, score in scores.items()]
-        save_prescores(str(assessment.path), BEFORE.image_id, AFTER.image_id, rows)
+        rows = [ChangeScoreRow(sid, score, 0.5, ranked.index(sid) + 1, "moderate") for sid, score in scores.items()]
+        assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, rows)
         part.context.session.scores_changed.emit()  # as Pre-score changes does after saving
 
     save({"S-0002": 0.7, "S-0005": 0.2})

@@ -9,8 +9,8 @@ import pytest
 from osgeo import gdal, ogr, osr
 
 from sitewatch.core.assessment import schema
-from sitewatch.core.assessment.observations import status_at
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.assessment.status_at import status_at
 from sitewatch.sample.generate_site import generate_site
 
 gdal.UseExceptions()

@@ -10,8 +10,9 @@ import pytest
 from osgeo import ogr
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
 
-from sitewatch.core.assessment.observations import Observation, status_at
-from sitewatch.core.assessment.store import GeoPackageStore
+from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.status_at import status_at
 from sitewatch.core.errors import NotAnAssessmentError, SiteWatchError
 from sitewatch.core.measure import ellipsoidal_area
 

@@ -39,7 +39,3 @@ def default_confidence() -> str:
     a stored value that is not a confidence code falls back to ``high``."""
     code = QgsSettings().value(PREFIX + "default_confidence", "high", type=str)
     return code if code in {value.code for value in values.CONFIDENCES} else "high"
-
-
-def set_default_confidence(code: str) -> None:
-    QgsSettings().setValue(PREFIX + "default_confidence", code)

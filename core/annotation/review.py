@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
+from .. import attributes
 from ..assessment.observations import Observation
+from ..assessment.status_at import position_at
 from ..assessment.store import AssessmentStore
 
 ScoreProvider = Callable[[], dict[str, float]]
@@ -57,11 +59,8 @@ class StatusBook:
 
     def observation_at(self, structure_id: str, on: str) -> Observation | None:
         """The observation that gives the structure its state at ``on`` (carried forward)."""
-        dates = self._dates.get(structure_id)
-        if not dates:
-            return None
-        position = bisect.bisect_right(dates, on)
-        return self._observations[structure_id][position - 1] if position else None
+        position = position_at(self._dates.get(structure_id, ()), on)
+        return None if position is None else self._observations[structure_id][position]
 
     def observation_on(self, structure_id: str, on: str) -> Observation | None:
         """The observation made exactly at ``on``, or None."""
@@ -91,9 +90,9 @@ class StatusBook:
         """Status of every observed structure at ``on``."""
         result = {}
         for structure_id, dates in self._dates.items():
-            position = bisect.bisect_right(dates, on)
-            if position:
-                result[structure_id] = self._observations[structure_id][position - 1].status
+            position = position_at(dates, on)
+            if position is not None:
+                result[structure_id] = self._observations[structure_id][position].status
         return result
 
 
@@ -203,12 +202,7 @@ def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:
     request.setSubsetOfAttributes(["structure_id", SCORE_FIELD], layer.fields())
     scores = {}
     for feature in layer.getFeatures(request):
-        structure_id, score = text_or_none(feature["structure_id"]), feature[SCORE_FIELD]
-        if structure_id is not None and text_or_none(score) is not None:
+        structure_id, score = attributes.text(feature["structure_id"]), feature[SCORE_FIELD]
+        if structure_id is not None and attributes.text(score) is not None:
             scores[structure_id] = float(score)
     return scores
-
-
-def text_or_none(value) -> str | None:
-    """A field value as text; NULL and empty values as None."""
-    return None if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()) else str(value)

@@ -8,15 +8,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
-from osgeo import ogr
 from qgis.core import QgsGeometry
 
 from ..assessment import schema
 from ..assessment.observations import Observation
+from ..assessment.records import FeatureRecord
 from ..assessment.store import AssessmentStore
 from ..errors import SiteWatchError
 from .compounds import CompoundIndex
-from .features import FeatureRecord, FeatureWriter
 
 
 class Command(ABC):
@@ -88,26 +87,23 @@ class RecordObservation(Command):
 class AddFeature(Command):
     """Add a drawn feature; undo deletes it again (its observations go to the history)."""
 
-    def __init__(self, writer: FeatureWriter, record: FeatureRecord, after_compounds_change: Callable[[], None]):
-        self.writer = writer
+    def __init__(self, store: AssessmentStore, record: FeatureRecord, after_compounds_change: Callable[[], None]):
+        self.store = store
         self.record = record
         self.after_compounds_change = after_compounds_change
         self.text = f"draw {record.feature_id}"
 
     def apply(self) -> None:
-        self.writer.add(self.record)
+        self.store.add_feature(self.record)
         if self.record.layer_name == schema.COMPOUNDS.name:
+            record = self.record
             _follow_up(self.after_compounds_change,
-                       lambda: self.writer.delete(self.record.layer_name, self.record.feature_id))
+                       lambda: self.store.delete_feature(record.layer_name, record.feature_id, "drawing undone"))
 
     def revert(self) -> None:
-        def archive(dataset: ogr.DataSource) -> None:
-            self.writer.store.archive_observations_in(dataset, [self.record.feature_id], "drawing undone")
-
-        is_structure = self.record.layer_name == schema.STRUCTURES.name
-        self.writer.delete(self.record.layer_name, self.record.feature_id, also=archive if is_structure else None)
+        self.store.delete_feature(self.record.layer_name, self.record.feature_id, "drawing undone")
         if self.record.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
+            _follow_up(self.after_compounds_change, lambda: self.store.add_feature(self.record))
 
     def structure_ids(self) -> set[str]:
         return {self.record.feature_id} if self.record.layer_name == schema.STRUCTURES.name else set()
@@ -120,9 +116,9 @@ class DeleteFeature(Command):
     """Delete a feature; a structure's observations are archived in the same transaction and
     come back with it on undo (in one transaction too)."""
 
-    def __init__(self, writer: FeatureWriter, layer_name: str, feature_id: str,
+    def __init__(self, store: AssessmentStore, layer_name: str, feature_id: str,
                  after_compounds_change: Callable[[], None]):
-        self.writer = writer
+        self.store = store
         self.layer_name = layer_name
         self.feature_id = feature_id
         self.after_compounds_change = after_compounds_change
@@ -131,27 +127,19 @@ class DeleteFeature(Command):
         self.text = f"delete {feature_id}"
 
     def apply(self) -> None:
-        store = self.writer.store
         is_structure = self.layer_name == schema.STRUCTURES.name
-        self.observations = store.observations([self.feature_id]) if is_structure else []
-
-        def archive(dataset: ogr.DataSource) -> None:
-            store.archive_observations_in(dataset, [self.feature_id], "structure deleted")
-
-        self.record = self.writer.delete(self.layer_name, self.feature_id, also=archive if is_structure else None)
+        self.observations = self.store.observations([self.feature_id]) if is_structure else []
+        self.record = self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted")
         if self.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change, lambda: self.writer.add(self.record))
+            _follow_up(self.after_compounds_change, lambda: self.store.add_feature(self.record))
 
     def revert(self) -> None:
-        assert self.record is not None
-        observations = self.observations
-
-        def restore(dataset: ogr.DataSource) -> None:
-            self.writer.store.restore_observations_in(dataset, observations)
-
-        self.writer.add(self.record, also=restore if observations else None)
+        if self.record is None:
+            raise SiteWatchError(f"{self.text} was never applied; nothing to undo.")
+        self.store.add_feature(self.record, self.observations)
         if self.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change, lambda: self.writer.delete(self.layer_name, self.feature_id))
+            _follow_up(self.after_compounds_change,
+                       lambda: self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted"))
 
     def structure_ids(self) -> set[str]:
         return {self.feature_id} if self.layer_name == schema.STRUCTURES.name else set()
@@ -167,9 +155,9 @@ class ChangeGeometry(Command):
     """Move or reshape a feature. A structure's ``compound_id`` follows its new geometry in
     the same transaction; a compound's change re-assigns every structure."""
 
-    def __init__(self, writer: FeatureWriter, layer_name: str, feature_id: str, geometry: QgsGeometry,
+    def __init__(self, store: AssessmentStore, layer_name: str, feature_id: str, geometry: QgsGeometry,
                  compounds: Callable[[], CompoundIndex], after_compounds_change: Callable[[], None]):
-        self.writer = writer
+        self.store = store
         self.layer_name = layer_name
         self.feature_id = feature_id
         self.geometry = QgsGeometry(geometry)
@@ -182,17 +170,18 @@ class ChangeGeometry(Command):
         attributes = None
         if self.layer_name == schema.STRUCTURES.name:
             attributes = {"compound_id": self.compounds().assign(geometry)}
-        before = self.writer.update(self.layer_name, self.feature_id, geometry, attributes)
+        before = self.store.update_feature(self.layer_name, self.feature_id, geometry, attributes)
         if self.layer_name == schema.COMPOUNDS.name:
             _follow_up(self.after_compounds_change,
-                       lambda: self.writer.update(self.layer_name, self.feature_id, before.geometry))
+                       lambda: self.store.update_feature(self.layer_name, self.feature_id, before.geometry))
         return before
 
     def apply(self) -> None:
         self.before = self._write(self.geometry)
 
     def revert(self) -> None:
-        assert self.before is not None
+        if self.before is None:
+            raise SiteWatchError(f"{self.text} was never applied; nothing to undo.")
         self._write(self.before.geometry)
 
     def structure_ids(self) -> set[str]:
@@ -269,14 +258,8 @@ class UndoStack:
     def can_undo(self) -> bool:
         return bool(self._done)
 
-    def can_redo(self) -> bool:
-        return bool(self._undone)
-
     def undo_text(self) -> str:
         return self._done[-1].text if self._done else ""
-
-    def redo_text(self) -> str:
-        return self._undone[-1].text if self._undone else ""
 
     def clear(self) -> None:
         self._done.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .. import values
@@ -70,20 +69,3 @@ class Observation:
                 f"use one of {', '.join(values.codes(values.CONFIDENCES))}."
             )
         return replace(self, observed_on=observed_on)
-
-
-def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
-    """Status of every observed structure at date ``on`` (carried forward).
-
-    Structures with no observation on or before ``on`` are left out: they are unobserved.
-    """
-    on = check_date(on)
-    latest: dict[str, tuple[str, str]] = {}
-    for obs in observations:
-        if obs.observed_on > on:
-            continue
-        seen = latest.get(obs.structure_id)
-        if seen is None or obs.observed_on > seen[0]:
-            latest[obs.structure_id] = (obs.observed_on, obs.status)
-    return {sid: status for sid, (_, status) in latest.items()}
-

@@ -3,6 +3,7 @@ QGIS, without the plugin, shows value-map dropdowns and structures drawn by type
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qgis.core import (
@@ -16,7 +17,7 @@ from qgis.core import (
 )
 
 from .. import values
-from ..errors import SiteWatchError
+from ..colours import rgba
 from . import schema
 
 if TYPE_CHECKING:
@@ -35,12 +36,6 @@ TYPE_COLOURS = {
     "building": "#d2691e",
     "other": "#a0a0a0",
 }
-
-
-def rgba(hex_colour: str, alpha: int = 255) -> str:
-    """A QGIS symbol colour string ``r,g,b,a`` (QColor would read 8-digit hex as #AARRGGBB)."""
-    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"{red},{green},{blue},{alpha}"
 
 
 def value_map_setup(value_list: tuple[values.Value, ...]) -> QgsEditorWidgetSetup:
@@ -90,14 +85,13 @@ def _default_renderer(layer_def: schema.LayerDef):
     return QgsSingleSymbolRenderer(symbol)
 
 
-def store_default_styles(store: AssessmentStore) -> None:
-    """Save a default style for every contract layer into the assessment."""
+def default_style_layers(store: AssessmentStore) -> Iterator[QgsVectorLayer]:
+    """Every contract layer of ``store`` with its value maps and default renderer set, ready
+    for the store to keep as the layer's default style."""
     for layer_def in schema.LAYERS:
         layer = store.layer(layer_def.name)
         apply_value_maps(layer, layer_def)
         renderer = _default_renderer(layer_def)
         if renderer is not None:
             layer.setRenderer(renderer)
-        error = layer.saveStyleToDatabase(STYLE_NAME, "Created by SiteWatch", True, "")
-        if error:
-            raise SiteWatchError(f"Could not store the default style of '{layer_def.name}': {error}")
+        yield layer

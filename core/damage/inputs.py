@@ -20,12 +20,10 @@ from qgis.core import (
     QgsCsException,
     QgsFeedback,
     QgsGeometry,
-    QgsVariantUtils,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
-from .. import values
+from .. import attributes, values
 from ..annotation.compound_assignment import assign_compounds
 from ..assessment.columns import raw_text, read_columns, require_fields
 from ..errors import SiteWatchError
@@ -117,26 +115,11 @@ class DamageInputs:
         return found
 
 
-def _text(value: object) -> str:
-    """An attribute as text: '' for NULL, ISO for dates, UTF-8 decoded for bytes."""
-    if value is None or QgsVariantUtils.isNull(value):
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, QDate):
-        return value.toString(Qt.DateFormat.ISODate)
-    if isinstance(value, QDateTime):
-        return value.date().toString(Qt.DateFormat.ISODate)
-    if isinstance(value, (dt.date, np.datetime64)):
-        return str(value)[:10]
-    return str(value)
-
-
 def _keys(array: np.ndarray) -> np.ndarray:
     """A column as a numpy bytes array (UTF-8; NULL as b'') for fast sorting and matching."""
     if array.dtype.kind == "S":
         return array
-    return np.array([_text(v).encode("utf-8") for v in array.tolist()], dtype=bytes) if len(array) \
+    return np.array([(attributes.text(v) or "").encode("utf-8") for v in array.tolist()], dtype=bytes) if len(array) \
         else np.zeros(0, dtype="S1")
 
 
@@ -163,7 +146,7 @@ def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer: QgsVec
     if array.dtype.kind == "S":
         texts = np.char.decode(array, "utf-8")
     else:
-        texts = np.array([_text(v) for v in array.tolist()], dtype=str)
+        texts = np.array([attributes.text(v) or "" for v in array.tolist()], dtype=str)
     unique, inverse = np.unique(texts, return_inverse=True)
     numbers = np.empty(len(unique), dtype=np.int64)
     for number, text in enumerate(unique.tolist()):
@@ -224,7 +207,7 @@ def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenc
     labels = columns.values.get("name", [None] * len(columns.fids))
     for fid, raw_id, label, wkb in zip(columns.fids.tolist(), columns.values["compound_id"].tolist(),
                                        list(labels), _geometries(columns.wkb)):
-        compound_id = _text(raw_id)
+        compound_id = attributes.text(raw_id) or ""
         if not compound_id:
             raise SiteWatchError(
                 f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; "
@@ -249,7 +232,7 @@ def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenc
                     f"Compound {compound_id} of layer '{compounds.name()}' cannot be converted from "
                     f"{compounds.crs().authid()} to the structures' CRS {crs.authid()}."
                 ) from None
-        found[compound_id] = (_text(label) or None, geometry)
+        found[compound_id] = (attributes.text(label), geometry)
     ids = sorted(found)
     return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
 

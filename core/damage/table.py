@@ -38,6 +38,7 @@ from qgis.core import QgsFeedback, QgsVectorLayer
 
 from .. import values
 from ..assessment.observations import check_date
+from ..assessment.status_at import status_codes_at
 from ..errors import SiteWatchError
 from ..imagery.dates import check_not_future
 from .inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
@@ -148,13 +149,8 @@ def _percent(part: np.ndarray, whole: np.ndarray) -> list[float | None]:
 
 def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
     """Status number (index in values.STATUSES, UNOBSERVED) of each structure at ``day``."""
-    status = np.full(inputs.structure_count, UNOBSERVED, dtype=np.int64)
-    on_time = inputs.obs_day <= day
-    owners = inputs.obs_structure[on_time]
-    if len(owners):
-        last = np.r_[owners[1:] != owners[:-1], True]
-        status[owners[last]] = inputs.obs_status[on_time][last]
-    return status
+    return status_codes_at(inputs.obs_structure, inputs.obs_day, inputs.obs_status, inputs.structure_count,
+                           day, UNOBSERVED)
 
 
 class _Groups:

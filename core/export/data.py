@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeature
 
-from .. import values
+from .. import attributes, values
 from ..annotation.review import StatusBook
 from ..assessment.store import AssessmentStore
 from ..imagery.registry import ImageRecord, list_images
@@ -49,17 +49,8 @@ class ExportData:
     """Where the assessment is (shown in the report)."""
 
 
-def _value(value):
-    """A QGIS attribute as a plain Python value (NULL → None, QDate → ISO text)."""
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return None
-    if hasattr(value, "toString") and hasattr(value, "isValid"):
-        return value.toString("yyyy-MM-dd") if value.isValid() else None
-    return value
-
-
 def _attribute(feature: QgsFeature, name: str):
-    return _value(feature[name])
+    return attributes.plain(feature[name])
 
 
 def change_flag(before: str | None, after: str | None) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..assessment.observations import now_iso
 
 MANIFEST_NAME = "manifest.json"
-TIMESTAMP_KEYS = ("created_at",)
+
+
 """Keys whose values differ between two otherwise identical exports."""
 
 

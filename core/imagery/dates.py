@@ -156,13 +156,6 @@ def _metadata_reading(dates: dict[dt.date, list[str]], kind: str, today: dt.date
     return None
 
 
-def read_from_metadata(metadata: Mapping[str, Mapping[str, str]], today: dt.date | None = None) -> DateReading:
-    """The date in GDAL metadata given as ``{domain: {key: value}}`` (any domain)."""
-    acquisition, file_time = _metadata_dates(metadata)
-    return (_metadata_reading(acquisition, "acquisition", today) or _metadata_reading(file_time, "file time", today)
-            or DateReading(None, "none", "the image metadata has no acquisition date"))
-
-
 def _name_dates(stem: str) -> dict[dt.date, list[str]]:
     """The distinct unambiguous dates written in a file name, ``{date: [text, ...]}``."""
     found: list[tuple[str, dt.date]] = []

@@ -12,17 +12,14 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCsException,
-    QgsExpression,
-    QgsFeature,
-    QgsFeatureRequest,
     QgsGeometry,
     QgsPointXY,
     QgsProject,
     QgsRectangle,
-    QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QDate
 
+from .. import attributes
+from ..assessment.records import FeatureRecord
 from ..assessment.store import AssessmentStore
 from ..errors import SiteWatchError
 from ..measure import distance_area
@@ -50,27 +47,19 @@ class ImageRecord:
         return " · ".join(p for p in (self.acquired or "undated", self.source or self.image_id) if p)
 
 
-def _text(value) -> str | None:
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return None
-    if hasattr(value, "toString") and hasattr(value, "isValid"):  # QDate
-        return value.toString("yyyy-MM-dd") if value.isValid() else None
-    return str(value)
-
-
 def list_images(store: AssessmentStore) -> list[ImageRecord]:
     """Every registered image, oldest first (undated last)."""
     records = []
     for feature in store.layer("imagery").getFeatures():
         gsd = feature["gsd_m"]
         records.append(ImageRecord(
-            image_id=_text(feature["image_id"]) or "",
-            acquired=_text(feature["acquired"]),
-            source=_text(feature["source"]),
-            sensor=_text(feature["sensor"]),
-            uri=_text(feature["uri"]),
-            gsd_m=None if gsd is None or _text(gsd) is None else float(gsd),
-            notes=_text(feature["notes"]),
+            image_id=attributes.text(feature["image_id"]) or "",
+            acquired=attributes.text(feature["acquired"]),
+            source=attributes.text(feature["source"]),
+            sensor=attributes.text(feature["sensor"]),
+            uri=attributes.text(feature["uri"]),
+            gsd_m=None if gsd is None or attributes.number(gsd) is None else float(gsd),
+            notes=attributes.text(feature["notes"]),
         ))
     return sorted(records, key=lambda r: (r.acquired is None, r.acquired or "", r.image_id))
 
@@ -252,10 +241,6 @@ def _check_overlaps(store: AssessmentStore, footprint: QgsGeometry, name: str, s
         )
 
 
-def _qdate(acquired: str | None) -> QDate:
-    return QDate.fromString(acquired, "yyyy-MM-dd") if acquired else QDate()
-
-
 def register_image(
     store: AssessmentStore, path: str, acquired: str | None = None, source: str | None = None,
     sensor: str | None = None, notes: str | None = None, today: dt.date | None = None,
@@ -273,41 +258,16 @@ def register_image(
     sensor = sensor or info.sensor
     footprint = footprint_in(info, store.crs())
     _check_overlaps(store, footprint, Path(path).name)
-    layer = store.layer("imagery")
-    feature = QgsFeature(layer.fields())
     image_id = store.next_id("imagery")
-    for key, value in (("image_id", image_id), ("acquired", _qdate(acquired)), ("source", source),
-                       ("sensor", sensor), ("uri", uri), ("gsd_m", info.gsd_m), ("notes", notes)):
-        feature.setAttribute(key, value)
-    feature.setGeometry(footprint)
-    ok, _ = layer.dataProvider().addFeatures([feature])
-    if not ok:
-        raise SiteWatchError(
-            f"Could not register '{Path(path).name}' in {store.location}: "
-            f"{'; '.join(layer.dataProvider().errors())}. Nothing was written."
-        )
+    attributes = {"image_id": image_id, "acquired": acquired, "source": source, "sensor": sensor, "uri": uri,
+                  "gsd_m": info.gsd_m, "notes": notes}
+    store.add_feature(FeatureRecord("imagery", attributes, footprint))
     return find_image(store, image_id)
 
 
-def _feature_id(layer: QgsVectorLayer, image_id: str, location: str) -> int:
-    request = QgsFeatureRequest(QgsExpression(f"\"image_id\" = {QgsExpression.quotedValue(image_id)}"))
-    for feature in layer.getFeatures(request):
-        return feature.id()
-    raise SiteWatchError(f"No image '{image_id}' is registered in {location}.")
-
-
 def _change(store: AssessmentStore, image_id: str, values: dict, geometry: QgsGeometry | None = None) -> ImageRecord:
-    layer = store.layer("imagery")
-    fid = _feature_id(layer, image_id, store.location)
-    fields = layer.fields()
-    provider = layer.dataProvider()
-    changes = {fields.indexOf(k): v for k, v in values.items()}
-    if geometry is not None:
-        ok = provider.changeFeatures({fid: changes}, {fid: geometry})
-    else:
-        ok = provider.changeAttributeValues({fid: changes})
-    if not ok:
-        raise SiteWatchError(f"Could not update image {image_id} in {store.location}; nothing was changed.")
+    find_image(store, image_id)  # says which image is not registered
+    store.update_feature("imagery", image_id, geometry, values)
     return find_image(store, image_id)
 
 
@@ -319,7 +279,7 @@ def update_image(store: AssessmentStore, image_id: str, *, acquired: str | None 
     date: they would be left at a date no image has."""
     new_date = check_acquired(acquired, today) if acquired else None
     _check_date_change(store, find_image(store, image_id), new_date)
-    values = {"acquired": _qdate(new_date)}
+    values: dict[str, object] = {"acquired": new_date}
     values.update({"source": source or None, "sensor": sensor or None})
     return _change(store, image_id, values)
 
@@ -347,9 +307,8 @@ def relink_image(store: AssessmentStore, image_id: str, path: str) -> ImageRecor
 
 def remove_image(store: AssessmentStore, image_id: str) -> None:
     """Unregister an image (the file itself is left alone)."""
-    layer = store.layer("imagery")
-    if not layer.dataProvider().deleteFeatures([_feature_id(layer, image_id, store.location)]):
-        raise SiteWatchError(f"Could not remove image {image_id} from {store.location}.")
+    find_image(store, image_id)  # says which image is not registered
+    store.delete_feature("imagery", image_id, "image removed")
 
 
 def available_path(store: AssessmentStore, record: ImageRecord) -> str:

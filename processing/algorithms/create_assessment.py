@@ -11,7 +11,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...core.assessment.store import GeoPackageStore
+from ...core.assessment.geopackage import GeoPackageStore
 from ...core.errors import SiteWatchError
 from ..algorithm import SiteWatchAlgorithm
 

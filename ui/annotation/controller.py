@@ -13,8 +13,8 @@ from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsProject, QgsVecto
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
-from ...core import values
-from ...core.annotation.features import FeatureWriter, NewFeature, new_record
+from ...core import attributes, values
+from ...core.annotation.features import NewFeature, new_record
 from ...core.annotation.review import (
     SCORE_FIELD,
     QueueFilter,
@@ -23,7 +23,6 @@ from ...core.annotation.review import (
     StatusBook,
     StructureInfo,
     scores_from_layer,
-    text_or_none,
 )
 from ...core.annotation.undo import (
     AddFeature,
@@ -36,11 +35,12 @@ from ...core.annotation.undo import (
 )
 from ...core.assessment import schema
 from ...core.assessment.observations import Observation
+from ...core.assessment.records import StoredChangeScore
+from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ...core.imagery.layers import IMAGE_ID_PROPERTY
 from ...core.imagery.registry import ImageRecord
 from ...core.scoring.change_score import UNKNOWN
-from ...core.scoring.stored_scores import PreScore, load_prescores
 from .. import settings
 from ..assessment.session import AssessmentSession
 from ..compare.canvas_overlay import CompareMode, ComparisonItem
@@ -94,12 +94,12 @@ class AnnotationController(QObject):
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
         self.style = StatusStyle(session.project)
-        self.writer: FeatureWriter | None = None
+        self.store: AssessmentStore | None = None
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
         self.scores: ScoreProvider | None = None
-        self.prescores: dict[str, PreScore] = {}
-        """The pre-scores saved for the current image pair (structure_id → PreScore)."""
+        self.change_scores: dict[str, StoredChangeScore] = {}
+        """The pre-scores saved for the current image pair (structure_id → StoredChangeScore)."""
         self.fids: dict[str, int] = {}
         self.current: str | None = None
         self.confidence: str = settings.default_confidence()
@@ -127,18 +127,18 @@ class AnnotationController(QObject):
     @warns
     def attach(self, store) -> None:
         book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
-        self.writer = FeatureWriter(store)
+        self.store = store
         self.undo_stack.clear()
         self.book = book
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
-        self._load_prescores()
+        self._load_change_scores()
         self._load_structures()
         on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
 
     def detach(self) -> None:
         self._tables_timer.stop()
-        self.writer = None
+        self.store = None
         self.undo_stack.clear()
         self.style.release()
         if isinstance(self.scores, LayerScores):  # a project layer: it goes with the project
@@ -146,8 +146,8 @@ class AnnotationController(QObject):
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book, self.scores)
         self.fids = {}
-        if self.prescores:
-            self.prescores = {}
+        if self.change_scores:
+            self.change_scores = {}
             self.suggestions_changed.emit()
         self.select(None)
         self.queue_changed.emit()
@@ -171,20 +171,20 @@ class AnnotationController(QObject):
             if not structure_id:
                 continue
             self.fids[structure_id] = feature.id()
-            infos.append(StructureInfo(structure_id, text_or_none(feature["type"]),
-                                       text_or_none(feature["compound_id"])))
+            infos.append(StructureInfo(structure_id, attributes.text(feature["type"]),
+                                       attributes.text(feature["compound_id"])))
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
     def compound_names(self) -> dict[str, str]:
         """compound_id → name of the open assessment's named compounds."""
-        if self.writer is None:
+        if self.store is None:
             return {}
         layer = self.session.layer(schema.COMPOUNDS.name)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         request.setSubsetOfAttributes(["compound_id", "name"], layer.fields())
         return {f["compound_id"]: f["name"] for f in layer.getFeatures(request)
-                if f["compound_id"] and text_or_none(f["name"])}
+                if f["compound_id"] and attributes.text(f["name"])}
 
     def set_score_provider(self, scores: ScoreProvider | None) -> None:
         """The change-score hook: a callable returning {structure_id: score}, or None."""
@@ -210,7 +210,7 @@ class AnnotationController(QObject):
         return self.review_date() or (before.acquired if before is not None else None)
 
     def _pair_changed(self, *_args) -> None:
-        self._load_prescores()
+        self._load_change_scores()
         self.refresh_date()
 
     def refresh_date(self, *_args) -> None:
@@ -223,19 +223,19 @@ class AnnotationController(QObject):
     def draw(self, layer_name: str, type_code: str | None, geometry: QgsGeometry) -> str | None:
         """Save a drawn feature (and, for a structure drawn on the before image, its intact
         state at that date); returns its id, or None when nothing was saved."""
-        if self.writer is None:
+        if self.store is None:
             self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
             return None
         try:
-            store = self.writer.store
-            compounds = self.writer.compound_index() if layer_name == schema.STRUCTURES.name else None
+            store = self.store
+            compounds = self.store.compound_index() if layer_name == schema.STRUCTURES.name else None
             shown = self._shown_image()
             choice = NewFeature(layer_name, type_code, settings.analyst_name(),
                                 shown.image_id if shown else None, shown.acquired if shown else None)
             record = new_record(store, choice, geometry, compounds)
             if layer_name == schema.COMPOUNDS.name:
                 record.attributes["name"] = self._compound_name(record.feature_id)
-            command: Command = AddFeature(self.writer, record, self._compounds_changed)
+            command: Command = AddFeature(self.store, record, self._compounds_changed)
             before = self.session.before
             if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
                 state = Observation(record.feature_id, before.acquired, "intact", image_id=before.image_id,
@@ -290,31 +290,31 @@ class AnnotationController(QObject):
         return None
 
     def move(self, feature_id: str, geometry: QgsGeometry, layer_name: str = schema.STRUCTURES.name) -> None:
-        if self.writer is None:
+        if self.store is None:
             self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
             return
-        self._push(ChangeGeometry(self.writer, layer_name, feature_id, geometry, self.writer.compound_index,
+        self._push(ChangeGeometry(self.store, layer_name, feature_id, geometry, self.store.compound_index,
                                   self._compounds_changed))
 
     def delete(self, feature_id: str | None = None, layer_name: str = schema.STRUCTURES.name) -> bool:
         """Delete a feature (default: the current structure) after asking; its observations
         are kept in observation_history."""
         feature_id = feature_id or self.current
-        if self.writer is None or feature_id is None:
+        if self.store is None or feature_id is None:
             self.message.emit("Select a structure first (click it with the review tool).",
                               Qgis.MessageLevel.Warning)
             return False
         if not self.confirm(f"Delete {feature_id}? Its recorded states are kept in observation_history."):
             return False
-        return self._push(DeleteFeature(self.writer, layer_name, feature_id, self._compounds_changed))
+        return self._push(DeleteFeature(self.store, layer_name, feature_id, self._compounds_changed))
 
     def _compounds_changed(self) -> None:
-        if self.writer is not None:
-            self.writer.store.refresh_compound_ids()
+        if self.store is not None:
+            self.store.refresh_compound_ids()
 
     def compounds_edited(self) -> None:
         """Compounds changed through QGIS's own tools: re-assign every structure."""
-        if self.writer is None:
+        if self.store is None:
             return
         try:
             self._compounds_changed()
@@ -325,14 +325,14 @@ class AnnotationController(QObject):
 
     def compound_follows(self, structure_ids: list[str]) -> None:
         """Re-assign the compound of structures whose geometry QGIS's own tools edited."""
-        if self.writer is None:
+        if self.store is None:
             return
-        compounds = self.writer.compound_index()
+        compounds = self.store.compound_index()
         try:
             for structure_id in structure_ids:
-                record = self.writer.get(schema.STRUCTURES.name, structure_id)
+                record = self.store.get_feature(schema.STRUCTURES.name, structure_id)
                 if record is not None:
-                    self.writer.update(schema.STRUCTURES.name, structure_id,
+                    self.store.update_feature(schema.STRUCTURES.name, structure_id,
                                        attributes={"compound_id": compounds.assign(record.geometry)})
         except SiteWatchError as error:
             self.message.emit(str(error), Qgis.MessageLevel.Critical)
@@ -348,7 +348,7 @@ class AnnotationController(QObject):
 
     def _review_target(self) -> tuple[str, ImageRecord, str] | None:
         after = self.session.after
-        if self.writer is None:
+        if self.store is None:
             self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
         elif self.current is None:
             self.message.emit("No structure is selected: click one with the review tool or press N.",
@@ -370,7 +370,7 @@ class AnnotationController(QObject):
         structure_id, after, on = target
         observation = Observation(structure_id, on, status, image_id=after.image_id,
                                   confidence=confidence or self.confidence, analyst=settings.analyst_name())
-        return self._push(RecordObservation(self.writer.store, observation))
+        return self._push(RecordObservation(self.store, observation))
 
     def confirm_carried_forward(self) -> bool:
         """Confirm the state shown at the review date: one already recorded at that date is
@@ -401,21 +401,21 @@ class AnnotationController(QObject):
         if target is None:
             return False
         structure_id = target[0]
-        prescore = self.prescores.get(structure_id)
-        if prescore is None:
+        stored = self.change_scores.get(structure_id)
+        if stored is None:
             self.message.emit(f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
                               "Pre-score changes); press a status key.", Qgis.MessageLevel.Warning)
             return False
-        if prescore.suggested not in values.STATUS_BY_CODE or prescore.suggested == UNKNOWN:
+        if stored.suggested not in values.STATUS_BY_CODE or stored.suggested == UNKNOWN:
             self.message.emit(f"The pre-score of {structure_id} suggests "
-                              f"{values.label_of(values.STATUSES, prescore.suggested)}: nothing to accept; "
+                              f"{values.label_of(values.STATUSES, stored.suggested)}: nothing to accept; "
                               "look at the images and press a status key.", Qgis.MessageLevel.Warning)
             return False
         recorded = self.book.observation_on(structure_id, target[2])
         if recorded is not None:  # a state someone recorded wins over a machine suggestion
             label = values.label_of(values.STATUSES, recorded.status)
-            suggested = values.label_of(values.STATUSES, prescore.suggested)
-            if recorded.status == prescore.suggested:
+            suggested = values.label_of(values.STATUSES, stored.suggested)
+            if recorded.status == stored.suggested:
                 self.message.emit(f"{structure_id} is already recorded {label} at {target[2]}; nothing changed.",
                                   Qgis.MessageLevel.Info)
             else:
@@ -423,23 +423,23 @@ class AnnotationController(QObject):
                                   f"replace it with the suggested {suggested}: press a status key to change it.",
                                   Qgis.MessageLevel.Warning)
             return False
-        return self.record_status(prescore.suggested)
+        return self.record_status(stored.suggested)
 
     def suggestion_text(self, structure_id: str) -> str | None:
         """``suggests Destroyed (0.83)`` for a structure pre-scored in the current pair;
         ``suggests Unknown (cannot be assessed)`` without a score; None when not pre-scored."""
-        prescore = self.prescores.get(structure_id)
-        if prescore is None:
+        stored = self.change_scores.get(structure_id)
+        if stored is None:
             return None
-        label = values.label_of(values.STATUSES, prescore.suggested)
-        return f"suggests {label}" if prescore.score is None else f"suggests {label} ({prescore.score:.2f})"
+        label = values.label_of(values.STATUSES, stored.suggested)
+        return f"suggests {label}" if stored.score is None else f"suggests {label} ({stored.score:.2f})"
 
     def set_confidence(self, confidence: str) -> bool:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
         self.confidence = confidence
         self.confidence_changed.emit(confidence)
         label = values.label_of(values.CONFIDENCES, confidence)
-        if self.current is None or self.writer is None:
+        if self.current is None or self.store is None:
             self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
             return False
         on = self.review_date()
@@ -467,29 +467,29 @@ class AnnotationController(QObject):
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
         self.queue_changed.emit()
 
-    def _load_prescores(self) -> None:
+    def _load_change_scores(self) -> None:
         """Read the pre-scores saved for the current image pair (none while no assessment is
         open or no pair is chosen); when they differ from those shown, the queue dock
         re-labels its rows."""
         store, before, after = self.session.store, self.session.before, self.session.after
-        loaded: dict[str, PreScore] = {}
+        loaded: dict[str, StoredChangeScore] = {}
         if store is not None and before is not None and after is not None:
             try:
-                loaded = load_prescores(store.location, before.image_id, after.image_id)
+                loaded = store.change_scores(before.image_id, after.image_id)
             except SiteWatchError as error:
                 self.message.emit(str(error), Qgis.MessageLevel.Warning)
-        if loaded != self.prescores:
-            self.prescores = loaded
+        if loaded != self.change_scores:
+            self.change_scores = loaded
             self.suggestions_changed.emit()
 
-    def _stored_prescores(self) -> dict[str, float]:
+    def _stored_change_scores(self) -> dict[str, float]:
         """The change scores saved by *Pre-score changes* for the current image pair."""
-        return {sid: p.score for sid, p in self.prescores.items() if p.score is not None}
+        return {sid: p.score for sid, p in self.change_scores.items() if p.score is not None}
 
     def _scores_saved(self) -> None:
         """A pre-score run saved its scores: show the new suggestions, and re-sort the queue
         when it is ordered by change score."""
-        self._load_prescores()
+        self._load_change_scores()
         if self.queue_order == "score":
             self.scores = self.queue.scores = None
             self.rebuild_queue()
@@ -498,8 +498,8 @@ class AnnotationController(QObject):
         """Take the change scores saved for the current pair by *Pre-score changes*; else those
         of a project layer with ``structure_id`` and ``chg_score`` (the output of
         sitewatch:changescore), when there is one."""
-        if self._stored_prescores():
-            self.scores = self.queue.scores = self._stored_prescores
+        if self._stored_change_scores():
+            self.scores = self.queue.scores = self._stored_change_scores
             self.message.emit("Ordering the queue by the pre-scored change of this image pair.",
                               Qgis.MessageLevel.Info)
             return
@@ -538,10 +538,10 @@ class AnnotationController(QObject):
 
     def _after_command(self, command: Command) -> None:
         """Re-read what ``command`` changed: states of its structures, and layers."""
-        if self.writer is None:
+        if self.store is None:
             return
         changed = sorted(command.structure_ids())
-        self.book.reload(self.writer.store, changed)
+        self.book.reload(self.store, changed)
         layers = command.layer_names()
         self._reload_layers(layers)
         if layers & {schema.STRUCTURES.name, schema.COMPOUNDS.name}:
@@ -558,7 +558,7 @@ class AnnotationController(QObject):
     @warns
     def _reload_tables(self) -> None:
         """Let open attribute tables of observations and their history show the new rows."""
-        if self.writer is None:
+        if self.store is None:
             return
         for name in (schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name):
             self.session.layer(name).dataProvider().reloadData()

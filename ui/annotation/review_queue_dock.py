@@ -60,7 +60,7 @@ class StructureFocus:
     @warns
     def show(self, structure_id: str | None) -> None:
         self.clear()
-        if structure_id is None or self.controller.writer is None:
+        if structure_id is None or self.controller.store is None:
             return
         geometry = self._geometry(structure_id)
         if geometry is None:

@@ -65,7 +65,7 @@ class ReviewTool(SiteWatchTool):
 
     @warns
     def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
-        if event.button() != Qt.MouseButton.LeftButton or self.controller.writer is None:
+        if event.button() != Qt.MouseButton.LeftButton or self.controller.store is None:
             return
         layer = self.controller.session.layer(schema.STRUCTURES.name)
         self.controller.select(feature_at(self, layer, event, "structure_id"))

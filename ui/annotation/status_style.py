@@ -28,7 +28,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtXml import QDomDocument, QDomElement
 
 from ...core import values
-from ...core.assessment.styles import rgba
+from ...core.colours import rgba
 
 FUNCTION_NAME = "sitewatch_status"
 EXPRESSION = f'{FUNCTION_NAME}("structure_id")'

@@ -1,12 +1,13 @@
 """The "Pre-score changes" action: runs sitewatch:changescore as a background task on the
 session's before/after pair and keeps the scores in the assessment (``change_scores`` table)
-so the review queue can order structures by them (:func:`..core.prescores.load_prescores`)."""
+so the review queue can order structures by them (:meth:`...core.assessment.store.AssessmentStore.change_scores`)."""
 
 from __future__ import annotations
 
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsFeature,
     QgsProcessingAlgRunnerTask,
     QgsProcessingContext,
     QgsProcessingFeedback,
@@ -14,10 +15,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtWidgets import QAction
 
+from ...core import attributes
 from ...core.assessment import schema
+from ...core.assessment.records import ChangeScoreRow
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import resolve_uri
-from ...core.scoring.stored_scores import ScoreRow, save_prescores
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import log, notify
@@ -75,7 +77,7 @@ class PreScoreAction(InterfacePart):
         context.setTransformContext(QgsProject.instance().transformContext())
         feedback = QgsProcessingFeedback()
         self.task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
-        pair = (session.store.location, session.before.image_id, session.after.image_id)
+        pair = (session.store, session.before.image_id, session.after.image_id)
         self._run_parts = (algorithm, context, feedback, pair)
         self.task.executed.connect(self._finished)
         self._update_enabled()
@@ -85,7 +87,7 @@ class PreScoreAction(InterfacePart):
 
     def _finished(self, successful: bool, results: dict) -> None:
         """On the main thread: store the scores of the finished run, or report why it failed."""
-        _, context, feedback, (location, before_id, after_id) = self._run_parts
+        _, context, feedback, (store, before_id, after_id) = self._run_parts
         self.task, self._run_parts = None, None
         self._update_enabled()
         if not successful:
@@ -97,11 +99,9 @@ class PreScoreAction(InterfacePart):
             notify(self.context.iface, "Pre-scoring produced no scores layer; nothing was saved.",
                    Qgis.MessageLevel.Critical, 0)
             return
-        rows = [ScoreRow(str(f["structure_id"]), _number(f["chg_score"]), _number(f["chg_frac"]),
-                         None if _number(f["chg_rank"]) is None else int(f["chg_rank"]), str(f["suggested"]))
-                for f in layer.getFeatures()]
+        rows = [_row(feature) for feature in layer.getFeatures()]
         try:
-            count = save_prescores(location, before_id, after_id, rows)
+            count = store.save_change_scores(before_id, after_id, rows)
         except SiteWatchError as error:
             notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
             return
@@ -121,7 +121,9 @@ class PreScoreAction(InterfacePart):
         self.action.deleteLater()
 
 
-def _number(value) -> float | None:
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return None
-    return float(value)
+def _row(feature: QgsFeature) -> ChangeScoreRow:
+    """One feature of sitewatch:changescore's output as the row the store keeps."""
+    rank = attributes.number(feature["chg_rank"])
+    return ChangeScoreRow(str(feature["structure_id"]), attributes.number(feature["chg_score"]),
+                          attributes.number(feature["chg_frac"]), None if rank is None else int(rank),
+                          str(feature["suggested"]))

@@ -43,6 +43,7 @@ from qgis.PyQt.QtXml import QDomDocument
 from ....scripts.make_report_template import TABLE_STATUSES, TEMPLATE
 from ... import values
 from ...assessment.observations import now_iso
+from ...colours import rgba
 from ...damage.table import COUNT_FIELDS
 from ...errors import SiteWatchError
 from ...imagery.registry import ImageRecord
@@ -53,12 +54,6 @@ from .chart import write_chart
 UNOBSERVED = "unobserved"
 _COUNT_FIELD_OF = {code: field for field, code in COUNT_FIELDS.items()} | {"unknown": "n_unknown"}
 """Status code → the statistics field counting it, for the status columns of the compound table."""
-
-
-def rgba(colour: str, alpha: int = 255) -> str:
-    """``#rrggbb`` as the ``r,g,b,a`` text QGIS symbol properties read unambiguously."""
-    value = QColor(colour)
-    return f"{value.red()},{value.green()},{value.blue()},{alpha}"
 
 
 def short_label(code: str) -> str:

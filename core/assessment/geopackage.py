@@ -1,0 +1,343 @@
+"""The GeoPackage implementation of the assessment store: one site in one ``.gpkg`` file.
+
+Observations are written with SQLite transactions (``BEGIN IMMEDIATE``), features through OGR
+transactions (:mod:`.geopackage_features`), change scores in their own attribute table
+(:mod:`.geopackage_scores`). Nothing outside these modules opens an assessment for writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from osgeo import gdal, ogr, osr
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry
+
+from ..errors import NotAnAssessmentError, SiteWatchError
+from . import geopackage_features, geopackage_scores, schema
+from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
+from .observations import Observation, now_iso
+from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from .store import AssessmentStore
+from .styles import STYLE_NAME, default_style_layers
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+osr.UseExceptions()
+
+
+def _ogr_field_type(kind: str) -> int:
+    return {
+        "TEXT": ogr.OFTString,
+        "DATE": ogr.OFTDate,
+        "DATETIME": ogr.OFTDateTime,
+        "REAL": ogr.OFTReal,
+        "INTEGER": ogr.OFTInteger64,
+    }[kind]
+
+
+_OGR_GEOMETRY = {
+    None: ogr.wkbNone,
+    "Point": ogr.wkbPoint,
+    "Polygon": ogr.wkbPolygon,
+    "MultiPolygon": ogr.wkbMultiPolygon,
+    "MultiLineString": ogr.wkbMultiLineString,
+}
+
+
+
+class GeoPackageStore(AssessmentStore):
+    """An assessment in one GeoPackage file."""
+
+    def __init__(self, path: str | os.PathLike, *, _checked: bool = False):
+        if not _checked:
+            raise TypeError("Use GeoPackageStore.open() or GeoPackageStore.create().")
+        self.path = Path(path).resolve()
+
+    # -- creating and opening -------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        crs: QgsCoordinateReferenceSystem,
+        overwrite: bool = False,
+        site_name: str | None = None,
+    ) -> GeoPackageStore:
+        """Create a new, empty assessment at ``path`` (written aside, then moved in place)."""
+        target = Path(path).expanduser().absolute()
+        if target.suffix.lower() != ".gpkg":
+            raise SiteWatchError(f"'{target.name}' must end in .gpkg: an assessment is a GeoPackage.")
+        if not target.parent.is_dir():
+            raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it first or pick another.")
+        if target.exists() and not overwrite:
+            raise SiteWatchError(
+                f"'{target}' already exists; choose another name or allow overwriting it."
+            )
+        if target.is_dir():
+            raise SiteWatchError(f"'{target}' is a folder, not a file name.")
+        if not crs.isValid():
+            raise SiteWatchError("The assessment needs a valid CRS (e.g. the UTM zone of the site).")
+        temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
+        try:
+            cls._write_empty(temp, crs, site_name or target.stem)
+            store = cls(temp, _checked=True)
+            store._save_default_styles(default_style_layers(store))
+            for suffix in ("-wal", "-shm"):
+                Path(str(target) + suffix).unlink(missing_ok=True)
+            os.replace(temp, target)
+        except (OSError, RuntimeError) as error:
+            raise SiteWatchError(
+                f"Cannot write the assessment '{target}': {error}. "
+                "Check that the folder is writable and has free space."
+            ) from None
+        finally:
+            for leftover in (temp, Path(str(temp) + "-wal"), Path(str(temp) + "-shm")):
+                leftover.unlink(missing_ok=True)
+        return cls(target, _checked=True)
+
+    @staticmethod
+    def _write_empty(path: Path, crs: QgsCoordinateReferenceSystem, site_name: str) -> None:
+        srs = osr.SpatialReference()
+        srs.ImportFromWkt(crs.toWkt(Qgis.CrsWktVariant.PreferredGdal))
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        try:
+            for layer_def in schema.LAYERS:
+                spatial = layer_def.geometry is not None
+                layer = dataset.CreateLayer(
+                    layer_def.name,
+                    srs if spatial else None,
+                    _OGR_GEOMETRY[layer_def.geometry],
+                    ["FID=fid", "GEOMETRY_NAME=geom"] if spatial else ["FID=fid"],
+                )
+                for field in layer_def.fields:
+                    layer.CreateField(ogr.FieldDefn(field.name, _ogr_field_type(field.kind)))
+                for field in layer_def.fields:
+                    if field.unique:
+                        dataset.ExecuteSQL(
+                            f'CREATE UNIQUE INDEX "{layer_def.name}_{field.name}_unique" '
+                            f'ON "{layer_def.name}" ("{field.name}")'
+                        )
+            dataset.ExecuteSQL(
+                'CREATE UNIQUE INDEX "observations_structure_date" '
+                'ON "observations" ("structure_id", "observed_on")'
+            )
+            dataset.ExecuteSQL(
+                'CREATE INDEX "observation_history_structure" ON "observation_history" ("structure_id")'
+            )
+            dataset.ExecuteSQL(f'CREATE TABLE "{schema.META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
+            for key, value in (("schema_version", schema.SCHEMA_VERSION), ("site_name", site_name),
+                               ("created_at", now_iso())):
+                quoted = value.replace("'", "''")
+                dataset.ExecuteSQL(f"INSERT INTO \"{schema.META_TABLE}\" VALUES ('{key}', '{quoted}')")
+        finally:
+            dataset = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> GeoPackageStore:
+        """Open an existing assessment after checking it has every contract layer and field.
+
+        Nothing is written while checking."""
+        target = Path(path).expanduser().absolute()
+        if not target.is_file():
+            raise SiteWatchError(f"The assessment '{target}' does not exist.")
+        try:
+            dataset = gdal.OpenEx(str(target), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
+        except RuntimeError:
+            dataset = None
+        if dataset is None:
+            raise NotAnAssessmentError(f"'{target}' is not a GeoPackage; open a SiteWatch assessment (.gpkg).")
+        try:
+            problems = []
+            for layer_def in schema.LAYERS:
+                layer = dataset.GetLayerByName(layer_def.name)
+                if layer is None:
+                    problems.append(f"layer '{layer_def.name}' is missing")
+                    continue
+                defn = layer.GetLayerDefn()
+                present = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+                missing = [f for f in layer_def.field_names() if f not in present]
+                if missing:
+                    problems.append(f"layer '{layer_def.name}' lacks field(s) {', '.join(missing)}")
+        finally:
+            dataset = None
+        if problems:
+            raise NotAnAssessmentError(
+                f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
+                "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
+            )
+        return cls(target, _checked=True)
+
+    # -- the interface --------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def provider(self) -> str:
+        return "ogr"
+
+    def layer_uri(self, name: str) -> str:
+        if name not in schema.LAYER_BY_NAME:
+            raise SiteWatchError(f"'{name}' is not a SiteWatch layer.")
+        return f"{self.path}|layername={name}"
+
+    def crs(self) -> QgsCoordinateReferenceSystem:
+        return self.layer(schema.STRUCTURES.name).crs()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One SQLite transaction; committed on success, rolled back on any error."""
+        try:
+            connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        except sqlite3.Error as error:
+            raise SiteWatchError(f"Cannot open {self.path}: {error}.") from None
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            message = str(error)
+            if "locked" in message or "busy" in message:
+                raise SiteWatchError(
+                    f"{self.path} is locked by another program; nothing was written. "
+                    "Close the other program's edit session and try again."
+                ) from None
+            if "readonly" in message:
+                raise SiteWatchError(f"{self.path} is read-only; nothing was written.") from None
+            raise SiteWatchError(f"Writing {self.path} failed: {message}; nothing was written.") from None
+        finally:
+            connection.close()
+
+    def _read(self, sql: str, parameters: Sequence = ()) -> list[tuple]:
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(
+                    f"{self.path} is locked by another program; close the other program's edit "
+                    "session and try again."
+                ) from None
+            raise
+        finally:
+            connection.close()
+
+    def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
+        observation = observation.validated()
+        key = (observation.structure_id, observation.observed_on)
+        old = connection.execute(
+            f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
+            key,
+        ).fetchone()
+        if old is not None:
+            archive(connection, "structure_id = ? AND observed_on = ?", key, "replaced")
+        insert(connection, observation)
+        return None if old is None else row_to_observation(old)
+
+    def record_observation(self, observation: Observation) -> Observation | None:
+        with self._transaction() as connection:
+            return self._write(connection, observation)
+
+    def record_observations(self, observations: Iterable[Observation]) -> int:
+        count = 0
+        with self._transaction() as connection:
+            for observation in observations:
+                self._write(connection, observation)
+                count += 1
+        return count
+
+    def remove_observation(self, structure_id: str, observed_on: str, reason: str) -> Observation | None:
+        key = (structure_id, observed_on)
+        with self._transaction() as connection:
+            old = connection.execute(
+                f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
+                key,
+            ).fetchone()
+            if old is not None:
+                archive(connection, "structure_id = ? AND observed_on = ?", key, reason)
+        return None if old is None else row_to_observation(old)
+
+    def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
+        sql = f"SELECT {', '.join(OBS_COLUMNS)} FROM observations"
+        parameters: Sequence = ()
+        if structure_ids is not None:
+            sql += f" WHERE structure_id IN ({', '.join('?' * len(structure_ids))})"
+            parameters = tuple(structure_ids)
+        return [row_to_observation(r) for r in self._read(sql + " ORDER BY structure_id, observed_on", parameters)]
+
+    def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
+        sql = f"SELECT {', '.join(OBS_COLUMNS)}, archived_at, reason FROM observation_history"
+        parameters: Sequence = ()
+        if structure_id is not None:
+            sql += " WHERE structure_id = ?"
+            parameters = (structure_id,)
+        rows = self._read(sql + " ORDER BY fid", parameters)
+        return [(row_to_observation(r[:-2]), r[-2], r[-1]) for r in rows]
+
+    def archive_observations_of(self, structure_ids: Sequence[str], reason: str) -> int:
+        if not structure_ids:
+            return 0
+        where = f"structure_id IN ({', '.join('?' * len(structure_ids))})"
+        with self._transaction() as connection:
+            return archive(connection, where, tuple(structure_ids), reason)
+
+    def next_id(self, layer_name: str) -> str:
+        layer_def = schema.LAYER_BY_NAME[layer_name]
+        if layer_def.id_field is None or layer_def.id_prefix is None:
+            raise SiteWatchError(f"Layer '{layer_name}' has no id field.")
+        prefix = layer_def.id_prefix
+        try:
+            rows = self._read(
+                f'SELECT "{layer_def.id_field}" FROM "{layer_name}" WHERE "{layer_def.id_field}" LIKE ?',
+                (prefix + "%",),
+            )
+        except sqlite3.Error as error:
+            raise SiteWatchError(f"Reading {self.path} failed: {error}; nothing was written.") from None
+        numbers = [int(r[0][len(prefix):]) for r in rows if r[0] and r[0][len(prefix):].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+    def metadata(self) -> dict[str, str]:
+        try:
+            return dict(self._read(f'SELECT key, value FROM "{schema.META_TABLE}"'))
+        except sqlite3.OperationalError:
+            return {}
+
+    # -- features and change scores -------------------------------------------------------
+
+    def add_feature(self, record: FeatureRecord, observations: Iterable[Observation] = ()) -> None:
+        geopackage_features.add(self.location, record, [o.validated() for o in observations])
+
+    def get_feature(self, layer_name: str, feature_id: str) -> FeatureRecord | None:
+        return geopackage_features.get(self.location, layer_name, feature_id)
+
+    def delete_feature(self, layer_name: str, feature_id: str, reason: str) -> FeatureRecord:
+        return geopackage_features.delete(self.location, layer_name, feature_id, reason)
+
+    def update_feature(self, layer_name: str, feature_id: str, geometry: QgsGeometry | None = None,
+                       attributes: dict[str, object] | None = None) -> FeatureRecord:
+        return geopackage_features.update(self.location, layer_name, feature_id, geometry, attributes)
+
+    def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
+        return geopackage_scores.save(self.location, before_image, after_image, rows)
+
+    def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
+        return geopackage_scores.load(self.location, before_image, after_image)
+
+    def _save_default_styles(self, layers: Iterable) -> None:
+        """Keep each layer's renderer as its default style in the ``layer_styles`` table."""
+        for layer in layers:
+            error = layer.saveStyleToDatabase(STYLE_NAME, "Created by SiteWatch", True, "")
+            if error:
+                raise SiteWatchError(
+                    f"Could not store the default style of '{layer.name()}' in {self.location}: {error}"
+                )

@@ -1,0 +1,43 @@
+"""What the store reads and writes besides observations: one feature of a contract layer, and
+the change scores kept per image pair for the review queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from qgis.core import QgsGeometry
+
+from . import schema
+
+
+@dataclass(frozen=True)
+class FeatureRecord:
+    """One feature of a contract layer as stored: its attributes (id field included) and
+    its geometry in the layer CRS."""
+
+    layer_name: str
+    attributes: dict[str, object]
+    geometry: QgsGeometry = field(compare=False)
+
+    @property
+    def feature_id(self) -> str:
+        return str(self.attributes[schema.LAYER_BY_NAME[self.layer_name].id_field])
+
+
+class ChangeScoreRow(NamedTuple):
+    """One structure's change score as ``sitewatch:changescore`` wrote it, to be stored."""
+
+    structure_id: str
+    score: float | None
+    frac: float | None
+    rank: int | None
+    suggested: str
+
+
+class StoredChangeScore(NamedTuple):
+    """What the review queue orders by: ``score`` and ``rank`` are None for ``unknown``."""
+
+    score: float | None
+    rank: int | None
+    suggested: str
