@@ -83,14 +83,18 @@ def write_footprints(path: Path, count: int, size: int, seed: int) -> Path:
     return path
 
 
-def write_image(path: Path, size: int, seed: int, gain: float, offset: float,
-                rubble: Path | None = None) -> Path:
+def write_image(path: Path, size: int, seed: int, gain: float, offset: float, rubble: Path | None = None) -> Path:
     if path.exists():
         return path
     temporary = path.with_suffix(".part.tif")
     dataset = gdal.GetDriverByName("GTiff").Create(
-        str(temporary), size, size, 3, gdal.GDT_Byte,
-        options=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "INTERLEAVE=PIXEL"])
+        str(temporary),
+        size,
+        size,
+        3,
+        gdal.GDT_Byte,
+        options=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "INTERLEAVE=PIXEL"],
+    )
     dataset.SetGeoTransform((ORIGIN[0], PIXEL, 0, ORIGIN[1], 0, -PIXEL))
     dataset.SetSpatialRef(utm())
     scene = np.random.default_rng(1)  # the same ground in both passes
@@ -149,17 +153,44 @@ def qgis_route(before: Path, after: Path, footprints: Path, work: Path) -> tuple
 
     diff = work / "difference.tif"
     diff.unlink(missing_ok=True)
-    calc, _ = timed("(a) gdal:rastercalculator change magnitude (difference raster)", lambda: processing.run(
-        "gdal:rastercalculator",
-        {"INPUT_A": str(before), "BAND_A": 1, "INPUT_B": str(after), "BAND_B": 1,
-         "INPUT_C": str(before), "BAND_C": 2, "INPUT_D": str(after), "BAND_D": 2,
-         "INPUT_E": str(before), "BAND_E": 3, "INPUT_F": str(after), "BAND_F": 3,
-         "FORMULA": "sqrt(((A-B)**2+(C-D)**2+(E-F)**2)/3)", "RTYPE": 5,
-         "EXTRA": "--co TILED=YES --co COMPRESS=DEFLATE", "OUTPUT": str(diff)}))
-    zonal, _ = timed("(a) native:zonalstatisticsfb mean", lambda: processing.run(
-        "native:zonalstatisticsfb",
-        {"INPUT": str(footprints), "INPUT_RASTER": str(diff), "RASTER_BAND": 1, "COLUMN_PREFIX": "d_",
-         "STATISTICS": [2], "OUTPUT": "TEMPORARY_OUTPUT"}))
+    calc, _ = timed(
+        "(a) gdal:rastercalculator change magnitude (difference raster)",
+        lambda: processing.run(
+            "gdal:rastercalculator",
+            {
+                "INPUT_A": str(before),
+                "BAND_A": 1,
+                "INPUT_B": str(after),
+                "BAND_B": 1,
+                "INPUT_C": str(before),
+                "BAND_C": 2,
+                "INPUT_D": str(after),
+                "BAND_D": 2,
+                "INPUT_E": str(before),
+                "BAND_E": 3,
+                "INPUT_F": str(after),
+                "BAND_F": 3,
+                "FORMULA": "sqrt(((A-B)**2+(C-D)**2+(E-F)**2)/3)",
+                "RTYPE": 5,
+                "EXTRA": "--co TILED=YES --co COMPRESS=DEFLATE",
+                "OUTPUT": str(diff),
+            },
+        ),
+    )
+    zonal, _ = timed(
+        "(a) native:zonalstatisticsfb mean",
+        lambda: processing.run(
+            "native:zonalstatisticsfb",
+            {
+                "INPUT": str(footprints),
+                "INPUT_RASTER": str(diff),
+                "RASTER_BAND": 1,
+                "COLUMN_PREFIX": "d_",
+                "STATISTICS": [2],
+                "OUTPUT": "TEMPORARY_OUTPUT",
+            },
+        ),
+    )
     return calc, zonal, diff
 
 
@@ -177,32 +208,55 @@ def build_mosaic(path: Path, tile: Path, size: int) -> Path:
     copies = []
     for i, (dx, dy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
         shifted = path.parent / f"{path.stem}_{i}.vrt"
-        gdal.Translate(str(shifted), str(tile), format="VRT",
-                       outputBounds=(ORIGIN[0] + dx * size, ORIGIN[1] - dy * size,
-                                     ORIGIN[0] + dx * size + size, ORIGIN[1] - dy * size - size))
+        gdal.Translate(
+            str(shifted),
+            str(tile),
+            format="VRT",
+            outputBounds=(
+                ORIGIN[0] + dx * size,
+                ORIGIN[1] - dy * size,
+                ORIGIN[0] + dx * size + size,
+                ORIGIN[1] - dy * size - size,
+            ),
+        )
         copies.append(str(shifted))
     gdal.BuildVRT(str(mosaic), copies)
     temporary = path.with_suffix(".part.tif")
-    gdal.Translate(str(temporary), str(mosaic), creationOptions=[
-        "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "ZLEVEL=1", "NUM_THREADS=2"])
+    gdal.Translate(
+        str(temporary),
+        str(mosaic),
+        creationOptions=[
+            "TILED=YES",
+            "BLOCKXSIZE=256",
+            "BLOCKYSIZE=256",
+            "COMPRESS=DEFLATE",
+            "ZLEVEL=1",
+            "NUM_THREADS=2",
+        ],
+    )
     temporary.rename(path)
     return path
 
 
-HIGH_WATER = ("def high_water():\n"
-              "    for line in open('/proc/self/status'):\n"
-              "        if line.startswith('VmHWM:'):\n"
-              "            return int(line.split()[1])\n")
+HIGH_WATER = (
+    "def high_water():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            return int(line.split()[1])\n"
+)
 """Peak resident memory (kB) of the process itself. ``getrusage().ru_maxrss`` is not used: on
 Linux a child started by fork + exec inherits the parent's peak (this bench's parent is large)."""
 
 
-PAIRED_OURS = ("import sys\nfrom osgeo import ogr\nfrom sitewatch.core.scoring.change_score import score_changes\n"
-               "dataset = ogr.Open(sys.argv[3])\nlayer = dataset.GetLayer(0)\n"
-               "shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]\n"
-               "score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n")
-PAIRED_EXACTEXTRACT = ("import sys\nfrom exactextract import exact_extract\n"
-                       "exact_extract(sys.argv[1], sys.argv[2], 'mean')\n")
+PAIRED_OURS = (
+    "import sys\nfrom osgeo import ogr\nfrom sitewatch.core.scoring.change_score import score_changes\n"
+    "dataset = ogr.Open(sys.argv[3])\nlayer = dataset.GetLayer(0)\n"
+    "shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]\n"
+    "score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n"
+)
+PAIRED_EXACTEXTRACT = (
+    "import sys\nfrom exactextract import exact_extract\nexact_extract(sys.argv[1], sys.argv[2], 'mean')\n"
+)
 
 
 def paired_processes(pairs: int, before: Path, after: Path, diff: Path, footprints: Path) -> list[float]:
@@ -223,8 +277,15 @@ def paired_processes(pairs: int, before: Path, after: Path, diff: Path, footprin
 def peak_memory(before: Path, after: Path, footprints: Path, size: int, copies: int = 4) -> tuple[float, float, float]:
     """(baseline MB, ours MB, seconds) of subprocesses: QGIS import only, and a scoring run."""
     baseline = subprocess.run(
-        [sys.executable, "-c", f"from sitewatch.core.scoring.change_score import score_changes\n{HIGH_WATER}\n"
-         "print(high_water())"], capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            f"from sitewatch.core.scoring.change_score import score_changes\n{HIGH_WATER}\nprint(high_water())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     script = CACHE / "peak_memory_run.py"
     script.write_text(
         "import sys, time\n"
@@ -246,10 +307,15 @@ def peak_memory(before: Path, after: Path, footprints: Path, size: int, copies: 
         "run = score_changes(sys.argv[1], sys.argv[2], shapes, layer.GetSpatialRef().ExportToWkt())\n"
         "seconds = time.perf_counter() - started\n"
         f"{HIGH_WATER}\n"
-        "print(high_water(), seconds, len(shapes))\n")
+        "print(high_water(), seconds, len(shapes))\n"
+    )
     shift = size * PIXEL if copies == 4 else 0
-    ours = subprocess.run([sys.executable, str(script), str(before), str(after), str(footprints), str(shift)],
-                          capture_output=True, text=True, check=True)
+    ours = subprocess.run(
+        [sys.executable, str(script), str(before), str(after), str(footprints), str(shift)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rss, seconds, count = ours.stdout.split()
     return int(baseline.stdout) / 1024, int(rss) / 1024, float(seconds)
 
@@ -258,8 +324,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--skip-qgis-route", action="store_true")
-    parser.add_argument("--paired", type=int, default=0, metavar="N",
-                        help="also time ours and exactextract as N pairs of whole processes")
+    parser.add_argument(
+        "--paired",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time ours and exactextract as N pairs of whole processes",
+    )
     args = parser.parse_args()
     size = args.size
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -271,36 +342,58 @@ def main() -> None:
     shapes, crs = footprints_wkb(footprints)
     many_shapes, _ = footprints_wkb(many)
     print(f"{size}×{size} 3-band uint8 pair (tiled 256, DEFLATE), 1 m pixels", flush=True)
-    floor, _ = timed("(c) I/O floor: read + decode both rasters once (GDAL, 1024² windows)",
-                     lambda: io_floor([before, after]), REPEAT)
-    ours, run = timed("ours: score_changes, 10,000 footprints", lambda: score_changes(
-        str(before), str(after), shapes, crs), REPEAT)
-    ours_many, _ = timed("ours: score_changes, 100,000 footprints", lambda: score_changes(
-        str(before), str(after), many_shapes, crs))
+    floor, _ = timed(
+        "(c) I/O floor: read + decode both rasters once (GDAL, 1024² windows)",
+        lambda: io_floor([before, after]),
+        REPEAT,
+    )
+    ours, run = timed(
+        "ours: score_changes, 10,000 footprints", lambda: score_changes(str(before), str(after), shapes, crs), REPEAT
+    )
+    ours_many, _ = timed(
+        "ours: score_changes, 100,000 footprints", lambda: score_changes(str(before), str(after), many_shapes, crs)
+    )
     truth = {i for i in range(len(shapes)) if (i + 1) % 10 == 0}
     top = {i for i, s in enumerate(run.scores) if s.rank is not None and s.rank <= len(truth)}
     print(f"  (sanity: {len(top & truth)} of the {len(truth)} painted footprints are in our top {len(truth)})")
     route = None
     if not args.skip_qgis_route:
         route = qgis_route(before, after, footprints, CACHE)
-        extract, _ = timed("(b) exactextract mean of the difference raster (zonal part only)",
-                           lambda: exactextract_mean(route[2], footprints), REPEAT)
+        extract, _ = timed(
+            "(b) exactextract mean of the difference raster (zonal part only)",
+            lambda: exactextract_mean(route[2], footprints),
+            REPEAT,
+        )
         if args.paired:
             ratios = paired_processes(args.paired, before, after, route[2], footprints)
-            print(f"  whole processes in turn, ours / exactextract wall time over {len(ratios)} pairs: median "
-                  f"{np.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f}", flush=True)
+            print(
+                f"  whole processes in turn, ours / exactextract wall time over {len(ratios)} pairs: median "
+                f"{np.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f}",
+                flush=True,
+            )
     mosaic_before = build_mosaic(CACHE / f"before_{2 * size}.tif", before, size)
     mosaic_after = build_mosaic(CACHE / f"after_{2 * size}.tif", after, size)
     base_mb, ours_mb, seconds = peak_memory(mosaic_before, mosaic_after, footprints, size)
-    print(f"  peak RSS, {2 * size}² pair, 40,000 footprints: ours {ours_mb:.0f} MB (imports alone {base_mb:.0f} MB), "
-          f"scored in {seconds:.1f} s")
+    print(
+        f"  peak RSS, {2 * size}² pair, 40,000 footprints: ours {ours_mb:.0f} MB (imports alone {base_mb:.0f} MB), "
+        f"scored in {seconds:.1f} s"
+    )
     warped_after = CACHE / f"after_{size}_36n.tif"
     if not warped_after.exists():
-        gdal.Warp(str(warped_after), str(after), dstSRS="EPSG:32636", xRes=1.2 * PIXEL, yRes=1.2 * PIXEL,
-                  resampleAlg="bilinear", creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "ZLEVEL=1"])
+        gdal.Warp(
+            str(warped_after),
+            str(after),
+            dstSRS="EPSG:32636",
+            xRes=1.2 * PIXEL,
+            yRes=1.2 * PIXEL,
+            resampleAlg="bilinear",
+            creationOptions=["TILED=YES", "COMPRESS=DEFLATE", "ZLEVEL=1"],
+        )
     _, warped_mb, warped_seconds = peak_memory(before, warped_after, footprints, size, copies=1)
-    print(f"  peak RSS, {size}² pair with the after image in EPSG:32636 at 1.2 m (warped on the fly): "
-          f"ours {warped_mb:.0f} MB, scored in {warped_seconds:.1f} s")
+    print(
+        f"  peak RSS, {size}² pair with the after image in EPSG:32636 at 1.2 m (warped on the fly): "
+        f"ours {warped_mb:.0f} MB, scored in {warped_seconds:.1f} s"
+    )
     print("Ratios (goal):")
     if route is not None:
         calc, zonal, _ = route

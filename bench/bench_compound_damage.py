@@ -43,9 +43,17 @@ AFTER, BEFORE = "2020-06-15", "2019-09-01"
 def ours(path: Path, out: Path) -> tuple[float, dict]:
     uri = f"{path}|layername="
     start = time.perf_counter()
-    result = processing.run("sitewatch:compounddamage", {
-        "STRUCTURES": uri + "structures", "OBSERVATIONS": uri + "observations", "COMPOUNDS": uri + "compounds",
-        "AFTER_DATE": AFTER, "BEFORE_DATE": BEFORE, "OUTPUT": str(out)})
+    result = processing.run(
+        "sitewatch:compounddamage",
+        {
+            "STRUCTURES": uri + "structures",
+            "OBSERVATIONS": uri + "observations",
+            "COMPOUNDS": uri + "compounds",
+            "AFTER_DATE": AFTER,
+            "BEFORE_DATE": BEFORE,
+            "OUTPUT": str(out),
+        },
+    )
     return time.perf_counter() - start, result
 
 
@@ -54,16 +62,40 @@ def qgis_route(path: Path) -> tuple[float, int]:
     observations = QgsVectorLayer(uri + "observations", "observations", "ogr")
     observations.setSubsetString(f"observed_on = '{AFTER}'")
     start = time.perf_counter()
-    joined = processing.run("native:joinattributesbylocation", {
-        "INPUT": uri + "structures", "JOIN": uri + "compounds", "PREDICATE": [0], "METHOD": 2,
-        "JOIN_FIELDS": ["compound_id"], "PREFIX": "c_", "DISCARD_NONMATCHING": False,
-        "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
-    with_status = processing.run("native:joinattributestable", {
-        "INPUT": joined, "FIELD": "structure_id", "INPUT_2": observations, "FIELD_2": "structure_id",
-        "FIELDS_TO_COPY": ["status"], "METHOD": 1, "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
-    counted = processing.run("qgis:statisticsbycategories", {
-        "INPUT": with_status, "VALUES_FIELD_NAME": None, "CATEGORIES_FIELD_NAME": ["c_compound_id", "status"],
-        "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    joined = processing.run(
+        "native:joinattributesbylocation",
+        {
+            "INPUT": uri + "structures",
+            "JOIN": uri + "compounds",
+            "PREDICATE": [0],
+            "METHOD": 2,
+            "JOIN_FIELDS": ["compound_id"],
+            "PREFIX": "c_",
+            "DISCARD_NONMATCHING": False,
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        },
+    )["OUTPUT"]
+    with_status = processing.run(
+        "native:joinattributestable",
+        {
+            "INPUT": joined,
+            "FIELD": "structure_id",
+            "INPUT_2": observations,
+            "FIELD_2": "structure_id",
+            "FIELDS_TO_COPY": ["status"],
+            "METHOD": 1,
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        },
+    )["OUTPUT"]
+    counted = processing.run(
+        "qgis:statisticsbycategories",
+        {
+            "INPUT": with_status,
+            "VALUES_FIELD_NAME": None,
+            "CATEGORIES_FIELD_NAME": ["c_compound_id", "status"],
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        },
+    )["OUTPUT"]
     return time.perf_counter() - start, counted.featureCount()
 
 
@@ -83,22 +115,30 @@ def main() -> None:
         path = Path(folder) / "bench.gpkg"
         start = time.perf_counter()
         site_data.generate(path, arguments.structures, arguments.observations, arguments.compounds)
-        print(f"site: {arguments.structures:,} structures, {arguments.observations:,} observations, "
-              f"{arguments.compounds:,} compounds (written in {time.perf_counter() - start:.1f} s)")
+        print(
+            f"site: {arguments.structures:,} structures, {arguments.observations:,} observations, "
+            f"{arguments.compounds:,} compounds (written in {time.perf_counter() - start:.1f} s)"
+        )
         times = []
         for run in range(arguments.runs):
             seconds, result = ours(path, Path(folder) / f"damage{run}.gpkg")
             times.append(seconds)
         ours_seconds = statistics.median(times)
-        print(f"sitewatch:compounddamage end to end: median {ours_seconds:.2f} s "
-              f"(runs: {', '.join(f'{t:.2f}' for t in times)}) -> {result['SUMMARY']}")
+        print(
+            f"sitewatch:compounddamage end to end: median {ours_seconds:.2f} s "
+            f"(runs: {', '.join(f'{t:.2f}' for t in times)}) -> {result['SUMMARY']}"
+        )
         if arguments.skip_qgis:
             return
         route_seconds, rows = qgis_route(path)
-        print(f"QGIS route (joinattributesbylocation largest overlap + joinattributestable + "
-              f"statisticsbycategories): {route_seconds:.2f} s ({rows} category rows)")
-        print(f"ratio: ours is {route_seconds / ours_seconds:.1f}x faster (goal >= 10x); "
-              f"ours {'<' if ours_seconds < 3 else '>='} 3 s")
+        print(
+            f"QGIS route (joinattributesbylocation largest overlap + joinattributestable + "
+            f"statisticsbycategories): {route_seconds:.2f} s ({rows} category rows)"
+        )
+        print(
+            f"ratio: ours is {route_seconds / ours_seconds:.1f}x faster (goal >= 10x); "
+            f"ours {'<' if ours_seconds < 3 else '>='} 3 s"
+        )
 
 
 if __name__ == "__main__":

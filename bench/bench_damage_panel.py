@@ -96,8 +96,9 @@ def main() -> None:
     iface = Window()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "site.gpkg"
-        store = site_data.generate(path, arguments.structures, arguments.structures * 5,
-                                   max(1, arguments.structures // 100))
+        store = site_data.generate(
+            path, arguments.structures, arguments.structures * 5, max(1, arguments.structures // 100)
+        )
         plugin = sitewatch.classFactory(iface)
         plugin.initGui()
         part = next(p for p in plugin.parts if isinstance(p, DamagePanel))
@@ -121,12 +122,16 @@ def main() -> None:
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
         ours = statistics.median(times)
-        print(f"site: {arguments.structures:,} structures, {arguments.structures * 5:,} observations, "
-              f"{max(1, arguments.structures // 100)} compounds")
-        print(f"Damage panel refresh after one observation (write + reload + table, chart, summary shown): "
-              f"median {ours * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
-              f"over {len(times)} repeats "
-              f"(goal < 100 ms); CPU time of all threads: median {statistics.median(cpu) * 1000:.0f} ms")
+        print(
+            f"site: {arguments.structures:,} structures, {arguments.structures * 5:,} observations, "
+            f"{max(1, arguments.structures // 100)} compounds"
+        )
+        print(
+            f"Damage panel refresh after one observation (write + reload + table, chart, summary shown): "
+            f"median {ours * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+            f"over {len(times)} repeats "
+            f"(goal < 100 ms); CPU time of all threads: median {statistics.median(cpu) * 1000:.0f} ms"
+        )
         print(f"summary: {dock.summary.text()}")
         plugin.unload()
         QgsProject.instance().clear()

@@ -31,16 +31,36 @@ def build_large_site(folder: Path):
     from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.core.assessment.observations import Observation
 
-    store = GeoPackageStore.create(folder / "large.gpkg", QgsCoordinateReferenceSystem("EPSG:32637"),
-                                   site_name="Large site")
+    store = GeoPackageStore.create(
+        folder / "large.gpkg", QgsCoordinateReferenceSystem("EPSG:32637"), site_name="Large site"
+    )
     rng = random.Random(20)
     side = math.ceil(math.sqrt(COMPOUNDS))
-    store.add_features("imagery", [
-        {"image_id": f"IMG-000{n}", "acquired": date, "source": "Bench", "sensor": "B", "gsd_m": 0.5,
-         "uri": f"{date}.tif"} for n, date in ((1, "2019-09-01"), (2, "2020-01-08"))])
-    store.add_features("compounds", [
-        {"compound_id": f"C-{n + 1:04d}", "name": f"Compound {n + 1}",
-         "geometry": _square(500000 + (n % side) * 400, 3600000 + (n // side) * 400, 380)} for n in range(COMPOUNDS)])
+    store.add_features(
+        "imagery",
+        [
+            {
+                "image_id": f"IMG-000{n}",
+                "acquired": date,
+                "source": "Bench",
+                "sensor": "B",
+                "gsd_m": 0.5,
+                "uri": f"{date}.tif",
+            }
+            for n, date in ((1, "2019-09-01"), (2, "2020-01-08"))
+        ],
+    )
+    store.add_features(
+        "compounds",
+        [
+            {
+                "compound_id": f"C-{n + 1:04d}",
+                "name": f"Compound {n + 1}",
+                "geometry": _square(500000 + (n % side) * 400, 3600000 + (n // side) * 400, 380),
+            }
+            for n in range(COMPOUNDS)
+        ],
+    )
     rows, observations = [], []
     for n in range(STRUCTURES):
         compound = n % COMPOUNDS
@@ -48,8 +68,14 @@ def build_large_site(folder: Path):
         x = 500000 + (compound % side) * 400 + 10 + (slot % 14) * 26
         y = 3600000 + (compound // side) * 400 + 10 + (slot // 14) * 26
         sid = f"S-{n + 1:05d}"
-        rows.append({"structure_id": sid, "type": "building", "compound_id": f"C-{compound + 1:04d}",
-                     "geometry": _square(x, y, 20)})
+        rows.append(
+            {
+                "structure_id": sid,
+                "type": "building",
+                "compound_id": f"C-{compound + 1:04d}",
+                "geometry": _square(x, y, 20),
+            }
+        )
         observations.append(Observation(sid, "2019-09-01", "intact", "IMG-0001", "high", "Bench"))
         observations.append(Observation(sid, "2020-01-08", rng.choice(STATUSES), "IMG-0002", "medium", "Bench"))
     store.add_features("structures", rows)
@@ -69,8 +95,9 @@ def time_export(store, folder: Path, report: bool, formats: tuple[str, ...] | No
     from sitewatch.core.export.package import ExportRequest, export_assessment
 
     start = time.perf_counter()
-    export_assessment(store, ExportRequest(str(folder), "2020-01-08", "2019-09-01", report=report,
-                                           formats=formats or FORMATS))
+    export_assessment(
+        store, ExportRequest(str(folder), "2020-01-08", "2019-09-01", report=report, formats=formats or FORMATS)
+    )
     return time.perf_counter() - start
 
 
@@ -83,10 +110,12 @@ def time_savefeatures(store, folder: Path) -> float:
     start = time.perf_counter()
     for name in ("structures", "compounds", "linear_features", "point_features"):
         for extension in ("gpkg", "shp", "geojson", "csv"):
-            processing.run("native:savefeatures", {"INPUT": store.layer_uri(name),
-                                                   "OUTPUT": str(folder / f"{name}.{extension}")})
-    processing.run("native:savefeatures", {"INPUT": store.layer_uri("observations"),
-                                           "OUTPUT": str(folder / "observations.csv")})
+            processing.run(
+                "native:savefeatures", {"INPUT": store.layer_uri(name), "OUTPUT": str(folder / f"{name}.{extension}")}
+            )
+    processing.run(
+        "native:savefeatures", {"INPUT": store.layer_uri("observations"), "OUTPUT": str(folder / "observations.csv")}
+    )
     return time.perf_counter() - start
 
 
@@ -112,13 +141,18 @@ def main() -> None:
             sample = GeoPackageStore.open(generate_site(work / "sample", size=arguments.size).assessment_gpkg)
         full = time_export(sample, work / "sample_export", report=True)
         count = sample.layer("structures").featureCount()
-        print(f"sample site ({count} structures, {arguments.size} px images), all formats + PDF: "
-              f"{full:.2f} s (goal < 20 s)", flush=True)
+        print(
+            f"sample site ({count} structures, {arguments.size} px images), all formats + PDF: "
+            f"{full:.2f} s (goal < 20 s)",
+            flush=True,
+        )
 
         large = build_large_site(work)
         package = time_export(large, work / "large_export", report=False)
-        print(f"{STRUCTURES} structures, vector package in 5 formats + tables + manifest: {package:.2f} s "
-              f"(goal < 10 s)", flush=True)
+        print(
+            f"{STRUCTURES} structures, vector package in 5 formats + tables + manifest: {package:.2f} s (goal < 10 s)",
+            flush=True,
+        )
         same = time_export(large, work / "large_export_4", report=False, formats=BASELINE_FORMATS)
         baseline = time_savefeatures(large, work / "savefeatures")
         print(f"export to GeoPackage, shapefile, GeoJSON, CSV (+ tables, manifest): {same:.2f} s")

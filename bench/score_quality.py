@@ -33,8 +33,13 @@ def site_files(variant: str, size: int, seed: int | None = None) -> SiteFiles:
     if not marker.exists() or len(marker.read_text().split("\n")) < 6:  # none yet, or an older cache's
         # a changed generator needs `rm -r .build/bench/quality` (the cache is keyed by variant, size and seed)
         files = generate_site(folder, variant, size, seed)
-        marker.write_text("\n".join(str(v) for v in (files.before_tif, files.after_tif, files.assessment_gpkg,
-                                                     files.before_date, files.after_date)) + "\n")
+        marker.write_text(
+            "\n".join(
+                str(v)
+                for v in (files.before_tif, files.after_tif, files.assessment_gpkg, files.before_date, files.after_date)
+            )
+            + "\n"
+        )
     before, after, gpkg, before_date, after_date = marker.read_text().split("\n")[:5]
     return SiteFiles(Path(before), Path(after), Path(gpkg), before_date, after_date, variant)
 
@@ -43,8 +48,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=4000)
     parser.add_argument("--variants", nargs="+", default=["desert", "green"])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[None],
-                        help="other layout seeds (held-out sites; default: the variants' own)")
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=[None],
+        help="other layout seeds (held-out sites; default: the variants' own)",
+    )
     parser.add_argument("--details", action="store_true", help="print every structure (after scoring)")
     args = parser.parse_args()
     for variant, seed in ((v, s) for v in args.variants for s in args.seeds):
@@ -54,23 +64,32 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         q = evaluate(run, ids, truth)
         name = variant if seed is None else f"{variant} seed {seed}"
-        print(f"[{name} {args.size}px] {q.structures} structures, {q.positives} positive "
-              f"(moderate or worse), {q.unknown} unknown; scored (and truth read) in {elapsed:.2f} s "
-              f"({'warped' if run.warped else 'same grid'})")
-        print(f"  moderate or worse: precision {q.precision:.3f}  recall {q.recall:.3f}  "
-              f"F1 {q.f1:.3f}  (tp {q.tp}, fp {q.fp} of which {q.fp_construction} under construction, fn {q.fn})")
-        print(f"  class (moderate / severe / destroyed) exactly right for {q.exact_class} of the {q.positives} "
-              "positives")
-        print(f"  recall within top 20 % ({q.budget} structures): {q.top_recall:.3f}"
-              f"  (ceiling {q.top_ceiling:.3f}; {q.found_in_budget} of the {q.positives} positives in it)")
+        print(
+            f"[{name} {args.size}px] {q.structures} structures, {q.positives} positive "
+            f"(moderate or worse), {q.unknown} unknown; scored (and truth read) in {elapsed:.2f} s "
+            f"({'warped' if run.warped else 'same grid'})"
+        )
+        print(
+            f"  moderate or worse: precision {q.precision:.3f}  recall {q.recall:.3f}  "
+            f"F1 {q.f1:.3f}  (tp {q.tp}, fp {q.fp} of which {q.fp_construction} under construction, fn {q.fn})"
+        )
+        print(
+            f"  class (moderate / severe / destroyed) exactly right for {q.exact_class} of the {q.positives} positives"
+        )
+        print(
+            f"  recall within top 20 % ({q.budget} structures): {q.top_recall:.3f}"
+            f"  (ceiling {q.top_ceiling:.3f}; {q.found_in_budget} of the {q.positives} positives in it)"
+        )
         print(f"  thresholds: {run.thresholds_text()}")
         if args.details:
             order = sorted(range(len(ids)), key=lambda i: run.scores[i].rank or 10**9)
             for i in order:
                 s = run.scores[i]
-                print(f"    {ids[i]:>10} truth {truth.get(ids[i], '-'):>12} suggested {s.suggested:>9} "
-                      f"rank {s.rank} z {_round(s.z)} (area {_round(s.area_z)}, spot {_round(s.spot)}) "
-                      f"frac {_round(s.frac, 3)}")
+                print(
+                    f"    {ids[i]:>10} truth {truth.get(ids[i], '-'):>12} suggested {s.suggested:>9} "
+                    f"rank {s.rank} z {_round(s.z)} (area {_round(s.area_z)}, spot {_round(s.spot)}) "
+                    f"frac {_round(s.frac, 3)}"
+                )
 
 
 def _round(value: float | None, digits: int = 2):

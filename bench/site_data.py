@@ -17,18 +17,18 @@ from qgis.core import QgsCoordinateReferenceSystem
 from sitewatch.core import values
 from sitewatch.core.assessment.geopackage import GeoPackageStore
 
-DATES = ("2019-03-02", "2019-06-11", "2019-09-01", "2020-01-08", "2020-06-15", "2020-11-30", "2021-02-20",
-         "2021-07-04")
+DATES = ("2019-03-02", "2019-06-11", "2019-09-01", "2020-01-08", "2020-06-15", "2020-11-30", "2021-02-20", "2021-07-04")
 ORIGIN = (500_000.0, 3_600_000.0)
 
 
 def _rectangle_wkt(x: float, y: float, w: float, h: float) -> str:
-    return (f"MULTIPOLYGON ((({x:.2f} {y:.2f},{x + w:.2f} {y:.2f},{x + w:.2f} {y + h:.2f},"
-            f"{x:.2f} {y + h:.2f},{x:.2f} {y:.2f})))")
+    return (
+        f"MULTIPOLYGON ((({x:.2f} {y:.2f},{x + w:.2f} {y:.2f},{x + w:.2f} {y + h:.2f},"
+        f"{x:.2f} {y + h:.2f},{x:.2f} {y:.2f})))"
+    )
 
 
-def generate(path: Path, n_structures: int, n_observations: int, n_compounds: int,
-             seed: int = 5) -> GeoPackageStore:
+def generate(path: Path, n_structures: int, n_observations: int, n_compounds: int, seed: int = 5) -> GeoPackageStore:
     """Write a new assessment at ``path`` holding the requested numbers of features."""
     rng = np.random.default_rng(seed)
     store = GeoPackageStore.create(path, QgsCoordinateReferenceSystem("EPSG:32637"), overwrite=True)
@@ -62,22 +62,26 @@ def generate(path: Path, n_structures: int, n_observations: int, n_compounds: in
             feature = ogr.Feature(defn)
             feature.SetField("structure_id", f"S-{number + 1:06d}")
             feature.SetField("type", types[type_index[number]])
-            feature.SetGeometry(ogr.CreateGeometryFromWkt(
-                _rectangle_wkt(xs[number], ys[number], widths[number], heights[number])))
+            feature.SetGeometry(
+                ogr.CreateGeometryFromWkt(_rectangle_wkt(xs[number], ys[number], widths[number], heights[number]))
+            )
             layer.CreateFeature(feature)
         dataset.CommitTransaction()
     finally:
         dataset = None
     statuses = values.codes(values.STATUSES)
-    pairs = np.sort(rng.choice(n_structures * len(DATES), min(n_observations, n_structures * len(DATES)),
-                               replace=False))
+    pairs = np.sort(
+        rng.choice(n_structures * len(DATES), min(n_observations, n_structures * len(DATES)), replace=False)
+    )
     status_index = rng.integers(0, len(statuses), len(pairs))
     connection = sqlite3.connect(store.path)
     try:
         connection.executemany(
             "INSERT INTO observations (structure_id, observed_on, status, analyst) VALUES (?, ?, ?, 'bench')",
-            ((f"S-{pair // len(DATES) + 1:06d}", DATES[pair % len(DATES)], statuses[s])
-             for pair, s in zip(pairs.tolist(), status_index.tolist())),
+            (
+                (f"S-{pair // len(DATES) + 1:06d}", DATES[pair % len(DATES)], statuses[s])
+                for pair, s in zip(pairs.tolist(), status_index.tolist())
+            ),
         )
         connection.commit()
     finally:

@@ -43,22 +43,18 @@ STRUCTURE_TYPES: tuple[Value, ...] = (
 
 # Order matters: lifecycle states first, then the damage scale from best to worst, then unknown.
 STATUSES: tuple[StatusValue, ...] = (
-    StatusValue("absent", "Absent (not yet built)", "#00000000",
-                "Not present", "Not analysed", "un-classified", "X"),
-    StatusValue("construction", "Under construction", "#2b6cd6",
-                "Under construction", "Not analysed", "un-classified", "C"),
-    StatusValue("intact", "No visible damage", "#2ca02c",
-                "No Visible Damage", "No visible damage", "no-damage", "1"),
-    StatusValue("possible", "Possible damage", "#f2d21b",
-                "Possible Damage", "Possibly damaged", "minor-damage", "2"),
-    StatusValue("moderate", "Moderate damage", "#f28c1b",
-                "Moderate Damage", "Damaged", "minor-damage", "3"),
-    StatusValue("severe", "Severe damage", "#e0201b",
-                "Severe Damage", "Damaged", "major-damage", "4"),
-    StatusValue("destroyed", "Destroyed", "#7a0a0a",
-                "Destroyed", "Destroyed", "destroyed", "5"),
-    StatusValue("unknown", "Unknown (cannot be assessed)", "#9a9a9a",
-                "Not analysed", "Not analysed", "un-classified", "0"),
+    StatusValue("absent", "Absent (not yet built)", "#00000000", "Not present", "Not analysed", "un-classified", "X"),
+    StatusValue(
+        "construction", "Under construction", "#2b6cd6", "Under construction", "Not analysed", "un-classified", "C"
+    ),
+    StatusValue("intact", "No visible damage", "#2ca02c", "No Visible Damage", "No visible damage", "no-damage", "1"),
+    StatusValue("possible", "Possible damage", "#f2d21b", "Possible Damage", "Possibly damaged", "minor-damage", "2"),
+    StatusValue("moderate", "Moderate damage", "#f28c1b", "Moderate Damage", "Damaged", "minor-damage", "3"),
+    StatusValue("severe", "Severe damage", "#e0201b", "Severe Damage", "Damaged", "major-damage", "4"),
+    StatusValue("destroyed", "Destroyed", "#7a0a0a", "Destroyed", "Destroyed", "destroyed", "5"),
+    StatusValue(
+        "unknown", "Unknown (cannot be assessed)", "#9a9a9a", "Not analysed", "Not analysed", "un-classified", "0"
+    ),
 )
 
 DAMAGE_SCALE: tuple[str, ...] = ("intact", "possible", "moderate", "severe", "destroyed")
@@ -67,10 +63,10 @@ DAMAGE_SCALE: tuple[str, ...] = ("intact", "possible", "moderate", "severe", "de
 ASSESSED_STATUSES: tuple[str, ...] = ("construction",) + DAMAGE_SCALE
 """Statuses that count as assessed in the damage statistics (``unknown`` never does)."""
 
-DAMAGED_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("moderate"):]
+DAMAGED_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("moderate") :]
 """Statuses that count as damaged: moderate, severe, destroyed."""
 
-SEVERE_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("severe"):]
+SEVERE_STATUSES: tuple[str, ...] = DAMAGE_SCALE[DAMAGE_SCALE.index("severe") :]
 """Statuses that count as severe or worse: severe, destroyed."""
 
 REBUILT_FROM: tuple[str, ...] = ("destroyed", "severe")

@@ -25,14 +25,22 @@ class ChoiceParameter(QgsProcessingParameterEnum):
     """Options given as numbers (``4``, ``"1,4"``, ``[1, 4]``) or names (``"csv"``,
     ``"GeoJSON,kml"``, ``["CSV", "KML"]``), names in any case; mixing both is fine."""
 
-    def __init__(self, name: str, description: str, options: Sequence[str], allow_multiple: bool = False,
-                 default: Sequence[int] | int | None = None, optional: bool = False):
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        options: Sequence[str],
+        allow_multiple: bool = False,
+        default: Sequence[int] | int | None = None,
+        optional: bool = False,
+    ):
         super().__init__(name, description, list(options), allow_multiple, default, optional)
         self.setUsesStaticStrings(False)
 
     def clone(self) -> QgsProcessingParameterDefinition:
-        copy = ChoiceParameter(self.name(), self.description(), self.options(), self.allowMultiple(),
-                               self.defaultValue(), self._optional())
+        copy = ChoiceParameter(
+            self.name(), self.description(), self.options(), self.allowMultiple(), self.defaultValue(), self._optional()
+        )
         copy.setFlags(self.flags())
         copy.setHelp(self.help())
         return copy

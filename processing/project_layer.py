@@ -19,13 +19,24 @@ class ProjectLayerParameter(QgsProcessingParameterVectorLayer):
     that name (``qgis_process``, scripts). An omitted value is accepted here and left to the
     algorithm: an optional layer is then absent, a mandatory one a clear error."""
 
-    def __init__(self, name: str, description: str, types: list[Qgis.ProcessingSourceType], layer_name: str,
-                 optional: bool = False):
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        types: list[Qgis.ProcessingSourceType],
+        layer_name: str,
+        optional: bool = False,
+    ):
         super().__init__(name, description, types, layer_name, optional)
 
     def clone(self) -> QgsProcessingParameterDefinition:
-        copy = ProjectLayerParameter(self.name(), self.description(), self.dataTypes(), self.defaultValue(),
-                                     bool(self.flags() & Qgis.ProcessingParameterFlag.Optional))
+        copy = ProjectLayerParameter(
+            self.name(),
+            self.description(),
+            self.dataTypes(),
+            self.defaultValue(),
+            bool(self.flags() & Qgis.ProcessingParameterFlag.Optional),
+        )
         copy.setFlags(self.flags())
         copy.setHelp(self.help())
         return copy

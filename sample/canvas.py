@@ -72,8 +72,7 @@ def to_local(X, Y, x, y, angle):
 
 def rect_coverage(U, V, length, width, pixel):
     """Anti-aliased coverage (0..1) of a ``length`` × ``width`` rectangle centred in its own axes."""
-    return (np.clip((length / 2 - np.abs(U)) / pixel + 0.5, 0, 1)
-            * np.clip((width / 2 - np.abs(V)) / pixel + 0.5, 0, 1))
+    return np.clip((length / 2 - np.abs(U)) / pixel + 0.5, 0, 1) * np.clip((width / 2 - np.abs(V)) / pixel + 0.5, 0, 1)
 
 
 def outside_distance(U, V, length, width):

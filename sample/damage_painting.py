@@ -77,7 +77,7 @@ def paint_crater(ctx: PaintContext, img, x, y, r, sun, rng, scorch):
         return
     sl, X, Y = got
     d = np.hypot(X - x, Y - y) / r
-    h = np.where(d < 1, -0.5 * r * (1 - d * d), 0) + 0.12 * r * np.exp(-((d - 1) / 0.35) ** 2)
+    h = np.where(d < 1, -0.5 * r * (1 - d * d), 0) + 0.12 * r * np.exp(-(((d - 1) / 0.35) ** 2))
     shade = hillshade(h.astype(np.float32), ctx.px, sun, 0.8)
     blotch = value_noise(rng, *X.shape, max(ctx.mpx(r / 3), 1.5))
     ejecta = np.clip((2.4 + 0.6 * blotch - d) / 1.4, 0, 1) * (d >= 0.9) * 0.45

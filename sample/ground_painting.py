@@ -64,7 +64,7 @@ def paint_ground(ctx: PaintContext) -> np.ndarray:
     half_w = max(3.5 * ctx.k, ctx.px)
     a = np.clip((half_w - dist) / max(1.5 * ctx.k, ctx.px) + 0.5, 0, 1)
     track_off = 1.6 * ctx.k
-    tracks = np.exp(-((np.abs(dist) - track_off) / max(0.5 * ctx.k, 0.35)) ** 2) * a
+    tracks = np.exp(-(((np.abs(dist) - track_off) / max(0.5 * ctx.k, 0.35)) ** 2)) * a
     road = np.array((176, 166, 146) if ctx.green else (220, 208, 182), np.float32)
     img += (road[:, None, None] * (1 + 0.02 * fine)[None] - img) * (0.8 * a)[None]
     img *= (1 - 0.07 * tracks)[None]
@@ -120,8 +120,10 @@ def _fields(ctx: PaintContext, rng, xs, ys, large, mid, fine, grain):
     vb = np.cumsum(rng.uniform(90, 260, 60) * ctx.k) - span
     iu = np.searchsorted(ub, U).astype(np.int32)
     iv = np.searchsorted(vb, V).astype(np.int32)
-    palette = np.array([(86, 116, 56), (104, 132, 66), (148, 146, 88), (124, 102, 78),
-                        (98, 82, 64), (138, 122, 94), (72, 104, 50)], np.float32)
+    palette = np.array(
+        [(86, 116, 56), (104, 132, 66), (148, 146, 88), (124, 102, 78), (98, 82, 64), (138, 122, 94), (72, 104, 50)],
+        np.float32,
+    )
     table = palette[rng.integers(0, len(palette), 4096)]
     stripe_dir = rng.random(4096) < 0.5
     idx = (iu * 97 + iv * 61) % 4096

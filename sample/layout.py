@@ -21,17 +21,25 @@ KIND_NAMES = {
     "hq": "Headquarters",
     "workshop": "Vehicle workshop",
 }
-CELL_NAMES = (("North-west", "North", "North-east"),
-              ("West", "Central", "East"),
-              ("South-west", "South", "South-east"))
+CELL_NAMES = (("North-west", "North", "North-east"), ("West", "Central", "East"), ("South-west", "South", "South-east"))
 TYPE_LABELS = {
-    "warehouse": "warehouse", "fortified_storehouse": "storehouse", "tunnel_entrance": "tunnel entrance",
-    "revetment": "revetment", "barracks": "barracks", "bunker": "bunker", "hangar": "hangar",
+    "warehouse": "warehouse",
+    "fortified_storehouse": "storehouse",
+    "tunnel_entrance": "tunnel entrance",
+    "revetment": "revetment",
+    "barracks": "barracks",
+    "bunker": "bunker",
+    "hangar": "hangar",
     "building": "building",
 }
 TYPE_WEIGHT = {  # how likely the strike targeted a structure of this type
-    "fortified_storehouse": 3.0, "warehouse": 2.6, "hangar": 2.0, "bunker": 2.0, "revetment": 1.4,
-    "building": 1.0, "barracks": 0.7,
+    "fortified_storehouse": 3.0,
+    "warehouse": 2.6,
+    "hangar": 2.0,
+    "bunker": 2.0,
+    "revetment": 1.4,
+    "building": 1.0,
+    "barracks": 0.7,
 }
 
 
@@ -64,8 +72,9 @@ def _road_between(
     return _smooth_polyline(pts, 3)
 
 
-def _wadi(rng: np.random.Generator, start: tuple[float, float], heading: float, length: float,
-          w0: float, w1: float) -> tuple[list[tuple[float, float]], list[float]]:
+def _wadi(
+    rng: np.random.Generator, start: tuple[float, float], heading: float, length: float, w0: float, w1: float
+) -> tuple[list[tuple[float, float]], list[float]]:
     pts, x, y, h = [], start[0], start[1], heading
     turn = 0.0
     steps = int(length // 20)
@@ -174,8 +183,15 @@ def make_layout(variant: Variant) -> Layout:
     cells = [rc for rc in cells if rc != dropped]
     kinds = ["depot", "tunnel", "barracks", "storage", "revetments", "hq", "depot", "workshop"]
     order = rng.permutation(len(kinds))
-    widths = {"depot": 300, "tunnel": 220, "barracks": 290, "storage": 280, "revetments": 270,
-              "hq": 250, "workshop": 270}
+    widths = {
+        "depot": 300,
+        "tunnel": 220,
+        "barracks": 290,
+        "storage": 280,
+        "revetments": 270,
+        "hq": 250,
+        "workshop": 270,
+    }
     margin = 14.0
     compounds: list[Compound] = []
     contents: list[list[tuple[tuple, float, float]]] = []
@@ -241,21 +257,35 @@ def make_layout(variant: Variant) -> Layout:
             jitter = 0.0 if stype == "tunnel_entrance" else math.radians(rng.uniform(-2.5, 2.5))
             tint = tuple(float(t) for t in 1 + rng.uniform(-0.035, 0.035, 3) + rng.uniform(-0.05, 0.05))
             st = Structure(
-                index, f"S-{index + 1:04d}", stype,
+                index,
+                f"S-{index + 1:04d}",
+                stype,
                 f"{comp.name} {TYPE_LABELS[stype]} {counters[stype]}",
-                ci, x, y, length, width, comp.angle + jitter, height, tint=tint,
+                ci,
+                x,
+                y,
+                length,
+                width,
+                comp.angle + jitter,
+                height,
+                tint=tint,
                 palette=int(rng.integers(0, 4)),
             )
             if stype == "fortified_storehouse":
                 st.details["door"] = 1 if rng.random() < 0.5 else -1
             if stype == "building":
-                st.details["ac"] = [(rng.uniform(-0.35, 0.35) * length, rng.uniform(-0.3, 0.3) * width,
-                                     rng.uniform(1.2, 2.2)) for _ in range(int(rng.integers(1, 4)))]
+                st.details["ac"] = [
+                    (rng.uniform(-0.35, 0.35) * length, rng.uniform(-0.3, 0.3) * width, rng.uniform(1.2, 2.2))
+                    for _ in range(int(rng.integers(1, 4)))
+                ]
             structures.append(st)
 
     # New structures (present only in the after image).
-    candidates = [s for s in structures if s.type in ("building", "barracks", "warehouse")
-                  and compounds[s.compound].kind != "tunnel"]
+    candidates = [
+        s
+        for s in structures
+        if s.type in ("building", "barracks", "warehouse") and compounds[s.compound].kind != "tunnel"
+    ]
     new_count = int(rng.integers(3, 6))
     for k in rng.choice(len(candidates), new_count, replace=False):
         st = candidates[int(k)]
@@ -276,8 +306,9 @@ def make_layout(variant: Variant) -> Layout:
     n_severe = max(1, round(0.03 * total))
     n_moderate = max(1, round(0.035 * total))
     n_possible = max(1, round(0.03 * total))
-    statuses = (["destroyed"] * n_destroyed + ["severe"] * n_severe + ["moderate"] * n_moderate
-                + ["possible"] * n_possible)
+    statuses = (
+        ["destroyed"] * n_destroyed + ["severe"] * n_severe + ["moderate"] * n_moderate + ["possible"] * n_possible
+    )
     for st, status in zip(ranked, statuses):
         st.status = status
 
@@ -294,8 +325,9 @@ def make_layout(variant: Variant) -> Layout:
         elif st.status == "severe":
             st.details["side"] = 1 if rng.random() < 0.5 else -1
             st.details["fraction"] = float(rng.uniform(0.35, 0.6))
-            x, y = st.to_world(-st.details["side"] * rng.uniform(0.05, 0.25) * st.length,
-                               rng.uniform(-0.2, 0.2) * st.width)
+            x, y = st.to_world(
+                -st.details["side"] * rng.uniform(0.05, 0.25) * st.length, rng.uniform(-0.2, 0.2) * st.width
+            )
             st.details["holes"] = [(x, y, rng.uniform(1.2, 2.0))]
         elif st.status == "moderate":
             st.details["holes"] = []
@@ -358,4 +390,3 @@ def make_layout(variant: Variant) -> Layout:
     roads.append(_road_between(rng, start, east.gate_towards(*start)))
 
     return Layout(compounds, structures, roads, wadis, craters)
-

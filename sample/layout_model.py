@@ -72,8 +72,7 @@ class Structure:
     def corners(self) -> list[tuple[float, float]]:
         c, s = math.cos(self.angle), math.sin(self.angle)
         a, b = self.length / 2, self.width / 2
-        return [(self.x + u * c - v * s, self.y + u * s + v * c)
-                for u, v in ((-a, -b), (a, -b), (a, b), (-a, b))]
+        return [(self.x + u * c - v * s, self.y + u * s + v * c) for u, v in ((-a, -b), (a, -b), (a, b), (-a, b))]
 
     def to_world(self, u: float, v: float) -> tuple[float, float]:
         c, s = math.cos(self.angle), math.sin(self.angle)
@@ -93,11 +92,21 @@ class Layout:
         """The same layout with every length multiplied by ``k``."""
         compounds = []
         for c in self.compounds:
-            compounds.append(Compound(
-                c.cid, c.kind, c.name, c.x * k, c.y * k, c.w * k, c.h * k, c.angle, c.berm,
-                None if c.hill is None else tuple(v * k for v in c.hill),
-                None if c.cut is None else tuple(v * k for v in c.cut),
-            ))
+            compounds.append(
+                Compound(
+                    c.cid,
+                    c.kind,
+                    c.name,
+                    c.x * k,
+                    c.y * k,
+                    c.w * k,
+                    c.h * k,
+                    c.angle,
+                    c.berm,
+                    None if c.hill is None else tuple(v * k for v in c.hill),
+                    None if c.cut is None else tuple(v * k for v in c.cut),
+                )
+            )
         structures = []
         for s in self.structures:
             details = {}
@@ -108,14 +117,30 @@ class Layout:
                     details[key] = [(u * k, v * k, a * k) for u, v, a in value]
                 else:
                     details[key] = value
-            structures.append(Structure(
-                s.index, s.sid, s.type, s.name, s.compound, s.x * k, s.y * k, s.length * k,
-                s.width * k, s.angle, s.height * k, s.new, s.status, s.tint, s.palette, details,
-            ))
+            structures.append(
+                Structure(
+                    s.index,
+                    s.sid,
+                    s.type,
+                    s.name,
+                    s.compound,
+                    s.x * k,
+                    s.y * k,
+                    s.length * k,
+                    s.width * k,
+                    s.angle,
+                    s.height * k,
+                    s.new,
+                    s.status,
+                    s.tint,
+                    s.palette,
+                    details,
+                )
+            )
         return Layout(
-            compounds, structures,
+            compounds,
+            structures,
             [[(x * k, y * k) for x, y in road] for road in self.roads],
             [([(x * k, y * k) for x, y in pts], [w * k for w in widths]) for pts, widths in self.wadis],
             [(x * k, y * k, r * k, sid) for x, y, r, sid in self.craters],
         )
-

@@ -115,7 +115,7 @@ def _shadows(ctx: PaintContext, img, sun, after):
                     t1, t2 = (q - half) / o, (q + half) / o
                     lo = np.maximum(lo, np.minimum(t1, t2))
                     hi = np.minimum(hi, np.maximum(t1, t2))
-            cov += (lo <= hi)
+            cov += lo <= hi
         np.maximum(layer[sl], cov / 4, out=layer[sl])
     tint = np.array([0.42, 0.45, 0.53], np.float32)[:, None, None]
     img *= 1 - layer[None] * (1 - tint)

@@ -33,8 +33,7 @@ def site_origin(size: int, pixel: float = PIXEL) -> tuple[float, float]:
     return float(round(x - extent / 2)), float(round(y + extent / 2))
 
 
-def write_site_image(array: np.ndarray, path: Path, origin: tuple[float, float], variant: Variant,
-                     when: str) -> None:
+def write_site_image(array: np.ndarray, path: Path, origin: tuple[float, float], variant: Variant, when: str) -> None:
     """Write the painted image of ``when`` ("before" or "after") at ``path``."""
     utm = osr.SpatialReference()
     utm.ImportFromEPSG(EPSG)
@@ -61,8 +60,17 @@ def _reprojected(ds, variant: Variant):
         y_res = variant.after_gsd / 110950.0
     else:
         x_res = y_res = variant.after_gsd / math.cos(math.radians(CENTRE_LAT))
-    return gdal.Warp("", ds, format="MEM", dstSRS=target.ExportToWkt(), xRes=x_res, yRes=y_res,
-                     resampleAlg="bilinear", dstNodata=0, multithread=False)
+    return gdal.Warp(
+        "",
+        ds,
+        format="MEM",
+        dstSRS=target.ExportToWkt(),
+        xRes=x_res,
+        yRes=y_res,
+        resampleAlg="bilinear",
+        dstNodata=0,
+        multithread=False,
+    )
 
 
 def _mem_dataset(array: np.ndarray, origin, pixel, wkt):
@@ -87,9 +95,19 @@ def _write_tif(ds, path: Path, date: str, clock: str, description: str, nodata: 
     path.unlink(missing_ok=True)
     Path(str(path) + ".aux.xml").unlink(missing_ok=True)
     gdal.Translate(
-        str(path), ds, format="GTiff",
-        creationOptions=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE",
-                         "PREDICTOR=2", "ZLEVEL=6", "INTERLEAVE=PIXEL", "PHOTOMETRIC=RGB"],
+        str(path),
+        ds,
+        format="GTiff",
+        creationOptions=[
+            "TILED=YES",
+            "BLOCKXSIZE=256",
+            "BLOCKYSIZE=256",
+            "COMPRESS=DEFLATE",
+            "PREDICTOR=2",
+            "ZLEVEL=6",
+            "INTERLEAVE=PIXEL",
+            "PHOTOMETRIC=RGB",
+        ],
     )
     out = gdal.Open(str(path), gdal.GA_Update)
     gdal.SetConfigOption("COMPRESS_OVERVIEW", "DEFLATE")

@@ -76,7 +76,8 @@ def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str]) -> Quality:
     predicted = [s.suggested in POSITIVE for s in run.scores]
     budget = math.ceil(BUDGET * len(ids))
     return Quality(
-        structures=len(ids), positives=sum(positive),
+        structures=len(ids),
+        positives=sum(positive),
         tp=sum(p and t for p, t in zip(predicted, positive)),
         fp=sum(p and not t for p, t in zip(predicted, positive)),
         fn=sum(t and not p for p, t in zip(predicted, positive)),

@@ -41,7 +41,7 @@ def paint_structure(ctx: PaintContext, img, st: Structure, sun, after: bool):
     elif st.status == "possible":
         for x, y, r in st.details["marks"]:
             d = np.hypot(X - x, Y - y)
-            img[:, sl[0], sl[1]] *= (1 - 0.22 * np.exp(-(d / r) ** 2))[None]
+            img[:, sl[0], sl[1]] *= (1 - 0.22 * np.exp(-((d / r) ** 2)))[None]
 
 
 def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
@@ -67,7 +67,7 @@ def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
         colour = base[:, None, None] * tint * tex * hillshade(h, px, sun, 0.5)[None]
     elif t == "fortified_storehouse":
         rho = ((np.abs(U) / (st.length / 2)) ** 4 + (np.abs(V) / (st.width / 2)) ** 4) ** 0.25
-        h = st.height * np.clip(1 - rho ** 2, 0, 1)
+        h = st.height * np.clip(1 - rho**2, 0, 1)
         base = np.array([186, 166, 134] if not ctx.green else [120, 112, 80], np.float32)
         tex = (1 + 0.04 * value_noise(rng, *shape, ctx.mpx(2)))[None]
         tint = 1 + (tint - 1) * 0.3
@@ -85,8 +85,11 @@ def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
         a, b = st.length / 2, st.width / 2
         inside_u = np.abs(U) <= a
         prof = []
-        for d, ok in ((np.abs(V - (b - wall / 2)), inside_u), (np.abs(V + (b - wall / 2)), inside_u),
-                      (np.abs(U + (a - wall / 2)), np.abs(V) <= b)):
+        for d, ok in (
+            (np.abs(V - (b - wall / 2)), inside_u),
+            (np.abs(V + (b - wall / 2)), inside_u),
+            (np.abs(U + (a - wall / 2)), np.abs(V) <= b),
+        ):
             prof.append(np.where(ok, np.clip(1 - (d / (wall / 2)) ** 2, 0, 1), 0))
         h = st.height * np.maximum(np.maximum(prof[0], prof[1]), prof[2])
         floor = np.array([186, 176, 156] if not ctx.green else [140, 128, 104], np.float32)[:, None, None]
@@ -103,7 +106,7 @@ def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
     elif t == "bunker":
         base = np.array([156, 154, 148], np.float32)
         edge = np.maximum(np.abs(U) / (st.length / 2), np.abs(V) / (st.width / 2))
-        h = st.height * np.clip(1 - edge ** 6, 0, 1)
+        h = st.height * np.clip(1 - edge**6, 0, 1)
         colour = base[:, None, None] * tint * tex * hillshade(h, px, sun, 0.6)[None]
     else:  # building and other
         palette = [(190, 182, 168), (204, 198, 186), (176, 170, 160), (198, 184, 160)]

@@ -30,7 +30,7 @@ from qgis.core import (
     QgsLayoutTableColumn,
     QgsLayoutTableStyle,
     QgsLegendStyle,
-        QgsPrintLayout,
+    QgsPrintLayout,
     QgsProject,
     QgsReadWriteContext,
     QgsTextFormat,
@@ -46,9 +46,15 @@ FONT = "Open Sans"
 DARK = "#1f2a36"
 TABLE_STATUSES = ("destroyed", "severe", "moderate", "possible", "intact", "construction", "unknown")
 """Status columns of the compound table: each structure counts in exactly one, so they add up to Structures."""
-TABLE_HEADERS = ("Compound", "Structures", "Assessed",
-                 *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
-                 "% destroyed", "% damaged", "New damage")
+TABLE_HEADERS = (
+    "Compound",
+    "Structures",
+    "Assessed",
+    *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
+    "% destroyed",
+    "% damaged",
+    "New damage",
+)
 """Columns of the compound table, in order (the report fills rows in this order); status
 columns carry the SiteWatch labels, as the chart's legend does and the map legend shows."""
 
@@ -83,9 +89,16 @@ def _place(item, x: float, y: float, width: float, height: float, item_id: str) 
     item.setId(item_id)
 
 
-def _label(layout: QgsPrintLayout, item_id: str, text: str, box: tuple[float, float, float, float],
-           size: float, colour: str = "#202020", bold: bool = False,
-           align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QgsLayoutItemLabel:
+def _label(
+    layout: QgsPrintLayout,
+    item_id: str,
+    text: str,
+    box: tuple[float, float, float, float],
+    size: float,
+    colour: str = "#202020",
+    bold: bool = False,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+) -> QgsLayoutItemLabel:
     label = QgsLayoutItemLabel(layout)
     label.setText(text)
     label.setTextFormat(_text_format(size, colour, bold))
@@ -97,12 +110,16 @@ def _label(layout: QgsPrintLayout, item_id: str, text: str, box: tuple[float, fl
     return label
 
 
-def _box(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float], fill: str,
-         outline: str = "no") -> None:
+def _box(
+    layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float], fill: str, outline: str = "no"
+) -> None:
     shape = QgsLayoutItemShape(layout)
     shape.setShapeType(QgsLayoutItemShape.Shape.Rectangle)
-    style = {"color": fill, "outline_style": "no"} if outline == "no" else \
-        {"color": fill, "outline_color": outline, "outline_width": "0.3"}
+    style = (
+        {"color": fill, "outline_style": "no"}
+        if outline == "no"
+        else {"color": fill, "outline_color": outline, "outline_width": "0.3"}
+    )
     shape.setSymbol(QgsFillSymbol.createSimple(style))
     layout.addLayoutItem(shape)
     _place(shape, *box, item_id)
@@ -112,8 +129,12 @@ PANEL_BACKGROUND = "#a6a6a6"
 """Neutral grey where a panel's extent reaches beyond its image."""
 
 
-def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, float],
-         labelled_sides: tuple[QgsLayoutItemMapGrid.BorderSide, ...] = ()) -> QgsLayoutItemMap:
+def _map(
+    layout: QgsPrintLayout,
+    item_id: str,
+    box: tuple[float, float, float, float],
+    labelled_sides: tuple[QgsLayoutItemMapGrid.BorderSide, ...] = (),
+) -> QgsLayoutItemMap:
     """A framed map item; with ``labelled_sides`` a zebra coordinate frame annotated on those
     sides only (outside the frame)."""
     item = QgsLayoutItemMap(layout)
@@ -132,18 +153,24 @@ def _map(layout: QgsPrintLayout, item_id: str, box: tuple[float, float, float, f
         map_grid.setAnnotationEnabled(True)
         map_grid.setAnnotationPrecision(0)
         map_grid.setAnnotationTextFormat(_text_format(5.5, "#303030"))
-        sides = (QgsLayoutItemMapGrid.BorderSide.Left, QgsLayoutItemMapGrid.BorderSide.Right,
-                 QgsLayoutItemMapGrid.BorderSide.Top, QgsLayoutItemMapGrid.BorderSide.Bottom)
+        sides = (
+            QgsLayoutItemMapGrid.BorderSide.Left,
+            QgsLayoutItemMapGrid.BorderSide.Right,
+            QgsLayoutItemMapGrid.BorderSide.Top,
+            QgsLayoutItemMapGrid.BorderSide.Bottom,
+        )
         for side in sides:
             if side in labelled_sides:
                 map_grid.setAnnotationPosition(QgsLayoutItemMapGrid.AnnotationPosition.OutsideMapFrame, side)
                 map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.ShowAll, side)
             else:
                 map_grid.setAnnotationDisplay(QgsLayoutItemMapGrid.DisplayMode.HideAll, side)
-        map_grid.setAnnotationDirection(QgsLayoutItemMapGrid.AnnotationDirection.Vertical,
-                                        QgsLayoutItemMapGrid.BorderSide.Left)
-        map_grid.setAnnotationDirection(QgsLayoutItemMapGrid.AnnotationDirection.VerticalDescending,
-                                        QgsLayoutItemMapGrid.BorderSide.Right)
+        map_grid.setAnnotationDirection(
+            QgsLayoutItemMapGrid.AnnotationDirection.Vertical, QgsLayoutItemMapGrid.BorderSide.Left
+        )
+        map_grid.setAnnotationDirection(
+            QgsLayoutItemMapGrid.AnnotationDirection.VerticalDescending, QgsLayoutItemMapGrid.BorderSide.Right
+        )
         item.grids().addGrid(map_grid)
     return item
 
@@ -155,8 +182,12 @@ def _legend(layout: QgsPrintLayout, box: tuple[float, float, float, float]) -> N
     legend.setBackgroundEnabled(False)
     legend.setSymbolWidth(6)
     legend.setSymbolHeight(3.5)
-    for style, size, bold in ((QgsLegendStyle.Style.Title, 9, True), (QgsLegendStyle.Style.Group, 8, True),
-                              (QgsLegendStyle.Style.Subgroup, 8, True), (QgsLegendStyle.Style.SymbolLabel, 7.5, False)):
+    for style, size, bold in (
+        (QgsLegendStyle.Style.Title, 9, True),
+        (QgsLegendStyle.Style.Group, 8, True),
+        (QgsLegendStyle.Style.Subgroup, 8, True),
+        (QgsLegendStyle.Style.SymbolLabel, 7.5, False),
+    ):
         legend.rstyle(style).setTextFormat(_text_format(size, DARK if bold else "#202020", bold))
     layout.addLayoutItem(legend)
     _place(legend, *box, "legend")
@@ -185,18 +216,40 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
 
     _box(layout, "banner", (0, 0, 420, 24), DARK)
     _label(layout, "title", "DAMAGE ASSESSMENT — [% upper(@sw_site) %]", (8, 2.5, 300, 12), 20, "#ffffff", True)
-    _label(layout, "subtitle", "Structures by damage class · before [% @sw_before %] · after [% @sw_after %]"
-           " · [% @sw_structures %] structures in [% @sw_compounds %] compounds", (8, 14, 300, 8), 10, "#d6dde5")
+    _label(
+        layout,
+        "subtitle",
+        "Structures by damage class · before [% @sw_before %] · after [% @sw_after %]"
+        " · [% @sw_structures %] structures in [% @sw_compounds %] compounds",
+        (8, 14, 300, 8),
+        10,
+        "#d6dde5",
+    )
     _box(layout, "caveat_badge", (318, 5, 94, 14), "#c0392b")
-    _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (318, 5, 94, 14), 10.5, "#ffffff", True,
-           Qt.AlignmentFlag.AlignHCenter)
+    _label(
+        layout,
+        "caveat",
+        "PRELIMINARY — NOT FIELD VALIDATED",
+        (318, 5, 94, 14),
+        10.5,
+        "#ffffff",
+        True,
+        Qt.AlignmentFlag.AlignHCenter,
+    )
 
     side = QgsLayoutItemMapGrid.BorderSide
     # Each panel's northings go on its outer side, so neither writes over the other's frame.
     for key, x, labelled in (("before", 8, (side.Left, side.Bottom)), ("after", 162, (side.Right, side.Bottom))):
         _box(layout, f"{key}_header_box", (x, 28, 150, 7), "#34495e")
-        _label(layout, f"{key}_header", PANEL_HEADER.format(key=key, upper=key.upper()), (x, 28, 150, 7), 8.5,
-               "#ffffff", True)
+        _label(
+            layout,
+            f"{key}_header",
+            PANEL_HEADER.format(key=key, upper=key.upper()),
+            (x, 28, 150, 7),
+            8.5,
+            "#ffffff",
+            True,
+        )
         _map(layout, f"{key}_map", (x, 35, 150, 150), labelled)
 
     _box(layout, "overview_header_box", (318, 28, 94, 7), "#34495e")
@@ -251,23 +304,36 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
 
     _box(layout, "notes_box", (318, 178, 94, 104), "#f3f5f7", "#c8d0d8")
     _label(layout, "notes_header", "SOURCES AND NOTES", (320, 180, 90, 6), 8, DARK, True)
-    notes = _label(layout, "notes", (
-        "Site: [% @sw_site %]\n"
-        "Before: [% @sw_before_dates %] · [% @sw_before_source %]\n"
-        "After: [% @sw_after_dates %] · [% @sw_after_source %]\n"
-        "Analyst(s): [% @sw_analysts %]\n"
-        "Coordinate system: [% @sw_crs %]\n"
-        "Status labels: [% @sw_scheme %]\n\n"
-        "Method: each structure's status on a date is its latest observation on or before that "
-        "date, interpreted by an analyst from the satellite images shown. Percentages are of assessed "
-        "structures (unknown and unobserved excluded).\n\n"
-        "Caveats: preliminary assessment, not field validated. Damage visible from above only; "
-        "positional accuracy limited by the imagery ([% @sw_gsd %] m GSD).\n\n"
-        "Produced with SiteWatch on [% @sw_created %]."
-    ), (320, 186, 90, 94), 7.2)
+    notes = _label(
+        layout,
+        "notes",
+        (
+            "Site: [% @sw_site %]\n"
+            "Before: [% @sw_before_dates %] · [% @sw_before_source %]\n"
+            "After: [% @sw_after_dates %] · [% @sw_after_source %]\n"
+            "Analyst(s): [% @sw_analysts %]\n"
+            "Coordinate system: [% @sw_crs %]\n"
+            "Status labels: [% @sw_scheme %]\n\n"
+            "Method: each structure's status on a date is its latest observation on or before that "
+            "date, interpreted by an analyst from the satellite images shown. Percentages are of assessed "
+            "structures (unknown and unobserved excluded).\n\n"
+            "Caveats: preliminary assessment, not field validated. Damage visible from above only; "
+            "positional accuracy limited by the imagery ([% @sw_gsd %] m GSD).\n\n"
+            "Produced with SiteWatch on [% @sw_created %]."
+        ),
+        (320, 186, 90, 94),
+        7.2,
+    )
     notes.setVAlign(Qt.AlignmentFlag.AlignTop)
-    _label(layout, "footer", "[% @sw_site %] · exported from [% @sw_assessment %] · status labels: "
-           "[% @sw_scheme %] · preliminary, not field validated", (8, 282, 304, 8), 6.5, "#606060")
+    _label(
+        layout,
+        "footer",
+        "[% @sw_site %] · exported from [% @sw_assessment %] · status labels: "
+        "[% @sw_scheme %] · preliminary, not field validated",
+        (8, 282, 304, 8),
+        6.5,
+        "#606060",
+    )
     return layout
 
 
@@ -280,38 +346,73 @@ def build_compound_layout(project: QgsProject) -> QgsPrintLayout:
     layout.pageCollection().page(0).setPageSize("A4", layout.pageCollection().page(0).Orientation.Landscape)
     _box(layout, "banner", (0, 0, 297, 19), DARK)
     _label(layout, "title", '[% upper("comp_name") %] ([% "compound" %])', (8, 1.5, 200, 10), 15, "#ffffff", True)
-    _label(layout, "subtitle", "[% @sw_site %] · before [% @sw_before %] · after [% @sw_after %] · "
-           "page [% @atlas_featurenumber %] of [% @atlas_totalfeatures %]", (8, 11, 200, 6), 8.5, "#d6dde5")
+    _label(
+        layout,
+        "subtitle",
+        "[% @sw_site %] · before [% @sw_before %] · after [% @sw_after %] · "
+        "page [% @atlas_featurenumber %] of [% @atlas_totalfeatures %]",
+        (8, 11, 200, 6),
+        8.5,
+        "#d6dde5",
+    )
     _box(layout, "caveat_badge", (215, 4, 74, 11), "#c0392b")
-    _label(layout, "caveat", "PRELIMINARY — NOT FIELD VALIDATED", (215, 4, 74, 11), 8.5, "#ffffff", True,
-           Qt.AlignmentFlag.AlignHCenter)
+    _label(
+        layout,
+        "caveat",
+        "PRELIMINARY — NOT FIELD VALIDATED",
+        (215, 4, 74, 11),
+        8.5,
+        "#ffffff",
+        True,
+        Qt.AlignmentFlag.AlignHCenter,
+    )
     for key, x in (("before", 8), ("after", 153)):
         _box(layout, f"{key}_header_box", (x, 23, 136, 6), "#34495e")
-        _label(layout, f"{key}_header", PANEL_HEADER.format(key=key, upper=key.upper()), (x, 23, 136, 6), 7.5,
-               "#ffffff", True)
+        _label(
+            layout,
+            f"{key}_header",
+            PANEL_HEADER.format(key=key, upper=key.upper()),
+            (x, 23, 136, 6),
+            7.5,
+            "#ffffff",
+            True,
+        )
         item = _map(layout, f"{key}_map", (x, 29, 136, 122))
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
         item.setAtlasMargin(0.3)
-    _label(layout, "figures", (
-        "Structures: [% \"n_struct\" %]   ·   assessed: [% \"n_assessed\" %]   ·   unknown or not observed: "
-        "[% \"n_unknown\" %]\n"
-        "Destroyed: [% \"n_destroy\" %]   ·   severe: [% \"n_severe\" %]   ·   moderate: [% \"n_moderate\" %]"
-        "   ·   possible: [% \"n_possible\" %]   ·   no visible damage: [% \"n_intact\" %]   ·   under "
-        "construction: [% \"n_constr\" %]\n"
-        "% destroyed: [% coalesce(format_number(\"pct_destr\", 1) || ' %', '–') %]   ·   % damaged: "
-        "[% coalesce(format_number(\"pct_damag\", 1) || ' %', '–') %]   ·   % of footprint area destroyed: "
-        "[% coalesce(format_number(\"pct_area_d\", 1) || ' %', '–') %]\n"
-        "Since [% @sw_before %]: newly or more damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
-        "[% coalesce(\"n_rebuilt\", '–') %]   ·   new structures [% coalesce(\"n_new\", '–') %]"
-    ), (8, 155, 190, 26), 8)
+    _label(
+        layout,
+        "figures",
+        (
+            'Structures: [% "n_struct" %]   ·   assessed: [% "n_assessed" %]   ·   unknown or not observed: '
+            '[% "n_unknown" %]\n'
+            'Destroyed: [% "n_destroy" %]   ·   severe: [% "n_severe" %]   ·   moderate: [% "n_moderate" %]'
+            '   ·   possible: [% "n_possible" %]   ·   no visible damage: [% "n_intact" %]   ·   under '
+            'construction: [% "n_constr" %]\n'
+            "% destroyed: [% coalesce(format_number(\"pct_destr\", 1) || ' %', '–') %]   ·   % damaged: "
+            "[% coalesce(format_number(\"pct_damag\", 1) || ' %', '–') %]   ·   % of footprint area destroyed: "
+            "[% coalesce(format_number(\"pct_area_d\", 1) || ' %', '–') %]\n"
+            "Since [% @sw_before %]: newly or more damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
+            "[% coalesce(\"n_rebuilt\", '–') %]   ·   new structures [% coalesce(\"n_new\", '–') %]"
+        ),
+        (8, 155, 190, 26),
+        8,
+    )
     layout.itemById("figures").setVAlign(Qt.AlignmentFlag.AlignTop)
     _legend(layout, (205, 153, 84, 46))
     layout.itemById("legend").setColumnCount(2)
     layout.itemById("legend").setSplitLayer(True)
     _north_arrow_and_scale_bar(layout, 8, 183)
-    _label(layout, "footer", "[% @sw_site %] · status labels: [% @sw_scheme %] · preliminary assessment, "
-           "not field validated · produced with SiteWatch on [% @sw_created %]", (8, 201, 281, 6), 6.5, "#606060")
+    _label(
+        layout,
+        "footer",
+        "[% @sw_site %] · status labels: [% @sw_scheme %] · preliminary assessment, "
+        "not field validated · produced with SiteWatch on [% @sw_created %]",
+        (8, 201, 281, 6),
+        6.5,
+        "#606060",
+    )
     return layout
 
 

@@ -30,8 +30,9 @@ part.set_mode(CompareMode.SWIPE)
 canvas = iface.mapCanvas()  # noqa: F821 - given by qgis-screenshot
 # zoom on the compound with the most destroyed structures, the divider across it
 destroyed = [o.structure_id for o in store.observations() if o.status == "destroyed"]
-by_compound = Counter(f["compound_id"] for f in session.layer("structures").getFeatures()
-                      if f["structure_id"] in destroyed)
+by_compound = Counter(
+    f["compound_id"] for f in session.layer("structures").getFeatures() if f["structure_id"] in destroyed
+)
 target = by_compound.most_common(1)[0][0]
 compound = next(f for f in session.layer("compounds").getFeatures() if f["compound_id"] == target)
 box = compound.geometry().boundingBox()
@@ -44,8 +45,9 @@ def zoom():
     The filled structures are hidden so the images show; compound outlines stay."""
     root = QgsProject.instance().layerTreeRoot()
     root.findLayer(session.layer("structures").id()).setItemVisibilityChecked(False)
-    canvas.setExtent(QgsRectangle(centre.x() - half * 1.4, centre.y() - half,
-                                  centre.x() + half * 1.4, centre.y() + half))
+    canvas.setExtent(
+        QgsRectangle(centre.x() - half * 1.4, centre.y() - half, centre.x() + half * 1.4, centre.y() + half)
+    )
     part.comparison.set_divider(0.5)
     canvas.refresh()
 

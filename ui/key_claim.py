@@ -14,8 +14,12 @@ from collections.abc import Callable, Collection
 
 from qgis.PyQt.QtCore import QEvent, QObject, Qt
 
-CHORD_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                   | Qt.KeyboardModifier.MetaModifier | Qt.KeyboardModifier.ShiftModifier)
+CHORD_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+    | Qt.KeyboardModifier.ShiftModifier
+)
 
 
 class KeyClaim(QObject):
@@ -27,8 +31,11 @@ class KeyClaim(QObject):
         self.keys = keys
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if (event.type() == QEvent.Type.ShortcutOverride and not event.modifiers() & CHORD_MODIFIERS
-                and event.key() in self.keys()):
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and not event.modifiers() & CHORD_MODIFIERS
+            and event.key() in self.keys()
+        ):
             event.accept()
             return True
         return False

@@ -21,8 +21,9 @@ def log(text: str, level: Qgis.MessageLevel = Qgis.MessageLevel.Info) -> None:
     QgsMessageLog.logMessage(text, LOG_TAG, level)
 
 
-def notify(iface: QgisInterface, text: str, level: Qgis.MessageLevel = Qgis.MessageLevel.Info,
-           duration: int = 6) -> None:
+def notify(
+    iface: QgisInterface, text: str, level: Qgis.MessageLevel = Qgis.MessageLevel.Info, duration: int = 6
+) -> None:
     """Show ``text`` on the message bar and keep it in the SiteWatch log."""
     log(text, level)
     iface.messageBar().pushMessage("SiteWatch", text, level, duration)
@@ -31,8 +32,10 @@ def notify(iface: QgisInterface, text: str, level: Qgis.MessageLevel = Qgis.Mess
 def warning_text(error: Exception) -> str:
     """What the analyst reads for one of :data:`USER_ERRORS`."""
     if isinstance(error, QgsCsException):
-        return (f"Coordinates could not be transformed between the map and the layer ({str(error).strip()}); "
-                "check the project's and the layer's CRS.")
+        return (
+            f"Coordinates could not be transformed between the map and the layer ({str(error).strip()}); "
+            "check the project's and the layer's CRS."
+        )
     return str(error)
 
 

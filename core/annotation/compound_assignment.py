@@ -30,8 +30,9 @@ def _rings(geometry: QgsGeometry) -> list[np.ndarray]:
     return [np.array([(p.x(), p.y()) for p in ring]) for polygon in polygons for ring in polygon if ring]
 
 
-def _classify(footprints: Footprints, members: np.ndarray, rings: list[np.ndarray],
-              origin: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def _classify(
+    footprints: Footprints, members: np.ndarray, rings: list[np.ndarray], origin: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """For simple footprints ``members`` against one compound: (contained, clear) where clear
     means decided without GEOS (contained, or wholly outside)."""
     ox, oy = origin
@@ -41,10 +42,14 @@ def _classify(footprints: Footprints, members: np.ndarray, rings: list[np.ndarra
     vertex_in_box = np.zeros(len(members), dtype=bool)
     step = max(1, _CHUNK // max(1, len(vertices)))
     for start in range(0, len(members), step):
-        part = box[start:start + step]
-        vertex_in_box[start:start + step] = np.any(
-            (vertices[None, :, 0] >= part[:, 0, None]) & (vertices[None, :, 0] <= part[:, 2, None])
-            & (vertices[None, :, 1] >= part[:, 1, None]) & (vertices[None, :, 1] <= part[:, 3, None]), axis=1)
+        part = box[start : start + step]
+        vertex_in_box[start : start + step] = np.any(
+            (vertices[None, :, 0] >= part[:, 0, None])
+            & (vertices[None, :, 0] <= part[:, 2, None])
+            & (vertices[None, :, 1] >= part[:, 1, None])
+            & (vertices[None, :, 1] <= part[:, 3, None]),
+            axis=1,
+        )
 
     sizes = footprints.ring_size[members]
     index = concatenated_ranges(footprints.ring_start[members], sizes)
@@ -80,8 +85,9 @@ def _classify(footprints: Footprints, members: np.ndarray, rings: list[np.ndarra
     return clear & inside, clear
 
 
-def assign_compounds(footprints: Footprints, compound_ids: Sequence[str],
-                     geometries: Sequence[QgsGeometry]) -> np.ndarray:
+def assign_compounds(
+    footprints: Footprints, compound_ids: Sequence[str], geometries: Sequence[QgsGeometry]
+) -> np.ndarray:
     """Index into ``compound_ids`` of each footprint's compound, or -1 for none.
 
     ``compound_ids`` must be sorted and unique, ``geometries`` valid (repaired) polygons."""
@@ -131,8 +137,13 @@ def assign_compounds(footprints: Footprints, compound_ids: Sequence[str],
     return result
 
 
-def _assign_by_overlap(footprints: Footprints, geometries: Sequence[QgsGeometry], structures: np.ndarray,
-                       compounds: np.ndarray, result: np.ndarray) -> None:
+def _assign_by_overlap(
+    footprints: Footprints,
+    geometries: Sequence[QgsGeometry],
+    structures: np.ndarray,
+    compounds: np.ndarray,
+    result: np.ndarray,
+) -> None:
     """The rule of :class:`.compounds.CompoundIndex` with GEOS for the given candidate pairs:
     largest overlap area wins, ties go to the lowest compound number (= lowest id)."""
     engines: dict[int, QgsGeometryEngine] = {}

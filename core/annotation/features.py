@@ -33,7 +33,8 @@ def rotated_rectangle(first: QgsPointXY, second: QgsPointXY, third: QgsPointXY) 
         raise SiteWatchError("The third click is on the wall itself; click where the opposite wall is.")
     offset_x, offset_y = normal_x * width, normal_y * width
     corners = [
-        first, second,
+        first,
+        second,
         QgsPointXY(second.x() + offset_x, second.y() + offset_y),
         QgsPointXY(first.x() + offset_x, first.y() + offset_y),
     ]
@@ -74,8 +75,9 @@ class NewFeature:
     image_date: str | None = None
 
 
-def new_record(store: AssessmentStore, choice: NewFeature, geometry: QgsGeometry,
-               compounds: CompoundIndex | None = None) -> FeatureRecord:
+def new_record(
+    store: AssessmentStore, choice: NewFeature, geometry: QgsGeometry, compounds: CompoundIndex | None = None
+) -> FeatureRecord:
     """A checked, complete record for a freshly drawn feature: stable id, type, compound,
     author and time. Raises SiteWatchError for a geometry that cannot be saved."""
     name = choice.layer_name

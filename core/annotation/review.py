@@ -117,8 +117,7 @@ class QueueFilter:
 class ReviewQueue:
     """The structures to review at one date, in the chosen order, and where the analyst is."""
 
-    def __init__(self, structures: Iterable[StructureInfo], book: StatusBook,
-                 scores: ScoreProvider | None = None):
+    def __init__(self, structures: Iterable[StructureInfo], book: StatusBook, scores: ScoreProvider | None = None):
         self.structures = {s.structure_id: s for s in structures}
         self.book = book
         self.scores = scores
@@ -156,8 +155,9 @@ class ReviewQueue:
         self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
         ids = [sid for sid in self.structures if self.matches(sid)]
         if order == "compound":
-            ids.sort(key=lambda sid: (self.structures[sid].compound_id is None,
-                                      self.structures[sid].compound_id or "", sid))
+            ids.sort(
+                key=lambda sid: (self.structures[sid].compound_id is None, self.structures[sid].compound_id or "", sid)
+            )
         elif order == "score" and self.scores is not None:
             scores = self.scores()
             ids.sort(key=lambda sid: (-scores.get(sid, float("-inf")), sid))

@@ -97,8 +97,10 @@ class AddFeature(Command):
         self.store.add_feature(self.record)
         if self.record.layer_name == schema.COMPOUNDS.name:
             record = self.record
-            _follow_up(self.after_compounds_change,
-                       lambda: self.store.delete_feature(record.layer_name, record.feature_id, "drawing undone"))
+            _follow_up(
+                self.after_compounds_change,
+                lambda: self.store.delete_feature(record.layer_name, record.feature_id, "drawing undone"),
+            )
 
     def revert(self) -> None:
         self.store.delete_feature(self.record.layer_name, self.record.feature_id, "drawing undone")
@@ -116,8 +118,9 @@ class DeleteFeature(Command):
     """Delete a feature; a structure's observations are archived in the same transaction and
     come back with it on undo (in one transaction too)."""
 
-    def __init__(self, store: AssessmentStore, layer_name: str, feature_id: str,
-                 after_compounds_change: Callable[[], None]):
+    def __init__(
+        self, store: AssessmentStore, layer_name: str, feature_id: str, after_compounds_change: Callable[[], None]
+    ):
         self.store = store
         self.layer_name = layer_name
         self.feature_id = feature_id
@@ -138,8 +141,10 @@ class DeleteFeature(Command):
             raise SiteWatchError(f"{self.text} was never applied; nothing to undo.")
         self.store.add_feature(self.record, self.observations)
         if self.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change,
-                       lambda: self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted"))
+            _follow_up(
+                self.after_compounds_change,
+                lambda: self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted"),
+            )
 
     def structure_ids(self) -> set[str]:
         return {self.feature_id} if self.layer_name == schema.STRUCTURES.name else set()
@@ -155,8 +160,15 @@ class ChangeGeometry(Command):
     """Move or reshape a feature. A structure's ``compound_id`` follows its new geometry in
     the same transaction; a compound's change re-assigns every structure."""
 
-    def __init__(self, store: AssessmentStore, layer_name: str, feature_id: str, geometry: QgsGeometry,
-                 compounds: Callable[[], CompoundIndex], after_compounds_change: Callable[[], None]):
+    def __init__(
+        self,
+        store: AssessmentStore,
+        layer_name: str,
+        feature_id: str,
+        geometry: QgsGeometry,
+        compounds: Callable[[], CompoundIndex],
+        after_compounds_change: Callable[[], None],
+    ):
         self.store = store
         self.layer_name = layer_name
         self.feature_id = feature_id
@@ -172,8 +184,10 @@ class ChangeGeometry(Command):
             attributes = {"compound_id": self.compounds().assign(geometry)}
         before = self.store.update_feature(self.layer_name, self.feature_id, geometry, attributes)
         if self.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change,
-                       lambda: self.store.update_feature(self.layer_name, self.feature_id, before.geometry))
+            _follow_up(
+                self.after_compounds_change,
+                lambda: self.store.update_feature(self.layer_name, self.feature_id, before.geometry),
+            )
         return before
 
     def apply(self) -> None:
@@ -268,4 +282,3 @@ class UndoStack:
     def _notify(self, command: Command) -> None:
         for listener in list(self.listeners):
             listener(command)
-

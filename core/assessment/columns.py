@@ -42,8 +42,9 @@ def require_fields(layer: QgsVectorLayer, names: Sequence[str], role: str) -> No
             )
 
 
-def read_columns(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
-                 datasets: dict[str, gdal.Dataset] | None = None) -> Columns:
+def read_columns(
+    layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset] | None = None
+) -> Columns:
     """The fields ``names`` (and WKB geometry when asked) of every feature of ``layer``.
 
     ``datasets`` (path → open GDAL dataset) lets several layers of one file share one opening;
@@ -62,8 +63,9 @@ def _readable_by_gdal(layer: QgsVectorLayer) -> bool:
     return bool(parts.get("path"))
 
 
-def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool,
-                    datasets: dict[str, gdal.Dataset]) -> Columns:
+def _read_with_gdal(
+    layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
+) -> Columns:
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
     dataset = datasets.get(parts["path"])
     if dataset is None:
@@ -85,14 +87,16 @@ def _read_with_gdal(layer: QgsVectorLayer, names: Sequence[str], with_geometry: 
     ogr_layer.SetIgnoredFields(ignored)
     fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
     geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
-    batches = [{key: _unmasked(column) for key, column in batch.items()}
-               for batch in ogr_layer.GetArrowStreamAsNumPy()]
+    batches = [{key: _unmasked(column) for key, column in batch.items()} for batch in ogr_layer.GetArrowStreamAsNumPy()]
     if not batches:
         empty = {name: np.zeros(0, dtype=object) for name in names}
         return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
     values = {name: np.concatenate([batch[name] for batch in batches]) for name in names}
-    fids = np.concatenate([batch[fid_key] for batch in batches]) if fid_key in batches[0] \
+    fids = (
+        np.concatenate([batch[fid_key] for batch in batches])
+        if fid_key in batches[0]
         else np.arange(sum(len(batch[names[0]]) for batch in batches))
+    )
     wkb = None
     if with_geometry:
         geometries = [batch[geometry_key] for batch in batches]
@@ -131,7 +135,8 @@ def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
             fid_column = ogr_layer.GetFIDColumn() if ogr_layer is not None else ""
             if fid_column:
                 result = dataset.ExecuteSQL(
-                    f'SELECT CAST("{field}" AS TEXT) FROM "{parts["layerName"]}" WHERE "{fid_column}" = {int(fid)}')
+                    f'SELECT CAST("{field}" AS TEXT) FROM "{parts["layerName"]}" WHERE "{fid_column}" = {int(fid)}'
+                )
                 try:
                     feature = result.GetNextFeature() if result is not None else None
                     if feature is not None and feature.IsFieldSetAndNotNull(0):

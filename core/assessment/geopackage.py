@@ -48,7 +48,6 @@ _OGR_GEOMETRY = {
 }
 
 
-
 class GeoPackageStore(AssessmentStore):
     """An assessment in one GeoPackage file."""
 
@@ -74,9 +73,7 @@ class GeoPackageStore(AssessmentStore):
         if not target.parent.is_dir():
             raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it first or pick another.")
         if target.exists() and not overwrite:
-            raise SiteWatchError(
-                f"'{target}' already exists; choose another name or allow overwriting it."
-            )
+            raise SiteWatchError(f"'{target}' already exists; choose another name or allow overwriting it.")
         if target.is_dir():
             raise SiteWatchError(f"'{target}' is a folder, not a file name.")
         if not crs.isValid():
@@ -123,15 +120,15 @@ class GeoPackageStore(AssessmentStore):
                             f'ON "{layer_def.name}" ("{field.name}")'
                         )
             dataset.ExecuteSQL(
-                'CREATE UNIQUE INDEX "observations_structure_date" '
-                'ON "observations" ("structure_id", "observed_on")'
+                'CREATE UNIQUE INDEX "observations_structure_date" ON "observations" ("structure_id", "observed_on")'
             )
-            dataset.ExecuteSQL(
-                'CREATE INDEX "observation_history_structure" ON "observation_history" ("structure_id")'
-            )
+            dataset.ExecuteSQL('CREATE INDEX "observation_history_structure" ON "observation_history" ("structure_id")')
             dataset.ExecuteSQL(f'CREATE TABLE "{schema.META_TABLE}" (key TEXT PRIMARY KEY, value TEXT)')
-            for key, value in (("schema_version", schema.SCHEMA_VERSION), ("site_name", site_name),
-                               ("created_at", now_iso())):
+            for key, value in (
+                ("schema_version", schema.SCHEMA_VERSION),
+                ("site_name", site_name),
+                ("created_at", now_iso()),
+            ):
                 quoted = value.replace("'", "''")
                 dataset.ExecuteSQL(f"INSERT INTO \"{schema.META_TABLE}\" VALUES ('{key}', '{quoted}')")
         finally:
@@ -225,8 +222,7 @@ class GeoPackageStore(AssessmentStore):
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise SiteWatchError(
-                    f"{self.path} is locked by another program; close the other program's edit "
-                    "session and try again."
+                    f"{self.path} is locked by another program; close the other program's edit session and try again."
                 ) from None
             raise
         finally:
@@ -303,7 +299,7 @@ class GeoPackageStore(AssessmentStore):
             )
         except sqlite3.Error as error:
             raise SiteWatchError(f"Reading {self.path} failed: {error}; nothing was written.") from None
-        numbers = [int(r[0][len(prefix):]) for r in rows if r[0] and r[0][len(prefix):].isdigit()]
+        numbers = [int(r[0][len(prefix) :]) for r in rows if r[0] and r[0][len(prefix) :].isdigit()]
         return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
     def metadata(self) -> dict[str, str]:
@@ -323,8 +319,13 @@ class GeoPackageStore(AssessmentStore):
     def delete_feature(self, layer_name: str, feature_id: str, reason: str) -> FeatureRecord:
         return geopackage_features.delete(self.location, layer_name, feature_id, reason)
 
-    def update_feature(self, layer_name: str, feature_id: str, geometry: QgsGeometry | None = None,
-                       attributes: dict[str, object] | None = None) -> FeatureRecord:
+    def update_feature(
+        self,
+        layer_name: str,
+        feature_id: str,
+        geometry: QgsGeometry | None = None,
+        attributes: dict[str, object] | None = None,
+    ) -> FeatureRecord:
         return geopackage_features.update(self.location, layer_name, feature_id, geometry, attributes)
 
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:

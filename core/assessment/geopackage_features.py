@@ -163,8 +163,13 @@ def delete(path: str, layer_name: str, feature_id: str, reason: str) -> FeatureR
     return record
 
 
-def update(path: str, layer_name: str, feature_id: str, geometry: QgsGeometry | None = None,
-           attributes: dict[str, object] | None = None) -> FeatureRecord:
+def update(
+    path: str,
+    layer_name: str,
+    feature_id: str,
+    geometry: QgsGeometry | None = None,
+    attributes: dict[str, object] | None = None,
+) -> FeatureRecord:
     """Change the geometry and/or attributes of ``feature_id`` in one transaction; returns the
     feature as it was before."""
     try:

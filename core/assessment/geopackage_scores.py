@@ -34,8 +34,9 @@ CREATE TABLE IF NOT EXISTS change_scores (
 def save(gpkg_path: str, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
     """Replace the change scores of the (before, after) pair; returns the number of rows written."""
     scored_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    values = [(r.structure_id, before_image, after_image, r.score, r.frac, r.rank, r.suggested, scored_at)
-              for r in rows]
+    values = [
+        (r.structure_id, before_image, after_image, r.score, r.frac, r.rank, r.suggested, scored_at) for r in rows
+    ]
     try:
         connection = sqlite3.connect(gpkg_path, timeout=5, isolation_level=None)
     except sqlite3.Error as error:
@@ -46,19 +47,25 @@ def save(gpkg_path: str, before_image: str, after_image: str, rows: Iterable[Cha
             connection.execute(_CREATE)
             connection.execute(
                 "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
-                "VALUES (?, 'attributes', ?, 'SiteWatch change scores per image pair')", (TABLE, TABLE))
-            connection.execute("DELETE FROM change_scores WHERE before_image = ? AND after_image = ?",
-                               (before_image, after_image))
+                "VALUES (?, 'attributes', ?, 'SiteWatch change scores per image pair')",
+                (TABLE, TABLE),
+            )
+            connection.execute(
+                "DELETE FROM change_scores WHERE before_image = ? AND after_image = ?", (before_image, after_image)
+            )
             connection.executemany(
                 "INSERT INTO change_scores (structure_id, before_image, after_image, chg_score, chg_frac, "
-                "chg_rank, suggested, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+                "chg_rank, suggested, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
         except BaseException:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
     except sqlite3.Error as error:
-        raise SiteWatchError(f"Saving the change scores into {gpkg_path} failed ({error}); "
-                             "nothing was written.") from None
+        raise SiteWatchError(
+            f"Saving the change scores into {gpkg_path} failed ({error}); nothing was written."
+        ) from None
     finally:
         connection.close()
     return len(values)
@@ -71,13 +78,16 @@ def load(gpkg_path: str, before_image: str, after_image: str) -> dict[str, Store
     except sqlite3.Error as error:
         raise SiteWatchError(f"Cannot open {gpkg_path}: {error}.") from None
     try:
-        exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                    (TABLE,)).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+        ).fetchone()
         if not exists:
             return {}
         rows = connection.execute(
             "SELECT structure_id, chg_score, chg_rank, suggested FROM change_scores "
-            "WHERE before_image = ? AND after_image = ?", (before_image, after_image)).fetchall()
+            "WHERE before_image = ? AND after_image = ?",
+            (before_image, after_image),
+        ).fetchall()
     except sqlite3.Error as error:
         raise SiteWatchError(f"Reading the change scores of {gpkg_path} failed ({error}).") from None
     finally:

@@ -44,8 +44,6 @@ def row_to_observation(row: Sequence) -> Observation:
     return Observation(**dict(zip(OBS_COLUMNS, row)))
 
 
-
-
 def archive(connection: sqlite3.Connection | OgrSql, where: str, parameters: Sequence, reason: str) -> int:
     """Move the observations ``where`` selects to ``observation_history`` with ``reason``."""
     columns = ", ".join(OBS_COLUMNS)

@@ -34,9 +34,7 @@ def check_date(text: str, what: str = "date") -> str:
             raise ValueError(text)
         return dt.date.fromisoformat(str(text)).isoformat()
     except ValueError:
-        raise SiteWatchError(
-            f"The {what} '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-01-08."
-        ) from None
+        raise SiteWatchError(f"The {what} '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-01-08.") from None
 
 
 @dataclass(frozen=True)

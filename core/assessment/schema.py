@@ -38,7 +38,8 @@ class LayerDef:
 
 
 IMAGERY = LayerDef(
-    "imagery", "Polygon",
+    "imagery",
+    "Polygon",
     (
         FieldDef("image_id", "TEXT", unique=True),
         FieldDef("acquired", "DATE"),
@@ -48,21 +49,25 @@ IMAGERY = LayerDef(
         FieldDef("gsd_m", "REAL"),
         FieldDef("notes", "TEXT"),
     ),
-    id_field="image_id", id_prefix="IMG-",
+    id_field="image_id",
+    id_prefix="IMG-",
 )
 
 COMPOUNDS = LayerDef(
-    "compounds", "MultiPolygon",
+    "compounds",
+    "MultiPolygon",
     (
         FieldDef("compound_id", "TEXT", unique=True),
         FieldDef("name", "TEXT"),
         FieldDef("notes", "TEXT"),
     ),
-    id_field="compound_id", id_prefix="C-",
+    id_field="compound_id",
+    id_prefix="C-",
 )
 
 STRUCTURES = LayerDef(
-    "structures", "MultiPolygon",
+    "structures",
+    "MultiPolygon",
     (
         FieldDef("structure_id", "TEXT", unique=True),
         FieldDef("type", "TEXT", value_list=values.STRUCTURE_TYPES),
@@ -72,7 +77,8 @@ STRUCTURES = LayerDef(
         FieldDef("created_by", "TEXT"),
         FieldDef("created_at", "DATETIME"),
     ),
-    id_field="structure_id", id_prefix="S-",
+    id_field="structure_id",
+    id_prefix="S-",
 )
 
 OBSERVATION_FIELDS = (
@@ -89,8 +95,10 @@ OBSERVATION_FIELDS = (
 OBSERVATIONS = LayerDef("observations", None, OBSERVATION_FIELDS)
 
 OBSERVATION_HISTORY = LayerDef(
-    "observation_history", None,
-    OBSERVATION_FIELDS + (
+    "observation_history",
+    None,
+    OBSERVATION_FIELDS
+    + (
         FieldDef("archived_at", "DATETIME"),
         FieldDef("reason", "TEXT"),
     ),
@@ -98,18 +106,21 @@ OBSERVATION_HISTORY = LayerDef(
 """Every observation row that was replaced or whose structure was deleted, as it was."""
 
 LINEAR_FEATURES = LayerDef(
-    "linear_features", "MultiLineString",
+    "linear_features",
+    "MultiLineString",
     (
         FieldDef("feature_id", "TEXT", unique=True),
         FieldDef("type", "TEXT", value_list=values.LINEAR_TYPES),
         FieldDef("first_seen", "DATE"),
         FieldDef("notes", "TEXT"),
     ),
-    id_field="feature_id", id_prefix="L-",
+    id_field="feature_id",
+    id_prefix="L-",
 )
 
 POINT_FEATURES = LayerDef(
-    "point_features", "Point",
+    "point_features",
+    "Point",
     (
         FieldDef("feature_id", "TEXT", unique=True),
         FieldDef("type", "TEXT", value_list=values.POINT_TYPES),
@@ -117,12 +128,18 @@ POINT_FEATURES = LayerDef(
         FieldDef("image_id", "TEXT"),
         FieldDef("notes", "TEXT"),
     ),
-    id_field="feature_id", id_prefix="P-",
+    id_field="feature_id",
+    id_prefix="P-",
 )
 
 LAYERS: tuple[LayerDef, ...] = (
-    IMAGERY, COMPOUNDS, STRUCTURES, OBSERVATIONS, OBSERVATION_HISTORY,
-    LINEAR_FEATURES, POINT_FEATURES,
+    IMAGERY,
+    COMPOUNDS,
+    STRUCTURES,
+    OBSERVATIONS,
+    OBSERVATION_HISTORY,
+    LINEAR_FEATURES,
+    POINT_FEATURES,
 )
 LAYER_BY_NAME: dict[str, LayerDef] = {layer.name: layer for layer in LAYERS}
 

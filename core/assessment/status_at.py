@@ -38,8 +38,9 @@ def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
     return {sid: status for sid, (_, status) in latest.items()}
 
 
-def status_codes_at(owner: np.ndarray, day: np.ndarray, status: np.ndarray, structure_count: int,
-                    on_day: int, unobserved: int) -> np.ndarray:
+def status_codes_at(
+    owner: np.ndarray, day: np.ndarray, status: np.ndarray, structure_count: int, on_day: int, unobserved: int
+) -> np.ndarray:
     """Status code of each of ``structure_count`` structures at ``on_day``: observation arrays
     (``owner`` = structure index, ``day``, ``status`` code) sorted by owner then day; a structure
     with no observation on or before ``on_day`` gets ``unobserved``."""

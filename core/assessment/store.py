@@ -100,8 +100,13 @@ class AssessmentStore(ABC):
         history with ``reason`` in the same transaction."""
 
     @abstractmethod
-    def update_feature(self, layer_name: str, feature_id: str, geometry: QgsGeometry | None = None,
-                       attributes: dict[str, object] | None = None) -> FeatureRecord:
+    def update_feature(
+        self,
+        layer_name: str,
+        feature_id: str,
+        geometry: QgsGeometry | None = None,
+        attributes: dict[str, object] | None = None,
+    ) -> FeatureRecord:
         """Change the geometry and/or attributes of ``feature_id`` in one transaction; returns
         the feature as it was before."""
 

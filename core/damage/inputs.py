@@ -51,8 +51,9 @@ class SiteCache:
     """The order that sorts the structure ids."""
 
 
-def _fingerprint(crs: str, ids: np.ndarray, wkbs: list | np.ndarray, compound_ids: list[str],
-                 compound_geometries: list[QgsGeometry]) -> bytes:
+def _fingerprint(
+    crs: str, ids: np.ndarray, wkbs: list | np.ndarray, compound_ids: list[str], compound_geometries: list[QgsGeometry]
+) -> bytes:
     digest = hashlib.blake2b(crs.encode("utf-8"), digest_size=20)
     digest.update(np.ascontiguousarray(ids).tobytes())
     buffer, offsets, lengths = wkb_buffer(wkbs)
@@ -119,8 +120,11 @@ def _keys(array: np.ndarray) -> np.ndarray:
     """A column as a numpy bytes array (UTF-8; NULL as b'') for fast sorting and matching."""
     if array.dtype.kind == "S":
         return array
-    return np.array([(attributes.text(v) or "").encode("utf-8") for v in array.tolist()], dtype=bytes) if len(array) \
+    return (
+        np.array([(attributes.text(v) or "").encode("utf-8") for v in array.tolist()], dtype=bytes)
+        if len(array)
         else np.zeros(0, dtype="S1")
+    )
 
 
 def _where(fids: np.ndarray, owners: np.ndarray, row: int, layer_name: str) -> str:
@@ -191,8 +195,9 @@ def _geometries(wkb: list | np.ndarray | None) -> list | np.ndarray:
     return [] if wkb is None else wkb
 
 
-def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem,
-                    datasets: dict) -> tuple[list[str], list, list, list[str]]:
+def _read_compounds(
+    compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem, datasets: dict
+) -> tuple[list[str], list, list, list[str]]:
     """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
     if compounds is None:
         return [], [], [], []
@@ -205,13 +210,13 @@ def _read_compounds(compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenc
     found: dict[str, tuple[str | None, QgsGeometry]] = {}
     repaired = []
     labels = columns.values.get("name", [None] * len(columns.fids))
-    for fid, raw_id, label, wkb in zip(columns.fids.tolist(), columns.values["compound_id"].tolist(),
-                                       list(labels), _geometries(columns.wkb)):
+    for fid, raw_id, label, wkb in zip(
+        columns.fids.tolist(), columns.values["compound_id"].tolist(), list(labels), _geometries(columns.wkb)
+    ):
         compound_id = attributes.text(raw_id) or ""
         if not compound_id:
             raise SiteWatchError(
-                f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; "
-                "give every compound an id."
+                f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; give every compound an id."
             )
         if compound_id in found:
             raise SiteWatchError(
@@ -263,8 +268,13 @@ def _type_index(type_keys: np.ndarray) -> tuple[list[str], np.ndarray]:
     return names, np.asarray(order[np.searchsorted(lookup[order], type_keys)], dtype=np.int64)
 
 
-def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compounds: QgsVectorLayer | None,
-                feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageInputs:
+def read_inputs(
+    structures: QgsVectorLayer,
+    observations: QgsVectorLayer,
+    compounds: QgsVectorLayer | None,
+    feedback: QgsFeedback | None = None,
+    cache: SiteCache | None = None,
+) -> DamageInputs:
     """Read and check the structures, observations and compounds layers."""
     require_fields(structures, ("structure_id", "type"), "structures")
     require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
@@ -272,11 +282,17 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
     columns = read_columns(structures, ("structure_id", "type"), True, datasets)
     ids = _keys(columns.values["structure_id"])
     compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
-        compounds, structures.crs(), datasets)
+        compounds, structures.crs(), datasets
+    )
     fingerprint = b""
     if cache is not None:
-        fingerprint = _fingerprint(structures.crs().authid() or structures.crs().toWkt(), ids, _geometries(columns.wkb),
-                                   compound_ids, compound_geometries)
+        fingerprint = _fingerprint(
+            structures.crs().authid() or structures.crs().toWkt(),
+            ids,
+            _geometries(columns.wkb),
+            compound_ids,
+            compound_geometries,
+        )
     if cache is None or cache.fingerprint != fingerprint or cache.footprints is None:
         order = _sorted_ids(ids, structures.name())
         footprints = decode(_geometries(columns.wkb))
@@ -287,8 +303,13 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
             feedback.setProgress(30)
         compound_of = assign_compounds(footprints, compound_ids, compound_geometries)
         if cache is not None:
-            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of, cache.order = \
-                fingerprint, footprints, areas, compound_of, order
+            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of, cache.order = (
+                fingerprint,
+                footprints,
+                areas,
+                compound_of,
+                order,
+            )
     else:
         footprints, areas, compound_of, order = cache.footprints, cache.areas, cache.compound_of, cache.order
     type_names, type_index = _type_index(_keys(columns.values["type"]))
@@ -298,8 +319,11 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
     obs_ids = _keys(obs.values["structure_id"])
     sorted_ids = ids[order]
     slot = np.minimum(np.searchsorted(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
-    known = (sorted_ids[slot] == obs_ids) & (obs_ids != b"") if len(obs_ids) and len(sorted_ids) \
+    known = (
+        (sorted_ids[slot] == obs_ids) & (obs_ids != b"")
+        if len(obs_ids) and len(sorted_ids)
         else np.zeros(len(obs_ids), dtype=bool)
+    )
     days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
     statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
     owner = order[slot[known]]
@@ -309,12 +333,23 @@ def read_inputs(structures: QgsVectorLayer, observations: QgsVectorLayer, compou
 
     id_text = [i.decode("utf-8", "replace") for i in ids.tolist()]
     return DamageInputs(
-        structure_count=len(ids), structure_ids=id_text, footprints=footprints, areas=areas,
-        compound_of=compound_of, type_names=type_names, type_index=type_index,
-        obs_structure=owner[sort], obs_day=days[known][sort], obs_status=statuses[known][sort],
-        compound_ids=compound_ids, compound_names=compound_names, compound_geometries=compound_geometries,
-        unknown_structure_ids=unknown_ids, unknown_observations=int((~known).sum()),
+        structure_count=len(ids),
+        structure_ids=id_text,
+        footprints=footprints,
+        areas=areas,
+        compound_of=compound_of,
+        type_names=type_names,
+        type_index=type_index,
+        obs_structure=owner[sort],
+        obs_day=days[known][sort],
+        obs_status=statuses[known][sort],
+        compound_ids=compound_ids,
+        compound_names=compound_names,
+        compound_geometries=compound_geometries,
+        unknown_structure_ids=unknown_ids,
+        unknown_observations=int((~known).sum()),
         repaired_structures=tuple(id_text[p] for p in footprints.repaired),
         repaired_compounds=tuple(repaired_compounds),
-        structures_name=structures.name(), compounds_name=compounds.name() if compounds is not None else "",
+        structures_name=structures.name(),
+        compounds_name=compounds.name() if compounds is not None else "",
     )

@@ -47,13 +47,22 @@ UNASSIGNED = "UNASSIGNED"
 ALL = "ALL"
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "construction": 0.0, "intact": 0.0, "possible": 0.1, "moderate": 0.4, "severe": 0.7, "destroyed": 1.0,
+    "construction": 0.0,
+    "intact": 0.0,
+    "possible": 0.1,
+    "moderate": 0.4,
+    "severe": 0.7,
+    "destroyed": 1.0,
 }
 """Weight of each assessed status in ``dmg_index`` (0 = untouched, 1 = destroyed)."""
 
 COUNT_FIELDS: dict[str, str] = {
-    "n_intact": "intact", "n_possible": "possible", "n_moderate": "moderate",
-    "n_severe": "severe", "n_destroy": "destroyed", "n_constr": "construction",
+    "n_intact": "intact",
+    "n_possible": "possible",
+    "n_moderate": "moderate",
+    "n_severe": "severe",
+    "n_destroy": "destroyed",
+    "n_constr": "construction",
 }
 """Output count field → status code it counts."""
 
@@ -149,8 +158,9 @@ def _percent(part: np.ndarray, whole: np.ndarray) -> list[float | None]:
 
 def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
     """Status number (index in values.STATUSES, UNOBSERVED) of each structure at ``day``."""
-    return status_codes_at(inputs.obs_structure, inputs.obs_day, inputs.obs_status, inputs.structure_count,
-                           day, UNOBSERVED)
+    return status_codes_at(
+        inputs.obs_structure, inputs.obs_day, inputs.obs_status, inputs.structure_count, day, UNOBSERVED
+    )
 
 
 class _Groups:
@@ -163,8 +173,10 @@ class _Groups:
         self.site = compounds + 1
         self.size = (self.site + 1) * self.width
         group = np.where(inputs.compound_of >= 0, inputs.compound_of, compounds)
-        key_sets = [group * self.width + self.total,
-                    np.full(inputs.structure_count, self.site * self.width + self.total)]
+        key_sets = [
+            group * self.width + self.total,
+            np.full(inputs.structure_count, self.site * self.width + self.total),
+        ]
         if by_type:
             key_sets += [group * self.width + inputs.type_index, self.site * self.width + inputs.type_index]
         self.keys = np.concatenate(key_sets)
@@ -186,14 +198,17 @@ def _codes(statuses: tuple[str, ...]) -> list[int]:
     return [_CODE[status] for status in statuses]
 
 
-def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray,
-             weights: Mapping[str, float]) -> dict[str, list]:
+def _columns(
+    groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray, weights: Mapping[str, float]
+) -> dict[str, list]:
     """Every output column per row key, by the definitions in the module docstring."""
     count = groups.count
     standing = after != _CODE["absent"]
     assessed = standing & np.isin(after, _codes(values.ASSESSED_STATUSES))
     columns: dict[str, np.ndarray] = {
-        "n_struct": count(standing), "n_assessed": count(assessed), "n_unknown": count(standing & ~assessed),
+        "n_struct": count(standing),
+        "n_assessed": count(assessed),
+        "n_unknown": count(standing & ~assessed),
     }
     for name, status in COUNT_FIELDS.items():
         columns[name] = count(after == _CODE[status])
@@ -206,15 +221,17 @@ def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area
         weight_of_status[_CODE[status]] = weight
     weighted_area = count(assessed, area * weight_of_status[after])
     result: dict[str, list] = {key: [int(v) for v in column] for key, column in columns.items()}
-    result.update({
-        "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),
-        "pct_damag": _percent(count(damaged), columns["n_assessed"]),
-        "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
-        "pct_area_d": _percent(destroyed_area, assessed_area),
-        "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
-        "area_asses": assessed_area.tolist(),
-        "area_destr": destroyed_area.tolist(),
-    })
+    result.update(
+        {
+            "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),
+            "pct_damag": _percent(count(damaged), columns["n_assessed"]),
+            "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
+            "pct_area_d": _percent(destroyed_area, assessed_area),
+            "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
+            "area_asses": assessed_area.tolist(),
+            "area_destr": destroyed_area.tolist(),
+        }
+    )
     if before is not None:
         rank = np.full(len(values.STATUSES) + 1, -1)
         for position, status in enumerate(values.DAMAGE_SCALE):
@@ -222,16 +239,26 @@ def _columns(groups: _Groups, after: np.ndarray, before: np.ndarray | None, area
         was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
         worse = (rank[before] >= 0) & (rank[after] > rank[before])
         rebuilt = np.isin(before, _codes(values.REBUILT_FROM)) & np.isin(after, _codes(values.REBUILT_TO))
-        for name, mask in (("n_newdmg", worse | (damaged & was_missing)), ("n_rebuilt", rebuilt),
-                           ("n_new", was_missing & (after != UNOBSERVED))):
+        for name, mask in (
+            ("n_newdmg", worse | (damaged & was_missing)),
+            ("n_rebuilt", rebuilt),
+            ("n_new", was_missing & (after != UNOBSERVED)),
+        ):
             result[name] = [int(v) for v in count(standing & mask)]
     return result
 
 
-def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
-                    compounds: QgsVectorLayer | None, after: str, before: str | None = None,
-                    by_type: bool = False, weights: Mapping[str, float] | None = None,
-                    feedback: QgsFeedback | None = None, cache: SiteCache | None = None) -> DamageTable:
+def compound_damage(
+    structures: QgsVectorLayer,
+    observations: QgsVectorLayer,
+    compounds: QgsVectorLayer | None,
+    after: str,
+    before: str | None = None,
+    by_type: bool = False,
+    weights: Mapping[str, float] | None = None,
+    feedback: QgsFeedback | None = None,
+    cache: SiteCache | None = None,
+) -> DamageTable:
     """The damage table of the site at ``after`` (and change since ``before``).
 
     ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
@@ -251,8 +278,13 @@ def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
             raise SiteWatchError("Cancelled.")
         feedback.setProgress(80)
     groups = _Groups(inputs, by_type)
-    columns = _columns(groups, _status_at(inputs, inputs.day_number(after)),
-                       _status_at(inputs, inputs.day_number(before)) if before else None, inputs.areas, weights)
+    columns = _columns(
+        groups,
+        _status_at(inputs, inputs.day_number(after)),
+        _status_at(inputs, inputs.day_number(before)) if before else None,
+        inputs.areas,
+        weights,
+    )
 
     def make_row(slot: int, compound_id: str, name: str | None, structure_type: str | None) -> DamageRow:
         return DamageRow(compound_id, name, structure_type, **{key: column[slot] for key, column in columns.items()})
@@ -266,14 +298,25 @@ def compound_damage(structures: QgsVectorLayer, observations: QgsVectorLayer,
             compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
         rows.append(make_row(number * groups.width + groups.total, compound_id, name, None))
         if by_type:
-            rows.extend(make_row(number * groups.width + type_number, compound_id, name, type_name)
-                        for type_number, type_name in enumerate(inputs.type_names)
-                        if groups.populated[number * groups.width + type_number])
+            rows.extend(
+                make_row(number * groups.width + type_number, compound_id, name, type_name)
+                for type_number, type_name in enumerate(inputs.type_names)
+                if groups.populated[number * groups.width + type_number]
+            )
     if feedback is not None:
         feedback.setProgress(100)
-    return DamageTable(after, before, weights, tuple(rows), inputs.unknown_structure_ids,
-                       inputs.unknown_observations, inputs.repaired_structures, inputs.repaired_compounds,
-                       compounds_count, tuple(inputs.warnings()))
+    return DamageTable(
+        after,
+        before,
+        weights,
+        tuple(rows),
+        inputs.unknown_structure_ids,
+        inputs.unknown_observations,
+        inputs.repaired_structures,
+        inputs.repaired_compounds,
+        compounds_count,
+        tuple(inputs.warnings()),
+    )
 
 
 def summary_sentence(table: DamageTable) -> str:
@@ -282,8 +325,9 @@ def summary_sentence(table: DamageTable) -> str:
     site = table.site
     if site.n_struct == 0:
         return f"No structure stands on {table.after}."
-    compounds = sum(1 for row in table.rows
-                    if row.type is None and row.compound not in (ALL, UNASSIGNED) and row.n_struct)
+    compounds = sum(
+        1 for row in table.rows if row.type is None and row.compound not in (ALL, UNASSIGNED) and row.n_struct
+    )
     outside = table.row(UNASSIGNED).n_struct
     where = f" in {compounds} compound{'s' if compounds != 1 else ''}" if compounds else ""
     if outside and compounds:
@@ -296,8 +340,10 @@ def summary_sentence(table: DamageTable) -> str:
         share = f"{site.pct_destr:.0f} % of {site.n_assessed} assessed"
     else:
         share = f"{site.pct_destr:.0f} %"
-    text = (f"{site.n_destroy} of {site.n_struct} structure{'s' if site.n_struct != 1 else ''}{where} "
-            f"destroyed ({share}), {site.n_severe} severely damaged")
+    text = (
+        f"{site.n_destroy} of {site.n_struct} structure{'s' if site.n_struct != 1 else ''}{where} "
+        f"destroyed ({share}), {site.n_severe} severely damaged"
+    )
     if site.n_unknown:
         text += f", {site.n_unknown} not assessed"
     if table.before:

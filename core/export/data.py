@@ -78,8 +78,9 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
     return None if code is None else values.status_name(code, scheme)
 
 
-def _structures(store: AssessmentStore, data: ExportData, compound_names: dict[str, str | None],
-                images: dict[str, ImageRecord]) -> Table:
+def _structures(
+    store: AssessmentStore, data: ExportData, compound_names: dict[str, str | None], images: dict[str, ImageRecord]
+) -> Table:
     history = StatusBook(store.observations())
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
@@ -94,18 +95,26 @@ def _structures(store: AssessmentStore, data: ExportData, compound_names: dict[s
         image = images.get(after.image_id) if after and after.image_id else None
         compound = _attribute(feature, "compound_id")
         geometry = feature.geometry()
-        table.rows.append((
-            sid, _attribute(feature, "type"), compound, compound_names.get(compound),
-            _attribute(feature, "name"),
-            _scheme_name(before_code, data.scheme), _scheme_name(after_code, data.scheme),
-            change_flag(before_code, after_code) if data.before_date else None,
-            before.observed_on if before else None, after.observed_on if after else None,
-            after.confidence if after else None, after.analyst if after else None,
-            (image.acquired if image else after.observed_on) if after else None,
-            image.source if image else None,
-            round(calc.measureArea(geometry), 2),
-            after.notes if after else None,
-        ))
+        table.rows.append(
+            (
+                sid,
+                _attribute(feature, "type"),
+                compound,
+                compound_names.get(compound),
+                _attribute(feature, "name"),
+                _scheme_name(before_code, data.scheme),
+                _scheme_name(after_code, data.scheme),
+                change_flag(before_code, after_code) if data.before_date else None,
+                before.observed_on if before else None,
+                after.observed_on if after else None,
+                after.confidence if after else None,
+                after.analyst if after else None,
+                (image.acquired if image else after.observed_on) if after else None,
+                image.source if image else None,
+                round(calc.measureArea(geometry), 2),
+                after.notes if after else None,
+            )
+        )
         table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
         data.after_codes.append(after_code)
         data.before_codes.append(before_code)
@@ -127,10 +136,21 @@ def _observations(store: AssessmentStore, scheme: str) -> Table:
     table = Table(ef.OBSERVATIONS)
     archived = [(obs, at, reason) for obs, at, reason in store.history()]
     current = [(obs, None, None) for obs in store.observations()]
-    for obs, at, reason in sorted(current + archived,
-                                  key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
-        table.rows.append((obs.structure_id, obs.observed_on, obs.image_id, values.status_name(obs.status, scheme),
-                           obs.confidence, obs.analyst, obs.recorded_at, obs.notes, at, reason))
+    for obs, at, reason in sorted(current + archived, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
+        table.rows.append(
+            (
+                obs.structure_id,
+                obs.observed_on,
+                obs.image_id,
+                values.status_name(obs.status, scheme),
+                obs.confidence,
+                obs.analyst,
+                obs.recorded_at,
+                obs.notes,
+                at,
+                reason,
+            )
+        )
     return table
 
 
@@ -151,27 +171,61 @@ def _compounds(store: AssessmentStore, statistics: list[dict]) -> Table:
     return table
 
 
-def read_export_data(store: AssessmentStore, site: str, after_date: str, before_date: str | None,
-                     scheme: str) -> ExportData:
+def read_export_data(
+    store: AssessmentStore, site: str, after_date: str, before_date: str | None, scheme: str
+) -> ExportData:
     """Everything an export of ``store`` for these dates and scheme writes."""
     images = list_images(store)
     statistics = compound_statistics(store, after_date, before_date)
-    data = ExportData(site, after_date, before_date, scheme, store.crs(), images, {}, [], [],
-                      statistics.rows, statistics.sentence, store.location)
+    data = ExportData(
+        site,
+        after_date,
+        before_date,
+        scheme,
+        store.crs(),
+        images,
+        {},
+        [],
+        [],
+        statistics.rows,
+        statistics.sentence,
+        store.location,
+    )
     compound_names = {str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()}
     tables = [
         _structures(store, data, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
-        _features(store, ef.LINEAR_FEATURES, lambda f, calc: (
-            _attribute(f, "feature_id"), _attribute(f, "type"), _attribute(f, "first_seen"),
-            round(calc.measureLength(f.geometry()), 2), _attribute(f, "notes"))),
-        _features(store, ef.POINT_FEATURES, lambda f, calc: (
-            _attribute(f, "feature_id"), _attribute(f, "type"), _attribute(f, "observed_on"),
-            _attribute(f, "image_id"), _attribute(f, "notes"))),
+        _features(
+            store,
+            ef.LINEAR_FEATURES,
+            lambda f, calc: (
+                _attribute(f, "feature_id"),
+                _attribute(f, "type"),
+                _attribute(f, "first_seen"),
+                round(calc.measureLength(f.geometry()), 2),
+                _attribute(f, "notes"),
+            ),
+        ),
+        _features(
+            store,
+            ef.POINT_FEATURES,
+            lambda f, calc: (
+                _attribute(f, "feature_id"),
+                _attribute(f, "type"),
+                _attribute(f, "observed_on"),
+                _attribute(f, "image_id"),
+                _attribute(f, "notes"),
+            ),
+        ),
         _observations(store, scheme),
         Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
-        Table(ef.IMAGERY, [(i.image_id, i.acquired, i.source, i.sensor, i.gsd_m,
-                            Path(i.uri).name if i.uri else None) for i in images]),
+        Table(
+            ef.IMAGERY,
+            [
+                (i.image_id, i.acquired, i.source, i.sensor, i.gsd_m, Path(i.uri).name if i.uri else None)
+                for i in images
+            ],
+        ),
     ]
     data.tables = {t.layer.name: t for t in tables}
     return data

@@ -53,67 +53,90 @@ STATS_FIELDS: tuple[OutField, ...] = (
     OutField("n_new", "INTEGER", "absent or unobserved before, present after"),
 )
 
-STRUCTURES = OutLayer("structures", "Polygon", (
-    OutField("struct_id", "TEXT", "stable structure id (S-0001)"),
-    OutField("type", "TEXT", "structure type code"),
-    OutField("compound", "TEXT", "compound id"),
-    OutField("comp_name", "TEXT", "compound name"),
-    OutField("str_name", "TEXT", "structure name"),
-    OutField("stat_bef", "TEXT", "status at the before date (in the chosen scheme)"),
-    OutField("stat_aft", "TEXT", "status at the after date (in the chosen scheme)"),
-    OutField("change", "TEXT", "not comparable, removed, rebuilt, new, increased or unchanged "
-             "(empty without a before date)"),
-    OutField("date_bef", "DATE", "date of the observation giving stat_bef"),
-    OutField("date_aft", "DATE", "date of the observation giving stat_aft"),
-    OutField("confidence", "TEXT", "confidence of the after observation"),
-    OutField("analyst", "TEXT", "analyst of the after observation"),
-    OutField("img_date", "DATE", "acquisition date of the after observation's image"),
-    OutField("img_source", "TEXT", "source of the after observation's image"),
-    OutField("area_m2", "REAL", "footprint area, m², on the ellipsoid"),
-    OutField("notes", "TEXT", "notes of the after observation"),
-))
+STRUCTURES = OutLayer(
+    "structures",
+    "Polygon",
+    (
+        OutField("struct_id", "TEXT", "stable structure id (S-0001)"),
+        OutField("type", "TEXT", "structure type code"),
+        OutField("compound", "TEXT", "compound id"),
+        OutField("comp_name", "TEXT", "compound name"),
+        OutField("str_name", "TEXT", "structure name"),
+        OutField("stat_bef", "TEXT", "status at the before date (in the chosen scheme)"),
+        OutField("stat_aft", "TEXT", "status at the after date (in the chosen scheme)"),
+        OutField(
+            "change",
+            "TEXT",
+            "not comparable, removed, rebuilt, new, increased or unchanged (empty without a before date)",
+        ),
+        OutField("date_bef", "DATE", "date of the observation giving stat_bef"),
+        OutField("date_aft", "DATE", "date of the observation giving stat_aft"),
+        OutField("confidence", "TEXT", "confidence of the after observation"),
+        OutField("analyst", "TEXT", "analyst of the after observation"),
+        OutField("img_date", "DATE", "acquisition date of the after observation's image"),
+        OutField("img_source", "TEXT", "source of the after observation's image"),
+        OutField("area_m2", "REAL", "footprint area, m², on the ellipsoid"),
+        OutField("notes", "TEXT", "notes of the after observation"),
+    ),
+)
 
 COMPOUNDS = OutLayer("compounds", "Polygon", STATS_FIELDS)
 
-LINEAR_FEATURES = OutLayer("linear_features", "LineString", (
-    OutField("feat_id", "TEXT", "stable feature id (L-0001)"),
-    OutField("type", "TEXT", "linear feature type code"),
-    OutField("first_seen", "DATE", "first image date it is seen on"),
-    OutField("length_m", "REAL", "length, m, on the ellipsoid"),
-    OutField("notes", "TEXT", "notes"),
-))
+LINEAR_FEATURES = OutLayer(
+    "linear_features",
+    "LineString",
+    (
+        OutField("feat_id", "TEXT", "stable feature id (L-0001)"),
+        OutField("type", "TEXT", "linear feature type code"),
+        OutField("first_seen", "DATE", "first image date it is seen on"),
+        OutField("length_m", "REAL", "length, m, on the ellipsoid"),
+        OutField("notes", "TEXT", "notes"),
+    ),
+)
 
-POINT_FEATURES = OutLayer("point_features", "Point", (
-    OutField("feat_id", "TEXT", "stable feature id (P-0001)"),
-    OutField("type", "TEXT", "point feature type code"),
-    OutField("obs_date", "DATE", "date observed"),
-    OutField("image_id", "TEXT", "image it was observed on"),
-    OutField("notes", "TEXT", "notes"),
-))
+POINT_FEATURES = OutLayer(
+    "point_features",
+    "Point",
+    (
+        OutField("feat_id", "TEXT", "stable feature id (P-0001)"),
+        OutField("type", "TEXT", "point feature type code"),
+        OutField("obs_date", "DATE", "date observed"),
+        OutField("image_id", "TEXT", "image it was observed on"),
+        OutField("notes", "TEXT", "notes"),
+    ),
+)
 
-OBSERVATIONS = OutLayer("observations", None, (
-    OutField("struct_id", "TEXT", "structure id"),
-    OutField("obs_date", "DATE", "image date of the observation"),
-    OutField("image_id", "TEXT", "image id"),
-    OutField("status", "TEXT", "status (in the chosen scheme)"),
-    OutField("confidence", "TEXT", "high, medium or low"),
-    OutField("analyst", "TEXT", "analyst"),
-    OutField("recorded", "DATETIME", "when it was recorded (UTC)"),
-    OutField("notes", "TEXT", "notes"),
-    OutField("archived", "DATETIME", "when it was replaced or removed; empty = current"),
-    OutField("reason", "TEXT", "why it was archived (replaced, structure deleted, ...)"),
-))
+OBSERVATIONS = OutLayer(
+    "observations",
+    None,
+    (
+        OutField("struct_id", "TEXT", "structure id"),
+        OutField("obs_date", "DATE", "image date of the observation"),
+        OutField("image_id", "TEXT", "image id"),
+        OutField("status", "TEXT", "status (in the chosen scheme)"),
+        OutField("confidence", "TEXT", "high, medium or low"),
+        OutField("analyst", "TEXT", "analyst"),
+        OutField("recorded", "DATETIME", "when it was recorded (UTC)"),
+        OutField("notes", "TEXT", "notes"),
+        OutField("archived", "DATETIME", "when it was replaced or removed; empty = current"),
+        OutField("reason", "TEXT", "why it was archived (replaced, structure deleted, ...)"),
+    ),
+)
 
 SUMMARY = OutLayer("summary", None, STATS_FIELDS)
 
-IMAGERY = OutLayer("imagery", None, (
-    OutField("image_id", "TEXT", "image id"),
-    OutField("date", "DATE", "acquisition date"),
-    OutField("source", "TEXT", "provider / archive"),
-    OutField("sensor", "TEXT", "sensor"),
-    OutField("gsd_m", "REAL", "resolution (ground sample distance), m"),
-    OutField("file", "TEXT", "image file name"),
-))
+IMAGERY = OutLayer(
+    "imagery",
+    None,
+    (
+        OutField("image_id", "TEXT", "image id"),
+        OutField("date", "DATE", "acquisition date"),
+        OutField("source", "TEXT", "provider / archive"),
+        OutField("sensor", "TEXT", "sensor"),
+        OutField("gsd_m", "REAL", "resolution (ground sample distance), m"),
+        OutField("file", "TEXT", "image file name"),
+    ),
+)
 
 SPATIAL_LAYERS: tuple[OutLayer, ...] = (STRUCTURES, COMPOUNDS, LINEAR_FEATURES, POINT_FEATURES)
 TABLES: tuple[OutLayer, ...] = (OBSERVATIONS, SUMMARY, IMAGERY)

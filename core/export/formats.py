@@ -26,32 +26,48 @@ ogr.UseExceptions()
 FORMATS: tuple[str, ...] = ("GeoPackage", "ESRI Shapefile", "GeoJSON", "KML", "CSV")
 """Format names as the FORMATS parameter takes them (OGR driver names)."""
 
-_OGR_TYPES = {"TEXT": ogr.OFTString, "DATE": ogr.OFTDate, "DATETIME": ogr.OFTDateTime,
-              "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger}
+_OGR_TYPES = {
+    "TEXT": ogr.OFTString,
+    "DATE": ogr.OFTDate,
+    "DATETIME": ogr.OFTDateTime,
+    "REAL": ogr.OFTReal,
+    "INTEGER": ogr.OFTInteger,
+}
 _GEOMETRY_TYPES = {"Polygon": ogr.wkbMultiPolygon, "LineString": ogr.wkbMultiLineString, "Point": ogr.wkbPoint}
 _FORCE = {"Polygon": ogr.ForceToMultiPolygon, "LineString": ogr.ForceToMultiLineString, "Point": lambda g: g}
 
 
-def _create_layer(dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None,
-                  options: list[str]) -> ogr.Layer:
+def _create_layer(
+    dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None, options: list[str]
+) -> ogr.Layer:
     spatial = table.layer.geometry is not None
-    layer = dataset.CreateLayer(table.layer.name, srs if spatial else None,
-                                _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone, options)
+    layer = dataset.CreateLayer(
+        table.layer.name,
+        srs if spatial else None,
+        _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone,
+        options,
+    )
     for out_field in table.layer.fields:
         layer.CreateField(ogr.FieldDefn(out_field.name, _OGR_TYPES[out_field.kind]))
     return layer
 
 
-_SETTERS = {"TEXT": ogr.Feature.SetFieldString, "DATE": ogr.Feature.SetFieldString,
-            "DATETIME": ogr.Feature.SetFieldString, "REAL": ogr.Feature.SetField,
-            "INTEGER": ogr.Feature.SetFieldInteger64}
+_SETTERS = {
+    "TEXT": ogr.Feature.SetFieldString,
+    "DATE": ogr.Feature.SetFieldString,
+    "DATETIME": ogr.Feature.SetFieldString,
+    "REAL": ogr.Feature.SetField,
+    "INTEGER": ogr.Feature.SetFieldInteger64,
+}
 
 
 def _fill(layer: ogr.Layer, table: Table) -> None:
     """Write ``table``'s rows in one transaction."""
     definition = layer.GetLayerDefn()
-    setters = [(definition.GetFieldIndex(f.name), _SETTERS[f.kind], str if f.kind in ("TEXT", "DATE", "DATETIME")
-                else None) for f in table.layer.fields]
+    setters = [
+        (definition.GetFieldIndex(f.name), _SETTERS[f.kind], str if f.kind in ("TEXT", "DATE", "DATETIME") else None)
+        for f in table.layer.fields
+    ]
     force = _FORCE[table.layer.geometry] if table.layer.geometry else None
     layer.StartTransaction()
     for number, row in enumerate(table.rows):
@@ -78,8 +94,9 @@ def write_geopackage(data: ExportData, path: Path) -> list[Path]:
 
 
 def _translate(package: Path, layer_name: str, target: Path, driver: str, **options) -> None:
-    result = gdal.VectorTranslate(str(target), str(package), format=driver, layers=[layer_name],
-                                  layerName=target.stem, **options)
+    result = gdal.VectorTranslate(
+        str(target), str(package), format=driver, layers=[layer_name], layerName=target.stem, **options
+    )
     if result is None:
         raise RuntimeError(f"could not write {target.name}")
     result = None
@@ -91,8 +108,9 @@ def write_shapefiles(data: ExportData, folder: Path, prefix: str, package: Path)
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
         path = folder / f"{prefix}_{layer_def.name}.shp"
-        _translate(package, layer_def.name, path, "ESRI Shapefile", layerCreationOptions=["ENCODING=UTF-8",
-                                                                                          "RESIZE=YES"])
+        _translate(
+            package, layer_def.name, path, "ESRI Shapefile", layerCreationOptions=["ENCODING=UTF-8", "RESIZE=YES"]
+        )
         written += [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
     return written
 
@@ -102,8 +120,14 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
         path = folder / f"{prefix}_{layer_def.name}.geojson"
-        _translate(package, layer_def.name, path, "GeoJSON", dstSRS="EPSG:4326",
-                   layerCreationOptions=["RFC7946=YES", "WRITE_NAME=NO"])
+        _translate(
+            package,
+            layer_def.name,
+            path,
+            "GeoJSON",
+            dstSRS="EPSG:4326",
+            layerCreationOptions=["RFC7946=YES", "WRITE_NAME=NO"],
+        )
         written.append(path)
     return written
 

@@ -31,11 +31,16 @@ def kml_colour(colour: str, alpha: int) -> str:
 
 def _style(style_id: str, line: str, width: float, fill: str | None, icon: bool = False) -> str:
     poly = f"<PolyStyle><color>{fill}</color></PolyStyle>" if fill else "<PolyStyle><fill>0</fill></PolyStyle>"
-    marker = (f"<IconStyle><color>{line}</color><Icon><href>"
-              "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png</href></Icon></IconStyle>"
-              if icon else "")
-    return (f'<Style id="{style_id}">{marker}<LineStyle><color>{line}</color><width>{width:g}</width></LineStyle>'
-            f"{poly}</Style>")
+    marker = (
+        f"<IconStyle><color>{line}</color><Icon><href>"
+        "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png</href></Icon></IconStyle>"
+        if icon
+        else ""
+    )
+    return (
+        f'<Style id="{style_id}">{marker}<LineStyle><color>{line}</color><width>{width:g}</width></LineStyle>'
+        f"{poly}</Style>"
+    )
 
 
 def _styles() -> list[str]:
@@ -44,8 +49,9 @@ def _styles() -> list[str]:
         if status.code == "absent":
             styles.append(_style("status_absent", "ffffffff", 1, None))
         else:
-            styles.append(_style(f"status_{status.code}", kml_colour(status.colour, 255), 2,
-                                 kml_colour(status.colour, 176)))
+            styles.append(
+                _style(f"status_{status.code}", kml_colour(status.colour, 255), 2, kml_colour(status.colour, 176))
+            )
     styles.append(_style(UNOBSERVED_STYLE, "ff9a9a9a", 2, None))
     styles.append(_style("compound", "ff00d4ff", 3, None))
     styles.append(_style("linear_feature", "ffc8e0e8", 2, None))
@@ -85,8 +91,10 @@ def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None 
     source = spatial_reference(data.crs)
     transform = osr.CoordinateTransformation(source, wgs84())
     with path.open("w", encoding="utf-8") as stream:
-        stream.write('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n'
-                     f"<Document><name>{escape(prefix)}</name>\n")
+        stream.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n'
+            f"<Document><name>{escape(prefix)}</name>\n"
+        )
         for layer in ef.SPATIAL_LAYERS:
             stream.write(_schema(layer) + "\n")
         stream.write("\n".join(_styles()) + "\n")
@@ -96,16 +104,21 @@ def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None 
             openings = [f"<SimpleData name={quoteattr(f.name)}>" for f in layer.fields]
             for number, row in enumerate(table.rows):
                 label, style = _placemark_style(data, table, number)
-                cells = "".join(f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
-                                for opening, value in zip(openings, row) if value is not None)
+                cells = "".join(
+                    f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
+                    for opening, value in zip(openings, row)
+                    if value is not None
+                )
                 geometry = ""
                 if table.geometries[number] is not None:
                     shape = ogr.CreateGeometryFromWkb(table.geometries[number])
                     shape.Transform(transform)
                     geometry = shape.ExportToKML()
-                stream.write(f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>"
-                             f'<ExtendedData><SchemaData schemaUrl="#{layer.name}">{cells}</SchemaData>'
-                             f"</ExtendedData>{geometry}</Placemark>\n")
+                stream.write(
+                    f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>"
+                    f'<ExtendedData><SchemaData schemaUrl="#{layer.name}">{cells}</SchemaData>'
+                    f"</ExtendedData>{geometry}</Placemark>\n"
+                )
             stream.write("</Folder>\n")
         stream.write("</Document>\n</kml>\n")
     return [path]

@@ -26,10 +26,16 @@ def write_manifest(folder: Path, parameters: dict, summary: dict) -> Path:
     """Write the manifest of every file in ``folder`` (sorted by name) and return its path."""
     files = [
         {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256(path)}
-        for path in sorted(folder.iterdir()) if path.is_file() and path.name != MANIFEST_NAME
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.name != MANIFEST_NAME
     ]
-    manifest = {"created_at": now_iso(), "generator": "SiteWatch exportreport", "parameters": parameters,
-                "summary": summary, "files": files}
+    manifest = {
+        "created_at": now_iso(),
+        "generator": "SiteWatch exportreport",
+        "parameters": parameters,
+        "summary": summary,
+        "files": files,
+    }
     path = folder / MANIFEST_NAME
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

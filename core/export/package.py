@@ -174,21 +174,36 @@ def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequ
     if request.report:
         if before is None:
             raise SiteWatchError(f"The report needs a before date: no image is dated before {after}.")
-        panels = (image_for(store, images, before, request.before_image, "before"),
-                  image_for(store, images, after, request.after_image, "after"))
+        panels = (
+            image_for(store, images, before, request.before_image, "before"),
+            image_for(store, images, after, request.after_image, "after"),
+        )
     return CheckedRequest(after, before, formats, target, panels)
 
 
-def export_assessment(store: AssessmentStore, request: ExportRequest,
-                      feedback: QgsFeedback | None = None) -> ExportResult:
+def export_assessment(
+    store: AssessmentStore, request: ExportRequest, feedback: QgsFeedback | None = None
+) -> ExportResult:
     """Write the export described by ``request``; see the module docstring for guarantees."""
     checked = check_request(store, request)
-    after, before, formats, target, panels = (checked.after, checked.before, checked.formats, checked.target,
-                                              checked.panels)
+    after, before, formats, target, panels = (
+        checked.after,
+        checked.before,
+        checked.formats,
+        checked.target,
+        checked.panels,
+    )
     site = store.metadata().get("site_name") or Path(store.location).stem
-    parameters = dict(asdict(request), after_date=after, before_date=before, formats=list(formats),
-                      output_folder=str(target), assessment=store.location,
-                      before_image=panels[0] if panels else None, after_image=panels[1] if panels else None)
+    parameters = dict(
+        asdict(request),
+        after_date=after,
+        before_date=before,
+        formats=list(formats),
+        output_folder=str(target),
+        assessment=store.location,
+        before_image=panels[0] if panels else None,
+        after_image=panels[1] if panels else None,
+    )
     temp = target.with_name(f".{target.name}.partial-{os.getpid()}")
     shutil.rmtree(temp, ignore_errors=True)
     try:
@@ -203,12 +218,20 @@ def export_assessment(store: AssessmentStore, request: ExportRequest,
         raise SiteWatchError(f"Writing the export to '{target}' failed: {error}. Nothing was written.") from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    return ExportResult(target, files, target / report.name if report else None, len(data.after_codes),
-                        before, parameters)
+    return ExportResult(
+        target, files, target / report.name if report else None, len(data.after_codes), before, parameters
+    )
 
 
-def _write(data: ExportData, folder: Path, prefix: str, formats: tuple[str, ...],
-           panels: tuple[str, str] | None, compound_pages: bool, feedback: QgsFeedback | None) -> Path | None:
+def _write(
+    data: ExportData,
+    folder: Path,
+    prefix: str,
+    formats: tuple[str, ...],
+    panels: tuple[str, str] | None,
+    compound_pages: bool,
+    feedback: QgsFeedback | None,
+) -> Path | None:
     steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"]
     steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
     report = None

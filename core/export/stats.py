@@ -27,8 +27,9 @@ class CompoundStatistics:
 
 def compound_statistics(store: AssessmentStore, after_date: str, before_date: str | None) -> CompoundStatistics:
     """The compound damage table of ``store`` at ``after_date`` (change since ``before_date``)."""
-    table = compound_damage(store.layer("structures"), store.layer("observations"), store.layer("compounds"),
-                            after_date, before_date)
+    table = compound_damage(
+        store.layer("structures"), store.layer("observations"), store.layer("compounds"), after_date, before_date
+    )
     rows = []
     for row in table.rows:
         values = row.as_dict()

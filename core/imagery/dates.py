@@ -20,18 +20,32 @@ EARLIEST = dt.date(1960, 1, 1)
 """No image before this date is accepted (the first reconnaissance satellites)."""
 
 ACQUISITION_KEYS = (
-    "ACQUISITIONDATETIME", "ACQUISITION_DATETIME", "ACQUISITION_DATE", "ACQUISITIONDATE",
-    "DATE_ACQUIRED", "FIRSTLINETIME", "EARLIESTACQTIME", "SENSING_TIME", "SENSING_START",
-    "DATATAKE_SENSING_START", "PRODUCT_START_TIME", "START_TIME", "IMAGE_DATE", "IMAGINGDATE",
-    "SCENE_CENTER_TIME", "DATE_TIME_ORIGINAL",
+    "ACQUISITIONDATETIME",
+    "ACQUISITION_DATETIME",
+    "ACQUISITION_DATE",
+    "ACQUISITIONDATE",
+    "DATE_ACQUIRED",
+    "FIRSTLINETIME",
+    "EARLIESTACQTIME",
+    "SENSING_TIME",
+    "SENSING_START",
+    "DATATAKE_SENSING_START",
+    "PRODUCT_START_TIME",
+    "START_TIME",
+    "IMAGE_DATE",
+    "IMAGINGDATE",
+    "SCENE_CENTER_TIME",
+    "DATE_TIME_ORIGINAL",
 )
 """Metadata keys (upper case, without an ``IMAGE_1.``-like prefix) naming when the image
 was taken. They win over ``TIFFTAG_DATETIME``, which is often when the file was written."""
 
 FILE_TIME_KEYS = ("TIFFTAG_DATETIME", "DATETIME")
 
-MONTHS = {m: i for i, m in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)
+}
 
 _ISO_LIKE = re.compile(r"(?<!\d)(\d{4})[-:_./](\d{1,2})[-:_./](\d{1,2})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:[T_]?\d{4,6}Z?)?(?!\d)")
@@ -66,8 +80,7 @@ def check_acquired(value: str | dt.date, today: dt.date | None = None) -> str:
         )
     if day < EARLIEST:
         raise SiteWatchError(
-            f"The acquisition date {day.isoformat()} is before 1960; no satellite image is that old. "
-            "Check the date."
+            f"The acquisition date {day.isoformat()} is before 1960; no satellite image is that old. Check the date."
         )
     return day.isoformat()
 
@@ -109,8 +122,9 @@ def parse_timestamp(text: str) -> dt.date | None:
     match = _COMPACT.fullmatch(text) or _COMPACT.match(text)
     if match:
         return _date(int(match[1]), int(match[2]), int(match[3]))
-    match = re.search(r"(?<!\d)(\d{1,2})[- ]?(" + "|".join(MONTHS) + r")[a-z]*[- ]?(\d{4}|\d{2})(?!\d)",
-                      text, re.IGNORECASE)
+    match = re.search(
+        r"(?<!\d)(\d{1,2})[- ]?(" + "|".join(MONTHS) + r")[a-z]*[- ]?(\d{4}|\d{2})(?!\d)", text, re.IGNORECASE
+    )
     if match:
         return _date(_year(match[3]), MONTHS[match[2].upper()], int(match[1]))
     return None
@@ -192,7 +206,8 @@ def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
         first, second = int(match[1]), int(match[2])
         if first <= 12 and second <= 12 and first != second:
             return DateReading(
-                None, "file name",
+                None,
+                "file name",
                 f"'{match[0]}' in the file name '{stem}' may be day-month or month-day",
             )
         day = _date(_year(match[3]), second, first) if first > 12 else _date(_year(match[3]), first, second)
@@ -241,9 +256,7 @@ def _file_time_against_name(from_file_time: DateReading, from_name: DateReading,
     named = _name_dates(stem)
     if any(day.isoformat() != from_file_time.date for day in named):
         listed = " and ".join(sorted(day.isoformat() for day in named))
-        return DateReading(None, "metadata and file name",
-                           f"the file name '{stem}' gives {listed} but {written}")
+        return DateReading(None, "metadata and file name", f"the file name '{stem}' gives {listed} but {written}")
     if not named and from_name.origin == "file name" and from_name.date != from_file_time.date:
-        return DateReading(None, "metadata and file name",
-                           f"{from_name.reason}, and {written}")
+        return DateReading(None, "metadata and file name", f"{from_name.reason}, and {written}")
     return from_file_time

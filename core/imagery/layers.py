@@ -28,7 +28,9 @@ STRETCH_SAMPLE = 250_000
 
 def _stretch(data_type: int, low: float, high: float) -> QgsContrastEnhancement:
     enhancement = QgsContrastEnhancement(data_type)
-    enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum)
+    enhancement.setContrastEnhancementAlgorithm(
+        QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum
+    )
     enhancement.setMinimumValue(low)
     enhancement.setMaximumValue(high if high > low else low + 1)
     return enhancement

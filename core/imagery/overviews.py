@@ -38,8 +38,9 @@ def overview_levels(width: int, height: int) -> list[int]:
     return levels
 
 
-def build_overviews(path: str, progress: Callable[[float], None] | None = None,
-                    canceled: Callable[[], bool] | None = None) -> bool:
+def build_overviews(
+    path: str, progress: Callable[[float], None] | None = None, canceled: Callable[[], bool] | None = None
+) -> bool:
     """Build overviews into ``path.ovr`` (the image is not modified); False when canceled.
 
     ``progress`` gets 0–100; ``canceled`` is polled and stops GDAL when it returns True."""

@@ -52,15 +52,17 @@ def list_images(store: AssessmentStore) -> list[ImageRecord]:
     records = []
     for feature in store.layer("imagery").getFeatures():
         gsd = feature["gsd_m"]
-        records.append(ImageRecord(
-            image_id=attributes.text(feature["image_id"]) or "",
-            acquired=attributes.text(feature["acquired"]),
-            source=attributes.text(feature["source"]),
-            sensor=attributes.text(feature["sensor"]),
-            uri=attributes.text(feature["uri"]),
-            gsd_m=None if gsd is None or attributes.number(gsd) is None else float(gsd),
-            notes=attributes.text(feature["notes"]),
-        ))
+        records.append(
+            ImageRecord(
+                image_id=attributes.text(feature["image_id"]) or "",
+                acquired=attributes.text(feature["acquired"]),
+                source=attributes.text(feature["source"]),
+                sensor=attributes.text(feature["sensor"]),
+                uri=attributes.text(feature["uri"]),
+                gsd_m=None if gsd is None or attributes.number(gsd) is None else float(gsd),
+                notes=attributes.text(feature["notes"]),
+            )
+        )
     return sorted(records, key=lambda r: (r.acquired is None, r.acquired or "", r.image_id))
 
 
@@ -154,8 +156,10 @@ def inspect_image(path: str, today: dt.date | None = None) -> ImageInfo:
     if gt is None:
         raise SiteWatchError(f"'{name}' has a CRS but no georeferencing (geotransform); georeference it first.")
     width, height = dataset.RasterXSize, dataset.RasterYSize
-    corners = [(gt[0] + gt[1] * px + gt[2] * py, gt[3] + gt[4] * px + gt[5] * py)
-               for px, py in ((0, 0), (width, 0), (width, height), (0, height), (0, 0))]
+    corners = [
+        (gt[0] + gt[1] * px + gt[2] * py, gt[3] + gt[4] * px + gt[5] * py)
+        for px, py in ((0, 0), (width, 0), (width, height), (0, height), (0, 0))
+    ]
     footprint = QgsGeometry.fromPolygonXY([[QgsPointXY(x, y) for x, y in corners]])
     center = footprint.centroid().asPoint()
     step = QgsPointXY(center.x() + gt[1], center.y() + gt[4])
@@ -163,8 +167,13 @@ def inspect_image(path: str, today: dt.date | None = None) -> ImageInfo:
     band = dataset.GetRasterBand(1)
     metadata = _gdal_metadata(dataset)
     info = ImageInfo(
-        path=path, crs=crs, footprint=footprint, width=width, height=height,
-        band_count=dataset.RasterCount, gsd_m=round(gsd_m, 3),
+        path=path,
+        crs=crs,
+        footprint=footprint,
+        width=width,
+        height=height,
+        band_count=dataset.RasterCount,
+        gsd_m=round(gsd_m, 3),
         has_overviews=band.GetOverviewCount() > 0 or max(width, height) <= 2048,
         date=read_acquisition_date(metadata, name, today),
         sensor=read_sensor(metadata),
@@ -242,8 +251,13 @@ def _check_overlaps(store: AssessmentStore, footprint: QgsGeometry, name: str, s
 
 
 def register_image(
-    store: AssessmentStore, path: str, acquired: str | None = None, source: str | None = None,
-    sensor: str | None = None, notes: str | None = None, today: dt.date | None = None,
+    store: AssessmentStore,
+    path: str,
+    acquired: str | None = None,
+    source: str | None = None,
+    sensor: str | None = None,
+    notes: str | None = None,
+    today: dt.date | None = None,
 ) -> ImageRecord:
     """Add the image at ``path`` to the ``imagery`` layer and return its record.
 
@@ -259,8 +273,15 @@ def register_image(
     footprint = footprint_in(info, store.crs())
     _check_overlaps(store, footprint, Path(path).name)
     image_id = store.next_id("imagery")
-    attributes = {"image_id": image_id, "acquired": acquired, "source": source, "sensor": sensor, "uri": uri,
-                  "gsd_m": info.gsd_m, "notes": notes}
+    attributes = {
+        "image_id": image_id,
+        "acquired": acquired,
+        "source": source,
+        "sensor": sensor,
+        "uri": uri,
+        "gsd_m": info.gsd_m,
+        "notes": notes,
+    }
     store.add_feature(FeatureRecord("imagery", attributes, footprint))
     return find_image(store, image_id)
 
@@ -271,8 +292,15 @@ def _change(store: AssessmentStore, image_id: str, values: dict, geometry: QgsGe
     return find_image(store, image_id)
 
 
-def update_image(store: AssessmentStore, image_id: str, *, acquired: str | None = None, source: str | None = None,
-                 sensor: str | None = None, today: dt.date | None = None) -> ImageRecord:
+def update_image(
+    store: AssessmentStore,
+    image_id: str,
+    *,
+    acquired: str | None = None,
+    source: str | None = None,
+    sensor: str | None = None,
+    today: dt.date | None = None,
+) -> ImageRecord:
     """Set an image's date, source and sensor (empty text clears source/sensor).
 
     The date cannot change while observations were recorded on the image at its current
@@ -343,6 +371,4 @@ def check_pair(store: AssessmentStore, before: ImageRecord | None, after: ImageR
     shapes = footprints(store)
     one, two = shapes.get(before.image_id), shapes.get(after.image_id)
     if one is not None and two is not None and not one.intersects(two):
-        raise SiteWatchError(
-            f"{before.label()} and {after.label()} do not overlap; pick two images of the same place."
-        )
+        raise SiteWatchError(f"{before.label()} and {after.label()} do not overlap; pick two images of the same place.")

@@ -141,18 +141,20 @@ class ScoreRun:
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
         grades = ", ".join(f"{code} from {share:.0%}" for code, share in SEVERITY_SHARES)
-        return (f"area z = (contrast {_signed(-self.center)}) / {self.spread:.4g}: the robust z-score of the "
-                f"footprint-minus-ring change against the unchanged footprints of the pair (median and "
-                f"1.4826 × MAD of the {self.scored} scored footprints, footprints above z {CLIP_Z:g} left out "
-                f"until stable, spread floor {MIN_SPREAD:g}); spot = (hottest {SPOT_CELL}×{SPOT_CELL}-pixel cell "
-                f"minus footprint mean) / {self.pixel_threshold:.4g} (the changed-pixel threshold); "
-                f"z = max(area z, {SPOT_SOFT_Z:g} × spot / {SPOT_MODERATE:g}, bent below {SPOT_CEILING_Z:g} above "
-                f"{SPOT_SOFT_Z:g} so a spot alone suggests moderate at most); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
-                f"fixed thresholds: possible z ≥ {POSSIBLE_Z:g} (score ≥ {score_of(POSSIBLE_Z):.3f}), moderate or "
-                f"worse z ≥ {MODERATE_Z:g} (score ≥ {score_of(MODERATE_Z):.3f}), graded by the share of the "
-                f"footprint's pixels above {STRONG_FACTOR:g} × the changed-pixel threshold: {grades}, else "
-                f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
-                f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown.")
+        return (
+            f"area z = (contrast {_signed(-self.center)}) / {self.spread:.4g}: the robust z-score of the "
+            f"footprint-minus-ring change against the unchanged footprints of the pair (median and "
+            f"1.4826 × MAD of the {self.scored} scored footprints, footprints above z {CLIP_Z:g} left out "
+            f"until stable, spread floor {MIN_SPREAD:g}); spot = (hottest {SPOT_CELL}×{SPOT_CELL}-pixel cell "
+            f"minus footprint mean) / {self.pixel_threshold:.4g} (the changed-pixel threshold); "
+            f"z = max(area z, {SPOT_SOFT_Z:g} × spot / {SPOT_MODERATE:g}, bent below {SPOT_CEILING_Z:g} above "
+            f"{SPOT_SOFT_Z:g} so a spot alone suggests moderate at most); score = 1 − exp(−z / {SCORE_SCALE_Z:g}); "
+            f"fixed thresholds: possible z ≥ {POSSIBLE_Z:g} (score ≥ {score_of(POSSIBLE_Z):.3f}), moderate or "
+            f"worse z ≥ {MODERATE_Z:g} (score ≥ {score_of(MODERATE_Z):.3f}), graded by the share of the "
+            f"footprint's pixels above {STRONG_FACTOR:g} × the changed-pixel threshold: {grades}, else "
+            f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
+            f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown."
+        )
 
     @property
     def scored(self) -> int:
@@ -229,9 +231,15 @@ def _integral(values: np.ndarray) -> np.ndarray:
     return table
 
 
-def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes | None], footprints_crs: str,
-                  bands: list[int] | None = None, ring_m: float = DEFAULT_RING_M,
-                  feedback: Feedback | None = None) -> ScoreRun:
+def score_changes(
+    before_path: str,
+    after_path: str,
+    footprints: Sequence[bytes | None],
+    footprints_crs: str,
+    bands: list[int] | None = None,
+    ring_m: float = DEFAULT_RING_M,
+    feedback: Feedback | None = None,
+) -> ScoreRun:
     """Score every footprint (WKB in ``footprints_crs``, WKT or authority id; empty = raster CRS)."""
     if ring_m <= 0:
         raise SiteWatchError(f"The ring width must be positive (got {ring_m} m).")
@@ -248,21 +256,28 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
     if not inside.any():
         raise SiteWatchError(
             f"None of the {shapes.count} structures lies where BEFORE ({before_path}) and AFTER "
-            f"({after_path}) overlap: check that the images cover the site.")
+            f"({after_path}) overlap: check that the images cover the site."
+        )
     region = _region(rings, inside, overlap)
     # Helper threads (numpy and GDAL release the GIL): one decodes the before image while the
     # pixel thread decodes the after image and computes the magnitude of the next window, one
     # rasterises the next window's footprints, and this thread adds up the current window.
-    with ThreadPoolExecutor(max_workers=1) as before_pool, ThreadPoolExecutor(max_workers=1) as pixel_pool, \
-            ThreadPoolExecutor(max_workers=1) as label_pool:
+    with (
+        ThreadPoolExecutor(max_workers=1) as before_pool,
+        ThreadPoolExecutor(max_workers=1) as pixel_pool,
+        ThreadPoolExecutor(max_workers=1) as label_pool,
+    ):
         normalisation = fit_normalisation(pair, region, before_pool)
         sums = _Sums(shapes.count)
-        windows = [w for w in pair.windows(*region)
-                   if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size]
+        windows = [
+            w for w in pair.windows(*region) if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size
+        ]
 
         def submit(window):
-            return (pixel_pool.submit(_change, pair, normalisation, window, before_pool),
-                    label_pool.submit(shapes.labels, window))
+            return (
+                pixel_pool.submit(_change, pair, normalisation, window, before_pool),
+                label_pool.submit(shapes.labels, window),
+            )
 
         pending = deque(submit(window) for window in windows[:PREFETCH])
         for done, window in enumerate(windows):
@@ -277,8 +292,16 @@ def score_changes(before_path: str, after_path: str, footprints: Sequence[bytes 
                 feedback.setProgress(100.0 * done / len(windows))
             _accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
     scores, center, spread = _finish(sums, normalisation, shapes.on_image)
-    return ScoreRun(scores, center, spread, normalisation.pixel_threshold, pair.plan.describe(),
-                    normalisation.describe(), pair.warped, shapes.assumed_crs)
+    return ScoreRun(
+        scores,
+        center,
+        spread,
+        normalisation.pixel_threshold,
+        pair.plan.describe(),
+        normalisation.describe(),
+        pair.warped,
+        shapes.assumed_crs,
+    )
 
 
 def _region(rings, inside: np.ndarray, overlap: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -331,8 +354,9 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
     if inside.size:
         # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
         covered = (full - free_cells) if valid is None else _cell_sums((occupied & valid).view(np.uint8))
-        _raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold,
-                     sums.peak)
+        _raise_peaks(
+            labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak
+        )
     ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
     ring_pixels = ring_cells * float(full)
     magnitude_cells *= ring_cells
@@ -346,8 +370,9 @@ def _accumulate(rings, normalisation, window, pixels, labels: np.ndarray, sums: 
     sums.ring_magnitude[near] += _box_sums(_integral(magnitude_cells), c0, r0, c1, r1)
 
 
-def _raise_peaks(labels: np.ndarray, covered: np.ndarray, magnitude_cells: np.ndarray, threshold: float,
-                 peak: np.ndarray) -> None:
+def _raise_peaks(
+    labels: np.ndarray, covered: np.ndarray, magnitude_cells: np.ndarray, threshold: float, peak: np.ndarray
+) -> None:
     """Raise each footprint's ``peak`` to the mean magnitude of its hottest cell in this window.
 
     Only cells of SPOT_CELL (= RING_CELL) pixels a side that lie wholly in the window and in one
@@ -360,7 +385,7 @@ def _raise_peaks(labels: np.ndarray, covered: np.ndarray, magnitude_cells: np.nd
     cell_rows, cell_cols = np.nonzero(hot)
     if not cell_rows.size:
         return
-    blocks = labels[:rows * SPOT_CELL, :cols * SPOT_CELL].reshape(rows, SPOT_CELL, cols, SPOT_CELL)
+    blocks = labels[: rows * SPOT_CELL, : cols * SPOT_CELL].reshape(rows, SPOT_CELL, cols, SPOT_CELL)
     blocks = blocks[cell_rows, :, cell_cols, :].reshape(cell_rows.size, full)
     owner = blocks[:, 0]
     pure = (blocks == owner[:, None]).all(axis=1)
@@ -427,9 +452,18 @@ def _finish(sums: _Sums, normalisation, on_image: np.ndarray) -> tuple[list[Foot
             scores.append(FootprintScore(None, None, None, UNKNOWN, None, None, float(valid_share[index])))
             continue
         zi = float(z[index])
-        scores.append(FootprintScore(score_of(zi), float(frac[index]), ranks[index],
-                                     suggest(zi, float(strong[index]), float(area_z[index])),
-                                     float(contrast[index]), zi, float(valid_share[index]),
-                                     float(area_z[index]), float(spot[index]) if has_spot[index] else None,
-                                     float(strong[index])))
+        scores.append(
+            FootprintScore(
+                score_of(zi),
+                float(frac[index]),
+                ranks[index],
+                suggest(zi, float(strong[index]), float(area_z[index])),
+                float(contrast[index]),
+                zi,
+                float(valid_share[index]),
+                float(area_z[index]),
+                float(spot[index]) if has_spot[index] else None,
+                float(strong[index]),
+            )
+        )
     return scores, center, spread

@@ -69,8 +69,9 @@ class FootprintRaster:
         self.on_image = np.ones(self.count)
         """Share of each footprint's area on the before image (its pixels outside are never read)."""
         left, bottom, right, top = pair.map_bounds(0, 0, pair.width, pair.height)
-        image = ogr.CreateGeometryFromWkt(f"POLYGON(({left} {bottom},{right} {bottom},{right} {top},"
-                                          f"{left} {top},{left} {bottom}))")
+        image = ogr.CreateGeometryFromWkt(
+            f"POLYGON(({left} {bottom},{right} {bottom},{right} {top},{left} {top},{left} {bottom}))"
+        )
         for index, wkb in enumerate(footprints):
             if not wkb:
                 continue
@@ -123,8 +124,9 @@ class FootprintRaster:
         target.SetGeoTransform((origin_x, gt[1], 0.0, origin_y, 0.0, gt[5]))
         target.SetSpatialRef(self.pair.srs)
         end_x, end_y = origin_x + window.width * gt[1], origin_y + window.height * gt[5]
-        self.layer.SetSpatialFilterRect(min(origin_x, end_x), min(origin_y, end_y),
-                                        max(origin_x, end_x), max(origin_y, end_y))
+        self.layer.SetSpatialFilterRect(
+            min(origin_x, end_x), min(origin_y, end_y), max(origin_x, end_x), max(origin_y, end_y)
+        )
         try:
             gdal.RasterizeLayer(target, [1], self.layer, options=["ATTRIBUTE=burn", "ALL_TOUCHED=FALSE"])
         finally:

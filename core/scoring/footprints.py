@@ -200,8 +200,9 @@ def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
         box: QgsRectangle = geometry.boundingBox()
         bbox[position] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
         planar_area[position] = geometry.area()
-    return Footprints(count, simple, ring_start, ring_size, x, y, bbox, planar_area, geometries,
-                      sorted(repaired), empty, wkbs)
+    return Footprints(
+        count, simple, ring_start, ring_size, x, y, bbox, planar_area, geometries, sorted(repaired), empty, wkbs
+    )
 
 
 def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem) -> np.ndarray:
@@ -232,8 +233,7 @@ def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem)
     for number, code in enumerate(cells.tolist()):
         centre_x = x0 + (code % (GRID_CELLS + 1) + 0.5) * cell
         centre_y = y0 + (code // (GRID_CELLS + 1) + 0.5) * cell
-        square = QgsGeometry.fromRect(QgsRectangle(centre_x - half, centre_y - half,
-                                                   centre_x + half, centre_y + half))
+        square = QgsGeometry.fromRect(QgsRectangle(centre_x - half, centre_y - half, centre_x + half, centre_y + half))
         ratios[number] = calculator.measureArea(square) / square.area()
     areas[present] = footprints.planar_area[present] * ratios[inverse]
     return areas

@@ -62,9 +62,11 @@ class Normalisation:
 
     def describe(self) -> str:
         bands = ", ".join(f"{g:.3g}·after{o:+.3g}" for g, o in zip(self.gain, self.offset))
-        return (f"gain/offset per band fitted on {self.sample_pixels} sampled pixel pairs (before ≈ {bands}); "
-                f"changed-pixel threshold {self.pixel_threshold:.3g} (median {self.median_magnitude:.3g} + "
-                f"{PIXEL_Z:g} robust sigma)")
+        return (
+            f"gain/offset per band fitted on {self.sample_pixels} sampled pixel pairs (before ≈ {bands}); "
+            f"changed-pixel threshold {self.pixel_threshold:.3g} (median {self.median_magnitude:.3g} + "
+            f"{PIXEL_Z:g} robust sigma)"
+        )
 
 
 def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
@@ -77,12 +79,14 @@ def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
         spread = np.linspace(low, high, SAMPLE_WINDOWS_PER_SIDE).astype(int)
         return np.unique(np.maximum(spread - spread % SAMPLE_WINDOW, low))
 
-    return [Window(int(c), int(r), size_x, size_y)
-            for r in starts(row0, row1 - size_y) for c in starts(col0, col1 - size_x)]
+    return [
+        Window(int(c), int(r), size_x, size_y) for r in starts(row0, row1 - size_y) for c in starts(col0, col1 - size_x)
+    ]
 
 
-def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int],
-                      pool: Executor | None = None) -> Normalisation:
+def fit_normalisation(
+    pair: RasterPair, region: tuple[int, int, int, int], pool: Executor | None = None
+) -> Normalisation:
     """Fit the gain/offset per band and the pixel threshold on a sample of ``region`` (with a
     ``pool``, the before image is read on it, see :meth:`RasterPair.read`)."""
     befores, afters = [], []
@@ -99,7 +103,8 @@ def fit_normalisation(pair: RasterPair, region: tuple[int, int, int, int],
         raise SiteWatchError(
             f"BEFORE ({pair.before_path}) and AFTER ({pair.after_path}) have almost no pixel with data "
             f"in common where the structures are ({count} sampled pixels): check the images' nodata "
-            "values and that both cover the structures.")
+            "values and that both cover the structures."
+        )
     before_q = np.percentile(before_values, QUANTILES, axis=1)
     after_q = np.percentile(after_values, QUANTILES, axis=1)
     gain, offset = np.ones(before_q.shape[1]), np.zeros(before_q.shape[1])

@@ -43,8 +43,10 @@ class BandPlan:
 
     def describe(self) -> str:
         if self.mode == "brightness":
-            return (f"brightness: mean of before band(s) {list(self.before)} against mean of after "
-                    f"band(s) {list(self.after)}")
+            return (
+                f"brightness: mean of before band(s) {list(self.before)} against mean of after "
+                f"band(s) {list(self.after)}"
+            )
         return f"band pairs {list(self.before)} (before) against {list(self.after)} (after)"
 
     @property
@@ -61,8 +63,13 @@ def _data_bands(dataset: gdal.Dataset) -> list[int]:
     return bands
 
 
-def plan_bands(before: gdal.Dataset, after: gdal.Dataset, requested: list[int] | None,
-               before_name: str = "BEFORE", after_name: str = "AFTER") -> BandPlan:
+def plan_bands(
+    before: gdal.Dataset,
+    after: gdal.Dataset,
+    requested: list[int] | None,
+    before_name: str = "BEFORE",
+    after_name: str = "AFTER",
+) -> BandPlan:
     """Choose the compared bands.
 
     * ``requested`` band numbers must exist in both images;
@@ -79,8 +86,8 @@ def plan_bands(before: gdal.Dataset, after: gdal.Dataset, requested: list[int] |
             for name, bands in ((before_name, before_bands), (after_name, after_bands)):
                 if number not in bands:
                     raise SiteWatchError(
-                        f"Band {number} does not exist in {name} (it has bands {bands}); "
-                        "choose bands both images have.")
+                        f"Band {number} does not exist in {name} (it has bands {bands}); choose bands both images have."
+                    )
         return BandPlan(tuple(requested), tuple(requested), "pairs")
     if len(before_bands) == len(after_bands):
         return BandPlan(tuple(before_bands), tuple(after_bands), "pairs")
@@ -101,11 +108,11 @@ def open_raster(path: str, role: str) -> gdal.Dataset:
     if not dataset.GetSpatialRef():
         raise SiteWatchError(
             f"{role} image {path} has no coordinate reference system: georeference it "
-            "(e.g. Raster ▸ Projections ▸ Assign Projection) before scoring changes.")
+            "(e.g. Raster ▸ Projections ▸ Assign Projection) before scoring changes."
+        )
     geo = dataset.GetGeoTransform(can_return_null=True)
     if geo is None or geo[2] != 0 or geo[4] != 0:
-        raise SiteWatchError(
-            f"{role} image {path} has no north-up geotransform: warp it to a map grid first.")
+        raise SiteWatchError(f"{role} image {path} has no north-up geotransform: warp it to a map grid first.")
     return dataset
 
 
@@ -125,13 +132,15 @@ class _Reader:
         self.read_mask = not flags & gdal.GMF_ALL_VALID and not flags & gdal.GMF_NODATA
         self.float_data = first.DataType in (gdal.GDT_Float32, gdal.GDT_Float64)
         small_integers = native and all(dataset.GetRasterBand(b).DataType in SMALL_INTEGER_TYPES for b in bands)
-        self.buffer_type = first.DataType if small_integers and len(
-            {dataset.GetRasterBand(b).DataType for b in bands}) == 1 else gdal.GDT_Float32
+        self.buffer_type = (
+            first.DataType
+            if small_integers and len({dataset.GetRasterBand(b).DataType for b in bands}) == 1
+            else gdal.GDT_Float32
+        )
         self.dtype = np.dtype(SMALL_INTEGER_TYPES.get(self.buffer_type, np.float32))
 
     def read(self, col: int, row: int, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-        data = self.dataset.ReadAsArray(col, row, width, height, band_list=self.bands,
-                                        buf_type=self.buffer_type)
+        data = self.dataset.ReadAsArray(col, row, width, height, band_list=self.bands, buf_type=self.buffer_type)
         data = data.reshape(len(self.bands), height, width)
         valid = np.ones((height, width), dtype=bool)
         for index, nodata in enumerate(self.nodata):
@@ -186,8 +195,13 @@ class RasterPair:
         gt = self.geotransform
         bounds = (gt[0], gt[3] + gt[5] * self.height, gt[0] + gt[1] * self.width, gt[3])
         options = gdal.WarpOptions(
-            format="VRT", outputBounds=bounds, width=self.width, height=self.height,
-            dstSRS=self.srs.ExportToWkt(), resampleAlg="bilinear", dstAlpha=True,
+            format="VRT",
+            outputBounds=bounds,
+            width=self.width,
+            height=self.height,
+            dstSRS=self.srs.ExportToWkt(),
+            resampleAlg="bilinear",
+            dstAlpha=True,
         )
         return gdal.Warp("", after, options=options)
 
@@ -293,8 +307,9 @@ class RasterPair:
             self._after_source.FlushCache()
         return after, after_valid
 
-    def _read_after_part(self, width: int, height: int, col: int, row: int, c0: int, r0: int, c1: int,
-                         r1: int) -> tuple[np.ndarray, np.ndarray]:
+    def _read_after_part(
+        self, width: int, height: int, col: int, row: int, c0: int, r0: int, c1: int, r1: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """A window partly or wholly outside the after image: no data (invalid) outside it."""
         after = np.zeros((len(self.plan.after), height, width), dtype=self._after_reader.dtype)
         after_valid = np.zeros((height, width), dtype=bool)

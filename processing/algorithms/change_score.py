@@ -46,7 +46,8 @@ def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
     if layer.providerType() != "gdal":
         raise QgsProcessingException(
             f"{role} ({layer.name()}) is a '{layer.providerType()}' layer; change scoring reads image "
-            "files through GDAL: save it as a GeoTIFF first.")
+            "files through GDAL: save it as a GeoTIFF first."
+        )
     return layer.source()
 
 
@@ -58,15 +59,17 @@ def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -
     extent = source.sourceExtent()
     if source.sourceCrs().isValid() and source.sourceCrs() != raster_crs:
         try:
-            extent = QgsCoordinateTransform(source.sourceCrs(), raster_crs, context.transformContext()
-                                            ).transformBoundingBox(extent)
+            extent = QgsCoordinateTransform(
+                source.sourceCrs(), raster_crs, context.transformContext()
+            ).transformBoundingBox(extent)
         except QgsCsException:
             return  # the scorer reports structures it cannot place
     if region is not None and extent.intersects(QgsRectangle(*pair.map_bounds(*region))):
         return
     raise QgsProcessingException(
         f"None of the {source.featureCount()} structures lies where BEFORE ({before}) and AFTER ({after}) "
-        "overlap: check that the images cover the site.")
+        "overlap: check that the images cover the site."
+    )
 
 
 class ChangeScore(SiteWatchAlgorithm):
@@ -87,21 +90,16 @@ class ChangeScore(SiteWatchAlgorithm):
         "large images need little memory."
     )
     PARAMETER_HELP = {
-        "BEFORE": (
-            "the earlier image (its grid is the reference)."
-        ),
+        "BEFORE": ("the earlier image (its grid is the reference)."),
         "AFTER": (
             "the later image; another CRS, resolution, data type (uint8/uint16) or extent is fine. "
             "With a 1-band and a multi-band image their brightness is compared; with other band "
             "counts the common bands 1..n."
         ),
         "STRUCTURES": (
-            "the footprint polygons to score; reprojected to the before image's CRS when they are in "
-            "another one."
+            "the footprint polygons to score; reprojected to the before image's CRS when they are in another one."
         ),
-        "BANDS": (
-            "band numbers present in both images (default: all common bands)."
-        ),
+        "BANDS": ("band numbers present in both images (default: all common bands)."),
         "RING_M": (
             "width of the ring around each footprint (its bounding box grown by this distance, other "
             "footprints left out) used as the local reference that cancels illumination and seasonal "
@@ -131,16 +129,28 @@ class ChangeScore(SiteWatchAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.STRUCTURES, "Structures", [Qgis.ProcessingSourceType.VectorPolygon]))
-        self.addParameter(QgsProcessingParameterBand(
-            self.BANDS, "Bands to compare", parentLayerParameterName=self.BEFORE, optional=True,
-            allowMultiple=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.RING_M, "Ring width (m)", Qgis.ProcessingNumberParameterType.Double,
-            defaultValue=change_score.DEFAULT_RING_M, minValue=0.1))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.STRUCTURES, "Structures", [Qgis.ProcessingSourceType.VectorPolygon]
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.BANDS, "Bands to compare", parentLayerParameterName=self.BEFORE, optional=True, allowMultiple=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.RING_M,
+                "Ring width (m)",
+                Qgis.ProcessingNumberParameterType.Double,
+                defaultValue=change_score.DEFAULT_RING_M,
+                minValue=0.1,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon)
+        )
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -155,8 +165,9 @@ class ChangeScore(SiteWatchAlgorithm):
         footprints = [bytes(f.geometry().asWkb()) if f.hasGeometry() else None for f in features]
         crs = source.sourceCrs()
         try:
-            run = change_score.score_changes(before, after, footprints, crs.toWkt() if crs.isValid() else "",
-                                             bands, ring_m, feedback)
+            run = change_score.score_changes(
+                before, after, footprints, crs.toWkt() if crs.isValid() else "", bands, ring_m, feedback
+            )
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
         self._report(run, feedback)
@@ -174,8 +185,9 @@ class ChangeScore(SiteWatchAlgorithm):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             attributes = feature.attributes()
-            out.setAttributes([attributes[i] for i in kept] +
-                              [scored.score, scored.frac, scored.rank, scored.suggested])
+            out.setAttributes(
+                [attributes[i] for i in kept] + [scored.score, scored.frac, scored.rank, scored.suggested]
+            )
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
                 raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
         feedback.setProgress(100)
@@ -190,7 +202,8 @@ class ChangeScore(SiteWatchAlgorithm):
             if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
                 raise QgsProcessingException(
                     f"Bands to compare (BANDS): '{value}' is not a list of band numbers; give them separated by "
-                    "';' or ',' (e.g. BANDS=1,2,3), or leave it empty for all common bands.")
+                    "';' or ',' (e.g. BANDS=1,2,3), or leave it empty for all common bands."
+                )
             return [int(part) for part in parts] or None
         return self.parameterAsInts(parameters, self.BANDS, context) or None
 
@@ -207,10 +220,12 @@ class ChangeScore(SiteWatchAlgorithm):
         if QgsWkbTypes.geometryType(source.wkbType()) != Qgis.GeometryType.Polygon:
             raise QgsProcessingException(
                 f"Structures ({source.sourceName()}) holds {QgsWkbTypes.displayString(source.wkbType())} "
-                "features: change scoring needs footprint polygons.")
+                "features: change scoring needs footprint polygons."
+            )
         if source.featureCount() == 0:
             raise QgsProcessingException(
-                f"Structures ({source.sourceName()}) has no features: draw or import structures first.")
+                f"Structures ({source.sourceName()}) has no features: draw or import structures first."
+            )
         _check_overlap(pair, source, context, before, after)
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         folder = os.path.dirname(destination.split("|")[0])
@@ -232,8 +247,10 @@ class ChangeScore(SiteWatchAlgorithm):
             feedback.pushWarning(
                 f"Only {run.scored} structure(s) could be scored: the z-scores compare each structure with "
                 f"the pair's unchanged ones and need at least {change_score.MIN_REFERENCE}; treat these "
-                "suggestions as unreliable.")
+                "suggestions as unreliable."
+            )
         if counts.get(change_score.UNKNOWN):
             feedback.pushWarning(
                 f"{counts[change_score.UNKNOWN]} structure(s) are unknown: outside the overlap of the images, "
-                "mostly nodata, or smaller than a pixel.")
+                "mostly nodata, or smaller than a pixel."
+            )

@@ -77,12 +77,8 @@ class CompoundDamage(SiteWatchAlgorithm):
             "the date the statuses are taken at (YYYY-MM-DD). A date in the future is refused as a typo; "
             "a date before any observation is fine (every structure is then unobserved)."
         ),
-        "BEFORE_DATE": (
-            "optional earlier date; adds n_newdmg (newly damaged or worse), n_rebuilt and n_new."
-        ),
-        "BY_TYPE": (
-            "adds, under each compound, a row per structure type (field type)."
-        ),
+        "BEFORE_DATE": ("optional earlier date; adds n_newdmg (newly damaged or worse), n_rebuilt and n_new."),
+        "BY_TYPE": ("adds, under each compound, a row per structure type (field type)."),
         "WEIGHTS": (
             "optional overrides of the weights of dmg_index, e.g. possible=0.2,moderate=0.5 (defaults "
             "construction 0, intact 0, possible 0.1, moderate 0.4, severe 0.7, destroyed 1)."
@@ -112,18 +108,21 @@ class CompoundDamage(SiteWatchAlgorithm):
         polygon = [Qgis.ProcessingSourceType.VectorPolygon]
         # Defaults are layer names: QGIS picks the project layers of the open assessment by name.
         self.addParameter(ProjectLayerParameter(self.STRUCTURES, "Structures layer", polygon, "structures"))
-        self.addParameter(ProjectLayerParameter(self.OBSERVATIONS, "Observations table",
-                                                [Qgis.ProcessingSourceType.Vector], "observations"))
-        self.addParameter(ProjectLayerParameter(self.COMPOUNDS, "Compounds layer", polygon, "compounds",
-                                                optional=True))
+        self.addParameter(
+            ProjectLayerParameter(
+                self.OBSERVATIONS, "Observations table", [Qgis.ProcessingSourceType.Vector], "observations"
+            )
+        )
+        self.addParameter(ProjectLayerParameter(self.COMPOUNDS, "Compounds layer", polygon, "compounds", optional=True))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date (YYYY-MM-DD)"))
-        self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date (YYYY-MM-DD)",
-                                                       optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.BY_TYPE, "One row per structure type",
-                                                        defaultValue=False))
+        self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date (YYYY-MM-DD)", optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.BY_TYPE, "One row per structure type", defaultValue=False))
         self.addParameter(QgsProcessingParameterString(self.WEIGHTS, "Damage index weights", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, "Damage per compound", Qgis.ProcessingSourceType.VectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Damage per compound", Qgis.ProcessingSourceType.VectorPolygon
+            )
+        )
         for key in SITE_KEYS:
             self.addOutput(QgsProcessingOutputNumber(key, key.replace("_", " ").title()))
         self.addOutput(QgsProcessingOutputString("SUMMARY", "Summary sentence"))
@@ -173,7 +172,11 @@ class CompoundDamage(SiteWatchAlgorithm):
         try:
             after, before = self._dates(parameters, context)
             table = compound_damage(
-                structures, observations, compounds, after=after, before=before,
+                structures,
+                observations,
+                compounds,
+                after=after,
+                before=before,
                 by_type=self.parameterAsBoolean(parameters, self.BY_TYPE, context),
                 weights=parse_weights(self.parameterAsString(parameters, self.WEIGHTS, context)),
                 feedback=feedback,
@@ -184,8 +187,9 @@ class CompoundDamage(SiteWatchAlgorithm):
             feedback.pushWarning(warning)
 
         fields = output_fields()
-        sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                             Qgis.WkbType.MultiPolygon, (compounds or structures).crs())
+        sink, sink_id = self.parameterAsSink(
+            parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs()
+        )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         geometries = {}
@@ -206,8 +210,12 @@ class CompoundDamage(SiteWatchAlgorithm):
             raise QgsProcessingException(f"Could not write the output: {sink.lastError()}")
         summary = summary_sentence(table)
         feedback.pushInfo(summary)
-        return {self.OUTPUT: sink_id, "SUMMARY": summary, "UNKNOWN_OBSERVATIONS": table.unknown_observations,
-                **site_results(table.site)}
+        return {
+            self.OUTPUT: sink_id,
+            "SUMMARY": summary,
+            "UNKNOWN_OBSERVATIONS": table.unknown_observations,
+            **site_results(table.site),
+        }
 
 
 def site_results(site: DamageRow) -> dict[str, object]:

@@ -38,12 +38,9 @@ class CreateAssessment(SiteWatchAlgorithm):
             "drawing in metres natural. Areas are always computed on the ellipsoid. Default: the CRS of "
             "the open project; without a project (qgis_process) give it, e.g. CRS=EPSG:32637."
         ),
-        "SITE_NAME": (
-            "shown in the layer tree and reports (default: the file name)."
-        ),
+        "SITE_NAME": ("shown in the layer tree and reports (default: the file name)."),
         "OVERWRITE": (
-            "replace an existing file of that name; without it an existing file is an error and is "
-            "left untouched."
+            "replace an existing file of that name; without it an existing file is an error and is left untouched."
         ),
     }
 
@@ -55,10 +52,12 @@ class CreateAssessment(SiteWatchAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterCrs(self.CRS, "CRS", defaultValue="ProjectCrs"))
         self.addParameter(QgsProcessingParameterString(self.SITE_NAME, "Site name", optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite an existing file",
-                                                        defaultValue=False))
-        self.addParameter(QgsProcessingParameterFileDestination(
-            self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)"))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite an existing file", defaultValue=False)
+        )
+        self.addParameter(
+            QgsProcessingParameterFileDestination(self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)")
+        )
 
     def check_inputs(self, parameters, context) -> None:
         value = parameters.get(self.CRS)

@@ -105,21 +105,26 @@ class ExportReport(SiteWatchAlgorithm):
         return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFile(
-            self.ASSESSMENT, "Assessment", extension="gpkg"))
+        self.addParameter(QgsProcessingParameterFile(self.ASSESSMENT, "Assessment", extension="gpkg"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
-        self.addParameter(ChoiceParameter(self.FORMATS, "Formats", FORMATS, allow_multiple=True,
-                                          default=list(range(len(FORMATS)))))
-        self.addParameter(ChoiceParameter(self.SCHEME, "Status labels", values.SCHEMES,
-                                          default=list(values.SCHEMES).index("sitewatch")))
+        self.addParameter(
+            ChoiceParameter(self.FORMATS, "Formats", FORMATS, allow_multiple=True, default=list(range(len(FORMATS))))
+        )
+        self.addParameter(
+            ChoiceParameter(
+                self.SCHEME, "Status labels", values.SCHEMES, default=list(values.SCHEMES).index("sitewatch")
+            )
+        )
         self.addParameter(QgsProcessingParameterBoolean(self.REPORT, "PDF report", defaultValue=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound",
-                                                        defaultValue=False))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound", defaultValue=False)
+        )
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE_IMAGE, "Before image", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER_IMAGE, "After image", optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(
-            self.OVERWRITE, "Overwrite an existing folder", defaultValue=False))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite an existing folder", defaultValue=False)
+        )
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, "Output folder"))
         self.addOutput(QgsProcessingOutputFile(self.REPORT_PDF, "PDF report"))
         self.addOutput(QgsProcessingOutputFile(self.MANIFEST, "Manifest"))
@@ -129,8 +134,9 @@ class ExportReport(SiteWatchAlgorithm):
             return None
         layer = self.parameterAsRasterLayer(parameters, name, context)
         if layer is None:
-            raise QgsProcessingException(f"The {name.split('_')[0].lower()} image '{parameters[name]}' "
-                                         "cannot be opened as a raster.")
+            raise QgsProcessingException(
+                f"The {name.split('_')[0].lower()} image '{parameters[name]}' cannot be opened as a raster."
+            )
         return layer.source()
 
     def _request(self, parameters, context) -> ExportRequest:
@@ -148,8 +154,10 @@ class ExportReport(SiteWatchAlgorithm):
         )
 
     def check_inputs(self, parameters, context) -> None:
-        check_request(open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context)),
-                      self._request(parameters, context))
+        check_request(
+            open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context)),
+            self._request(parameters, context),
+        )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         request = self._request(parameters, context)
@@ -158,8 +166,12 @@ class ExportReport(SiteWatchAlgorithm):
             result = export_assessment(store, request, feedback)
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
-        feedback.pushInfo(f"Exported {result.structures} structures to {result.folder} "
-                          f"({len(result.files)} files; before date {result.before_date or 'none'}).")
-        return {self.OUTPUT_FOLDER: str(result.folder),
-                self.REPORT_PDF: str(result.report) if result.report else None,
-                self.MANIFEST: str(result.folder / MANIFEST_NAME)}
+        feedback.pushInfo(
+            f"Exported {result.structures} structures to {result.folder} "
+            f"({len(result.files)} files; before date {result.before_date or 'none'})."
+        )
+        return {
+            self.OUTPUT_FOLDER: str(result.folder),
+            self.REPORT_PDF: str(result.report) if result.report else None,
+            self.MANIFEST: str(result.folder / MANIFEST_NAME),
+        }

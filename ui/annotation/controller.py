@@ -84,8 +84,13 @@ class AnnotationController(QObject):
     suggestions_changed = pyqtSignal()
     """The pre-scores (suggested statuses) of the current image pair were (re)loaded."""
 
-    def __init__(self, session: AssessmentSession, canvas: QgsMapCanvas, confirm: Callable[[str], bool],
-                 ask_name: Callable[[str, str], str | None] | None = None):
+    def __init__(
+        self,
+        session: AssessmentSession,
+        canvas: QgsMapCanvas,
+        confirm: Callable[[str], bool],
+        ask_name: Callable[[str, str], str | None] | None = None,
+    ):
         super().__init__()
         self.session = session
         self.canvas = canvas
@@ -171,8 +176,9 @@ class AnnotationController(QObject):
             if not structure_id:
                 continue
             self.fids[structure_id] = feature.id()
-            infos.append(StructureInfo(structure_id, attributes.text(feature["type"]),
-                                       attributes.text(feature["compound_id"])))
+            infos.append(
+                StructureInfo(structure_id, attributes.text(feature["type"]), attributes.text(feature["compound_id"]))
+            )
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
@@ -183,8 +189,11 @@ class AnnotationController(QObject):
         layer = self.session.layer(schema.COMPOUNDS.name)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         request.setSubsetOfAttributes(["compound_id", "name"], layer.fields())
-        return {f["compound_id"]: f["name"] for f in layer.getFeatures(request)
-                if f["compound_id"] and attributes.text(f["name"])}
+        return {
+            f["compound_id"]: f["name"]
+            for f in layer.getFeatures(request)
+            if f["compound_id"] and attributes.text(f["name"])
+        }
 
     def set_score_provider(self, scores: ScoreProvider | None) -> None:
         """The change-score hook: a callable returning {structure_id: score}, or None."""
@@ -230,24 +239,36 @@ class AnnotationController(QObject):
             store = self.store
             compounds = self.store.compound_index() if layer_name == schema.STRUCTURES.name else None
             shown = self._shown_image()
-            choice = NewFeature(layer_name, type_code, settings.analyst_name(),
-                                shown.image_id if shown else None, shown.acquired if shown else None)
+            choice = NewFeature(
+                layer_name,
+                type_code,
+                settings.analyst_name(),
+                shown.image_id if shown else None,
+                shown.acquired if shown else None,
+            )
             record = new_record(store, choice, geometry, compounds)
             if layer_name == schema.COMPOUNDS.name:
                 record.attributes["name"] = self._compound_name(record.feature_id)
             command: Command = AddFeature(self.store, record, self._compounds_changed)
             before = self.session.before
             if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
-                state = Observation(record.feature_id, before.acquired, "intact", image_id=before.image_id,
-                                    confidence=self.confidence, analyst=settings.analyst_name())
+                state = Observation(
+                    record.feature_id,
+                    before.acquired,
+                    "intact",
+                    image_id=before.image_id,
+                    confidence=self.confidence,
+                    analyst=settings.analyst_name(),
+                )
                 command = Group(command.text, [command, RecordObservation(store, state)])
             self.undo_stack.push(command)
         except SiteWatchError as error:
             self.message.emit(str(error), Qgis.MessageLevel.Critical)
             return None
         if layer_name == schema.STRUCTURES.name and record.attributes["compound_id"] is None:
-            self.message.emit(f"{record.feature_id} lies outside every compound; its compound_id is empty.",
-                              Qgis.MessageLevel.Warning)
+            self.message.emit(
+                f"{record.feature_id} lies outside every compound; its compound_id is empty.", Qgis.MessageLevel.Warning
+            )
         return record.feature_id
 
     def _compound_name(self, compound_id: str) -> str:
@@ -280,11 +301,12 @@ class AnnotationController(QObject):
         return after is None
 
     def _comparison_shows(self) -> str | None:
-        """"before", "after" or "both" while the SiteWatch comparison is on the canvas, else None."""
+        """ "before", "after" or "both" while the SiteWatch comparison is on the canvas, else None."""
         for item in self.canvas.scene().items():
             if isinstance(item, ComparisonItem):
-                if item.mode == CompareMode.BEFORE or (item.mode == CompareMode.FLICKER
-                                                       and not item.flicker_shows_after):
+                if item.mode == CompareMode.BEFORE or (
+                    item.mode == CompareMode.FLICKER and not item.flicker_shows_after
+                ):
                     return "before"
                 return "after" if item.mode in (CompareMode.AFTER, CompareMode.FLICKER) else "both"
         return None
@@ -293,16 +315,18 @@ class AnnotationController(QObject):
         if self.store is None:
             self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
             return
-        self._push(ChangeGeometry(self.store, layer_name, feature_id, geometry, self.store.compound_index,
-                                  self._compounds_changed))
+        self._push(
+            ChangeGeometry(
+                self.store, layer_name, feature_id, geometry, self.store.compound_index, self._compounds_changed
+            )
+        )
 
     def delete(self, feature_id: str | None = None, layer_name: str = schema.STRUCTURES.name) -> bool:
         """Delete a feature (default: the current structure) after asking; its observations
         are kept in observation_history."""
         feature_id = feature_id or self.current
         if self.store is None or feature_id is None:
-            self.message.emit("Select a structure first (click it with the review tool).",
-                              Qgis.MessageLevel.Warning)
+            self.message.emit("Select a structure first (click it with the review tool).", Qgis.MessageLevel.Warning)
             return False
         if not self.confirm(f"Delete {feature_id}? Its recorded states are kept in observation_history."):
             return False
@@ -332,8 +356,11 @@ class AnnotationController(QObject):
             for structure_id in structure_ids:
                 record = self.store.get_feature(schema.STRUCTURES.name, structure_id)
                 if record is not None:
-                    self.store.update_feature(schema.STRUCTURES.name, structure_id,
-                                       attributes={"compound_id": compounds.assign(record.geometry)})
+                    self.store.update_feature(
+                        schema.STRUCTURES.name,
+                        structure_id,
+                        attributes={"compound_id": compounds.assign(record.geometry)},
+                    )
         except SiteWatchError as error:
             self.message.emit(str(error), Qgis.MessageLevel.Critical)
         self._reload_layers({schema.STRUCTURES.name})
@@ -351,11 +378,13 @@ class AnnotationController(QObject):
         if self.store is None:
             self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
         elif self.current is None:
-            self.message.emit("No structure is selected: click one with the review tool or press N.",
-                              Qgis.MessageLevel.Warning)
+            self.message.emit(
+                "No structure is selected: click one with the review tool or press N.", Qgis.MessageLevel.Warning
+            )
         elif after is None or not after.acquired:
-            self.message.emit("Choose a dated after image in the imagery panel before recording states.",
-                              Qgis.MessageLevel.Warning)
+            self.message.emit(
+                "Choose a dated after image in the imagery panel before recording states.", Qgis.MessageLevel.Warning
+            )
         else:
             return self.current, after, after.acquired
         return None
@@ -368,8 +397,14 @@ class AnnotationController(QObject):
         if target is None:
             return False
         structure_id, after, on = target
-        observation = Observation(structure_id, on, status, image_id=after.image_id,
-                                  confidence=confidence or self.confidence, analyst=settings.analyst_name())
+        observation = Observation(
+            structure_id,
+            on,
+            status,
+            image_id=after.image_id,
+            confidence=confidence or self.confidence,
+            analyst=settings.analyst_name(),
+        )
         return self._push(RecordObservation(self.store, observation))
 
     def confirm_carried_forward(self) -> bool:
@@ -382,13 +417,15 @@ class AnnotationController(QObject):
         recorded = self.book.observation_on(structure_id, on)
         if recorded is not None:
             label = values.label_of(values.STATUSES, recorded.status)
-            self.message.emit(f"{structure_id} is already recorded {label} at {on}; nothing changed.",
-                              Qgis.MessageLevel.Info)
+            self.message.emit(
+                f"{structure_id} is already recorded {label} at {on}; nothing changed.", Qgis.MessageLevel.Info
+            )
             return False
         previous = self.book.carried_forward(structure_id, on)
         if previous is None:
-            self.message.emit(f"{structure_id} has no earlier state to carry forward; press a status key.",
-                              Qgis.MessageLevel.Warning)
+            self.message.emit(
+                f"{structure_id} has no earlier state to carry forward; press a status key.", Qgis.MessageLevel.Warning
+            )
             return False
         return self.record_status(previous.status)
 
@@ -403,25 +440,35 @@ class AnnotationController(QObject):
         structure_id = target[0]
         stored = self.change_scores.get(structure_id)
         if stored is None:
-            self.message.emit(f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
-                              "Pre-score changes); press a status key.", Qgis.MessageLevel.Warning)
+            self.message.emit(
+                f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
+                "Pre-score changes); press a status key.",
+                Qgis.MessageLevel.Warning,
+            )
             return False
         if stored.suggested not in values.STATUS_BY_CODE or stored.suggested == UNKNOWN:
-            self.message.emit(f"The pre-score of {structure_id} suggests "
-                              f"{values.label_of(values.STATUSES, stored.suggested)}: nothing to accept; "
-                              "look at the images and press a status key.", Qgis.MessageLevel.Warning)
+            self.message.emit(
+                f"The pre-score of {structure_id} suggests "
+                f"{values.label_of(values.STATUSES, stored.suggested)}: nothing to accept; "
+                "look at the images and press a status key.",
+                Qgis.MessageLevel.Warning,
+            )
             return False
         recorded = self.book.observation_on(structure_id, target[2])
         if recorded is not None:  # a state someone recorded wins over a machine suggestion
             label = values.label_of(values.STATUSES, recorded.status)
             suggested = values.label_of(values.STATUSES, stored.suggested)
             if recorded.status == stored.suggested:
-                self.message.emit(f"{structure_id} is already recorded {label} at {target[2]}; nothing changed.",
-                                  Qgis.MessageLevel.Info)
+                self.message.emit(
+                    f"{structure_id} is already recorded {label} at {target[2]}; nothing changed.",
+                    Qgis.MessageLevel.Info,
+                )
             else:
-                self.message.emit(f"{structure_id} is already recorded {label} at {target[2]}; Y does not "
-                                  f"replace it with the suggested {suggested}: press a status key to change it.",
-                                  Qgis.MessageLevel.Warning)
+                self.message.emit(
+                    f"{structure_id} is already recorded {label} at {target[2]}; Y does not "
+                    f"replace it with the suggested {suggested}: press a status key to change it.",
+                    Qgis.MessageLevel.Warning,
+                )
             return False
         return self.record_status(stored.suggested)
 
@@ -500,18 +547,21 @@ class AnnotationController(QObject):
         sitewatch:changescore), when there is one."""
         if self._stored_change_scores():
             self.scores = self.queue.scores = self._stored_change_scores
-            self.message.emit("Ordering the queue by the pre-scored change of this image pair.",
-                              Qgis.MessageLevel.Info)
+            self.message.emit("Ordering the queue by the pre-scored change of this image pair.", Qgis.MessageLevel.Info)
             return
         for layer in self.session.project.mapLayers().values():
             if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
                 self.scores = self.queue.scores = LayerScores(self.session.project, layer.id())
-                self.message.emit(f"Ordering the queue by the change scores of layer '{layer.name()}'.",
-                                  Qgis.MessageLevel.Info)
+                self.message.emit(
+                    f"Ordering the queue by the change scores of layer '{layer.name()}'.", Qgis.MessageLevel.Info
+                )
                 return
-        self.message.emit("No change scores are available yet (run SiteWatch ▸ Pre-score changes, or "
-                          "sitewatch:changescore); "
-                          "the queue is ordered by id.", Qgis.MessageLevel.Info)
+        self.message.emit(
+            "No change scores are available yet (run SiteWatch ▸ Pre-score changes, or "
+            "sitewatch:changescore); "
+            "the queue is ordered by id.",
+            Qgis.MessageLevel.Info,
+        )
 
     # -- undo -----------------------------------------------------------------------------------
 
@@ -566,8 +616,12 @@ class AnnotationController(QObject):
     def _reload_layers(self, names: set[str]) -> None:
         if names & {schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name}:
             self._tables_timer.start()  # coalesced: a burst of keys re-reads the tables once
-        for name in names & {schema.STRUCTURES.name, schema.COMPOUNDS.name, schema.LINEAR_FEATURES.name,
-                             schema.POINT_FEATURES.name}:
+        for name in names & {
+            schema.STRUCTURES.name,
+            schema.COMPOUNDS.name,
+            schema.LINEAR_FEATURES.name,
+            schema.POINT_FEATURES.name,
+        }:
             layer: QgsVectorLayer = self.session.layer(name)
             layer.dataProvider().reloadData()
             layer.triggerRepaint()

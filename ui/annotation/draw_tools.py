@@ -60,8 +60,13 @@ class SiteWatchTool(QgsMapTool):
     analyst can flick between the images while drawing or reviewing). ``on_warning`` shows
     what went wrong in an event handler (see :func:`.messages.warns`)."""
 
-    def __init__(self, canvas: QgsMapCanvas, on_type_key: Callable[[int], None] | None = None,
-                 on_undo: Callable[[int], None] | None = None, on_warning: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        canvas: QgsMapCanvas,
+        on_type_key: Callable[[int], None] | None = None,
+        on_undo: Callable[[int], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ):
         super().__init__(canvas)
         self.on_type_key = on_type_key
         self.on_undo = on_undo
@@ -112,8 +117,14 @@ class PointCollectorTool(SiteWatchTool):
     geometry_type = QgsWkbTypes.GeometryType.PolygonGeometry
     minimum_points = 3
 
-    def __init__(self, canvas: QgsMapCanvas, target: LayerGetter, on_finished: GeometryHandler,
-                 on_error: Callable[[str], None], **keys):
+    def __init__(
+        self,
+        canvas: QgsMapCanvas,
+        target: LayerGetter,
+        on_finished: GeometryHandler,
+        on_error: Callable[[str], None],
+        **keys,
+    ):
         super().__init__(canvas, **keys)
         self.target = target
         self.on_finished = on_finished
@@ -165,8 +176,9 @@ class PointCollectorTool(SiteWatchTool):
             self.reset()
             self.on_error(str(error))
             return
-        transform = QgsCoordinateTransform(self.canvas().mapSettings().destinationCrs(), layer.crs(),
-                                           QgsProject.instance())
+        transform = QgsCoordinateTransform(
+            self.canvas().mapSettings().destinationCrs(), layer.crs(), QgsProject.instance()
+        )
         try:
             geometry.transform(transform)
         except QgsCsException as error:
@@ -195,8 +207,7 @@ class PointCollectorTool(SiteWatchTool):
         consume(event)
 
     def claimed_keys(self) -> set[int]:
-        return super().claimed_keys() | {Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Return,
-                                         Qt.Key.Key_Enter}
+        return super().claimed_keys() | {Qt.Key.Key_Escape, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 
     def deactivate(self) -> None:
         self.reset()
@@ -278,8 +289,7 @@ def feature_at(tool: QgsMapTool, layer: QgsVectorLayer, event: QgsMapMouseEvent,
 class MoveTool(SiteWatchTool):
     """Drag a structure to move it: press on it, release where it belongs."""
 
-    def __init__(self, canvas: QgsMapCanvas, target: LayerGetter,
-                 on_moved: Callable[[str, QgsGeometry], None], **keys):
+    def __init__(self, canvas: QgsMapCanvas, target: LayerGetter, on_moved: Callable[[str, QgsGeometry], None], **keys):
         super().__init__(canvas, **keys)
         self.target = target
         self.on_moved = on_moved
@@ -305,7 +315,8 @@ class MoveTool(SiteWatchTool):
         if dx == 0 and dy == 0:
             return
         request = QgsFeatureRequest().setFilterExpression(
-            QgsExpression.createFieldEqualityExpression("structure_id", feature_id))
+            QgsExpression.createFieldEqualityExpression("structure_id", feature_id)
+        )
         for feature in layer.getFeatures(request):
             geometry = QgsGeometry(feature.geometry())
             geometry.translate(dx, dy)

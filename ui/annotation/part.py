@@ -23,8 +23,10 @@ from .review_tool import ReviewTool, key_help
 
 COMPOUND = "__compound__"
 """Type-picker entry that makes the polygon tools draw compounds."""
-DRAW_KEYS = ("left click adds a point, right click or Enter finishes, Backspace removes the last point, "
-             "Esc cancels, 1-9 pick the type, Ctrl+Z / Ctrl+Shift+Z undo / redo")
+DRAW_KEYS = (
+    "left click adds a point, right click or Enter finishes, Backspace removes the last point, "
+    "Esc cancels, 1-9 pick the type, Ctrl+Z / Ctrl+Shift+Z undo / redo"
+)
 TYPE_LISTS: dict[str, tuple[values.Value, ...]] = {
     "polygon": values.STRUCTURE_TYPES + (values.Value(COMPOUND, "Compound (outline)"),),
     "line": values.LINEAR_TYPES,
@@ -45,8 +47,12 @@ def ask_to_confirm(question: str) -> bool:
 
 
 class AnnotationPart(InterfacePart):
-    def __init__(self, context: PluginContext, confirm: Callable[[str], bool] = ask_to_confirm,
-                 ask_name: Callable[[str, str], str | None] = ask_for_name):
+    def __init__(
+        self,
+        context: PluginContext,
+        confirm: Callable[[str], bool] = ask_to_confirm,
+        ask_name: Callable[[str, str], str | None] = ask_for_name,
+    ):
         super().__init__(context)
         iface, toolbar = context.iface, context.toolbar
         self.canvas = iface.mapCanvas()
@@ -64,25 +70,40 @@ class AnnotationPart(InterfacePart):
         self.tools: dict[str, QgsMapTool] = {
             "polygon": PolygonTool(self.canvas, self._polygon_layer, self._drawn, error, **keys),
             "rectangle": RectangleTool(self.canvas, self._polygon_layer, self._drawn, error, **keys),
-            "line": LineTool(self.canvas, lambda: self._layer(schema.LINEAR_FEATURES.name), self._drawn, error,
-                             **keys),
-            "point": PointTool(self.canvas, lambda: self._layer(schema.POINT_FEATURES.name), self._drawn, error,
-                               **keys),
-            "move": MoveTool(self.canvas, lambda: self._layer(schema.STRUCTURES.name), self.controller.move,
-                             **keys),
+            "line": LineTool(self.canvas, lambda: self._layer(schema.LINEAR_FEATURES.name), self._drawn, error, **keys),
+            "point": PointTool(
+                self.canvas, lambda: self._layer(schema.POINT_FEATURES.name), self._drawn, error, **keys
+            ),
+            "move": MoveTool(self.canvas, lambda: self._layer(schema.STRUCTURES.name), self.controller.move, **keys),
             "review": ReviewTool(self.canvas, self.controller),
         }
         specs = (
-            ("polygon", "draw_polygon", "Draw footprint",
-             f"Draw a structure footprint or compound outline: {DRAW_KEYS}"),
-            ("rectangle", "draw_rectangle", "Draw rotated rectangle",
-             "Draw a rectangular footprint: two clicks along one wall, a third click sets the width; "
-             "1-9 pick the type, Esc cancels, Ctrl+Z / Ctrl+Shift+Z undo / redo"),
+            (
+                "polygon",
+                "draw_polygon",
+                "Draw footprint",
+                f"Draw a structure footprint or compound outline: {DRAW_KEYS}",
+            ),
+            (
+                "rectangle",
+                "draw_rectangle",
+                "Draw rotated rectangle",
+                "Draw a rectangular footprint: two clicks along one wall, a third click sets the width; "
+                "1-9 pick the type, Esc cancels, Ctrl+Z / Ctrl+Shift+Z undo / redo",
+            ),
             ("line", "draw_line", "Draw linear feature", f"Draw a road, trail, rail, berm or fence: {DRAW_KEYS}"),
-            ("point", "draw_point", "Draw point feature",
-             "Mark an impact crater, vehicle or equipment: one click; 1-9 pick the type, Ctrl+Z undo"),
-            ("move", "move_structure", "Move structure",
-             "Move a structure: press on it and release where it belongs; its compound follows; Ctrl+Z undo"),
+            (
+                "point",
+                "draw_point",
+                "Draw point feature",
+                "Mark an impact crater, vehicle or equipment: one click; 1-9 pick the type, Ctrl+Z undo",
+            ),
+            (
+                "move",
+                "move_structure",
+                "Move structure",
+                "Move a structure: press on it and release where it belongs; its compound follows; Ctrl+Z undo",
+            ),
             ("review", "review_states", "Review states", key_help()),
         )
         self.tool_actions: dict[str, QAction] = {}
@@ -106,8 +127,7 @@ class AnnotationPart(InterfacePart):
         self.queue_action.setText("Review queue")
         self.queue_action.setToolTip("Review queue: structures to review at the after image's date; N/P next/previous")
         self.undo_action = QAction(icon("undo"), "Undo SiteWatch edit", window)
-        self.undo_action.setToolTip("Undo the last SiteWatch drawing, move, delete or state: "
-                                    "Ctrl+Z in SiteWatch tools")
+        self.undo_action.setToolTip("Undo the last SiteWatch drawing, move, delete or state: Ctrl+Z in SiteWatch tools")
         self.undo_action.triggered.connect(self.controller.undo)
         self.redo_action = QAction(icon("redo"), "Redo SiteWatch edit", window)
         self.redo_action.setToolTip("Redo the last undone SiteWatch edit: Ctrl+Shift+Z in SiteWatch tools")
@@ -115,17 +135,26 @@ class AnnotationPart(InterfacePart):
         self.intact_action = QAction("New structures are intact on the before image", window)
         self.intact_action.setCheckable(True)
         self.intact_action.setChecked(self.controller.intact_on_before)
-        self.intact_action.setToolTip("A structure drawn while the before image is shown is recorded intact at "
-                                      "the before image's date")
+        self.intact_action.setToolTip(
+            "A structure drawn while the before image is shown is recorded intact at the before image's date"
+        )
         self.intact_action.toggled.connect(self._set_intact_on_before)
         self.delete_action = QAction("Delete current structure…", window)
-        self.delete_action.setToolTip("Delete the structure under review, asking first; its states are kept in "
-                                      "observation_history. Key in the review tool: Delete")
+        self.delete_action.setToolTip(
+            "Delete the structure under review, asking first; its states are kept in "
+            "observation_history. Key in the review tool: Delete"
+        )
         self.delete_action.triggered.connect(lambda: self.controller.delete())
         for action in (self.queue_action, self.undo_action, self.redo_action):
             toolbar.addAction(action)
-        for action in (*self.tool_actions.values(), self.queue_action, self.undo_action, self.redo_action,
-                       self.intact_action, self.delete_action):
+        for action in (
+            *self.tool_actions.values(),
+            self.queue_action,
+            self.undo_action,
+            self.redo_action,
+            self.intact_action,
+            self.delete_action,
+        ):
             context.menu.addAction(action)
         self._watched: list[tuple[QgsVectorLayer, str, Callable]] = []
         context.session.opened.connect(self._watch_native_edits)
@@ -178,8 +207,7 @@ class AnnotationPart(InterfacePart):
             self.type_combo.setCurrentIndex(number - 1)
             notify(self.context.iface, f"Drawing: {self.type_combo.currentText()}", duration=2)
 
-    def forward_other_keys(self, handler: Callable[[QKeyEvent], None] | None,
-                           keys: Collection[int] = ()) -> None:
+    def forward_other_keys(self, handler: Callable[[QKeyEvent], None] | None, keys: Collection[int] = ()) -> None:
         """Send the keys SiteWatch's drawing and review tools do not use to ``handler``
         (e.g. the compare tool's ``keyPressEvent``), which acts on ``keys`` (B / A / S / F / V / [ / ])."""
         for tool in self.tools.values():
@@ -270,12 +298,24 @@ class AnnotationPart(InterfacePart):
                 tool.clean()
         self.controller.unload()
         toolbar, menu = self.context.toolbar, self.context.menu
-        for action in (*self.tool_actions.values(), self.combo_action, self.queue_action, self.undo_action,
-                       self.redo_action, self.intact_action, self.delete_action):
+        for action in (
+            *self.tool_actions.values(),
+            self.combo_action,
+            self.queue_action,
+            self.undo_action,
+            self.redo_action,
+            self.intact_action,
+            self.delete_action,
+        ):
             toolbar.removeAction(action)
             menu.removeAction(action)
         self.context.iface.removeDockWidget(self.dock)
         self.dock.deleteLater()
-        for action in (*self.tool_actions.values(), self.undo_action, self.redo_action, self.intact_action,
-                       self.delete_action):
+        for action in (
+            *self.tool_actions.values(),
+            self.undo_action,
+            self.redo_action,
+            self.intact_action,
+            self.delete_action,
+        ):
             action.deleteLater()

@@ -82,8 +82,9 @@ class StructureFocus:
         span = max(box.width(), box.height()) * 3 or MIN_ZOOM_SPAN_M
         span = max(span, MIN_ZOOM_SPAN_M)
         centre = box.center()
-        self.canvas.setExtent(QgsRectangle(centre.x() - span / 2, centre.y() - span / 2,
-                                           centre.x() + span / 2, centre.y() + span / 2))
+        self.canvas.setExtent(
+            QgsRectangle(centre.x() - span / 2, centre.y() - span / 2, centre.x() + span / 2, centre.y() + span / 2)
+        )
         self.canvas.refresh()
 
     def clear(self) -> None:
@@ -133,9 +134,11 @@ class ReviewQueueDock(QDockWidget):
         self.counter.setWordWrap(True)  # the dock may be narrower than the whole sentence
         layout.addWidget(self.counter)
         self.current_label = QLabel()
-        self.current_label.setToolTip("The structure under review, its state at the review date, the "
-                                      "confidence the status keys record and the pre-scored suggestion. "
-                                      "Enter confirms the state shown; Y records the suggestion")
+        self.current_label.setToolTip(
+            "The structure under review, its state at the review date, the "
+            "confidence the status keys record and the pre-scored suggestion. "
+            "Enter confirms the state shown; Y records the suggestion"
+        )
         self.current_label.setWordWrap(True)
         layout.addWidget(self.current_label)
         self.list = QListWidget()
@@ -262,9 +265,11 @@ class ReviewQueueDock(QDockWidget):
         type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "")
         confidence = values.label_of(values.CONFIDENCES, self.controller.confidence)
         suggestion = self.controller.suggestion_text(structure_id)
-        self.current_label.setText(f"{structure_id} · {type_label} · {where}: "
-                                   f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence"
-                                   + (f" · {suggestion}" if suggestion else ""))
+        self.current_label.setText(
+            f"{structure_id} · {type_label} · {where}: "
+            f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence"
+            + (f" · {suggestion}" if suggestion else "")
+        )
         if queue.current() == structure_id:
             self.list.setCurrentRow(queue.position)
 

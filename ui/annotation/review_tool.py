@@ -42,9 +42,11 @@ def key_help() -> str:
     """The review keys, for tooltips and the docs."""
     statuses = ", ".join(f"{s.key} {s.code}" for s in values.STATUSES)
     confidences = "/".join(v.code[0].upper() for v in values.CONFIDENCES)
-    return (f"Review states: click a structure, then {statuses}; {confidences} confidence; "
-            "Enter confirms the carried-forward state; Y records the pre-scored suggestion; "
-            "N/P or arrows next/previous; Delete deletes; Ctrl+Z / Ctrl+Shift+Z undo / redo")
+    return (
+        f"Review states: click a structure, then {statuses}; {confidences} confidence; "
+        "Enter confirms the carried-forward state; Y records the pre-scored suggestion; "
+        "N/P or arrows next/previous; Delete deletes; Ctrl+Z / Ctrl+Shift+Z undo / redo"
+    )
 
 
 class ReviewTool(SiteWatchTool):
@@ -71,8 +73,15 @@ class ReviewTool(SiteWatchTool):
         self.controller.select(feature_at(self, layer, event, "structure_id"))
 
     def claimed_keys(self) -> set[int]:
-        return (super().claimed_keys() | set(STATUS_KEYS) | set(CONFIDENCE_KEYS) | CONFIRM_KEYS | NEXT_KEYS
-                | PREVIOUS_KEYS | {ACCEPT_SUGGESTION_KEY, Qt.Key.Key_Delete})
+        return (
+            super().claimed_keys()
+            | set(STATUS_KEYS)
+            | set(CONFIDENCE_KEYS)
+            | CONFIRM_KEYS
+            | NEXT_KEYS
+            | PREVIOUS_KEYS
+            | {ACCEPT_SUGGESTION_KEY, Qt.Key.Key_Delete}
+        )
 
     @warns
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802

@@ -43,7 +43,9 @@ class StatusFunction(QgsExpressionFunction):
 
     def __init__(self) -> None:
         super().__init__(
-            FUNCTION_NAME, 1, "SiteWatch",
+            FUNCTION_NAME,
+            1,
+            "SiteWatch",
             "<h3>sitewatch_status(structure_id)</h3>The status of a structure at the SiteWatch review "
             "date (the after image's date, or the Temporal Controller's), or NULL when not yet observed.",
         )

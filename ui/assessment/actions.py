@@ -25,8 +25,9 @@ class AssessmentActions(InterfacePart):
         self.open_action.setToolTip("Open assessment: load a SiteWatch GeoPackage's layers into the project")
         self.open_action.triggered.connect(self.choose_and_open)
         self.close_action = QAction("Close assessment", window)
-        self.close_action.setToolTip("Close assessment: remove its layers from the project (everything is "
-                                     "already saved in its GeoPackage)")
+        self.close_action.setToolTip(
+            "Close assessment: remove its layers from the project (everything is already saved in its GeoPackage)"
+        )
         self.close_action.triggered.connect(context.session.close)
         self.analyst_action = QAction("Analyst name…", window)
         self.analyst_action.setToolTip("The name recorded with every structure and observation you make")
@@ -57,7 +58,9 @@ class AssessmentActions(InterfacePart):
 
     def choose_and_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.context.iface.mainWindow(), "Open SiteWatch assessment", settings.last_folder(),
+            self.context.iface.mainWindow(),
+            "Open SiteWatch assessment",
+            settings.last_folder(),
             "SiteWatch assessment (*.gpkg)",
         )
         if path:
@@ -74,8 +77,11 @@ class AssessmentActions(InterfacePart):
 
     def ask_analyst_name(self) -> None:
         name, ok = QInputDialog.getText(
-            self.context.iface.mainWindow(), "SiteWatch analyst", "Your name, recorded with your work:",
-            QLineEdit.EchoMode.Normal, settings.analyst_name(),
+            self.context.iface.mainWindow(),
+            "SiteWatch analyst",
+            "Your name, recorded with your work:",
+            QLineEdit.EchoMode.Normal,
+            settings.analyst_name(),
         )
         if ok and name.strip():
             settings.set_analyst_name(name)

@@ -16,8 +16,13 @@ from ...core.imagery.registry import ImageRecord
 PROJECT_SCOPE = "SiteWatch"
 PROJECT_KEY = "assessment"
 LAYER_ORDER = (
-    schema.STRUCTURES, schema.POINT_FEATURES, schema.LINEAR_FEATURES, schema.COMPOUNDS,
-    schema.IMAGERY, schema.OBSERVATIONS, schema.OBSERVATION_HISTORY,
+    schema.STRUCTURES,
+    schema.POINT_FEATURES,
+    schema.LINEAR_FEATURES,
+    schema.COMPOUNDS,
+    schema.IMAGERY,
+    schema.OBSERVATIONS,
+    schema.OBSERVATION_HISTORY,
 )
 
 
@@ -80,8 +85,7 @@ class AssessmentSession(QObject):
         layer = self.project.mapLayer(self._layer_ids.get(name, ""))
         if layer is None:
             raise SiteWatchError(
-                f"The '{name}' layer of {self.store.location} was removed from the project; "
-                "open the assessment again."
+                f"The '{name}' layer of {self.store.location} was removed from the project; open the assessment again."
             )
         return layer
 
@@ -124,8 +128,10 @@ class AssessmentSession(QObject):
         try:
             store = open_assessment(path)
         except SiteWatchError as error:
-            self.problem.emit(f"This project's SiteWatch assessment cannot be opened: {error} "
-                              "Use SiteWatch ▸ Open assessment to open it from where it is now.")
+            self.problem.emit(
+                f"This project's SiteWatch assessment cannot be opened: {error} "
+                "Use SiteWatch ▸ Open assessment to open it from where it is now."
+            )
             return
         ids = {}
         for layer in self.project.mapLayers().values():
@@ -134,8 +140,10 @@ class AssessmentSession(QObject):
                 ids[name] = layer.id()
         missing = [d.name for d in LAYER_ORDER if d.name not in ids]
         if missing:
-            self.problem.emit(f"This project lacks the layer(s) {', '.join(missing)} of the SiteWatch assessment "
-                              f"{store.location}; use SiteWatch ▸ Open assessment to add them again.")
+            self.problem.emit(
+                f"This project lacks the layer(s) {', '.join(missing)} of the SiteWatch assessment "
+                f"{store.location}; use SiteWatch ▸ Open assessment to add them again."
+            )
             return
         self.store = store
         self._layer_ids = ids

@@ -37,8 +37,7 @@ def layers_showing(canvas_layers: list[QgsMapLayer], image: QgsMapLayer) -> list
     if position is not None:
         position = sum(1 for layer in canvas_layers[:position] if not is_image_layer(layer))
     else:
-        position = next((i for i, layer in enumerate(others) if layer.type() == Qgis.LayerType.Raster),
-                        len(others))
+        position = next((i for i, layer in enumerate(others) if layer.type() == Qgis.LayerType.Raster), len(others))
     return others[:position] + [image] + others[position:]
 
 
@@ -220,4 +219,3 @@ class ComparisonItem(QgsMapCanvasItem):
         painter.drawRoundedRect(box, 3, 3)
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, caption)
-

@@ -15,8 +15,8 @@ from ...core.damage.table import ALL, COUNT_FIELDS, DamageRow, DamageTable
 from ..dock_layout import SMALL_LIST_HEIGHT
 
 CLASSES: tuple[tuple[str, str], ...] = tuple(
-    (field, status) for field, status in sorted(
-        COUNT_FIELDS.items(), key=lambda item: values.codes(values.STATUSES).index(item[1]))
+    (field, status)
+    for field, status in sorted(COUNT_FIELDS.items(), key=lambda item: values.codes(values.STATUSES).index(item[1]))
 ) + (("n_unknown", "unknown"),)
 """(count field, status code) of each bar segment, bottom to top: construction, intact, …,
 destroyed, then unknown or unobserved."""
@@ -70,8 +70,11 @@ class DamageChart(QWidget):
             bold.setBold(True)
             painter.setFont(bold)
             painter.setPen(QColor("black"))
-            painter.drawText(QRectF(area.left() + 4, top, area.width() - 8, line * 2),
-                             int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap), self.title)
+            painter.drawText(
+                QRectF(area.left() + 4, top, area.width() - 8, line * 2),
+                int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap),
+                self.title,
+            )
             painter.setFont(QFont())
             top += line * 2 + 2
         x = area.left() + 4
@@ -87,8 +90,11 @@ class DamageChart(QWidget):
         top += line + 6
         rows = self.bars()
         if not rows:
-            painter.drawText(QRectF(area.left(), top, area.width(), area.bottom() - top),
-                             int(Qt.AlignmentFlag.AlignCenter), "No compound to show")
+            painter.drawText(
+                QRectF(area.left(), top, area.width(), area.bottom() - top),
+                int(Qt.AlignmentFlag.AlignCenter),
+                "No compound to show",
+            )
             return
         label_height = line + 4
         plot = QRectF(area.left() + 36, top, area.width() - 44, area.bottom() - top - label_height - 4)
@@ -98,10 +104,10 @@ class DamageChart(QWidget):
         painter.setPen(QPen(QColor("#606060")))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.left(), plot.bottom()))
-        painter.drawText(QRectF(area.left(), plot.top() - line / 2, 32, line),
-                         int(Qt.AlignmentFlag.AlignRight), str(highest))
-        painter.drawText(QRectF(area.left(), plot.bottom() - line / 2, 32, line),
-                         int(Qt.AlignmentFlag.AlignRight), "0")
+        painter.drawText(
+            QRectF(area.left(), plot.top() - line / 2, 32, line), int(Qt.AlignmentFlag.AlignRight), str(highest)
+        )
+        painter.drawText(QRectF(area.left(), plot.bottom() - line / 2, 32, line), int(Qt.AlignmentFlag.AlignRight), "0")
         slot = plot.width() / len(rows)
         bar_width = max(1.0, slot * 0.7)
         for number, row in enumerate(rows):
@@ -115,8 +121,11 @@ class DamageChart(QWidget):
             if slot >= metrics.horizontalAdvance("C-00") or len(rows) <= 12:
                 painter.setPen(QColor("black"))
                 text = metrics.elidedText(row.compound, Qt.TextElideMode.ElideRight, int(max(slot, 8)))
-                painter.drawText(QRectF(plot.left() + number * slot, plot.bottom() + 2, slot, label_height),
-                                 int(Qt.AlignmentFlag.AlignHCenter), text)
+                painter.drawText(
+                    QRectF(plot.left() + number * slot, plot.bottom() + 2, slot, label_height),
+                    int(Qt.AlignmentFlag.AlignHCenter),
+                    text,
+                )
 
     def image(self, size: QSize | None = None) -> QImage:
         """The chart as an image (for the clipboard and PNG files)."""

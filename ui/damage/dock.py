@@ -46,14 +46,27 @@ from .chart import DamageChart
 from .task import DamageTask
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("compound", "Compound"), ("name", "Name"), ("n_struct", "Structures"), ("n_assessed", "Assessed"),
-    ("n_unknown", "Unknown"), ("n_intact", "Intact"), ("n_possible", "Possible"), ("n_moderate", "Moderate"),
-    ("n_severe", "Severe"), ("n_destroy", "Destroyed"), ("n_constr", "Construction"),
-    ("pct_destr", "% destroyed"), ("pct_damag", "% damaged"), ("pct_sev_de", "% severe+destroyed"),
-    ("pct_area_d", "% area destroyed"), ("dmg_index", "Damage index"),
+    ("compound", "Compound"),
+    ("name", "Name"),
+    ("n_struct", "Structures"),
+    ("n_assessed", "Assessed"),
+    ("n_unknown", "Unknown"),
+    ("n_intact", "Intact"),
+    ("n_possible", "Possible"),
+    ("n_moderate", "Moderate"),
+    ("n_severe", "Severe"),
+    ("n_destroy", "Destroyed"),
+    ("n_constr", "Construction"),
+    ("pct_destr", "% destroyed"),
+    ("pct_damag", "% damaged"),
+    ("pct_sev_de", "% severe+destroyed"),
+    ("pct_area_d", "% area destroyed"),
+    ("dmg_index", "Damage index"),
 )
 CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("n_newdmg", "Newly damaged"), ("n_rebuilt", "Rebuilt"), ("n_new", "New"),
+    ("n_newdmg", "Newly damaged"),
+    ("n_rebuilt", "Rebuilt"),
+    ("n_new", "New"),
 )
 
 
@@ -290,8 +303,7 @@ class DamageDock(QgsDockWidget):
                 return
             extent = feature.geometry().boundingBox()
         canvas = self.context.iface.mapCanvas()
-        transform = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(),
-                                           session.project)
+        transform = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), session.project)
         extent = transform.transformBoundingBox(extent)
         extent.scale(1.2)
         canvas.setExtent(extent)

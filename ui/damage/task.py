@@ -18,8 +18,10 @@ class DamageTask(QgsTask):
     def __init__(self, store: AssessmentStore, after: str, before: str | None, cache: SiteCache):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
-        self.uris = {name: store.layer_uri(name) for name in
-                     (schema.STRUCTURES.name, schema.OBSERVATIONS.name, schema.COMPOUNDS.name)}
+        self.uris = {
+            name: store.layer_uri(name)
+            for name in (schema.STRUCTURES.name, schema.OBSERVATIONS.name, schema.COMPOUNDS.name)
+        }
         self.provider = store.provider
         self.after, self.before = after, before
         self.feedback = QgsFeedback()
@@ -37,14 +39,23 @@ class DamageTask(QgsTask):
         """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
         layers = self.layers
         try:
-            self.table = compound_damage(layers["structures"], layers["observations"], layers["compounds"],
-                                         self.after, self.before, feedback=self.feedback, cache=self.cache)
+            self.table = compound_damage(
+                layers["structures"],
+                layers["observations"],
+                layers["compounds"],
+                self.after,
+                self.before,
+                feedback=self.feedback,
+                cache=self.cache,
+            )
         except SiteWatchError as error:
             self.error = str(error)
             return False
         except (RuntimeError, OSError, ValueError, IndexError, MemoryError) as error:  # GDAL / numpy failures
-            self.error = (f"Computing the damage table from {self.uris['structures'].split('|')[0]} failed: "
-                          f"{type(error).__name__}: {str(error).strip()}")
+            self.error = (
+                f"Computing the damage table from {self.uris['structures'].split('|')[0]} failed: "
+                f"{type(error).__name__}: {str(error).strip()}"
+            )
             return False
         return not self.isCanceled()
 

@@ -104,18 +104,34 @@ class ImageryPanel(QgsDockWidget):
 
     def _build_list_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.add_button = self._button("Add…", "Add image files (GeoTIFF, COG, VRT, JPEG2000, …); "
-                                       "or drop files on this panel", self.add_files_requested.emit)
-        self.layers_button = self._button("From layers…", "Add raster layers already in the project",
-                                          self.add_layers_requested.emit)
-        self.relink_button = self._button("Relink…", "Point the selected image at its moved file",
-                                          lambda: self._with_selected(self.relink_requested))
-        self.overviews_button = self._button("Overviews", "Build overviews so the selected big image draws fast",
-                                             lambda: self._with_selected(self.overviews_requested))
-        self.remove_button = self._button("Remove", "Unregister the selected image (the file is kept)",
-                                          lambda: self._with_selected(self.remove_requested))
-        for button in (self.add_button, self.layers_button, self.relink_button, self.overviews_button,
-                       self.remove_button):
+        self.add_button = self._button(
+            "Add…",
+            "Add image files (GeoTIFF, COG, VRT, JPEG2000, …); or drop files on this panel",
+            self.add_files_requested.emit,
+        )
+        self.layers_button = self._button(
+            "From layers…", "Add raster layers already in the project", self.add_layers_requested.emit
+        )
+        self.relink_button = self._button(
+            "Relink…", "Point the selected image at its moved file", lambda: self._with_selected(self.relink_requested)
+        )
+        self.overviews_button = self._button(
+            "Overviews",
+            "Build overviews so the selected big image draws fast",
+            lambda: self._with_selected(self.overviews_requested),
+        )
+        self.remove_button = self._button(
+            "Remove",
+            "Unregister the selected image (the file is kept)",
+            lambda: self._with_selected(self.remove_requested),
+        )
+        for button in (
+            self.add_button,
+            self.layers_button,
+            self.relink_button,
+            self.overviews_button,
+            self.remove_button,
+        ):
             row.addWidget(button)
         return row
 
@@ -135,10 +151,15 @@ class ImageryPanel(QgsDockWidget):
         column = QVBoxLayout()
         modes = QHBoxLayout()
         self.mode_buttons: dict[CompareMode, QPushButton] = {}
-        for mode, text, key in ((CompareMode.SWIPE, "Swipe", "S"), (CompareMode.FLICKER, "Flicker", "F"),
-                                (CompareMode.BEFORE, "Before", "B"), (CompareMode.AFTER, "After", "A")):
-            button = self._button(text, f"{text} ({key} with the compare tool)",
-                                  lambda _=False, mode=mode: self.mode_chosen.emit(mode))
+        for mode, text, key in (
+            (CompareMode.SWIPE, "Swipe", "S"),
+            (CompareMode.FLICKER, "Flicker", "F"),
+            (CompareMode.BEFORE, "Before", "B"),
+            (CompareMode.AFTER, "After", "A"),
+        ):
+            button = self._button(
+                text, f"{text} ({key} with the compare tool)", lambda _=False, mode=mode: self.mode_chosen.emit(mode)
+            )
             button.setCheckable(True)
             self.mode_buttons[mode] = button
             modes.addWidget(button)
@@ -177,8 +198,12 @@ class ImageryPanel(QgsDockWidget):
         self.records, self.missing = list(records), set(missing)
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
-            texts = (record.acquired or "", record.source or "", record.sensor or "",
-                     "missing — relink" if record.image_id in missing else Path(record.uri or "").name)
+            texts = (
+                record.acquired or "",
+                record.source or "",
+                record.sensor or "",
+                "missing — relink" if record.image_id in missing else Path(record.uri or "").name,
+            )
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, record.image_id)
@@ -237,8 +262,11 @@ class ImageryPanel(QgsDockWidget):
         for button in (*self.mode_buttons.values(), self.stop_button):
             button.setEnabled(pair)
         self.status.setText(
-            f"{len(self.missing)} image file(s) missing: select and Relink." if self.missing
-            else "" if pair else "Add at least two images of the site to compare them."
+            f"{len(self.missing)} image file(s) missing: select and Relink."
+            if self.missing
+            else ""
+            if pair
+            else "Add at least two images of the site to compare them."
         )
 
     def _item_changed(self, item: QTableWidgetItem) -> None:

@@ -13,8 +13,9 @@ from ...core.imagery.overviews import BuildOverviewsTask, needs_overviews
 class OverviewBuilds:
     """Starts :class:`BuildOverviewsTask`s and reports each outcome with ``tell``."""
 
-    def __init__(self, tell: Callable[[str, Qgis.MessageLevel], None],
-                 image_layer: Callable[[str], QgsRasterLayer | None]):
+    def __init__(
+        self, tell: Callable[[str, Qgis.MessageLevel], None], image_layer: Callable[[str], QgsRasterLayer | None]
+    ):
         self.tell = tell
         self.image_layer = image_layer
         self.tasks: list[BuildOverviewsTask] = []
@@ -24,9 +25,11 @@ class OverviewBuilds:
         if not needs_overviews(path):
             return
         answer = QMessageBox.question(
-            parent, "Build overviews?",
+            parent,
+            "Build overviews?",
             f"{label} has no overviews, so it draws slowly when zoomed out. "
-            "Build them now (in the background, into a .ovr file beside it)?")
+            "Build them now (in the background, into a .ovr file beside it)?",
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.start(image_id, label, path)
 
@@ -47,8 +50,10 @@ class OverviewBuilds:
                 layer.triggerRepaint()
             self.tell(f"Overviews built for {task.label}.", Qgis.MessageLevel.Success)
         else:
-            self.tell(task.error or f"Building overviews of {task.label} was canceled; nothing was kept.",
-                      Qgis.MessageLevel.Warning)
+            self.tell(
+                task.error or f"Building overviews of {task.label} was canceled; nothing was kept.",
+                Qgis.MessageLevel.Warning,
+            )
 
     def cancel_all(self) -> None:
         for task in self.tasks:

@@ -78,8 +78,10 @@ class ImageryPart(InterfacePart):
             (self.session.opened, self.session.opened.connect(lambda _store: self.reload(choose_pair=True))),
             (self.session.closed, self.session.closed.connect(self._closed)),
             (self.session.pair_changed, self.session.pair_changed.connect(self._pair_changed)),
-            (self.session.project.layersWillBeRemoved,
-             self.session.project.layersWillBeRemoved.connect(self._layers_removed)),
+            (
+                self.session.project.layersWillBeRemoved,
+                self.session.project.layersWillBeRemoved.connect(self._layers_removed),
+            ),
         ]
         panel = self.panel
         panel.add_files_requested.connect(self.choose_files)
@@ -188,26 +190,33 @@ class ImageryPart(InterfacePart):
 
     def _file_changed(self, path: str) -> None:
         if not Path(path).exists() and self.session.store is not None:
-            self._tell(f"The image file '{path}' was removed or moved while loaded. Its registration is kept; "
-                       "select it in the Imagery panel and use Relink.", Qgis.MessageLevel.Warning)
+            self._tell(
+                f"The image file '{path}' was removed or moved while loaded. Its registration is kept; "
+                "select it in the Imagery panel and use Relink.",
+                Qgis.MessageLevel.Warning,
+            )
             self.watcher.removePath(path)
             self.reload()
 
     # -- adding, editing, relinking, removing -----------------------------------------------
 
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.panel, "Add images of the site", settings.last_folder(),
-                                                RASTER_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.panel, "Add images of the site", settings.last_folder(), RASTER_FILTER
+        )
         if paths:
             settings.set_last_folder(str(Path(paths[0]).parent))
             self.add_paths(paths)
 
     def choose_layers(self) -> None:
-        known = {layer.id() for layer in self.session.project.mapLayers().values()
-                 if layer.customProperty(IMAGE_ID_PROPERTY)}
-        rasters = {layer.name(): layer.source().split("|")[0] for layer in self.session.project.mapLayers().values()
-                   if layer.type() == Qgis.LayerType.Raster and layer.id() not in known
-                   and layer.providerType() == "gdal"}
+        known = {
+            layer.id() for layer in self.session.project.mapLayers().values() if layer.customProperty(IMAGE_ID_PROPERTY)
+        }
+        rasters = {
+            layer.name(): layer.source().split("|")[0]
+            for layer in self.session.project.mapLayers().values()
+            if layer.type() == Qgis.LayerType.Raster and layer.id() not in known and layer.providerType() == "gdal"
+        }
         if not rasters:
             self._tell("The project has no other raster layer read by GDAL to add.", Qgis.MessageLevel.Warning)
             return
@@ -229,15 +238,20 @@ class ImageryPart(InterfacePart):
                 self._tell(str(error), Qgis.MessageLevel.Critical)
                 continue
             added.append(record)
-            self._tell(f"Added {record.image_id}: {record.label()} (date from {reading.origin})"
-                       if reading.date else f"Added {record.image_id}: {record.label()}", Qgis.MessageLevel.Success)
+            self._tell(
+                f"Added {record.image_id}: {record.label()} (date from {reading.origin})"
+                if reading.date
+                else f"Added {record.image_id}: {record.label()}",
+                Qgis.MessageLevel.Success,
+            )
         if added:
             self.reload(choose_pair=self.session.after is None)
             self._show_site(added[0])
             for record in added:
                 try:
-                    self.overviews.offer(self.panel, record.image_id, record.label(),
-                                         available_path(self.store(), record))
+                    self.overviews.offer(
+                        self.panel, record.image_id, record.label(), available_path(self.store(), record)
+                    )
                 except SiteWatchError as error:
                     self._tell(str(error), Qgis.MessageLevel.Warning)
         return added
@@ -250,8 +264,7 @@ class ImageryPart(InterfacePart):
             canvas.setDestinationCrs(store.crs())
         site = site_extent(store)
         if site is not None:
-            transform = QgsCoordinateTransform(store.crs(), canvas.mapSettings().destinationCrs(),
-                                               self.session.project)
+            transform = QgsCoordinateTransform(store.crs(), canvas.mapSettings().destinationCrs(), self.session.project)
             target = transform.transformBoundingBox(site)
         else:
             layer = self.image_layer(first.image_id)
@@ -268,9 +281,13 @@ class ImageryPart(InterfacePart):
         text = ""
         while True:
             text, ok = QInputDialog.getText(
-                self.panel, "Acquisition date",
+                self.panel,
+                "Acquisition date",
                 f"No date could be read for {name}: {reason}.\nWhen was it taken (YYYY-MM-DD)? "
-                "Leave empty to set it later.", QLineEdit.EchoMode.Normal, text)
+                "Leave empty to set it later.",
+                QLineEdit.EchoMode.Normal,
+                text,
+            )
             if not ok or not text.strip():
                 return None
             try:
@@ -298,17 +315,22 @@ class ImageryPart(InterfacePart):
             return
         self.reload()
         if image_id in (getattr(self.session.before, "image_id", None), getattr(self.session.after, "image_id", None)):
-            before, after = (updated if r and r.image_id == image_id else r
-                             for r in (self.session.before, self.session.after))
+            before, after = (
+                updated if r and r.image_id == image_id else r for r in (self.session.before, self.session.after)
+            )
             if before and after and before.acquired and after.acquired and before.acquired > after.acquired:
                 before, after = after, before
-                self._tell(f"{before.image_id} is now the earlier image: it became the before image and "
-                           f"{after.image_id} the after image.", Qgis.MessageLevel.Warning)
+                self._tell(
+                    f"{before.image_id} is now the earlier image: it became the before image and "
+                    f"{after.image_id} the after image.",
+                    Qgis.MessageLevel.Warning,
+                )
             self.session.set_pair(before, after)
 
     def choose_relink(self, image_id: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.panel, f"Where is image {image_id} now?", settings.last_folder(),
-                                              RASTER_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.panel, f"Where is image {image_id} now?", settings.last_folder(), RASTER_FILTER
+        )
         if path:
             self.relink(image_id, path)
 
@@ -329,8 +351,9 @@ class ImageryPart(InterfacePart):
     @warns
     def remove(self, image_id: str) -> None:
         record = find_image(self.store(), image_id)
-        answer = QMessageBox.question(self.panel, "Remove image",
-                                      f"Unregister {record.label()} ({image_id})? The file itself is kept.")
+        answer = QMessageBox.question(
+            self.panel, "Remove image", f"Unregister {record.label()} ({image_id})? The file itself is kept."
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         remove_image(self.store(), image_id)
@@ -417,8 +440,11 @@ class ImageryPart(InterfacePart):
         window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def _comparison_changed(self) -> None:
-        self.panel.show_mode(self.comparison.mode if self.comparison.active else None,
-                             self.comparison.side_by_side is not None, self.comparison.vertical)
+        self.panel.show_mode(
+            self.comparison.mode if self.comparison.active else None,
+            self.comparison.side_by_side is not None,
+            self.comparison.vertical,
+        )
 
     # -- unloading --------------------------------------------------------------------------
 

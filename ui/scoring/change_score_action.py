@@ -33,7 +33,8 @@ class PreScoreAction(InterfacePart):
         self.action = QAction(icon("change_score"), "Pre-score changes", context.iface.mainWindow())
         self.action.setToolTip(
             "Pre-score changes: rank every structure by how much it changed between the chosen before and "
-            "after images and suggest a status, in the background; no key")
+            "after images and suggest a status, in the background; no key"
+        )
         self.action.triggered.connect(self.run)
         context.toolbar.addAction(self.action)
         context.menu.addAction(self.action)
@@ -63,13 +64,20 @@ class PreScoreAction(InterfacePart):
             return
         algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM_ID)
         if algorithm is None:
-            notify(self.context.iface, f"The algorithm {ALGORITHM_ID} is not available: enable the SiteWatch "
-                                       "plugin's processing provider (Processing ▸ Options ▸ Providers).",
-                   Qgis.MessageLevel.Critical, 0)
+            notify(
+                self.context.iface,
+                f"The algorithm {ALGORITHM_ID} is not available: enable the SiteWatch "
+                "plugin's processing provider (Processing ▸ Options ▸ Providers).",
+                Qgis.MessageLevel.Critical,
+                0,
+            )
             return
-        parameters = {"BEFORE": paths[0], "AFTER": paths[1],
-                      "STRUCTURES": session.store.layer_uri(schema.STRUCTURES.name),
-                      "OUTPUT": "TEMPORARY_OUTPUT"}
+        parameters = {
+            "BEFORE": paths[0],
+            "AFTER": paths[1],
+            "STRUCTURES": session.store.layer_uri(schema.STRUCTURES.name),
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        }
         # No project in the task's context: every input is a file path or URI. With the project,
         # the task's thread resolved BEFORE against the project's layer store while the main
         # thread ran events, and the full test suite segfaulted there (twice in two runs).
@@ -91,13 +99,21 @@ class PreScoreAction(InterfacePart):
         self.task, self._run_parts = None, None
         self._update_enabled()
         if not successful:
-            notify(self.context.iface, "Pre-scoring failed: " + (feedback.textLog().strip().splitlines() or
-                                                                 ["canceled"])[-1], Qgis.MessageLevel.Critical, 0)
+            notify(
+                self.context.iface,
+                "Pre-scoring failed: " + (feedback.textLog().strip().splitlines() or ["canceled"])[-1],
+                Qgis.MessageLevel.Critical,
+                0,
+            )
             return
         layer = context.getMapLayer(results.get("OUTPUT") or "")
         if layer is None:
-            notify(self.context.iface, "Pre-scoring produced no scores layer; nothing was saved.",
-                   Qgis.MessageLevel.Critical, 0)
+            notify(
+                self.context.iface,
+                "Pre-scoring produced no scores layer; nothing was saved.",
+                Qgis.MessageLevel.Critical,
+                0,
+            )
             return
         rows = [_row(feature) for feature in layer.getFeatures()]
         try:
@@ -107,8 +123,11 @@ class PreScoreAction(InterfacePart):
             return
         unknown = sum(1 for row in rows if row.rank is None)
         self.context.session.scores_changed.emit()
-        notify(self.context.iface, f"Pre-scored {count} structures ({unknown} unknown); the review queue "
-                                   "can now take the most changed first.", Qgis.MessageLevel.Success)
+        notify(
+            self.context.iface,
+            f"Pre-scored {count} structures ({unknown} unknown); the review queue can now take the most changed first.",
+            Qgis.MessageLevel.Success,
+        )
 
     def unload(self) -> None:
         session = self.context.session
@@ -124,6 +143,10 @@ class PreScoreAction(InterfacePart):
 def _row(feature: QgsFeature) -> ChangeScoreRow:
     """One feature of sitewatch:changescore's output as the row the store keeps."""
     rank = attributes.number(feature["chg_rank"])
-    return ChangeScoreRow(str(feature["structure_id"]), attributes.number(feature["chg_score"]),
-                          attributes.number(feature["chg_frac"]), None if rank is None else int(rank),
-                          str(feature["suggested"]))
+    return ChangeScoreRow(
+        str(feature["structure_id"]),
+        attributes.number(feature["chg_score"]),
+        attributes.number(feature["chg_frac"]),
+        None if rank is None else int(rank),
+        str(feature["suggested"]),
+    )

@@ -14,7 +14,8 @@ from ...damage.table import COUNT_FIELDS
 from ..stats import ALL
 
 _CHART_STATUSES = tuple(reversed(values.DAMAGE_SCALE)) + tuple(
-    code for code in values.codes(values.STATUSES) if code not in values.DAMAGE_SCALE and code != "absent")
+    code for code in values.codes(values.STATUSES) if code not in values.DAMAGE_SCALE and code != "absent"
+)
 _FIELD_OF_STATUS = {status: name for name, status in COUNT_FIELDS.items()} | {"unknown": "n_unknown"}
 
 CHART_CLASSES: tuple[tuple[str, str], ...] = tuple((status, _FIELD_OF_STATUS[status]) for status in _CHART_STATUSES)
@@ -24,8 +25,11 @@ construction and unknown (``n_unknown`` also counts the unobserved)."""
 
 def chart_rows(statistics: list[dict]) -> list[dict]:
     """The rows drawn: every compound and the unassigned structures when there are any."""
-    return [row for row in statistics if row["compound"] != ALL
-            and (row["n_struct"] or row["compound"].startswith(schema.COMPOUNDS.id_prefix))]
+    return [
+        row
+        for row in statistics
+        if row["compound"] != ALL and (row["n_struct"] or row["compound"].startswith(schema.COMPOUNDS.id_prefix))
+    ]
 
 
 def write_chart(statistics: list[dict], path: Path, width_mm: float, height_mm: float, dpi: int = 250) -> Path:
@@ -72,8 +76,9 @@ def _draw(painter: QPainter, rows: list[dict], width: float, height: float) -> N
         top = plot.top() + number * bar_step + (bar_step - bar_height) / 2
         name = metrics.elidedText(str(row["name"] or row["compound"]), Qt.TextElideMode.ElideRight, label_width - 2)
         painter.setPen(QColor("#202020"))
-        painter.drawText(QRectF(0, top, label_width, bar_height),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
+        painter.drawText(
+            QRectF(0, top, label_width, bar_height), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name
+        )
         left = plot.left()
         for status, key in CHART_CLASSES:
             count = row.get(key) or 0

@@ -52,7 +52,8 @@ def write_compound_pages(data: ExportData, before_image: str, after_image: str, 
     layout = load_template(project, COMPOUND_TEMPLATE, data, (before_image, after_image))
     for key in ("before", "after"):
         layout.itemById(f"{key}_map").setLayers(
-            [layers["compounds"], layers[f"{key}_structures"], layers[f"{key}_image"]])
+            [layers["compounds"], layers[f"{key}_structures"], layers[f"{key}_image"]]
+        )
         layout.itemById(f"{key}_map").setKeepLayerSet(True)
         layout.itemById(f"{key}_map").setCrs(data.crs)
         # The atlas keeps the ratio of the current extent: make it the item's own ratio first.

@@ -92,11 +92,13 @@ def _structures_layer(data: ExportData, codes: list[str | None], name: str) -> Q
     for status in values.STATUSES:
         if status.code == "absent":
             continue
-        symbol = QgsFillSymbol.createSimple({"color": rgba(status.colour, 150), "outline_color": rgba(status.colour),
-                                             "outline_width": "0.6"})
+        symbol = QgsFillSymbol.createSimple(
+            {"color": rgba(status.colour, 150), "outline_color": rgba(status.colour), "outline_width": "0.6"}
+        )
         categories.append(QgsRendererCategory(status.code, symbol, legend_name(status.code, data.scheme)))
-    unobserved = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#8a8a8a", "outline_width": "0.4",
-                                             "outline_style": "dash"})
+    unobserved = QgsFillSymbol.createSimple(
+        {"style": "no", "outline_color": "#8a8a8a", "outline_width": "0.4", "outline_style": "dash"}
+    )
     categories.append(QgsRendererCategory(UNOBSERVED, unobserved, legend_name(UNOBSERVED, data.scheme)))
     layer.setRenderer(QgsCategorizedSymbolRenderer("status", categories))
     return layer
@@ -117,8 +119,11 @@ def _compounds_layer(data: ExportData) -> QgsVectorLayer:
         feature.setAttributes([row[1] or row[0]])
         features.append(feature)
     layer.dataProvider().addFeatures(features)
-    layer.renderer().setSymbol(QgsFillSymbol.createSimple(
-        {"style": "no", "outline_color": "#ffd400", "outline_width": "0.5", "outline_style": "dash"}))
+    layer.renderer().setSymbol(
+        QgsFillSymbol.createSimple(
+            {"style": "no", "outline_color": "#ffd400", "outline_width": "0.5", "outline_style": "dash"}
+        )
+    )
     settings = QgsPalLayerSettings()
     settings.fieldName = "name"
     # Above the compound's top edge, so the label never hides its structures.
@@ -191,8 +196,9 @@ def _with_ratio(extent: QgsRectangle, ratio: float, width: float | None = None) 
     if width is None:
         width = max(extent.width(), extent.height() * ratio)
     centre = extent.center()
-    return QgsRectangle(centre.x() - width / 2, centre.y() - width / ratio / 2,
-                        centre.x() + width / 2, centre.y() + width / ratio / 2)
+    return QgsRectangle(
+        centre.x() - width / 2, centre.y() - width / ratio / 2, centre.x() + width / 2, centre.y() + width / ratio / 2
+    )
 
 
 def panel_extent(site: QgsRectangle, images: QgsRectangle, ratio: float) -> QgsRectangle:
@@ -206,8 +212,9 @@ def panel_extent(site: QgsRectangle, images: QgsRectangle, ratio: float) -> QgsR
     inside = _with_ratio(site, ratio, min(wanted.width(), images.width(), images.height() * ratio))
     dx = max(images.xMinimum() - inside.xMinimum(), 0) + min(images.xMaximum() - inside.xMaximum(), 0)
     dy = max(images.yMinimum() - inside.yMinimum(), 0) + min(images.yMaximum() - inside.yMaximum(), 0)
-    inside = QgsRectangle(inside.xMinimum() + dx, inside.yMinimum() + dy, inside.xMaximum() + dx,
-                          inside.yMaximum() + dy)
+    inside = QgsRectangle(
+        inside.xMinimum() + dx, inside.yMinimum() + dy, inside.xMaximum() + dx, inside.yMaximum() + dy
+    )
     return inside if inside.contains(site) else wanted
 
 
@@ -221,13 +228,17 @@ def _table_rows(data: ExportData) -> list[list[str]]:
         if row["compound"] == UNASSIGNED and not row["n_struct"]:
             continue
         name = row["name"] or row["compound"]
-        rows.append([
-            f"{name} ({row['compound']})" if row["compound"] not in (ALL, UNASSIGNED) else name,
-            str(row["n_struct"]), str(row["n_assessed"]),
-            *(str(row[_COUNT_FIELD_OF[code]]) for code in TABLE_STATUSES),
-            _percent(row["pct_destr"]), _percent(row["pct_damag"]),
-            "–" if row["n_newdmg"] is None else str(row["n_newdmg"]),
-        ])
+        rows.append(
+            [
+                f"{name} ({row['compound']})" if row["compound"] not in (ALL, UNASSIGNED) else name,
+                str(row["n_struct"]),
+                str(row["n_assessed"]),
+                *(str(row[_COUNT_FIELD_OF[code]]) for code in TABLE_STATUSES),
+                _percent(row["pct_destr"]),
+                _percent(row["pct_damag"]),
+                "–" if row["n_newdmg"] is None else str(row["n_newdmg"]),
+            ]
+        )
     return rows
 
 
@@ -243,14 +254,14 @@ def panel_image(data: ExportData, date: str | None, path: str | None = None) -> 
 
 
 def panel_dates(date: str | None, image: ImageRecord | None) -> str:
-    """"2020-01-08", or "status on 2019-12-01, image of 2019-09-01" when the image is older."""
+    """ "2020-01-08", or "status on 2019-12-01, image of 2019-09-01" when the image is older."""
     if image is None or not image.acquired or image.acquired == date:
         return date or ""
     return f"status on {date}, image of {image.acquired}"
 
 
 def panel_source(image: ImageRecord | None) -> str:
-    """"Source · sensor" of a panel's image."""
+    """ "Source · sensor" of a panel's image."""
     if image is None:
         return "image not registered"
     return " · ".join(p for p in (image.source, image.sensor) if p) or image.image_id
@@ -263,15 +274,27 @@ def _variables(data: ExportData, image_paths: tuple[str | None, str | None] = (N
     panels = {}
     for key, date, path in (("before", data.before_date, image_paths[0]), ("after", data.after_date, image_paths[1])):
         image = panel_image(data, date, path)
-        panels.update({f"sw_{key}_source": panel_source(image), f"sw_{key}_dates": panel_dates(date, image),
-                       f"sw_{key}_image": (image.acquired or "") if image else ""})
+        panels.update(
+            {
+                f"sw_{key}_source": panel_source(image),
+                f"sw_{key}_dates": panel_dates(date, image),
+                f"sw_{key}_image": (image.acquired or "") if image else "",
+            }
+        )
     return {
-        "sw_site": data.site, "sw_before": data.before_date or "", "sw_after": data.after_date, **panels,
-        "sw_analysts": ", ".join(analysts) or "not recorded", "sw_scheme": data.scheme,
+        "sw_site": data.site,
+        "sw_before": data.before_date or "",
+        "sw_after": data.after_date,
+        **panels,
+        "sw_analysts": ", ".join(analysts) or "not recorded",
+        "sw_scheme": data.scheme,
         "sw_crs": f"{data.crs.description()} ({data.crs.authid()})",
-        "sw_gsd": " / ".join(f"{g:g}" for g in gsds) or "unknown", "sw_created": now_iso()[:10],
-        "sw_structures": str(site_row["n_struct"]), "sw_compounds": str(len(data.tables["compounds"].rows)),
-        "sw_assessment": Path(data.assessment).name, "sw_summary": data.sentence,
+        "sw_gsd": " / ".join(f"{g:g}" for g in gsds) or "unknown",
+        "sw_created": now_iso()[:10],
+        "sw_structures": str(site_row["n_struct"]),
+        "sw_compounds": str(len(data.tables["compounds"].rows)),
+        "sw_assessment": Path(data.assessment).name,
+        "sw_summary": data.sentence,
     }
 
 
@@ -304,8 +327,11 @@ def _set_up_maps(layout: QgsPrintLayout, layers: dict, site: QgsRectangle) -> No
     overview_map.zoomToExtent(wide)
     overview = QgsLayoutItemMapOverview("site", overview_map)
     overview.setLinkedMap(maps["after"])
-    overview.setFrameSymbol(QgsFillSymbol.createSimple(
-        {"color": rgba("#e0201b", 50), "outline_color": rgba("#e0201b"), "outline_width": "0.6"}))
+    overview.setFrameSymbol(
+        QgsFillSymbol.createSimple(
+            {"color": rgba("#e0201b", 50), "outline_color": rgba("#e0201b"), "outline_width": "0.6"}
+        )
+    )
     overview_map.overviews().addOverview(overview)
     scale_bar = layout.itemById("scale_bar")
     scale_bar.setLinkedMap(maps["after"])
@@ -329,8 +355,9 @@ def report_layers(data: ExportData, before_image: str, after_image: str) -> tupl
     return project, layers
 
 
-def load_template(project: QgsProject, template: Path, data: ExportData,
-                  image_paths: tuple[str | None, str | None] = (None, None)) -> QgsPrintLayout:
+def load_template(
+    project: QgsProject, template: Path, data: ExportData, image_paths: tuple[str | None, str | None] = (None, None)
+) -> QgsPrintLayout:
     """The layout of ``template`` with the ``@sw_*`` variables of ``data`` (and the panels'
     images at ``image_paths``) set."""
     layout = QgsPrintLayout(project)
@@ -343,8 +370,12 @@ def load_template(project: QgsProject, template: Path, data: ExportData,
     return layout
 
 
-LEGEND_STYLES = (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group, QgsLegendStyle.Style.Subgroup,
-                 QgsLegendStyle.Style.SymbolLabel)
+LEGEND_STYLES = (
+    QgsLegendStyle.Style.Title,
+    QgsLegendStyle.Style.Group,
+    QgsLegendStyle.Style.Subgroup,
+    QgsLegendStyle.Style.SymbolLabel,
+)
 
 
 def _legend_width(legend) -> float:
@@ -402,8 +433,9 @@ def write_report(data: ExportData, before_image: str, after_image: str, path: Pa
     with tempfile.TemporaryDirectory(prefix="sitewatch-report-") as scratch:
         chart = layout.itemById("damage_chart")
         size = chart.sizeWithUnits()
-        chart.setPicturePath(str(write_chart(data.statistics, Path(scratch) / "chart.png",
-                                             size.width(), size.height())))
+        chart.setPicturePath(
+            str(write_chart(data.statistics, Path(scratch) / "chart.png", size.width(), size.height()))
+        )
         layout.refresh()
         result = QgsLayoutExporter(layout).exportToPdf(str(path), pdf_settings())
     if result != QgsLayoutExporter.ExportResult.Success:
