@@ -32,12 +32,12 @@ class SiteWatchPlugin:
         self.context: PluginContext | None = None
         self.parts: list[InterfacePart] = []
 
-    def initProcessing(self) -> None:  # noqa: N802
+    def initProcessing(self) -> None:
         if self.provider is None:
             self.provider = SiteWatchProvider()
             QgsApplication.processingRegistry().addProvider(self.provider)
 
-    def initGui(self) -> None:  # noqa: N802
+    def initGui(self) -> None:
         self.initProcessing()
         window = self.iface.mainWindow()
         toolbar = self.iface.addToolBar("SiteWatch")

@@ -55,22 +55,22 @@ class Window:
         self.canvas = QgsMapCanvas(self.window)
         self.bar = QgsMessageBar(self.window)
 
-    def mainWindow(self):  # noqa: N802
+    def mainWindow(self):
         return self.window
 
-    def mapCanvas(self):  # noqa: N802
+    def mapCanvas(self):
         return self.canvas
 
-    def messageBar(self):  # noqa: N802
+    def messageBar(self):
         return self.bar
 
-    def addToolBar(self, name):  # noqa: N802
+    def addToolBar(self, name):
         return self.window.addToolBar(name)
 
-    def addDockWidget(self, area, dock):  # noqa: N802
+    def addDockWidget(self, area, dock):
         self.window.addDockWidget(area, dock)
 
-    def removeDockWidget(self, dock):  # noqa: N802
+    def removeDockWidget(self, dock):
         self.window.removeDockWidget(dock)
 
 

@@ -40,25 +40,25 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
     def name(self) -> str:
         return self.NAME
 
-    def displayName(self) -> str:  # noqa: N802
+    def displayName(self) -> str:
         return self.DISPLAY_NAME
 
     def group(self) -> str:
         return self.GROUP
 
-    def groupId(self) -> str:  # noqa: N802
+    def groupId(self) -> str:
         return self.GROUP_ID
 
     def icon(self) -> QIcon:
         return QIcon(str(ICON_DIR / f"{self.ICON}.svg"))
 
-    def addParameter(self, definition: QgsProcessingParameterDefinition, createOutput: bool = True) -> bool:  # noqa: N802, N803
+    def addParameter(self, definition: QgsProcessingParameterDefinition, createOutput: bool = True) -> bool:  # noqa: N803
         help_text = self.PARAMETER_HELP.get(definition.name())
         if help_text:
             definition.setHelp(help_text[0].upper() + help_text[1:])
         return super().addParameter(definition, createOutput)
 
-    def shortHelpString(self) -> str:  # noqa: N802
+    def shortHelpString(self) -> str:
         lines = []
         for name, text in self.PARAMETER_HELP.items():
             definition = self.parameterDefinition(name)
@@ -66,7 +66,7 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
         parts = [self.HELP, "\n".join(lines), self.HELP_NOTES]
         return "\n\n".join(part for part in parts if part)
 
-    def checkParameterValues(self, parameters: dict, context: QgsProcessingContext) -> tuple[bool, str]:  # noqa: N802
+    def checkParameterValues(self, parameters: dict, context: QgsProcessingContext) -> tuple[bool, str]:
         """QGIS's checks of each value, then ``check_inputs``.
 
         Bad input is refused here rather than by raising in ``processAlgorithm``: QGIS 3.40
@@ -93,5 +93,5 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
         """Raise a SiteWatchError or QgsProcessingException naming what is wrong with the input
         (checked before the algorithm runs); by default nothing."""
 
-    def createInstance(self):  # noqa: N802
+    def createInstance(self):
         return type(self)()

@@ -45,7 +45,7 @@ class ChoiceParameter(QgsProcessingParameterEnum):
         copy.setHelp(self.help())
         return copy
 
-    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:  # noqa: N802
+    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:
         if isinstance(value, QgsProperty):
             return True
         try:

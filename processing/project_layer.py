@@ -41,7 +41,7 @@ class ProjectLayerParameter(QgsProcessingParameterVectorLayer):
         copy.setHelp(self.help())
         return copy
 
-    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:  # noqa: N802
+    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:
         if value is None or value == "":
             return True
         return super().checkValueIsAcceptable(value, context)

@@ -19,12 +19,12 @@ class SiteWatchProvider(QgsProcessingProvider):
     def name(self) -> str:
         return "SiteWatch"
 
-    def longName(self) -> str:  # noqa: N802
+    def longName(self) -> str:
         return "SiteWatch — damage assessment of sites over time"
 
     def icon(self) -> QIcon:
         return QIcon(str(ICON_DIR / "sitewatch.svg"))
 
-    def loadAlgorithms(self) -> None:  # noqa: N802
+    def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())

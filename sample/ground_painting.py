@@ -35,10 +35,7 @@ def paint_ground(ctx: PaintContext) -> np.ndarray:
     for pts, widths in ctx.layout.wadis:
         _polyline_field(ctx.canvas, wadi, pts, widths, max(4.0 * ctx.k, ctx.px), "alpha")
     wadi *= np.clip(0.85 + 0.25 * mid, 0, 1)
-    if ctx.green:
-        colour = np.array([62, 84, 70], np.float32)
-    else:
-        colour = np.array([158, 146, 128], np.float32)
+    colour = np.array([62, 84, 70], np.float32) if ctx.green else np.array([158, 146, 128], np.float32)
     wcol = colour[:, None, None] * (1 + 0.05 * fine + 0.04 * (grain - 0.5))[None]
     img += (wcol - img) * (0.85 * wadi)[None]
     bush = (grain > 0.993) & (wadi > 0.4)

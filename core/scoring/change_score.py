@@ -97,9 +97,9 @@ UNKNOWN = STATUS_BY_CODE["unknown"].code
 class Feedback(Protocol):
     """Progress and cancel, as ``QgsFeedback`` / ``QgsProcessingFeedback`` provide them."""
 
-    def isCanceled(self) -> bool: ...  # noqa: N802
+    def isCanceled(self) -> bool: ...
 
-    def setProgress(self, progress: float) -> None: ...  # noqa: N802
+    def setProgress(self, progress: float) -> None: ...
 
 
 class ChangeScoringCanceled(SiteWatchError):

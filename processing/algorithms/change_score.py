@@ -126,7 +126,7 @@ class ChangeScore(SiteWatchAlgorithm):
     OUTPUT = "OUTPUT"
     THRESHOLDS = "THRESHOLDS"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
         self.addParameter(
@@ -153,7 +153,7 @@ class ChangeScore(SiteWatchAlgorithm):
         )
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
         after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
         source = self.parameterAsSource(parameters, self.STRUCTURES, context)

@@ -104,7 +104,7 @@ class CompoundDamage(SiteWatchAlgorithm):
     WEIGHTS = "WEIGHTS"
     OUTPUT = "OUTPUT"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         polygon = [Qgis.ProcessingSourceType.VectorPolygon]
         # Defaults are layer names: QGIS picks the project layers of the open assessment by name.
         self.addParameter(ProjectLayerParameter(self.STRUCTURES, "Structures layer", polygon, "structures"))
@@ -165,7 +165,7 @@ class CompoundDamage(SiteWatchAlgorithm):
         self._layer(parameters, self.OBSERVATIONS, context)
         self._layer(parameters, self.COMPOUNDS, context, optional=True)
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         structures = self._layer(parameters, self.STRUCTURES, context)
         observations = self._layer(parameters, self.OBSERVATIONS, context)
         compounds = self._layer(parameters, self.COMPOUNDS, context, optional=True)

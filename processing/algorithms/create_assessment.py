@@ -49,7 +49,7 @@ class CreateAssessment(SiteWatchAlgorithm):
     SITE_NAME = "SITE_NAME"
     OVERWRITE = "OVERWRITE"
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterCrs(self.CRS, "CRS", defaultValue="ProjectCrs"))
         self.addParameter(QgsProcessingParameterString(self.SITE_NAME, "Site name", optional=True))
         self.addParameter(
@@ -69,7 +69,7 @@ class CreateAssessment(SiteWatchAlgorithm):
                 "UTM zone (CRS=EPSG:32637 for UTM zone 37N)."
             )
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         crs: QgsCoordinateReferenceSystem = self.parameterAsCrs(parameters, self.CRS, context)
         site_name = self.parameterAsString(parameters, self.SITE_NAME, context) or None

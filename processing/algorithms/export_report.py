@@ -104,7 +104,7 @@ class ExportReport(SiteWatchAlgorithm):
         # The print layout must be built in the thread that owns its layers.
         return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
 
-    def initAlgorithm(self, config=None):  # noqa: N802
+    def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(self.ASSESSMENT, "Assessment", extension="gpkg"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
@@ -159,7 +159,7 @@ class ExportReport(SiteWatchAlgorithm):
             self._request(parameters, context),
         )
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def processAlgorithm(self, parameters, context, feedback):
         request = self._request(parameters, context)
         try:
             store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))

@@ -97,7 +97,7 @@ class SiteWatchTool(QgsMapTool):
         else:
             log(text)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         step = undo_key(event)
         if step and self.on_undo is not None:
             self.on_undo(step)
@@ -135,7 +135,7 @@ class PointCollectorTool(SiteWatchTool):
         self.band.setColor(RUBBER_BAND_COLOUR)
         self.band.setWidth(2)
 
-    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
         if event.button() == Qt.MouseButton.RightButton:
             self.finish()
             return
@@ -144,7 +144,7 @@ class PointCollectorTool(SiteWatchTool):
         self.points.append(QgsPointXY(event.snapPoint()))
         self.after_click()
 
-    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:
         point = QgsPointXY(event.snapPoint())
         self.snap_indicator.setMatch(event.mapPointMatch())
         if self.points:
@@ -192,7 +192,7 @@ class PointCollectorTool(SiteWatchTool):
         self.points = []
         self.band.reset(self.geometry_type)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Escape:
             self.reset()
@@ -232,7 +232,7 @@ class RectangleTool(PointCollectorTool):
         else:
             self.show_preview(self.points)
 
-    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:
         if len(self.points) == 2:
             point = QgsPointXY(event.snapPoint())
             self.snap_indicator.setMatch(event.mapPointMatch())
@@ -297,14 +297,14 @@ class MoveTool(SiteWatchTool):
         self.feature_id: str | None = None
 
     @warns
-    def canvasPressEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasPressEvent(self, event: QgsMapMouseEvent) -> None:
         self.feature_id, self.start = None, None
         layer = self.target()
         self.feature_id = feature_at(self, layer, event, "structure_id")
         self.start = self.toLayerCoordinates(layer, event.snapPoint()) if self.feature_id else None
 
     @warns
-    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
         if self.feature_id is None or self.start is None:
             return
         layer = self.target()

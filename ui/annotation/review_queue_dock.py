@@ -278,13 +278,13 @@ class ReviewQueueDock(QDockWidget):
         self.controller.select(structure_id)
         self.controller.navigated.emit(structure_id)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+    def eventFilter(self, watched, event) -> bool:
         """N / P and the arrow keys in the list step through the queue (and move the map)."""
         if watched is self.list and event.type() == QEvent.Type.KeyPress and self._step_key(event):
             return True
         return super().eventFilter(watched, event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._step_key(event):
             super().keyPressEvent(event)
 

@@ -66,7 +66,7 @@ class ReviewTool(SiteWatchTool):
         self.controller.warn(text)
 
     @warns
-    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self.controller.store is None:
             return
         layer = self.controller.session.layer(schema.STRUCTURES.name)
@@ -84,7 +84,7 @@ class ReviewTool(SiteWatchTool):
         )
 
     @warns
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             super().keyPressEvent(event)
             return

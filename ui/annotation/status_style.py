@@ -54,7 +54,7 @@ class StatusFunction(QgsExpressionFunction):
     def func(self, arguments, context, parent, node):  # noqa: ARG002 - QGIS's signature
         return self.statuses.get(arguments[0])
 
-    def isStatic(self, node, parent, context) -> bool:  # noqa: N802, ARG002
+    def isStatic(self, node, parent, context) -> bool:  # noqa: ARG002
         return False
 
 

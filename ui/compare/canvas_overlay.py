@@ -147,11 +147,11 @@ class ComparisonItem(QgsMapCanvasItem):
 
     # -- painting --------------------------------------------------------------------------
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         size = self.canvas.viewport().size()
         return QRectF(0, 0, size.width(), size.height())
 
-    def updatePosition(self) -> None:  # noqa: N802
+    def updatePosition(self) -> None:
         self.prepareGeometryChange()
         self.setPos(0, 0)
 

@@ -32,7 +32,7 @@ class CanvasSync(QObject):
                 handle = signal.connect(lambda *_args, source=source, target=target: self._follow(source, target))
                 self._connections.append((signal, handle))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched in (self.first, self.second):
             old = event.oldSize()
             usable = old.width() > 0 and old.height() > 0 and math.isfinite(watched.scale()) and watched.scale() > 0

@@ -42,7 +42,7 @@ class CompareMapTool(QgsMapTool):
     def tooltip() -> str:
         return "SiteWatch compare: swipe, flicker or switch between the before and after images.\n" + KEYS_HELP
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
         if event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier & ~Qt.KeyboardModifier.KeypadModifier:
             event.ignore()  # leave Ctrl+… shortcuts to QGIS
@@ -64,7 +64,7 @@ class CompareMapTool(QgsMapTool):
     def _update_cursor(self) -> None:
         self.setCursor(Qt.CursorShape.SplitHCursor if self.comparison.vertical else Qt.CursorShape.SplitVCursor)
 
-    def canvasPressEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasPressEvent(self, event: QgsMapMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         if self.comparison.mode != CompareMode.SWIPE:
@@ -72,11 +72,11 @@ class CompareMapTool(QgsMapTool):
         self._dragging = True
         self._move_divider(event)
 
-    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasMoveEvent(self, event: QgsMapMouseEvent) -> None:
         if self._dragging:
             self._move_divider(event)
 
-    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
         if self._dragging:
             self._move_divider(event)
             self._dragging = False

@@ -42,7 +42,7 @@ class DamageChart(QWidget):
         self.title = title
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(360, 220)
 
     def bars(self) -> list[DamageRow]:
@@ -51,7 +51,7 @@ class DamageChart(QWidget):
             return []
         return [row for row in self.table.rows if row.type is None and row.compound != ALL]
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         try:
             self.draw(painter, QRectF(self.rect()))
