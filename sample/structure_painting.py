@@ -99,7 +99,7 @@ def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
     elif t == "tunnel_entrance":
         colour = np.empty((3,) + shape, np.float32)
         colour[:] = np.array([166, 163, 156], np.float32)[:, None, None]
-        opening = (np.abs(U) < st.length / 2 - 2.0 * k) & (st.width / 2 - 1.4 * k > V)
+        opening = (np.abs(U) < st.length / 2 - 2.0 * k) & (V < st.width / 2 - 1.4 * k)
         depth = np.clip((st.width / 2 - V) / st.width, 0, 1)
         dark = np.array([40, 38, 37], np.float32)[:, None, None] * (1 - 0.3 * depth)[None]
         colour = np.where(opening[None], dark, colour)
@@ -136,8 +136,8 @@ def _construction(ctx: PaintContext, img, sl, U, V, st, rng, shape):
     for side in st.details["walls"]:
         if side in (0, 1):
             v0 = b - wall / 2 if side == 0 else -(b - wall / 2)
-            mask = (np.abs(V - v0) < wall / 2) & (-a < U) & (-a + frac * st.length > U)
+            mask = (np.abs(V - v0) < wall / 2) & (U > -a) & (U < -a + frac * st.length)
         else:
             u0 = a - wall / 2 if side == 2 else -(a - wall / 2)
-            mask = (np.abs(U - u0) < wall / 2) & (-b < V) & (-b + frac * st.width > V)
+            mask = (np.abs(U - u0) < wall / 2) & (V > -b) & (V < -b + frac * st.width)
         blend(img, sl, (132, 130, 124), mask.astype(np.float32))
