@@ -163,7 +163,7 @@ class AnnotationController(QObject):
 
     def _load_structures(self) -> None:
         layer = self.session.layer(schema.STRUCTURES.name)
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
         request.setSubsetOfAttributes(["structure_id", "type", "compound_id"], layer.fields())
         infos, self.fids = [], {}
         for feature in layer.getFeatures(request):
@@ -181,7 +181,7 @@ class AnnotationController(QObject):
         if self.writer is None:
             return {}
         layer = self.session.layer(schema.COMPOUNDS.name)
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
         request.setSubsetOfAttributes(["compound_id", "name"], layer.fields())
         return {f["compound_id"]: f["name"] for f in layer.getFeatures(request)
                 if f["compound_id"] and text_or_none(f["name"])}

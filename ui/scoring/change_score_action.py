@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtGui import QAction
 
 from ...core.assessment import schema
 from ...core.errors import SiteWatchError
