@@ -168,7 +168,7 @@ class AnnotationController(QObject):
 
     def _load_structures(self) -> None:
         layer = self.session.layer(schema.STRUCTURES.name)
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
         request.setSubsetOfAttributes(["structure_id", "type", "compound_id"], layer.fields())
         infos, self.fids = [], {}
         for feature in layer.getFeatures(request):
@@ -187,7 +187,7 @@ class AnnotationController(QObject):
         if self.store is None:
             return {}
         layer = self.session.layer(schema.COMPOUNDS.name)
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
         request.setSubsetOfAttributes(["compound_id", "name"], layer.fields())
         return {
             f["compound_id"]: f["name"]

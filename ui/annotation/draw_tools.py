@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateTransform,
     QgsCsException,
     QgsExpression,
@@ -21,7 +22,6 @@ from qgis.core import (
     QgsProject,
     QgsRectangle,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsRubberBand, QgsSnapIndicator
 from qgis.PyQt.QtCore import Qt
@@ -114,7 +114,7 @@ class SiteWatchTool(QgsMapTool):
 class PointCollectorTool(SiteWatchTool):
     """Collects clicked (snapped) points and shows them as a rubber band."""
 
-    geometry_type = QgsWkbTypes.GeometryType.PolygonGeometry
+    geometry_type = Qgis.GeometryType.Polygon
     minimum_points = 3
 
     def __init__(
@@ -251,7 +251,7 @@ class RectangleTool(PointCollectorTool):
 class LineTool(PointCollectorTool):
     """Linear feature: left clicks add vertices, right click or Enter finishes."""
 
-    geometry_type = QgsWkbTypes.GeometryType.LineGeometry
+    geometry_type = Qgis.GeometryType.Line
     minimum_points = 2
 
     def map_geometry(self) -> QgsGeometry:
@@ -261,7 +261,7 @@ class LineTool(PointCollectorTool):
 class PointTool(PointCollectorTool):
     """Point feature: one click."""
 
-    geometry_type = QgsWkbTypes.GeometryType.PointGeometry
+    geometry_type = Qgis.GeometryType.Point
     minimum_points = 1
 
     def after_click(self) -> None:

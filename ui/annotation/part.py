@@ -8,8 +8,8 @@ from collections.abc import Callable, Collection
 from qgis.core import Qgis, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsMapTool
 from qgis.PyQt import sip
-from qgis.PyQt.QtGui import QKeyEvent
-from qgis.PyQt.QtWidgets import QAction, QComboBox, QInputDialog, QLineEdit, QMessageBox
+from qgis.PyQt.QtGui import QAction, QKeyEvent
+from qgis.PyQt.QtWidgets import QComboBox, QInputDialog, QLineEdit, QMessageBox
 
 from ...core import values
 from ...core.assessment import schema

@@ -6,9 +6,8 @@ from __future__ import annotations
 from qgis.core import QgsGeometry, QgsRectangle
 from qgis.gui import QgsHighlight, QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, Qt
-from qgis.PyQt.QtGui import QColor, QKeyEvent
+from qgis.PyQt.QtGui import QAction, QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import (
-    QAction,
     QCheckBox,
     QComboBox,
     QDockWidget,

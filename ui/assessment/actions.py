@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import Qgis
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QInputDialog, QLineEdit
+from qgis.PyQt.QtGui import QAction
+from qgis.PyQt.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
 from ...core.errors import SiteWatchError
 from .. import settings

@@ -84,4 +84,4 @@ class CompareMapTool(QgsMapTool):
     def _move_divider(self, event: QgsMapMouseEvent) -> None:
         item = self.comparison.item
         if item is not None:
-            self.comparison.set_divider(item.divider_at(event.pos()))
+            self.comparison.set_divider(item.divider_at(event.originalPixelPoint()))

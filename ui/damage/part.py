@@ -11,7 +11,8 @@ reloaded, when the image pair changes, and whenever another part calls :meth:`re
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QAction, QDockWidget
+from qgis.PyQt.QtGui import QAction
+from qgis.PyQt.QtWidgets import QDockWidget
 
 from ..annotation.review_queue_dock import REVIEW_QUEUE_NAME
 from ..context import InterfacePart, PluginContext

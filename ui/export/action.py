@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import Qgis
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtGui import QAction
 
 from ...core.errors import SiteWatchError
 from ...core.export.package import file_prefix

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsCoordinateTransform, QgsLayerTreeGroup, QgsRasterLayer
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
-from qgis.PyQt.QtWidgets import QAction, QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from qgis.PyQt.QtGui import QAction
+from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError

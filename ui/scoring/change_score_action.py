@@ -13,7 +13,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtGui import QAction
 
 from ...core import attributes
 from ...core.assessment import schema
