@@ -23,13 +23,16 @@ $(VENV)/.installed: requirements-test.txt
 
 venv: deps $(VENV)/.installed $(PKGROOT)/sitewatch
 
-## make test — install everything, lint, and run the whole test suite (real QGIS, offscreen)
-test: venv
-	$(VENV_PY) -m ruff check .
+## make test — install everything, run the static checks, then the whole test suite (real QGIS, offscreen)
+test: venv lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
 
+## make lint — format, lint, types and the QGIS 4 (Qt 6) readiness check, as pre-commit runs them
 lint: venv
+	$(VENV_PY) -m ruff format --check .
 	$(VENV_PY) -m ruff check .
+	$(VENV_PY) -m mypy
+	$(VENV_PY) scripts/check_qt6.py
 
 ## make sample — build the deterministic sample site into sample/data/
 sample: deps $(PKGROOT)/sitewatch

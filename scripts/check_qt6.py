@@ -128,7 +128,7 @@ class Checker(ast.NodeVisitor):
         elif home != module:
             self.report(node, f"{name} from {module}", f"from qgis.PyQt.{home} import {name}")
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:  # noqa: N802
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         last = (node.module or "").split(".")[-1]
         module = last if last in QT_MODULES and "PyQt" in (node.module or "") else None
         for alias in node.names:
@@ -137,22 +137,22 @@ class Checker(ast.NodeVisitor):
             self.check_name(node, last, None)
         self.generic_visit(node)
 
-    def visit_Import(self, node: ast.Import) -> None:  # noqa: N802
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             last = alias.name.split(".")[-1]
             if last in ("resources_rc",):
                 self.check_name(node, last, None)
 
-    def visit_Name(self, node: ast.Name) -> None:  # noqa: N802
+    def visit_Name(self, node: ast.Name) -> None:
         if node.id == "qApp":
             self.check_name(node, node.id, None)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:  # noqa: N802
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         if node.name in RENAMED_METHODS:
             self.report(node, f"def {node.name}", f"def {RENAMED_METHODS[node.name]}")
         self.generic_visit(node)
 
-    def visit_Assign(self, node: ast.Assign) -> None:  # noqa: N802
+    def visit_Assign(self, node: ast.Assign) -> None:
         if self.is_metrics(node.value):
             self.metrics.update(t.id for t in node.targets if isinstance(t, ast.Name))
         self.generic_visit(node)
@@ -167,7 +167,7 @@ class Checker(ast.NodeVisitor):
             )
         return False
 
-    def visit_Call(self, node: ast.Call) -> None:  # noqa: N802
+    def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
             receiver = func.value
@@ -186,12 +186,12 @@ class Checker(ast.NodeVisitor):
             return
         self.generic_visit(node)
 
-    def visit_Subscript(self, node: ast.Subscript) -> None:  # noqa: N802
+    def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.value, ast.Attribute) and node.value.attr == "activated" and _name_of(node.slice) == "str":
             self.report(node, "activated[str]", "textActivated")
         self.generic_visit(node)
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:  # noqa: N802
+    def visit_Attribute(self, node: ast.Attribute) -> None:
         owner, member = _name_of(node.value), node.attr
         if owner == "QVariant" and member[:1].isupper():
             if member == "Type":
