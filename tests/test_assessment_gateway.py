@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from sitewatch.tests.helpers.constants import REPO
 
 PLUGIN_DIRS = ("core", "ui", "processing")
 STORE_MODULES = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from sitewatch.tests.helpers.constants import REPO
 
 REQUIRED_METADATA = ("name", "description", "version", "qgisMinimumVersion", "author", "email",
                      "about", "tracker", "repository")

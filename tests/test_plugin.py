@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.core import QgsApplication, QgsProject
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 import sitewatch
 from sitewatch.plugin import MENU_NAME, TOOLBAR_NAME
-
-
-def flush_deletes() -> None:
-    deferred = QEvent.Type.DeferredDelete
-    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))  # int on Qt 5, enum on Qt 6
-    QCoreApplication.processEvents()
+from sitewatch.tests.helpers.plugin import flush_deletes
 
 
 def counts(iface) -> tuple[int, int, int]:
@@ -68,7 +62,6 @@ def test_opening_an_assessment_puts_its_layers_in_the_project(qgis_iface, qgis_n
 
 
 def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_iface, qgis_new_project, assessment):
-    from qgis.core import QgsProject
 
     plugin = sitewatch.classFactory(qgis_iface)
     plugin.initGui()
@@ -87,3 +80,9 @@ def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_
     finally:
         plugin.unload()
         flush_deletes()
+
+
+def test_toolbar_tooltips_have_no_parentheses(plugin):
+    tips = {action.text(): action.toolTip() for action in plugin.context.toolbar.actions() if action.toolTip()}
+    assert tips
+    assert {text: tip for text, tip in tips.items() if "(" in tip or ")" in tip} == {}
