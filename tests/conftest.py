@@ -1,4 +1,5 @@
-"""Shared fixtures: assessments on disk, the SiteWatch provider, and qgis_process runs."""
+"""Shared fixtures for every test folder: assessments on disk, the SiteWatch provider,
+qgis_process runs, the whole plugin loaded, and the export and sample sites."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsCoordinateReferenceSystem
+from qgis.core import QgsApplication
 
 from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.processing.provider import SiteWatchProvider
-
-REPO = Path(__file__).resolve().parent.parent
-PACKAGE_HOME = REPO / ".build" / "pkgroot"
-UTM37N = QgsCoordinateReferenceSystem("EPSG:32637")
+from sitewatch.tests.helpers.constants import PACKAGE_HOME, UTM37N
+from sitewatch.tests.helpers.export_site import build_site
+from sitewatch.tests.helpers.review_site import loaded_plugin
 
 
 @pytest.fixture
@@ -42,8 +42,9 @@ def qgis_process(tmp_path_factory):
     if executable is None:
         pytest.fail("qgis_process is not installed: run scripts/install-deps.sh")
     profile = tmp_path_factory.mktemp("qgis-profile")
-    env = dict(os.environ, QGIS_PLUGINPATH=str(PACKAGE_HOME), QGIS_CUSTOM_CONFIG_PATH=str(profile),
-               QT_QPA_PLATFORM="offscreen")
+    env = dict(
+        os.environ, QGIS_PLUGINPATH=str(PACKAGE_HOME), QGIS_CUSTOM_CONFIG_PATH=str(profile), QT_QPA_PLATFORM="offscreen"
+    )
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([executable, *args], env=env, capture_output=True, text=True, timeout=300)
@@ -53,3 +54,28 @@ def qgis_process(tmp_path_factory):
 
     run("plugins", "enable", "sitewatch")
     return run
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project):
+    """The whole plugin loaded on the test interface (no assessment open), unloaded afterwards."""
+    yield from loaded_plugin(qgis_iface)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> GeoPackageStore:
+    """The export site of helpers/export_site.py, built once per module."""
+    return build_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def site_path(tmp_path_factory) -> Path:
+    """The path of the export site's assessment, built once per module."""
+    return Path(build_site(tmp_path_factory.mktemp("site")).location)
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    """A small generated sample site (its truth is read only to check the outcome)."""
+    generator = pytest.importorskip("sitewatch.sample.generate_site")
+    return generator.generate_site(tmp_path_factory.mktemp("sample"), "desert", 800)

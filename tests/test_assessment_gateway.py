@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from sitewatch.tests.helpers.constants import REPO
 
 PLUGIN_DIRS = ("core", "ui", "processing")
 STORE_MODULES = {
@@ -21,9 +21,19 @@ STORE_MODULES = {
     "core/assessment/geopackage_sql.py",
 }
 WRITE_CALLS = {
-    "addFeature", "addFeatures", "changeAttributeValues", "changeGeometryValues", "changeFeatures",
-    "deleteFeatures", "saveStyleToDatabase", "startEditing", "commitChanges", "StartTransaction",
-    "CommitTransaction", "executescript", "executemany",
+    "addFeature",
+    "addFeatures",
+    "changeAttributeValues",
+    "changeGeometryValues",
+    "changeFeatures",
+    "deleteFeatures",
+    "saveStyleToDatabase",
+    "startEditing",
+    "commitChanges",
+    "StartTransaction",
+    "CommitTransaction",
+    "executescript",
+    "executemany",
 }
 ALLOWED_WRITES = {
     # (module, call): why it is not a write to an assessment
@@ -49,9 +59,19 @@ def relative(path: Path) -> str:
 
 def test_the_scan_sees_every_concept_package():
     folders = {relative(p.parent) for p in plugin_modules()}
-    for package in ("core/assessment", "core/annotation", "core/imagery", "core/scoring", "core/damage",
-                    "core/export", "core/export/report", "ui/annotation", "ui/compare", "ui/damage",
-                    "processing/algorithms"):
+    for package in (
+        "core/assessment",
+        "core/annotation",
+        "core/imagery",
+        "core/scoring",
+        "core/damage",
+        "core/export",
+        "core/export/report",
+        "ui/annotation",
+        "ui/compare",
+        "ui/damage",
+        "processing/algorithms",
+    ):
         assert package in folders
     assert len(plugin_modules()) > 80
 
@@ -108,14 +128,17 @@ def test_only_the_store_opens_an_assessment_for_writing():
     assert offenders(plugin_modules()) == {}
 
 
-@pytest.mark.parametrize("code", [
-    "import sqlite3\n",
-    "from osgeo import ogr\nogr.Open(path, 1)\n",
-    "from osgeo import gdal\ngdal.Open(path, gdal.GA_Update)\n",
-    "from osgeo import gdal\ngdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)\n",
-    "layer.dataProvider().changeAttributeValues({1: {0: 'x'}})\n",
-    "layer.startEditing()\n",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import sqlite3\n",
+        "from osgeo import ogr\nogr.Open(path, 1)\n",
+        "from osgeo import gdal\ngdal.Open(path, gdal.GA_Update)\n",
+        "from osgeo import gdal\ngdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_UPDATE)\n",
+        "layer.dataProvider().changeAttributeValues({1: {0: 'x'}})\n",
+        "layer.startEditing()\n",
+    ],
+)
 def test_the_gateway_check_catches_each_kind_of_write(tmp_path, code):
     module = tmp_path / "sneaky.py"
     module.write_text(code)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ast
+import re
 
-from .conftest import REPO
+from sitewatch.tests.helpers.constants import REPO
 
 PLUGIN_DIRS = ("core", "ui", "processing")
-# QtGui (QColor, QImage, QPainter) is allowed in core for drawing charts; widgets are not.
+
+
 GUI_MODULES = ("qgis.gui", "qgis.utils", "qgis.PyQt.QtWidgets", "processing")
+
+
 EXEC_UNDERSCORE = "exec" + "_("
 
 
@@ -41,7 +45,8 @@ def test_core_imports_no_widgets_nor_iface():
         str(path.relative_to(REPO)): module
         for path in python_files("core")
         for module in imported_modules(path)
-        if module.endswith(".iface") or module.startswith(GUI_MODULES)
+        if module.endswith(".iface")
+        or module.startswith(GUI_MODULES)
         or module.startswith(("sitewatch.ui", "sitewatch.processing", "sitewatch.plugin"))
     }
     assert offenders == {}
@@ -70,3 +75,22 @@ def test_numpy_and_gdal_are_debians_not_a_pip_copy():
 
     assert numpy.__file__.startswith("/usr/lib/python3/dist-packages/"), numpy.__file__
     assert gdal_array.OpenArray(numpy.zeros((2, 2), dtype=numpy.uint8)) is not None
+
+
+DEPRECATED_ENUMS = re.compile(
+    r"QgsWkbTypes\.(Type|GeometryType)\b|QgsProcessing\.SourceType\b|QgsFeatureRequest\.Flag\b"
+    r"|QgsProcessingParameterNumber\.Type\b|QgsUnitTypes\.(DistanceUnit|LayoutUnit)\b"
+    r"|QgsCoordinateReferenceSystem\.WktVariant\b|QgsGeometry\.ValidationMethod\b|\.type\(\) [!=]= \d"
+)
+
+
+def test_core_and_processing_use_no_enum_aliases_that_vanish_in_qgis_4():
+    scanned = list(python_files("core", "processing"))
+    assert len(scanned) > 40 and any(p.parent.name == "algorithms" for p in scanned), "the scan must see sub-packages"
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in scanned
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if DEPRECATED_ENUMS.search(line)
+    ]
+    assert found == []

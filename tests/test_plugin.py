@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.core import QgsApplication, QgsProject
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 import sitewatch
 from sitewatch.plugin import MENU_NAME, TOOLBAR_NAME
-
-
-def flush_deletes() -> None:
-    deferred = QEvent.Type.DeferredDelete
-    QCoreApplication.sendPostedEvents(None, getattr(deferred, "value", deferred))  # int on Qt 5, enum on Qt 6
-    QCoreApplication.processEvents()
+from sitewatch.tests.helpers.plugin import flush_deletes
 
 
 def counts(iface) -> tuple[int, int, int]:
     window = iface.mainWindow()
     toolbars = [t for t in window.findChildren(QToolBar, TOOLBAR_NAME)]
-    menus = [a for a in window.menuBar().actions() if isinstance(a.menu(), QMenu)
-             and a.menu().objectName() == MENU_NAME]
+    menus = [
+        a for a in window.menuBar().actions() if isinstance(a.menu(), QMenu) and a.menu().objectName() == MENU_NAME
+    ]
     providers = [p for p in QgsApplication.processingRegistry().providers() if p.id() == "sitewatch"]
     return len(toolbars), len(menus), len(providers)
 
@@ -68,7 +63,6 @@ def test_opening_an_assessment_puts_its_layers_in_the_project(qgis_iface, qgis_n
 
 
 def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_iface, qgis_new_project, assessment):
-    from qgis.core import QgsProject
 
     plugin = sitewatch.classFactory(qgis_iface)
     plugin.initGui()
@@ -77,8 +71,11 @@ def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_
         session.open(str(assessment.path))
         session.close()
         assert session.store is None
-        assert not [layer for layer in QgsProject.instance().mapLayers().values()
-                    if layer.source().startswith(str(assessment.path))]
+        assert not [
+            layer
+            for layer in QgsProject.instance().mapLayers().values()
+            if layer.source().startswith(str(assessment.path))
+        ]
         session.open(str(assessment.path))
         QgsProject.instance().clear()  # File ▸ New project while an assessment is open
         assert session.store is None
@@ -87,3 +84,9 @@ def test_closing_reopening_and_clearing_the_project_with_every_part_loaded(qgis_
     finally:
         plugin.unload()
         flush_deletes()
+
+
+def test_toolbar_tooltips_have_no_parentheses(plugin):
+    tips = {action.text(): action.toolTip() for action in plugin.context.toolbar.actions() if action.toolTip()}
+    assert tips
+    assert {text: tip for text, tip in tips.items() if "(" in tip or ")" in tip} == {}

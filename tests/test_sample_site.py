@@ -47,11 +47,13 @@ def _content(gpkg) -> dict[str, list]:
         rows = []
         for feature in layer:
             geometry = feature.GetGeometryRef()
-            rows.append((
-                feature.GetFID(),
-                tuple(feature.GetField(name) for name in layer_def.field_names()),
-                None if geometry is None else geometry.ExportToWkt(),
-            ))
+            rows.append(
+                (
+                    feature.GetFID(),
+                    tuple(feature.GetField(name) for name in layer_def.field_names()),
+                    None if geometry is None else geometry.ExportToWkt(),
+                )
+            )
         content[layer_def.name] = rows
     ds = None
     return content
