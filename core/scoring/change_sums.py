@@ -168,7 +168,8 @@ def box_sums(
     r1: NDArray[np.int_],
 ) -> NDArray[np.float64]:
     """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table``."""
-    return table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    sums: NDArray[np.float64] = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return sums
 
 
 def integral(values: NDArray[np.float64]) -> NDArray[np.float64]:
