@@ -21,4 +21,4 @@ def distance_area(crs: QgsCoordinateReferenceSystem) -> QgsDistanceArea:
 
 def ellipsoidal_area(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> float:
     """Area of ``geometry`` in square metres on the ellipsoid."""
-    return distance_area(crs).measureArea(geometry)
+    return float(distance_area(crs).measureArea(geometry))

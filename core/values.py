@@ -126,7 +126,7 @@ def status_name(code: str, scheme: str) -> str:
         raise ValueError(f"Unknown label scheme '{scheme}'; use one of {', '.join(SCHEMES)}.")
     if scheme == "sitewatch":
         return code
-    return getattr(STATUS_BY_CODE[code], scheme)
+    return str(getattr(STATUS_BY_CODE[code], scheme))
 
 
 def damage_rank(code: str | None) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from qgis.core import (
     QgsProcessingAlgorithm,
@@ -17,8 +18,13 @@ from .choice import ChoiceParameter
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
+Parameters = dict[str, Any]
+"""A Processing parameter map: parameter name → value as given (QGIS passes values of any type)."""
+Results = dict[str, Any]
+"""What ``processAlgorithm`` returns: output name → value."""
 
-class SiteWatchAlgorithm(QgsProcessingAlgorithm):
+
+class SiteWatchAlgorithm(QgsProcessingAlgorithm):  # type: ignore[misc]  # QGIS has no stubs: the base is Any
     """Base of the SiteWatch algorithms. Subclasses set the class attributes below.
 
     The help panel is ``HELP``, then one line per parameter in ``PARAMETER_HELP`` order
@@ -56,7 +62,7 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
         help_text = self.PARAMETER_HELP.get(definition.name())
         if help_text:
             definition.setHelp(help_text[0].upper() + help_text[1:])
-        return super().addParameter(definition, createOutput)
+        return bool(super().addParameter(definition, createOutput))
 
     def shortHelpString(self) -> str:
         lines = []
@@ -66,7 +72,7 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
         parts = [self.HELP, "\n".join(lines), self.HELP_NOTES]
         return "\n\n".join(part for part in parts if part)
 
-    def checkParameterValues(self, parameters: dict, context: QgsProcessingContext) -> tuple[bool, str]:
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
         """QGIS's checks of each value, then ``check_inputs``.
 
         Bad input is refused here rather than by raising in ``processAlgorithm``: QGIS 3.40
@@ -89,9 +95,9 @@ class SiteWatchAlgorithm(QgsProcessingAlgorithm):
             return False, str(error)
         return True, ""
 
-    def check_inputs(self, parameters: dict, context: QgsProcessingContext) -> None:
+    def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         """Raise a SiteWatchError or QgsProcessingException naming what is wrong with the input
         (checked before the algorithm runs); by default nothing."""
 
-    def createInstance(self):
+    def createInstance(self) -> SiteWatchAlgorithm:
         return type(self)()

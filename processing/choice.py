@@ -10,6 +10,7 @@ case-insensitively; the algorithm reads the chosen names with ``ChoiceParameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from qgis.core import (
     Qgis,
@@ -21,7 +22,7 @@ from qgis.core import (
 )
 
 
-class ChoiceParameter(QgsProcessingParameterEnum):
+class ChoiceParameter(QgsProcessingParameterEnum):  # type: ignore[misc]  # QGIS has no stubs: the base is Any
     """Options given as numbers (``4``, ``"1,4"``, ``[1, 4]``) or names (``"csv"``,
     ``"GeoJSON,kml"``, ``["CSV", "KML"]``), names in any case; mixing both is fine."""
 
@@ -45,7 +46,7 @@ class ChoiceParameter(QgsProcessingParameterEnum):
         copy.setHelp(self.help())
         return copy
 
-    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:
+    def checkValueIsAcceptable(self, value: Any, context: QgsProcessingContext | None = None) -> bool:
         if isinstance(value, QgsProperty):
             return True
         try:
@@ -59,7 +60,7 @@ class ChoiceParameter(QgsProcessingParameterEnum):
     def _optional(self) -> bool:
         return bool(self.flags() & Qgis.ProcessingParameterFlag.Optional)
 
-    def names(self, parameters: dict, context: QgsProcessingContext) -> list[str]:
+    def names(self, parameters: dict[str, Any], context: QgsProcessingContext) -> list[str]:
         """The chosen option names in the given order (the default when none is given); a value
         that is no option is a QgsProcessingException naming it and the options."""
         value = parameters.get(self.name())
@@ -70,7 +71,7 @@ class ChoiceParameter(QgsProcessingParameterEnum):
             raise QgsProcessingException(f"{self.name()} takes one option, not {', '.join(chosen)}.")
         return chosen
 
-    def _resolve(self, value) -> list[str]:
+    def _resolve(self, value: Any) -> list[str]:
         options = self.options()
         by_name = {option.lower(): option for option in options}
         if value is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     Qgis,
     QgsProcessingContext,
@@ -10,7 +12,7 @@ from qgis.core import (
 )
 
 
-class ProjectLayerParameter(QgsProcessingParameterVectorLayer):
+class ProjectLayerParameter(QgsProcessingParameterVectorLayer):  # type: ignore[misc]  # QGIS has no stubs: the base is Any
     """Defaults to the project layer named ``layer_name`` (``structures``, ``compounds``, …), so
     the dialog preselects the open assessment's layers.
 
@@ -41,7 +43,7 @@ class ProjectLayerParameter(QgsProcessingParameterVectorLayer):
         copy.setHelp(self.help())
         return copy
 
-    def checkValueIsAcceptable(self, value, context: QgsProcessingContext | None = None) -> bool:
+    def checkValueIsAcceptable(self, value: Any, context: QgsProcessingContext | None = None) -> bool:
         if value is None or value == "":
             return True
-        return super().checkValueIsAcceptable(value, context)
+        return bool(super().checkValueIsAcceptable(value, context))

@@ -12,7 +12,7 @@ from .algorithms.export_report import ExportReport
 ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport)
 
 
-class SiteWatchProvider(QgsProcessingProvider):
+class SiteWatchProvider(QgsProcessingProvider):  # type: ignore[misc]  # QGIS has no stubs: the base is Any
     def id(self) -> str:
         return "sitewatch"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 from qgis.core import QgsGeometry, QgsGeometryEngine
 
 from ..scoring.footprints import Footprints, concatenated_ranges
@@ -22,7 +23,7 @@ _CHUNK = 2_000_000
 """Largest number of (structure edge, compound edge) pairs tested in one numpy step."""
 
 
-def _rings(geometry: QgsGeometry) -> list[np.ndarray]:
+def _rings(geometry: QgsGeometry) -> list[NDArray[np.float64]]:
     """Every ring of a (multi)polygon as an (n, 2) array of closed coordinates."""
     if geometry.constGet().hasCurvedSegments():
         geometry = QgsGeometry(geometry.constGet().segmentize())
@@ -31,8 +32,8 @@ def _rings(geometry: QgsGeometry) -> list[np.ndarray]:
 
 
 def _classify(
-    footprints: Footprints, members: np.ndarray, rings: list[np.ndarray], origin: tuple[float, float]
-) -> tuple[np.ndarray, np.ndarray]:
+    footprints: Footprints, members: NDArray[np.int64], rings: list[NDArray[np.float64]], origin: tuple[float, float]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """For simple footprints ``members`` against one compound: (contained, clear) where clear
     means decided without GEOS (contained, or wholly outside)."""
     ox, oy = origin
@@ -87,7 +88,7 @@ def _classify(
 
 def assign_compounds(
     footprints: Footprints, compound_ids: Sequence[str], geometries: Sequence[QgsGeometry]
-) -> np.ndarray:
+) -> NDArray[np.int64]:
     """Index into ``compound_ids`` of each footprint's compound, or -1 for none.
 
     ``compound_ids`` must be sorted and unique, ``geometries`` valid (repaired) polygons."""
@@ -102,8 +103,8 @@ def assign_compounds(
     widest = float(np.max(bbox[:, 2] - bbox[:, 0]))
     best = np.full(count, len(compound_ids), dtype=np.int64)
     uncertain = np.zeros(count, dtype=bool)
-    pair_structures: list[np.ndarray] = []
-    pair_compounds: list[np.ndarray] = []
+    pair_structures: list[NDArray[np.int64]] = []
+    pair_compounds: list[NDArray[np.int64]] = []
     for number, geometry in enumerate(geometries):
         if geometry.isNull() or geometry.isEmpty():
             continue
@@ -140,9 +141,9 @@ def assign_compounds(
 def _assign_by_overlap(
     footprints: Footprints,
     geometries: Sequence[QgsGeometry],
-    structures: np.ndarray,
-    compounds: np.ndarray,
-    result: np.ndarray,
+    structures: NDArray[np.int64],
+    compounds: NDArray[np.int64],
+    result: NDArray[np.int64],
 ) -> None:
     """The rule of :class:`.compounds.CompoundIndex` with GEOS for the given candidate pairs:
     largest overlap area wins, ties go to the lowest compound number (= lowest id)."""

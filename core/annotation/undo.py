@@ -132,9 +132,9 @@ class DeleteFeature(Command):
     def apply(self) -> None:
         is_structure = self.layer_name == schema.STRUCTURES.name
         self.observations = self.store.observations([self.feature_id]) if is_structure else []
-        self.record = self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted")
+        record = self.record = self.store.delete_feature(self.layer_name, self.feature_id, "structure deleted")
         if self.layer_name == schema.COMPOUNDS.name:
-            _follow_up(self.after_compounds_change, lambda: self.store.add_feature(self.record))
+            _follow_up(self.after_compounds_change, lambda: self.store.add_feature(record))
 
     def revert(self) -> None:
         if self.record is None:
@@ -179,7 +179,7 @@ class ChangeGeometry(Command):
         self.text = f"move {feature_id}"
 
     def _write(self, geometry: QgsGeometry) -> FeatureRecord:
-        attributes = None
+        attributes: dict[str, object] | None = None
         if self.layer_name == schema.STRUCTURES.name:
             attributes = {"compound_id": self.compounds().assign(geometry)}
         before = self.store.update_feature(self.layer_name, self.feature_id, geometry, attributes)

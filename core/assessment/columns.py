@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Optional, Union
 
 import numpy as np
+from numpy.typing import NDArray
 from osgeo import gdal
 from qgis.core import Qgis, QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
 
@@ -19,14 +21,19 @@ from ..errors import SiteWatchError
 
 gdal.UseExceptions()
 
+Column = NDArray[Any]
+"""One field's values: the dtype is the field's (bytes, datetime64, numbers; object for values
+read through QGIS or with NULLs in a numeric column)."""
+WkbColumn = Union[list[Optional[bytes]], NDArray[np.void]]
+
 
 @dataclass
 class Columns:
     """The requested fields of every feature, the feature ids and (optionally) WKB geometries."""
 
-    fids: np.ndarray
-    values: dict[str, np.ndarray]
-    wkb: list[bytes | None] | np.ndarray | None
+    fids: NDArray[np.int64]
+    values: dict[str, Column]
+    wkb: WkbColumn | None
     """WKB per feature: a list of bytes (None: no geometry), or, when GDAL hands every WKB with
     the same length, a numpy array of fixed-size void items."""
 
@@ -97,7 +104,7 @@ def _read_with_gdal(
         if fid_key in batches[0]
         else np.arange(sum(len(batch[names[0]]) for batch in batches))
     )
-    wkb = None
+    wkb: WkbColumn | None = None
     if with_geometry:
         geometries = [batch[geometry_key] for batch in batches]
         if len({g.dtype for g in geometries}) == 1 and geometries[0].dtype.kind == "V":
@@ -107,12 +114,12 @@ def _read_with_gdal(
     return Columns(fids, values, wkb)
 
 
-def _unmasked(column: np.ndarray) -> np.ndarray:
+def _unmasked(column: Column) -> Column:
     """A column with NULLs as NaT (dates) or empty (text) instead of a numpy mask."""
     if not isinstance(column, np.ma.MaskedArray):
         return column
-    data = np.ma.getdata(column).copy()
-    mask = np.ma.getmaskarray(column)
+    data: Column = column.data.copy()  # what np.ma.getdata gives (numpy.ma's functions are untyped)
+    mask = np.asarray(column.mask, dtype=bool)  # a scalar False when nothing is masked
     if mask.any():
         if data.dtype.kind == "M":
             data[mask] = np.datetime64("NaT")
@@ -140,7 +147,7 @@ def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
                 try:
                     feature = result.GetNextFeature() if result is not None else None
                     if feature is not None and feature.IsFieldSetAndNotNull(0):
-                        return feature.GetField(0)
+                        return str(feature.GetField(0))
                 finally:
                     dataset.ReleaseResultSet(result)
         except RuntimeError:
@@ -157,7 +164,7 @@ def _read_with_qgis(layer: QgsVectorLayer, names: Sequence[str], with_geometry: 
         request.setFlags(Qgis.FeatureRequestFlag.NoGeometry)
     indexes = [layer.fields().indexOf(name) for name in names]
     fids: list[int] = []
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     wkb: list[bytes | None] = []
     for feature in layer.getFeatures(request):
         fids.append(feature.id())

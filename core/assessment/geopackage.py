@@ -12,9 +12,10 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from osgeo import gdal, ogr, osr
-from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVectorLayer
 
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import geopackage_features, geopackage_scores, schema
@@ -30,13 +31,14 @@ osr.UseExceptions()
 
 
 def _ogr_field_type(kind: str) -> int:
-    return {
+    types: dict[str, int] = {
         "TEXT": ogr.OFTString,
         "DATE": ogr.OFTDate,
         "DATETIME": ogr.OFTDateTime,
         "REAL": ogr.OFTReal,
         "INTEGER": ogr.OFTInteger64,
-    }[kind]
+    }
+    return types[kind]
 
 
 _OGR_GEOMETRY = {
@@ -51,7 +53,7 @@ _OGR_GEOMETRY = {
 class GeoPackageStore(AssessmentStore):
     """An assessment in one GeoPackage file."""
 
-    def __init__(self, path: str | os.PathLike, *, _checked: bool = False):
+    def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
         if not _checked:
             raise TypeError("Use GeoPackageStore.open() or GeoPackageStore.create().")
         self.path = Path(path).resolve()
@@ -61,7 +63,7 @@ class GeoPackageStore(AssessmentStore):
     @classmethod
     def create(
         cls,
-        path: str | os.PathLike,
+        path: str | os.PathLike[str],
         crs: QgsCoordinateReferenceSystem,
         overwrite: bool = False,
         site_name: str | None = None,
@@ -135,7 +137,7 @@ class GeoPackageStore(AssessmentStore):
             dataset = None
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> GeoPackageStore:
+    def open(cls, path: str | os.PathLike[str]) -> GeoPackageStore:
         """Open an existing assessment after checking it has every contract layer and field.
 
         Nothing is written while checking."""
@@ -215,7 +217,7 @@ class GeoPackageStore(AssessmentStore):
         finally:
             connection.close()
 
-    def _read(self, sql: str, parameters: Sequence = ()) -> list[tuple]:
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
         try:
             return connection.execute(sql, parameters).fetchall()
@@ -265,7 +267,7 @@ class GeoPackageStore(AssessmentStore):
 
     def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
         sql = f"SELECT {', '.join(OBS_COLUMNS)} FROM observations"
-        parameters: Sequence = ()
+        parameters: Sequence[object] = ()
         if structure_ids is not None:
             sql += f" WHERE structure_id IN ({', '.join('?' * len(structure_ids))})"
             parameters = tuple(structure_ids)
@@ -273,7 +275,7 @@ class GeoPackageStore(AssessmentStore):
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
         sql = f"SELECT {', '.join(OBS_COLUMNS)}, archived_at, reason FROM observation_history"
-        parameters: Sequence = ()
+        parameters: Sequence[object] = ()
         if structure_id is not None:
             sql += " WHERE structure_id = ?"
             parameters = (structure_id,)
@@ -334,7 +336,7 @@ class GeoPackageStore(AssessmentStore):
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         return geopackage_scores.load(self.location, before_image, after_image)
 
-    def _save_default_styles(self, layers: Iterable) -> None:
+    def _save_default_styles(self, layers: Iterable[QgsVectorLayer]) -> None:
         """Keep each layer's renderer as its default style in the ``layer_styles`` table."""
         for layer in layers:
             error = layer.saveStyleToDatabase(STYLE_NAME, "Created by SiteWatch", True, "")

@@ -37,7 +37,7 @@ def _write_error(path: str, error: Exception) -> SiteWatchError:
     return SiteWatchError(f"Writing {path} failed: {message}; nothing was written.")
 
 
-def _iso(parts: list, kind: str) -> str:
+def _iso(parts: list[float], kind: str) -> str:
     """An OGR date/time (year, month, day, hour, minute, second, tz flag) as SiteWatch stores it."""
     year, month, day, hour, minute = (int(p) for p in parts[:5])
     if kind == "DATE":
@@ -86,7 +86,7 @@ def _find(layer: ogr.Layer, layer_name: str, feature_id: str) -> ogr.Feature | N
 
 def _ogr_geometry(layer_name: str, geometry: QgsGeometry) -> ogr.Geometry:
     geometry = QgsGeometry(geometry)
-    if schema.LAYER_BY_NAME[layer_name].geometry.startswith("Multi") and not geometry.isMultipart():
+    if (schema.LAYER_BY_NAME[layer_name].geometry or "").startswith("Multi") and not geometry.isMultipart():
         geometry.convertToMultiType()
     return ogr.CreateGeometryFromWkb(bytes(geometry.asWkb()))
 

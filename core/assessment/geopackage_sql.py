@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from osgeo import ogr
 
@@ -31,7 +32,7 @@ class OgrSql:
     def __init__(self, dataset: ogr.DataSource):
         self.dataset = dataset
 
-    def execute(self, sql: str, parameters: Sequence = ()) -> OgrSql:
+    def execute(self, sql: str, parameters: Sequence[object] = ()) -> OgrSql:
         pieces = sql.split("?")
         if len(pieces) != len(parameters) + 1:
             raise ValueError(f"{len(parameters)} parameters for {len(pieces) - 1} placeholders in {sql}")
@@ -40,11 +41,11 @@ class OgrSql:
         return self
 
 
-def row_to_observation(row: Sequence) -> Observation:
+def row_to_observation(row: Sequence[Any]) -> Observation:
     return Observation(**dict(zip(OBS_COLUMNS, row)))
 
 
-def archive(connection: sqlite3.Connection | OgrSql, where: str, parameters: Sequence, reason: str) -> int:
+def archive(connection: sqlite3.Connection | OgrSql, where: str, parameters: Sequence[object], reason: str) -> int:
     """Move the observations ``where`` selects to ``observation_history`` with ``reason``."""
     columns = ", ".join(OBS_COLUMNS)
     cursor = connection.execute(

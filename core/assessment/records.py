@@ -22,7 +22,10 @@ class FeatureRecord:
 
     @property
     def feature_id(self) -> str:
-        return str(self.attributes[schema.LAYER_BY_NAME[self.layer_name].id_field])
+        id_field = schema.LAYER_BY_NAME[self.layer_name].id_field
+        if id_field is None:
+            raise KeyError(f"The layer {self.layer_name} has no id field.")
+        return str(self.attributes[id_field])
 
 
 class ChangeScoreRow(NamedTuple):

@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .observations import Observation, check_date
 
@@ -39,8 +40,13 @@ def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
 
 
 def status_codes_at(
-    owner: np.ndarray, day: np.ndarray, status: np.ndarray, structure_count: int, on_day: int, unobserved: int
-) -> np.ndarray:
+    owner: NDArray[np.intp],
+    day: NDArray[np.int64],
+    status: NDArray[np.int64],
+    structure_count: int,
+    on_day: int,
+    unobserved: int,
+) -> NDArray[np.int64]:
     """Status code of each of ``structure_count`` structures at ``on_day``: observation arrays
     (``owner`` = structure index, ``day``, ``status`` code) sorted by owner then day; a structure
     with no observation on or before ``on_day`` gets ``unobserved``."""

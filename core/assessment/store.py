@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
@@ -128,7 +128,7 @@ class AssessmentStore(ABC):
         layer = self.layer(schema.COMPOUNDS.name)
         return CompoundIndex((f["compound_id"], f.geometry()) for f in layer.getFeatures())
 
-    def add_features(self, layer_name: str, rows: Iterable[dict]) -> int:
+    def add_features(self, layer_name: str, rows: Iterable[Mapping[str, object]]) -> int:
         """Add features given as field dicts (``geometry`` a QgsGeometry or WKT) in one
         commit; returns how many were added."""
         layer = self.layer(layer_name)
@@ -171,7 +171,7 @@ class AssessmentStore(ABC):
         return len(changes)
 
 
-def open_assessment(path: str | os.PathLike) -> AssessmentStore:
+def open_assessment(path: str | os.PathLike[str]) -> AssessmentStore:
     """Open the assessment at ``path`` (today: a GeoPackage)."""
     from .geopackage import GeoPackageStore
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsEditorWidgetSetup,
+    QgsFeatureRenderer,
     QgsFillSymbol,
     QgsLineSymbol,
     QgsMarkerSymbol,
@@ -63,7 +64,7 @@ def structures_by_type_renderer() -> QgsCategorizedSymbolRenderer:
     return QgsCategorizedSymbolRenderer("type", categories)
 
 
-def _default_renderer(layer_def: schema.LayerDef):
+def _default_renderer(layer_def: schema.LayerDef) -> QgsFeatureRenderer | None:
     if layer_def is schema.STRUCTURES:
         return structures_by_type_renderer()
     if layer_def is schema.COMPOUNDS:

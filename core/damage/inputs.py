@@ -13,6 +13,8 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
+from osgeo import gdal
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -25,9 +27,9 @@ from qgis.core import (
 
 from .. import attributes, values
 from ..annotation.compound_assignment import assign_compounds
-from ..assessment.columns import raw_text, read_columns, require_fields
+from ..assessment.columns import Column, WkbColumn, raw_text, read_columns, require_fields
 from ..errors import SiteWatchError
-from ..scoring.footprints import Footprints, decode, ellipsoidal_areas, wkb_buffer
+from ..scoring.footprints import Footprints, Wkbs, decode, ellipsoidal_areas, wkb_buffer
 
 UNOBSERVED = len(values.STATUSES)
 """Status number of a structure with no observation on or before the date."""
@@ -45,14 +47,18 @@ class SiteCache:
 
     fingerprint: bytes = b""
     footprints: Footprints | None = None
-    areas: np.ndarray | None = None
-    compound_of: np.ndarray | None = None
-    order: np.ndarray | None = None
+    areas: NDArray[np.float64] | None = None
+    compound_of: NDArray[np.int64] | None = None
+    order: NDArray[np.intp] | None = None
     """The order that sorts the structure ids."""
 
 
 def _fingerprint(
-    crs: str, ids: np.ndarray, wkbs: list | np.ndarray, compound_ids: list[str], compound_geometries: list[QgsGeometry]
+    crs: str,
+    ids: NDArray[np.bytes_],
+    wkbs: Wkbs,
+    compound_ids: list[str],
+    compound_geometries: list[QgsGeometry],
 ) -> bytes:
     digest = hashlib.blake2b(crs.encode("utf-8"), digest_size=20)
     digest.update(np.ascontiguousarray(ids).tobytes())
@@ -70,15 +76,15 @@ class DamageInputs:
     structure_count: int
     structure_ids: list[str]
     footprints: Footprints
-    areas: np.ndarray
-    compound_of: np.ndarray
+    areas: NDArray[np.float64]
+    compound_of: NDArray[np.int64]
     """Index into compound_ids of each structure's compound, -1 for none."""
     type_names: list[str]
-    type_index: np.ndarray
-    obs_structure: np.ndarray
+    type_index: NDArray[np.int64]
+    obs_structure: NDArray[np.intp]
     """Structure position of each usable observation, sorted by structure, date, row."""
-    obs_day: np.ndarray
-    obs_status: np.ndarray
+    obs_day: NDArray[np.int64]
+    obs_status: NDArray[np.int64]
     compound_ids: list[str]
     compound_names: list[str | None]
     compound_geometries: list[QgsGeometry]
@@ -116,7 +122,7 @@ class DamageInputs:
         return found
 
 
-def _keys(array: np.ndarray) -> np.ndarray:
+def _keys(array: Column) -> NDArray[np.bytes_]:
     """A column as a numpy bytes array (UTF-8; NULL as b'') for fast sorting and matching."""
     if array.dtype.kind == "S":
         return array
@@ -127,12 +133,14 @@ def _keys(array: np.ndarray) -> np.ndarray:
     )
 
 
-def _where(fids: np.ndarray, owners: np.ndarray, row: int, layer_name: str) -> str:
+def _where(fids: NDArray[np.int64], owners: NDArray[np.bytes_], row: int, layer_name: str) -> str:
     owner = owners[row].decode("utf-8", "replace") or "none"
     return f"Observation row {int(fids[row])} (structure {owner}) of layer '{layer_name}'"
 
 
-def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer: QgsVectorLayer) -> np.ndarray:
+def _days(
+    array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_], layer: QgsVectorLayer
+) -> NDArray[np.int64]:
     """A date column as day numbers; a SiteWatchError naming the first bad value and row."""
     if array.dtype.kind == "M":
         days = array.astype("datetime64[D]")
@@ -164,7 +172,7 @@ def _days(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer: QgsVec
     return numbers[inverse]
 
 
-def _bad_date(text: str, fids: np.ndarray, owners: np.ndarray, row: int, layer: QgsVectorLayer) -> None:
+def _bad_date(text: str, fids: NDArray[np.int64], owners: NDArray[np.bytes_], row: int, layer: QgsVectorLayer) -> None:
     where = _where(fids, owners, row, layer.name())
     if not text:
         raise SiteWatchError(f"{where} has no date in field 'observed_on'; enter it as YYYY-MM-DD.")
@@ -174,7 +182,7 @@ def _bad_date(text: str, fids: np.ndarray, owners: np.ndarray, row: int, layer: 
     )
 
 
-def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_name: str) -> np.ndarray:
+def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_], layer_name: str) -> NDArray[np.int64]:
     """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code."""
     codes = values.codes(values.STATUSES)
     unique, inverse = np.unique(_keys(array), return_inverse=True)
@@ -191,13 +199,13 @@ def _statuses(array: np.ndarray, fids: np.ndarray, owners: np.ndarray, layer_nam
     return numbers[inverse]
 
 
-def _geometries(wkb: list | np.ndarray | None) -> list | np.ndarray:
+def _geometries(wkb: WkbColumn | None) -> WkbColumn:
     return [] if wkb is None else wkb
 
 
 def _read_compounds(
-    compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem, datasets: dict
-) -> tuple[list[str], list, list, list[str]]:
+    compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem, datasets: dict[str, gdal.Dataset]
+) -> tuple[list[str], list[str | None], list[QgsGeometry], list[str]]:
     """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
     if compounds is None:
         return [], [], [], []
@@ -242,7 +250,7 @@ def _read_compounds(
     return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
 
 
-def _sorted_ids(ids: np.ndarray, layer_name: str) -> np.ndarray:
+def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
     """The order that sorts ``ids``; a SiteWatchError when an id appears twice."""
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
@@ -256,7 +264,7 @@ def _sorted_ids(ids: np.ndarray, layer_name: str) -> np.ndarray:
     return order
 
 
-def _type_index(type_keys: np.ndarray) -> tuple[list[str], np.ndarray]:
+def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
     """The structure types present (value-list order, then others sorted) and each one's index."""
     known_types = values.codes(values.STRUCTURE_TYPES)
     present = [t.decode("utf-8", "replace") for t in np.unique(type_keys).tolist()]
@@ -278,7 +286,7 @@ def read_inputs(
     """Read and check the structures, observations and compounds layers."""
     require_fields(structures, ("structure_id", "type"), "structures")
     require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
-    datasets: dict = {}  # one GDAL dataset per file for all three layers
+    datasets: dict[str, gdal.Dataset] = {}  # one GDAL dataset per file for all three layers
     columns = read_columns(structures, ("structure_id", "type"), True, datasets)
     ids = _keys(columns.values["structure_id"])
     compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
@@ -311,7 +319,15 @@ def read_inputs(
                 order,
             )
     else:
-        footprints, areas, compound_of, order = cache.footprints, cache.areas, cache.compound_of, cache.order
+        footprints, cached_areas, cached_compounds, cached_order = (
+            cache.footprints,
+            cache.areas,
+            cache.compound_of,
+            cache.order,
+        )
+        # the cache sets these together with the footprints
+        assert cached_areas is not None and cached_compounds is not None and cached_order is not None
+        areas, compound_of, order = cached_areas, cached_compounds, cached_order
     type_names, type_index = _type_index(_keys(columns.values["type"]))
 
     obs = read_columns(observations, ("structure_id", "observed_on", "status"), False, datasets)

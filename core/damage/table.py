@@ -32,8 +32,10 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any, Union
 
 import numpy as np
+from numpy.typing import NDArray
 from qgis.core import QgsFeedback, QgsVectorLayer
 
 from .. import values
@@ -152,11 +154,15 @@ def parse_weights(text: str | None) -> dict[str, float]:
     return weights
 
 
-def _percent(part: np.ndarray, whole: np.ndarray) -> list[float | None]:
+Counts = NDArray[Union[np.intp, np.float64]]
+"""Per row key: a count of structures, or a sum of their areas."""
+
+
+def _percent(part: Counts, whole: Counts) -> list[float | None]:
     return [None if w <= 0 else 100.0 * float(p) / float(w) for p, w in zip(part, whole)]
 
 
-def _status_at(inputs: DamageInputs, day: int) -> np.ndarray:
+def _status_at(inputs: DamageInputs, day: int) -> NDArray[np.int64]:
     """Status number (index in values.STATUSES, UNOBSERVED) of each structure at ``day``."""
     return status_codes_at(
         inputs.obs_structure, inputs.obs_day, inputs.obs_status, inputs.structure_count, day, UNOBSERVED
@@ -184,7 +190,7 @@ class _Groups:
         self.populated = np.zeros(self.size, dtype=bool)
         self.populated[np.unique(self.keys)] = True
 
-    def count(self, mask: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+    def count(self, mask: NDArray[np.bool_], weight: NDArray[np.float64] | None = None) -> Counts:
         """Per row key: how many structures (or their summed ``weight``) ``mask`` selects."""
         selected = mask[self.owners]
         weights = None if weight is None else weight[self.owners][selected]
@@ -199,13 +205,18 @@ def _codes(statuses: tuple[str, ...]) -> list[int]:
 
 
 def _columns(
-    groups: _Groups, after: np.ndarray, before: np.ndarray | None, area: np.ndarray, weights: Mapping[str, float]
-) -> dict[str, list]:
-    """Every output column per row key, by the definitions in the module docstring."""
+    groups: _Groups,
+    after: NDArray[np.int64],
+    before: NDArray[np.int64] | None,
+    area: NDArray[np.float64],
+    weights: Mapping[str, float],
+) -> dict[str, list[Any]]:
+    """Every output column per row key, by the definitions in the module docstring (each of the
+    type of its :class:`DamageRow` field)."""
     count = groups.count
     standing = after != _CODE["absent"]
     assessed = standing & np.isin(after, _codes(values.ASSESSED_STATUSES))
-    columns: dict[str, np.ndarray] = {
+    columns: dict[str, Counts] = {
         "n_struct": count(standing),
         "n_assessed": count(assessed),
         "n_unknown": count(standing & ~assessed),
@@ -220,7 +231,7 @@ def _columns(
     for status, weight in weights.items():
         weight_of_status[_CODE[status]] = weight
     weighted_area = count(assessed, area * weight_of_status[after])
-    result: dict[str, list] = {key: [int(v) for v in column] for key, column in columns.items()}
+    result: dict[str, list[Any]] = {key: [int(v) for v in column] for key, column in columns.items()}
     result.update(
         {
             "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),

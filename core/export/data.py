@@ -6,18 +6,24 @@ one export say the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeature
+from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
 
 from .. import attributes, values
 from ..annotation.review import StatusBook
+from ..assessment.observations import Observation
 from ..assessment.store import AssessmentStore
 from ..imagery.registry import ImageRecord, list_images
 from ..measure import distance_area
 from . import fields as ef
-from .stats import compound_statistics
+from .stats import StatisticsRow, compound_statistics
+
+Row = tuple[Any, ...]
+"""One output feature's values in its layer's field order (each of its field's type)."""
 
 
 @dataclass
@@ -25,7 +31,7 @@ class Table:
     """One output layer's rows (values in ``layer.fields`` order) and WKB geometries."""
 
     layer: ef.OutLayer
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     geometries: list[bytes | None] = field(default_factory=list)
 
 
@@ -41,7 +47,7 @@ class ExportData:
     after_codes: list[str | None]
     """Status code of each structure row at the after date (None = unobserved)."""
     before_codes: list[str | None]
-    statistics: list[dict]
+    statistics: list[StatisticsRow]
     """The compound table: one dict per compound, then UNASSIGNED and ALL."""
     sentence: str
     """The one-line summary of the site (e.g. "3 of 12 structures … destroyed")."""
@@ -49,7 +55,7 @@ class ExportData:
     """Where the assessment is (shown in the report)."""
 
 
-def _attribute(feature: QgsFeature, name: str):
+def _attribute(feature: QgsFeature, name: str) -> object:
     return attributes.plain(feature[name])
 
 
@@ -79,7 +85,7 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
 
 
 def _structures(
-    store: AssessmentStore, data: ExportData, compound_names: dict[str, str | None], images: dict[str, ImageRecord]
+    store: AssessmentStore, data: ExportData, compound_names: dict[object, object], images: dict[str, ImageRecord]
 ) -> Table:
     history = StatusBook(store.observations())
     layer = store.layer("structures")
@@ -121,7 +127,9 @@ def _structures(
     return table
 
 
-def _features(store: AssessmentStore, layer_def: ef.OutLayer, read) -> Table:
+def _features(
+    store: AssessmentStore, layer_def: ef.OutLayer, read: Callable[[QgsFeature, QgsDistanceArea], Row]
+) -> Table:
     layer = store.layer(layer_def.name)
     table = Table(layer_def)
     calc = distance_area(layer.crs())
@@ -134,8 +142,8 @@ def _features(store: AssessmentStore, layer_def: ef.OutLayer, read) -> Table:
 
 def _observations(store: AssessmentStore, scheme: str) -> Table:
     table = Table(ef.OBSERVATIONS)
-    archived = [(obs, at, reason) for obs, at, reason in store.history()]
-    current = [(obs, None, None) for obs in store.observations()]
+    archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
+    current: list[tuple[Observation, str | None, str | None]] = [(obs, None, None) for obs in store.observations()]
     for obs, at, reason in sorted(current + archived, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
         table.rows.append(
             (
@@ -154,12 +162,12 @@ def _observations(store: AssessmentStore, scheme: str) -> Table:
     return table
 
 
-def statistics_row(row: dict) -> tuple:
+def statistics_row(row: StatisticsRow) -> Row:
     """A compound statistics dict in STATS_FIELDS order (its ``name`` is ``comp_name``)."""
     return tuple(row["name" if name == "comp_name" else name] for name in ef.COMPOUNDS.field_names())
 
 
-def _compounds(store: AssessmentStore, statistics: list[dict]) -> Table:
+def _compounds(store: AssessmentStore, statistics: list[StatisticsRow]) -> Table:
     table = Table(ef.COMPOUNDS)
     geometries = {str(f["compound_id"]): f.geometry() for f in store.layer("compounds").getFeatures()}
     for row in statistics:
@@ -191,7 +199,10 @@ def read_export_data(
         statistics.sentence,
         store.location,
     )
-    compound_names = {str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()}
+    # looked up by a structure's plain compound_id (None when it has none)
+    compound_names: dict[object, object] = {
+        str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
+    }
     tables = [
         _structures(store, data, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),

@@ -40,11 +40,12 @@ _FORCE = {"Polygon": ogr.ForceToMultiPolygon, "LineString": ogr.ForceToMultiLine
 def _create_layer(
     dataset: ogr.DataSource, table: Table, srs: osr.SpatialReference | None, options: list[str]
 ) -> ogr.Layer:
-    spatial = table.layer.geometry is not None
+    geometry = table.layer.geometry
+    spatial = geometry is not None
     layer = dataset.CreateLayer(
         table.layer.name,
         srs if spatial else None,
-        _GEOMETRY_TYPES[table.layer.geometry] if spatial else ogr.wkbNone,
+        _GEOMETRY_TYPES[geometry] if geometry is not None else ogr.wkbNone,
         options,
     )
     for out_field in table.layer.fields:
@@ -93,7 +94,7 @@ def write_geopackage(data: ExportData, path: Path) -> list[Path]:
     return [path]
 
 
-def _translate(package: Path, layer_name: str, target: Path, driver: str, **options) -> None:
+def _translate(package: Path, layer_name: str, target: Path, driver: str, **options: object) -> None:
     result = gdal.VectorTranslate(
         str(target), str(package), format=driver, layers=[layer_name], layerName=target.stem, **options
     )
@@ -135,7 +136,7 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
 
 
-def _csv_text(value) -> str:
+def _csv_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):

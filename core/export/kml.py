@@ -81,7 +81,7 @@ def _schema(layer: ef.OutLayer) -> str:
     return f'<Schema name="{layer.name}" id="{layer.name}">{fields}</Schema>'
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 

@@ -22,7 +22,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_manifest(folder: Path, parameters: dict, summary: dict) -> Path:
+def write_manifest(folder: Path, parameters: dict[str, object], summary: dict[str, object]) -> Path:
     """Write the manifest of every file in ``folder`` (sorted by name) and return its path."""
     files = [
         {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256(path)}

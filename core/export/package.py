@@ -57,7 +57,7 @@ class ExportResult:
     report: Path | None
     structures: int
     before_date: str | None
-    parameters: dict = field(default_factory=dict)
+    parameters: dict[str, object] = field(default_factory=dict)
 
 
 def file_prefix(site: str, after_date: str) -> str:
@@ -245,11 +245,11 @@ def _write(
             feedback.setProgress(100.0 * number / len(steps))
         if step == "tables":
             export_formats.write_tables(data, folder, prefix)
-        elif step == "report":
+        elif step == "report" and panels:
             from .report.map_product import write_report
 
             report = write_report(data, panels[0], panels[1], folder / f"{prefix}_report.pdf")
-        elif step == "compound pages":
+        elif step == "compound pages" and panels:
             from .report.compound_pages import write_compound_pages
 
             write_compound_pages(data, panels[0], panels[1], folder / f"{prefix}_report_compounds.pdf")

@@ -7,18 +7,23 @@ The export reads the statistics through :func:`compound_statistics` only: they a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..assessment.store import AssessmentStore
 from ..damage.table import ALL, UNASSIGNED, compound_damage, summary_sentence
 
-__all__ = ["ALL", "UNASSIGNED", "CompoundStatistics", "compound_statistics"]
+__all__ = ["ALL", "UNASSIGNED", "CompoundStatistics", "StatisticsRow", "compound_statistics"]
+
+StatisticsRow = dict[str, Any]
+"""One row of the compound table by field name: text (``compound``, ``name``), counts, shares
+and areas (numbers or None), as :class:`~..damage.table.DamageRow` types them."""
 
 DISPLAY_NAMES = {ALL: "Whole site", UNASSIGNED: "Not in a compound"}
 
 
 @dataclass(frozen=True)
 class CompoundStatistics:
-    rows: list[dict]
+    rows: list[StatisticsRow]
     """One dict per compound, then ``UNASSIGNED`` and ``ALL``, keyed by the damage table's
     field names with ``compound`` for the id and ``name`` for the compound's name."""
     sentence: str
@@ -32,7 +37,7 @@ def compound_statistics(store: AssessmentStore, after_date: str, before_date: st
     )
     rows = []
     for row in table.rows:
-        values = row.as_dict()
+        values: StatisticsRow = row.as_dict()
         values["name"] = values["name"] or DISPLAY_NAMES.get(values["compound"])
         rows.append(values)
     return CompoundStatistics(rows, summary_sentence(table))

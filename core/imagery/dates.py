@@ -142,7 +142,9 @@ def _distinct(found: Iterable[tuple[str, dt.date]]) -> dict[dt.date, list[str]]:
     return dates
 
 
-def _metadata_dates(metadata: Mapping[str, Mapping[str, str]]) -> tuple[dict, dict]:
+def _metadata_dates(
+    metadata: Mapping[str, Mapping[str, str]],
+) -> tuple[dict[dt.date, list[str]], dict[dt.date, list[str]]]:
     """The distinct dates of the acquisition keys and of the file-writing keys, each
     ``{date: [where, ...]}``."""
     acquisition: list[tuple[str, dt.date]] = []
@@ -175,7 +177,7 @@ def _name_dates(stem: str) -> dict[dt.date, list[str]]:
     found: list[tuple[str, dt.date]] = []
     spans: list[tuple[int, int]] = []
 
-    def add(match: re.Match, day: dt.date | None) -> None:
+    def add(match: re.Match[str], day: dt.date | None) -> None:
         if day is not None and not any(s <= match.start() < e for s, e in spans):
             found.append((match[0], day))
             spans.append(match.span())
@@ -210,9 +212,9 @@ def read_from_name(name: str, today: dt.date | None = None) -> DateReading:
                 "file name",
                 f"'{match[0]}' in the file name '{stem}' may be day-month or month-day",
             )
-        day = _date(_year(match[3]), second, first) if first > 12 else _date(_year(match[3]), first, second)
-        if day is not None:
-            return _checked(day, "file name", today)
+        numeric = _date(_year(match[3]), second, first) if first > 12 else _date(_year(match[3]), first, second)
+        if numeric is not None:
+            return _checked(numeric, "file name", today)
     return DateReading(None, "none", f"the file name '{stem}' holds no date")
 
 

@@ -24,7 +24,7 @@ def needs_overviews(path: str) -> bool:
         raise SiteWatchError(f"Cannot read the image '{path}': {str(error).strip()}") from None
     try:
         big = max(dataset.RasterXSize, dataset.RasterYSize) > SMALL_IMAGE
-        return big and dataset.GetRasterBand(1).GetOverviewCount() == 0
+        return big and int(dataset.GetRasterBand(1).GetOverviewCount()) == 0
     finally:
         dataset = None
 
@@ -45,7 +45,7 @@ def build_overviews(
 
     ``progress`` gets 0–100; ``canceled`` is polled and stops GDAL when it returns True."""
 
-    def callback(complete: float, _message, _data) -> int:
+    def callback(complete: float, _message: str | None, _data: object) -> int:
         if progress is not None:
             progress(100.0 * complete)
         return 0 if canceled is not None and canceled() else 1

@@ -273,7 +273,7 @@ def register_image(
     footprint = footprint_in(info, store.crs())
     _check_overlaps(store, footprint, Path(path).name)
     image_id = store.next_id("imagery")
-    attributes = {
+    attributes: dict[str, object] = {
         "image_id": image_id,
         "acquired": acquired,
         "source": source,
@@ -286,7 +286,9 @@ def register_image(
     return find_image(store, image_id)
 
 
-def _change(store: AssessmentStore, image_id: str, values: dict, geometry: QgsGeometry | None = None) -> ImageRecord:
+def _change(
+    store: AssessmentStore, image_id: str, values: dict[str, object], geometry: QgsGeometry | None = None
+) -> ImageRecord:
     find_image(store, image_id)  # says which image is not registered
     store.update_feature("imagery", image_id, geometry, values)
     return find_image(store, image_id)

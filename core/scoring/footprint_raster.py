@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from osgeo import gdal, ogr, osr
 
 from ..errors import SiteWatchError
@@ -28,15 +30,15 @@ POLYGON_TYPES = (ogr.wkbPolygon, ogr.wkbMultiPolygon)
 class PixelBoxes:
     """Per footprint pixel bounds on the before grid (float, exclusive upper); NaN = no geometry."""
 
-    col0: np.ndarray
-    row0: np.ndarray
-    col1: np.ndarray
-    row1: np.ndarray
+    col0: NDArray[np.float64]
+    row0: NDArray[np.float64]
+    col1: NDArray[np.float64]
+    row1: NDArray[np.float64]
 
     def grown(self, cols: float, rows: float) -> PixelBoxes:
         return PixelBoxes(self.col0 - cols, self.row0 - rows, self.col1 + cols, self.row1 + rows)
 
-    def intersecting(self, col0: int, row0: int, col1: int, row1: int) -> np.ndarray:
+    def intersecting(self, col0: int, row0: int, col1: int, row1: int) -> NDArray[np.intp]:
         """Indices of boxes that intersect the pixel region [col0, col1) × [row0, row1)."""
         hit = (self.col1 > col0) & (self.col0 < col1) & (self.row1 > row0) & (self.row0 < row1)
         return np.flatnonzero(hit)
@@ -114,7 +116,7 @@ class FootprintRaster:
             metres_x, metres_y = abs(gt[1]) * unit, abs(gt[5]) * unit
         return ring_m / metres_x, ring_m / metres_y
 
-    def labels(self, window: Window) -> np.ndarray:
+    def labels(self, window: Window) -> NDArray[np.integer[Any]]:
         """Label raster of the window (uint16, or int32 from 65,535 footprints): footprint index + 1
         where a pixel centre is inside, else 0."""
         gt = self.pair.geotransform
@@ -131,4 +133,5 @@ class FootprintRaster:
             gdal.RasterizeLayer(target, [1], self.layer, options=["ATTRIBUTE=burn", "ALL_TOUCHED=FALSE"])
         finally:
             self.layer.SetSpatialFilter(None)
-        return target.GetRasterBand(1).ReadAsArray()
+        labels: NDArray[np.integer[Any]] = target.GetRasterBand(1).ReadAsArray()
+        return labels

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional, Union
 
 import numpy as np
+from numpy.typing import NDArray
 from qgis.core import QgsCoordinateReferenceSystem, QgsGeometry, QgsRectangle
 
 from ..measure import distance_area
 
 _MAX_VECTORISED_EDGES = 24
 """Rings with more edges than this are checked for validity by GEOS, one by one."""
+
+Wkbs = Union[Sequence[Optional[bytes]], NDArray[np.void]]
+"""WKB footprints: bytes (None or b"" without geometry), or a numpy array of fixed-width records."""
 
 GRID_CELLS = 64
 """The site extent is cut into at most GRID_CELLS × GRID_CELLS cells for the area scale."""
@@ -29,34 +34,36 @@ class Footprints:
     """Footprints of ``count`` features. Simple ones have their ring in ``x``/``y``."""
 
     count: int
-    simple: np.ndarray
+    simple: NDArray[np.bool_]
     """True where the footprint is one valid ring decoded into ``x``/``y``."""
-    ring_start: np.ndarray
+    ring_start: NDArray[np.int64]
     """Index into ``x``/``y`` of each feature's first ring vertex (simple features only)."""
-    ring_size: np.ndarray
+    ring_size: NDArray[np.int64]
     """Number of vertices of the closed ring (first vertex repeated; 0 when not simple)."""
-    x: np.ndarray
-    y: np.ndarray
-    bbox: np.ndarray
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    bbox: NDArray[np.float64]
     """(count, 4) array xmin, ymin, xmax, ymax; NaN for empty footprints."""
-    planar_area: np.ndarray
+    planar_area: NDArray[np.float64]
     geometries: dict[int, QgsGeometry]
     """The QgsGeometry of every feature that is not simple (repaired when it was invalid)."""
     repaired: list[int]
     """Positions of features whose geometry was invalid and was repaired with makeValid."""
-    empty: np.ndarray
-    wkb: Sequence[bytes | None] | np.ndarray
+    empty: NDArray[np.bool_]
+    wkb: Wkbs
 
     def geometry(self, position: int) -> QgsGeometry:
         """The footprint at ``position`` as a (valid) QgsGeometry."""
         if position in self.geometries:
             return self.geometries[position]
+        wkb = self.wkb[position]
+        assert wkb is not None  # only footprints without a WKB are not simple
         geometry = QgsGeometry()
-        geometry.fromWkb(bytes(self.wkb[position]))
+        geometry.fromWkb(bytes(wkb))
         return geometry
 
 
-def _read_uint32(buffer: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def _read_uint32(buffer: NDArray[np.uint8], offsets: NDArray[np.int64]) -> NDArray[np.int64]:
     """Little-endian uint32 at each of ``offsets`` (offsets past the end read as 0)."""
     limit = len(buffer) - 4
     safe = np.clip(offsets, 0, max(limit, 0))
@@ -66,7 +73,7 @@ def _read_uint32(buffer: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.where(offsets <= limit, value, 0)
 
 
-def concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def concatenated_ranges(starts: NDArray[np.int64], sizes: NDArray[np.int64]) -> NDArray[np.int64]:
     """Concatenation of ``arange(start, start + size)`` for each pair, without a Python loop."""
     total = int(sizes.sum())
     if total == 0:
@@ -79,7 +86,9 @@ def concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.cumsum(steps)
 
 
-def _certainly_valid(x: np.ndarray, y: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
+def _certainly_valid(
+    x: NDArray[np.float64], y: NDArray[np.float64], starts: NDArray[np.int64], size: int
+) -> NDArray[np.bool_]:
     """For rings of ``size`` vertices (closed) at ``starts``: True where the ring is certainly a
     valid polygon: no zero-length edge, no two non-adjacent edges touching, no spike, area ≠ 0.
     False means "ask GEOS", not "invalid"."""
@@ -108,10 +117,11 @@ def _certainly_valid(x: np.ndarray, y: np.ndarray, starts: np.ndarray, size: int
             touching = (o1 * o2 <= 0) & (o3 * o4 <= 0)
             ok = ok & ~touching
     area = np.sum(ax * by - bx * ay, axis=1)
-    return ok & (area != 0)
+    valid: NDArray[np.bool_] = ok & (area != 0)
+    return valid
 
 
-def wkb_buffer(wkbs: Sequence[bytes | None] | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def wkb_buffer(wkbs: Wkbs) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.int64]]:
     """All WKBs as one uint8 buffer with each one's offset and length."""
     count = len(wkbs)
     if isinstance(wkbs, np.ndarray) and wkbs.dtype.kind == "V":
@@ -123,7 +133,7 @@ def wkb_buffer(wkbs: Sequence[bytes | None] | np.ndarray) -> tuple[np.ndarray, n
     return buffer, np.cumsum(lengths) - lengths, lengths
 
 
-def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
+def decode(wkbs: Wkbs) -> Footprints:
     """Decode WKB footprints (``None`` or b"" for features without geometry)."""
     count = len(wkbs)
     buffer, offsets, lengths = wkb_buffer(wkbs)
@@ -205,7 +215,7 @@ def decode(wkbs: Sequence[bytes | None] | np.ndarray) -> Footprints:
     )
 
 
-def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem) -> np.ndarray:
+def ellipsoidal_areas(footprints: Footprints, crs: QgsCoordinateReferenceSystem) -> NDArray[np.float64]:
     """Footprint areas in m² on the CRS's ellipsoid.
 
     Each area is the planar area times the ratio ellipsoidal / planar area that

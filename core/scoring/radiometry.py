@@ -14,9 +14,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import SiteWatchError
-from .raster_pair import RasterPair, Window
+from .raster_pair import BandValues, RasterPair, Window
 
 QUANTILES = np.linspace(2, 98, 49)
 """Percentiles paired between the passes for the gain/offset fit."""
@@ -33,16 +34,16 @@ ROBUST_SIGMA = 1.4826
 
 @dataclass(frozen=True)
 class Normalisation:
-    gain: np.ndarray
+    gain: NDArray[np.float64]
     """Per band: before ≈ gain × after + offset."""
-    offset: np.ndarray
-    spread: np.ndarray
+    offset: NDArray[np.float64]
+    spread: NDArray[np.float64]
     """Robust spread (IQR / 1.349) of each before band: the unit of the band differences."""
     pixel_threshold: float
     median_magnitude: float
     sample_pixels: int
 
-    def magnitude(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    def magnitude(self, before: BandValues, after: BandValues) -> NDArray[np.float32]:
         """Per-pixel change magnitude (float32) of (bands, rows, cols) arrays of any numeric type."""
         total = np.empty(before.shape[1:], dtype=np.float32)
         diff = np.empty(before.shape[1:], dtype=np.float32)
@@ -75,9 +76,10 @@ def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
     col0, row0, col1, row1 = region
     size_x, size_y = min(SAMPLE_WINDOW, col1 - col0), min(SAMPLE_WINDOW, row1 - row0)
 
-    def starts(low: int, high: int) -> np.ndarray:
+    def starts(low: int, high: int) -> NDArray[np.int_]:
         spread = np.linspace(low, high, SAMPLE_WINDOWS_PER_SIDE).astype(int)
-        return np.unique(np.maximum(spread - spread % SAMPLE_WINDOW, low))
+        snapped: NDArray[np.int_] = np.unique(np.maximum(spread - spread % SAMPLE_WINDOW, low))
+        return snapped
 
     return [
         Window(int(c), int(r), size_x, size_y) for r in starts(row0, row1 - size_y) for c in starts(col0, col1 - size_x)

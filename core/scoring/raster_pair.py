@@ -11,14 +11,22 @@ from __future__ import annotations
 import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from osgeo import gdal, osr
 
 from ..errors import SiteWatchError
 
 gdal.UseExceptions()
 osr.UseExceptions()
+
+BandValues = NDArray[np.number[Any]]
+"""(bands, rows, cols) pixel values: float32, or an image's own small integer type (uint8,
+uint16, int16) when band pairs are compared; the brightness mean of small integers is float64."""
+Valid = NDArray[np.bool_]
+"""(rows, cols): True where both images have data."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,11 @@ def open_raster(path: str, role: str) -> gdal.Dataset:
     return dataset
 
 
-SMALL_INTEGER_TYPES = {gdal.GDT_Byte: np.uint8, gdal.GDT_UInt16: np.uint16, gdal.GDT_Int16: np.int16}
+SMALL_INTEGER_TYPES: dict[int, type[np.number[Any]]] = {
+    gdal.GDT_Byte: np.uint8,
+    gdal.GDT_UInt16: np.uint16,
+    gdal.GDT_Int16: np.int16,
+}
 """Data types read as they are: converting them is left to the arithmetic, saving a pass."""
 
 
@@ -137,9 +149,9 @@ class _Reader:
             if small_integers and len({dataset.GetRasterBand(b).DataType for b in bands}) == 1
             else gdal.GDT_Float32
         )
-        self.dtype = np.dtype(SMALL_INTEGER_TYPES.get(self.buffer_type, np.float32))
+        self.dtype: np.dtype[np.number[Any]] = np.dtype(SMALL_INTEGER_TYPES.get(self.buffer_type, np.float32))
 
-    def read(self, col: int, row: int, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    def read(self, col: int, row: int, width: int, height: int) -> tuple[BandValues, Valid]:
         data = self.dataset.ReadAsArray(col, row, width, height, band_list=self.bands, buf_type=self.buffer_type)
         data = data.reshape(len(self.bands), height, width)
         valid = np.ones((height, width), dtype=bool)
@@ -165,14 +177,13 @@ class RasterPair:
         self.width, self.height = self.before.RasterXSize, self.before.RasterYSize
         self.geotransform = self.before.GetGeoTransform()
         self.srs: osr.SpatialReference = self.before.GetSpatialRef()
-        self.offset = self._grid_offset(after)
+        offset = self._grid_offset(after)
         self._after_source = after
-        if self.offset is None:
+        self.warped = offset is None
+        if offset is None:
             after = self._warped(after)
-            self.offset = (0, 0)
-            self.warped = True
-        else:
-            self.warped = False
+            offset = (0, 0)
+        self.offset: tuple[int, int] = offset
         self.after = after
         self._before_reader = _Reader(self.before, self.plan.before, native=self.plan.mode == "pairs")
         self._after_reader = _Reader(self.after, self.plan.after, native=self.plan.mode == "pairs")
@@ -210,7 +221,7 @@ class RasterPair:
         block_x, block_y = self.before.GetRasterBand(1).GetBlockSize()
         if block_y < 16:  # strip layout: read wide windows of rows
             return 1024
-        return max(block_x, block_y) * max(1, round(1024 / max(block_x, block_y)))
+        return int(max(block_x, block_y) * max(1, round(1024 / max(block_x, block_y))))
 
     def windows(self, col0: int, row0: int, col1: int, row1: int) -> list[Window]:
         """Block-aligned windows covering the pixel region [col0, col1) × [row0, row1)."""
@@ -264,7 +275,7 @@ class RasterPair:
         c0, r0, c1, r1 = max(c0, 0), max(r0, 0), min(c1, self.width), min(r1, self.height)
         return (c0, r0, c1, r1) if c1 > c0 and r1 > r0 else None
 
-    def read(self, window: Window, pool: Executor | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def read(self, window: Window, pool: Executor | None = None) -> tuple[BandValues, BandValues, Valid]:
         """(before bands, after bands, valid) for ``window``; each band array is float32 or, when
         comparing band pairs, the image's own small integer type (uint8, uint16, int16).
 
@@ -288,12 +299,12 @@ class RasterPair:
     # Windows are block-aligned, so cached blocks are rarely read again; dropping them after each
     # window keeps memory flat whatever GDAL_CACHEMAX is (for a warped after image: its source's blocks).
 
-    def _read_before(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
+    def _read_before(self, window: Window) -> tuple[BandValues, Valid]:
         data = self._before_reader.read(window.col, window.row, window.width, window.height)
         self.before.FlushCache()
         return data
 
-    def _read_after(self, window: Window) -> tuple[np.ndarray, np.ndarray]:
+    def _read_after(self, window: Window) -> tuple[BandValues, Valid]:
         col, row = window.col - self.offset[0], window.row - self.offset[1]
         c0, r0 = max(col, 0), max(row, 0)
         c1 = min(col + window.width, self.after.RasterXSize)
@@ -309,7 +320,7 @@ class RasterPair:
 
     def _read_after_part(
         self, width: int, height: int, col: int, row: int, c0: int, r0: int, c1: int, r1: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[BandValues, Valid]:
         """A window partly or wholly outside the after image: no data (invalid) outside it."""
         after = np.zeros((len(self.plan.after), height, width), dtype=self._after_reader.dtype)
         after_valid = np.zeros((height, width), dtype=bool)

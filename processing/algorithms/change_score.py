@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from qgis.core import (
     Qgis,
@@ -14,7 +15,10 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsFields,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProcessingFeedback,
     QgsProcessingOutputString,
     QgsProcessingParameterBand,
     QgsProcessingParameterFeatureSink,
@@ -30,7 +34,7 @@ from qgis.PyQt.QtCore import QMetaType
 from ...core.errors import SiteWatchError
 from ...core.scoring import change_score
 from ...core.scoring.raster_pair import RasterPair
-from ..algorithm import SiteWatchAlgorithm
+from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 
 SCORE_FIELDS = (
     ("chg_score", QMetaType.Type.Double),
@@ -48,10 +52,12 @@ def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
             f"{role} ({layer.name()}) is a '{layer.providerType()}' layer; change scoring reads image "
             "files through GDAL: save it as a GeoTIFF first."
         )
-    return layer.source()
+    return str(layer.source())
 
 
-def _check_overlap(pair: RasterPair, source, context, before: str, after: str) -> None:
+def _check_overlap(
+    pair: RasterPair, source: QgsProcessingFeatureSource, context: QgsProcessingContext, before: str, after: str
+) -> None:
     """Refuse structures that lie wholly outside the area both images cover (compared by extent;
     the scorer then marks single structures outside it unknown)."""
     region = pair.after_region()
@@ -126,7 +132,7 @@ class ChangeScore(SiteWatchAlgorithm):
     OUTPUT = "OUTPUT"
     THRESHOLDS = "THRESHOLDS"
 
-    def initAlgorithm(self, config=None):
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE, "Before image"))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER, "After image"))
         self.addParameter(
@@ -153,7 +159,9 @@ class ChangeScore(SiteWatchAlgorithm):
         )
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def processAlgorithm(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> Results:
         before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
         after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
         source = self.parameterAsSource(parameters, self.STRUCTURES, context)
@@ -193,7 +201,7 @@ class ChangeScore(SiteWatchAlgorithm):
         feedback.setProgress(100)
         return {self.OUTPUT: dest_id, self.THRESHOLDS: run.thresholds_text()}
 
-    def _bands(self, parameters, context) -> list[int] | None:
+    def _bands(self, parameters: Parameters, context: QgsProcessingContext) -> list[int] | None:
         """BANDS as band numbers: a list, or text with numbers separated by ';' or ',' (as typed
         for qgis_process); None for all common bands."""
         value = parameters.get(self.BANDS)
@@ -207,7 +215,7 @@ class ChangeScore(SiteWatchAlgorithm):
             return [int(part) for part in parts] or None
         return self.parameterAsInts(parameters, self.BANDS, context) or None
 
-    def check_inputs(self, parameters, context) -> None:
+    def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         """Everything that can be refused before scoring: the images and bands (opened with
         GDAL, as the scorer will), the structures (polygons, at least one, somewhere the images
         overlap) and the output's folder."""
@@ -233,7 +241,7 @@ class ChangeScore(SiteWatchAlgorithm):
             raise QgsProcessingException(f"Scored structures (OUTPUT): the folder {folder} does not exist.")
 
     @staticmethod
-    def _report(run: change_score.ScoreRun, feedback) -> None:
+    def _report(run: change_score.ScoreRun, feedback: QgsProcessingFeedback) -> None:
         feedback.pushInfo(f"Bands: {run.bands}")
         feedback.pushInfo(f"Normalisation: {run.normalisation}")
         if run.warped:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
     QgsFields,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -23,7 +27,7 @@ from ...core.assessment.observations import check_date
 from ...core.damage.table import ROW_FIELDS, DamageRow, compound_damage, parse_weights, summary_sentence
 from ...core.errors import SiteWatchError
 from ...core.imagery.dates import check_not_future
-from ..algorithm import SiteWatchAlgorithm
+from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..project_layer import ProjectLayerParameter
 
 TEXT_FIELDS = ("compound", "name", "type")
@@ -104,7 +108,7 @@ class CompoundDamage(SiteWatchAlgorithm):
     WEIGHTS = "WEIGHTS"
     OUTPUT = "OUTPUT"
 
-    def initAlgorithm(self, config=None):
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         polygon = [Qgis.ProcessingSourceType.VectorPolygon]
         # Defaults are layer names: QGIS picks the project layers of the open assessment by name.
         self.addParameter(ProjectLayerParameter(self.STRUCTURES, "Structures layer", polygon, "structures"))
@@ -128,7 +132,9 @@ class CompoundDamage(SiteWatchAlgorithm):
         self.addOutput(QgsProcessingOutputString("SUMMARY", "Summary sentence"))
         self.addOutput(QgsProcessingOutputNumber("UNKNOWN_OBSERVATIONS", "Observations of unknown structures"))
 
-    def _layer(self, parameters, name: str, context, optional: bool = False) -> QgsVectorLayer | None:
+    def _layer(
+        self, parameters: Parameters, name: str, context: QgsProcessingContext, optional: bool = False
+    ) -> QgsVectorLayer | None:
         """The layer of parameter ``name``, named by its layer name (a layer loaded from
         ``site.gpkg|layername=compounds`` is called 'compounds', not 'site', in messages)."""
         description = self.parameterDefinition(name).description()
@@ -149,7 +155,7 @@ class CompoundDamage(SiteWatchAlgorithm):
                 layer.setName(table)
         return layer
 
-    def _dates(self, parameters, context) -> tuple[str, str | None]:
+    def _dates(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[str, str | None]:
         after = self.parameterAsString(parameters, self.AFTER_DATE, context).strip()
         before = self.parameterAsString(parameters, self.BEFORE_DATE, context).strip() or None
         after = check_not_future(check_date(after, "after date"), "after date")
@@ -159,13 +165,15 @@ class CompoundDamage(SiteWatchAlgorithm):
                 raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
         return after, before
 
-    def check_inputs(self, parameters, context) -> None:
+    def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         self._dates(parameters, context)
         self._layer(parameters, self.STRUCTURES, context)
         self._layer(parameters, self.OBSERVATIONS, context)
         self._layer(parameters, self.COMPOUNDS, context, optional=True)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def processAlgorithm(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> Results:
         structures = self._layer(parameters, self.STRUCTURES, context)
         observations = self._layer(parameters, self.OBSERVATIONS, context)
         compounds = self._layer(parameters, self.COMPOUNDS, context, optional=True)
@@ -187,6 +195,7 @@ class CompoundDamage(SiteWatchAlgorithm):
             feedback.pushWarning(warning)
 
         fields = output_fields()
+        assert structures is not None  # a mandatory layer: _layer raised if it could not be opened
         sink, sink_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs()
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeedback,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
     QgsProcessingParameterFileDestination,
@@ -13,7 +17,7 @@ from qgis.core import (
 
 from ...core.assessment.geopackage import GeoPackageStore
 from ...core.errors import SiteWatchError
-from ..algorithm import SiteWatchAlgorithm
+from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 
 
 class CreateAssessment(SiteWatchAlgorithm):
@@ -49,7 +53,7 @@ class CreateAssessment(SiteWatchAlgorithm):
     SITE_NAME = "SITE_NAME"
     OVERWRITE = "OVERWRITE"
 
-    def initAlgorithm(self, config=None):
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterCrs(self.CRS, "CRS", defaultValue="ProjectCrs"))
         self.addParameter(QgsProcessingParameterString(self.SITE_NAME, "Site name", optional=True))
         self.addParameter(
@@ -59,7 +63,7 @@ class CreateAssessment(SiteWatchAlgorithm):
             QgsProcessingParameterFileDestination(self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)")
         )
 
-    def check_inputs(self, parameters, context) -> None:
+    def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         value = parameters.get(self.CRS)
         if isinstance(value, str) and value.strip().lower() in ("", "projectcrs"):
             value = None
@@ -69,7 +73,9 @@ class CreateAssessment(SiteWatchAlgorithm):
                 "UTM zone (CRS=EPSG:32637 for UTM zone 37N)."
             )
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def processAlgorithm(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> Results:
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         crs: QgsCoordinateReferenceSystem = self.parameterAsCrs(parameters, self.CRS, context)
         site_name = self.parameterAsString(parameters, self.SITE_NAME, context) or None

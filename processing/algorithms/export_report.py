@@ -3,9 +3,13 @@ PDF map product and manifest."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     Qgis,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingFeedback,
     QgsProcessingOutputFile,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
@@ -20,7 +24,7 @@ from ...core.errors import SiteWatchError
 from ...core.export.formats import FORMATS
 from ...core.export.manifest import MANIFEST_NAME
 from ...core.export.package import ExportRequest, check_request, export_assessment
-from ..algorithm import SiteWatchAlgorithm
+from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..choice import ChoiceParameter
 
 
@@ -100,11 +104,11 @@ class ExportReport(SiteWatchAlgorithm):
         ),
     }
 
-    def flags(self):
+    def flags(self) -> Qgis.ProcessingAlgorithmFlags:
         # The print layout must be built in the thread that owns its layers.
         return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
 
-    def initAlgorithm(self, config=None):
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterFile(self.ASSESSMENT, "Assessment", extension="gpkg"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
@@ -129,7 +133,7 @@ class ExportReport(SiteWatchAlgorithm):
         self.addOutput(QgsProcessingOutputFile(self.REPORT_PDF, "PDF report"))
         self.addOutput(QgsProcessingOutputFile(self.MANIFEST, "Manifest"))
 
-    def _image(self, parameters, name, context) -> str | None:
+    def _image(self, parameters: Parameters, name: str, context: QgsProcessingContext) -> str | None:
         if not parameters.get(name):
             return None
         layer = self.parameterAsRasterLayer(parameters, name, context)
@@ -137,9 +141,9 @@ class ExportReport(SiteWatchAlgorithm):
             raise QgsProcessingException(
                 f"The {name.split('_')[0].lower()} image '{parameters[name]}' cannot be opened as a raster."
             )
-        return layer.source()
+        return str(layer.source())
 
-    def _request(self, parameters, context) -> ExportRequest:
+    def _request(self, parameters: Parameters, context: QgsProcessingContext) -> ExportRequest:
         return ExportRequest(
             output_folder=self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
             after_date=self.parameterAsString(parameters, self.AFTER_DATE, context).strip(),
@@ -153,13 +157,15 @@ class ExportReport(SiteWatchAlgorithm):
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),
         )
 
-    def check_inputs(self, parameters, context) -> None:
+    def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         check_request(
             open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context)),
             self._request(parameters, context),
         )
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def processAlgorithm(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> Results:
         request = self._request(parameters, context)
         try:
             store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))

@@ -11,7 +11,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from ... import values
 from ...assessment import schema
 from ...damage.table import COUNT_FIELDS
-from ..stats import ALL
+from ..stats import ALL, StatisticsRow
 
 _CHART_STATUSES = tuple(reversed(values.DAMAGE_SCALE)) + tuple(
     code for code in values.codes(values.STATUSES) if code not in values.DAMAGE_SCALE and code != "absent"
@@ -23,7 +23,7 @@ CHART_CLASSES: tuple[tuple[str, str], ...] = tuple((status, _FIELD_OF_STATUS[sta
 construction and unknown (``n_unknown`` also counts the unobserved)."""
 
 
-def chart_rows(statistics: list[dict]) -> list[dict]:
+def chart_rows(statistics: list[StatisticsRow]) -> list[StatisticsRow]:
     """The rows drawn: every compound and the unassigned structures when there are any."""
     return [
         row
@@ -32,7 +32,7 @@ def chart_rows(statistics: list[dict]) -> list[dict]:
     ]
 
 
-def write_chart(statistics: list[dict], path: Path, width_mm: float, height_mm: float, dpi: int = 250) -> Path:
+def write_chart(statistics: list[StatisticsRow], path: Path, width_mm: float, height_mm: float, dpi: int = 250) -> Path:
     """Draw the chart at ``width_mm`` × ``height_mm`` and save it as a PNG at ``path``."""
     scale = dpi / 25.4
     image = QImage(round(width_mm * scale), round(height_mm * scale), QImage.Format.Format_ARGB32)
@@ -63,7 +63,7 @@ def _font(size_mm: float, bold: bool = False) -> QFont:
     return font
 
 
-def _draw(painter: QPainter, rows: list[dict], width: float, height: float) -> None:
+def _draw(painter: QPainter, rows: list[StatisticsRow], width: float, height: float) -> None:
     legend_height = 9.0
     label_width = min(34.0, width * 0.34)
     plot = QRectF(label_width + 1, 2, width - label_width - 9, height - legend_height - 4)

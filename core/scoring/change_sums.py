@@ -1,0 +1,180 @@
+"""Per-footprint sums of the change score, added up window by window.
+
+Each window of the before grid adds to every footprint it touches: its pixel count, valid
+pixels, summed change magnitude, changed and strongly changed pixels, the hottest whole cell
+inside it (the spot) and the valid pixels and magnitude of its ring. :mod:`.change_grading`
+turns the sums into scores once every window is done.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Any, Optional, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .footprint_raster import PixelBoxes
+from .radiometry import Normalisation
+from .raster_pair import RasterPair, Window
+
+RING_CELL = 4
+"""Ring sums are taken on cells of this many pixels a side: the ring box is rounded outward to
+whole cells (at most RING_CELL − 1 pixels wider), which makes the ring cost small."""
+SPOT_CELL = RING_CELL
+"""Side (pixels) of the cells whose mean magnitude makes the spot statistic: 2 m at 0.5 m
+pixels, about the size of an impact hole. It is the ring's cell (their sums are shared), not
+a setting of its own."""
+STRONG_FACTOR = 2.0
+"""A pixel is strongly changed when its magnitude exceeds this many changed-pixel thresholds."""
+
+Labels = NDArray[np.integer[Any]]
+"""Footprint index + 1 per pixel, 0 outside every footprint (uint16 or int32)."""
+Magnitude = NDArray[np.float32]
+Mask = NDArray[np.bool_]
+_Cell = TypeVar("_Cell", np.uint8, np.float32)
+WindowChange = tuple[Magnitude, Optional[Mask]]
+"""A window's change magnitude (0 where invalid) and validity (None: all valid)."""
+
+
+class FootprintSums:
+    """Per-footprint accumulators filled window by window (index 0 of the pixel sums: outside
+    every footprint)."""
+
+    def __init__(self, count: int):
+        self.pixels: NDArray[np.float64] = np.zeros(count + 1)
+        self.valid: NDArray[np.float64] = np.zeros(count + 1)
+        self.magnitude: NDArray[np.float64] = np.zeros(count + 1)
+        self.changed: NDArray[np.float64] = np.zeros(count + 1)
+        self.strong: NDArray[np.float64] = np.zeros(count + 1)
+        self.peak: NDArray[np.float64] = np.full(count + 1, -np.inf)
+        """Highest mean magnitude of a whole SPOT_CELL cell inside the footprint, counting only
+        cells above the changed-pixel threshold (-inf: none)."""
+        self.ring_valid: NDArray[np.float64] = np.zeros(count)
+        self.ring_magnitude: NDArray[np.float64] = np.zeros(count)
+
+
+def window_change(
+    pair: RasterPair, normalisation: Normalisation, window: Window, before_pool: Executor | None
+) -> WindowChange:
+    """Change magnitude of a window (0 where invalid) and its validity (None: all valid)."""
+    before, after, valid = pair.read(window, before_pool)
+    magnitude = normalisation.magnitude(before, after)
+    if valid.all():
+        return magnitude, None
+    magnitude[~valid] = 0.0
+    return magnitude, valid
+
+
+def accumulate(
+    rings: PixelBoxes,
+    normalisation: Normalisation,
+    window: Window,
+    pixels: WindowChange,
+    labels: Labels,
+    sums: FootprintSums,
+) -> None:
+    """Add the window's change (``pixels``) of the footprints in ``labels`` (flat) and of the
+    ``rings`` it touches to ``sums``."""
+    magnitude, valid = pixels
+    occupied = labels != 0
+    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
+    if inside.size:
+        ids = labels[inside]
+        length = sums.pixels.size
+        inside_magnitude = magnitude.ravel()[inside]
+        changed = inside_magnitude > normalisation.pixel_threshold  # invalid pixels have magnitude 0
+        pixel_counts = np.bincount(ids, minlength=length)
+        sums.pixels += pixel_counts
+        if valid is None:
+            sums.valid += pixel_counts
+        else:
+            sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
+        sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
+        sums.changed += np.bincount(ids, weights=changed, minlength=length)
+        strong = inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
+        sums.strong += np.bincount(ids, weights=strong, minlength=length)
+    occupied = occupied.reshape(magnitude.shape)
+    free = ~occupied
+    if valid is not None:
+        free &= valid
+    full = RING_CELL * RING_CELL
+    free_cells = cell_sums(free.view(np.uint8))
+    magnitude_cells = cell_sums(magnitude)
+    if inside.size:
+        # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
+        covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
+        raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak)
+    ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
+    ring_pixels = ring_cells * float(full)
+    magnitude_cells *= ring_cells
+    rows, cols = ring_cells.shape
+    near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
+    c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
+    r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
+    c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
+    r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
+    sums.ring_valid[near] += box_sums(integral(ring_pixels), c0, r0, c1, r1)
+    sums.ring_magnitude[near] += box_sums(integral(magnitude_cells), c0, r0, c1, r1)
+
+
+def raise_peaks(
+    labels: Labels,
+    covered: NDArray[np.float64],
+    magnitude_cells: NDArray[np.float64],
+    threshold: float,
+    peak: NDArray[np.float64],
+) -> None:
+    """Raise each footprint's ``peak`` to the mean magnitude of its hottest cell in this window.
+
+    Only cells of SPOT_CELL (= RING_CELL) pixels a side that lie wholly in the window and in one
+    footprint, with every pixel valid (``covered`` counts them per cell) and a mean above the
+    changed-pixel ``threshold`` count: a spot below it would not matter, and leaving the quiet
+    cells out keeps this cheap where footprints cover the whole window."""
+    rows, cols = labels.shape[0] // SPOT_CELL, labels.shape[1] // SPOT_CELL
+    full = SPOT_CELL * SPOT_CELL
+    hot = (covered[:rows, :cols] == full) & (magnitude_cells[:rows, :cols] > threshold * full)
+    cell_rows, cell_cols = np.nonzero(hot)
+    if not cell_rows.size:
+        return
+    blocks = labels[: rows * SPOT_CELL, : cols * SPOT_CELL].reshape(rows, SPOT_CELL, cols, SPOT_CELL)
+    blocks = blocks[cell_rows, :, cell_cols, :].reshape(cell_rows.size, full)
+    owner = blocks[:, 0]
+    pure = (blocks == owner[:, None]).all(axis=1)
+    means = magnitude_cells[cell_rows[pure], cell_cols[pure]] / full
+    np.maximum.at(peak, owner[pure].astype(np.intp), means)
+
+
+def cell_sums(values: NDArray[_Cell]) -> NDArray[np.float64]:
+    """Sums over RING_CELL × RING_CELL cells (the window padded with zeros to whole cells)."""
+    height, width = values.shape
+    pad_rows, pad_cols = -height % RING_CELL, -width % RING_CELL
+    if pad_rows or pad_cols:
+        values = np.pad(values, ((0, pad_rows), (0, pad_cols)))
+    across = values[:, 0::RING_CELL].copy()  # uint8 counts (≤ 4) or float32 sums
+    for offset in range(1, RING_CELL):
+        across += values[:, offset::RING_CELL]
+    cells: NDArray[np.float64] = across[0::RING_CELL].astype(np.float64)
+    for offset in range(1, RING_CELL):
+        cells += across[offset::RING_CELL]
+    return cells
+
+
+def box_sums(
+    table: NDArray[np.float64],
+    c0: NDArray[np.int_],
+    r0: NDArray[np.int_],
+    c1: NDArray[np.int_],
+    r1: NDArray[np.int_],
+) -> NDArray[np.float64]:
+    """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table``."""
+    sums: NDArray[np.float64] = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return sums
+
+
+def integral(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The summed-area table of ``values`` (one row and column of zeros before them)."""
+    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1))
+    np.cumsum(values, axis=0, out=table[1:, 1:])
+    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    return table
