@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from qgis.core import Qgis, QgsGeometry
 from qgis.gui import QgsMapCanvas
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import pyqtBoundSignal
 
 from ...core.annotation.features import NewFeature, new_record
 from ...core.annotation.undo import (
@@ -45,7 +45,7 @@ class DrawingMixin:
     undo_stack: UndoStack
     confirm: Callable[[str], bool]
     ask_name: Callable[[str, str], str | None] | None
-    message: pyqtSignal
+    message: pyqtBoundSignal
     _push: Callable[[Command], bool]
     _reload_layers: Callable[[set[str]], None]
     _load_structures: Callable[[], None]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qgis.core import Qgis, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import pyqtBoundSignal
 
 from ...core import values
 from ...core.annotation.review import SCORE_FIELD, ReviewQueue, ScoreProvider, StatusBook, scores_from_layer
@@ -50,9 +50,9 @@ class ReviewingMixin:
     current: str | None
     confidence: str
     queue_order: str
-    message: pyqtSignal
-    confidence_changed: pyqtSignal
-    suggestions_changed: pyqtSignal
+    message: pyqtBoundSignal
+    confidence_changed: pyqtBoundSignal
+    suggestions_changed: pyqtBoundSignal
     _push: Callable[[Command], bool]
     review_date: Callable[[], str | None]
     rebuild_queue: Callable[..., None]
