@@ -1,7 +1,16 @@
 """SiteWatch QGIS plugin."""
 
+from __future__ import annotations
 
-def classFactory(iface):  # the name QGIS looks for
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qgis.gui import QgisInterface
+
+    from .plugin import SiteWatchPlugin
+
+
+def classFactory(iface: QgisInterface) -> SiteWatchPlugin:  # the name QGIS looks for
     from .plugin import SiteWatchPlugin
 
     return SiteWatchPlugin(iface)

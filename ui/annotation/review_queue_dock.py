@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qgis.core import QgsGeometry, QgsRectangle
 from qgis.gui import QgsHighlight, QgsMapCanvas
-from qgis.PyQt.QtCore import QEvent, Qt
+from qgis.PyQt.QtCore import QEvent, QObject, Qt
 from qgis.PyQt.QtGui import QAction, QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -277,7 +277,7 @@ class ReviewQueueDock(QDockWidget):
         self.controller.select(structure_id)
         self.controller.navigated.emit(structure_id)
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """N / P and the arrow keys in the list step through the queue (and move the map)."""
         if watched is self.list and event.type() == QEvent.Type.KeyPress and self._step_key(event):
             return True
