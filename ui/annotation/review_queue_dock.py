@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...core import values
-from ...core.annotation.review import QueueFilter
+from ...core.annotation.review import QueueFilter, ReviewQueue
 from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
@@ -161,7 +161,7 @@ class ReviewQueueDock(QDockWidget):
         self.list.installEventFilter(self)
         self._shown_ids: list[str] = []
         self._shown_on: str | None = None
-        self._filled_for = None
+        self._filled_for: ReviewQueue | None = None
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
         controller.states_changed.connect(self._update_rows)
@@ -185,7 +185,7 @@ class ReviewQueueDock(QDockWidget):
             status=self.status.currentData(),
         )
 
-    def apply_filters(self, *_args) -> None:
+    def apply_filters(self, *_args: object) -> None:
         self.controller.rebuild_queue(self.queue_filter(), self.order.currentData())
 
     def refresh(self) -> None:

@@ -12,6 +12,8 @@ structure would draw. The layer's own renderer is written in its place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsExpression,
@@ -55,7 +57,7 @@ class StatusFunction(QgsExpressionFunction):
 
     def func(  # noqa: ARG002 - QGIS's signature
         self,
-        arguments: list[object],
+        arguments: list[Any],
         context: QgsExpressionContext,
         parent: QgsExpression,
         node: QgsExpressionNodeFunction,

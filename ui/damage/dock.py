@@ -105,7 +105,7 @@ class DamageDock(QgsDockWidget):
         self._pending = False
         self._closed = False
         self._cache = SiteCache()
-        self._watched: list[tuple[object, object]] = []
+        self._watched: list[tuple[QgsVectorLayer, str, Callable[..., object]]] = []
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(0)
@@ -212,7 +212,7 @@ class DamageDock(QgsDockWidget):
 
     # -- computing -----------------------------------------------------------------------
 
-    def refresh(self, *_args) -> None:
+    def refresh(self, *_args: object) -> None:
         """Compute the table again (soon, once, however many changes arrive together)."""
         self._debounce.start()
 
