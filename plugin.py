@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from qgis.core import QgsApplication, QgsProject
 from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import QMenu
@@ -22,6 +24,7 @@ INTERFACE_PARTS = (AssessmentActions, ImageryPart, PreScoreAction, AnnotationPar
 
 TOOLBAR_NAME = "SiteWatchToolbar"
 MENU_NAME = "SiteWatchMenu"
+Part = TypeVar("Part", bound=InterfacePart)
 
 
 class SiteWatchPlugin:
@@ -52,7 +55,7 @@ class SiteWatchPlugin:
         # The review queue dock runs the toolbar's own Pre-score changes action.
         self._part(AnnotationPart).offer_prescore(self._part(PreScoreAction).action)
 
-    def _part(self, kind: type) -> InterfacePart:
+    def _part(self, kind: type[Part]) -> Part:
         return next(part for part in self.parts if isinstance(part, kind))
 
     def unload(self) -> None:

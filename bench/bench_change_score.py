@@ -5,7 +5,7 @@
 Data (generated once into ``.build/bench/speed``, reused afterwards): a SIZE×SIZE 3-band uint8
 pair at 1 m, tiled 256×256, DEFLATE-compressed GeoTIFFs, the after image with another gain and
 offset and 10 % of the footprints painted as rubble; 10,000 (and 100,000) rotated rectangular
-footprints of 10–60 m.
+footprints of 10–60 m (made by :mod:`change_score_data`).
 
 Timed (short measurements: best of 3 runs, with their CPU time):
 * ours: ``score_changes`` (core, all of: warp/match, magnitude, inside, ring, frac, ranks);
@@ -33,95 +33,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+
+# The script's folder is on sys.path when it runs: its data module imports as a top-level module.
+from change_score_data import PIXEL, build_mosaic, footprints_wkb, write_footprints, write_image
+from osgeo import gdal
 
 from sitewatch.core.scoring.change_score import score_changes
 
 gdal.UseExceptions()
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".build" / "bench" / "speed"
-EPSG = 32637
-ORIGIN = (400_000.0, 3_800_000.0)
-PIXEL = 1.0
 REPEAT = 3
 """Runs of each short measurement; the best is kept (other jobs share the machine)."""
-
-
-def utm() -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(EPSG)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
-
-
-def write_footprints(path: Path, count: int, size: int, seed: int) -> Path:
-    if path.exists():
-        return path
-    rng = np.random.default_rng(seed)
-    extent = size * PIXEL
-    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = dataset.CreateLayer("structures", utm(), ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("structure_id", ogr.OFTInteger))
-    layer.StartTransaction()
-    for index in range(count):
-        cx, cy = ORIGIN[0] + rng.uniform(40, extent - 40), ORIGIN[1] - rng.uniform(40, extent - 40)
-        length, width = rng.uniform(10, 60), rng.uniform(10, 60)
-        angle = rng.uniform(0, math.pi)
-        ca, sa = math.cos(angle), math.sin(angle)
-        ring = ogr.Geometry(ogr.wkbLinearRing)
-        for u, v in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
-            du, dv = u * length / 2, v * width / 2
-            ring.AddPoint_2D(cx + du * ca - dv * sa, cy + du * sa + dv * ca)
-        polygon = ogr.Geometry(ogr.wkbPolygon)
-        polygon.AddGeometry(ring)
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetField(0, index + 1)
-        feature.SetGeometry(polygon)
-        layer.CreateFeature(feature)
-    layer.CommitTransaction()
-    dataset = None
-    return path
-
-
-def write_image(path: Path, size: int, seed: int, gain: float, offset: float, rubble: Path | None = None) -> Path:
-    if path.exists():
-        return path
-    temporary = path.with_suffix(".part.tif")
-    dataset = gdal.GetDriverByName("GTiff").Create(
-        str(temporary),
-        size,
-        size,
-        3,
-        gdal.GDT_Byte,
-        options=["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "INTERLEAVE=PIXEL"],
-    )
-    dataset.SetGeoTransform((ORIGIN[0], PIXEL, 0, ORIGIN[1], 0, -PIXEL))
-    dataset.SetSpatialRef(utm())
-    scene = np.random.default_rng(1)  # the same ground in both passes
-    noise = np.random.default_rng(seed)  # each pass its own sensor noise
-    columns = np.arange(size, dtype=np.float32)
-    for row in range(0, size, 256):
-        rows = min(256, size - row)
-        ground = 120 + 25 * np.sin(columns / 97.0)[None, :] + scene.normal(0, 10, (rows, size)).astype(np.float32)
-        for band in range(3):
-            values = (ground + 8 * band) * gain + offset + noise.normal(0, 3, (rows, size)).astype(np.float32)
-            dataset.GetRasterBand(band + 1).WriteArray(np.clip(values, 0, 255).astype(np.uint8), 0, row)
-    if rubble is not None:  # 10 % of the footprints destroyed: dark rubble
-        vectors = ogr.Open(str(rubble))
-        layer = vectors.GetLayer(0)
-        layer.SetAttributeFilter("structure_id % 10 = 0")
-        gdal.RasterizeLayer(dataset, [1, 2, 3], layer, burn_values=[60, 55, 50])
-        vectors = None
-    dataset = None
-    temporary.rename(path)
-    return path
-
-
-def footprints_wkb(path: Path) -> tuple[list[bytes], str]:
-    dataset = ogr.Open(str(path))
-    layer = dataset.GetLayer(0)
-    shapes = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer]
-    return shapes, layer.GetSpatialRef().ExportToWkt()
 
 
 def timed(label: str, function, repeat: int = 1):
@@ -198,44 +121,6 @@ def exactextract_mean(diff: Path, footprints: Path) -> None:
     from exactextract import exact_extract
 
     exact_extract(str(diff), str(footprints), "mean")
-
-
-def build_mosaic(path: Path, tile: Path, size: int) -> Path:
-    """A 2·size square tiled DEFLATE GeoTIFF made of 2 × 2 copies of ``tile`` (through a VRT)."""
-    if path.exists():
-        return path
-    mosaic = path.with_suffix(".vrt")
-    copies = []
-    for i, (dx, dy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
-        shifted = path.parent / f"{path.stem}_{i}.vrt"
-        gdal.Translate(
-            str(shifted),
-            str(tile),
-            format="VRT",
-            outputBounds=(
-                ORIGIN[0] + dx * size,
-                ORIGIN[1] - dy * size,
-                ORIGIN[0] + dx * size + size,
-                ORIGIN[1] - dy * size - size,
-            ),
-        )
-        copies.append(str(shifted))
-    gdal.BuildVRT(str(mosaic), copies)
-    temporary = path.with_suffix(".part.tif")
-    gdal.Translate(
-        str(temporary),
-        str(mosaic),
-        creationOptions=[
-            "TILED=YES",
-            "BLOCKXSIZE=256",
-            "BLOCKYSIZE=256",
-            "COMPRESS=DEFLATE",
-            "ZLEVEL=1",
-            "NUM_THREADS=2",
-        ],
-    )
-    temporary.rename(path)
-    return path
 
 
 HIGH_WATER = (

@@ -30,7 +30,7 @@ class KeyClaim(QObject):
         super().__init__(parent)
         self.keys = keys
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and not event.modifiers() & CHORD_MODIFIERS

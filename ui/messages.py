@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from qgis.core import Qgis, QgsCsException, QgsMessageLog
 from qgis.gui import QgisInterface
@@ -14,7 +14,13 @@ from ..core.errors import SiteWatchError
 LOG_TAG = "SiteWatch"
 USER_ERRORS = (SiteWatchError, QgsCsException)
 """Errors a slot or map-tool event handler shows as a warning instead of letting them escape."""
-Handler = TypeVar("Handler", bound=Callable)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class Warner(Protocol):
+    """What :func:`warns` needs of the object whose method it guards."""
+
+    def warn(self, text: str) -> None: ...
 
 
 def log(text: str, level: Qgis.MessageLevel = Qgis.MessageLevel.Info) -> None:
@@ -47,7 +53,7 @@ def warns(method: Handler) -> Handler:
     own hook never sees it, so every entry point from Qt that can meet one needs this."""
 
     @functools.wraps(method)
-    def guarded(self, *args, **kwargs):
+    def guarded(self: Warner, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except USER_ERRORS as error:

@@ -1,7 +1,9 @@
 """What the drawing tools, the review tool and the review queue do, over ``core``.
 
-Every change goes through the undo stack as a command that commits its own transaction;
-afterwards only the structures it touched are re-read (status book, queue, map style), so a
+The controller holds the open assessment's review state (status book, queue, current
+structure, dates) and the undo stack; drawing is in :mod:`.drawing` and recording states in
+:mod:`.reviewing`, mixed in here. Every change goes through the undo stack as a command that
+commits its own transaction; afterwards only the structures it touched are re-read (status book, queue, map style), so a
 key press stays cheap on sites with tens of thousands of structures.
 """
 
@@ -9,64 +11,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ...core import attributes, values
-from ...core.annotation.features import NewFeature, new_record
-from ...core.annotation.review import (
-    SCORE_FIELD,
-    QueueFilter,
-    ReviewQueue,
-    ScoreProvider,
-    StatusBook,
-    StructureInfo,
-    scores_from_layer,
-)
-from ...core.annotation.undo import (
-    AddFeature,
-    ChangeGeometry,
-    Command,
-    DeleteFeature,
-    Group,
-    RecordObservation,
-    UndoStack,
-)
+from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, StructureInfo
+from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
-from ...core.assessment.observations import Observation
 from ...core.assessment.records import StoredChangeScore
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
-from ...core.imagery.layers import IMAGE_ID_PROPERTY
-from ...core.imagery.registry import ImageRecord
-from ...core.scoring.change_score import UNKNOWN
 from .. import settings
 from ..assessment.session import AssessmentSession
-from ..compare.canvas_overlay import CompareMode, ComparisonItem
 from ..messages import warns
+from .drawing import NO_ASSESSMENT, DrawingMixin
+from .reviewing import LayerScores, ReviewingMixin
 from .status_style import StatusStyle
 
 TABLE_REFRESH_MS = 800
 """Observation tables shown in QGIS are re-read this long after the last recorded state."""
-NO_ASSESSMENT = "No assessment is open: use SiteWatch ▸ Open assessment or New assessment before drawing."
+__all__ = ["NO_ASSESSMENT", "TABLE_REFRESH_MS", "AnnotationController", "LayerScores"]
 
 
-class LayerScores:
-    """The change scores of a project layer (``structure_id``, ``chg_score``), read each time
-    and looked up by id: the analyst may remove (and so delete) the layer at any moment, and
-    then there are no scores rather than a "wrapped C/C++ object has been deleted" error."""
-
-    def __init__(self, project: QgsProject, layer_id: str):
-        self.project = project
-        self.layer_id = layer_id
-
-    def __call__(self) -> dict[str, float]:
-        layer = self.project.mapLayer(self.layer_id)
-        return scores_from_layer(layer) if isinstance(layer, QgsVectorLayer) else {}
-
-
-class AnnotationController(QObject):
+class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     """Drawing, recording states, the review queue and undo for the open assessment."""
 
     message = pyqtSignal(str, object)
@@ -130,7 +98,7 @@ class AnnotationController(QObject):
     # -- assessment ---------------------------------------------------------------------
 
     @warns
-    def attach(self, store) -> None:
+    def attach(self, store: AssessmentStore) -> None:
         book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
         self.store = store
         self.undo_stack.clear()
@@ -214,287 +182,26 @@ class AnnotationController(QObject):
         if self.canvas.mapSettings().isTemporal():
             begin = self.canvas.temporalRange().begin()
             if begin.isValid():
-                return begin.date().toString(Qt.DateFormat.ISODate)
+                return str(begin.date().toString(Qt.DateFormat.ISODate))
         before = self.session.before
         return self.review_date() or (before.acquired if before is not None else None)
 
-    def _pair_changed(self, *_args) -> None:
+    def _pair_changed(self, *_args: object) -> None:
         self._load_change_scores()
         self.refresh_date()
 
-    def refresh_date(self, *_args) -> None:
+    def refresh_date(self, *_args: object) -> None:
         on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
         self.rebuild_queue()
 
-    # -- drawing ----------------------------------------------------------------------------
-
-    def draw(self, layer_name: str, type_code: str | None, geometry: QgsGeometry) -> str | None:
-        """Save a drawn feature (and, for a structure drawn on the before image, its intact
-        state at that date); returns its id, or None when nothing was saved."""
-        if self.store is None:
-            self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
-            return None
-        try:
-            store = self.store
-            compounds = self.store.compound_index() if layer_name == schema.STRUCTURES.name else None
-            shown = self._shown_image()
-            choice = NewFeature(
-                layer_name,
-                type_code,
-                settings.analyst_name(),
-                shown.image_id if shown else None,
-                shown.acquired if shown else None,
-            )
-            record = new_record(store, choice, geometry, compounds)
-            if layer_name == schema.COMPOUNDS.name:
-                record.attributes["name"] = self._compound_name(record.feature_id)
-            command: Command = AddFeature(self.store, record, self._compounds_changed)
-            before = self.session.before
-            if layer_name == schema.STRUCTURES.name and self.intact_on_before and self._before_is_shown():
-                state = Observation(
-                    record.feature_id,
-                    before.acquired,
-                    "intact",
-                    image_id=before.image_id,
-                    confidence=self.confidence,
-                    analyst=settings.analyst_name(),
-                )
-                command = Group(command.text, [command, RecordObservation(store, state)])
-            self.undo_stack.push(command)
-        except SiteWatchError as error:
-            self.message.emit(str(error), Qgis.MessageLevel.Critical)
-            return None
-        if layer_name == schema.STRUCTURES.name and record.attributes["compound_id"] is None:
-            self.message.emit(
-                f"{record.feature_id} lies outside every compound; its compound_id is empty.", Qgis.MessageLevel.Warning
-            )
-        return record.feature_id
-
-    def _compound_name(self, compound_id: str) -> str:
-        """The name the analyst gives a new compound; the default (``Compound C-0003``) when
-        the question is cancelled or answered empty, so the drawn outline is never lost."""
-        default = f"Compound {compound_id}"
-        answer = self.ask_name(f"Name of compound {compound_id}:", default) if self.ask_name else None
-        return (answer or "").strip() or default
-
-    def _shown_image(self) -> ImageRecord | None:
-        """The image a new point or line was seen on: the before image while it is shown,
-        otherwise the after image."""
-        return self.session.before if self._before_is_shown() else self.session.after
-
-    def _before_is_shown(self) -> bool:
-        """Whether the analyst is looking at the before image: the SiteWatch comparison shows
-        it (before mode, or flicker on before); without a comparison, it is the top-most
-        visible image layer; with no image layers at all, no after image is chosen."""
-        before, after = self.session.before, self.session.after
-        if before is None or not before.acquired:
-            return False
-        comparing = self._comparison_shows()
-        if comparing is not None:
-            return comparing == "before"
-        root = self.session.project.layerTreeRoot()
-        for layer in root.layerOrder():  # top first
-            node = root.findLayer(layer.id())
-            if layer.customProperty(IMAGE_ID_PROPERTY) and node is not None and node.isVisible():
-                return layer.customProperty(IMAGE_ID_PROPERTY) == before.image_id
-        return after is None
-
-    def _comparison_shows(self) -> str | None:
-        """ "before", "after" or "both" while the SiteWatch comparison is on the canvas, else None."""
-        for item in self.canvas.scene().items():
-            if isinstance(item, ComparisonItem):
-                if item.mode == CompareMode.BEFORE or (
-                    item.mode == CompareMode.FLICKER and not item.flicker_shows_after
-                ):
-                    return "before"
-                return "after" if item.mode in (CompareMode.AFTER, CompareMode.FLICKER) else "both"
-        return None
-
-    def move(self, feature_id: str, geometry: QgsGeometry, layer_name: str = schema.STRUCTURES.name) -> None:
-        if self.store is None:
-            self.message.emit(NO_ASSESSMENT, Qgis.MessageLevel.Warning)
-            return
-        self._push(
-            ChangeGeometry(
-                self.store, layer_name, feature_id, geometry, self.store.compound_index, self._compounds_changed
-            )
-        )
-
-    def delete(self, feature_id: str | None = None, layer_name: str = schema.STRUCTURES.name) -> bool:
-        """Delete a feature (default: the current structure) after asking; its observations
-        are kept in observation_history."""
-        feature_id = feature_id or self.current
-        if self.store is None or feature_id is None:
-            self.message.emit("Select a structure first (click it with the review tool).", Qgis.MessageLevel.Warning)
-            return False
-        if not self.confirm(f"Delete {feature_id}? Its recorded states are kept in observation_history."):
-            return False
-        return self._push(DeleteFeature(self.store, layer_name, feature_id, self._compounds_changed))
-
-    def _compounds_changed(self) -> None:
-        if self.store is not None:
-            self.store.refresh_compound_ids()
-
-    def compounds_edited(self) -> None:
-        """Compounds changed through QGIS's own tools: re-assign every structure."""
-        if self.store is None:
-            return
-        try:
-            self._compounds_changed()
-        except SiteWatchError as error:
-            self.message.emit(str(error), Qgis.MessageLevel.Critical)
-        self._reload_layers({schema.STRUCTURES.name})
-        self._load_structures()
-
-    def compound_follows(self, structure_ids: list[str]) -> None:
-        """Re-assign the compound of structures whose geometry QGIS's own tools edited."""
-        if self.store is None:
-            return
-        compounds = self.store.compound_index()
-        try:
-            for structure_id in structure_ids:
-                record = self.store.get_feature(schema.STRUCTURES.name, structure_id)
-                if record is not None:
-                    self.store.update_feature(
-                        schema.STRUCTURES.name,
-                        structure_id,
-                        attributes={"compound_id": compounds.assign(record.geometry)},
-                    )
-        except SiteWatchError as error:
-            self.message.emit(str(error), Qgis.MessageLevel.Critical)
-        self._reload_layers({schema.STRUCTURES.name})
-
-    # -- reviewing ----------------------------------------------------------------------------
+    # -- queue ----------------------------------------------------------------------------------
 
     def select(self, structure_id: str | None) -> None:
         self.current = structure_id
         if structure_id is not None:
             self.queue.go_to(structure_id)
         self.current_changed.emit(structure_id)
-
-    def _review_target(self) -> tuple[str, ImageRecord, str] | None:
-        after = self.session.after
-        if self.store is None:
-            self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
-        elif self.current is None:
-            self.message.emit(
-                "No structure is selected: click one with the review tool or press N.", Qgis.MessageLevel.Warning
-            )
-        elif after is None or not after.acquired:
-            self.message.emit(
-                "Choose a dated after image in the imagery panel before recording states.", Qgis.MessageLevel.Warning
-            )
-        else:
-            return self.current, after, after.acquired
-        return None
-
-    def record_status(self, status: str, confidence: str | None = None) -> bool:
-        """Record ``status`` for the current structure at the after image's date, with
-        ``confidence`` (default: the one last chosen with H / M / L, at first the
-        ``SiteWatch/default_confidence`` setting)."""
-        target = self._review_target()
-        if target is None:
-            return False
-        structure_id, after, on = target
-        observation = Observation(
-            structure_id,
-            on,
-            status,
-            image_id=after.image_id,
-            confidence=confidence or self.confidence,
-            analyst=settings.analyst_name(),
-        )
-        return self._push(RecordObservation(self.store, observation))
-
-    def confirm_carried_forward(self) -> bool:
-        """Confirm the state shown at the review date: one already recorded at that date is
-        kept as it is; otherwise the state carried forward from the previous date is recorded."""
-        target = self._review_target()
-        if target is None:
-            return False
-        structure_id, _, on = target
-        recorded = self.book.observation_on(structure_id, on)
-        if recorded is not None:
-            label = values.label_of(values.STATUSES, recorded.status)
-            self.message.emit(
-                f"{structure_id} is already recorded {label} at {on}; nothing changed.", Qgis.MessageLevel.Info
-            )
-            return False
-        previous = self.book.carried_forward(structure_id, on)
-        if previous is None:
-            self.message.emit(
-                f"{structure_id} has no earlier state to carry forward; press a status key.", Qgis.MessageLevel.Warning
-            )
-            return False
-        return self.record_status(previous.status)
-
-    def accept_suggestion(self) -> bool:
-        """Record the current structure's suggested status (from *Pre-score changes* for the
-        current image pair) like a status key would; a message and nothing recorded when the
-        structure has no suggestion, the suggestion is ``unknown``, or a state is already recorded
-        at the after date (a suggestion never replaces what an analyst recorded)."""
-        target = self._review_target()
-        if target is None:
-            return False
-        structure_id = target[0]
-        stored = self.change_scores.get(structure_id)
-        if stored is None:
-            self.message.emit(
-                f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
-                "Pre-score changes); press a status key.",
-                Qgis.MessageLevel.Warning,
-            )
-            return False
-        if stored.suggested not in values.STATUS_BY_CODE or stored.suggested == UNKNOWN:
-            self.message.emit(
-                f"The pre-score of {structure_id} suggests "
-                f"{values.label_of(values.STATUSES, stored.suggested)}: nothing to accept; "
-                "look at the images and press a status key.",
-                Qgis.MessageLevel.Warning,
-            )
-            return False
-        recorded = self.book.observation_on(structure_id, target[2])
-        if recorded is not None:  # a state someone recorded wins over a machine suggestion
-            label = values.label_of(values.STATUSES, recorded.status)
-            suggested = values.label_of(values.STATUSES, stored.suggested)
-            if recorded.status == stored.suggested:
-                self.message.emit(
-                    f"{structure_id} is already recorded {label} at {target[2]}; nothing changed.",
-                    Qgis.MessageLevel.Info,
-                )
-            else:
-                self.message.emit(
-                    f"{structure_id} is already recorded {label} at {target[2]}; Y does not "
-                    f"replace it with the suggested {suggested}: press a status key to change it.",
-                    Qgis.MessageLevel.Warning,
-                )
-            return False
-        return self.record_status(stored.suggested)
-
-    def suggestion_text(self, structure_id: str) -> str | None:
-        """``suggests Destroyed (0.83)`` for a structure pre-scored in the current pair;
-        ``suggests Unknown (cannot be assessed)`` without a score; None when not pre-scored."""
-        stored = self.change_scores.get(structure_id)
-        if stored is None:
-            return None
-        label = values.label_of(values.STATUSES, stored.suggested)
-        return f"suggests {label}" if stored.score is None else f"suggests {label} ({stored.score:.2f})"
-
-    def set_confidence(self, confidence: str) -> bool:
-        """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
-        self.confidence = confidence
-        self.confidence_changed.emit(confidence)
-        label = values.label_of(values.CONFIDENCES, confidence)
-        if self.current is None or self.store is None:
-            self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
-            return False
-        on = self.review_date()
-        existing = self.book.observation_on(self.current, on) if on else None
-        if existing is None or existing.confidence == confidence:
-            self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)
-            return False
-        return self.record_status(existing.status)
 
     def step(self, direction: int) -> str | None:
         """Go to the next (+1) or previous (-1) structure in the queue."""
@@ -513,55 +220,6 @@ class AnnotationController(QObject):
             self._use_scores_from_project()
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
         self.queue_changed.emit()
-
-    def _load_change_scores(self) -> None:
-        """Read the pre-scores saved for the current image pair (none while no assessment is
-        open or no pair is chosen); when they differ from those shown, the queue dock
-        re-labels its rows."""
-        store, before, after = self.session.store, self.session.before, self.session.after
-        loaded: dict[str, StoredChangeScore] = {}
-        if store is not None and before is not None and after is not None:
-            try:
-                loaded = store.change_scores(before.image_id, after.image_id)
-            except SiteWatchError as error:
-                self.message.emit(str(error), Qgis.MessageLevel.Warning)
-        if loaded != self.change_scores:
-            self.change_scores = loaded
-            self.suggestions_changed.emit()
-
-    def _stored_change_scores(self) -> dict[str, float]:
-        """The change scores saved by *Pre-score changes* for the current image pair."""
-        return {sid: p.score for sid, p in self.change_scores.items() if p.score is not None}
-
-    def _scores_saved(self) -> None:
-        """A pre-score run saved its scores: show the new suggestions, and re-sort the queue
-        when it is ordered by change score."""
-        self._load_change_scores()
-        if self.queue_order == "score":
-            self.scores = self.queue.scores = None
-            self.rebuild_queue()
-
-    def _use_scores_from_project(self) -> None:
-        """Take the change scores saved for the current pair by *Pre-score changes*; else those
-        of a project layer with ``structure_id`` and ``chg_score`` (the output of
-        sitewatch:changescore), when there is one."""
-        if self._stored_change_scores():
-            self.scores = self.queue.scores = self._stored_change_scores
-            self.message.emit("Ordering the queue by the pre-scored change of this image pair.", Qgis.MessageLevel.Info)
-            return
-        for layer in self.session.project.mapLayers().values():
-            if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
-                self.scores = self.queue.scores = LayerScores(self.session.project, layer.id())
-                self.message.emit(
-                    f"Ordering the queue by the change scores of layer '{layer.name()}'.", Qgis.MessageLevel.Info
-                )
-                return
-        self.message.emit(
-            "No change scores are available yet (run SiteWatch ▸ Pre-score changes, or "
-            "sitewatch:changescore); "
-            "the queue is ordered by id.",
-            Qgis.MessageLevel.Info,
-        )
 
     # -- undo -----------------------------------------------------------------------------------
 

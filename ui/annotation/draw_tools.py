@@ -237,7 +237,7 @@ class RectangleTool(PointCollectorTool):
             point = QgsPointXY(event.snapPoint())
             self.snap_indicator.setMatch(event.mapPointMatch())
             try:
-                preview = rotated_rectangle(*self.points, point)
+                preview = rotated_rectangle(self.points[0], self.points[1], point)
             except SiteWatchError:
                 return
             self.band.setToGeometry(preview, None)

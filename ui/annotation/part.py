@@ -156,7 +156,7 @@ class AnnotationPart(InterfacePart):
             self.delete_action,
         ):
             context.menu.addAction(action)
-        self._watched: list[tuple[QgsVectorLayer, str, Callable]] = []
+        self._watched: list[tuple[QgsVectorLayer, str, Callable[..., object]]] = []
         context.session.opened.connect(self._watch_native_edits)
         context.session.closed.connect(self._unwatch_native_edits)
         context.session.opened.connect(self._update_enabled)
@@ -170,7 +170,7 @@ class AnnotationPart(InterfacePart):
         """The actions that work on the open assessment."""
         return (*self.tool_actions.values(), self.undo_action, self.redo_action, self.delete_action)
 
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         """Drawing, reviewing, undo and redo only while an assessment is open; closing it
         also puts down a SiteWatch tool in use."""
         is_open = self.context.session.store is not None
@@ -255,7 +255,7 @@ class AnnotationPart(InterfacePart):
 
     # -- edits made with QGIS's own tools ----------------------------------------------------
 
-    def _watch_native_edits(self, *_args) -> None:
+    def _watch_native_edits(self, *_args: object) -> None:
         self._unwatch_native_edits()
         structures = self._layer(schema.STRUCTURES.name)
         compounds = self._layer(schema.COMPOUNDS.name)
@@ -263,7 +263,7 @@ class AnnotationPart(InterfacePart):
         for signal_name in ("committedFeaturesAdded", "committedFeaturesRemoved", "committedGeometriesChanges"):
             self._watch(compounds, signal_name, self._compounds_edited)
 
-    def _watch(self, layer: QgsVectorLayer, signal_name: str, slot: Callable) -> None:
+    def _watch(self, layer: QgsVectorLayer, signal_name: str, slot: Callable[..., object]) -> None:
         getattr(layer, signal_name).connect(slot)
         self._watched.append((layer, signal_name, slot))
 
@@ -275,11 +275,11 @@ class AnnotationPart(InterfacePart):
                 getattr(layer, signal_name).disconnect(slot)
         self._watched = []
 
-    def _structures_reshaped(self, _layer_id: str, geometries: dict) -> None:
+    def _structures_reshaped(self, _layer_id: str, geometries: dict[int, QgsGeometry]) -> None:
         by_fid = {fid: sid for sid, fid in self.controller.fids.items()}
         self.controller.compound_follows([by_fid[fid] for fid in geometries if fid in by_fid])
 
-    def _compounds_edited(self, *_args) -> None:
+    def _compounds_edited(self, *_args: object) -> None:
         self.controller.compounds_edited()
 
     # -- unloading ---------------------------------------------------------------------------

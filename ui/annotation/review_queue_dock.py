@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qgis.core import QgsGeometry, QgsRectangle
 from qgis.gui import QgsHighlight, QgsMapCanvas
-from qgis.PyQt.QtCore import QEvent, Qt
+from qgis.PyQt.QtCore import QEvent, QObject, Qt
 from qgis.PyQt.QtGui import QAction, QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...core import values
-from ...core.annotation.review import QueueFilter
+from ...core.annotation.review import QueueFilter, ReviewQueue
 from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
@@ -161,7 +161,7 @@ class ReviewQueueDock(QDockWidget):
         self.list.installEventFilter(self)
         self._shown_ids: list[str] = []
         self._shown_on: str | None = None
-        self._filled_for = None
+        self._filled_for: ReviewQueue | None = None
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
         controller.states_changed.connect(self._update_rows)
@@ -185,7 +185,7 @@ class ReviewQueueDock(QDockWidget):
             status=self.status.currentData(),
         )
 
-    def apply_filters(self, *_args) -> None:
+    def apply_filters(self, *_args: object) -> None:
         self.controller.rebuild_queue(self.queue_filter(), self.order.currentData())
 
     def refresh(self) -> None:
@@ -277,7 +277,7 @@ class ReviewQueueDock(QDockWidget):
         self.controller.select(structure_id)
         self.controller.navigated.emit(structure_id)
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """N / P and the arrow keys in the list step through the queue (and move the map)."""
         if watched is self.list and event.type() == QEvent.Type.KeyPress and self._step_key(event):
             return True

@@ -12,10 +12,14 @@ structure would draw. The layer's own renderer is written in its place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsExpression,
+    QgsExpressionContext,
     QgsExpressionFunction,
+    QgsExpressionNodeFunction,
     QgsFeatureRenderer,
     QgsFillSymbol,
     QgsMapLayer,
@@ -51,10 +55,18 @@ class StatusFunction(QgsExpressionFunction):
         )
         self.statuses: dict[str, str] = {}
 
-    def func(self, arguments, context, parent, node):  # noqa: ARG002 - QGIS's signature
+    def func(  # noqa: ARG002 - QGIS's signature
+        self,
+        arguments: list[Any],
+        context: QgsExpressionContext,
+        parent: QgsExpression,
+        node: QgsExpressionNodeFunction,
+    ) -> str | None:
         return self.statuses.get(arguments[0])
 
-    def isStatic(self, node, parent, context) -> bool:  # noqa: ARG002
+    def isStatic(  # noqa: ARG002
+        self, node: QgsExpressionNodeFunction, parent: QgsExpression, context: QgsExpressionContext
+    ) -> bool:
         return False
 
 

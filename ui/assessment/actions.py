@@ -44,7 +44,7 @@ class AssessmentActions(InterfacePart):
         context.session.closed.connect(self._update_enabled)
         self._update_enabled()
 
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         self.close_action.setEnabled(self.context.session.store is not None)
 
     def _warn(self, text: str) -> None:

@@ -155,7 +155,7 @@ class ComparisonItem(QgsMapCanvasItem):
         self.prepareGeometryChange()
         self.setPos(0, 0)
 
-    def paint(self, painter: QPainter, *_args) -> None:
+    def paint(self, painter: QPainter, *_args: object) -> None:
         before, after = self._images
         if before is None or after is None:
             return

@@ -7,7 +7,7 @@ the PNG export. Colours are the status colours of core/values.py.
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import QPointF, QRectF, QSize, Qt
-from qgis.PyQt.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
+from qgis.PyQt.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPen
 from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 
 from ...core import values
@@ -51,7 +51,7 @@ class DamageChart(QWidget):
             return []
         return [row for row in self.table.rows if row.type is None and row.compound != ALL]
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
             self.draw(painter, QRectF(self.rect()))

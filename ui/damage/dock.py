@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from qgis.core import (
@@ -12,6 +13,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateTransform,
     QgsFeatureRequest,
+    QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip
@@ -103,7 +105,7 @@ class DamageDock(QgsDockWidget):
         self._pending = False
         self._closed = False
         self._cache = SiteCache()
-        self._watched: list[tuple[object, object]] = []
+        self._watched: list[tuple[QgsVectorLayer, str, Callable[..., object]]] = []
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(0)
@@ -172,7 +174,7 @@ class DamageDock(QgsDockWidget):
             self._watch(layer, "dataChanged", lambda layer=layer: None if layer.isEditable() else self.refresh())
         self.set_dates_from_session(store)
 
-    def _watch(self, layer, signal_name: str, slot) -> None:
+    def _watch(self, layer: QgsVectorLayer, signal_name: str, slot: Callable[..., object]) -> None:
         getattr(layer, signal_name).connect(slot)
         self._watched.append((layer, signal_name, slot))
 
@@ -210,7 +212,7 @@ class DamageDock(QgsDockWidget):
 
     # -- computing -----------------------------------------------------------------------
 
-    def refresh(self, *_args) -> None:
+    def refresh(self, *_args: object) -> None:
         """Compute the table again (soon, once, however many changes arrive together)."""
         self._debounce.start()
 
@@ -343,7 +345,7 @@ class DamageDock(QgsDockWidget):
             raise SiteWatchError(f"Cannot write '{target}': check that the folder is writable.")
         os.replace(temp, target)
 
-    def _ask_save(self, title: str, pattern: str, save) -> None:
+    def _ask_save(self, title: str, pattern: str, save: Callable[[str], object]) -> None:
         path, _ = QFileDialog.getSaveFileName(self, title, settings.last_folder(), pattern)
         if not path:
             return

@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QAction
 from qgis.PyQt.QtWidgets import QDockWidget
 
+from ...core.imagery.registry import ImageRecord
 from ..annotation.review_queue_dock import REVIEW_QUEUE_NAME
 from ..context import InterfacePart, PluginContext
 from ..dock_layout import stack_in_tabs
@@ -51,7 +52,7 @@ class DamagePanel(InterfacePart):
         if shown and review_queue is not None:
             stack_in_tabs(window, review_queue, self.dock)
 
-    def _pair_changed(self, _before, _after) -> None:
+    def _pair_changed(self, _before: ImageRecord | None, _after: ImageRecord | None) -> None:
         if self.context.session.store is not None:
             self.dock.set_dates_from_session()
 

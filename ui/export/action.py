@@ -33,7 +33,7 @@ class ExportAction(InterfacePart):
         context.session.closed.connect(self._update_enabled)
         self._update_enabled()
 
-    def _update_enabled(self, *_args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         self.action.setEnabled(self.context.session.store is not None)
 
     def initial_parameters(self) -> dict:

@@ -5,10 +5,11 @@ A widget only: every action is a signal the :class:`~.imagery_part.ImageryPart` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtBoundSignal, pyqtSignal
 from qgis.PyQt.QtGui import QDragEnterEvent, QDropEvent
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -96,7 +97,7 @@ class ImageryPanel(QgsDockWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         return self.table
 
-    def _button(self, text: str, tip: str, slot) -> QPushButton:
+    def _button(self, text: str, tip: str, slot: Callable[..., object]) -> QPushButton:
         button = QPushButton(text)
         button.setToolTip(tip)
         button.clicked.connect(slot)
@@ -245,7 +246,7 @@ class ImageryPanel(QgsDockWidget):
 
     # -- reacting ---------------------------------------------------------------------------
 
-    def _with_selected(self, signal) -> None:
+    def _with_selected(self, signal: pyqtBoundSignal) -> None:
         image_id = self.selected_id()
         if image_id:
             signal.emit(image_id)

@@ -1,21 +1,21 @@
 """The imagery interface part: the Imagery panel, the compare tool and their image layers.
 
 It adapts the panel's requests to :mod:`..core.imagery` and keeps one raster layer per
-registered image in the "SiteWatch imagery" group of the layer tree.
+registered image in the "SiteWatch imagery" group of the layer tree; adding images is in
+:mod:`.adding`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis, QgsCoordinateTransform, QgsLayerTreeGroup, QgsRasterLayer
+from qgis.core import Qgis, QgsLayerTreeGroup, QgsRasterLayer
 from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
 from qgis.PyQt.QtGui import QAction
-from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
-from ...core.imagery.dates import check_acquired
 from ...core.imagery.layers import IMAGE_ID_PROPERTY, load_image_layer, set_temporal_range
 from ...core.imagery.overviews import BuildOverviewsTask
 from ...core.imagery.registry import (
@@ -24,28 +24,29 @@ from ...core.imagery.registry import (
     check_pair,
     default_pair,
     find_image,
-    inspect_image,
     list_images,
-    register_image,
     relink_image,
     remove_image,
-    site_extent,
     update_image,
 )
 from .. import settings
+from ..compare.canvas_overlay import CompareMode
 from ..compare.comparison import Comparison
 from ..compare.tool import CompareMapTool
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify, warns
+from .adding import RASTER_FILTER, AddingImagesMixin
 from .dock import ImageryPanel
 from .overview_builds import OverviewBuilds
 
 GROUP_NAME = "SiteWatch imagery"
-RASTER_FILTER = "Images (*.tif *.tiff *.vrt *.jp2 *.img *.ntf *.png *.jpg);;All files (*)"
 
 
-class ImageryPart(InterfacePart):
+__all__ = ["GROUP_NAME", "RASTER_FILTER", "ImageryPart"]
+
+
+class ImageryPart(AddingImagesMixin, InterfacePart):
     def __init__(self, context: PluginContext):
         super().__init__(context)
         iface = context.iface
@@ -199,102 +200,7 @@ class ImageryPart(InterfacePart):
             self.watcher.removePath(path)
             self.reload()
 
-    # -- adding, editing, relinking, removing -----------------------------------------------
-
-    def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self.panel, "Add images of the site", settings.last_folder(), RASTER_FILTER
-        )
-        if paths:
-            settings.set_last_folder(str(Path(paths[0]).parent))
-            self.add_paths(paths)
-
-    def choose_layers(self) -> None:
-        known = {
-            layer.id() for layer in self.session.project.mapLayers().values() if layer.customProperty(IMAGE_ID_PROPERTY)
-        }
-        rasters = {
-            layer.name(): layer.source().split("|")[0]
-            for layer in self.session.project.mapLayers().values()
-            if layer.type() == Qgis.LayerType.Raster and layer.id() not in known and layer.providerType() == "gdal"
-        }
-        if not rasters:
-            self._tell("The project has no other raster layer read by GDAL to add.", Qgis.MessageLevel.Warning)
-            return
-        name, ok = QInputDialog.getItem(self.panel, "Add a project layer", "Raster layer:", sorted(rasters), 0, False)
-        if ok and name:
-            self.add_paths([rasters[name]])
-
-    def add_paths(self, paths: list[str]) -> list[ImageRecord]:
-        """Register each file (asking for dates that cannot be read); a bad file is reported
-        and skipped, the others are still added."""
-        added = []
-        for path in paths:
-            try:
-                store = self.store()
-                reading = inspect_image(path).date
-                acquired = reading.date or self.ask_date(Path(path).name, reading.reason or "")
-                record = register_image(store, path, acquired=acquired)
-            except SiteWatchError as error:
-                self._tell(str(error), Qgis.MessageLevel.Critical)
-                continue
-            added.append(record)
-            self._tell(
-                f"Added {record.image_id}: {record.label()} (date from {reading.origin})"
-                if reading.date
-                else f"Added {record.image_id}: {record.label()}",
-                Qgis.MessageLevel.Success,
-            )
-        if added:
-            self.reload(choose_pair=self.session.after is None)
-            self._show_site(added[0])
-            for record in added:
-                try:
-                    self.overviews.offer(
-                        self.panel, record.image_id, record.label(), available_path(self.store(), record)
-                    )
-                except SiteWatchError as error:
-                    self._tell(str(error), Qgis.MessageLevel.Warning)
-        return added
-
-    def _show_site(self, first: ImageRecord) -> None:
-        """Zoom to the site when the map does not show it (a new assessment's map has no
-        extent yet): to its structures and compounds, else to the first added image."""
-        canvas, store = self.canvas, self.store()
-        if not canvas.mapSettings().destinationCrs().isValid():
-            canvas.setDestinationCrs(store.crs())
-        site = site_extent(store)
-        if site is not None:
-            transform = QgsCoordinateTransform(store.crs(), canvas.mapSettings().destinationCrs(), self.session.project)
-            target = transform.transformBoundingBox(site)
-        else:
-            layer = self.image_layer(first.image_id)
-            if layer is None:
-                return
-            target = canvas.mapSettings().layerExtentToOutputExtent(layer, layer.extent())
-        shown = canvas.extent()
-        if shown.isNull() or shown.isEmpty() or not shown.intersects(target):
-            canvas.setExtent(target)
-            canvas.refresh()
-
-    def ask_date(self, name: str, reason: str) -> str | None:
-        """Ask the analyst for a date SiteWatch could not read; None leaves it undated."""
-        text = ""
-        while True:
-            text, ok = QInputDialog.getText(
-                self.panel,
-                "Acquisition date",
-                f"No date could be read for {name}: {reason}.\nWhen was it taken (YYYY-MM-DD)? "
-                "Leave empty to set it later.",
-                QLineEdit.EchoMode.Normal,
-                text,
-            )
-            if not ok or not text.strip():
-                return None
-            try:
-                return check_acquired(text)
-            except SiteWatchError as error:
-                QMessageBox.warning(self.panel, "Acquisition date", str(error))
+    # -- editing, relinking, removing (adding: AddingImagesMixin) ---------------------------
 
     def build_overviews(self, image_id: str) -> BuildOverviewsTask | None:
         try:
@@ -405,7 +311,7 @@ class ImageryPart(InterfacePart):
         if None in layers and self.comparison.active:
             self.comparison.stop()
 
-    def set_mode(self, mode) -> None:
+    def set_mode(self, mode: CompareMode | None) -> None:
         if mode is None:
             self.comparison.stop()
             if self.canvas.mapTool() is self.tool:

@@ -45,7 +45,7 @@ class PreScoreAction(InterfacePart):
             signal.connect(self._update_enabled)
         self._update_enabled()
 
-    def _update_enabled(self, *args) -> None:
+    def _update_enabled(self, *_args: object) -> None:
         session = self.context.session
         ready = session.store is not None and session.before is not None and session.after is not None
         self.action.setEnabled(ready and self.task is None)
