@@ -17,9 +17,9 @@ from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
-from .ui.scoring.change_score_action import PreScoreAction
+from .ui.scoring.change_score_action import ChangeScoreAction
 
-INTERFACE_PARTS = (AssessmentActions, ImageryPart, PreScoreAction, AnnotationPart, DamagePanel, ExportAction)
+INTERFACE_PARTS = (AssessmentActions, ImageryPart, ChangeScoreAction, AnnotationPart, DamagePanel, ExportAction)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"
@@ -52,8 +52,8 @@ class SiteWatchPlugin:
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
         self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent, COMPARE_KEYS)
-        # The review queue dock runs the toolbar's own Pre-score changes action.
-        self._part(AnnotationPart).offer_prescore(self._part(PreScoreAction).action)
+        # The review queue dock runs the toolbar's own Score changes action.
+        self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
 
     def _part(self, kind: type[Part]) -> Part:
         return next(part for part in self.parts if isinstance(part, kind))

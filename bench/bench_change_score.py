@@ -1,4 +1,4 @@
-"""Speed and memory of sitewatch change pre-scoring against named baselines, measured in one run.
+"""Speed and memory of sitewatch change scoring against named baselines, measured in one run.
 
     PYTHONPATH=.build/pkgroot QT_QPA_PLATFORM=offscreen /usr/bin/python3 bench/bench_change_score.py [--size 10000]
 

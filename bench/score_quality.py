@@ -1,4 +1,4 @@
-"""Honest quality figures of the change pre-score on the generated sample sites.
+"""Honest quality figures of the change score on the generated sample sites.
 
     PYTHONPATH=.build/pkgroot QT_QPA_PLATFORM=offscreen /usr/bin/python3 bench/score_quality.py [--size 4000]
 

@@ -1,4 +1,4 @@
-"""How well the change pre-score finds the damage of a generated sample site.
+"""How well the change score finds the damage of a generated sample site.
 
 The scorer is run on the images and the structure footprints only; the truth observations
 at the after date are read afterwards and only here. Positive = truth moderate, severe or

@@ -29,7 +29,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
-from sitewatch.core import values
+from sitewatch.core.export.report.template import COMPOUND_TEMPLATE, TABLE_HEADERS, TEMPLATE
 from sitewatch.scripts.report_layout_items import (
     DARK,
     add_box,
@@ -40,22 +40,6 @@ from sitewatch.scripts.report_layout_items import (
     place,
     text_style,
 )
-
-TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "report.qpt"
-COMPOUND_TEMPLATE = TEMPLATE.with_name("report_compound.qpt")
-TABLE_STATUSES = ("destroyed", "severe", "moderate", "possible", "intact", "construction", "unknown")
-"""Status columns of the compound table: each structure counts in exactly one, so they add up to Structures."""
-TABLE_HEADERS = (
-    "Compound",
-    "Structures",
-    "Assessed",
-    *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
-    "% destroyed",
-    "% damaged",
-    "New damage",
-)
-"""Columns of the compound table, in order (the report fills rows in this order); status
-columns carry the SiteWatch labels, as the chart's legend does and the map legend shows."""
 
 PANEL_HEADER = "{upper} · [% @sw_{key}_dates %] · [% @sw_{key}_source %]"
 """A panel's header: its dates ("2020-01-08", or "status on …, image of …") and image source."""

@@ -94,3 +94,15 @@ def test_core_and_processing_use_no_enum_aliases_that_vanish_in_qgis_4():
         if DEPRECATED_ENUMS.search(line)
     ]
     assert found == []
+
+
+def test_the_plugin_imports_nothing_the_zip_leaves_out():
+    """scripts/, tests/, bench/ and sample/ are not packaged: the plugin must not need them."""
+    left_out = ("sitewatch.scripts", "sitewatch.tests", "sitewatch.bench", "sitewatch.sample")
+    offenders = {
+        str(path.relative_to(REPO)): module
+        for path in python_files(*PLUGIN_DIRS)
+        for module in imported_modules(path)
+        if module.startswith(left_out)
+    }
+    assert offenders == {}

@@ -1,4 +1,4 @@
-"""Change pre-scoring: how much each structure changed between a before and an after image.
+"""Change scoring: how much each structure changed between a before and an after image.
 
 Method (docs/change_score.md has the full text):
 

@@ -80,7 +80,7 @@ def _check_overlap(
 
 class ChangeScore(SiteWatchAlgorithm):
     NAME = "changescore"
-    DISPLAY_NAME = "Pre-score changes"
+    DISPLAY_NAME = "Score changes"
     GROUP = "Change detection"
     GROUP_ID = "change"
     ICON = "change_score"

@@ -50,7 +50,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     confidence_changed = pyqtSignal(str)
     """The confidence recorded with the next states changed."""
     suggestions_changed = pyqtSignal()
-    """The pre-scores (suggested statuses) of the current image pair were (re)loaded."""
+    """The change scores (suggested statuses) of the current image pair were (re)loaded."""
 
     def __init__(
         self,
@@ -72,7 +72,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.queue = ReviewQueue((), self.book)
         self.scores: ScoreProvider | None = None
         self.change_scores: dict[str, StoredChangeScore] = {}
-        """The pre-scores saved for the current image pair (structure_id → StoredChangeScore)."""
+        """The change scores saved for the current image pair (structure_id → StoredChangeScore)."""
         self.fids: dict[str, int] = {}
         self.current: str | None = None
         self.confidence: str = settings.default_confidence()

@@ -214,9 +214,9 @@ class AnnotationPart(InterfacePart):
             tool.other_keys = handler
             tool.other_key_set = frozenset(keys)
 
-    def offer_prescore(self, action: QAction) -> None:
-        """Put ``action`` (the toolbar's *Pre-score changes*) on the review queue dock too."""
-        self.dock.set_prescore_action(action)
+    def offer_change_score(self, action: QAction) -> None:
+        """Put ``action`` (the toolbar's *Score changes*) on the review queue dock too."""
+        self.dock.set_change_score_action(action)
 
     def current_type(self) -> str | None:
         return self.type_combo.currentData()

@@ -125,9 +125,9 @@ class ReviewQueueDock(QDockWidget):
         form.addRow("Status", self.status)
         form.addRow("Order", self.order)
         self.form = form
-        self.prescore_button = QToolButton()
-        self.prescore_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.prescore_button.hide()  # until the plugin hands over its Pre-score changes action
+        self.change_score_button = QToolButton()
+        self.change_score_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.change_score_button.hide()  # until the plugin hands over its Score changes action
         layout.addLayout(form)
         self.counter = QLabel()
         self.counter.setWordWrap(True)  # the dock may be narrower than the whole sentence
@@ -135,7 +135,7 @@ class ReviewQueueDock(QDockWidget):
         self.current_label = QLabel()
         self.current_label.setToolTip(
             "The structure under review, its state at the review date, the "
-            "confidence the status keys record and the pre-scored suggestion. "
+            "confidence the status keys record and the change score's suggestion. "
             "Enter confirms the state shown; Y records the suggestion"
         )
         self.current_label.setWordWrap(True)
@@ -169,13 +169,13 @@ class ReviewQueueDock(QDockWidget):
         controller.confidence_changed.connect(lambda _code: self.show_current(controller.current))
         self.refresh()
 
-    def set_prescore_action(self, action: QAction) -> None:
-        """Show ``action`` (the toolbar's *Pre-score changes*) as a button on a *Scores* row
+    def set_change_score_action(self, action: QAction) -> None:
+        """Show ``action`` (the toolbar's *Score changes*) as a button on a *Scores* row
         below the order (call once): the same action, so the same icon, tooltip, enabled
         state and run."""
-        self.prescore_button.setDefaultAction(action)
-        self.form.addRow("Scores", self.prescore_button)
-        self.prescore_button.show()
+        self.change_score_button.setDefaultAction(action)
+        self.form.addRow("Scores", self.change_score_button)
+        self.change_score_button.show()
 
     def queue_filter(self) -> QueueFilter:
         return QueueFilter(
@@ -209,7 +209,7 @@ class ReviewQueueDock(QDockWidget):
 
     def row_text(self, structure_id: str) -> str:
         """A queue row: id · type · compound · status at the review date, and the suggested
-        status and score when the current image pair was pre-scored."""
+        status and score when the current image pair was scored."""
         info = self.controller.queue.structures.get(structure_id)
         type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "") if info and info.type else "no type"
         compound = info.compound_id if info and info.compound_id else "no compound"
@@ -227,7 +227,7 @@ class ReviewQueueDock(QDockWidget):
         item.setToolTip(text)
 
     def _relabel_rows(self) -> None:
-        """The pair's pre-scores changed: every row's suggestion may have."""
+        """The pair's change scores changed: every row's suggestion may have."""
         for row in range(self.list.count()):
             self._label_row(self.list.item(row))
         self.show_current(self.controller.current)

@@ -3,7 +3,7 @@
 Keys (status keys come from ``core.values.STATUSES``): ``1`` intact, ``2`` possible,
 ``3`` moderate, ``4`` severe, ``5`` destroyed, ``0`` unknown, ``C`` construction,
 ``X`` absent; ``H`` / ``M`` / ``L`` confidence; ``Enter`` confirms the carried-forward
-state; ``Y`` records the status *Pre-score changes* suggests for the structure
+state; ``Y`` records the status *Score changes* suggests for the structure
 (yes to the suggestion; warns and records nothing without one or when it is ``unknown``);
 ``N`` / ``→`` / ``↓`` next and ``P`` / ``←`` / ``↑`` previous structure in the queue;
 ``Delete`` deletes the structure (asks first); ``Ctrl+Z`` / ``Ctrl+Shift+Z`` undo / redo.
@@ -44,7 +44,7 @@ def key_help() -> str:
     confidences = "/".join(v.code[0].upper() for v in values.CONFIDENCES)
     return (
         f"Review states: click a structure, then {statuses}; {confidences} confidence; "
-        "Enter confirms the carried-forward state; Y records the pre-scored suggestion; "
+        "Enter confirms the carried-forward state; Y records the change score's suggestion; "
         "N/P or arrows next/previous; Delete deletes; Ctrl+Z / Ctrl+Shift+Z undo / redo"
     )
 

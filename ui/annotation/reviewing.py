@@ -1,5 +1,5 @@
 """Reviewing for the annotation controller: recording states of the current structure
-(status keys, confirming the carried-forward state, accepting a pre-score's suggestion,
+(status keys, confirming the carried-forward state, accepting a change score's suggestion,
 confidence) and the change scores of the current image pair behind suggestions and the
 score order of the queue."""
 
@@ -114,7 +114,7 @@ class ReviewingMixin:
         return self.record_status(previous.status)
 
     def accept_suggestion(self) -> bool:
-        """Record the current structure's suggested status (from *Pre-score changes* for the
+        """Record the current structure's suggested status (from *Score changes* for the
         current image pair) like a status key would; a message and nothing recorded when the
         structure has no suggestion, the suggestion is ``unknown``, or a state is already recorded
         at the after date (a suggestion never replaces what an analyst recorded)."""
@@ -126,13 +126,13 @@ class ReviewingMixin:
         if stored is None:
             self.message.emit(
                 f"{structure_id} has no suggested status for this image pair (run SiteWatch ▸ "
-                "Pre-score changes); press a status key.",
+                "Score changes); press a status key.",
                 Qgis.MessageLevel.Warning,
             )
             return False
         if stored.suggested not in values.STATUS_BY_CODE or stored.suggested == UNKNOWN:
             self.message.emit(
-                f"The pre-score of {structure_id} suggests "
+                f"The change score of {structure_id} suggests "
                 f"{values.label_of(values.STATUSES, stored.suggested)}: nothing to accept; "
                 "look at the images and press a status key.",
                 Qgis.MessageLevel.Warning,
@@ -157,8 +157,8 @@ class ReviewingMixin:
         return self.record_status(stored.suggested)
 
     def suggestion_text(self, structure_id: str) -> str | None:
-        """``suggests Destroyed (0.83)`` for a structure pre-scored in the current pair;
-        ``suggests Unknown (cannot be assessed)`` without a score; None when not pre-scored."""
+        """``suggests Destroyed (0.83)`` for a structure scored in the current pair;
+        ``suggests Unknown (cannot be assessed)`` without a score; None when not scored."""
         stored = self.change_scores.get(structure_id)
         if stored is None:
             return None
@@ -181,7 +181,7 @@ class ReviewingMixin:
         return self.record_status(existing.status)
 
     def _load_change_scores(self) -> None:
-        """Read the pre-scores saved for the current image pair (none while no assessment is
+        """Read the change scores saved for the current image pair (none while no assessment is
         open or no pair is chosen); when they differ from those shown, the queue dock
         re-labels its rows."""
         store, before, after = self.session.store, self.session.before, self.session.after
@@ -196,11 +196,11 @@ class ReviewingMixin:
             self.suggestions_changed.emit()
 
     def _stored_change_scores(self) -> dict[str, float]:
-        """The change scores saved by *Pre-score changes* for the current image pair."""
+        """The change scores saved by *Score changes* for the current image pair."""
         return {sid: p.score for sid, p in self.change_scores.items() if p.score is not None}
 
     def _scores_saved(self) -> None:
-        """A pre-score run saved its scores: show the new suggestions, and re-sort the queue
+        """A change score run saved its scores: show the new suggestions, and re-sort the queue
         when it is ordered by change score."""
         self._load_change_scores()
         if self.queue_order == "score":
@@ -208,12 +208,12 @@ class ReviewingMixin:
             self.rebuild_queue()
 
     def _use_scores_from_project(self) -> None:
-        """Take the change scores saved for the current pair by *Pre-score changes*; else those
+        """Take the change scores saved for the current pair by *Score changes*; else those
         of a project layer with ``structure_id`` and ``chg_score`` (the output of
         sitewatch:changescore), when there is one."""
         if self._stored_change_scores():
             self.scores = self.queue.scores = self._stored_change_scores
-            self.message.emit("Ordering the queue by the pre-scored change of this image pair.", Qgis.MessageLevel.Info)
+            self.message.emit("Ordering the queue by the scored change of this image pair.", Qgis.MessageLevel.Info)
             return
         for layer in self.session.project.mapLayers().values():
             if isinstance(layer, QgsVectorLayer) and {"structure_id", SCORE_FIELD} <= set(layer.fields().names()):
@@ -223,7 +223,7 @@ class ReviewingMixin:
                 )
                 return
         self.message.emit(
-            "No change scores are available yet (run SiteWatch ▸ Pre-score changes, or "
+            "No change scores are available yet (run SiteWatch ▸ Score changes, or "
             "sitewatch:changescore); "
             "the queue is ordered by id.",
             Qgis.MessageLevel.Info,

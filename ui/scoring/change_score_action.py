@@ -1,4 +1,4 @@
-"""The "Pre-score changes" action: runs sitewatch:changescore as a background task on the
+"""The "Score changes" action: runs sitewatch:changescore as a background task on the
 session's before/after pair and keeps the scores in the assessment (``change_scores`` table)
 so the review queue can order structures by them (:meth:`...core.assessment.store.AssessmentStore.change_scores`)."""
 
@@ -27,12 +27,12 @@ from ..messages import log, notify
 ALGORITHM_ID = "sitewatch:changescore"
 
 
-class PreScoreAction(InterfacePart):
+class ChangeScoreAction(InterfacePart):
     def __init__(self, context: PluginContext):
         super().__init__(context)
-        self.action = QAction(icon("change_score"), "Pre-score changes", context.iface.mainWindow())
+        self.action = QAction(icon("change_score"), "Score changes", context.iface.mainWindow())
         self.action.setToolTip(
-            "Pre-score changes: rank every structure by how much it changed between the chosen before and "
+            "Score changes: rank every structure by how much it changed between the chosen before and "
             "after images and suggest a status, in the background; no key"
         )
         self.action.triggered.connect(self.run)
@@ -91,7 +91,7 @@ class PreScoreAction(InterfacePart):
         self._update_enabled()
         QgsApplication.taskManager().addTask(self.task)
         # the log only: on the message bar it would resurface under the result once that expires
-        log(f"Pre-scoring changes between {session.before.label()} and {session.after.label()}…")
+        log(f"Scoring changes between {session.before.label()} and {session.after.label()}…")
 
     def _finished(self, successful: bool, results: dict) -> None:
         """On the main thread: store the scores of the finished run, or report why it failed."""
@@ -101,7 +101,7 @@ class PreScoreAction(InterfacePart):
         if not successful:
             notify(
                 self.context.iface,
-                "Pre-scoring failed: " + (feedback.textLog().strip().splitlines() or ["canceled"])[-1],
+                "Change scoring failed: " + (feedback.textLog().strip().splitlines() or ["canceled"])[-1],
                 Qgis.MessageLevel.Critical,
                 0,
             )
@@ -110,7 +110,7 @@ class PreScoreAction(InterfacePart):
         if layer is None:
             notify(
                 self.context.iface,
-                "Pre-scoring produced no scores layer; nothing was saved.",
+                "Change scoring produced no scores layer; nothing was saved.",
                 Qgis.MessageLevel.Critical,
                 0,
             )
@@ -125,7 +125,7 @@ class PreScoreAction(InterfacePart):
         self.context.session.scores_changed.emit()
         notify(
             self.context.iface,
-            f"Pre-scored {count} structures ({unknown} unknown); the review queue can now take the most changed first.",
+            f"Scored {count} structures ({unknown} unknown); the review queue can now take the most changed first.",
             Qgis.MessageLevel.Success,
         )
 

@@ -15,11 +15,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QMetaType
 
-from ....scripts.make_report_template import COMPOUND_TEMPLATE
 from ...errors import SiteWatchError
 from .. import fields as ef
 from ..data import ExportData
 from .map_product import fill_legend, load_template, pdf_settings, report_layers
+from .template import COMPOUND_TEMPLATE
 
 _FIELD_TYPES = {"TEXT": QMetaType.Type.QString, "INTEGER": QMetaType.Type.Int, "REAL": QMetaType.Type.Double}
 

@@ -38,13 +38,13 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 from qgis.PyQt.QtXml import QDomDocument
 
-from ....scripts.make_report_template import TEMPLATE
 from ... import values
 from ...colours import rgba
 from ...errors import SiteWatchError
 from ..data import ExportData
 from .chart import write_chart
 from .framing import image_area, panel_extent, set_up_maps, site_extent
+from .template import TEMPLATE
 from .texts import (
     UNOBSERVED,
     layout_variables,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ....scripts.make_report_template import TABLE_STATUSES
 from ... import values
 from ...assessment.observations import now_iso
 from ...damage.table import COUNT_FIELDS
 from ...imagery.registry import ImageRecord
 from ..data import ExportData
 from ..stats import ALL, UNASSIGNED
+from .template import TABLE_STATUSES
 
 UNOBSERVED = "unobserved"
 _COUNT_FIELD_OF = {code: field for field, code in COUNT_FIELDS.items()} | {"unknown": "n_unknown"}

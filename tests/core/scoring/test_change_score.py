@@ -1,4 +1,4 @@
-"""Change pre-scoring on small synthetic image pairs with known destroyed footprints."""
+"""Change scoring on small synthetic image pairs with known destroyed footprints."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The change pre-score's quality goals on the full-size sample sites (scored blind, truth read after).
+"""The change score's quality goals on the full-size sample sites (scored blind, truth read after).
 
-Goals of the change pre-scoring issue: F1 ≥ 0.8 for "moderate or worse" and at least 90 % of
+Goals of the change scoring issue: F1 ≥ 0.8 for "moderate or worse" and at least 90 % of
 the damaged structures within the top 20 % of the ranking, on the desert site and on the green
 one whose after image is in another CRS and resolution. Generating the two 4000 × 4000 sites
 takes most of this module's time (about 20 s each).

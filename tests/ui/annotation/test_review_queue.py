@@ -74,7 +74,7 @@ def test_queue_follows_the_pre_scores_saved_for_the_pair_and_re_sorts_when_they_
         ranked = sorted(scores, key=scores.get, reverse=True)
         rows = [ChangeScoreRow(sid, score, 0.5, ranked.index(sid) + 1, "moderate") for sid, score in scores.items()]
         assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, rows)
-        part.context.session.scores_changed.emit()  # as Pre-score changes does after saving
+        part.context.session.scores_changed.emit()  # as Score changes does after saving
 
     save({"S-0002": 0.7, "S-0005": 0.2})
     part.dock.order.setCurrentIndex(part.dock.order.findData("score"))
@@ -106,7 +106,7 @@ def test_queue_rows_show_type_compound_and_status_at_the_review_date(part):
 
 def test_ordering_by_change_score_without_scores_names_the_action(part, qgis_iface):
     part.dock.order.setCurrentIndex(part.dock.order.findData("score"))
-    assert "run SiteWatch ▸ Pre-score changes, or sitewatch:changescore" in messages(qgis_iface, Qgis.MessageLevel.Info)
+    assert "run SiteWatch ▸ Score changes, or sitewatch:changescore" in messages(qgis_iface, Qgis.MessageLevel.Info)
 
 
 def test_queue_by_score_survives_removal_of_the_scored_layer(part):

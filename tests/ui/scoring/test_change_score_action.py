@@ -1,4 +1,4 @@
-"""The Pre-score changes action runs as a task and stores the scores for the pair."""
+"""The Score changes action runs as a task and stores the scores for the pair."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ def test_prescore_action_runs_as_a_task_and_stores_scores_for_the_pair(sitewatch
     from sitewatch.core.imagery.registry import list_images
     from sitewatch.ui.assessment.session import AssessmentSession
     from sitewatch.ui.context import PluginContext
-    from sitewatch.ui.scoring.change_score_action import PreScoreAction
+    from sitewatch.ui.scoring.change_score_action import ChangeScoreAction
 
     session = AssessmentSession(QgsProject.instance())
     toolbar, menu = QToolBar(), QMenu()
-    part = PreScoreAction(PluginContext(qgis_iface, session, toolbar, menu))
+    part = ChangeScoreAction(PluginContext(qgis_iface, session, toolbar, menu))
     try:
         assert not part.action.isEnabled()
-        assert "Pre-score changes" in part.action.toolTip()
+        assert "Score changes" in part.action.toolTip()
         store = session.open(str(sample_site.assessment_gpkg))
         before, after = list_images(store)
         session.set_pair(before, after)

@@ -16,8 +16,8 @@ from sitewatch.core import values
 from sitewatch.core.export.package import ExportRequest, export_assessment
 from sitewatch.core.export.report.chart import chart_rows, write_chart
 from sitewatch.core.export.report.map_product import UNOBSERVED, legend_name
+from sitewatch.core.export.report.template import TABLE_HEADERS, TEMPLATE
 from sitewatch.core.export.stats import compound_statistics
-from sitewatch.scripts.make_report_template import TABLE_HEADERS, TEMPLATE
 from sitewatch.tests.helpers.export_site import AFTER, ARABIC_NAME, BEFORE
 from sitewatch.tests.helpers.pdf import (
     LEGEND_MM,

@@ -1,4 +1,4 @@
-"""Pre-scoring from the review queue dock, the suggestions in its rows and the accept key
+"""Change scoring from the review queue dock, the suggestions in its rows and the accept key
 of the review tool, on a real canvas with real key events."""
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from sitewatch.ui.annotation.part import AnnotationPart
 from sitewatch.ui.annotation.review_tool import key_help
 from sitewatch.ui.assessment.session import AssessmentSession
 from sitewatch.ui.context import PluginContext
-from sitewatch.ui.scoring.change_score_action import PreScoreAction
+from sitewatch.ui.scoring.change_score_action import ChangeScoreAction
 
-OTHER_AFTER = ImageRecord("IMG-0003", "2020-01-08")  # same date as AFTER, never pre-scored
+OTHER_AFTER = ImageRecord("IMG-0003", "2020-01-08")  # same date as AFTER, never scored
 STRUCTURES = {"S-0001": 500020, "S-0002": 500060, "S-0003": 500100, "S-0004": 500140}
-SCORES = [  # S-0004 is not pre-scored at all
+SCORES = [  # S-0004 is not scored at all
     ChangeScoreRow("S-0001", 0.12, 0.01, 3, "intact"),
     ChangeScoreRow("S-0002", 0.83, 0.61, 1, "destroyed"),
     ChangeScoreRow("S-0003", None, None, None, "unknown"),
@@ -38,14 +38,14 @@ def label(status: str) -> str:
 
 
 class Parts:
-    """The pre-score action and the annotation part on one context, wired as plugin.py does."""
+    """The change score action and the annotation part on one context, wired as plugin.py does."""
 
     def __init__(self, iface, session: AssessmentSession):
         self.session = session
         self.context = PluginContext(iface, session, QToolBar(), QMenu())
-        self.prescore = PreScoreAction(self.context)
+        self.change_score = ChangeScoreAction(self.context)
         self.annotation = AnnotationPart(self.context, confirm=lambda _question: True)
-        self.annotation.offer_prescore(self.prescore.action)
+        self.annotation.offer_change_score(self.change_score.action)
         self.dock = self.annotation.dock
         self.controller = self.annotation.controller
 
@@ -55,7 +55,7 @@ class Parts:
 
     def unload(self) -> None:
         self.annotation.unload()
-        self.prescore.unload()
+        self.change_score.unload()
 
 
 @pytest.fixture
@@ -89,10 +89,10 @@ def warnings(iface) -> str:
 
 
 def test_dock_button_is_the_toolbar_action_and_follows_its_enabled_state(parts, assessment):
-    button, action = parts.dock.prescore_button, parts.prescore.action
+    button, action = parts.dock.change_score_button, parts.change_score.action
     assert button.defaultAction() is action
     assert action in parts.context.toolbar.actions()
-    assert button.toolTip() == action.toolTip() and "Pre-score changes" in button.toolTip()
+    assert button.toolTip() == action.toolTip() and "Score changes" in button.toolTip()
     assert button.icon().cacheKey() == action.icon().cacheKey()
     assert button.isEnabled() and action.isEnabled()
     parts.session.set_pair(BEFORE, None)
@@ -114,11 +114,11 @@ def test_plugin_puts_its_prescore_action_on_the_review_queue_dock(qgis_iface):
     plugin.initGui()
     try:
         toolbar = qgis_iface.mainWindow().findChild(QToolBar, TOOLBAR_NAME)
-        prescore = [a for a in toolbar.actions() if a.text() == "Pre-score changes"]
+        prescore = [a for a in toolbar.actions() if a.text() == "Score changes"]
         annotation = next(p for p in plugin.parts if isinstance(p, AnnotationPart))
         assert len(prescore) == 1
-        assert annotation.dock.prescore_button.defaultAction() is prescore[0]
-        assert not annotation.dock.prescore_button.isEnabled()  # no assessment open
+        assert annotation.dock.change_score_button.defaultAction() is prescore[0]
+        assert not annotation.dock.change_score_button.isEnabled()  # no assessment open
     finally:
         plugin.unload()
 
@@ -132,7 +132,7 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
     }
     assert parts.rows() == never_scored
     assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
-    parts.session.scores_changed.emit()  # what Pre-score changes does once its run is saved
+    parts.session.scores_changed.emit()  # what Score changes does once its run is saved
     scored = {
         "S-0001": f"S-0001 · Warehouse · C-0001 · {label('intact')} · suggests {label('intact')} (0.12)",
         "S-0002": f"S-0002 · Warehouse · C-0001 · Not observed · suggests {label('destroyed')} (0.83)",
@@ -160,7 +160,7 @@ def test_accept_key_records_the_suggestion_and_ctrl_z_undoes_it(parts, assessmen
     assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
     tool = parts.annotation.activate("review")
-    assert "Y records the pre-scored suggestion" in parts.annotation.tool_actions["review"].toolTip()
+    assert "Y records the change score's suggestion" in parts.annotation.tool_actions["review"].toolTip()
     parts.controller.select("S-0002")
     press(tool, Qt.Key.Key_M)
     press(tool, ACCEPT)
@@ -176,7 +176,7 @@ def test_accept_key_records_the_suggestion_and_ctrl_z_undoes_it(parts, assessmen
 def test_accept_key_without_a_usable_suggestion_warns_and_records_nothing(parts, assessment, qgis_iface):
     tool = parts.annotation.activate("review")
     parts.controller.select("S-0002")
-    press(tool, ACCEPT)  # the pair was never pre-scored
+    press(tool, ACCEPT)  # the pair was never scored
     assert "S-0002 has no suggested status" in warnings(qgis_iface)
     assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()
@@ -207,10 +207,10 @@ def test_accept_key_never_replaces_a_state_already_recorded(parts, assessment, q
 
 
 def test_key_help_lists_the_accept_key():
-    assert "Y records the pre-scored suggestion" in key_help()
+    assert "Y records the change score's suggestion" in key_help()
 
 
-def test_prescore_button_run_shows_suggestions_and_y_records_one(
+def test_change_score_button_run_shows_suggestions_and_y_records_one(
     sitewatch_provider, sample_site, qgis_iface, qgis_new_project
 ):
     from sitewatch.core.assessment.geopackage import GeoPackageStore
@@ -227,9 +227,9 @@ def test_prescore_button_run_shows_suggestions_and_y_records_one(
         before, after = list_images(store)
         session.set_pair(before, after)
         assert not any("suggests" in text for text in parts.rows().values())
-        parts.dock.prescore_button.click()
+        parts.dock.change_score_button.click()
         deadline = time.monotonic() + 120
-        while parts.prescore.task is not None and time.monotonic() < deadline:
+        while parts.change_score.task is not None and time.monotonic() < deadline:
             QCoreApplication.processEvents()
             time.sleep(0.02)
         rows = parts.rows()
