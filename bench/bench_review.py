@@ -1,18 +1,25 @@
-"""Review speed on a large site: 20,000 structures and 100,000 observations.
+"""Review speed on a large site (by default 20,000 structures, 5 image dates, 25 compounds).
 
 Measures, on a real (offscreen) map canvas with the review queue dock open:
+- opening the assessment (layers, status style, queue filled) and choosing the image pair;
 - key press on the review tool → observation committed to the GeoPackage → canvas re-rendered;
 - next in queue (N) → structure highlighted, map panned and zoomed (and, separately, re-rendered);
+- the whole site rendered once by status and once by type;
 and the baseline of a plain ``QgsVectorLayer.changeAttributeValue`` + ``commitChanges`` on the
-same GeoPackage's observations table, measured in the same run.
+same GeoPackage's observations table, measured in the same run. The site is built once and
+cached under ``.build/bench`` (``review_site_data.py``). ``--json FILE`` writes the figures for
+``bench_country_scale.py``. The run tears down in order and exits cleanly.
 
 Run: PYTHONPATH=.build/pkgroot QT_QPA_PLATFORM=offscreen /usr/bin/python3 bench/bench_review.py
+     [--structures 250000 --dates 14 --compounds 1000]
 """
 
 from __future__ import annotations
 
-import datetime
+import argparse
+import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -20,66 +27,13 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject  # noqa: E402
+from qgis.core import QgsApplication, QgsProject  # noqa: E402
+from review_site_data import cached_copy, image_date  # noqa: E402
 
-STRUCTURES = 20_000
-OBSERVATION_DATES = 5  # 5 dates × 20,000 structures = 100,000 observations
-REPEATS = 40
-
-
-def build_site(path: Path):
-    from sitewatch.core.assessment.geopackage import GeoPackageStore
-    from sitewatch.core.assessment.observations import Observation
-
-    store = GeoPackageStore.create(path, QgsCoordinateReferenceSystem("EPSG:32637"), site_name="Bench site")
-    side = int(STRUCTURES**0.5) + 1
-    x0, y0, step, size = 500000.0, 3000000.0, 15.0, 10.0
-
-    def square(x: float, y: float, width: float) -> str:
-        return f"POLYGON(({x} {y},{x + width} {y},{x + width} {y + width},{x} {y + width},{x} {y}))"
-
-    compounds_per_side = 5
-    compound_width = side * step / compounds_per_side
-    store.add_features(
-        "compounds",
-        [
-            {
-                "compound_id": f"C-{i * compounds_per_side + j + 1:04d}",
-                "geometry": square(x0 + i * compound_width, y0 + j * compound_width, compound_width),
-            }
-            for i in range(compounds_per_side)
-            for j in range(compounds_per_side)
-        ],
-    )
-    types = ("warehouse", "bunker", "hangar", "revetment")
-    store.add_features(
-        "structures",
-        [
-            {
-                "structure_id": f"S-{n + 1:05d}",
-                "type": types[n % len(types)],
-                "geometry": square(x0 + (n % side) * step, y0 + (n // side) * step, size),
-            }
-            for n in range(STRUCTURES)
-        ],
-    )
-    store.refresh_compound_ids()
-    statuses = ("intact", "intact", "possible", "moderate", "severe", "destroyed")
-    start = datetime.date(2019, 1, 1)
-    store.record_observations(
-        Observation(
-            f"S-{n + 1:05d}",
-            (start + datetime.timedelta(days=60 * d)).isoformat(),
-            statuses[(n + d) % len(statuses)],
-            f"IMG-{d + 1:04d}",
-            "high",
-            "bench",
-        )
-        for d in range(OBSERVATION_DATES)
-        for n in range(STRUCTURES)
-    )
-    return store
+KEY_GOAL_MS = 50
+STEP_GOAL_MS = 50
 
 
 def wait_for_render(canvas, app) -> None:
@@ -117,17 +71,45 @@ def p95_ms(samples: list[float]) -> float:
     return sorted(samples)[int(len(samples) * 0.95) - 1] * 1000
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--structures", type=int, default=20_000)
+    parser.add_argument("--dates", type=int, default=5, help="image dates every structure is observed on")
+    parser.add_argument("--compounds", type=int, default=25)
+    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    return parser.parse_args()
+
+
+def rss_mb() -> float:
+    """Peak resident memory of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> int:
+    args = arguments()
     app = QgsApplication([], True)
     app.initQgis()
+    try:
+        figures = measure(app, args)
+    finally:
+        app.exitQgis()  # last: every canvas, dock and layer was released in measure()
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+    return 0 if figures["key_ms"] < KEY_GOAL_MS and figures["step_ms"] < STEP_GOAL_MS else 2
+
+
+def measure(app: QgsApplication, args: argparse.Namespace) -> dict[str, float]:
     from osgeo import gdal
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")  # GDAL warns about the store's DATETIME text format
     profile = os.environ.get("BENCH_PROFILE")
+    from qgis.core import QgsVectorLayer
     from qgis.gui import QgsMapCanvas
     from qgis.PyQt.QtCore import QEvent, QSize, Qt
     from qgis.PyQt.QtGui import QKeyEvent
 
+    from sitewatch.core.assessment.styles import structures_by_type_renderer
     from sitewatch.core.imagery.registry import ImageRecord
     from sitewatch.ui.annotation.controller import AnnotationController
     from sitewatch.ui.annotation.review_queue_dock import ReviewQueueDock, StructureFocus
@@ -136,16 +118,17 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="sitewatch-bench-"))
     began = time.perf_counter()
-    store = build_site(folder / "bench.gpkg")
+    path = cached_copy(folder, args.structures, args.dates, args.compounds)
+    observations = args.structures * args.dates
     print(
-        f"site: {STRUCTURES:,} structures, {len(store.observations()):,} observations "
-        f"(built in {time.perf_counter() - began:.1f} s)"
+        f"site: {args.structures:,} structures, {observations:,} observations over {args.dates} dates, "
+        f"{args.compounds:,} compounds (ready in {time.perf_counter() - began:.1f} s)",
+        flush=True,
     )
-
+    memory_before_open = rss_mb()
     canvas = QgsMapCanvas()
     canvas.resize(QSize(800, 600))
     canvas.show()
-    canvas.setDestinationCrs(store.crs())
     session = AssessmentSession(QgsProject.instance())
     controller = AnnotationController(session, canvas, confirm=lambda _question: True)
     focus = StructureFocus(canvas, controller)
@@ -153,15 +136,21 @@ def main() -> int:
     controller.navigated.connect(focus.zoom_to)
     dock = ReviewQueueDock(controller)
     dock.show()
-    session.open(str(store.path))
+    began = time.perf_counter()
+    session.open(str(path))
+    canvas.setDestinationCrs(session.store.crs())
     canvas.setLayers([session.layer("structures"), session.layer("compounds")])
-    session.set_pair(ImageRecord("IMG-0005", "2019-09-28"), ImageRecord("IMG-0006", "2020-01-08"))
+    after = ImageRecord(f"IMG-{args.dates + 1:04d}", image_date(args.dates))
+    session.set_pair(ImageRecord(f"IMG-{args.dates:04d}", image_date(args.dates - 1)), after)
+    app.processEvents()
+    open_ms = (time.perf_counter() - began) * 1000
+    assert controller.queue.counts() == (0, args.structures), controller.queue.counts()
     tool = ReviewTool(canvas, controller)
     canvas.setMapTool(tool)
 
     # next in queue: highlight + pan / zoom, then (separately) the render it triggers
     step_times, step_render_times = [], []
-    for _ in range(REPEATS):
+    for _ in range(args.repeats):
         began = time.perf_counter()
         tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_N, Qt.KeyboardModifier.NoModifier))
         step_times.append(time.perf_counter() - began)
@@ -176,7 +165,7 @@ def main() -> int:
         profiler.enable()
     key_times, commit_times = [], []
     keys = (Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_1)
-    for number in range(REPEATS):
+    for number in range(args.repeats):
         began = time.perf_counter()
         tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, keys[number % len(keys)], Qt.KeyboardModifier.NoModifier))
         commit_times.append(time.perf_counter() - began)
@@ -185,58 +174,86 @@ def main() -> int:
     if profile:
         profiler.disable()
         profiler.dump_stats(profile)
-    recorded = [o for o in store.observations([controller.current]) if o.observed_on == "2020-01-08"]
-    assert recorded and recorded[0].status == "intact", "the key presses were not recorded"
+    last = keys[(args.repeats - 1) % len(keys)]
+    expected = {Qt.Key.Key_3: "moderate", Qt.Key.Key_4: "severe", Qt.Key.Key_5: "destroyed", Qt.Key.Key_1: "intact"}
+    recorded = [o for o in session.store.observations([controller.current]) if o.observed_on == after.acquired]
+    assert recorded and recorded[0].status == expected[last], "the key presses were not recorded"
+    assert controller.queue.counts() == (1, args.structures), controller.queue.counts()
 
     # baseline: plain layer edit of one attribute, committed, same GeoPackage
-    from qgis.core import QgsVectorLayer
-
-    layer = QgsVectorLayer(f"{store.path}|layername=observations", "observations", "ogr")
+    layer = QgsVectorLayer(f"{path}|layername=observations", "observations", "ogr")
     field = layer.fields().indexOf("status")
-    fids = [f.id() for f in layer.getFeatures()][:REPEATS]
+    fids = [f.id() for f in layer.getFeatures(f"observed_on = '{image_date(0)}'")][: args.repeats]
     baseline_times = []
     for number, fid in enumerate(fids):
         began = time.perf_counter()
         layer.startEditing()
         layer.changeAttributeValue(fid, field, ("severe", "moderate")[number % 2])
         if not layer.commitChanges():
-            print("baseline commit failed:", layer.commitErrors())
-            return 1
+            raise RuntimeError(f"baseline commit failed: {layer.commitErrors()}")
         baseline_times.append(time.perf_counter() - began)
 
-    # for scale: the whole site rendered once by status, and once by type (no Python function)
+    # the whole site rendered once by status, and once by type (no Python function)
     full_status_ms = render_whole_site_ms(session.layer("structures"))
-    from sitewatch.core.assessment.styles import structures_by_type_renderer
-
     by_type = session.layer("structures").clone()
     by_type.setRenderer(structures_by_type_renderer())
     full_type_ms = render_whole_site_ms(by_type)
+    memory_open = rss_mb()
 
-    baseline = median_ms(baseline_times)
-    key_ms, commit_ms = median_ms(key_times), median_ms(commit_times)
-    step_ms, step_render_ms = median_ms(step_times), median_ms(step_render_times)
-    print(f"{REPEATS} runs each, canvas 800×600 px zoomed to the current structure:   median     p95")
-    print(f"  key press → committed row (+ queue dock, style)   {commit_ms:7.1f} ms {p95_ms(commit_times):7.1f} ms")
-    print(
-        f"  key press → committed row and canvas re-rendered  {key_ms:7.1f} ms {p95_ms(key_times):7.1f} ms"
-        f"   goal < 50 ms; {key_ms / baseline:.2f}× baseline"
-    )
-    print(
-        f"  next in queue → highlighted, panned and zoomed    {step_ms:7.1f} ms {p95_ms(step_times):7.1f} ms"
-        f"   goal < 50 ms; {step_ms / baseline:.2f}× baseline"
-    )
-    print(
-        f"  next in queue → ... and canvas re-rendered        {step_render_ms:7.1f} ms "
-        f"{p95_ms(step_render_times):7.1f} ms   {step_render_ms / baseline:.2f}× baseline"
-    )
-    print(f"  baseline changeAttributeValue + commitChanges     {baseline:7.1f} ms {p95_ms(baseline_times):7.1f} ms")
-    print(
-        f"  (for scale) whole site, 20,000 structures, one render: by status {full_status_ms:.0f} ms, "
-        f"by type {full_type_ms:.0f} ms"
-    )
+    figures = {
+        "structures": args.structures,
+        "observations": observations,
+        "open_ms": open_ms,
+        "key_ms": median_ms(key_times),
+        "key_p95_ms": p95_ms(key_times),
+        "commit_ms": median_ms(commit_times),
+        "step_ms": median_ms(step_times),
+        "step_p95_ms": p95_ms(step_times),
+        "step_render_ms": median_ms(step_render_times),
+        "baseline_ms": median_ms(baseline_times),
+        "render_status_ms": full_status_ms,
+        "render_type_ms": full_type_ms,
+        "memory_before_open_mb": memory_before_open,
+        "memory_peak_mb": memory_open,
+    }
+    report(figures, args.repeats)
+
+    # teardown, in order: map tool and highlight off the canvas, the controller's signals and
+    # expression function, the assessment's layers, then the widgets (before QGIS exits)
+    canvas.unsetMapTool(tool)
+    focus.clear()
     controller.unload()
     session.close()
-    return 0 if key_ms < 50 and step_ms < 50 else 2
+    canvas.setLayers([])
+    del by_type, layer, tool
+    dock.deleteLater()
+    canvas.deleteLater()
+    QgsProject.instance().clear()
+    app.processEvents()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return figures
+
+
+def report(figures: dict[str, float], repeats: int) -> None:
+    baseline = figures["baseline_ms"]
+    print(f"opened (layers, style, queue, pair) in {figures['open_ms']:.0f} ms")
+    print(f"{repeats} runs each, canvas 800×600 px zoomed to the current structure:   median     p95")
+    print(f"  key press → committed row (+ queue dock, style)   {figures['commit_ms']:7.1f} ms")
+    print(
+        f"  key press → committed row and canvas re-rendered  {figures['key_ms']:7.1f} ms "
+        f"{figures['key_p95_ms']:7.1f} ms   goal < {KEY_GOAL_MS} ms; {figures['key_ms'] / baseline:.2f}× baseline"
+    )
+    print(
+        f"  next in queue → highlighted, panned and zoomed    {figures['step_ms']:7.1f} ms "
+        f"{figures['step_p95_ms']:7.1f} ms   goal < {STEP_GOAL_MS} ms; {figures['step_ms'] / baseline:.2f}× baseline"
+    )
+    print(f"  next in queue → ... and canvas re-rendered        {figures['step_render_ms']:7.1f} ms")
+    print(f"  baseline changeAttributeValue + commitChanges     {baseline:7.1f} ms")
+    print(
+        f"  whole site, one render: by status {figures['render_status_ms']:.0f} ms, by type "
+        f"{figures['render_type_ms']:.0f} ms ({figures['render_status_ms'] / figures['render_type_ms']:.2f}×)"
+    )
+    print(f"  peak memory {figures['memory_peak_mb']:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ structure's worth of work, not a pass over all observations.
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ class StatusBook:
         self._observations: dict[str, list[Observation]] = {}
         self._observed_on: dict[str, set[str]] = {}
         """date → structures with an observation made exactly then (the reviewed ones)."""
+        self.queues: weakref.WeakSet[ReviewQueue] = weakref.WeakSet()
+        """Queues over this book, told which structures :meth:`reload` re-read."""
         for observation in sorted(observations, key=lambda o: (o.structure_id, o.observed_on)):
             self._add(observation)
 
@@ -56,6 +59,8 @@ class StatusBook:
             self._observations.pop(structure_id, None)
         for observation in store.observations(list(structure_ids)):
             self._add(observation)
+        for queue in list(self.queues):
+            queue.update(structure_ids)
 
     def observation_at(self, structure_id: str, on: str) -> Observation | None:
         """The observation that gives the structure its state at ``on`` (carried forward)."""
@@ -115,18 +120,30 @@ class QueueFilter:
 
 
 class ReviewQueue:
-    """The structures to review at one date, in the chosen order, and where the analyst is."""
+    """The structures to review at one date, in the chosen order, and where the analyst is.
+
+    :meth:`rebuild` is a pass over the site; after a recorded state :meth:`update` costs
+    the changed structures only: the reviewed counter is kept as a set, and each queued
+    structure's row as a dict, so nothing per key press grows with the site.
+    """
 
     def __init__(self, structures: Iterable[StructureInfo], book: StatusBook, scores: ScoreProvider | None = None):
         self.structures = {s.structure_id: s for s in structures}
         self.book = book
+        book.queues.add(self)
         self.scores = scores
         self.on: str | None = None
         self.filter = QueueFilter()
         self.order = "id"
         self.ids: list[str] = []
+        self.rows: dict[str, int] = {}
+        """structure_id → its row in :attr:`ids`."""
         self.position = -1
+        self.version = 0
+        """Changes whenever :attr:`ids` is rebuilt or re-sorted (views refill on a new version)."""
         self._base: set[str] = set(self.structures)
+        self._reviewed: set[str] = set()
+        """Structures of :attr:`_base` with a state recorded exactly at :attr:`on`."""
 
     def _base_match(self, info: StructureInfo, queue_filter: QueueFilter) -> bool:
         if queue_filter.compound_id is not None and info.compound_id != queue_filter.compound_id:
@@ -153,6 +170,7 @@ class ReviewQueue:
         current = self.current()
         self.on, self.filter, self.order = on, queue_filter, order
         self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
+        self._reviewed = self._base & self.book.reviewed_on(on) if on else set()
         ids = [sid for sid in self.structures if self.matches(sid)]
         if order == "compound":
             ids.sort(
@@ -163,19 +181,40 @@ class ReviewQueue:
             ids.sort(key=lambda sid: (-scores.get(sid, float("-inf")), sid))
         else:
             ids.sort()
-        self.ids = ids
-        self.position = ids.index(current) if current in ids else -1
+        self._set_ids(ids, current)
         return ids
+
+    def _set_ids(self, ids: list[str], current: str | None) -> None:
+        self.ids = ids
+        self.rows = {structure_id: row for row, structure_id in enumerate(ids)}
+        self.position = self.rows.get(current, -1) if current is not None else -1
+        self.version += 1
+
+    def sort_by(self, key: Callable[[str], tuple[object, ...]], descending: bool = False) -> None:
+        """Put the queued structures in the order of ``key`` (a view's sorted column); the
+        current structure stays current. Ties keep their order (a stable sort)."""
+        self._set_ids(sorted(self.ids, key=key, reverse=descending), self.current())
+
+    def update(self, structure_ids: Iterable[str]) -> None:
+        """The states of ``structure_ids`` changed (the book was reloaded): keep the reviewed
+        counter exact. The queue's rows stay put during a pass; :meth:`rebuild` re-filters."""
+        if not self.on:
+            return
+        for structure_id in structure_ids:
+            if structure_id in self._base and self.book.is_reviewed(structure_id, self.on):
+                self._reviewed.add(structure_id)
+            else:
+                self._reviewed.discard(structure_id)
 
     def current(self) -> str | None:
         return self.ids[self.position] if 0 <= self.position < len(self.ids) else None
 
     def go_to(self, structure_id: str) -> bool:
         """Make ``structure_id`` current when it is in the queue."""
-        try:
-            self.position = self.ids.index(structure_id)
-        except ValueError:
+        row = self.rows.get(structure_id)
+        if row is None:
             return False
+        self.position = row
         return True
 
     def step(self, direction: int) -> str | None:
@@ -191,9 +230,7 @@ class ReviewQueue:
 
     def counts(self) -> tuple[int, int]:
         """(reviewed, total) at the review date among structures of the chosen compound and type."""
-        if not self.on:
-            return 0, len(self._base)
-        return len(self._base & self.book.reviewed_on(self.on)), len(self._base)
+        return len(self._reviewed), len(self._base)
 
 
 def scores_from_layer(layer: QgsVectorLayer) -> dict[str, float]:

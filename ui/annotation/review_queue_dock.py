@@ -1,22 +1,23 @@
-"""The review queue dock: filters, order, the list of structures, a reviewed / total counter,
-and the highlight that follows the current structure on the map."""
+"""The review queue dock: filters, order, the table of structures (sortable by any column), a
+reviewed / total counter, and the highlight that follows the current structure on the map."""
 
 from __future__ import annotations
 
 from qgis.core import QgsGeometry, QgsRectangle
 from qgis.gui import QgsHighlight, QgsMapCanvas
-from qgis.PyQt.QtCore import QEvent, QObject, Qt
+from qgis.PyQt.QtCore import QEvent, QModelIndex, QObject, Qt
 from qgis.PyQt.QtGui import QAction, QColor, QKeyEvent
 from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDockWidget,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,10 +29,11 @@ from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
 from .controller import AnnotationController
+from .review_queue_model import NOT_OBSERVED, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
+__all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
 ANY = "Any"
-NOT_OBSERVED = "Not observed"
 ORDER_LABELS = {"id": "By id", "compound": "By compound", "score": "By change score"}
 MIN_ZOOM_SPAN_M = 60.0
 HIGHLIGHT_COLOUR = QColor(0, 255, 255)
@@ -140,10 +142,29 @@ class ReviewQueueDock(QDockWidget):
         )
         self.current_label.setWordWrap(True)
         layout.addWidget(self.current_label)
-        self.list = QListWidget()
-        self.list.setUniformItemSizes(True)
+        self.model = ReviewQueueModel(controller, self)
+        self.list = QTableView()
+        self.list.setModel(self.model)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setWordWrap(False)
+        self.list.setAlternatingRowColors(True)
+        rows = self.list.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measure on 250,000 rows
+        rows.setDefaultSectionSize(self.list.fontMetrics().height() + 6)
+        header = self.list.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setStretchLastSection(True)
+        header.sectionClicked.connect(self._sort_by_column)
         self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
-        self.list.setToolTip("Structures to review; N/P or arrow keys go to the next/previous one")
+        self.list.setToolTip(
+            "Structures to review; N/P or arrow keys go to the next/previous one; "
+            "click a column's title to review in its order"
+        )
         layout.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         self.previous_button = QPushButton("◀ Previous (P)")
@@ -157,14 +178,12 @@ class ReviewQueueDock(QDockWidget):
         for combo in (self.compound, self.type, self.status, self.order):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.unreviewed.toggled.connect(self.apply_filters)
-        self.list.itemActivated.connect(self._activated)
+        self.list.activated.connect(self._activated)
         self.list.installEventFilter(self)
-        self._shown_ids: list[str] = []
-        self._shown_on: str | None = None
         self._filled_for: ReviewQueue | None = None
         controller.queue_changed.connect(self.refresh)
         controller.current_changed.connect(self.show_current)
-        controller.states_changed.connect(self._update_rows)
+        controller.states_changed.connect(self.model.structures_changed)
         controller.suggestions_changed.connect(self._relabel_rows)
         controller.confidence_changed.connect(lambda _code: self.show_current(controller.current))
         self.refresh()
@@ -186,7 +205,14 @@ class ReviewQueueDock(QDockWidget):
         )
 
     def apply_filters(self, *_args: object) -> None:
+        self.list.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the Order's now
         self.controller.rebuild_queue(self.queue_filter(), self.order.currentData())
+
+    def _sort_by_column(self, column: int) -> None:
+        """A column title was clicked: the queue takes that column's order (the header shows which)."""
+        header = self.list.horizontalHeader()
+        self.model.sort(column, header.sortIndicatorOrder())
+        self.refresh()
 
     def refresh(self) -> None:
         """Show the queue's structures and the counter."""
@@ -194,50 +220,21 @@ class ReviewQueueDock(QDockWidget):
         if queue is not self._filled_for:  # a new queue: structures were drawn, moved or deleted
             self._filled_for = queue
             self._fill_compounds(sorted({i.compound_id for i in queue.structures.values() if i.compound_id}))
-        if self._shown_ids != queue.ids or self._shown_on != queue.on:
-            self._shown_ids, self._shown_on = list(queue.ids), queue.on
-            self.list.clear()
-            for structure_id in self._shown_ids:
-                item = QListWidgetItem()
-                item.setData(Qt.ItemDataRole.UserRole, structure_id)
-                self._label_row(item)
-                self.list.addItem(item)
+        self.model.refill()  # only when the queue was rebuilt or re-sorted: a key press re-reads its row
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
         self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
         self.show_current(self.controller.current)
 
     def row_text(self, structure_id: str) -> str:
-        """A queue row: id · type · compound · status at the review date, and the suggested
-        status and score when the current image pair was scored."""
-        info = self.controller.queue.structures.get(structure_id)
-        type_label = values.label_of(values.STRUCTURE_TYPES, info.type or "") if info and info.type else "no type"
-        compound = info.compound_id if info and info.compound_id else "no compound"
-        on = self.controller.queue.on
-        status = self.controller.book.status_at(structure_id, on) if on else None
-        status_label = values.label_of(values.STATUSES, status) if status else NOT_OBSERVED
-        suggestion = self.controller.suggestion_text(structure_id)
-        text = f"{structure_id} · {type_label} · {compound} · {status_label}"
-        return f"{text} · {suggestion}" if suggestion else text
-
-    def _label_row(self, item: QListWidgetItem) -> None:
-        """The row's text, and the same as its tooltip: a narrow dock cuts the row's end."""
-        text = self.row_text(item.data(Qt.ItemDataRole.UserRole))
-        item.setText(text)
-        item.setToolTip(text)
+        """A queue row in one line: id · type · compound · status at the review date, and the
+        suggested status and score when the current image pair was scored."""
+        return self.model.row_text(structure_id)
 
     def _relabel_rows(self) -> None:
         """The pair's change scores changed: every row's suggestion may have."""
-        for row in range(self.list.count()):
-            self._label_row(self.list.item(row))
+        self.model.suggestions_changed()
         self.show_current(self.controller.current)
-
-    def _update_rows(self, structure_ids: list[str]) -> None:
-        """Re-label the rows of structures whose states changed (the rest stay as they are)."""
-        rows = {structure_id: row for row, structure_id in enumerate(self._shown_ids)}
-        for structure_id in structure_ids:
-            if structure_id in rows:
-                self._label_row(self.list.item(rows[structure_id]))
 
     def _fill_compounds(self, compound_ids: list[str]) -> None:
         present = [self.compound.itemData(i) for i in range(1, self.compound.count())]
@@ -269,11 +266,13 @@ class ReviewQueueDock(QDockWidget):
             f"{self.controller.status_text(structure_id)} · keys record {confidence} confidence"
             + (f" · {suggestion}" if suggestion else "")
         )
-        if queue.current() == structure_id:
-            self.list.setCurrentRow(queue.position)
+        row = self.model.row_of(structure_id) if queue.current() == structure_id else None
+        if row is not None:
+            self.list.selectRow(row)
+            self.list.scrollTo(self.model.index(row, 0))
 
-    def _activated(self, item: QListWidgetItem) -> None:
-        structure_id = item.data(Qt.ItemDataRole.UserRole)
+    def _activated(self, index: QModelIndex) -> None:
+        structure_id = self.model.structure_at(index.row())
         self.controller.select(structure_id)
         self.controller.navigated.emit(structure_id)
 

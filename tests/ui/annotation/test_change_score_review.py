@@ -50,8 +50,9 @@ class Parts:
         self.controller = self.annotation.controller
 
     def rows(self) -> dict[str, str]:
-        items = (self.dock.list.item(row) for row in range(self.dock.list.count()))
-        return {item.data(Qt.ItemDataRole.UserRole): item.text() for item in items}
+        model = self.dock.model
+        ids = (model.index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(model.rowCount()))
+        return {structure_id: self.dock.row_text(structure_id) for structure_id in ids}
 
     def unload(self) -> None:
         self.annotation.unload()
@@ -125,7 +126,7 @@ def test_plugin_puts_its_prescore_action_on_the_review_queue_dock(qgis_iface):
 
 def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
     never_scored = {
-        "S-0001": f"S-0001 · Warehouse · C-0001 · {label('intact')}",
+        "S-0001": f"S-0001 · Warehouse · C-0001 · {label('intact')} (carried from {BEFORE.acquired})",
         "S-0002": "S-0002 · Warehouse · C-0001 · Not observed",
         "S-0003": "S-0003 · Warehouse · C-0001 · Not observed",
         "S-0004": "S-0004 · Warehouse · C-0001 · Not observed",
@@ -134,7 +135,10 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
     assessment.save_change_scores(BEFORE.image_id, AFTER.image_id, SCORES)
     parts.session.scores_changed.emit()  # what Score changes does once its run is saved
     scored = {
-        "S-0001": f"S-0001 · Warehouse · C-0001 · {label('intact')} · suggests {label('intact')} (0.12)",
+        "S-0001": (
+            f"S-0001 · Warehouse · C-0001 · {label('intact')} (carried from {BEFORE.acquired})"
+            f" · suggests {label('intact')} (0.12)"
+        ),
         "S-0002": f"S-0002 · Warehouse · C-0001 · Not observed · suggests {label('destroyed')} (0.83)",
         "S-0003": f"S-0003 · Warehouse · C-0001 · Not observed · suggests {label('unknown')}",
         "S-0004": "S-0004 · Warehouse · C-0001 · Not observed",

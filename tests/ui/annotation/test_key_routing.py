@@ -61,7 +61,7 @@ def test_arrow_keys_in_the_queue_list_step_through_the_queue(part):
         part.dock.list, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Down, Qt.KeyboardModifier.NoModifier)
     )
     assert part.controller.current == "S-0002"
-    assert part.dock.list.currentItem().text().startswith("S-0002 · ")
+    assert part.dock.list.currentIndex().data(Qt.ItemDataRole.UserRole) == "S-0002"
     assert part.focus.highlight is not None
 
 

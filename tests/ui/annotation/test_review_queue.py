@@ -85,10 +85,10 @@ def test_queue_follows_the_pre_scores_saved_for_the_pair_and_re_sorts_when_they_
 
 def test_queue_rows_show_type_compound_and_status_at_the_review_date(part):
     dock = part.dock
-    rows = [dock.list.item(row).text() for row in range(dock.list.count())]
+    rows = [dock.row_text(dock.model.structure_at(row)) for row in range(dock.model.rowCount())]
     assert rows == [
-        "S-0001 · Warehouse · C-0001 · No visible damage",
-        "S-0002 · Warehouse · C-0001 · Under construction",
+        "S-0001 · Warehouse · C-0001 · No visible damage (carried from 2019-09-01)",
+        "S-0002 · Warehouse · C-0001 · Under construction (carried from 2019-09-01)",
         "S-0003 · Warehouse · C-0001 · Not observed",
         "S-0004 · Bunker · no compound · Not observed",
         "S-0005 · Bunker · no compound · Not observed",
@@ -96,8 +96,8 @@ def test_queue_rows_show_type_compound_and_status_at_the_review_date(part):
     tool = part.activate("review")
     part.controller.select("S-0003")
     press(tool, key_of("destroyed"))
-    assert dock.list.item(2).text() == "S-0003 · Warehouse · C-0001 · Destroyed"
-    dock.list.itemActivated.emit(dock.list.item(4))
+    assert dock.row_text(dock.model.structure_at(2)) == "S-0003 · Warehouse · C-0001 · Destroyed"
+    dock.list.activated.emit(dock.model.index(4, 0))
     assert part.controller.current == "S-0005"
     assert [dock.compound.itemText(i) for i in range(dock.compound.count())] == ["Any", "C-0001 · Main yard"]
     dock.compound.setCurrentIndex(1)
