@@ -24,6 +24,7 @@ from . import postgis_schema, postgis_sql, schema
 from .location import DatabaseLocation, parse_database_location
 from .observations import Observation, now_iso
 from .postgis_connect import connect, first_line, read_error, write_error
+from .postgis_listen import ChangeListener
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore, ObservationConflict, conflict_message
 from .styles import STYLE_NAME, default_style_layers
@@ -169,6 +170,12 @@ class PostgisStore(AssessmentStore):
 
     # -- connection and transactions ------------------------------------------------------
 
+    def listen(self) -> ChangeListener:
+        """A listener to the changes other sessions make (this store's own are left out)."""
+        with self._lock:
+            own_pid = int(self._cursor_connection().get_backend_pid())
+        return ChangeListener(self.database, ignore_pids=(own_pid,))
+
     def close(self) -> None:
         """Close the store's connection (a later call opens a new one)."""
         with self._lock:
@@ -283,8 +290,9 @@ class PostgisStore(AssessmentStore):
             return current
 
     def record_observations(self, observations: Iterable[Observation]) -> int:
-        rows = [postgis_sql.observation_values(o.validated()) for o in observations]
-        analysts = {row[postgis_sql.OBS_COLUMNS.index("analyst")] for row in rows}
+        observations_list = [o.validated() for o in observations]
+        rows = [postgis_sql.observation_values(o) for o in observations_list]
+        analysts = {o.analyst for o in observations_list}
         with self._transaction(analysts.pop() if len(analysts) == 1 else None) as cursor:
             psycopg2.extras.execute_batch(cursor, postgis_sql.OBS_UPSERT, rows, page_size=500)
         return len(rows)

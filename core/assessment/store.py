@@ -35,10 +35,12 @@ class ObservationConflict(SiteWatchError):
 def conflict_message(structure_id: str, observed_on: str, current: Observation | None) -> str:
     """What the second of two analysts recording the same structure and date is told."""
     if current is None:
-        change = "removed its observation"
-    else:
-        change = f"recorded '{current.status}' at {current.recorded_at}"
-    who = (current.analyst if current is not None else None) or "another analyst"
+        return (
+            f"{structure_id} on {observed_on} changed since it was shown: another analyst removed its "
+            "observation. Nothing was written; record yours again if it still applies."
+        )
+    who = current.analyst or "another analyst"
+    change = f"recorded '{current.status}' at {current.recorded_at}"
     return (
         f"{structure_id} on {observed_on} changed since it was shown: {who} {change}. "
         "Nothing was written; keep theirs, or record yours again to replace it (theirs stays in the history)."
