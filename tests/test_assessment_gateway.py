@@ -24,6 +24,7 @@ STORE_MODULES = {
     "core/assessment/postgis_copy.py",
     "core/assessment/postgis_listen.py",
     "core/assessment/postgis_schema.py",
+    "core/assessment/postgis_setup.py",
     "core/assessment/postgis_sql.py",
 }
 WRITE_CALLS = {

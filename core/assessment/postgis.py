@@ -25,6 +25,7 @@ from .location import DatabaseLocation, parse_database_location
 from .observations import Observation, now_iso
 from .postgis_connect import connect, first_line, read_error, write_error
 from .postgis_listen import ChangeListener
+from .postgis_setup import check_can_create, contract_problems
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore, ObservationConflict, conflict_message
 from .styles import STYLE_NAME, default_style_layers
@@ -64,7 +65,7 @@ class PostgisStore(AssessmentStore):
         connection = connect(database)
         try:
             with connection, connection.cursor() as cursor:
-                cls._check_can_create(cursor, database, srid, overwrite)
+                check_can_create(cursor, database, srid, overwrite)
                 for statement in postgis_schema.create_statements(database.schema, srid):
                     cursor.execute(statement)
                 cursor.execute(f'SET LOCAL search_path TO "{database.schema}", public')
@@ -91,36 +92,6 @@ class PostgisStore(AssessmentStore):
         store = cls(database, srid, _checked=True)
         store._save_default_styles(default_style_layers(store))
         return store
-
-    @staticmethod
-    def _check_can_create(cursor: Any, database: DatabaseLocation, srid: int, overwrite: bool) -> None:
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
-        if cursor.fetchone() is None:
-            raise SiteWatchError(
-                f"The database '{database.get('dbname') or database.get('service')}' has no PostGIS extension; "
-                "ask its administrator to run CREATE EXTENSION postgis; in it. Nothing was created."
-            )
-        cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", (srid,))
-        if cursor.fetchone() is None:
-            raise SiteWatchError(f"The database does not know the CRS EPSG:{srid}; pick another CRS.")
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (database.schema,))
-        if cursor.fetchone() is None:
-            return
-        if not overwrite:
-            raise SiteWatchError(
-                f"The schema '{database.schema}' already exists in that database; choose another name "
-                "or allow overwriting it. Nothing was changed."
-            )
-        cursor.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-            (database.schema, schema.META_TABLE),
-        )
-        if cursor.fetchone() is None:
-            raise SiteWatchError(
-                f"The schema '{database.schema}' exists and is not a SiteWatch assessment; it is never "
-                "overwritten. Choose another name."
-            )
-        cursor.execute(f'DROP SCHEMA "{database.schema}" CASCADE')
 
     @classmethod
     def open(cls, location: str | DatabaseLocation) -> PostgisStore:
@@ -152,14 +123,7 @@ class PostgisStore(AssessmentStore):
             raise NotAnAssessmentError(
                 f"There is no schema '{database.schema}' (or you may not read it) in the database of {database}."
             )
-        problems = []
-        for layer_def in schema.LAYERS:
-            if layer_def.name not in present:
-                problems.append(f"table '{layer_def.name}' is missing")
-                continue
-            missing = [f for f in layer_def.field_names() if f not in present[layer_def.name]]
-            if missing:
-                problems.append(f"table '{layer_def.name}' lacks column(s) {', '.join(missing)}")
+        problems = contract_problems(present)
         if problems or not srid:
             problems = problems or [f"its {schema.META_TABLE} table has no srid"]
             raise NotAnAssessmentError(

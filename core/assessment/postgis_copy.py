@@ -23,6 +23,7 @@ from .location import is_database_location, parse_database_location
 from .observations import now_iso
 from .postgis import PostgisStore
 from .postgis_connect import connect, first_line
+from .postgis_setup import check_can_create
 from .records import FeatureRecord
 from .store import AssessmentStore
 
@@ -63,7 +64,7 @@ def _into_postgis(
     connection = connect(database)
     try:
         with connection, connection.cursor() as cursor:
-            PostgisStore._check_can_create(cursor, database, srid, overwrite)
+            check_can_create(cursor, database, srid, overwrite)
             for statement in postgis_schema.create_statements(database.schema, srid):
                 cursor.execute(statement)
             cursor.execute(f'SET LOCAL search_path TO "{database.schema}", public')
