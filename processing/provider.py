@@ -6,10 +6,11 @@ from qgis.PyQt.QtGui import QIcon
 from .algorithm import ICON_DIR
 from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
+from .algorithms.copy_assessment import CopyAssessment
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
 
-ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport)
+ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport, CopyAssessment)
 
 
 class SiteWatchProvider(QgsProcessingProvider):  # type: ignore[misc]  # QGIS has no stubs: the base is Any

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what SiteWatch needs on Debian 12: QGIS 3.40 LTR from bookworm-backports, GDAL,
-# fonts, Xvfb and poppler (PDF checks). Idempotent: quick when everything is there.
+# fonts, Xvfb, poppler (PDF checks) and PostgreSQL 15 + PostGIS 3 (team-mode tests). Idempotent: quick when everything is there.
 set -euo pipefail
 
 SUDO=""
@@ -15,7 +15,10 @@ sys.exit(0 if Qgis.QGIS_VERSION_INT >= 34000 else 1)
 PY
 }
 have_qgis_340 || need+=(qgis python3-qgis qgis-providers)
-for pkg in gdal-bin python3-gdal fonts-open-sans xvfb xauth poppler-utils python3-venv zip; do
+# postgresql-15 + postgresql-15-postgis-3: the throw-away cluster of the PostGIS (team mode) tests;
+# python3-psycopg2: the PostGIS store's driver (QGIS installs ship it).
+for pkg in gdal-bin python3-gdal fonts-open-sans xvfb xauth poppler-utils python3-venv zip \
+  postgresql-15 postgresql-15-postgis-3 python3-psycopg2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then
@@ -39,6 +42,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get install -y -qq -t bookworm-backports --no-install-recommends \
   qgis python3-qgis qgis-providers qgis-plugin-grass- >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
-  gdal-bin python3-gdal fonts-open-sans xvfb xauth poppler-utils python3-venv zip >/dev/null
+  gdal-bin python3-gdal fonts-open-sans xvfb xauth poppler-utils python3-venv zip \
+  postgresql-15 postgresql-15-postgis-3 python3-psycopg2 >/dev/null
 have_qgis_340 || { echo "install-deps: QGIS 3.40 did not install" >&2; exit 1; }
 echo "install-deps: done"

@@ -79,3 +79,33 @@ def sample_site(tmp_path_factory):
     """A small generated sample site (its truth is read only to check the outcome)."""
     generator = pytest.importorskip("sitewatch.sample.generate_site")
     return generator.generate_site(tmp_path_factory.mktemp("sample"), "desert", 800)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL + PostGIS server on a Unix socket in a temporary folder, for the
+    whole run; removed afterwards. Fails (never skips) with the reason when it cannot start."""
+    from sitewatch.tests.helpers.postgres import ClusterError, start_cluster, stop_cluster
+
+    try:
+        cluster = start_cluster()
+    except ClusterError as error:
+        pytest.fail(f"The PostgreSQL test cluster cannot start: {error}", pytrace=False)
+    yield cluster
+    stop_cluster(cluster)
+
+
+@pytest.fixture
+def pg_location(postgres_cluster) -> str:
+    """The location of a new (not yet created) assessment schema in the test cluster."""
+    return postgres_cluster.location(postgres_cluster.new_schema_name())
+
+
+@pytest.fixture
+def pg_assessment(pg_location):
+    """A new, empty PostGIS assessment in UTM zone 37N."""
+    from sitewatch.core.assessment.postgis import PostgisStore
+
+    store = PostgisStore.create(pg_location, UTM37N, site_name="Test site")
+    yield store
+    store.close()

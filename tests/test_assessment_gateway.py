@@ -19,6 +19,13 @@ STORE_MODULES = {
     "core/assessment/geopackage_features.py",
     "core/assessment/geopackage_scores.py",
     "core/assessment/geopackage_sql.py",
+    "core/assessment/postgis.py",
+    "core/assessment/postgis_connect.py",
+    "core/assessment/postgis_copy.py",
+    "core/assessment/postgis_listen.py",
+    "core/assessment/postgis_schema.py",
+    "core/assessment/postgis_setup.py",
+    "core/assessment/postgis_sql.py",
 }
 WRITE_CALLS = {
     "addFeature",

@@ -22,6 +22,31 @@ from .observations import Observation
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 
 
+class ObservationConflict(SiteWatchError):
+    """The observation of a structure at a date changed since the analyst was shown it: nothing
+    was written. ``current`` is what is stored now (None when it was removed); its ``analyst``
+    and ``recorded_at`` say who changed it and when."""
+
+    def __init__(self, message: str, current: Observation | None):
+        super().__init__(message)
+        self.current = current
+
+
+def conflict_message(structure_id: str, observed_on: str, current: Observation | None) -> str:
+    """What the second of two analysts recording the same structure and date is told."""
+    if current is None:
+        return (
+            f"{structure_id} on {observed_on} changed since it was shown: another analyst removed its "
+            "observation. Nothing was written; record yours again if it still applies."
+        )
+    who = current.analyst or "another analyst"
+    change = f"recorded '{current.status}' at {current.recorded_at}"
+    return (
+        f"{structure_id} on {observed_on} changed since it was shown: {who} {change}. "
+        "Nothing was written; keep theirs, or record yours again to replace it (theirs stays in the history)."
+    )
+
+
 class AssessmentStore(ABC):
     """One site's assessment, wherever it is stored."""
 
@@ -123,6 +148,22 @@ class AssessmentStore(ABC):
 
     # -- built on the above ---------------------------------------------------------------
 
+    def record_observation_if_unchanged(
+        self, observation: Observation, expected: Observation | None
+    ) -> Observation | None:
+        """Like :meth:`record_observation`, but only if the current observation of that
+        structure and date is still ``expected`` (None: there was none) — the optimistic check
+        of team work; otherwise an :class:`ObservationConflict` and nothing is written.
+
+        This default reads then writes (one analyst per GeoPackage); a shared store overrides it
+        with one locked transaction."""
+        observation = observation.validated()
+        current = [o for o in self.observations([observation.structure_id]) if o.observed_on == observation.observed_on]
+        found = current[0] if current else None
+        if found != expected:
+            raise ObservationConflict(conflict_message(observation.structure_id, observation.observed_on, found), found)
+        return self.record_observation(observation)
+
     def compound_index(self) -> CompoundIndex:
         """The current compounds, indexed for assignment."""
         layer = self.layer(schema.COMPOUNDS.name)
@@ -172,7 +213,15 @@ class AssessmentStore(ABC):
 
 
 def open_assessment(path: str | os.PathLike[str]) -> AssessmentStore:
-    """Open the assessment at ``path`` (today: a GeoPackage)."""
+    """Open the assessment at ``path``: a GeoPackage path, or a database location
+    (``postgresql://USER@HOST:PORT/DBNAME?schema=NAME``, ``service=NAME schema=NAME``; see
+    :mod:`.location`)."""
+    from .location import is_database_location
+
+    if is_database_location(str(path)):
+        from .postgis import PostgisStore
+
+        return PostgisStore.open(str(path))
     from .geopackage import GeoPackageStore
 
     return GeoPackageStore.open(path)

@@ -16,6 +16,9 @@ from qgis.core import (
 )
 
 from ...core.assessment.geopackage import GeoPackageStore
+from ...core.assessment.location import is_database_location
+from ...core.assessment.postgis import PostgisStore
+from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 
@@ -35,7 +38,9 @@ class CreateAssessment(SiteWatchAlgorithm):
     PARAMETER_HELP = {
         "OUTPUT": (
             "the .gpkg file to create. It is written beside the target first and moved into place, so "
-            "a failure leaves nothing half-written."
+            "a failure leaves nothing half-written. For a team assessment in PostGIS give a new schema as "
+            "postgresql://USER@HOST:PORT/DBNAME?schema=NAME or service=NAME schema=NAME (created in one "
+            "transaction)."
         ),
         "CRS": (
             "the CRS of the geometry layers; a projected CRS of the site (e.g. its UTM zone) makes "
@@ -76,12 +81,18 @@ class CreateAssessment(SiteWatchAlgorithm):
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
-        path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        given = parameters.get(self.OUTPUT)
+        database = isinstance(given, str) and is_database_location(given)
+        path = str(given).strip() if database else self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         crs: QgsCoordinateReferenceSystem = self.parameterAsCrs(parameters, self.CRS, context)
         site_name = self.parameterAsString(parameters, self.SITE_NAME, context) or None
         overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         try:
-            store = GeoPackageStore.create(path, crs, overwrite=overwrite, site_name=site_name)
+            store: AssessmentStore
+            if database:
+                store = PostgisStore.create(path, crs, overwrite=overwrite, site_name=site_name)
+            else:
+                store = GeoPackageStore.create(path, crs, overwrite=overwrite, site_name=site_name)
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
         feedback.pushInfo(f"Created assessment {store.location} in {crs.authid()}")

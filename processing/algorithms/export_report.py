@@ -12,7 +12,6 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputFile,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
@@ -25,6 +24,7 @@ from ...core.export.formats import FORMATS
 from ...core.export.manifest import MANIFEST_NAME
 from ...core.export.package import ExportRequest, check_request, export_assessment
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import LOCATION_HELP, AssessmentParameter, assessment_location
 from ..choice import ChoiceParameter
 
 
@@ -59,7 +59,7 @@ class ExportReport(SiteWatchAlgorithm):
         "characters and the same in every format."
     )
     PARAMETER_HELP = {
-        "ASSESSMENT": "the SiteWatch assessment (.gpkg) to export.",
+        "ASSESSMENT": f"the SiteWatch assessment to export: {LOCATION_HELP}.",
         "AFTER_DATE": (
             "the date (YYYY-MM-DD) whose status each structure is exported with; it must lie within "
             "the assessment's imagery dates."
@@ -109,7 +109,7 @@ class ExportReport(SiteWatchAlgorithm):
         return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.ASSESSMENT, "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter(self.ASSESSMENT, "Assessment"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
         self.addParameter(QgsProcessingParameterString(self.BEFORE_DATE, "Before date", optional=True))
         self.addParameter(
@@ -159,7 +159,7 @@ class ExportReport(SiteWatchAlgorithm):
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         check_request(
-            open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context)),
+            open_assessment(assessment_location(parameters, self.ASSESSMENT, context)),
             self._request(parameters, context),
         )
 
@@ -168,7 +168,7 @@ class ExportReport(SiteWatchAlgorithm):
     ) -> Results:
         request = self._request(parameters, context)
         try:
-            store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
+            store = open_assessment(assessment_location(parameters, self.ASSESSMENT, context))
             result = export_assessment(store, request, feedback)
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
