@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from ..values import DAMAGE_SCALE, STATUS_BY_CODE
 from .change_sums import SPOT_CELL, STRONG_FACTOR, FootprintSums
 from .radiometry import ROBUST_SIGMA, Normalisation
+from .registration import Registration
 
 MIN_VALID_SHARE = 0.5
 """Footprints with fewer valid pixels than this share (nodata, outside the overlap) → unknown."""
@@ -85,6 +86,8 @@ class ScoreRun:
     normalisation: str
     warped: bool
     assumed_crs: bool
+    registration: Registration | None = None
+    """The pair's estimated offset and whether it was corrected (None: not estimated)."""
 
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""

@@ -77,6 +77,7 @@ from .change_sums import (
 from .footprint_raster import FootprintRaster, PixelBoxes
 from .radiometry import fit_normalisation
 from .raster_pair import RasterPair, Window
+from .registration import Registration, estimate_shift
 
 __all__ = [
     "CLIP_ROUNDS",
@@ -163,6 +164,9 @@ def score_changes(
         ThreadPoolExecutor(max_workers=1) as pixel_pool,
         ThreadPoolExecutor(max_workers=1) as label_pool,
     ):
+        registration = estimate_shift(pair, region, before_pool)
+        if registration.corrected:
+            pair.realign(registration.east_px, registration.south_px)
         normalisation = fit_normalisation(pair, region, before_pool)
         sums = FootprintSums(shapes.count)
         windows = [
@@ -199,6 +203,7 @@ def score_changes(
         normalisation.describe(),
         pair.warped,
         shapes.assumed_crs,
+        registration,
     )
 
 
