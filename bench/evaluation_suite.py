@@ -59,7 +59,7 @@ def main() -> int:
                 f"{site.name:<10} {seed:>5} {hit:>5.0%} {q.precision:>5.2f} {q.recall:>5.2f} {q.f1:>5.2f} "
                 f"{q.top_recall:>5.2f} {q.assessed_exact:>4}/{q.assessed:<4} {q.class_accuracy:>4.0%} "
                 f"{q.exact_class:>4}/{q.positives:<4} {q.hidden_unknown:>4}/{q.hidden:<4} {elapsed:>5.1f}"
-                f"{'' if ok else ' ✗'}  {getattr(run, 'registration', '')} — {site.factor}"
+                f"{'' if ok else ' ✗'}  {_shift(run)} — {site.factor}"
             )
             if args.details:
                 for sid, s in zip(ids, run.scores):
@@ -69,6 +69,11 @@ def main() -> int:
     print(f"goals: F1 ≥ {GOALS['f1']}, top-20 % recall ≥ {GOALS['top']} (of its ceiling), class ≥ {GOALS['class']:.0%}")
     print(f"{failures} site(s) below a goal")
     return 1 if failures else 0
+
+
+def _shift(run) -> str:
+    r = run.registration
+    return "-" if r is None else f"shift {r.east_px:+.1f},{r.south_px:+.1f} px{' corrected' if r.corrected else ''}"
 
 
 if __name__ == "__main__":

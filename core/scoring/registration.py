@@ -86,8 +86,8 @@ def window_shift(before: NDArray[np.float64], after: NDArray[np.float64]) -> tup
     spectrum_a = np.fft.rfft2((after - after.mean()) * taper)
     cross = spectrum_a * np.conj(spectrum_b)
     cross /= np.maximum(np.abs(cross), 1e-12)
-    fy = np.fft.fftfreq(rows)[:, None]
-    fx = np.fft.rfftfreq(cols)[None, :]
+    fy = np.fft.fftfreq(rows, 1.0)[:, None]
+    fx = np.fft.rfftfreq(cols, 1.0)[None, :]
     cross *= np.exp(-2 * (math.pi * PEAK_SIGMA_PX) ** 2 * (fx * fx + fy * fy))
     surface = np.fft.irfft2(cross, s=(rows, cols))
     peak_row, peak_col = np.unravel_index(int(np.argmax(surface)), surface.shape)
@@ -104,8 +104,8 @@ def window_shift(before: NDArray[np.float64], after: NDArray[np.float64]) -> tup
 
     d_row = refine(surface[(peak_row - 1) % rows, peak_col], peak, surface[(peak_row + 1) % rows, peak_col])
     d_col = refine(surface[peak_row, (peak_col - 1) % cols], peak, surface[peak_row, (peak_col + 1) % cols])
-    south = (peak_row + 1 - rows if peak_row > rows // 2 else peak_row) + d_row
-    east = (peak_col + 1 - cols if peak_col > cols // 2 else peak_col) + d_col
+    south = (peak_row - rows if peak_row > rows // 2 else peak_row) + d_row
+    east = (peak_col - cols if peak_col > cols // 2 else peak_col) + d_col
     return float(east), float(south), ratio
 
 
