@@ -21,6 +21,7 @@ two variants), :mod:`.layout_model` and :mod:`.layout` (the site's design), :mod
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -30,10 +31,13 @@ from .canvas import PaintContext
 from .ground_painting import paint_ground
 from .layout import make_layout
 from .layout_model import BERM_OFFSET
-from .painting import paint_image
+from .painting import obscured_structures, paint_image
 from .raster_io import site_origin, write_site_image
 from .truth import write_truth
 from .variants import DESIGN_EXTENT, PIXEL, VARIANTS
+
+OBSCURED_FILE = "obscured.json"
+"""Written next to a site with clouds: the ids of the structures they hide (truth, never scored)."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,20 @@ class SiteFiles:
     after_image_id: str = "IMG-0002"
 
 
-def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int | None = None) -> SiteFiles:
+def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int | None = None, **options) -> SiteFiles:
     """Write the before and after GeoTIFFs and the truth GeoPackage of a sample site.
 
     ``seed`` replaces the variant's own seed: another layout, strike and texture with the same
-    look, passes and grids (held-out sites for checking the change scorer's thresholds)."""
+    look, passes and grids (held-out sites for checking the change scorer's thresholds).
+    ``options`` replace other fields of the variant (:class:`.variants.Variant`: the damaged
+    share, the after pass's sun, CRS, resolution, shift, clouds…) for the evaluation suite."""
     if variant not in VARIANTS:
         raise ValueError(f"Unknown variant '{variant}'; use one of {', '.join(VARIANTS)}.")
     if size < 400:
         raise ValueError("The sample site needs at least 400 pixels per side.")
     v = VARIANTS[variant] if seed is None else replace(VARIANTS[variant], seed=seed)
+    if options:
+        v = replace(v, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scale = size * PIXEL / DESIGN_EXTENT
@@ -81,6 +89,8 @@ def generate_site(out_dir, variant: str = "desert", size: int = 4000, seed: int 
 
     gpkg = out / v.gpkg_name
     write_truth(gpkg, v, layout, cx, cy, before_tif, after_tif, BERM_OFFSET * scale)
+    if v.clouds:  # which structures clouds hide: truth for the evaluation suite only
+        (out / OBSCURED_FILE).write_text(json.dumps(obscured_structures(ctx)))
     return SiteFiles(before_tif, after_tif, gpkg, v.before_date, v.after_date, v.name)
 
 

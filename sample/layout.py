@@ -306,6 +306,13 @@ def make_layout(variant: Variant) -> Layout:
     n_severe = max(1, round(0.03 * total))
     n_moderate = max(1, round(0.035 * total))
     n_possible = max(1, round(0.03 * total))
+    if variant.damaged_share is not None:  # the same mix of classes, at another scale
+        damaged = min(round(variant.damaged_share * total), len(eligible) - n_possible)
+        n_severe = max(1, round(damaged * 0.2))
+        n_moderate = max(1, round(damaged * 0.23))
+        n_destroyed = damaged - n_severe - n_moderate
+    if variant.scattered:
+        ranked = [eligible[int(i)] for i in rng.permutation(len(eligible))]
     statuses = (
         ["destroyed"] * n_destroyed + ["severe"] * n_severe + ["moderate"] * n_moderate + ["possible"] * n_possible
     )

@@ -22,6 +22,8 @@ def paint_image(ctx: PaintContext, ground: np.ndarray, when: str) -> np.ndarray:
     after = when == "after"
     sun = ctx.v.sun_after if after else ctx.v.sun_before
     img = ground.copy()
+    if after and ctx.v.seasonal:
+        seasonal_ground(ctx, img)
     _terrain(ctx, img, sun)
     _shadows(ctx, img, sun, after)
     for st in ctx.layout.structures:
@@ -30,7 +32,37 @@ def paint_image(ctx: PaintContext, ground: np.ndarray, when: str) -> np.ndarray:
         for x, y, r, sid in ctx.layout.craters:
             if sid is None:
                 paint_crater(ctx, img, x, y, r, sun, ctx.rng(40, int(abs(x) * 10), int(abs(y) * 10)), 0.3)
+        if ctx.v.clouds:
+            img += (np.float32(236.0) - img) * cloud_cover(ctx)[None]
     return _finish(ctx, img, after)
+
+
+def seasonal_ground(ctx: PaintContext, img) -> None:
+    """The ground of the after pass in another season: greener or drier in broad patches."""
+    s = ctx.v.seasonal
+    rng = ctx.rng(70, 1)
+    patches = value_noise(rng, ctx.size, ctx.size, ctx.mpx(60))
+    factors = np.array([1 - 0.22 * s, 1 + 0.08 * s, 1 - 0.25 * s], np.float32)[:, None, None]
+    img *= 1 + (factors - 1) * np.clip(0.6 + 0.5 * patches, 0, 1.5)[None]
+
+
+def cloud_cover(ctx: PaintContext) -> np.ndarray:
+    """Opacity (0..1, size × size) of the after pass's clouds and haze: soft blobs of 60–140 m."""
+    rng = ctx.rng(80, 1)
+    cover = np.zeros((ctx.size, ctx.size), np.float32)
+    half = ctx.canvas.half
+    texture = value_noise(rng, ctx.size, ctx.size, ctx.mpx(12))
+    for _ in range(ctx.v.clouds):
+        x, y = rng.uniform(-0.8, 0.8, 2) * half
+        radius = rng.uniform(60, 140) * ctx.k
+        got = ctx.canvas.around(x, y, radius * 1.5)
+        if got is None:
+            continue
+        sl, X, Y = got
+        d = np.hypot(X - x, Y - y) / radius
+        blob = np.clip(1.25 - d * d, 0, 1) * np.clip(0.85 + 0.2 * texture[sl], 0, 1)
+        np.maximum(cover[sl], blob.astype(np.float32), out=cover[sl])
+    return np.minimum(cover, 0.92)
 
 
 def _terrain(ctx: PaintContext, img, sun):
@@ -143,3 +175,22 @@ def _finish(ctx: PaintContext, img, after: bool) -> np.ndarray:
     np.clip(img, 1, 255, out=img)
     img += 0.5
     return img.astype(np.uint8)
+
+
+def obscured_structures(ctx: PaintContext, opacity: float = 0.5) -> list[str]:
+    """Ids of the structures whose footprint lies on average under clouds of at least ``opacity``
+    (the truth of the cloud site: an analyst could not assess them)."""
+    if not ctx.v.clouds:
+        return []
+    cover = cloud_cover(ctx)
+    found = []
+    for st in ctx.layout.structures:
+        got = ctx.canvas.around(st.x, st.y, math.hypot(st.length, st.width) / 2 + ctx.px)
+        if got is None:
+            continue
+        sl, X, Y = got
+        U, V = to_local(X, Y, st.x, st.y, st.angle)
+        inside = rect_coverage(U, V, st.length, st.width, ctx.px)
+        if inside.sum() and float((cover[sl] * inside).sum() / inside.sum()) >= opacity:
+            found.append(st.sid)
+    return found

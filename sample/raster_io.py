@@ -37,9 +37,12 @@ def write_site_image(array: np.ndarray, path: Path, origin: tuple[float, float],
     """Write the painted image of ``when`` ("before" or "after") at ``path``."""
     utm = osr.SpatialReference()
     utm.ImportFromEPSG(EPSG)
+    if when == "after" and variant.after_shift_px != (0.0, 0.0):  # a co-registration error
+        east, south = variant.after_shift_px
+        origin = (origin[0] + east * PIXEL, origin[1] - south * PIXEL)
     ds = _mem_dataset(array, origin, PIXEL, utm.ExportToWkt())
     nodata = None
-    if when == "after" and variant.after_epsg != EPSG:
+    if when == "after" and (variant.after_epsg != EPSG or variant.after_gsd != PIXEL):
         ds = _reprojected(ds, variant)
         nodata = 0
     if when == "after":
@@ -58,8 +61,10 @@ def _reprojected(ds, variant: Variant):
         lat = math.radians(CENTRE_LAT)
         x_res = variant.after_gsd / (111320.0 * math.cos(lat))
         y_res = variant.after_gsd / 110950.0
-    else:
+    elif target.GetAuthorityCode(None) == "3857":  # Web Mercator stretches by 1 / cos(latitude)
         x_res = y_res = variant.after_gsd / math.cos(math.radians(CENTRE_LAT))
+    else:
+        x_res = y_res = variant.after_gsd
     return gdal.Warp(
         "",
         ds,

@@ -9,11 +9,12 @@ destroyed; predicted positive = suggested moderate or worse. Used by
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from osgeo import ogr
 
 from ..core.scoring.change_score import ScoreRun, score_changes
+from ..core.values import DAMAGE_SCALE
 from .generate_site import SiteFiles, truth_statuses
 
 POSITIVE = frozenset({"moderate", "severe", "destroyed"})
@@ -35,6 +36,22 @@ class Quality:
     budget: int
     found_in_budget: int
     unknown: int
+    assessed: int = 0
+    """Structures not hidden by clouds and not under construction, with a truth status."""
+    assessed_exact: int = 0
+    """Of them, those suggested exactly their true status (unknown counts as wrong)."""
+    hidden: int = 0
+    """Structures the clouds hide (left out of every other figure)."""
+    hidden_unknown: int = 0
+    """Of them, those suggested unknown, as they should be."""
+
+    @property
+    def class_accuracy(self) -> float:
+        return self.assessed_exact / self.assessed if self.assessed else 0.0
+
+    @property
+    def positive_accuracy(self) -> float:
+        return self.exact_class / self.positives if self.positives else 0.0
 
     @property
     def precision(self) -> float:
@@ -71,11 +88,26 @@ def read_footprints(gpkg) -> tuple[list[str], list[bytes], str]:
     return ids, shapes, layer.GetSpatialRef().ExportToWkt()
 
 
-def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str]) -> Quality:
+def evaluate(run: ScoreRun, ids: list[str], truth: dict[str, str], hidden: frozenset[str] = frozenset()) -> Quality:
+    """Quality of ``run``; structures in ``hidden`` (under clouds) count only as hidden: they
+    should be unknown, and are left out of the ranking's figures too."""
+    if hidden:
+        hidden_unknown = sum(1 for sid, s in zip(ids, run.scores) if sid in hidden and s.suggested == "unknown")
+        keep = [i for i, sid in enumerate(ids) if sid not in hidden]
+        ranked = sorted((i for i in keep if run.scores[i].rank is not None), key=lambda i: run.scores[i].rank or 0)
+        new_rank = {i: r for r, i in enumerate(ranked, start=1)}
+        scores = [replace(run.scores[i], rank=new_rank.get(i)) for i in keep]
+        run = replace(run, scores=scores)
+        ids = [ids[i] for i in keep]
+        quality = evaluate(run, ids, truth)
+        return replace(quality, hidden=len(hidden), hidden_unknown=hidden_unknown)
     positive = [truth.get(sid) in POSITIVE for sid in ids]
     predicted = [s.suggested in POSITIVE for s in run.scores]
     budget = math.ceil(BUDGET * len(ids))
+    graded = [i for i, sid in enumerate(ids) if truth.get(sid) in DAMAGE_SCALE]
     return Quality(
+        assessed=len(graded),
+        assessed_exact=sum(1 for i in graded if run.scores[i].suggested == truth.get(ids[i])),
         structures=len(ids),
         positives=sum(positive),
         tp=sum(p and t for p, t in zip(predicted, positive)),

@@ -117,6 +117,8 @@ def _roof(ctx: PaintContext, st: Structure, U, V, sun, rng, shape):
         for u, v, a in st.details.get("ac", []):
             box = (np.abs(U - u) < a / 2) & (np.abs(V - v) < a / 2)
             colour = np.where(box[None], np.array([228, 228, 224], np.float32)[:, None, None], colour)
+    if ctx.v.roof_brightness != 1.0:
+        colour = colour * np.float32(ctx.v.roof_brightness)
     return colour.astype(np.float32), alpha.astype(np.float32)
 
 

@@ -39,6 +39,20 @@ class Variant:
     after_epsg: int
     after_gsd: float
     sensor: str
+    # Options of the evaluation suite (bench/evaluation_suite.py); the defaults leave the two
+    # sample sites exactly as they were.
+    damaged_share: float | None = None
+    """Share of the structures moderate or worse (None: the strike of the samples, about 13 %)."""
+    scattered: bool = False
+    """Damage spread over every compound instead of clustered in the targeted ones."""
+    after_shift_px: tuple[float, float] = (0.0, 0.0)
+    """Co-registration error of the after image: pixels east and south."""
+    roof_brightness: float = 1.0
+    """Factor on every roof's colour (0.4: dark roofs whose rubble is brighter than them)."""
+    seasonal: float = 0.0
+    """Strength of the seasonal change of the ground between the passes (0: none, 1: strong)."""
+    clouds: int = 0
+    """Cloud and haze patches over the after image."""
 
 
 VARIANTS: dict[str, Variant] = {

@@ -84,7 +84,7 @@ def load(gpkg_path: str, before_image: str, after_image: str) -> dict[str, Store
         if not exists:
             return {}
         rows = connection.execute(
-            "SELECT structure_id, chg_score, chg_rank, suggested FROM change_scores "
+            "SELECT structure_id, chg_score, chg_rank, suggested, chg_frac FROM change_scores "
             "WHERE before_image = ? AND after_image = ?",
             (before_image, after_image),
         ).fetchall()
@@ -92,4 +92,4 @@ def load(gpkg_path: str, before_image: str, after_image: str) -> dict[str, Store
         raise SiteWatchError(f"Reading the change scores of {gpkg_path} failed ({error}).") from None
     finally:
         connection.close()
-    return {sid: StoredChangeScore(score, rank, suggested) for sid, score, rank, suggested in rows}
+    return {sid: StoredChangeScore(score, rank, suggested, frac) for sid, score, rank, suggested, frac in rows}

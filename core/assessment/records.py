@@ -44,3 +44,5 @@ class StoredChangeScore(NamedTuple):
     score: float | None
     rank: int | None
     suggested: str
+    frac: float | None = None
+    """Share of the footprint's pixels changed (``chg_frac``): the "why" of the suggestion."""

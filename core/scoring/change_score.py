@@ -9,9 +9,10 @@ Method (docs/change_score.md has the full text):
    pixels above the changed-pixel threshold (``chg_frac``), and the mean magnitude of its
    ring — the cells of RING_CELL × RING_CELL pixels within ``ring_m`` of the footprint's
    bounding box (rounded outward to whole cells) that hold no footprint pixel and no invalid one;
-3. contrast = inside mean − ring mean; its robust z-score against the unchanged footprints of
-   the pair (median and 1.4826 × MAD with iterative 3-sigma clipping of the changed ones) says
-   how unusual the change is for this pair of images (the *area* z);
+3. contrast = inside mean − ring mean, in units of AREA_UNIT × the changed-pixel threshold
+   (the *area* z): the reference of "no change" is learnt from a sample of the whole overlap,
+   mostly the ground between the structures, never from the other footprints, so the
+   suggestions do not drift with the share of structures that were hit;
 4. spot = the highest mean magnitude of a SPOT_CELL × SPOT_CELL cell wholly inside the
    footprint minus the footprint's mean, in units of the pair's changed-pixel threshold: one
    impact hole in an unchanged roof barely moves the mean but makes one cell stand out. A spot
@@ -42,8 +43,7 @@ from numpy.typing import NDArray
 
 from ..errors import SiteWatchError
 from .change_grading import (
-    CLIP_ROUNDS,
-    CLIP_Z,
+    AREA_UNIT,
     INTACT,
     MIN_REFERENCE,
     MIN_RING_PIXELS,
@@ -74,13 +74,13 @@ from .change_sums import (
     accumulate,
     window_change,
 )
-from .footprint_raster import FootprintRaster, PixelBoxes
+from .footprint_raster import FootprintRaster, PixelBoxes, covered_by
 from .radiometry import fit_normalisation
 from .raster_pair import RasterPair, Window
+from .registration import estimate_shift
 
 __all__ = [
-    "CLIP_ROUNDS",
-    "CLIP_Z",
+    "AREA_UNIT",
     "DEFAULT_RING_M",
     "INTACT",
     "MIN_REFERENCE",
@@ -135,8 +135,11 @@ def score_changes(
     bands: list[int] | None = None,
     ring_m: float = DEFAULT_RING_M,
     feedback: Feedback | None = None,
+    obscured: Sequence[bytes] = (),
 ) -> ScoreRun:
-    """Score every footprint (WKB in ``footprints_crs``, WKT or authority id; empty = raster CRS)."""
+    """Score every footprint (WKB in ``footprints_crs``, WKT or authority id; empty = raster CRS).
+    Footprints touching an ``obscured`` area (WKB polygons in ``footprints_crs``, drawn by the
+    analyst where clouds or haze hide the after image) are ``unknown``."""
     if ring_m <= 0:
         raise SiteWatchError(f"The ring width must be positive (got {ring_m} m).")
     if not footprints:
@@ -163,6 +166,9 @@ def score_changes(
         ThreadPoolExecutor(max_workers=1) as pixel_pool,
         ThreadPoolExecutor(max_workers=1) as label_pool,
     ):
+        registration = estimate_shift(pair, region, before_pool)
+        if registration.corrected:
+            pair.realign(registration.east_px, registration.south_px)
         normalisation = fit_normalisation(pair, region, before_pool)
         sums = FootprintSums(shapes.count)
         windows = [
@@ -189,7 +195,7 @@ def score_changes(
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
             accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
-    scores, center, spread = grade(sums, normalisation, shapes.on_image)
+    scores, center, spread = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,
         center,
@@ -199,6 +205,7 @@ def score_changes(
         normalisation.describe(),
         pair.warped,
         shapes.assumed_crs,
+        registration,
     )
 
 

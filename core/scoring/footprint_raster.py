@@ -135,3 +135,22 @@ class FootprintRaster:
             self.layer.SetSpatialFilter(None)
         labels: NDArray[np.integer[Any]] = target.GetRasterBand(1).ReadAsArray()
         return labels
+
+
+def covered_by(footprints: Sequence[bytes | None], areas: Sequence[bytes]) -> NDArray[np.bool_] | None:
+    """Which footprints intersect any of ``areas`` (WKB, same CRS); None without areas."""
+    if not areas:
+        return None
+    union = ogr.Geometry(ogr.wkbMultiPolygon)
+    for wkb in areas:
+        geometry = ogr.CreateGeometryFromWkb(bytes(wkb)) if wkb else None
+        if geometry is None or geometry.IsEmpty():
+            continue
+        union = union.Union(geometry.MakeValid())
+    hit = np.zeros(len(footprints), dtype=bool)
+    if union.IsEmpty():
+        return hit
+    for index, footprint in enumerate(footprints):
+        shape = ogr.CreateGeometryFromWkb(bytes(footprint)) if footprint else None
+        hit[index] = shape is not None and not shape.IsEmpty() and shape.Intersects(union)
+    return hit

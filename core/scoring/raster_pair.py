@@ -189,6 +189,28 @@ class RasterPair:
         self._after_reader = _Reader(self.after, self.plan.after, native=self.plan.mode == "pairs")
         self.block = self._block_size()
 
+    def realign(self, east_px: float, south_px: float) -> None:
+        """Move the after image back by an offset measured on the before grid (its content lies
+        ``east_px`` east and ``south_px`` south of where it belongs): its georeferencing is
+        corrected in a VRT and it is then read warped (bilinear), whatever its CRS."""
+        source = gdal.Translate("", self._after_source, format="VRT")
+        gt = self.geotransform
+        centre_x, centre_y = gt[0] + gt[1] * self.width / 2, gt[3] + gt[5] * self.height / 2
+        transform = osr.CoordinateTransformation(
+            traditional_srs(self.srs), traditional_srs(self._after_source.GetSpatialRef())
+        )
+        x0, y0, _ = transform.TransformPoint(centre_x, centre_y)
+        x1, y1, _ = transform.TransformPoint(centre_x + east_px * gt[1], centre_y + south_px * gt[5])
+        after_gt = list(source.GetGeoTransform())
+        after_gt[0] -= x1 - x0
+        after_gt[3] -= y1 - y0
+        source.SetGeoTransform(after_gt)
+        self._after_source = source
+        self.after = self._warped(source)
+        self.offset = (0, 0)
+        self.warped = True
+        self._after_reader = _Reader(self.after, self.plan.after, native=self.plan.mode == "pairs")
+
     def _grid_offset(self, after: gdal.Dataset) -> tuple[int, int] | None:
         """Whole-pixel offset of the after grid in the before grid, or None if it must be warped."""
         if not self.srs.IsSame(after.GetSpatialRef()):

@@ -33,6 +33,7 @@ from qgis.PyQt.QtCore import QMetaType
 
 from ...core.errors import SiteWatchError
 from ...core.scoring import change_score
+from ...core.scoring.explanation import explain
 from ...core.scoring.raster_pair import RasterPair
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 
@@ -42,6 +43,14 @@ SCORE_FIELDS = (
     ("chg_rank", QMetaType.Type.Int),
     ("suggested", QMetaType.Type.QString),
 )
+EXPLANATION_FIELDS = (
+    ("chg_roof", QMetaType.Type.Double),
+    ("chg_ring", QMetaType.Type.Double),
+    ("chg_spot", QMetaType.Type.Double),
+    ("chg_why", QMetaType.Type.QString),
+)
+"""Added after SCORE_FIELDS: share of the roof strongly changed, the ring's mean change and the
+hottest spot (in changed-pixel thresholds), and the sentence that explains the suggestion."""
 
 
 def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
@@ -111,10 +120,17 @@ class ChangeScore(SiteWatchAlgorithm):
             "footprints left out) used as the local reference that cancels illumination and seasonal "
             "change."
         ),
+        "OBSCURED": (
+            "optional polygons where clouds, haze or smoke hide the after image: every structure they "
+            "touch is unknown, never scored."
+        ),
         "OUTPUT": (
             "the structures with chg_score (0–1), chg_frac (share of footprint pixels changed), "
             "chg_rank (1 = most changed) and suggested (intact, possible, moderate, severe, destroyed "
-            "or unknown). Structures outside the overlap of the images, or with fewer than half of "
+            "or unknown), then why: chg_roof (share of the roof strongly changed), chg_ring (the ring's "
+            "mean change) and chg_spot (the hottest 2 m patch), both in changed-pixel thresholds, and chg_why "
+            "(the sentence, with the co-registration correction applied). Structures outside the overlap "
+            "of the images, or with fewer than half of "
             "their pixels valid, are unknown with no score and no rank — never intact."
         ),
     }
@@ -129,6 +145,7 @@ class ChangeScore(SiteWatchAlgorithm):
     STRUCTURES = "STRUCTURES"
     BANDS = "BANDS"
     RING_M = "RING_M"
+    OBSCURED = "OBSCURED"
     OUTPUT = "OUTPUT"
     THRESHOLDS = "THRESHOLDS"
 
@@ -155,6 +172,14 @@ class ChangeScore(SiteWatchAlgorithm):
             )
         )
         self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.OBSCURED,
+                "Obscured areas (clouds, haze)",
+                [Qgis.ProcessingSourceType.VectorPolygon],
+                optional=True,
+            )
+        )
+        self.addParameter(
             QgsProcessingParameterFeatureSink(self.OUTPUT, "Scored structures", Qgis.ProcessingSourceType.VectorPolygon)
         )
         self.addOutput(QgsProcessingOutputString(self.THRESHOLDS, "How the thresholds were chosen"))
@@ -174,17 +199,24 @@ class ChangeScore(SiteWatchAlgorithm):
         crs = source.sourceCrs()
         try:
             run = change_score.score_changes(
-                before, after, footprints, crs.toWkt() if crs.isValid() else "", bands, ring_m, feedback
+                before,
+                after,
+                footprints,
+                crs.toWkt() if crs.isValid() else "",
+                bands,
+                ring_m,
+                feedback,
+                self._obscured(parameters, context, crs),
             )
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
         self._report(run, feedback)
         fields = QgsFields()
-        new_names = {name for name, _ in SCORE_FIELDS}
+        new_names = {name for name, _ in SCORE_FIELDS + EXPLANATION_FIELDS}
         kept = [i for i, field in enumerate(source.fields()) if field.name() not in new_names]
         for index in kept:
             fields.append(source.fields().at(index))
-        for name, kind in SCORE_FIELDS:
+        for name, kind in SCORE_FIELDS + EXPLANATION_FIELDS:
             fields.append(QgsField(name, kind))
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(), crs)
         if sink is None:
@@ -194,12 +226,40 @@ class ChangeScore(SiteWatchAlgorithm):
             out.setGeometry(feature.geometry())
             attributes = feature.attributes()
             out.setAttributes(
-                [attributes[i] for i in kept] + [scored.score, scored.frac, scored.rank, scored.suggested]
+                [attributes[i] for i in kept]
+                + [scored.score, scored.frac, scored.rank, scored.suggested]
+                + [scored.strong, scored.ring, scored.spot, explain(scored, run.registration)]
             )
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
                 raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
         feedback.setProgress(100)
         return {self.OUTPUT: dest_id, self.THRESHOLDS: run.thresholds_text()}
+
+    def _obscured(
+        self, parameters: Parameters, context: QgsProcessingContext, crs: QgsCoordinateReferenceSystem
+    ) -> list[bytes]:
+        """The analyst's obscured areas as WKB in the structures' CRS (none when not given)."""
+        source = self.parameterAsSource(parameters, self.OBSCURED, context)
+        if source is None:
+            return []
+        transform = None
+        if crs.isValid() and source.sourceCrs().isValid() and source.sourceCrs() != crs:
+            transform = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
+        areas = []
+        for feature in source.getFeatures():
+            if not feature.hasGeometry():
+                continue
+            geometry = feature.geometry()
+            if transform is not None:
+                try:
+                    geometry.transform(transform)
+                except QgsCsException:
+                    raise QgsProcessingException(
+                        f"Obscured areas ({source.sourceName()}): feature {feature.id()} cannot be placed in the "
+                        "structures' CRS; check the layer's CRS."
+                    ) from None
+            areas.append(bytes(geometry.asWkb()))
+        return areas
 
     def _bands(self, parameters: Parameters, context: QgsProcessingContext) -> list[int] | None:
         """BANDS as band numbers: a list, or text with numbers separated by ';' or ',' (as typed
@@ -244,6 +304,12 @@ class ChangeScore(SiteWatchAlgorithm):
     def _report(run: change_score.ScoreRun, feedback: QgsProcessingFeedback) -> None:
         feedback.pushInfo(f"Bands: {run.bands}")
         feedback.pushInfo(f"Normalisation: {run.normalisation}")
+        if run.registration is not None:
+            sentence = f"Co-registration: {run.registration.describe()}"
+            if run.registration.warning:
+                feedback.pushWarning(sentence)
+            else:
+                feedback.pushInfo(sentence)
         if run.warped:
             feedback.pushInfo("The after image was warped onto the before image's grid (bilinear).")
         if run.assumed_crs:

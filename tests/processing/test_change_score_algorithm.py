@@ -53,7 +53,7 @@ def test_processing_run_and_qgis_process_give_the_same_output(sitewatch_provider
         "OUTPUT": str(tmp_path / "scored_run.gpkg"),
     }
     result = processing.run("sitewatch:changescore", parameters)
-    assert "robust z-score" in result["THRESHOLDS"]
+    assert "changed-pixel threshold" in result["THRESHOLDS"]
     from_run = read_scores(tmp_path / "scored_run.gpkg")
     assert {sid - 100 for sid, values in from_run.items() if values[2] <= 5} == site.changed
     cli = qgis_process(

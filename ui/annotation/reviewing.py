@@ -19,6 +19,7 @@ from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import ImageRecord
 from ...core.scoring.change_score import UNKNOWN
+from ...core.scoring.explanation import stored_suggestion
 from .. import settings
 from ..assessment.session import AssessmentSession
 
@@ -157,13 +158,12 @@ class ReviewingMixin:
         return self.record_status(stored.suggested)
 
     def suggestion_text(self, structure_id: str) -> str | None:
-        """``suggests Destroyed (0.83)`` for a structure scored in the current pair;
-        ``suggests Unknown (cannot be assessed)`` without a score; None when not scored."""
+        """``suggests Destroyed (0.83): 61% of the roof changed`` for a structure scored in the
+        current pair; ``suggests Unknown (cannot be assessed)`` without a score; None when not scored."""
         stored = self.change_scores.get(structure_id)
         if stored is None:
             return None
-        label = values.label_of(values.STATUSES, stored.suggested)
-        return f"suggests {label}" if stored.score is None else f"suggests {label} ({stored.score:.2f})"
+        return stored_suggestion(stored.suggested, stored.score, stored.frac)
 
     def set_confidence(self, confidence: str) -> bool:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""

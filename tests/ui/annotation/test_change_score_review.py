@@ -137,9 +137,10 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
     scored = {
         "S-0001": (
             f"S-0001 · Warehouse · C-0001 · {label('intact')} (carried from {BEFORE.acquired})"
-            f" · suggests {label('intact')} (0.12)"
+            f" · suggests {label('intact')} (0.12): 1% of the roof changed"
         ),
-        "S-0002": f"S-0002 · Warehouse · C-0001 · Not observed · suggests {label('destroyed')} (0.83)",
+        "S-0002": f"S-0002 · Warehouse · C-0001 · Not observed · suggests {label('destroyed')} (0.83): "
+        "61% of the roof changed",
         "S-0003": f"S-0003 · Warehouse · C-0001 · Not observed · suggests {label('unknown')}",
         "S-0004": "S-0004 · Warehouse · C-0001 · Not observed",
     }
@@ -149,7 +150,7 @@ def test_rows_show_the_suggestion_only_for_a_prescored_pair(parts, assessment):
     parts.session.set_pair(BEFORE, AFTER)
     assert parts.rows() == scored
     parts.controller.select("S-0002")
-    assert parts.dock.current_label.text().endswith(f"· suggests {label('destroyed')} (0.83)")
+    assert parts.dock.current_label.text().endswith(f"· suggests {label('destroyed')} (0.83): 61% of the roof changed")
 
 
 def test_queue_ordered_by_change_score_takes_a_finished_run_at_once(parts, assessment):
