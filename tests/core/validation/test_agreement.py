@@ -48,9 +48,7 @@ def _weighted_kappa_by_disagreement(matrix: list[list[int]]) -> Fraction:
     rows = [sum(row) for row in matrix]
     columns = [sum(matrix[i][j] for i in range(size)) for j in range(size)]
     observed = sum(abs(i - j) * Fraction(matrix[i][j], total) for i in range(size) for j in range(size))
-    expected = sum(
-        abs(i - j) * Fraction(rows[i] * columns[j], total * total) for i in range(size) for j in range(size)
-    )
+    expected = sum(abs(i - j) * Fraction(rows[i] * columns[j], total * total) for i in range(size) for j in range(size))
     return 1 - observed / expected
 
 
