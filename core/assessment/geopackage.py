@@ -18,7 +18,7 @@ from osgeo import gdal, ogr, osr
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVectorLayer
 
 from ..errors import NotAnAssessmentError, SiteWatchError
-from . import geopackage_features, geopackage_scores, geopackage_validations, schema
+from . import geopackage_features, geopackage_scores, geopackage_validations, schema, upgrade_removed_on
 from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
@@ -114,7 +114,7 @@ class GeoPackageStore(AssessmentStore):
                     _OGR_GEOMETRY[layer_def.geometry],
                     ["FID=fid", "GEOMETRY_NAME=geom"] if spatial else ["FID=fid"],
                 )
-                for field in layer_def.fields:
+                for field in layer_def.fields + schema.OPTIONAL_FIELDS.get(layer_def.name, ()):
                     layer.CreateField(ogr.FieldDefn(field.name, _ogr_field_type(field.kind)))
                 for field in layer_def.fields:
                     if field.unique:
@@ -170,6 +170,7 @@ class GeoPackageStore(AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
+        upgrade_removed_on.add_optional_fields(target)
         return cls(target, _checked=True)
 
     # -- the interface --------------------------------------------------------------------
