@@ -35,7 +35,8 @@ def _codes(statuses: tuple[str, ...]) -> list[int]:
 
 
 def _missing(before: Status) -> Mask:
-    return (before == _CODE["absent"]) | (before == UNOBSERVED)
+    missing: Mask = (before == _CODE["absent"]) | (before == UNOBSERVED)
+    return missing
 
 
 CHANGES: tuple[tuple[str, Callable[[Status, Status], Mask]], ...] = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qgis.core import QgsCoordinateTransformContext, QgsDistanceArea, QgsUnitTypes
+from qgis.core import Qgis, QgsCoordinateTransformContext, QgsDistanceArea, QgsUnitTypes
 
 from .. import attributes, values
 from ..assessment import schema
@@ -22,7 +22,7 @@ def linear_lengths(store: AssessmentStore, dates: Sequence[str]) -> dict[str, di
     measure = QgsDistanceArea()
     measure.setSourceCrs(layer.crs(), QgsCoordinateTransformContext())
     measure.setEllipsoid(layer.crs().ellipsoidAcronym() or "EPSG:7030")
-    to_km = QgsUnitTypes.fromUnitToUnitFactor(measure.lengthUnits(), QgsUnitTypes.DistanceUnit.DistanceKilometers)
+    to_km = QgsUnitTypes.fromUnitToUnitFactor(measure.lengthUnits(), Qgis.DistanceUnit.Kilometers)
     has_removed = "removed_on" in layer.fields().names()
     features = []
     for feature in layer.getFeatures():

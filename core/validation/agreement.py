@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,21 +33,21 @@ def confusion_matrix(pairs: Iterable[tuple[str, str]], classes: Sequence[str]) -
     return matrix
 
 
-def _square(matrix: NDArray[np.number]) -> NDArray[np.float64]:
+def _square(matrix: NDArray[Any]) -> NDArray[np.float64]:
     counts = np.asarray(matrix, dtype=np.float64)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise SiteWatchError("A confusion matrix must be square (the same classes in rows and columns).")
     return counts
 
 
-def overall_agreement(matrix: NDArray[np.number]) -> float | None:
+def overall_agreement(matrix: NDArray[Any]) -> float | None:
     """The share of structures both reviews put in the same class; None with no pair."""
     counts = _square(matrix)
     total = counts.sum()
     return None if total == 0 else float(np.trace(counts) / total)
 
 
-def weighted_kappa(matrix: NDArray[np.number], weights: NDArray[np.float64]) -> float | None:
+def weighted_kappa(matrix: NDArray[Any], weights: NDArray[np.float64]) -> float | None:
     """Cohen's (1968) weighted κ with agreement ``weights`` (1 on the diagonal): the share of
     weighted agreement beyond chance. None when undefined (no pair, or chance agreement 1)."""
     counts = _square(matrix)
@@ -62,7 +63,7 @@ def weighted_kappa(matrix: NDArray[np.number], weights: NDArray[np.float64]) -> 
     return (observed_agreement - chance_agreement) / (1.0 - chance_agreement)
 
 
-def kappa(matrix: NDArray[np.number]) -> float | None:
+def kappa(matrix: NDArray[Any]) -> float | None:
     """Cohen's (1960) κ."""
     size = _square(matrix).shape[0]
     return weighted_kappa(matrix, np.eye(size))
@@ -76,7 +77,7 @@ def linear_weights(size: int) -> NDArray[np.float64]:
     return 1.0 - np.abs(steps[:, None] - steps[None, :]) / (size - 1)
 
 
-def linear_weighted_kappa(matrix: NDArray[np.number]) -> float | None:
+def linear_weighted_kappa(matrix: NDArray[Any]) -> float | None:
     """Weighted κ with linear weights: near misses on an ordinal scale count as part agreement."""
     return weighted_kappa(matrix, linear_weights(_square(matrix).shape[0]))
 

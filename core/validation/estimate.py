@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,7 +76,7 @@ class StratifiedEstimate:
 
 
 def stratified_estimate(
-    matrix: NDArray[np.number],
+    matrix: NDArray[Any],
     mapped: Sequence[int],
     classes: Sequence[str],
     finite: bool = True,

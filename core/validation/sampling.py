@@ -91,8 +91,8 @@ def draw_sample(
     chosen: list[tuple[str, str]] = []
     for stratum in sorted(members):
         ids = members[stratum]
-        picks = generator.choice(len(ids), size=counts[stratum], replace=False) if counts[stratum] else []
-        chosen.extend((ids[int(p)], stratum) for p in sorted(picks))
+        picks: list[int] = generator.choice(len(ids), size=counts[stratum], replace=False).tolist()
+        chosen.extend((ids[p], stratum) for p in sorted(picks))
     order = generator.permutation(len(chosen)) if chosen else np.zeros(0, dtype=np.int64)
     units = []
     for position, index in enumerate(order.tolist()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -55,14 +56,14 @@ class ValidationSample(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterString("DATE", "Date (YYYY-MM-DD)"))
         self.addParameter(
             QgsProcessingParameterNumber(
-                "MARGIN", "Margin of error", QgsProcessingParameterNumber.Type.Double, 0.1, False, 0.001, 0.999
+                "MARGIN", "Margin of error", Qgis.ProcessingNumberParameterType.Double, 0.1, False, 0.001, 0.999
             )
         )
         self.addParameter(
-            QgsProcessingParameterNumber("SIZE", "Sample size", QgsProcessingParameterNumber.Type.Integer, 0, True, 0)
+            QgsProcessingParameterNumber("SIZE", "Sample size", Qgis.ProcessingNumberParameterType.Integer, 0, True, 0)
         )
         self.addParameter(
-            QgsProcessingParameterNumber("SEED", "Random seed", QgsProcessingParameterNumber.Type.Integer, 1, False, 0)
+            QgsProcessingParameterNumber("SEED", "Random seed", Qgis.ProcessingNumberParameterType.Integer, 1, False, 0)
         )
         self.addParameter(QgsProcessingParameterBoolean("BY_COMPOUND", "Strata by compound", defaultValue=False))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Validation sample"))

@@ -59,10 +59,8 @@ def test_changes_between_consecutive_dates_and_dates_without_image(three_dates):
     assert history.row("2020-02-01", "C-1").n_destroy == 2
     assert history.row("2020-02-01", "C-2").n_constr == 1
     sentences = event_sentences(history)
-    assert (
-        "between 2020-01-01 and 2020-02-01 (no image registered on the later date): 2 warehouses destroyed in compound C-1"
-        in sentences
-    )
+    span = "between 2020-01-01 and 2020-02-01 (no image registered on the later date)"
+    assert f"{span}: 2 warehouses destroyed in compound C-1" in sentences
     assert any(s.endswith("1 barracks built (new construction) in compound C-2") for s in sentences)
     assert any(s.endswith("1 warehouse rebuilt in compound C-1") for s in sentences)
     assert any(s.endswith("1 warehouse removed in compound C-1") for s in sentences)
