@@ -4,13 +4,25 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
+from .algorithms.accuracy import Accuracy
 from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
 from .algorithms.copy_assessment import CopyAssessment
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
+from .algorithms.site_history import SiteHistoryAlgorithm
+from .algorithms.validation_sample import ValidationSample
 
-ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport, CopyAssessment)
+ALGORITHMS = (
+    CreateAssessment,
+    ChangeScore,
+    CompoundDamage,
+    ExportReport,
+    CopyAssessment,
+    ValidationSample,
+    Accuracy,
+    SiteHistoryAlgorithm,
+)
 
 
 class SiteWatchProvider(QgsProcessingProvider):  # type: ignore[misc]  # QGIS has no stubs: the base is Any

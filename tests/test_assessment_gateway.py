@@ -26,6 +26,9 @@ STORE_MODULES = {
     "core/assessment/postgis_schema.py",
     "core/assessment/postgis_setup.py",
     "core/assessment/postgis_sql.py",
+    "core/assessment/postgis_validations.py",
+    "core/assessment/geopackage_validations.py",
+    "core/assessment/upgrade_removed_on.py",
 }
 WRITE_CALLS = {
     "addFeature",
@@ -49,6 +52,9 @@ ALLOWED_WRITES = {
     ("processing/algorithms/compound_damage.py", "addFeatures"): "the algorithm's own output sink",
     ("processing/algorithms/change_score.py", "addFeature"): "the algorithm's own output sink",
     ("core/annotation/compounds.py", "addFeature"): "a spatial index in memory",
+    ("processing/algorithms/accuracy.py", "addFeature"): "the algorithm's own output sink",
+    ("processing/algorithms/site_history.py", "addFeature"): "the algorithm's own output sink",
+    ("processing/algorithms/validation_sample.py", "addFeature"): "the algorithm's own output sink",
     ("core/export/formats.py", "StartTransaction"): "the export's own new files",
     ("core/export/formats.py", "CommitTransaction"): "the export's own new files",
 }

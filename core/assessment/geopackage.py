@@ -18,12 +18,13 @@ from osgeo import gdal, ogr, osr
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVectorLayer
 
 from ..errors import NotAnAssessmentError, SiteWatchError
-from . import geopackage_features, geopackage_scores, schema
+from . import geopackage_features, geopackage_scores, geopackage_validations, schema, upgrade_removed_on
 from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore
 from .styles import STYLE_NAME, default_style_layers
+from .validation_records import SampleRow, ValidationAnswer
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -113,7 +114,7 @@ class GeoPackageStore(AssessmentStore):
                     _OGR_GEOMETRY[layer_def.geometry],
                     ["FID=fid", "GEOMETRY_NAME=geom"] if spatial else ["FID=fid"],
                 )
-                for field in layer_def.fields:
+                for field in layer_def.fields + schema.OPTIONAL_FIELDS.get(layer_def.name, ()):
                     layer.CreateField(ogr.FieldDefn(field.name, _ogr_field_type(field.kind)))
                 for field in layer_def.fields:
                     if field.unique:
@@ -169,6 +170,7 @@ class GeoPackageStore(AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
+        upgrade_removed_on.add_optional_fields(target)
         return cls(target, _checked=True)
 
     # -- the interface --------------------------------------------------------------------
@@ -335,6 +337,18 @@ class GeoPackageStore(AssessmentStore):
 
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         return geopackage_scores.load(self.location, before_image, after_image)
+
+    def save_validation_sample(self, rows: Sequence[SampleRow]) -> int:
+        return geopackage_validations.save_sample(self.location, rows)
+
+    def validation_sample(self, sample_id: str | None = None) -> list[SampleRow]:
+        return geopackage_validations.load_sample(self.location, sample_id)
+
+    def record_validations(self, answers: Iterable[ValidationAnswer]) -> int:
+        return geopackage_validations.save_answers(self.location, answers)
+
+    def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
+        return geopackage_validations.load_answers(self.location, sample_id)
 
     def _save_default_styles(self, layers: Iterable[QgsVectorLayer]) -> None:
         """Keep each layer's renderer as its default style in the ``layer_styles`` table."""

@@ -26,6 +26,7 @@ from .observations import Observation, now_iso
 from .postgis_connect import connect, first_line, read_error, write_error
 from .postgis_listen import ChangeListener
 from .postgis_setup import check_can_create, contract_problems
+from .postgis_validations import ValidationTables
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore, ObservationConflict, conflict_message
 from .styles import STYLE_NAME, default_style_layers
@@ -33,7 +34,7 @@ from .styles import STYLE_NAME, default_style_layers
 _DB_ERRORS = (psycopg2.Error,)
 
 
-class PostgisStore(AssessmentStore):
+class PostgisStore(ValidationTables, AssessmentStore):
     """An assessment in one schema of a PostgreSQL/PostGIS database."""
 
     def __init__(self, location: DatabaseLocation, srid: int, *, _checked: bool = False):
@@ -378,11 +379,11 @@ class PostgisStore(AssessmentStore):
 
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         rows = self._read(
-            f"SELECT structure_id, chg_score, chg_rank, suggested FROM {postgis_schema.SCORES_TABLE} "
+            f"SELECT structure_id, chg_score, chg_rank, suggested, chg_frac FROM {postgis_schema.SCORES_TABLE} "
             "WHERE before_image = %s AND after_image = %s",
             (before_image, after_image),
         )
-        return {sid: StoredChangeScore(score, rank, suggested) for sid, score, rank, suggested in rows}
+        return {sid: StoredChangeScore(score, rank, suggested, frac) for sid, score, rank, suggested, frac in rows}
 
     def _save_default_styles(self, layers: Iterable[QgsVectorLayer]) -> None:
         """Keep each layer's renderer as its default style (QGIS's ``layer_styles`` table)."""

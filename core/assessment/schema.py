@@ -145,3 +145,9 @@ LAYER_BY_NAME: dict[str, LayerDef] = {layer.name: layer for layer in LAYERS}
 
 META_TABLE = "sitewatch_meta"
 """Key/value table that marks a GeoPackage as a SiteWatch assessment."""
+
+OPTIONAL_FIELDS: dict[str, tuple[FieldDef, ...]] = {
+    "linear_features": (FieldDef("removed_on", "DATE"),),
+}
+"""Fields added to the contract after schema 1: new assessments have them, older ones get them
+when opened (:mod:`.upgrade_removed_on`); readers treat a missing one as empty."""

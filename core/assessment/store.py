@@ -20,6 +20,7 @@ from ..errors import SiteWatchError
 from . import schema
 from .observations import Observation
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from .validation_records import SampleRow, ValidationAnswer
 
 
 class ObservationConflict(SiteWatchError):
@@ -145,6 +146,25 @@ class AssessmentStore(ABC):
     @abstractmethod
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         """``{structure_id: StoredChangeScore}`` of the pair; empty when never scored."""
+
+    # -- validation: drawn samples and blind answers (never observations) ---------------
+
+    @abstractmethod
+    def save_validation_sample(self, rows: Sequence[SampleRow]) -> int:
+        """Keep a drawn validation sample in one transaction; its sample_id must be new."""
+
+    @abstractmethod
+    def validation_sample(self, sample_id: str | None = None) -> list[SampleRow]:
+        """The structures of sample ``sample_id`` (of every sample when None), in review order."""
+
+    @abstractmethod
+    def record_validations(self, answers: Iterable[ValidationAnswer]) -> int:
+        """Write blind answers to the ``validations`` table in one transaction, replacing an
+        earlier answer of the same structure, date and sample; observations are not touched."""
+
+    @abstractmethod
+    def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
+        """Every validation answer (of ``sample_id`` only, when given)."""
 
     # -- built on the above ---------------------------------------------------------------
 

@@ -47,7 +47,13 @@ EXPECTED = {
     ),
     "linear_features": (
         "Multi Line String",
-        [("feature_id", "String"), ("type", "String"), ("first_seen", "Date"), ("notes", "String")],
+        [
+            ("feature_id", "String"),
+            ("type", "String"),
+            ("first_seen", "Date"),
+            ("notes", "String"),
+            ("removed_on", "Date"),
+        ],
     ),
     "point_features": (
         "Point",

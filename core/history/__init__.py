@@ -1,0 +1,1 @@
+"""Site history: what stood, what was damaged, built, rebuilt and removed, image date by image date."""
