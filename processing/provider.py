@@ -8,8 +8,9 @@ from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
+from .algorithms.import_structures import ImportStructures
 
-ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport)
+ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport, ImportStructures)
 
 
 class SiteWatchProvider(QgsProcessingProvider):  # type: ignore[misc]  # QGIS has no stubs: the base is Any
