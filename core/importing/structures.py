@@ -81,13 +81,18 @@ def _type_field(layer: QgsVectorLayer, requested: str | None) -> str | None:
     return OSM_TYPE_FIELD if OSM_TYPE_FIELD in names else None
 
 
+def check_source(layer: QgsVectorLayer, options: StructureOptions) -> str | None:
+    """Refuse a source that cannot hold footprints; returns the type field to read."""
+    require_geometry(layer, (Qgis.GeometryType.Polygon,), "building footprints must be polygons")
+    return _type_field(layer, options.type_field)
+
+
 def plan_structures(
     store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
 ) -> StructureImport:
     """Everything the import would do, without writing. Raises SiteWatchError for a source
     that cannot hold footprints and WriteCancelled when ``progress`` returns False."""
-    require_geometry(layer, (Qgis.GeometryType.Polygon,), "building footprints must be polygons")
-    type_field = _type_field(layer, options.type_field)
+    type_field = check_source(layer, options)
     mapper = TypeMapper(options.type_map)
     crs = store.crs()
     existing = store.layer(schema.STRUCTURES.name)
@@ -95,7 +100,7 @@ def plan_structures(
     compounds = store.compound_index()
     ids = IdSequence(store, schema.STRUCTURES.name)
     request = QgsFeatureRequest().setDestinationCrs(crs, QgsCoordinateTransformContext())
-    request.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
+    request.setInvalidGeometryCheck(Qgis.InvalidGeometryCheck.NoCheck)
     if type_field is None:
         request.setNoAttributes()
     else:

@@ -22,7 +22,7 @@ from qgis.core import (
 
 from ...core.assessment.store import AssessmentStore, open_assessment
 from ...core.errors import SiteWatchError
-from ...core.importing.structures import StructureOptions, import_structures
+from ...core.importing.structures import StructureOptions, check_source, import_structures
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from .import_common import default_analyst, progress_of, source_layer
@@ -117,8 +117,7 @@ class ImportStructures(SiteWatchAlgorithm):
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
-        self.options(parameters, context, store)
-        source_layer(parameters, self.INPUT, context)
+        check_source(source_layer(parameters, self.INPUT, context), self.options(parameters, context, store))
 
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
