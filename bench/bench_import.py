@@ -45,6 +45,7 @@ def main() -> int:
     size = parser.parse_args().size
     app = QgsApplication([], False)
     app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own processing plugin
     import processing
     from processing.core.Processing import Processing
 
@@ -52,7 +53,8 @@ def main() -> int:
     from sitewatch.processing.provider import SiteWatchProvider
 
     Processing.initialize()
-    QgsApplication.processingRegistry().addProvider(SiteWatchProvider())
+    provider = SiteWatchProvider()  # kept referenced: the registry does not own Python providers
+    QgsApplication.processingRegistry().addProvider(provider)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "footprints.geojson"
         write_footprints(source, size)

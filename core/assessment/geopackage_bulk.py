@@ -77,7 +77,9 @@ def import_batch(
                     ids.add(record.feature_id)
                     feature = ogr.Feature(definition)
                     for name, value in record.attributes.items():
-                        if value is not None:
+                        if isinstance(value, str):
+                            feature.SetFieldString(columns[name], value)
+                        elif value is not None:
                             feature.SetField(columns[name], value)
                     feature.SetGeometry(_ogr_geometry(layer_name, record.geometry))
                     layer.CreateFeature(feature)

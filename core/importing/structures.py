@@ -97,7 +97,7 @@ def plan_structures(
     crs = store.crs()
     existing = store.layer(schema.STRUCTURES.name)
     index = FootprintIndex((f["structure_id"], f.geometry()) for f in existing.getFeatures())
-    compounds = store.compound_index()
+    compounds = store.compound_index() if store.layer(schema.COMPOUNDS.name).featureCount() else None
     ids = IdSequence(store, schema.STRUCTURES.name)
     request = QgsFeatureRequest().setDestinationCrs(crs, QgsCoordinateTransformContext())
     request.setInvalidGeometryCheck(Qgis.InvalidGeometryCheck.NoCheck)
@@ -134,7 +134,7 @@ def plan_structures(
         attributes: dict[str, object] = {
             "structure_id": structure_id,
             "type": mapper.type_of(feature[type_field]) if type_field else "building",
-            "compound_id": compounds.assign(geometry),
+            "compound_id": compounds.assign(geometry) if compounds is not None else None,
             "created_by": options.analyst,
             "created_at": created_at,
         }
