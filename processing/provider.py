@@ -8,9 +8,10 @@ from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
+from .algorithms.import_damage import ImportDamage
 from .algorithms.import_structures import ImportStructures
 
-ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport, ImportStructures)
+ALGORITHMS = (CreateAssessment, ChangeScore, CompoundDamage, ExportReport, ImportStructures, ImportDamage)
 
 
 class SiteWatchProvider(QgsProcessingProvider):  # type: ignore[misc]  # QGIS has no stubs: the base is Any

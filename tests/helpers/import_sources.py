@@ -41,8 +41,8 @@ def write_vector(
     layer = dataset.CreateLayer(path.stem, srs, geometry_type)
     names = [k for k in (rows[0] if rows else {}) if k != "wkt"]
     for name in names:
-        sample = next((r[name] for r in rows if r.get(name) is not None), "")
-        kind = ogr.OFTInteger if isinstance(sample, int) else ogr.OFTString
+        present = [r[name] for r in rows if r.get(name) is not None]
+        kind = ogr.OFTInteger if present and all(isinstance(v, int) for v in present) else ogr.OFTString
         layer.CreateField(ogr.FieldDefn(name, kind))
     for row in rows:
         feature = ogr.Feature(layer.GetLayerDefn())
