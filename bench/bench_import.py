@@ -46,9 +46,9 @@ def main() -> int:
     app = QgsApplication([], False)
     app.initQgis()
     sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own processing plugin
-    import processing
     from processing.core.Processing import Processing
 
+    import processing
     from sitewatch.core.assessment.geopackage import GeoPackageStore
     from sitewatch.processing.provider import SiteWatchProvider
 
