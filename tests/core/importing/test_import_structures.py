@@ -127,8 +127,14 @@ def test_points_or_lines_are_refused_as_a_whole(assessment, tmp_path):
 
 
 def test_invalid_repaired_empty_and_non_polygon_features_counted(assessment, tmp_path):
-    bowtie = f"POLYGON(({LON0} {LAT0},{LON0 + 0.0002} {LAT0 + 0.0002},{LON0 + 0.0002} {LAT0},{LON0} {LAT0 + 0.0002},{LON0} {LAT0}))"
-    two_parts = f"MULTIPOLYGON((({LON0 + 0.01} {LAT0},{LON0 + 0.0101} {LAT0},{LON0 + 0.0101} {LAT0 + 0.0001},{LON0 + 0.01} {LAT0})),(({LON0 + 0.0103} {LAT0},{LON0 + 0.0104} {LAT0},{LON0 + 0.0104} {LAT0 + 0.0001},{LON0 + 0.0103} {LAT0})))"
+    x, y = LON0, LAT0
+    bowtie = f"POLYGON(({x} {y},{x + 0.0002} {y + 0.0002},{x + 0.0002} {y},{x} {y + 0.0002},{x} {y}))"
+    part = "(({a} {y},{b} {y},{b} {t},{a} {y}))"
+    two_parts = (
+        "MULTIPOLYGON("
+        + ",".join(part.format(a=a, b=a + 0.0001, y=y, t=y + 0.0001) for a in (x + 0.01, x + 0.0103))
+        + ")"
+    )
     rows = [
         {"wkt": bowtie},
         {"wkt": two_parts},
