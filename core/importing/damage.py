@@ -32,7 +32,7 @@ from ..errors import SiteWatchError
 from .damage_formats import DamageSite, Problems, detect_format, ems_status, read_xbd, reading_date, unosat_readings
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
-from .sources import open_source
+from .sources import layers_released_on_error, open_source
 
 CONFLICTS = ("keep", "replace", "refuse")
 UNMATCHED = ("create", "skip")
@@ -126,7 +126,7 @@ def _square(point: QgsGeometry, side: float) -> QgsGeometry:
     )
 
 
-def plan_damage(
+def _plan_damage(
     store: AssessmentStore,
     source: str | QgsVectorLayer,
     options: DamageOptions,
@@ -206,6 +206,17 @@ def plan_damage(
         result.observations.append(observation)
     result.recorded = len(result.observations)
     return result
+
+
+def plan_damage(
+    store: AssessmentStore,
+    source: str | QgsVectorLayer,
+    options: DamageOptions,
+    progress: Callable[[float], bool] | None = None,
+) -> DamageImport:
+    """Everything the import would write, checked; nothing is written."""
+    with layers_released_on_error():
+        return _plan_damage(store, source, options, progress)
 
 
 def _worse(status: str, than: str) -> bool:

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import csv
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qgis.core import Qgis, QgsVectorLayer
@@ -70,3 +73,16 @@ def require_geometry(layer: QgsVectorLayer, wanted: tuple[Qgis.GeometryType, ...
         return
     names = {Qgis.GeometryType.Point: "points", Qgis.GeometryType.Line: "lines", Qgis.GeometryType.Polygon: "polygons"}
     raise SiteWatchError(f"'{layer.name()}' holds {names.get(kind, 'other geometries')}; {what}.")
+
+
+@contextmanager
+def layers_released_on_error() -> Iterator[None]:
+    """On a SiteWatchError, clear the locals of the frames it came through.
+
+    A QGIS layer held there would otherwise stay in a traceback reference cycle until a late
+    garbage collection, possibly after QGIS has shut down, which crashes the interpreter."""
+    try:
+        yield
+    except SiteWatchError as error:
+        traceback.clear_frames(error.__traceback__)
+        raise

@@ -20,7 +20,7 @@ from ..assessment.store import AssessmentStore, WriteCancelled
 from ..errors import SiteWatchError
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
-from .sources import require_geometry
+from .sources import layers_released_on_error, require_geometry
 from .type_map import TypeMapper
 
 Progress = Callable[[float], bool]
@@ -87,7 +87,7 @@ def check_source(layer: QgsVectorLayer, options: StructureOptions) -> str | None
     return _type_field(layer, options.type_field)
 
 
-def plan_structures(
+def _plan_structures(
     store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
 ) -> StructureImport:
     """Everything the import would do, without writing. Raises SiteWatchError for a source
@@ -143,6 +143,14 @@ def plan_structures(
     if result.read == 0:
         raise SiteWatchError(f"'{layer.name()}' holds no features; nothing was imported.")
     return result
+
+
+def plan_structures(
+    store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
+) -> StructureImport:
+    """Everything the import would do, without writing (see :func:`_plan_structures`)."""
+    with layers_released_on_error():
+        return _plan_structures(store, layer, options, progress)
 
 
 def import_structures(

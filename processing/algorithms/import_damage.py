@@ -21,7 +21,7 @@ from qgis.core import (
 from ...core.assessment.observations import check_date
 from ...core.assessment.store import open_assessment
 from ...core.errors import SiteWatchError
-from ...core.importing.damage import CONFLICTS, UNMATCHED, DamageOptions, import_damage
+from ...core.importing.damage import CONFLICTS, UNMATCHED, DamageImport, DamageOptions, import_damage
 from ...core.importing.damage_formats import FORMATS
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..choice import ChoiceParameter
@@ -116,15 +116,23 @@ class ImportDamage(SiteWatchAlgorithm):
         open_assessment(self.parameterAsFile(parameters, "ASSESSMENT", context))
         self._options(parameters, context)
 
+    def _run(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> DamageImport:
+        store = open_assessment(self.parameterAsFile(parameters, "ASSESSMENT", context))
+        source = self._source(parameters, context)
+        return import_damage(store, source, self._options(parameters, context), progress_of(feedback))
+
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
+        message = None
         try:
-            store = open_assessment(self.parameterAsFile(parameters, "ASSESSMENT", context))
-            source = self._source(parameters, context)
-            result = import_damage(store, source, self._options(parameters, context), progress_of(feedback))
+            result = self._run(parameters, context, feedback)
         except SiteWatchError as error:
-            raise QgsProcessingException(str(error)) from None
+            message = str(error)  # raised below, outside this frame: no traceback cycle keeps the layer alive
+        if message is not None:
+            raise QgsProcessingException(message)
         for line in result.summary():
             feedback.pushInfo(line)
         return {

@@ -22,7 +22,7 @@ from qgis.core import (
 
 from ...core.assessment.store import AssessmentStore, open_assessment
 from ...core.errors import SiteWatchError
-from ...core.importing.structures import StructureOptions, check_source, import_structures
+from ...core.importing.structures import StructureImport, StructureOptions, check_source, import_structures
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from .import_common import default_analyst, progress_of, source_layer
@@ -119,15 +119,23 @@ class ImportStructures(SiteWatchAlgorithm):
         store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
         check_source(source_layer(parameters, self.INPUT, context), self.options(parameters, context, store))
 
+    def _run(
+        self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> StructureImport:
+        store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
+        layer = source_layer(parameters, self.INPUT, context)
+        return import_structures(store, layer, self.options(parameters, context, store), progress_of(feedback))
+
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
+        message = None
         try:
-            store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
-            layer = source_layer(parameters, self.INPUT, context)
-            result = import_structures(store, layer, self.options(parameters, context, store), progress_of(feedback))
+            result = self._run(parameters, context, feedback)
         except SiteWatchError as error:
-            raise QgsProcessingException(str(error)) from None
+            message = str(error)  # raised below, outside this frame: no traceback cycle keeps the layer alive
+        if message is not None:
+            raise QgsProcessingException(message)
         for line in result.summary():
             feedback.pushInfo(line)
         return {
