@@ -10,6 +10,8 @@ from .algorithms.compound_damage import CompoundDamage
 from .algorithms.copy_assessment import CopyAssessment
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
+from .algorithms.import_damage import ImportDamage
+from .algorithms.import_structures import ImportStructures
 from .algorithms.site_history import SiteHistoryAlgorithm
 from .algorithms.validation_sample import ValidationSample
 
@@ -19,6 +21,8 @@ ALGORITHMS = (
     CompoundDamage,
     ExportReport,
     CopyAssessment,
+    ImportStructures,
+    ImportDamage,
     ValidationSample,
     Accuracy,
     SiteHistoryAlgorithm,

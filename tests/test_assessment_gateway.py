@@ -20,6 +20,7 @@ STORE_MODULES = {
     "core/assessment/geopackage_scores.py",
     "core/assessment/geopackage_sql.py",
     "core/assessment/postgis.py",
+    "core/assessment/postgis_bulk.py",
     "core/assessment/postgis_connect.py",
     "core/assessment/postgis_copy.py",
     "core/assessment/postgis_listen.py",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,14 @@ from osgeo import gdal, ogr, osr
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVectorLayer
 
 from ..errors import NotAnAssessmentError, SiteWatchError
-from . import geopackage_features, geopackage_scores, geopackage_validations, schema, upgrade_removed_on
+from . import (
+    geopackage_bulk,
+    geopackage_features,
+    geopackage_scores,
+    geopackage_validations,
+    schema,
+    upgrade_removed_on,
+)
 from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
@@ -331,6 +338,14 @@ class GeoPackageStore(AssessmentStore):
         attributes: dict[str, object] | None = None,
     ) -> FeatureRecord:
         return geopackage_features.update(self.location, layer_name, feature_id, geometry, attributes)
+
+    def import_batch(
+        self,
+        records: Sequence[FeatureRecord],
+        observations: Sequence[Observation] = (),
+        step: Callable[[float], bool] | None = None,
+    ) -> int:
+        return geopackage_bulk.import_batch(self.location, records, observations, step)
 
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
         return geopackage_scores.save(self.location, before_image, after_image, rows)

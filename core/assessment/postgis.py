@@ -23,6 +23,7 @@ from ..errors import NotAnAssessmentError, SiteWatchError
 from . import postgis_schema, postgis_sql, schema
 from .location import DatabaseLocation, parse_database_location
 from .observations import Observation, now_iso
+from .postgis_bulk import BulkImport
 from .postgis_connect import connect, first_line, read_error, write_error
 from .postgis_listen import ChangeListener
 from .postgis_setup import check_can_create, contract_problems
@@ -34,7 +35,7 @@ from .styles import STYLE_NAME, default_style_layers
 _DB_ERRORS = (psycopg2.Error,)
 
 
-class PostgisStore(ValidationTables, AssessmentStore):
+class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
     """An assessment in one schema of a PostgreSQL/PostGIS database."""
 
     def __init__(self, location: DatabaseLocation, srid: int, *, _checked: bool = False):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
@@ -46,6 +46,10 @@ def conflict_message(structure_id: str, observed_on: str, current: Observation |
         f"{structure_id} on {observed_on} changed since it was shown: {who} {change}. "
         "Nothing was written; keep theirs, or record yours again to replace it (theirs stays in the history)."
     )
+
+
+class WriteCancelled(SiteWatchError):
+    """The user cancelled a write; nothing was written."""
 
 
 class AssessmentStore(ABC):
@@ -135,6 +139,24 @@ class AssessmentStore(ABC):
     ) -> FeatureRecord:
         """Change the geometry and/or attributes of ``feature_id`` in one transaction; returns
         the feature as it was before."""
+
+    @abstractmethod
+    def import_batch(
+        self,
+        records: Sequence[FeatureRecord],
+        observations: Sequence[Observation] = (),
+        step: Callable[[float], bool] | None = None,
+    ) -> int:
+        """Write many new features and observations in ONE transaction (imports).
+
+        Every record is added as a new feature: its id must not exist yet, else nothing is
+        written and a SiteWatchError names it. Then every observation is recorded as
+        :meth:`record_observation` does: one with the structure and date of a current one
+        replaces it, the old row going to ``observation_history`` with reason ``replaced``.
+        ``step`` is called now and then with the fraction written so far (0 to 1); when it
+        returns False the write stops with :class:`WriteCancelled`. Any error or cancel rolls
+        everything back, leaving the assessment as it was. Returns how many current
+        observations were replaced."""
 
     # -- change scores per image pair -----------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""Imports into a GeoPackage assessment: many features and observations in one OGR transaction.
+
+Thousands of features go through one open OGR dataset and one transaction (a drawn feature
+opens its own, :mod:`.geopackage_features`), so an import is written whole or not at all: an
+error or a cancel rolls it back and the file is left as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from osgeo import ogr
+
+from ..errors import SiteWatchError
+from . import schema
+from .geopackage_features import _ogr_geometry, _transaction, _write_error
+from .geopackage_sql import OgrSql, archive, insert
+from .observations import Observation
+from .records import FeatureRecord
+from .store import WriteCancelled
+
+ogr.UseExceptions()
+
+_STEP_EVERY = 2000
+"""Features or observations written between two calls of the progress callback."""
+
+
+def _existing_ids(dataset: ogr.DataSource, layer_name: str) -> set[str]:
+    id_field = schema.LAYER_BY_NAME[layer_name].id_field
+    result = dataset.ExecuteSQL(f'SELECT "{id_field}" FROM "{layer_name}"')
+    try:
+        return {feature.GetField(0) for feature in result}
+    finally:
+        dataset.ReleaseResultSet(result)
+
+
+def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
+    result = dataset.ExecuteSQL("SELECT structure_id, observed_on FROM observations")
+    try:
+        return {(str(f.GetField(0)), str(f.GetField(1)).replace("/", "-")) for f in result}
+    finally:
+        dataset.ReleaseResultSet(result)
+
+
+def import_batch(
+    path: str,
+    records: Sequence[FeatureRecord],
+    observations: Sequence[Observation],
+    step: Callable[[float], bool] | None,
+) -> int:
+    """See :meth:`.store.AssessmentStore.import_batch`."""
+    checked = [o.validated() for o in observations]
+    total = max(1, len(records) + len(checked))
+    done = 0
+
+    def advance() -> None:
+        if step is not None and not step(done / total):
+            raise WriteCancelled(f"Import cancelled; nothing was written to {path}.")
+
+    replaced = 0
+    try:
+        with _transaction(path, schema.OBSERVATIONS.name) as (dataset, observation_layer):
+            advance()
+            by_layer: dict[str, list[FeatureRecord]] = {}
+            for record in records:
+                by_layer.setdefault(record.layer_name, []).append(record)
+            for layer_name, layer_records in by_layer.items():
+                layer = dataset.GetLayerByName(layer_name)
+                ids = _existing_ids(dataset, layer_name)
+                definition = layer.GetLayerDefn()
+                columns = {f.name: definition.GetFieldIndex(f.name) for f in schema.LAYER_BY_NAME[layer_name].fields}
+                for record in layer_records:
+                    if record.feature_id in ids:
+                        raise SiteWatchError(
+                            f"{record.feature_id} already exists in '{layer_name}'; nothing was written."
+                        )
+                    ids.add(record.feature_id)
+                    feature = ogr.Feature(definition)
+                    for name, value in record.attributes.items():
+                        if isinstance(value, str):
+                            feature.SetFieldString(columns[name], value)
+                        elif value is not None:
+                            feature.SetField(columns[name], value)
+                    feature.SetGeometry(_ogr_geometry(layer_name, record.geometry))
+                    layer.CreateFeature(feature)
+                    done += 1
+                    if done % _STEP_EVERY == 0:
+                        advance()
+            executor = OgrSql(dataset)
+            keys = _existing_keys(dataset) if checked else set()
+            del observation_layer
+            for observation in checked:
+                key = (observation.structure_id, observation.observed_on)
+                if key in keys:
+                    archive(executor, "structure_id = ? AND observed_on = ?", key, "replaced")
+                    replaced += 1
+                keys.add(key)
+                insert(executor, observation)
+                done += 1
+                if done % _STEP_EVERY == 0:
+                    advance()
+            advance()
+    except RuntimeError as error:
+        raise _write_error(path, error) from None
+    return replaced

@@ -1,0 +1,1 @@
+"""Bringing real data into an assessment: footprints, earlier damage assessments."""

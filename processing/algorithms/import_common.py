@@ -1,0 +1,47 @@
+"""What the import algorithms share: the source and assessment parameters, the analyst."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+
+from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+
+from ...core.importing.sources import open_source
+from ..algorithm import Parameters
+
+
+def source_layer(parameters: Parameters, name: str, context: QgsProcessingContext) -> QgsVectorLayer:
+    """The INPUT as a layer: a file path goes through SiteWatch's own reader (OSM extracts'
+    ``multipolygons`` layer, CSV WKT columns), a project layer is taken as it is."""
+    value = parameters.get(name)
+    if isinstance(value, QgsVectorLayer):
+        return open_source(value)
+    text = str(value or "")
+    if text and Path(text.split("|", 1)[0]).is_file():
+        return open_source(text)
+    layer = context.getMapLayer(text) if text else None
+    if isinstance(layer, QgsVectorLayer):
+        return open_source(layer)
+    raise QgsProcessingException(f"INPUT '{text}' is neither a file nor a vector layer of the project.")
+
+
+def default_analyst() -> str:
+    """Who ``created_by`` and ``analyst`` name when ANALYST is not given: the OS user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "analyst"
+
+
+def progress_of(feedback: QgsProcessingFeedback | None) -> Callable[[float], bool] | None:
+    """A core progress callback reporting to ``feedback`` and returning False once cancelled."""
+    if feedback is None:
+        return None
+
+    def report(fraction: float) -> bool:
+        feedback.setProgress(100 * fraction)
+        return not feedback.isCanceled()
+
+    return report
