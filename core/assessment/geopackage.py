@@ -50,6 +50,30 @@ _OGR_GEOMETRY = {
 }
 
 
+@contextlib.contextmanager
+def _write_locked(target: Path) -> Iterator[None]:
+    """Hold the write lock of an existing SQLite file while it is replaced, so no other
+    program is in (or starts) a write transaction whose commit would go to the replaced file;
+    refuse when another program holds it. Nothing happens for a file that is not SQLite."""
+    if not target.is_file():
+        yield
+        return
+    connection = sqlite3.connect(target, timeout=0, isolation_level=None)
+    try:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(
+                    f"'{target}' is locked by another program that is writing to it; it was not replaced. "
+                    "Close that program's edit session (or the program) and try again."
+                ) from None
+            # not a database (e.g. a text file named .gpkg): nothing can be writing to it
+        yield
+    finally:
+        connection.close()
+
+
 class GeoPackageStore(AssessmentStore):
     """An assessment in one GeoPackage file."""
 
@@ -85,9 +109,10 @@ class GeoPackageStore(AssessmentStore):
             cls._write_empty(temp, crs, site_name or target.stem)
             store = cls(temp, _checked=True)
             store._save_default_styles(default_style_layers(store))
-            for suffix in ("-wal", "-shm"):
-                Path(str(target) + suffix).unlink(missing_ok=True)
-            os.replace(temp, target)
+            with _write_locked(target):
+                for suffix in ("-wal", "-shm"):
+                    Path(str(target) + suffix).unlink(missing_ok=True)
+                os.replace(temp, target)
         except (OSError, RuntimeError) as error:
             raise SiteWatchError(
                 f"Cannot write the assessment '{target}': {error}. "

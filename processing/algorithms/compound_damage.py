@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProviderRegistry,
     QgsVectorLayer,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType
 
@@ -29,6 +30,7 @@ from ...core.errors import SiteWatchError
 from ...core.imagery.dates import check_not_future
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..project_layer import ProjectLayerParameter
+from .output_checks import AsideOutput, check_output
 
 TEXT_FIELDS = ("compound", "name", "type")
 REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index", "area_asses", "area_destr")
@@ -167,9 +169,20 @@ class CompoundDamage(SiteWatchAlgorithm):
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         self._dates(parameters, context)
-        self._layer(parameters, self.STRUCTURES, context)
-        self._layer(parameters, self.OBSERVATIONS, context)
-        self._layer(parameters, self.COMPOUNDS, context, optional=True)
+        inputs = []
+        for name in (self.STRUCTURES, self.OBSERVATIONS, self.COMPOUNDS):
+            layer = self._layer(parameters, name, context, optional=name == self.COMPOUNDS)
+            if layer is None:
+                continue
+            inputs.append((name, str(layer.source())))
+            if name != self.OBSERVATIONS and layer.geometryType() != Qgis.GeometryType.Polygon:
+                raise QgsProcessingException(
+                    f"The {self.parameterDefinition(name).description().lower()} '{layer.source()}' holds "
+                    f"{QgsWkbTypes.displayString(layer.wkbType())} features, not polygons: give the "
+                    f"assessment's {self.parameterDefinition(name).defaultValue()} layer "
+                    f"(e.g. site.gpkg|layername={self.parameterDefinition(name).defaultValue()})."
+                )
+        check_output(self.parameterAsOutputLayer(parameters, self.OUTPUT, context), self.OUTPUT, inputs)
 
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
@@ -195,12 +208,10 @@ class CompoundDamage(SiteWatchAlgorithm):
             feedback.pushWarning(warning)
 
         fields = output_fields()
-        assert structures is not None  # a mandatory layer: _layer raised if it could not be opened
-        sink, sink_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs()
-        )
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if structures is None:  # a mandatory layer: _layer raised if it could not be opened
+            raise QgsProcessingException("Structures: choose a polygon layer.")
+        output = AsideOutput(self, parameters, self.OUTPUT, context)
+        sink, sink_id = output.sink(fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs())
         geometries = {}
         for feature in compounds.getFeatures() if compounds is not None else ():
             geometry = feature.geometry()
@@ -216,7 +227,11 @@ class CompoundDamage(SiteWatchAlgorithm):
                 feature.setGeometry(geometry)
             features.append(feature)
         if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert):
-            raise QgsProcessingException(f"Could not write the output: {sink.lastError()}")
+            last_error = sink.lastError()
+            del sink
+            raise output.failed(last_error or "the features could not be written")
+        del sink  # closes the file
+        sink_id = output.commit(len(features))
         summary = summary_sentence(table)
         feedback.pushInfo(summary)
         return {
