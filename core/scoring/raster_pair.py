@@ -131,7 +131,7 @@ def open_raster(path: str, role: str) -> gdal.Dataset:
     try:
         dataset = gdal.Open(path, gdal.GA_ReadOnly)
     except RuntimeError as error:
-        if "not recognized as being in a supported file format" in str(error):
+        if "not recognized as" in str(error) and "supported file format" in str(error):
             raise SiteWatchError(
                 f"{role} image {path} is not a raster image (GDAL does not recognise its format): choose a "
                 "GeoTIFF or another image file."

@@ -33,7 +33,7 @@ from qgis.PyQt.QtCore import QMetaType
 
 from ...core.errors import SiteWatchError
 from ...core.scoring import change_score
-from ...core.scoring.raster_pair import RasterPair
+from ...core.scoring.raster_pair import RasterPair, open_raster
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from .output_checks import AsideOutput, check_output, input_source
 
@@ -218,6 +218,18 @@ class ChangeScore(SiteWatchAlgorithm):
                 )
             return [int(part) for part in parts] or None
         return self.parameterAsInts(parameters, self.BANDS, context) or None
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """An image given as a file that GDAL cannot read is named with what is wrong with it,
+        before QGIS's own check reports it as "not found"."""
+        for name in (self.BEFORE, self.AFTER):
+            value = parameters.get(name)
+            if isinstance(value, str) and os.path.isfile(value):
+                try:
+                    open_raster(value, name)
+                except SiteWatchError as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         """Everything that can be refused before scoring: the images and bands (opened with
