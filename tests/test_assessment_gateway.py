@@ -19,6 +19,7 @@ STORE_MODULES = {
     "core/assessment/geopackage_features.py",
     "core/assessment/geopackage_scores.py",
     "core/assessment/geopackage_sql.py",
+    "core/assessment/geopackage_checks.py",
 }
 WRITE_CALLS = {
     "addFeature",

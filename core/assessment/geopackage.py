@@ -19,6 +19,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import geopackage_features, geopackage_scores, schema
+from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
@@ -50,30 +51,6 @@ _OGR_GEOMETRY = {
 }
 
 
-@contextlib.contextmanager
-def _write_locked(target: Path) -> Iterator[None]:
-    """Hold the write lock of an existing SQLite file while it is replaced, so no other
-    program is in (or starts) a write transaction whose commit would go to the replaced file;
-    refuse when another program holds it. Nothing happens for a file that is not SQLite."""
-    if not target.is_file():
-        yield
-        return
-    connection = sqlite3.connect(target, timeout=0, isolation_level=None)
-    try:
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise SiteWatchError(
-                    f"'{target}' is locked by another program that is writing to it; it was not replaced. "
-                    "Close that program's edit session (or the program) and try again."
-                ) from None
-            # not a database (e.g. a text file named .gpkg): nothing can be writing to it
-        yield
-    finally:
-        connection.close()
-
-
 class GeoPackageStore(AssessmentStore):
     """An assessment in one GeoPackage file."""
 
@@ -96,6 +73,11 @@ class GeoPackageStore(AssessmentStore):
         target = Path(path).expanduser().absolute()
         if target.suffix.lower() != ".gpkg":
             raise SiteWatchError(f"'{target.name}' must end in .gpkg: an assessment is a GeoPackage.")
+        if len(target.name.encode()) > MAX_NAME_BYTES:
+            raise SiteWatchError(
+                f"The file name '{target.name[:40]}…' is too long ({len(target.name)} characters; at most "
+                f"{MAX_NAME_BYTES} bytes): choose a shorter name. The site name itself may be longer (SITE_NAME)."
+            )
         if not target.parent.is_dir():
             raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it first or pick another.")
         if target.exists() and not overwrite:
@@ -109,7 +91,7 @@ class GeoPackageStore(AssessmentStore):
             cls._write_empty(temp, crs, site_name or target.stem)
             store = cls(temp, _checked=True)
             store._save_default_styles(default_style_layers(store))
-            with _write_locked(target):
+            with write_locked(target):
                 for suffix in ("-wal", "-shm"):
                     Path(str(target) + suffix).unlink(missing_ok=True)
                 os.replace(temp, target)
@@ -170,11 +152,17 @@ class GeoPackageStore(AssessmentStore):
         if not target.is_file():
             raise SiteWatchError(f"The assessment '{target}' does not exist.")
         try:
+            check_whole(target)
+        except SiteWatchError as error:
+            raise NotAnAssessmentError(str(error)) from None
+        try:
             dataset = gdal.OpenEx(str(target), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
-        except RuntimeError:
+        except RuntimeError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(locked_message(target)) from None
             dataset = None
         if dataset is None:
-            raise NotAnAssessmentError(f"'{target}' is not a GeoPackage; open a SiteWatch assessment (.gpkg).")
+            raise NotAnAssessmentError(why_unopenable(target))
         try:
             problems = []
             for layer_def in schema.LAYERS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qgis.core import (
@@ -146,7 +147,7 @@ class CompoundDamage(SiteWatchAlgorithm):
         if layer is None or not layer.isValid():
             value = parameters.get(name) or self.parameterDefinition(name).defaultValue()
             raise QgsProcessingException(
-                f"Cannot open the {description.lower()} '{value}': give the layer (e.g. "
+                f"Cannot open the {description.lower()} '{value}'{_why_not(str(value))}: give the layer (e.g. "
                 f"site.gpkg|layername={self.parameterDefinition(name).defaultValue()}) or open the "
                 "assessment in QGIS."
             )
@@ -166,6 +167,17 @@ class CompoundDamage(SiteWatchAlgorithm):
             if before >= after:
                 raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
         return after, before
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """A layer that cannot be opened is named with the reason, before QGIS's own check
+        reports only "Incorrect parameter value"."""
+        for name in (self.STRUCTURES, self.OBSERVATIONS, self.COMPOUNDS):
+            if parameters.get(name) not in (None, ""):
+                try:
+                    self._layer(parameters, name, context, optional=name == self.COMPOUNDS)
+                except QgsProcessingException as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         self._dates(parameters, context)
@@ -245,3 +257,14 @@ class CompoundDamage(SiteWatchAlgorithm):
 def site_results(site: DamageRow) -> dict[str, object]:
     """The ALL row as result keys ALL_N_STRUCT, ALL_PCT_DESTR, ..."""
     return {f"ALL_{name.upper()}": getattr(site, name) for name in ROW_FIELDS if name not in TEXT_FIELDS}
+
+
+def _why_not(value: str) -> str:
+    """Why a layer given as ``path|layername=…`` did not open: no such file, or no such layer."""
+    path = Path(value.split("|")[0]).expanduser()
+    if not path.suffix:
+        return ""  # a layer name, not a path
+    if not path.exists():
+        return " (the file does not exist)"
+    layers = [details.name() for details in QgsProviderRegistry.instance().querySublayers(str(path))]
+    return f" (the file has no such layer; its layers: {', '.join(layers)})" if layers else " (not a vector file)"
