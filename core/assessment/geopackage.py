@@ -20,7 +20,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import geopackage_features, geopackage_scores, schema
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
-from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
+from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore
@@ -49,6 +49,13 @@ _OGR_GEOMETRY = {
     "MultiPolygon": ogr.wkbMultiPolygon,
     "MultiLineString": ogr.wkbMultiLineString,
 }
+
+
+_SELECT_BY_KEY = sql(
+    "SELECT {columns} FROM {table} WHERE structure_id = ? AND observed_on = ?",
+    columns=OBS_COLUMNS,
+    table=schema.OBSERVATIONS.name,
+)
 
 
 class GeoPackageStore(AssessmentStore):
@@ -138,8 +145,7 @@ class GeoPackageStore(AssessmentStore):
                 ("site_name", site_name),
                 ("created_at", now_iso()),
             ):
-                quoted = value.replace("'", "''")
-                dataset.ExecuteSQL(f"INSERT INTO \"{schema.META_TABLE}\" VALUES ('{key}', '{quoted}')")
+                OgrSql(dataset).execute(sql("INSERT INTO {table} VALUES (?, ?)", table=schema.META_TABLE), (key, value))
         finally:
             dataset = None
 
@@ -246,10 +252,7 @@ class GeoPackageStore(AssessmentStore):
     def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
         observation = observation.validated()
         key = (observation.structure_id, observation.observed_on)
-        old = connection.execute(
-            f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
-            key,
-        ).fetchone()
+        old = connection.execute(_SELECT_BY_KEY, key).fetchone()
         if old is not None:
             archive(connection, "structure_id = ? AND observed_on = ?", key, "replaced")
         insert(connection, observation)
@@ -270,35 +273,40 @@ class GeoPackageStore(AssessmentStore):
     def remove_observation(self, structure_id: str, observed_on: str, reason: str) -> Observation | None:
         key = (structure_id, observed_on)
         with self._transaction() as connection:
-            old = connection.execute(
-                f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
-                key,
-            ).fetchone()
+            old = connection.execute(_SELECT_BY_KEY, key).fetchone()
             if old is not None:
                 archive(connection, "structure_id = ? AND observed_on = ?", key, reason)
         return None if old is None else row_to_observation(old)
 
     def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
-        sql = f"SELECT {', '.join(OBS_COLUMNS)} FROM observations"
+        where = "1 = 1"
         parameters: Sequence[object] = ()
         if structure_ids is not None:
-            sql += f" WHERE structure_id IN ({', '.join('?' * len(structure_ids))})"
+            where = sql("{id} IN ({marks})", {"marks": placeholders(len(structure_ids))}, id="structure_id")
             parameters = tuple(structure_ids)
-        return [row_to_observation(r) for r in self._read(sql + " ORDER BY structure_id, observed_on", parameters)]
+        statement = sql(
+            "SELECT {columns} FROM {table} WHERE {where} ORDER BY structure_id, observed_on",
+            {"where": where},
+            columns=OBS_COLUMNS,
+            table=schema.OBSERVATIONS.name,
+        )
+        return [row_to_observation(r) for r in self._read(statement, parameters)]
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
-        sql = f"SELECT {', '.join(OBS_COLUMNS)}, archived_at, reason FROM observation_history"
-        parameters: Sequence[object] = ()
-        if structure_id is not None:
-            sql += " WHERE structure_id = ?"
-            parameters = (structure_id,)
-        rows = self._read(sql + " ORDER BY fid", parameters)
+        where, parameters = ("structure_id = ?", (structure_id,)) if structure_id is not None else ("1 = 1", ())
+        statement = sql(
+            "SELECT {columns}, archived_at, reason FROM {table} WHERE {where} ORDER BY fid",
+            {"where": where},
+            columns=OBS_COLUMNS,
+            table=schema.OBSERVATION_HISTORY.name,
+        )
+        rows = self._read(statement, parameters)
         return [(row_to_observation(r[:-2]), r[-2], r[-1]) for r in rows]
 
     def archive_observations_of(self, structure_ids: Sequence[str], reason: str) -> int:
         if not structure_ids:
             return 0
-        where = f"structure_id IN ({', '.join('?' * len(structure_ids))})"
+        where = sql("{id} IN ({marks})", {"marks": placeholders(len(structure_ids))}, id="structure_id")
         with self._transaction() as connection:
             return archive(connection, where, tuple(structure_ids), reason)
 
@@ -309,7 +317,7 @@ class GeoPackageStore(AssessmentStore):
         prefix = layer_def.id_prefix
         try:
             rows = self._read(
-                f'SELECT "{layer_def.id_field}" FROM "{layer_name}" WHERE "{layer_def.id_field}" LIKE ?',
+                sql("SELECT {id} FROM {table} WHERE {id} LIKE ?", id=layer_def.id_field, table=layer_name),
                 (prefix + "%",),
             )
         except sqlite3.Error as error:
@@ -319,7 +327,7 @@ class GeoPackageStore(AssessmentStore):
 
     def metadata(self) -> dict[str, str]:
         try:
-            return dict(self._read(f'SELECT key, value FROM "{schema.META_TABLE}"'))
+            return dict(self._read(sql("SELECT key, value FROM {table}", table=schema.META_TABLE)))
         except sqlite3.OperationalError:
             return {}
 
