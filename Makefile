@@ -8,7 +8,7 @@ VENV_PY := $(VENV)/bin/python
 PKGROOT := .build/pkgroot
 export PYTHONPATH := $(CURDIR)/$(PKGROOT)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: deps venv test lint demo sample install package bench clean
+.PHONY: deps venv test lint scan demo sample install package bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,9 +23,14 @@ $(VENV)/.installed: requirements-test.txt
 
 venv: deps $(VENV)/.installed $(PKGROOT)/sitewatch
 
-## make test — install everything, run the static checks, then the whole test suite (real QGIS, offscreen)
-test: venv lint
+## make test — install everything, run the static checks and the security scan of the plugin zip, then the
+## whole test suite (real QGIS, offscreen)
+test: venv lint scan
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
+
+## make scan — Bandit and detect-secrets over the packaged zip's contents, as plugins.qgis.org runs them
+scan: venv $(PKGROOT)/sitewatch
+	$(VENV_PY) scripts/package.py --scan .build/scan/sitewatch.zip
 
 ## make lint — format, lint, types and the QGIS 4 (Qt 6) readiness check, as pre-commit runs them
 lint: venv

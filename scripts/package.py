@@ -5,7 +5,10 @@ sample generator, caches or VCS files)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -38,6 +41,40 @@ def build(target: Path) -> Path:
     return target
 
 
+def scan(zip_path: Path) -> list[str]:
+    """Run Bandit and detect-secrets over the zip's contents, as plugins.qgis.org does on every
+    upload; returns one line per finding (none: the upload is accepted)."""
+    findings = []
+    with tempfile.TemporaryDirectory() as folder:
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(folder)
+        top = str(Path(folder) / TOP)
+        bandit = subprocess.run(
+            [sys.executable, "-m", "bandit", "-r", "-q", "-f", "json", top], capture_output=True, text=True
+        )
+        if bandit.returncode not in (0, 1) or not bandit.stdout.strip():
+            raise SystemExit(f"bandit did not run: {bandit.stderr.strip()}")
+        for result in json.loads(bandit.stdout)["results"]:
+            where = Path(result["filename"]).relative_to(folder)
+            findings.append(f"bandit {result['test_id']} {where}:{result['line_number']}: {result['issue_text']}")
+        secrets = subprocess.run(
+            [sys.executable, "-m", "detect_secrets", "scan", "--all-files", top],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=folder,
+        )
+        for name, hits in json.loads(secrets.stdout)["results"].items():
+            findings.extend(f"detect-secrets {hit['type']} {name}:{hit['line_number']}" for hit in hits)
+    return findings
+
+
 if __name__ == "__main__":
-    out = build(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "dist" / "sitewatch.zip"))
+    arguments = [a for a in sys.argv[1:] if a != "--scan"]
+    out = build(Path(arguments[0] if arguments else ROOT / "dist" / "sitewatch.zip"))
     sys.stdout.write(f"built {out} ({out.stat().st_size / 1e6:.2f} MB)\n")
+    if "--scan" in sys.argv[1:]:
+        found = scan(out)
+        sys.stdout.write("".join(f"{line}\n" for line in found))
+        sys.stdout.write(f"security scan (bandit, detect-secrets) of {out.name}: {len(found)} finding(s)\n")
+        sys.exit(1 if found else 0)

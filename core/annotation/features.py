@@ -87,7 +87,8 @@ def new_record(
     elif layer_def.geometry == "MultiLineString":
         checked_line(geometry, "line")
     feature_id = store.next_id(name)
-    assert layer_def.id_field is not None  # every layer one draws on has an id field
+    if layer_def.id_field is None:
+        raise SiteWatchError(f"Features cannot be drawn on layer '{name}': it has no id field.")
     attributes: dict[str, object] = {layer_def.id_field: feature_id}
     if "type" in layer_def.field_names():
         attributes["type"] = choice.type_code

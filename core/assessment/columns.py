@@ -18,6 +18,7 @@ from osgeo import gdal
 from qgis.core import Qgis, QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
 
 from ..errors import SiteWatchError
+from .geopackage_sql import sql
 
 gdal.UseExceptions()
 
@@ -142,7 +143,13 @@ def raw_text(layer: QgsVectorLayer, field: str, fid: int) -> str:
             fid_column = ogr_layer.GetFIDColumn() if ogr_layer is not None else ""
             if fid_column:
                 result = dataset.ExecuteSQL(
-                    f'SELECT CAST("{field}" AS TEXT) FROM "{parts["layerName"]}" WHERE "{fid_column}" = {int(fid)}'
+                    sql(
+                        "SELECT CAST({field} AS TEXT) FROM {table} WHERE {fid} = {value}",
+                        {"value": str(int(fid))},
+                        field=field,
+                        table=parts["layerName"],
+                        fid=fid_column,
+                    )
                 )
                 try:
                     feature = result.GetNextFeature() if result is not None else None

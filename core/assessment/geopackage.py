@@ -26,7 +26,8 @@ from . import (
     schema,
     upgrade_removed_on,
 )
-from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
+from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
+from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore
@@ -58,6 +59,13 @@ _OGR_GEOMETRY = {
 }
 
 
+_SELECT_BY_KEY = sql(
+    "SELECT {columns} FROM {table} WHERE structure_id = ? AND observed_on = ?",
+    columns=OBS_COLUMNS,
+    table=schema.OBSERVATIONS.name,
+)
+
+
 class GeoPackageStore(AssessmentStore):
     """An assessment in one GeoPackage file."""
 
@@ -80,6 +88,11 @@ class GeoPackageStore(AssessmentStore):
         target = Path(path).expanduser().absolute()
         if target.suffix.lower() != ".gpkg":
             raise SiteWatchError(f"'{target.name}' must end in .gpkg: an assessment is a GeoPackage.")
+        if len(target.name.encode()) > MAX_NAME_BYTES:
+            raise SiteWatchError(
+                f"The file name '{target.name[:40]}…' is too long ({len(target.name)} characters; at most "
+                f"{MAX_NAME_BYTES} bytes): choose a shorter name. The site name itself may be longer (SITE_NAME)."
+            )
         if not target.parent.is_dir():
             raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it first or pick another.")
         if target.exists() and not overwrite:
@@ -93,9 +106,10 @@ class GeoPackageStore(AssessmentStore):
             cls._write_empty(temp, crs, site_name or target.stem)
             store = cls(temp, _checked=True)
             store._save_default_styles(default_style_layers(store))
-            for suffix in ("-wal", "-shm"):
-                Path(str(target) + suffix).unlink(missing_ok=True)
-            os.replace(temp, target)
+            with write_locked(target):
+                for suffix in ("-wal", "-shm"):
+                    Path(str(target) + suffix).unlink(missing_ok=True)
+                os.replace(temp, target)
         except (OSError, RuntimeError) as error:
             raise SiteWatchError(
                 f"Cannot write the assessment '{target}': {error}. "
@@ -139,8 +153,7 @@ class GeoPackageStore(AssessmentStore):
                 ("site_name", site_name),
                 ("created_at", now_iso()),
             ):
-                quoted = value.replace("'", "''")
-                dataset.ExecuteSQL(f"INSERT INTO \"{schema.META_TABLE}\" VALUES ('{key}', '{quoted}')")
+                OgrSql(dataset).execute(sql("INSERT INTO {table} VALUES (?, ?)", table=schema.META_TABLE), (key, value))
         finally:
             dataset = None
 
@@ -153,11 +166,17 @@ class GeoPackageStore(AssessmentStore):
         if not target.is_file():
             raise SiteWatchError(f"The assessment '{target}' does not exist.")
         try:
+            check_whole(target)
+        except SiteWatchError as error:
+            raise NotAnAssessmentError(str(error)) from None
+        try:
             dataset = gdal.OpenEx(str(target), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
-        except RuntimeError:
+        except RuntimeError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(locked_message(target)) from None
             dataset = None
         if dataset is None:
-            raise NotAnAssessmentError(f"'{target}' is not a GeoPackage; open a SiteWatch assessment (.gpkg).")
+            raise NotAnAssessmentError(why_unopenable(target))
         try:
             problems = []
             for layer_def in schema.LAYERS:
@@ -242,10 +261,7 @@ class GeoPackageStore(AssessmentStore):
     def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
         observation = observation.validated()
         key = (observation.structure_id, observation.observed_on)
-        old = connection.execute(
-            f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
-            key,
-        ).fetchone()
+        old = connection.execute(_SELECT_BY_KEY, key).fetchone()
         if old is not None:
             archive(connection, "structure_id = ? AND observed_on = ?", key, "replaced")
         insert(connection, observation)
@@ -266,35 +282,40 @@ class GeoPackageStore(AssessmentStore):
     def remove_observation(self, structure_id: str, observed_on: str, reason: str) -> Observation | None:
         key = (structure_id, observed_on)
         with self._transaction() as connection:
-            old = connection.execute(
-                f"SELECT {', '.join(OBS_COLUMNS)} FROM observations WHERE structure_id = ? AND observed_on = ?",
-                key,
-            ).fetchone()
+            old = connection.execute(_SELECT_BY_KEY, key).fetchone()
             if old is not None:
                 archive(connection, "structure_id = ? AND observed_on = ?", key, reason)
         return None if old is None else row_to_observation(old)
 
     def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
-        sql = f"SELECT {', '.join(OBS_COLUMNS)} FROM observations"
+        where = "1 = 1"
         parameters: Sequence[object] = ()
         if structure_ids is not None:
-            sql += f" WHERE structure_id IN ({', '.join('?' * len(structure_ids))})"
+            where = sql("{id} IN ({marks})", {"marks": placeholders(len(structure_ids))}, id="structure_id")
             parameters = tuple(structure_ids)
-        return [row_to_observation(r) for r in self._read(sql + " ORDER BY structure_id, observed_on", parameters)]
+        statement = sql(
+            "SELECT {columns} FROM {table} WHERE {where} ORDER BY structure_id, observed_on",
+            {"where": where},
+            columns=OBS_COLUMNS,
+            table=schema.OBSERVATIONS.name,
+        )
+        return [row_to_observation(r) for r in self._read(statement, parameters)]
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
-        sql = f"SELECT {', '.join(OBS_COLUMNS)}, archived_at, reason FROM observation_history"
-        parameters: Sequence[object] = ()
-        if structure_id is not None:
-            sql += " WHERE structure_id = ?"
-            parameters = (structure_id,)
-        rows = self._read(sql + " ORDER BY fid", parameters)
+        where, parameters = ("structure_id = ?", (structure_id,)) if structure_id is not None else ("1 = 1", ())
+        statement = sql(
+            "SELECT {columns}, archived_at, reason FROM {table} WHERE {where} ORDER BY fid",
+            {"where": where},
+            columns=OBS_COLUMNS,
+            table=schema.OBSERVATION_HISTORY.name,
+        )
+        rows = self._read(statement, parameters)
         return [(row_to_observation(r[:-2]), r[-2], r[-1]) for r in rows]
 
     def archive_observations_of(self, structure_ids: Sequence[str], reason: str) -> int:
         if not structure_ids:
             return 0
-        where = f"structure_id IN ({', '.join('?' * len(structure_ids))})"
+        where = sql("{id} IN ({marks})", {"marks": placeholders(len(structure_ids))}, id="structure_id")
         with self._transaction() as connection:
             return archive(connection, where, tuple(structure_ids), reason)
 
@@ -305,7 +326,7 @@ class GeoPackageStore(AssessmentStore):
         prefix = layer_def.id_prefix
         try:
             rows = self._read(
-                f'SELECT "{layer_def.id_field}" FROM "{layer_name}" WHERE "{layer_def.id_field}" LIKE ?',
+                sql("SELECT {id} FROM {table} WHERE {id} LIKE ?", id=layer_def.id_field, table=layer_name),
                 (prefix + "%",),
             )
         except sqlite3.Error as error:
@@ -315,7 +336,7 @@ class GeoPackageStore(AssessmentStore):
 
     def metadata(self) -> dict[str, str]:
         try:
-            return dict(self._read(f'SELECT key, value FROM "{schema.META_TABLE}"'))
+            return dict(self._read(sql("SELECT key, value FROM {table}", table=schema.META_TABLE)))
         except sqlite3.OperationalError:
             return {}
 

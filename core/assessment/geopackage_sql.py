@@ -4,7 +4,7 @@ SQLite connection or inside a transaction held open on an OGR dataset (feature e
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from osgeo import ogr
@@ -13,6 +13,33 @@ from . import schema
 from .observations import Observation, now_iso
 
 OBS_COLUMNS = tuple(f.name for f in schema.OBSERVATION_FIELDS)
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as an SQL identifier: in double quotes, inner quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql(template: str, fragments: Mapping[str, str] | None = None, **identifiers: str | Sequence[str]) -> str:
+    """The one way SiteWatch builds an SQL statement around names it does not know in advance.
+
+    Each ``{key}`` of ``template`` becomes the quoted identifier (or comma-separated quoted
+    identifiers) given as ``key``: table and column names, which come from the schema. Each
+    ``{key}`` of ``fragments`` is inserted as it is: only the module's own fixed pieces (a WHERE
+    condition with ``?`` placeholders, a run of ``?``). Values never go into the text: they are
+    parameters (``?``)."""
+    text = template
+    for key, value in identifiers.items():
+        names = [value] if isinstance(value, str) else list(value)
+        text = text.replace("{" + key + "}", ", ".join(quote_identifier(name) for name in names))
+    for key, fragment in (fragments or {}).items():
+        text = text.replace("{" + key + "}", fragment)
+    return text
+
+
+def placeholders(count: int) -> str:
+    """``?, ?, …``: ``count`` parameter placeholders."""
+    return ", ".join("?" * count)
 
 
 def _sql_literal(value: object) -> str:
@@ -46,19 +73,31 @@ def row_to_observation(row: Sequence[Any]) -> Observation:
 
 
 def archive(connection: sqlite3.Connection | OgrSql, where: str, parameters: Sequence[object], reason: str) -> int:
-    """Move the observations ``where`` selects to ``observation_history`` with ``reason``."""
-    columns = ", ".join(OBS_COLUMNS)
+    """Move the observations ``where`` selects to ``observation_history`` with ``reason``
+    (``where``: a fixed condition of the store with ``?`` placeholders for ``parameters``)."""
     cursor = connection.execute(
-        f"INSERT INTO observation_history ({columns}, archived_at, reason) "
-        f"SELECT {columns}, ?, ? FROM observations WHERE {where}",
+        sql(
+            "INSERT INTO {history} ({columns}, archived_at, reason) SELECT {columns}, ?, ? FROM {table} WHERE {where}",
+            {"where": where},
+            history=schema.OBSERVATION_HISTORY.name,
+            columns=OBS_COLUMNS,
+            table=schema.OBSERVATIONS.name,
+        ),
         (now_iso(), reason, *parameters),
     )
-    connection.execute(f"DELETE FROM observations WHERE {where}", parameters)
+    connection.execute(
+        sql("DELETE FROM {table} WHERE {where}", {"where": where}, table=schema.OBSERVATIONS.name), parameters
+    )
     return cursor.rowcount
 
 
 def insert(connection: sqlite3.Connection | OgrSql, observation: Observation) -> None:
     connection.execute(
-        f"INSERT INTO observations ({', '.join(OBS_COLUMNS)}) VALUES ({', '.join('?' * len(OBS_COLUMNS))})",
+        sql(
+            "INSERT INTO {table} ({columns}) VALUES ({marks})",
+            {"marks": placeholders(len(OBS_COLUMNS))},
+            table=schema.OBSERVATIONS.name,
+            columns=OBS_COLUMNS,
+        ),
         tuple(getattr(observation, c) for c in OBS_COLUMNS),
     )

@@ -325,8 +325,8 @@ def read_inputs(
             cache.compound_of,
             cache.order,
         )
-        # the cache sets these together with the footprints
-        assert cached_areas is not None and cached_compounds is not None and cached_order is not None
+        if cached_areas is None or cached_compounds is None or cached_order is None:
+            raise RuntimeError("the footprint cache was filled without areas, compounds or order")  # a bug, not input
         areas, compound_of, order = cached_areas, cached_compounds, cached_order
     type_names, type_index = _type_index(_keys(columns.values["type"]))
 

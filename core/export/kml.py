@@ -9,8 +9,8 @@ polygon fills.)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from osgeo import ogr, osr
 
@@ -79,6 +79,21 @@ def _placemark_style(data: ExportData, table: Table, number: int) -> tuple[str, 
 def _schema(layer: ef.OutLayer) -> str:
     fields = "".join(f'<SimpleField name="{f.name}" type="{_KML_TYPES[f.kind]}"/>' for f in layer.fields)
     return f'<Schema name="{layer.name}" id="{layer.name}">{fields}</Schema>'
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 does not allow in a document at all, even escaped (control characters
+pasted into a name): they are left out, so the file stays valid KML."""
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data: without the characters XML forbids, ``&``, ``<``, ``>`` escaped."""
+    return _NOT_IN_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """``text`` as a double-quoted XML attribute value."""
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;") + '"'
 
 
 def _text(value: object) -> str:

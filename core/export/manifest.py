@@ -9,6 +9,8 @@ from pathlib import Path
 from ..assessment.observations import now_iso
 
 MANIFEST_NAME = "manifest.json"
+GENERATOR = "SiteWatch exportreport"
+"""The manifest's ``generator``: how a SiteWatch export is told from another program's folder."""
 
 
 """Keys whose values differ between two otherwise identical exports."""
@@ -31,7 +33,7 @@ def write_manifest(folder: Path, parameters: dict[str, object], summary: dict[st
     ]
     manifest = {
         "created_at": now_iso(),
-        "generator": "SiteWatch exportreport",
+        "generator": GENERATOR,
         "parameters": parameters,
         "summary": summary,
         "files": files,

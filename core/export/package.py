@@ -24,7 +24,8 @@ from ..errors import SiteWatchError
 from ..imagery.registry import ImageRecord, list_images, resolve_uri
 from . import formats as export_formats
 from .data import ExportData, read_export_data
-from .manifest import MANIFEST_NAME, write_manifest
+from .folder import check_replaceable, move_into_place, recover
+from .manifest import write_manifest
 
 
 class ExportCanceled(SiteWatchError):
@@ -118,6 +119,9 @@ def image_for(store: AssessmentStore, images: list[ImageRecord], date: str, give
 
 
 def _check_folder(target: Path, overwrite: bool) -> None:
+    """Check the output folder, after cleaning up what a killed export left beside it."""
+    if target.parent.is_dir():
+        recover(target)
     if not target.parent.is_dir():
         raise SiteWatchError(f"The folder '{target.parent}' does not exist; create it or choose another output folder.")
     if not os.access(target.parent, os.W_OK | os.X_OK):
@@ -126,11 +130,8 @@ def _check_folder(target: Path, overwrite: bool) -> None:
         raise SiteWatchError(f"'{target}' is a file, not a folder; choose another output folder.")
     if target.exists() and not overwrite:
         raise SiteWatchError(f"The output folder '{target}' already exists; choose another or allow overwriting it.")
-    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
-        raise SiteWatchError(
-            f"'{target}' is not a SiteWatch export (it has no {MANIFEST_NAME}); overwriting would delete "
-            "its files. Choose an empty or new folder."
-        )
+    if target.is_dir():
+        check_replaceable(target)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def export_assessment(
         summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.tables["compounds"].rows)}
         write_manifest(temp, parameters, summary)
         files = sorted(p.name for p in temp.iterdir())
-        _move_into_place(temp, target)
+        move_into_place(temp, target)
     except (OSError, RuntimeError) as error:
         raise SiteWatchError(f"Writing the export to '{target}' failed: {error}. Nothing was written.") from None
     finally:
@@ -259,19 +260,3 @@ def _write(
             export_formats.WRITERS[step](data, folder, prefix, package)
     shutil.rmtree(scratch)
     return report
-
-
-def _move_into_place(temp: Path, target: Path) -> None:
-    """Replace ``target`` by ``temp`` with renames only (the old folder goes last)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-    try:
-        os.rename(temp, target)
-    except OSError:
-        if old is not None:
-            os.rename(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

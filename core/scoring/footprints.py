@@ -57,7 +57,8 @@ class Footprints:
         if position in self.geometries:
             return self.geometries[position]
         wkb = self.wkb[position]
-        assert wkb is not None  # only footprints without a WKB are not simple
+        if wkb is None:  # only footprints with a WKB are ever looked up here
+            raise ValueError(f"footprint {position} has no geometry")
         geometry = QgsGeometry()
         geometry.fromWkb(bytes(wkb))
         return geometry

@@ -105,14 +105,41 @@ def plan_bands(
     return BandPlan(tuple(before_bands[:common]), tuple(after_bands[:common]), "pairs")
 
 
+def unreadable(path: str, role: str, error: RuntimeError) -> SiteWatchError:
+    """The one message for a GDAL read error of an image."""
+    text = str(error).replace(f"{path}, ", "").replace(path, "the file").strip()
+    detail = text.splitlines()[0] if text else "read error"
+    return SiteWatchError(
+        f"{role} image {path} is damaged or incomplete and cannot be read ({detail}): a truncated file, or a "
+        "VRT whose source image is missing. Copy the complete image again or fix the VRT."
+    )
+
+
+def check_readable(dataset: gdal.Dataset, path: str, role: str) -> None:
+    """Read the first and the last pixel of every band: a file cut short loses its last blocks,
+    a VRT with a missing source fails on any read."""
+    last_col, last_row = dataset.RasterXSize - 1, dataset.RasterYSize - 1
+    try:
+        for col, row in ((0, 0), (last_col, last_row)):
+            dataset.ReadRaster(col, row, 1, 1)
+    except RuntimeError as error:
+        raise unreadable(path, role, error) from None
+
+
 def open_raster(path: str, role: str) -> gdal.Dataset:
     """Open ``path`` read-only; a clear error when it cannot be read or has no CRS."""
     try:
         dataset = gdal.Open(path, gdal.GA_ReadOnly)
     except RuntimeError as error:
+        if "not recognized as" in str(error) and "supported file format" in str(error):
+            raise SiteWatchError(
+                f"{role} image {path} is not a raster image (GDAL does not recognise its format): choose a "
+                "GeoTIFF or another image file."
+            ) from None
         raise SiteWatchError(f"{role} image {path} cannot be opened: {error}") from None
     if dataset is None or dataset.RasterCount == 0:
         raise SiteWatchError(f"{role} image {path} has no raster band.")
+    check_readable(dataset, path, role)
     if not dataset.GetSpatialRef():
         raise SiteWatchError(
             f"{role} image {path} has no coordinate reference system: georeference it "
@@ -322,7 +349,10 @@ class RasterPair:
     # window keeps memory flat whatever GDAL_CACHEMAX is (for a warped after image: its source's blocks).
 
     def _read_before(self, window: Window) -> tuple[BandValues, Valid]:
-        data = self._before_reader.read(window.col, window.row, window.width, window.height)
+        try:
+            data = self._before_reader.read(window.col, window.row, window.width, window.height)
+        except RuntimeError as error:
+            raise unreadable(self.before.GetDescription(), "BEFORE", error) from None
         self.before.FlushCache()
         return data
 
@@ -331,10 +361,13 @@ class RasterPair:
         c0, r0 = max(col, 0), max(row, 0)
         c1 = min(col + window.width, self.after.RasterXSize)
         r1 = min(row + window.height, self.after.RasterYSize)
-        if (c0, r0, c1, r1) == (col, row, col + window.width, row + window.height):  # wholly inside
-            after, after_valid = self._after_reader.read(col, row, window.width, window.height)
-        else:
-            after, after_valid = self._read_after_part(window.width, window.height, col, row, c0, r0, c1, r1)
+        try:
+            if (c0, r0, c1, r1) == (col, row, col + window.width, row + window.height):  # wholly inside
+                after, after_valid = self._after_reader.read(col, row, window.width, window.height)
+            else:
+                after, after_valid = self._read_after_part(window.width, window.height, col, row, c0, r0, c1, r1)
+        except RuntimeError as error:
+            raise unreadable(self._after_source.GetDescription(), "AFTER", error) from None
         self.after.FlushCache()
         if self._after_source is not self.after:
             self._after_source.FlushCache()

@@ -34,8 +34,9 @@ from qgis.PyQt.QtCore import QMetaType
 from ...core.errors import SiteWatchError
 from ...core.scoring import change_score
 from ...core.scoring.explanation import explain
-from ...core.scoring.raster_pair import RasterPair
+from ...core.scoring.raster_pair import RasterPair, open_raster
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from .output_checks import AsideOutput, check_output, input_source
 
 SCORE_FIELDS = (
     ("chg_score", QMetaType.Type.Double),
@@ -218,9 +219,8 @@ class ChangeScore(SiteWatchAlgorithm):
             fields.append(source.fields().at(index))
         for name, kind in SCORE_FIELDS + EXPLANATION_FIELDS:
             fields.append(QgsField(name, kind))
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(), crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        output = AsideOutput(self, parameters, self.OUTPUT, context)
+        sink, dest_id = output.sink(fields, source.wkbType(), crs)
         for feature, scored in zip(features, run.scores):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
@@ -231,7 +231,11 @@ class ChangeScore(SiteWatchAlgorithm):
                 + [scored.strong, scored.ring, scored.spot, explain(scored, run.registration)]
             )
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
-                raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
+                last_error = sink.lastError()
+                del sink
+                raise output.failed(last_error or "a feature could not be written")
+        del sink  # closes the file
+        dest_id = output.commit(len(features))
         feedback.setProgress(100)
         return {self.OUTPUT: dest_id, self.THRESHOLDS: run.thresholds_text()}
 
@@ -275,10 +279,30 @@ class ChangeScore(SiteWatchAlgorithm):
             return [int(part) for part in parts] or None
         return self.parameterAsInts(parameters, self.BANDS, context) or None
 
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """An image given as a file that GDAL cannot read is named with what is wrong with it,
+        before QGIS's own check reports it as "not found"."""
+        for name in (self.BEFORE, self.AFTER):
+            value = parameters.get(name)
+            if isinstance(value, str) and os.path.isfile(value):
+                try:
+                    open_raster(value, name)
+                except SiteWatchError as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
+
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         """Everything that can be refused before scoring: the images and bands (opened with
         GDAL, as the scorer will), the structures (polygons, at least one, somewhere the images
-        overlap) and the output's folder."""
+        overlap) and the output (never one of the inputs or an assessment)."""
+        check_output(
+            self.parameterAsOutputLayer(parameters, self.OUTPUT, context),
+            self.OUTPUT,
+            [
+                (name, input_source(parameters.get(name), context))
+                for name in (self.BEFORE, self.AFTER, self.STRUCTURES)
+            ],
+        )
         before = _raster_path(self.parameterAsRasterLayer(parameters, self.BEFORE, context), "Before image")
         after = _raster_path(self.parameterAsRasterLayer(parameters, self.AFTER, context), "After image")
         pair = RasterPair(before, after, self._bands(parameters, context))  # SiteWatchError names the problem

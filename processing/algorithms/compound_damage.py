@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qgis.core import (
@@ -20,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProviderRegistry,
     QgsVectorLayer,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType
 
@@ -29,6 +31,7 @@ from ...core.errors import SiteWatchError
 from ...core.imagery.dates import check_not_future
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..project_layer import ProjectLayerParameter
+from .output_checks import AsideOutput, check_output
 
 TEXT_FIELDS = ("compound", "name", "type")
 REAL_FIELDS = ("pct_destr", "pct_damag", "pct_sev_de", "pct_area_d", "dmg_index", "area_asses", "area_destr")
@@ -144,7 +147,7 @@ class CompoundDamage(SiteWatchAlgorithm):
         if layer is None or not layer.isValid():
             value = parameters.get(name) or self.parameterDefinition(name).defaultValue()
             raise QgsProcessingException(
-                f"Cannot open the {description.lower()} '{value}': give the layer (e.g. "
+                f"Cannot open the {description.lower()} '{value}'{_why_not(str(value))}: give the layer (e.g. "
                 f"site.gpkg|layername={self.parameterDefinition(name).defaultValue()}) or open the "
                 "assessment in QGIS."
             )
@@ -165,11 +168,33 @@ class CompoundDamage(SiteWatchAlgorithm):
                 raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
         return after, before
 
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """A layer that cannot be opened is named with the reason, before QGIS's own check
+        reports only "Incorrect parameter value"."""
+        for name in (self.STRUCTURES, self.OBSERVATIONS, self.COMPOUNDS):
+            if parameters.get(name) not in (None, ""):
+                try:
+                    self._layer(parameters, name, context, optional=name == self.COMPOUNDS)
+                except QgsProcessingException as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
+
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         self._dates(parameters, context)
-        self._layer(parameters, self.STRUCTURES, context)
-        self._layer(parameters, self.OBSERVATIONS, context)
-        self._layer(parameters, self.COMPOUNDS, context, optional=True)
+        inputs = []
+        for name in (self.STRUCTURES, self.OBSERVATIONS, self.COMPOUNDS):
+            layer = self._layer(parameters, name, context, optional=name == self.COMPOUNDS)
+            if layer is None:
+                continue
+            inputs.append((name, str(layer.source())))
+            if name != self.OBSERVATIONS and layer.geometryType() != Qgis.GeometryType.Polygon:
+                raise QgsProcessingException(
+                    f"The {self.parameterDefinition(name).description().lower()} '{layer.source()}' holds "
+                    f"{QgsWkbTypes.displayString(layer.wkbType())} features, not polygons: give the "
+                    f"assessment's {self.parameterDefinition(name).defaultValue()} layer "
+                    f"(e.g. site.gpkg|layername={self.parameterDefinition(name).defaultValue()})."
+                )
+        check_output(self.parameterAsOutputLayer(parameters, self.OUTPUT, context), self.OUTPUT, inputs)
 
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
@@ -195,12 +220,10 @@ class CompoundDamage(SiteWatchAlgorithm):
             feedback.pushWarning(warning)
 
         fields = output_fields()
-        assert structures is not None  # a mandatory layer: _layer raised if it could not be opened
-        sink, sink_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs()
-        )
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        if structures is None:  # a mandatory layer: _layer raised if it could not be opened
+            raise QgsProcessingException("Structures: choose a polygon layer.")
+        output = AsideOutput(self, parameters, self.OUTPUT, context)
+        sink, sink_id = output.sink(fields, Qgis.WkbType.MultiPolygon, (compounds or structures).crs())
         geometries = {}
         for feature in compounds.getFeatures() if compounds is not None else ():
             geometry = feature.geometry()
@@ -216,7 +239,11 @@ class CompoundDamage(SiteWatchAlgorithm):
                 feature.setGeometry(geometry)
             features.append(feature)
         if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert):
-            raise QgsProcessingException(f"Could not write the output: {sink.lastError()}")
+            last_error = sink.lastError()
+            del sink
+            raise output.failed(last_error or "the features could not be written")
+        del sink  # closes the file
+        sink_id = output.commit(len(features))
         summary = summary_sentence(table)
         feedback.pushInfo(summary)
         return {
@@ -230,3 +257,14 @@ class CompoundDamage(SiteWatchAlgorithm):
 def site_results(site: DamageRow) -> dict[str, object]:
     """The ALL row as result keys ALL_N_STRUCT, ALL_PCT_DESTR, ..."""
     return {f"ALL_{name.upper()}": getattr(site, name) for name in ROW_FIELDS if name not in TEXT_FIELDS}
+
+
+def _why_not(value: str) -> str:
+    """Why a layer given as ``path|layername=…`` did not open: no such file, or no such layer."""
+    path = Path(value.split("|")[0]).expanduser()
+    if not path.suffix:
+        return ""  # a layer name, not a path
+    if not path.exists():
+        return " (the file does not exist)"
+    layers = [details.name() for details in QgsProviderRegistry.instance().querySublayers(str(path))]
+    return f" (the file has no such layer; its layers: {', '.join(layers)})" if layers else " (not a vector file)"

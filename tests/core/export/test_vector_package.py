@@ -233,15 +233,18 @@ def test_scheme_gives_unosat_ems_and_xbd_names(site, tmp_path, scheme, destroyed
     ]
 
 
-def test_existing_folder_needs_overwrite_and_a_previous_export_is_replaced_whole(site, tmp_path):
+def test_existing_folder_needs_overwrite_and_only_a_previous_export_alone_is_replaced(site, tmp_path):
     folder = tmp_path / "out"
     export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",)))
-    (folder / "stale.txt").write_text("old")
+    (folder / "notes.txt").write_text("mine")
     with pytest.raises(SiteWatchError, match="already exists"):
         export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",)))
-    assert (folder / "stale.txt").is_file()
+    with pytest.raises(SiteWatchError, match=r"holds files its SiteWatch manifest.json does not list \(notes.txt\)"):
+        export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",), overwrite=True))
+    assert (folder / "notes.txt").read_text() == "mine"
+    (folder / "notes.txt").unlink()
     export_assessment(site, ExportRequest(str(folder), AFTER, formats=("CSV",), overwrite=True))
-    assert not (folder / "stale.txt").exists() and (folder / "manifest.json").is_file()
+    assert (folder / "manifest.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

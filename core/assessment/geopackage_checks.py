@@ -1,0 +1,79 @@
+"""Checks of a GeoPackage file before the store opens or replaces it: why it cannot be opened
+(not SQLite, cut short, corrupt, locked), whether another program is writing to it, and the
+longest file name accepted."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import SiteWatchError
+
+MAX_NAME_BYTES = 200
+"""Longest file name accepted for an assessment: most file systems allow 255 bytes, and the
+hidden name it is written under first is longer."""
+
+
+def locked_message(target: Path) -> str:
+    return (
+        f"'{target}' is locked by another program that is writing to it. Close that program's edit "
+        "session (or the program) and try again."
+    )
+
+
+def check_whole(target: Path) -> None:
+    """Refuse a file that is not SQLite at all, or shorter than its header says (cut short by
+    a copy or a download that stopped): GDAL would open what is left without a word."""
+    with target.open("rb") as stream:
+        header = stream.read(100)
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise SiteWatchError(
+            f"'{target}' is not a GeoPackage (not an SQLite database file); open a SiteWatch assessment (.gpkg)."
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big") if header[24:28] == header[92:96] else 0
+    if len(header) < 100 or target.stat().st_size < page_size * pages:
+        raise SiteWatchError(
+            f"'{target}' is incomplete (cut short: {target.stat().st_size} of {page_size * pages} bytes); "
+            "restore it from a backup or copy it again."
+        )
+
+
+def why_unopenable(target: Path) -> str:
+    """Why GDAL could not open a whole SQLite file ``target`` as a GeoPackage: locked, corrupt,
+    or another kind of SQLite database, each with what to do."""
+    try:
+        connection = sqlite3.connect(f"file:{target}?mode=ro", uri=True, timeout=0)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return locked_message(target)
+        return f"'{target}' is corrupt ({error}); restore it from a backup."
+    return f"'{target}' is an SQLite database but not a GeoPackage; open a SiteWatch assessment (.gpkg)."
+
+
+@contextlib.contextmanager
+def write_locked(target: Path) -> Iterator[None]:
+    """Hold the write lock of an existing SQLite file while it is replaced, so no other
+    program is in (or starts) a write transaction whose commit would go to the replaced file;
+    refuse when another program holds it. Nothing happens for a file that is not SQLite."""
+    if not target.is_file():
+        yield
+        return
+    connection = sqlite3.connect(target, timeout=0, isolation_level=None)
+    try:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise SiteWatchError(locked_message(target) + " It was not replaced.") from None
+            # not a database (e.g. a text file named .gpkg): nothing can be writing to it
+        yield
+    finally:
+        connection.close()
