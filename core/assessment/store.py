@@ -146,6 +146,11 @@ class AssessmentStore(ABC):
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         """``{structure_id: StoredChangeScore}`` of the pair; empty when never scored."""
 
+    def read_only_reason(self) -> str | None:
+        """Why this assessment may only be read here (said once on opening, and instead of a
+        refused write), or None when it may be written."""
+        return None
+
     # -- built on the above ---------------------------------------------------------------
 
     def record_observation_if_unchanged(

@@ -76,6 +76,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.undo_stack.listeners.append(self._after_command)
         self.style = StatusStyle(session.project)
         self.store: AssessmentStore | None = None
+        self.read_only: str | None = None
+        """Why the open assessment may only be read here (keys and drawing are refused), or None."""
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
         self.scores: ScoreProvider | None = None
@@ -109,6 +111,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     @warns
     def attach(self, store: AssessmentStore) -> None:
         book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
+        self.read_only = store.read_only_reason()
         self.store = store
         self.undo_stack.clear()
         self.book = book
@@ -117,6 +120,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self._load_structures()
         on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
+        if self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Info)
 
     def detach(self) -> None:
         self._tables_timer.stop()
@@ -247,6 +252,9 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
             self.message.emit(str(error), Qgis.MessageLevel.Critical)
 
     def _push(self, command: Command) -> bool:
+        if self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Warning)
+            return False
         try:
             self.undo_stack.push(command)
         except SiteWatchError as error:

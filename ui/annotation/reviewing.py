@@ -45,6 +45,7 @@ class ReviewingMixin:
 
     session: AssessmentSession
     store: AssessmentStore | None
+    read_only: str | None
     book: StatusBook
     queue: ReviewQueue
     scores: ScoreProvider | None
@@ -66,6 +67,8 @@ class ReviewingMixin:
         after = self.session.after
         if self.store is None:
             self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
+        elif self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Warning)
         elif self.current is None:
             self.message.emit(
                 "No structure is selected: click one with the review tool or press N.", Qgis.MessageLevel.Warning
