@@ -44,6 +44,7 @@ class DatabaseAssessmentDialog(QDialog):
         self.source_combo.currentIndexChanged.connect(self._fill_schemas)
         self.schema_combo.currentIndexChanged.connect(self._update_open)
         self.resize(520, self.sizeHint().height())
+        self.status.setMinimumWidth(480)
         if self.sources:
             self._fill_schemas()
         else:
@@ -79,6 +80,7 @@ class DatabaseAssessmentDialog(QDialog):
                 label = schema if site_name == schema else f"{site_name} ({schema})"
                 self.schema_combo.addItem(label, schema)
         self._update_open()
+        self.resize(self.width(), self.sizeHint().height())  # room for the message, if any
 
     def _update_open(self, *_args: object) -> None:
         button = self.buttons.button(QDialogButtonBox.StandardButton.Open)
