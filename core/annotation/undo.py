@@ -84,6 +84,26 @@ class RecordObservation(Command):
         return {schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name}
 
 
+class RecordShownObservation(RecordObservation):
+    """Record an observation over the state the analyst was shown (``shown``: the observation
+    of that structure and date then, None when there was none). The first apply is the
+    optimistic check of team work: when another analyst changed it meanwhile, an
+    ObservationConflict and nothing written. Redo after undo writes again without the check
+    (the analyst is undoing and redoing their own change; what it replaces goes to the history)."""
+
+    def __init__(self, store: AssessmentStore, observation: Observation, shown: Observation | None, text: str = ""):
+        super().__init__(store, observation, text)
+        self.shown = shown
+        self._checked = False
+
+    def apply(self) -> None:
+        if self._checked:
+            super().apply()
+            return
+        self.replaced = self.store.record_observation_if_unchanged(self.observation, self.shown)
+        self._checked = True
+
+
 class AddFeature(Command):
     """Add a drawn feature; undo deletes it again (its observations go to the history)."""
 

@@ -209,6 +209,11 @@ class GeoPackageStore(AssessmentStore):
     def provider(self) -> str:
         return "ogr"
 
+    def read_only_reason(self) -> str | None:
+        if os.access(self.path, os.W_OK):
+            return None
+        return f"{self.path} is read-only for you: you can look at it and export it, but not record states or draw."
+
     def layer_uri(self, name: str) -> str:
         if name not in schema.LAYER_BY_NAME:
             raise SiteWatchError(f"'{name}' is not a SiteWatch layer.")

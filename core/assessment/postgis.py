@@ -26,7 +26,7 @@ from .observations import Observation, now_iso
 from .postgis_bulk import BulkImport
 from .postgis_connect import connect, first_line, read_error, write_error
 from .postgis_listen import ChangeListener
-from .postgis_setup import check_can_create, contract_problems
+from .postgis_setup import WRITE_RIGHTS, check_can_create, contract_problems, read_only_reason
 from .postgis_validations import ValidationTables
 from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
 from .store import AssessmentStore, ObservationConflict, conflict_message
@@ -213,6 +213,9 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
 
     def crs(self) -> QgsCoordinateReferenceSystem:
         return QgsCoordinateReferenceSystem(f"EPSG:{self.srid}")
+
+    def read_only_reason(self) -> str | None:
+        return read_only_reason(self._read(WRITE_RIGHTS)[0], self.location)
 
     def _write(self, cursor: Any, observation: Observation) -> Observation | None:
         old = postgis_sql.select_current(cursor, observation.structure_id, observation.observed_on, lock=True)

@@ -51,3 +51,21 @@ def contract_problems(present: dict[str, set[str]]) -> list[str]:
         if missing:
             problems.append(f"table '{layer_def.name}' lacks column(s) {', '.join(missing)}")
     return problems
+
+
+WRITE_RIGHTS = (
+    "SELECT current_user, has_table_privilege('observations', 'INSERT, UPDATE, DELETE'), "
+    "current_setting('transaction_read_only') = 'on'"
+)
+"""The role, whether it may change observations, whether the session is read-only."""
+
+
+def read_only_reason(rights: tuple[Any, ...], location: str) -> str | None:
+    """What an analyst whose role may only read is told (``rights``: the row of WRITE_RIGHTS)."""
+    role, may_write, read_only = rights
+    if may_write and not read_only:
+        return None
+    return (
+        f"Your database role '{role}' may only read {location}: you can look at it and export it, "
+        "but not record states or draw. Ask the assessment's lead for analyst rights."
+    )

@@ -10,6 +10,7 @@ key press stays cheap on sites with tens of thousands of structures.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
@@ -23,11 +24,16 @@ from ...core.assessment.records import StoredChangeScore
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from .. import settings
+from ..assessment.conflict import ask_keep_mine
+from ..assessment.remote_changes import changed_by
 from ..assessment.session import AssessmentSession
 from ..messages import warns
 from .drawing import NO_ASSESSMENT, DrawingMixin
 from .reviewing import LayerScores, ReviewingMixin
 from .status_style import StatusStyle
+
+if TYPE_CHECKING:
+    from ...core.assessment.postgis_listen import RemoteChange
 
 TABLE_REFRESH_MS = 800
 """Observation tables shown in QGIS are re-read this long after the last recorded state."""
@@ -58,16 +64,20 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         canvas: QgsMapCanvas,
         confirm: Callable[[str], bool],
         ask_name: Callable[[str, str], str | None] | None = None,
+        keep_mine: Callable[[str], bool] = ask_keep_mine,
     ):
         super().__init__()
         self.session = session
         self.canvas = canvas
         self.confirm = confirm
+        self.keep_mine = keep_mine  # another analyst changed what was shown: True keeps mine
         self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
         self.style = StatusStyle(session.project)
         self.store: AssessmentStore | None = None
+        self.read_only: str | None = None
+        """Why the open assessment may only be read here (keys and drawing are refused), or None."""
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
         self.scores: ScoreProvider | None = None
@@ -87,6 +97,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         session.closed.connect(self.detach)
         session.pair_changed.connect(self._pair_changed)
         session.scores_changed.connect(self._scores_saved)
+        session.remote_changed.connect(self._remote_changed)
         canvas.temporalRangeChanged.connect(self.refresh_date)
         if session.store is not None:
             self.attach(session.store)
@@ -100,6 +111,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     @warns
     def attach(self, store: AssessmentStore) -> None:
         book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
+        self.read_only = store.read_only_reason()
         self.store = store
         self.undo_stack.clear()
         self.book = book
@@ -108,6 +120,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self._load_structures()
         on = self.display_date()
         self.style.set_statuses(self.book.status_map(on) if on else {})
+        if self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Info)
 
     def detach(self) -> None:
         self._tables_timer.stop()
@@ -131,6 +145,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.session.closed.disconnect(self.detach)
         self.session.pair_changed.disconnect(self._pair_changed)
         self.session.scores_changed.disconnect(self._scores_saved)
+        self.session.remote_changed.disconnect(self._remote_changed)
         self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
         self.style.unload()
 
@@ -237,6 +252,9 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
             self.message.emit(str(error), Qgis.MessageLevel.Critical)
 
     def _push(self, command: Command) -> bool:
+        if self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Warning)
+            return False
         try:
             self.undo_stack.push(command)
         except SiteWatchError as error:
@@ -246,11 +264,22 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
 
     def _after_command(self, command: Command) -> None:
         """Re-read what ``command`` changed: states of its structures, and layers."""
+        self.reread(sorted(command.structure_ids()), command.layer_names())
+
+    @warns
+    def _remote_changed(self, changes: list[RemoteChange]) -> None:
+        """Other analysts changed the shared assessment: show it without reloading layers."""
+        structure_ids, layers = changed_by(changes)
+        self.reread(sorted(self.fids) if structure_ids is None else structure_ids, layers)
+        if layers & {schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name}:
+            self._tables_timer.stop()
+            self._reload_tables()  # now: the Damage panel follows the observations layer
+
+    def reread(self, changed: list[str], layers: set[str]) -> None:
+        """Re-read the states of ``changed`` structures and the contract ``layers``."""
         if self.store is None:
             return
-        changed = sorted(command.structure_ids())
         self.book.reload(self.store, changed)
-        layers = command.layer_names()
         self._reload_layers(layers)
         if layers & {schema.STRUCTURES.name, schema.COMPOUNDS.name}:
             self._load_structures()

@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QInputDialog, QLineEdit, QMessageBox
 
 from ...core import values
 from ...core.assessment import schema
+from ..assessment.conflict import ask_keep_mine
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify
@@ -52,11 +53,12 @@ class AnnotationPart(InterfacePart):
         context: PluginContext,
         confirm: Callable[[str], bool] = ask_to_confirm,
         ask_name: Callable[[str, str], str | None] = ask_for_name,
+        keep_mine: Callable[[str], bool] = ask_keep_mine,
     ):
         super().__init__(context)
         iface, toolbar = context.iface, context.toolbar
         self.canvas = iface.mapCanvas()
-        self.controller = AnnotationController(context.session, self.canvas, confirm, ask_name)
+        self.controller = AnnotationController(context.session, self.canvas, confirm, ask_name, keep_mine)
         self.controller.message.connect(lambda text, level: notify(iface, text, level))
         self.focus = StructureFocus(self.canvas, self.controller)
         self.controller.current_changed.connect(self.focus.show)

@@ -6,21 +6,23 @@ score order of the queue."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import pyqtBoundSignal
 
 from ...core import values
 from ...core.annotation.review import SCORE_FIELD, ReviewQueue, ScoreProvider, StatusBook, scores_from_layer
-from ...core.annotation.undo import Command, RecordObservation
-from ...core.assessment.observations import Observation
+from ...core.annotation.undo import Command, RecordShownObservation, UndoStack
+from ...core.assessment.observations import Observation, now_iso
 from ...core.assessment.records import StoredChangeScore
-from ...core.assessment.store import AssessmentStore
+from ...core.assessment.store import AssessmentStore, ObservationConflict
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import ImageRecord
 from ...core.scoring.change_score import UNKNOWN
 from ...core.scoring.explanation import stored_suggestion
 from .. import settings
+from ..assessment.conflict import conflict_question, kept_theirs_message
 from ..assessment.session import AssessmentSession
 
 
@@ -44,6 +46,7 @@ class ReviewingMixin:
 
     session: AssessmentSession
     store: AssessmentStore | None
+    read_only: str | None
     book: StatusBook
     queue: ReviewQueue
     scores: ScoreProvider | None
@@ -55,6 +58,9 @@ class ReviewingMixin:
     confidence_changed: pyqtBoundSignal
     suggestions_changed: pyqtBoundSignal
     _push: Callable[[Command], bool]
+    undo_stack: UndoStack
+    keep_mine: Callable[[str], bool]
+    reread: Callable[[list[str], set[str]], None]
     review_date: Callable[[], str | None]
     rebuild_queue: Callable[..., None]
 
@@ -62,6 +68,8 @@ class ReviewingMixin:
         after = self.session.after
         if self.store is None:
             self.message.emit("No assessment is open: open one before recording states.", Qgis.MessageLevel.Warning)
+        elif self.read_only:
+            self.message.emit(self.read_only, Qgis.MessageLevel.Warning)
         elif self.current is None:
             self.message.emit(
                 "No structure is selected: click one with the review tool or press N.", Qgis.MessageLevel.Warning
@@ -90,7 +98,32 @@ class ReviewingMixin:
             confidence=confidence or self.confidence,
             analyst=settings.analyst_name(),
         )
-        return self._push(RecordObservation(self.store, observation))
+        return self._record_over(self.store, observation, self.book.observation_on(structure_id, on))
+
+    def _record_over(self, store: AssessmentStore, observation: Observation, shown: Observation | None) -> bool:
+        """Record ``observation`` over ``shown`` (what the map showed). When another analyst
+        changed it meanwhile, their state is shown and the analyst chooses: keep theirs (nothing
+        written) or keep mine (written over theirs, which stays in the history)."""
+        for _ in range(3):  # another change between question and answer asks again, a few times
+            try:
+                self.undo_stack.push(RecordShownObservation(store, observation, shown))
+                return True
+            except ObservationConflict as conflict:
+                self.reread([observation.structure_id], set())
+                if not self.keep_mine(conflict_question(observation, conflict.current)):
+                    self.message.emit(kept_theirs_message(observation, conflict.current), Qgis.MessageLevel.Info)
+                    return False
+                shown = conflict.current
+                observation = replace(observation, recorded_at=now_iso())
+            except SiteWatchError as error:
+                self.message.emit(str(error), Qgis.MessageLevel.Critical)
+                return False
+        self.message.emit(
+            f"{observation.structure_id} keeps changing at {observation.observed_on}; nothing was written. "
+            "Look at it again and press the key once more.",
+            Qgis.MessageLevel.Warning,
+        )
+        return False
 
     def confirm_carried_forward(self) -> bool:
         """Confirm the state shown at the review date: one already recorded at that date is

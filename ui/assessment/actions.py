@@ -6,13 +6,14 @@ from pathlib import Path
 
 from qgis.core import Qgis
 from qgis.PyQt.QtGui import QAction
-from qgis.PyQt.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+from qgis.PyQt.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit
 
 from ...core.errors import SiteWatchError
 from .. import settings
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify
+from .database_dialog import DatabaseAssessmentDialog
 
 
 class AssessmentActions(InterfacePart):
@@ -25,6 +26,12 @@ class AssessmentActions(InterfacePart):
         self.open_action = QAction(icon("open_assessment"), "Open assessment…", window)
         self.open_action.setToolTip("Open assessment: load a SiteWatch GeoPackage's layers into the project")
         self.open_action.triggered.connect(self.choose_and_open)
+        self.database_action = QAction(icon("open_assessment"), "Open assessment from database…", window)
+        self.database_action.setToolTip(
+            "Open assessment from database: a team's assessment in PostgreSQL/PostGIS, through a saved "
+            "connection or a pg_service.conf service"
+        )
+        self.database_action.triggered.connect(self.choose_from_database)
         self.close_action = QAction("Close assessment", window)
         self.close_action.setToolTip(
             "Close assessment: remove its layers from the project (everything is already saved in its GeoPackage)"
@@ -35,10 +42,11 @@ class AssessmentActions(InterfacePart):
         self.analyst_action.triggered.connect(self.ask_analyst_name)
         for action in (self.new_action, self.open_action):
             context.toolbar.addAction(action)
-        for action in (self.new_action, self.open_action, self.close_action, self.analyst_action):
+        menu_actions = (self.new_action, self.database_action, self.open_action, self.close_action, self.analyst_action)
+        for action in menu_actions:
             context.menu.addAction(action)
         context.menu.addSeparator()
-        self._actions = (self.new_action, self.open_action, self.close_action, self.analyst_action)
+        self._actions = menu_actions
         context.session.problem.connect(self._warn)
         context.session.opened.connect(self._update_enabled)
         context.session.closed.connect(self._update_enabled)
@@ -67,6 +75,17 @@ class AssessmentActions(InterfacePart):
         if path:
             settings.set_last_folder(str(Path(path).parent))
             self.open_path(path)
+
+    def choose_from_database(self) -> None:
+        dialog = DatabaseAssessmentDialog(self.context.iface.mainWindow())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            location = dialog.location()
+        except SiteWatchError as error:
+            notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
+            return
+        self.open_path(location)
 
     def open_path(self, path: str) -> None:
         try:

@@ -12,6 +12,7 @@ from ...core.assessment import schema
 from ...core.assessment.store import AssessmentStore, open_assessment
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import ImageRecord
+from .remote_changes import RemoteChangeWatcher
 
 PROJECT_SCOPE = "SiteWatch"
 PROJECT_KEY = "assessment"
@@ -38,6 +39,8 @@ class AssessmentSession(QObject):
     """Emitted with the (before, after) :class:`ImageRecord` (either may be None)."""
     problem = pyqtSignal(str)
     """Emitted with a message for the analyst when the project's assessment cannot be re-opened."""
+    remote_changed = pyqtSignal(list)
+    """Emitted with other analysts' changes (:class:`RemoteChange` list) to a shared assessment."""
 
     def __init__(self, project: QgsProject):
         super().__init__()
@@ -46,6 +49,9 @@ class AssessmentSession(QObject):
         self._layer_ids: dict[str, str] = {}
         self.before: ImageRecord | None = None
         self.after: ImageRecord | None = None
+        self.remote = RemoteChangeWatcher(self)
+        self.remote.changed.connect(self.remote_changed)
+        self.remote.problem.connect(self.problem)
         project.readProject.connect(self._restore_from_project)
         project.cleared.connect(self._forget)
 
@@ -70,6 +76,7 @@ class AssessmentSession(QObject):
         self._collapse_tables(group)
         self.store = store
         self.project.writeEntry(PROJECT_SCOPE, PROJECT_KEY, self.project.pathResolver().writePath(store.location))
+        self.remote.watch(store)
         self.opened.emit(store)
         return store
 
@@ -113,6 +120,7 @@ class AssessmentSession(QObject):
         """Drop the assessment. When the project was cleared its layers are already deleted,
         so parts hear ``closed`` (and let go of the layers) before the pair is reset."""
         was_open = self.store is not None
+        self.remote.stop()
         self.store = None
         self._layer_ids = {}
         if was_open:
@@ -147,8 +155,10 @@ class AssessmentSession(QObject):
             return
         self.store = store
         self._layer_ids = ids
+        self.remote.watch(store)
         self.opened.emit(store)
 
     def unload(self) -> None:
+        self.remote.stop()
         self.project.readProject.disconnect(self._restore_from_project)
         self.project.cleared.disconnect(self._forget)

@@ -8,9 +8,11 @@ from pathlib import Path
 from qgis.core import Qgis
 from qgis.PyQt.QtGui import QAction
 
+from ...core.assessment.location import is_database_location
 from ...core.errors import SiteWatchError
 from ...core.export.package import file_prefix
 from ...core.imagery.registry import list_images
+from .. import settings
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify
@@ -46,11 +48,22 @@ class ExportAction(InterfacePart):
         dates = [image.acquired for image in list_images(store) if image.acquired]
         after = session.after.acquired if session.after and session.after.acquired else (dates[-1] if dates else "")
         before = session.before.acquired if session.before and session.before.acquired else ""
-        site = store.metadata().get("site_name") or Path(store.location).stem
+        on_disk = not is_database_location(store.location)
+        site = store.metadata().get("site_name") or (Path(store.location).stem if on_disk else "assessment")
         parameters = {"ASSESSMENT": store.location, "AFTER_DATE": after, "BEFORE_DATE": before}
         if after:
-            parameters["OUTPUT_FOLDER"] = str(Path(store.location).parent / f"{file_prefix(site, after)}_export")
+            parameters["OUTPUT_FOLDER"] = str(
+                self._output_parent(store.location) / f"{file_prefix(site, after)}_export"
+            )
         return parameters
+
+    @staticmethod
+    def _output_parent(location: str) -> Path:
+        """Beside a GeoPackage; for a database assessment, the folder last used in SiteWatch
+        (else the home folder): a database location is not a folder."""
+        if not is_database_location(location):
+            return Path(location).parent
+        return Path(settings.last_folder() or Path.home())
 
     def run(self) -> None:
         import processing  # QGIS's own module; only available inside QGIS
