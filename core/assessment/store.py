@@ -188,7 +188,6 @@ class AssessmentStore(ABC):
     def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
         """Every validation answer (of ``sample_id`` only, when given)."""
 
-
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a
         refused write), or None when it may be written."""
