@@ -28,6 +28,9 @@ MAX_SAMPLE_PIXELS = 100_000
 PIXEL_Z = 3.0
 """A pixel counts as changed when its magnitude exceeds median + PIXEL_Z × robust sigma of the
 magnitudes over the sample (for ``chg_frac``)."""
+REFIT_ROUNDS = 3
+REFIT_CUT = 2.5
+"""Paired pixels further than this many robust sigmas from the line are left out of the refit."""
 ROBUST_SIGMA = 1.4826
 """Median absolute deviation → standard deviation for normal data."""
 
@@ -86,6 +89,33 @@ def sample_windows(region: tuple[int, int, int, int]) -> list[Window]:
     ]
 
 
+def _paired_refit(
+    before: NDArray[np.generic], after: NDArray[np.generic], gain: float, offset: float
+) -> tuple[float, float]:
+    """Refine a band's gain/offset on the sampled pixel *pairs* (the pixels are co-registered),
+    leaving out those far from the current line, REFIT_ROUNDS times.
+
+    The quantile–quantile fit pairs distributions, not pixels: when the after pass holds more
+    dark pixels (longer shadows, a new sun) or the roofs' values sit at one end of the range
+    (dark roofs), its line tilts and every unchanged roof of that brightness seems changed. The
+    pixels that did not change lie on one line; changed ones (shadows, damage, ground in another
+    season) are the outliers left out here."""
+    x, y = after.astype(np.float64), before.astype(np.float64)
+    for _ in range(REFIT_ROUNDS):
+        residual = y - (gain * x + offset)
+        centre = float(np.median(residual))
+        sigma = ROBUST_SIGMA * float(np.median(np.abs(residual - centre)))
+        keep = np.abs(residual - centre) <= REFIT_CUT * max(sigma, 1e-6)
+        if keep.sum() < MIN_SAMPLE_PIXELS or np.ptp(x[keep]) == 0 or np.ptp(y[keep]) == 0:
+            break
+        kept_x, kept_y = x[keep], y[keep]
+        # reduced major axis (σ_before / σ_after), not least squares: both passes carry noise,
+        # and regressing one on the other would flatten the line towards the noise's mean
+        gain = float(np.std(kept_y) / np.std(kept_x))
+        offset = float(np.mean(kept_y) - gain * np.mean(kept_x))
+    return gain, offset
+
+
 def fit_normalisation(
     pair: RasterPair, region: tuple[int, int, int, int], pool: Executor | None = None
 ) -> Normalisation:
@@ -113,6 +143,9 @@ def fit_normalisation(
     for band in range(before_q.shape[1]):
         if np.ptp(after_q[:, band]) > 0:
             gain[band], offset[band] = np.polyfit(after_q[:, band], before_q[:, band], 1)
+            gain[band], offset[band] = _paired_refit(
+                before_values[band], after_values[band], float(gain[band]), float(offset[band])
+            )
         else:  # a constant after band: only its level can be matched
             offset[band] = before_q[:, band].mean() - after_q[0, band]
     quartiles = np.percentile(before_values, [25, 75], axis=1)
