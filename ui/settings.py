@@ -22,6 +22,11 @@ def analyst_name() -> str:
         return "analyst"
 
 
+def has_analyst_name() -> bool:
+    """True once the analyst has given a name (kept in QGIS's settings, so asked only once)."""
+    return bool(QgsSettings().value(PREFIX + "analyst", "", type=str).strip())
+
+
 def set_analyst_name(name: str) -> None:
     QgsSettings().setValue(PREFIX + "analyst", name.strip())
 

@@ -14,10 +14,24 @@ from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify
 
+NAME_QUESTION = (
+    "Your name or initials, recorded with every structure and state you record and shown in the "
+    "report's Analyst(s) line (change it later in SiteWatch ▸ Analyst name…):"
+)
+
+
+def ask_text(title: str, question: str, default: str) -> str | None:
+    """Ask the analyst for one line of text; None when cancelled."""
+    text, ok = QInputDialog.getText(None, title, question, QLineEdit.EchoMode.Normal, default)
+    return text if ok else None
+
 
 class AssessmentActions(InterfacePart):
     def __init__(self, context: PluginContext):
         super().__init__(context)
+        self.ask_text = ask_text
+        """Asks for the analyst's name (tests answer instead of a dialog)."""
+        self._name_asked = False
         window = context.iface.mainWindow()
         self.new_action = QAction(icon("new_assessment"), "New assessment…", window)
         self.new_action.setToolTip("New assessment: create an empty SiteWatch GeoPackage for a site and open it")
@@ -75,17 +89,31 @@ class AssessmentActions(InterfacePart):
             notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
             return
         notify(self.context.iface, f"Opened assessment {store.location}", Qgis.MessageLevel.Success)
+        self.ensure_analyst_name()
+
+    def ensure_analyst_name(self) -> None:
+        """Ask for the analyst's name the first time an assessment is opened (once: the answer
+        is kept in QGIS's settings; after a cancel, not again until QGIS restarts, and the OS
+        user is recorded meanwhile)."""
+        if settings.has_analyst_name() or self._name_asked:
+            return
+        self._name_asked = True
+        self.ask_analyst_name()
+        if not settings.has_analyst_name():
+            notify(
+                self.context.iface,
+                f"No analyst name given: your work is recorded as '{settings.analyst_name()}'. "
+                "Set your name in SiteWatch ▸ Analyst name….",
+                Qgis.MessageLevel.Warning,
+            )
 
     def ask_analyst_name(self) -> None:
-        name, ok = QInputDialog.getText(
-            self.context.iface.mainWindow(),
-            "SiteWatch analyst",
-            "Your name, recorded with your work:",
-            QLineEdit.EchoMode.Normal,
-            settings.analyst_name(),
-        )
-        if ok and name.strip():
+        """Ask for (or change) the analyst's name, offering the current one."""
+        default = settings.analyst_name() if settings.has_analyst_name() else ""
+        name = self.ask_text("SiteWatch analyst", NAME_QUESTION, default)
+        if name is not None and name.strip():
             settings.set_analyst_name(name)
+            notify(self.context.iface, f"Analyst name: {name.strip()}", Qgis.MessageLevel.Info, 3)
 
     def unload(self) -> None:
         self.context.session.problem.disconnect(self._warn)
