@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from qgis.core import Qgis, QgsApplication, QgsProject
 from qgis.gui import QgisInterface
-from qgis.PyQt.QtWidgets import QMenu
+from qgis.PyQt.QtWidgets import QDockWidget, QMenu
 
 from .processing.provider import SiteWatchProvider
 from .ui.annotation.part import AnnotationPart
@@ -19,7 +19,7 @@ from .ui.damage.part import DamagePanel
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
 from .ui.messages import notify
-from .ui.panel_keys import CompareKeys, PanelKeys, sitewatch_tool_keys
+from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
 
 INTERFACE_PARTS = (AssessmentActions, ImageryPart, ChangeScoreAction, AnnotationPart, DamagePanel, ExportAction)
@@ -61,6 +61,9 @@ class SiteWatchPlugin:
         self.panel_keys = PanelKeys(
             self.iface.mapCanvas(), sitewatch_tool_keys, COMPARE_KEYS, compare_keys, REVIEW_KEYS, self._notify
         )
+        for dock in window.findChildren(QDockWidget):
+            if dock.objectName().startswith(PANEL_PREFIX):
+                self.panel_keys.watch(dock)
         # The review queue dock runs the toolbar's own Score changes action.
         self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
 

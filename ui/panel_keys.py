@@ -2,7 +2,7 @@
 
 After a click on a panel button (*Swipe*, *Next (N) ▶*) or a double click on a list row the
 keyboard focus used to stay in the dock, where ``2`` or ``F`` did nothing and no message said
-why. This filter, installed on the application:
+why. This filter, installed on the widgets of SiteWatch's panels and on the map:
 
 - hands the keys of the active SiteWatch map tool (and the compare keys) typed in a SiteWatch
   panel to that tool, as if typed on the map; text fields keep every key, and lists, sliders
@@ -16,10 +16,12 @@ why. This filter, installed on the application:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 
 from qgis.core import Qgis
 from qgis.gui import QgsMapCanvas, QgsMapTool
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QEvent, QObject, Qt, QTimer
 from qgis.PyQt.QtGui import QFocusEvent, QKeyEvent
 from qgis.PyQt.QtWidgets import (
@@ -27,7 +29,6 @@ from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
-    QApplication,
     QComboBox,
     QDockWidget,
     QLineEdit,
@@ -108,16 +109,42 @@ class PanelKeys(QObject):
         self.notify = notify
         self._focus_click = False
         self._swallowing = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watched: list[QWidget] = []
+        self._panels: list[tuple[QDockWidget, Callable[[bool], None]]] = []
         canvas.installEventFilter(self)
         canvas.viewport().installEventFilter(self)
 
+    def watch(self, panel: QDockWidget) -> None:
+        """Route the keys typed in ``panel`` (a SiteWatch dock). The filter sits on the panel's
+        widgets, not on the application: PyQt wraps every object an application-wide filter
+        sees, and wrapping one being destroyed crashes QGIS. Widgets added later are watched
+        when the panel is shown again."""
+        if all(watched is not panel for watched, _ in self._panels):
+            slot = functools.partial(self._shown, panel)
+            panel.visibilityChanged.connect(slot)
+            self._panels.append((panel, slot))
+        self._watch_widgets(panel)
+
+    def _shown(self, panel: QDockWidget, visible: bool) -> None:
+        if visible:
+            self._watch_widgets(panel)
+
+    def _watch_widgets(self, panel: QDockWidget) -> None:
+        for widget in (panel, *panel.findChildren(QWidget)):
+            if widget not in self._watched:
+                widget.installEventFilter(self)
+                self._watched.append(widget)
+
     def unload(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        """Remove every filter (before the panels are deleted)."""
+        for widget in self._watched:
+            if not sip.isdeleted(widget):
+                widget.removeEventFilter(self)
+        self._watched = []
+        for panel, slot in self._panels:
+            if not sip.isdeleted(panel):
+                panel.visibilityChanged.disconnect(slot)
+        self._panels = []
         self.canvas.removeEventFilter(self)
         self.canvas.viewport().removeEventFilter(self)
 
