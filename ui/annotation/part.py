@@ -14,6 +14,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QInputDialog, QLineEdit, QMessageBox
 from ...core import values
 from ...core.assessment import schema
 from ..context import InterfacePart, PluginContext
+from ..dock_layout import size_to_content_when_shown
 from ..icons import icon
 from ..messages import notify
 from .controller import AnnotationController
@@ -122,6 +123,7 @@ class AnnotationPart(InterfacePart):
         self.dock = ReviewQueueDock(self.controller, window)
         self.dock.hide()
         iface.addDockWidget(dock_area(), self.dock)
+        size_to_content_when_shown(window, self.dock)
         self.queue_action = self.dock.toggleViewAction()
         self.queue_action.setIcon(icon("review_queue"))
         self.queue_action.setText("Review queue")

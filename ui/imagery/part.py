@@ -34,6 +34,7 @@ from ..compare.canvas_overlay import CompareMode
 from ..compare.comparison import Comparison
 from ..compare.tool import CompareMapTool
 from ..context import InterfacePart, PluginContext
+from ..dock_layout import size_to_content_when_shown
 from ..icons import icon
 from ..messages import notify, warns
 from .adding import RASTER_FILTER, AddingImagesMixin
@@ -54,6 +55,7 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
         self.canvas = iface.mapCanvas()
         self.panel = ImageryPanel(iface.mainWindow())
         iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+        size_to_content_when_shown(iface.mainWindow(), self.panel)
         self.comparison = Comparison(self.canvas, self._dock_beside_map)
         self.tool = CompareMapTool(self.canvas, self.comparison)
         self.panel_action = self.panel.toggleViewAction()
