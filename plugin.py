@@ -16,6 +16,7 @@ from .ui.assessment.session import AssessmentSession
 from .ui.compare.tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
+from .ui.dock_layout import fit_shown_docks
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
 from .ui.messages import notify
@@ -64,8 +65,12 @@ class SiteWatchPlugin:
         for dock in window.findChildren(QDockWidget):
             if dock.objectName().startswith(PANEL_PREFIX):
                 self.panel_keys.watch(dock)
+        self.iface.initializationCompleted.connect(self._fit_docks)
         # The review queue dock runs the toolbar's own Score changes action.
         self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
+
+    def _fit_docks(self) -> None:
+        fit_shown_docks(self.iface.mainWindow())
 
     def _notify(self, text: str, level: Qgis.MessageLevel) -> None:
         notify(self.iface, text, level, 4)
@@ -75,6 +80,7 @@ class SiteWatchPlugin:
 
     def unload(self) -> None:
         if self.panel_keys is not None:
+            self.iface.initializationCompleted.disconnect(self._fit_docks)
             self.panel_keys.unload()
             self.panel_keys.deleteLater()
             self.panel_keys = None

@@ -140,3 +140,11 @@ def size_to_content_when_shown(window: QMainWindow, dock: QDockWidget) -> None:
             QTimer.singleShot(0, arrange)
 
     dock.visibilityChanged.connect(shown)
+
+
+def fit_shown_docks(window: QMainWindow) -> None:
+    """Fit every shown SiteWatch dock to its content: at QGIS's start, after QGIS restored its
+    own window layout over the sizes the plugin gave its docks when it loaded."""
+    for dock in window.findChildren(QDockWidget):
+        if dock.objectName().startswith(PANEL_PREFIX):
+            fit_to_content(window, dock)
