@@ -16,7 +16,7 @@ from .ui.assessment.session import AssessmentSession
 from .ui.compare.tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
-from .ui.dock_layout import fit_shown_docks
+from .ui.dock_layout import FitOnGrowth
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
 from .ui.messages import notify
@@ -39,6 +39,7 @@ class SiteWatchPlugin:
         self.context: PluginContext | None = None
         self.parts: list[InterfacePart] = []
         self.panel_keys: PanelKeys | None = None
+        self.dock_fitter: FitOnGrowth | None = None
 
     def initProcessing(self) -> None:
         if self.provider is None:
@@ -65,12 +66,9 @@ class SiteWatchPlugin:
         for dock in window.findChildren(QDockWidget):
             if dock.objectName().startswith(PANEL_PREFIX):
                 self.panel_keys.watch(dock)
-        self.iface.initializationCompleted.connect(self._fit_docks)
+        self.dock_fitter = FitOnGrowth(window)
         # The review queue dock runs the toolbar's own Score changes action.
         self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
-
-    def _fit_docks(self) -> None:
-        fit_shown_docks(self.iface.mainWindow())
 
     def _notify(self, text: str, level: Qgis.MessageLevel) -> None:
         notify(self.iface, text, level, 4)
@@ -79,8 +77,11 @@ class SiteWatchPlugin:
         return next(part for part in self.parts if isinstance(part, kind))
 
     def unload(self) -> None:
+        if self.dock_fitter is not None:
+            self.dock_fitter.unload()
+            self.dock_fitter.deleteLater()
+            self.dock_fitter = None
         if self.panel_keys is not None:
-            self.iface.initializationCompleted.disconnect(self._fit_docks)
             self.panel_keys.unload()
             self.panel_keys.deleteLater()
             self.panel_keys = None

@@ -9,7 +9,7 @@ little, and the Damage dock shares a tab with the Review queue when both are in 
 from __future__ import annotations
 
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtCore import QEvent, QObject, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QAbstractScrollArea,
     QDockWidget,
@@ -143,8 +143,29 @@ def size_to_content_when_shown(window: QMainWindow, dock: QDockWidget) -> None:
 
 
 def fit_shown_docks(window: QMainWindow) -> None:
-    """Fit every shown SiteWatch dock to its content: at QGIS's start, after QGIS restored its
-    own window layout over the sizes the plugin gave its docks when it loaded."""
+    """Fit every shown SiteWatch dock to its content."""
     for dock in window.findChildren(QDockWidget):
         if dock.objectName().startswith(PANEL_PREFIX):
             fit_to_content(window, dock)
+
+
+class FitOnGrowth(QObject):
+    """Fits the shown SiteWatch docks each time the main window grows: QGIS loads plugins in
+    a small window and restores its own layout after, so widths given at load are lost."""
+
+    def __init__(self, window: QMainWindow):
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def unload(self) -> None:
+        self.window.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit)
+        return False
+
+    def _fit(self) -> None:
+        if not sip.isdeleted(self.window):
+            fit_shown_docks(self.window)
