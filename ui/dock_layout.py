@@ -17,11 +17,14 @@ from qgis.PyQt.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QStyle,
+    QTableView,
     QWidget,
 )
 
 PANEL_PREFIX = "SiteWatch"
 """Object names of SiteWatch's docks start with this."""
+LAYOUT_MARGIN = 11
+"""A layout's margin on one side (QStyle's default) around a dock's table."""
 SMALL_LIST_HEIGHT = 100
 """Minimum height in pixels of the lists, tables and charts inside the docks."""
 
@@ -52,7 +55,7 @@ def stack_in_tabs(window: QMainWindow, first: QDockWidget, second: QDockWidget) 
     return True
 
 
-MAX_DOCK_SHARE = 0.42
+MAX_DOCK_SHARE = 0.44
 """A dock sized to its content takes at most this share of the window's width."""
 STACKING_SHARE = 0.8
 """Docks stack in one column only when their contents fill at most this share of its height:
@@ -69,7 +72,18 @@ def content_width(dock: QDockWidget) -> int:
     style = dock.style()
     frame = style.pixelMetric(QStyle.PixelMetric.PM_DockWidgetFrameWidth)
     scroll_bar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-    return body.sizeHint().width() + scroll_bar + 2 * frame + 4
+    tables = [table_width(table) + 2 * LAYOUT_MARGIN for table in body.findChildren(QTableView)]
+    return max([body.sizeHint().width(), *tables]) + scroll_bar + 2 * frame + 4
+
+
+def table_width(table: QTableView) -> int:
+    """The width showing every shown column of ``table`` (its size hint follows only the
+    first columns unless it adjusts to contents, which would also make it ask for every row's
+    height and push the controls under it out of the dock)."""
+    columns = sum(table.columnWidth(c) for c in range(table.model().columnCount()) if not table.isColumnHidden(c))
+    header = table.verticalHeader().width() if table.verticalHeader().isVisible() else 0
+    scroll_bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+    return columns + header + scroll_bar + 2 * table.frameWidth()
 
 
 def fit_to_content(window: QMainWindow, dock: QDockWidget) -> None:

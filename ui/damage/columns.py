@@ -20,6 +20,8 @@ from .. import settings
 KEY_FIELDS = ("compound", "name", "n_struct", "n_destroy", "pct_destr", "pct_damag", "n_newdmg")
 """The columns shown until the analyst chooses otherwise."""
 SETTING = settings.PREFIX + "damage_columns"
+MAX_COLUMN_WIDTH = 110
+"""Pixels; a longer compound name is elided (its full text in the cell's tooltip)."""
 
 
 def header_text(label: str) -> str:
@@ -60,6 +62,13 @@ class ColumnChooser:
             if header is not None:  # two lines: the figures are narrow, the labels make the width
                 header.setText(header_text(label))
         self.grid.resizeColumnsToContents()
+        for number in range(len(self.columns)):  # long compound names are elided, not widened for
+            if self.grid.columnWidth(number) > MAX_COLUMN_WIDTH:
+                self.grid.setColumnWidth(number, MAX_COLUMN_WIDTH)
+                for row in range(self.grid.rowCount()):
+                    item = self.grid.item(row, number)
+                    if item is not None and not item.toolTip():
+                        item.setToolTip(item.text())
 
     def set_shown(self, field: str, shown: bool) -> None:
         fields = shown_fields() | {field} if shown else shown_fields() - {field}

@@ -20,7 +20,6 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
     QApplication,
     QFileDialog,
     QHBoxLayout,
@@ -141,7 +140,6 @@ class DamageDock(QgsDockWidget):
         self.grid.verticalHeader().setVisible(False)
         self.grid.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.grid.cellClicked.connect(lambda row, _column: self.zoom_to_row(row))
-        self.grid.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.column_chooser = ColumnChooser(self.grid)
         self.chart = DamageChart()
         self.chart.setMinimumHeight(CHART_MIN_HEIGHT)
@@ -149,8 +147,8 @@ class DamageDock(QgsDockWidget):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.grid)
         splitter.addWidget(self.chart)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
         buttons = QHBoxLayout()
         for text, items in (
