@@ -57,6 +57,8 @@ class SiteWatchPlugin:
         self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
+        # N / P put the structure in the middle of the swipe's after side.
+        self._part(AnnotationPart).zoom.comparison = self._part(ImageryPart).comparison
         compare_keys = CompareKeys(self._part(ImageryPart).tool, self._notify)
         self._part(AnnotationPart).forward_other_keys(compare_keys, COMPARE_KEYS)
         # SiteWatch's keys act wherever the focus is in the map or a SiteWatch panel.

@@ -19,6 +19,7 @@ from ..icons import icon
 from ..messages import notify
 from .controller import AnnotationController
 from .draw_tools import LineTool, MoveTool, PointCollectorTool, PointTool, PolygonTool, RectangleTool
+from .navigation import ContextZoom
 from .review_queue_dock import ReviewQueueDock, StructureFocus, dock_area
 from .review_tool import ReviewTool, key_help
 
@@ -61,7 +62,8 @@ class AnnotationPart(InterfacePart):
         self.controller.message.connect(lambda text, level: notify(iface, text, level))
         self.focus = StructureFocus(self.canvas, self.controller)
         self.controller.current_changed.connect(self.focus.show)
-        self.controller.navigated.connect(self.focus.zoom_to)
+        self.zoom = ContextZoom(self.canvas, self.controller)
+        self.controller.navigated.connect(self.zoom.zoom_to)
         self.type_combo = QComboBox()
         self.type_combo.setToolTip("Type of the next drawn feature: keys 1-9 while drawing")
         self.type_kind = ""
