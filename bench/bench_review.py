@@ -131,6 +131,7 @@ def main() -> int:
     from sitewatch.core.imagery.registry import ImageRecord
     from sitewatch.ui.annotation.controller import AnnotationController
     from sitewatch.ui.annotation.review_queue_dock import ReviewQueueDock, StructureFocus
+from sitewatch.ui.annotation.navigation import ContextZoom
     from sitewatch.ui.annotation.review_tool import ReviewTool
     from sitewatch.ui.assessment.session import AssessmentSession
 
@@ -150,7 +151,8 @@ def main() -> int:
     controller = AnnotationController(session, canvas, confirm=lambda _question: True)
     focus = StructureFocus(canvas, controller)
     controller.current_changed.connect(focus.show)
-    controller.navigated.connect(focus.zoom_to)
+    zoom = ContextZoom(canvas, controller)
+    controller.navigated.connect(zoom.zoom_to)
     dock = ReviewQueueDock(controller)
     dock.show()
     session.open(str(store.path))
