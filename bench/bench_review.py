@@ -130,8 +130,8 @@ def main() -> int:
 
     from sitewatch.core.imagery.registry import ImageRecord
     from sitewatch.ui.annotation.controller import AnnotationController
+    from sitewatch.ui.annotation.navigation import ContextZoom
     from sitewatch.ui.annotation.review_queue_dock import ReviewQueueDock, StructureFocus
-from sitewatch.ui.annotation.navigation import ContextZoom
     from sitewatch.ui.annotation.review_tool import ReviewTool
     from sitewatch.ui.assessment.session import AssessmentSession
 
