@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QAction
-from qgis.PyQt.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+from qgis.PyQt.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit
 
 from ...core.errors import SiteWatchError
 from .. import settings
@@ -26,12 +26,24 @@ def ask_text(title: str, question: str, default: str) -> str | None:
     return text if ok else None
 
 
+def default_crs(project: QgsProject) -> QgsCoordinateReferenceSystem | None:
+    """The CRS for a new assessment: that of the first raster layer (the imagery) in
+    ``project``, else the project's when it holds layers; None (the algorithm's default)
+    when the project is empty."""
+    layers = list(project.mapLayers().values())
+    for layer in layers:
+        if isinstance(layer, QgsRasterLayer) and layer.crs().isValid():
+            return layer.crs()
+    return project.crs() if layers and project.crs().isValid() else None
+
+
 class AssessmentActions(InterfacePart):
     def __init__(self, context: PluginContext):
         super().__init__(context)
         self.ask_text = ask_text
         """Asks for the analyst's name (tests answer instead of a dialog)."""
         self._name_asked = False
+        self.create_dialog: QDialog | None = None
         window = context.iface.mainWindow()
         self.new_action = QAction(icon("new_assessment"), "New assessment…", window)
         self.new_action.setToolTip("New assessment: create an empty SiteWatch GeoPackage for a site and open it")
@@ -65,11 +77,24 @@ class AssessmentActions(InterfacePart):
         notify(self.context.iface, text, Qgis.MessageLevel.Warning, 0)
 
     def create(self) -> None:
+        """Show *Create assessment* (not modal), in the CRS of the project's imagery; the new
+        file opens as soon as it is written."""
         import processing  # QGIS's own module; only available inside QGIS
 
-        results = processing.execAlgorithmDialog("sitewatch:createassessment", {})
-        if results and results.get("OUTPUT"):
-            self.open_path(results["OUTPUT"])
+        crs = default_crs(QgsProject.instance())
+        dialog = processing.createAlgorithmDialog("sitewatch:createassessment", {"CRS": crs} if crs else {})
+        if dialog is None:
+            return
+        self.create_dialog = dialog
+        dialog.algorithmFinished.connect(self._created)
+        dialog.show()
+
+    def _created(self, successful: bool, results: dict[str, object]) -> None:
+        output = results.get("OUTPUT") if successful else None
+        if isinstance(output, str) and output:
+            self.open_path(output)
+            if self.create_dialog is not None:
+                self.create_dialog.close()
 
     def choose_and_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
