@@ -3,6 +3,7 @@ SiteWatch docks keep their widths."""
 
 from __future__ import annotations
 
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QWidget
 
 from sitewatch.core.imagery.registry import register_image
@@ -23,15 +24,31 @@ def test_before_map_shares_the_central_area_equally(load_plugin, assessment, tmp
         part.panel.show()
         for _ in range(5):
             QApplication.processEvents()
+        # As in QGIS: the panel beside the map (earlier tests left the shared window's docks
+        # as wide as a window without a central widget)
+        window.resizeDocks([part.panel], [500], Qt.Orientation.Horizontal)
+        for _ in range(5):
+            QApplication.processEvents()
         panel_width = part.panel.width()
         central_before = map_area.width()
         part.set_mode(CompareMode.SWIPE)
         part.panel.side_by_side_box.setChecked(True)
         for _ in range(5):
             QApplication.processEvents()
-        before = window.findChild(QDockWidget, "SiteWatchSideBySide")
+        before = part.comparison.side_by_side
         assert before is not None and before.isVisible()
-        assert abs(before.width() - map_area.width()) <= 0.05 * central_before, (before.width(), map_area.width())
+        docks = [
+            (d.objectName(), d.width(), window.dockWidgetArea(d))
+            for d in window.findChildren(QDockWidget)
+            if d.isVisible()
+        ]
+        assert abs(before.width() - map_area.width()) <= 0.05 * central_before, (
+            before.width(),
+            map_area.width(),
+            docks,
+            window.width(),
+            central_before,
+        )
         assert part.panel.width() >= panel_width - 2, "the Imagery panel is not squeezed"
         part.panel.side_by_side_box.setChecked(False)
     finally:
