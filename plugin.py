@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import Qgis, QgsApplication, QgsProject
 from qgis.gui import QgisInterface
-from qgis.PyQt.QtWidgets import QMenu
+from qgis.PyQt.QtWidgets import QDockWidget, QMenu
 
 from .processing.provider import SiteWatchProvider
 from .ui.annotation.part import AnnotationPart
+from .ui.annotation.review_tool import REVIEW_KEYS
 from .ui.assessment.actions import AssessmentActions
 from .ui.assessment.session import AssessmentSession
 from .ui.compare.tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
+from .ui.dock_layout import FitOnGrowth
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
+from .ui.messages import notify
+from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
 
 INTERFACE_PARTS = (AssessmentActions, ImageryPart, ChangeScoreAction, AnnotationPart, DamagePanel, ExportAction)
@@ -34,6 +38,8 @@ class SiteWatchPlugin:
         self.provider: SiteWatchProvider | None = None
         self.context: PluginContext | None = None
         self.parts: list[InterfacePart] = []
+        self.panel_keys: PanelKeys | None = None
+        self.dock_fitter: FitOnGrowth | None = None
 
     def initProcessing(self) -> None:
         if self.provider is None:
@@ -51,14 +57,36 @@ class SiteWatchPlugin:
         self.context = PluginContext(self.iface, AssessmentSession(QgsProject.instance()), toolbar, menu)
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
-        self._part(AnnotationPart).forward_other_keys(self._part(ImageryPart).tool.keyPressEvent, COMPARE_KEYS)
+        # N / P put the structure in the middle of the swipe's after side.
+        self._part(AnnotationPart).zoom.comparison = self._part(ImageryPart).comparison
+        compare_keys = CompareKeys(self._part(ImageryPart).tool, self._notify)
+        self._part(AnnotationPart).forward_other_keys(compare_keys, COMPARE_KEYS)
+        # SiteWatch's keys act wherever the focus is in the map or a SiteWatch panel.
+        self.panel_keys = PanelKeys(
+            self.iface.mapCanvas(), sitewatch_tool_keys, COMPARE_KEYS, compare_keys, REVIEW_KEYS, self._notify
+        )
+        for dock in window.findChildren(QDockWidget):
+            if dock.objectName().startswith(PANEL_PREFIX):
+                self.panel_keys.watch(dock)
+        self.dock_fitter = FitOnGrowth(window)
         # The review queue dock runs the toolbar's own Score changes action.
         self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
+
+    def _notify(self, text: str, level: Qgis.MessageLevel) -> None:
+        notify(self.iface, text, level, 4)
 
     def _part(self, kind: type[Part]) -> Part:
         return next(part for part in self.parts if isinstance(part, kind))
 
     def unload(self) -> None:
+        if self.dock_fitter is not None:
+            self.dock_fitter.unload()
+            self.dock_fitter.deleteLater()
+            self.dock_fitter = None
+        if self.panel_keys is not None:
+            self.panel_keys.unload()
+            self.panel_keys.deleteLater()
+            self.panel_keys = None
         for part in reversed(self.parts):
             part.unload()
         self.parts = []

@@ -112,6 +112,7 @@ def measure(app: QgsApplication, args: argparse.Namespace) -> dict[str, float]:
     from sitewatch.core.assessment.styles import structures_by_type_renderer
     from sitewatch.core.imagery.registry import ImageRecord
     from sitewatch.ui.annotation.controller import AnnotationController
+    from sitewatch.ui.annotation.navigation import ContextZoom
     from sitewatch.ui.annotation.review_queue_dock import ReviewQueueDock, StructureFocus
     from sitewatch.ui.annotation.review_tool import ReviewTool
     from sitewatch.ui.assessment.session import AssessmentSession
@@ -133,7 +134,8 @@ def measure(app: QgsApplication, args: argparse.Namespace) -> dict[str, float]:
     controller = AnnotationController(session, canvas, confirm=lambda _question: True)
     focus = StructureFocus(canvas, controller)
     controller.current_changed.connect(focus.show)
-    controller.navigated.connect(focus.zoom_to)
+    zoom = ContextZoom(canvas, controller)
+    controller.navigated.connect(zoom.zoom_to)
     dock = ReviewQueueDock(controller)
     dock.show()
     began = time.perf_counter()

@@ -240,7 +240,7 @@ def build_compound_layout(project: QgsProject) -> QgsPrintLayout:
             "% destroyed: [% coalesce(format_number(\"pct_destr\", 1) || ' %', '–') %]   ·   % damaged: "
             "[% coalesce(format_number(\"pct_damag\", 1) || ' %', '–') %]   ·   % of footprint area destroyed: "
             "[% coalesce(format_number(\"pct_area_d\", 1) || ' %', '–') %]\n"
-            "Since [% @sw_before %]: newly or more damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
+            "Since [% @sw_before %]: newly damaged [% coalesce(\"n_newdmg\", '–') %]   ·   rebuilt "
             "[% coalesce(\"n_rebuilt\", '–') %]   ·   new structures [% coalesce(\"n_new\", '–') %]"
         ),
         (8, 155, 190, 26),

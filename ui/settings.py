@@ -22,6 +22,11 @@ def analyst_name() -> str:
         return "analyst"
 
 
+def has_analyst_name() -> bool:
+    """True once the analyst has given a name (kept in QGIS's settings, so asked only once)."""
+    return bool(QgsSettings().value(PREFIX + "analyst", "", type=str).strip())
+
+
 def set_analyst_name(name: str) -> None:
     QgsSettings().setValue(PREFIX + "analyst", name.strip())
 
@@ -39,3 +44,10 @@ def default_confidence() -> str:
     a stored value that is not a confidence code falls back to ``high``."""
     code = QgsSettings().value(PREFIX + "default_confidence", "high", type=str)
     return code if code in {value.code for value in values.CONFIDENCES} else "high"
+
+
+def review_margin_m() -> float:
+    """Metres around the structure under review that ``N`` / ``P`` also show, its neighbours
+    within them included (``SiteWatch/review_margin_m``, default 20; 0 to 500)."""
+    value = QgsSettings().value(PREFIX + "review_margin_m", 20.0, type=float)
+    return min(500.0, max(0.0, value))

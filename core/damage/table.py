@@ -19,9 +19,14 @@ Definitions (the README repeats them word for word):
   ellipsoid); ``dmg_index`` = Σ weight(status)·area / Σ area over assessed structures;
   ``area_asses`` and ``area_destr`` are the assessed and the destroyed footprint area in m².
   With no assessed structure (or no assessed area) each of these is NULL (None).
+- One class of statuses behind each word, in the panel, the sentence, the export and the PDF:
+  *damaged* is moderate, severe or destroyed (``values.DAMAGED_STATUSES``, the structures of
+  ``pct_damag``); *severely damaged* is severe; *destroyed* is destroyed. *Possible* damage is
+  never counted as damaged.
 - With a before date (earlier than the after date), over the structures counted in
-  ``n_struct``: ``n_newdmg``: both statuses on the damage scale and the after one worse, or
-  the after one moderate, severe or destroyed and the before one absent or unobserved;
+  ``n_struct``: ``n_newdmg`` (*newly damaged*): damaged at the after date, and at the before
+  date construction, intact, possible, absent or unobserved (``unknown`` then may already have
+  been damaged), so never more than the damaged;
   ``n_rebuilt``: destroyed or severe before, intact or construction after; ``n_new``:
   absent or unobserved before (and observed, not absent, after).
 """
@@ -244,14 +249,14 @@ def _columns(
         }
     )
     if before is not None:
-        rank = np.full(len(values.STATUSES) + 1, -1)
-        for position, status in enumerate(values.DAMAGE_SCALE):
-            rank[_CODE[status]] = position
         was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
-        worse = (rank[before] >= 0) & (rank[after] > rank[before])
+        undamaged = np.isin(
+            before, _codes(tuple(s for s in values.ASSESSED_STATUSES if s not in values.DAMAGED_STATUSES))
+        )
+        newly_damaged = damaged & (undamaged | was_missing)
         rebuilt = np.isin(before, _codes(values.REBUILT_FROM)) & np.isin(after, _codes(values.REBUILT_TO))
         for name, mask in (
-            ("n_newdmg", worse | (damaged & was_missing)),
+            ("n_newdmg", newly_damaged),
             ("n_rebuilt", rebuilt),
             ("n_new", was_missing & (after != UNOBSERVED)),
         ):
@@ -330,9 +335,25 @@ def compound_damage(
     )
 
 
+def damaged_count(row: DamageRow) -> int:
+    """The structures of a row the word *damaged* counts (moderate, severe or destroyed): the
+    numerator of ``pct_damag``."""
+    return row.n_moderate + row.n_severe + row.n_destroy
+
+
+def _share(percent: float | None, row: DamageRow) -> str:
+    if percent is None:
+        return "none assessable"
+    if row.n_unknown:
+        return f"{percent:.0f} % of {row.n_assessed} assessed"
+    return f"{percent:.0f} %"
+
+
 def summary_sentence(table: DamageTable) -> str:
     """One analyst's sentence, e.g. "12 of 41 structures in 8 compounds destroyed (29 %),
-    3 severely damaged; 5 newly damaged, 2 new structures since 2019-09-01"."""
+    3 severely damaged, 17 damaged in all (41 %); 5 newly damaged, 2 new structures since
+    2019-09-01". Each word counts the class the module docstring gives it, so the sentence
+    and the table always agree: *newly damaged* ≤ *damaged in all*."""
     site = table.site
     if site.n_struct == 0:
         return f"No structure stands on {table.after}."
@@ -345,15 +366,10 @@ def summary_sentence(table: DamageTable) -> str:
         where += f" (+{outside} outside)"
     elif outside:
         where = " outside any compound"
-    if site.pct_destr is None:
-        share = "none assessable"
-    elif site.n_unknown:
-        share = f"{site.pct_destr:.0f} % of {site.n_assessed} assessed"
-    else:
-        share = f"{site.pct_destr:.0f} %"
     text = (
         f"{site.n_destroy} of {site.n_struct} structure{'s' if site.n_struct != 1 else ''}{where} "
-        f"destroyed ({share}), {site.n_severe} severely damaged"
+        f"destroyed ({_share(site.pct_destr, site)}), {site.n_severe} severely damaged, "
+        f"{damaged_count(site)} damaged in all ({_share(site.pct_damag, site)})"
     )
     if site.n_unknown:
         text += f", {site.n_unknown} not assessed"

@@ -48,7 +48,7 @@ STATS_FIELDS: tuple[OutField, ...] = (
     OutField("pct_sev_de", "REAL", "% of assessed severe or destroyed"),
     OutField("pct_area_d", "REAL", "% of assessed footprint area destroyed"),
     OutField("dmg_index", "REAL", "area-weighted mean damage weight (0 intact … 1 destroyed)"),
-    OutField("n_newdmg", "INTEGER", "newly or more damaged since the before date"),
+    OutField("n_newdmg", "INTEGER", "newly damaged (moderate, severe or destroyed) since the before date"),
     OutField("n_rebuilt", "INTEGER", "severe/destroyed before, intact/construction after"),
     OutField("n_new", "INTEGER", "absent or unobserved before, present after"),
 )

@@ -84,7 +84,10 @@ class CompoundDamage(SiteWatchAlgorithm):
             "the date the statuses are taken at (YYYY-MM-DD). A date in the future is refused as a typo; "
             "a date before any observation is fine (every structure is then unobserved)."
         ),
-        "BEFORE_DATE": ("optional earlier date; adds n_newdmg (newly damaged or worse), n_rebuilt and n_new."),
+        "BEFORE_DATE": (
+            "optional earlier date; adds n_newdmg (newly damaged: moderate, severe or destroyed, "
+            "not before), n_rebuilt and n_new."
+        ),
         "BY_TYPE": ("adds, under each compound, a row per structure type (field type)."),
         "WEIGHTS": (
             "optional overrides of the weights of dmg_index, e.g. possible=0.2,moderate=0.5 (defaults "

@@ -15,10 +15,12 @@ from ...core import values
 from ...core.assessment import schema
 from ..assessment.conflict import ask_keep_mine
 from ..context import InterfacePart, PluginContext
+from ..dock_layout import size_to_content_when_shown
 from ..icons import icon
 from ..messages import notify
 from .controller import AnnotationController
 from .draw_tools import LineTool, MoveTool, PointCollectorTool, PointTool, PolygonTool, RectangleTool
+from .navigation import ContextZoom
 from .review_queue_dock import ReviewQueueDock, StructureFocus, dock_area
 from .review_tool import ReviewTool, key_help
 
@@ -62,7 +64,8 @@ class AnnotationPart(InterfacePart):
         self.controller.message.connect(lambda text, level: notify(iface, text, level))
         self.focus = StructureFocus(self.canvas, self.controller)
         self.controller.current_changed.connect(self.focus.show)
-        self.controller.navigated.connect(self.focus.zoom_to)
+        self.zoom = ContextZoom(self.canvas, self.controller)
+        self.controller.navigated.connect(self.zoom.zoom_to)
         self.type_combo = QComboBox()
         self.type_combo.setToolTip("Type of the next drawn feature: keys 1-9 while drawing")
         self.type_kind = ""
@@ -124,6 +127,7 @@ class AnnotationPart(InterfacePart):
         self.dock = ReviewQueueDock(self.controller, window)
         self.dock.hide()
         iface.addDockWidget(dock_area(), self.dock)
+        size_to_content_when_shown(window, self.dock)
         self.queue_action = self.dock.toggleViewAction()
         self.queue_action.setIcon(icon("review_queue"))
         self.queue_action.setText("Review queue")

@@ -36,6 +36,9 @@ ACCEPT_SUGGESTION_KEY = Qt.Key.Key_Y
 confidence or queue key, not one of the compare keys (B A S F V [ ]) the tool passes on, and
 not one of QGIS 3.40's own one-letter shortcuts (R stream digitizing, S snapping, T tracing;
 listed from a running QGIS). Ctrl+Y (redo) stays with the Ctrl keys."""
+REVIEW_KEYS = frozenset({*STATUS_KEYS, *CONFIDENCE_KEYS, Qt.Key.Key_N, Qt.Key.Key_P, ACCEPT_SUGGESTION_KEY})
+"""The review tool's single keys that need it chosen; typed in a SiteWatch panel while it is
+not, a message says so (:mod:`..panel_keys`)."""
 
 
 def key_help() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QAction
 from qgis.PyQt.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit
 
@@ -15,10 +15,36 @@ from ..icons import icon
 from ..messages import notify
 from .database_dialog import DatabaseAssessmentDialog
 
+NAME_QUESTION = (
+    "Your name or initials, recorded with every structure and state you record and shown in the "
+    "report's Analyst(s) line (change it later in SiteWatch ▸ Analyst name…):"
+)
+
+
+def ask_text(title: str, question: str, default: str) -> str | None:
+    """Ask the analyst for one line of text; None when cancelled."""
+    text, ok = QInputDialog.getText(None, title, question, QLineEdit.EchoMode.Normal, default)
+    return text if ok else None
+
+
+def default_crs(project: QgsProject) -> QgsCoordinateReferenceSystem | None:
+    """The CRS for a new assessment: that of the first raster layer (the imagery) in
+    ``project``, else the project's when it holds layers; None (the algorithm's default)
+    when the project is empty."""
+    layers = list(project.mapLayers().values())
+    for layer in layers:
+        if isinstance(layer, QgsRasterLayer) and layer.crs().isValid():
+            return layer.crs()
+    return project.crs() if layers and project.crs().isValid() else None
+
 
 class AssessmentActions(InterfacePart):
     def __init__(self, context: PluginContext):
         super().__init__(context)
+        self.ask_text = ask_text
+        """Asks for the analyst's name (tests answer instead of a dialog)."""
+        self._name_asked = False
+        self.create_dialog: QDialog | None = None
         window = context.iface.mainWindow()
         self.new_action = QAction(icon("new_assessment"), "New assessment…", window)
         self.new_action.setToolTip("New assessment: create an empty SiteWatch GeoPackage for a site and open it")
@@ -59,11 +85,24 @@ class AssessmentActions(InterfacePart):
         notify(self.context.iface, text, Qgis.MessageLevel.Warning, 0)
 
     def create(self) -> None:
+        """Show *Create assessment* (not modal), in the CRS of the project's imagery; the new
+        file opens as soon as it is written."""
         import processing  # QGIS's own module; only available inside QGIS
 
-        results = processing.execAlgorithmDialog("sitewatch:createassessment", {})
-        if results and results.get("OUTPUT"):
-            self.open_path(results["OUTPUT"])
+        crs = default_crs(QgsProject.instance())
+        dialog = processing.createAlgorithmDialog("sitewatch:createassessment", {"CRS": crs} if crs else {})
+        if dialog is None:
+            return
+        self.create_dialog = dialog
+        dialog.algorithmFinished.connect(self._created)
+        dialog.show()
+
+    def _created(self, successful: bool, results: dict[str, object]) -> None:
+        output = results.get("OUTPUT") if successful else None
+        if isinstance(output, str) and output:
+            self.open_path(output)
+            if self.create_dialog is not None:
+                self.create_dialog.close()
 
     def choose_and_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -94,17 +133,31 @@ class AssessmentActions(InterfacePart):
             notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
             return
         notify(self.context.iface, f"Opened assessment {store.location}", Qgis.MessageLevel.Success)
+        self.ensure_analyst_name()
+
+    def ensure_analyst_name(self) -> None:
+        """Ask for the analyst's name the first time an assessment is opened (once: the answer
+        is kept in QGIS's settings; after a cancel, not again until QGIS restarts, and the OS
+        user is recorded meanwhile)."""
+        if settings.has_analyst_name() or self._name_asked:
+            return
+        self._name_asked = True
+        self.ask_analyst_name()
+        if not settings.has_analyst_name():
+            notify(
+                self.context.iface,
+                f"No analyst name given: your work is recorded as '{settings.analyst_name()}'. "
+                "Set your name in SiteWatch ▸ Analyst name….",
+                Qgis.MessageLevel.Warning,
+            )
 
     def ask_analyst_name(self) -> None:
-        name, ok = QInputDialog.getText(
-            self.context.iface.mainWindow(),
-            "SiteWatch analyst",
-            "Your name, recorded with your work:",
-            QLineEdit.EchoMode.Normal,
-            settings.analyst_name(),
-        )
-        if ok and name.strip():
+        """Ask for (or change) the analyst's name, offering the current one."""
+        default = settings.analyst_name() if settings.has_analyst_name() else ""
+        name = self.ask_text("SiteWatch analyst", NAME_QUESTION, default)
+        if name is not None and name.strip():
             settings.set_analyst_name(name)
+            notify(self.context.iface, f"Analyst name: {name.strip()}", Qgis.MessageLevel.Info, 3)
 
     def unload(self) -> None:
         self.context.session.problem.disconnect(self._warn)

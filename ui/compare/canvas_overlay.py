@@ -209,8 +209,11 @@ class ComparisonItem(QgsMapCanvasItem):
         font = QFont(painter.font())
         font.setPointSizeF(9)
         painter.setFont(font)
-        caption = f"{role}: {text}"
         metrics = painter.fontMetrics()
+        # never wider than its side: elided, or only the role when even the role is cut
+        caption = metrics.elidedText(f"{role}: {text}", Qt.TextElideMode.ElideRight, int(area.width()) - 28)
+        if metrics.horizontalAdvance(caption) < metrics.horizontalAdvance(role):
+            return
         height = metrics.height() + 6
         # bottom left of each side: QGIS's message bar covers the top of the canvas
         box = QRectF(area.left() + 8, area.bottom() - 8 - height, metrics.horizontalAdvance(caption) + 12, height)

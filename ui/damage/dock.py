@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -45,22 +46,23 @@ from ..context import PluginContext
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import notify, warns
 from .chart import DamageChart
+from .columns import ColumnChooser
 from .task import DamageTask
 
-COLUMNS: tuple[tuple[str, str], ...] = (
+COLUMNS: tuple[tuple[str, str], ...] = (  # the key columns (see .columns) first
     ("compound", "Compound"),
     ("name", "Name"),
     ("n_struct", "Structures"),
+    ("n_destroy", "Destroyed"),
+    ("pct_destr", "% destroyed"),
+    ("pct_damag", "% damaged"),
     ("n_assessed", "Assessed"),
     ("n_unknown", "Unknown"),
     ("n_intact", "Intact"),
     ("n_possible", "Possible"),
     ("n_moderate", "Moderate"),
     ("n_severe", "Severe"),
-    ("n_destroy", "Destroyed"),
     ("n_constr", "Construction"),
-    ("pct_destr", "% destroyed"),
-    ("pct_damag", "% damaged"),
     ("pct_sev_de", "% severe+destroyed"),
     ("pct_area_d", "% area destroyed"),
     ("dmg_index", "Damage index"),
@@ -72,6 +74,8 @@ CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+CHART_MIN_HEIGHT = 190
+"""Room for the chart's title, legend and bars in the narrowest dock."""
 DECIMALS = {"dmg_index": 2}
 """Decimals shown per field; other numbers with a fraction (the percentages) get one."""
 
@@ -136,24 +140,42 @@ class DamageDock(QgsDockWidget):
         self.grid.verticalHeader().setVisible(False)
         self.grid.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.grid.cellClicked.connect(lambda row, _column: self.zoom_to_row(row))
+        self.column_chooser = ColumnChooser(self.grid)
         self.chart = DamageChart()
+        self.chart.setMinimumHeight(CHART_MIN_HEIGHT)
         splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.grid)
         splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
         buttons = QHBoxLayout()
-        for text, tip, slot in (
-            ("Copy CSV", "Copy the table as CSV to the clipboard", self.copy_csv),
-            ("Save CSV…", "Save the table as a CSV file", self._ask_save_csv),
-            ("Copy PNG", "Copy the chart as an image to the clipboard", self.copy_png),
-            ("Save PNG…", "Save the chart as a PNG image", self._ask_save_png),
-            ("Refresh", "Compute the table again from the assessment", self.refresh),
+        for text, items in (
+            (
+                "Copy",
+                (("Table as CSV", self.copy_csv), ("Chart as image", self.copy_png)),
+            ),
+            (
+                "Save",
+                (("Table as CSV…", self._ask_save_csv), ("Chart as PNG…", self._ask_save_png)),
+            ),
         ):
             button = QToolButton()
             button.setText(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
+            button.setToolTip(f"{text} the table (CSV) or the chart (image)")
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(button)
+            for item, slot in items:
+                menu.addAction(item).triggered.connect(slot)
+            button.setMenu(menu)
             buttons.addWidget(button)
+        buttons.addWidget(self.column_chooser.button)
+        refresh = QToolButton()
+        refresh.setText("Refresh")
+        refresh.setToolTip("Compute the table again from the assessment")
+        refresh.clicked.connect(self.refresh)
+        buttons.addWidget(refresh)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.setWidget(scrolling(body))
@@ -277,6 +299,7 @@ class DamageDock(QgsDockWidget):
         for number, row in enumerate(rows):
             for column, (field, _) in enumerate(columns):
                 self.grid.setItem(number, column, _cell(field, getattr(row, field)))
+        self.column_chooser.apply(columns)
         self.grid.setUpdatesEnabled(True)
         self.chart.set_table(table, sentence)
         self.refreshed.emit(table)

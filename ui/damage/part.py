@@ -17,7 +17,7 @@ from qgis.PyQt.QtWidgets import QDockWidget
 from ...core.imagery.registry import ImageRecord
 from ..annotation.review_queue_dock import REVIEW_QUEUE_NAME
 from ..context import InterfacePart, PluginContext
-from ..dock_layout import stack_in_tabs
+from ..dock_layout import fit_to_content, size_to_content_when_shown, stack_in_tabs
 from ..icons import icon
 from .dock import DamageDock
 
@@ -30,6 +30,9 @@ class DamagePanel(InterfacePart):
         self.dock = DamageDock(context)
         context.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        size_to_content_when_shown(context.iface.mainWindow(), self.dock)
+        # A before date adds change columns: widen to them.
+        self.dock.refreshed.connect(lambda _table: fit_to_content(context.iface.mainWindow(), self.dock))
         self.action = QAction(icon("compound_damage"), "Damage per compound", context.iface.mainWindow())
         self.action.setCheckable(True)
         self.action.setToolTip("Damage per compound: show the live table, chart and summary of the open assessment")

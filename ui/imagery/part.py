@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import Qgis, QgsLayerTreeGroup, QgsRasterLayer
-from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QFileSystemWatcher, Qt, QTimer
 from qgis.PyQt.QtGui import QAction
 from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
@@ -34,6 +35,7 @@ from ..compare.canvas_overlay import CompareMode
 from ..compare.comparison import Comparison
 from ..compare.tool import CompareMapTool
 from ..context import InterfacePart, PluginContext
+from ..dock_layout import size_to_content_when_shown
 from ..icons import icon
 from ..messages import notify, warns
 from .adding import RASTER_FILTER, AddingImagesMixin
@@ -54,6 +56,7 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
         self.canvas = iface.mapCanvas()
         self.panel = ImageryPanel(iface.mainWindow())
         iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
+        size_to_content_when_shown(iface.mainWindow(), self.panel)
         self.comparison = Comparison(self.canvas, self._dock_beside_map)
         self.tool = CompareMapTool(self.canvas, self.comparison)
         self.panel_action = self.panel.toggleViewAction()
@@ -340,11 +343,29 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
 
     def _dock_beside_map(self, dock: QDockWidget) -> None:
         """Put the side-by-side map in the right dock area, beside the other docks rather than
-        under them, half as wide as the main map."""
+        under them, sharing the central area equally with the main map; the other docks of the
+        right area keep their widths."""
         window = self.context.iface.mainWindow()
-        width = max(self.canvas.width() // 2, 200)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock, Qt.Orientation.Horizontal)
-        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        others = [
+            other
+            for other in window.findChildren(QDockWidget)
+            if other is not dock
+            and other.isVisible()
+            and not other.isFloating()
+            and window.dockWidgetArea(other) == area
+        ]
+        widths = [other.width() for other in others]
+        central = window.centralWidget() or self.canvas
+        width = max(central.width() // 2, 200)
+        window.addDockWidget(area, dock, Qt.Orientation.Horizontal)
+
+        def share() -> None:  # once the dock is laid out: QMainWindow ignores sizes before
+            if not sip.isdeleted(dock) and all(not sip.isdeleted(other) for other in others):
+                window.resizeDocks([dock, *others], [width, *widths], Qt.Orientation.Horizontal)
+
+        share()
+        QTimer.singleShot(0, share)
 
     def _comparison_changed(self) -> None:
         self.panel.show_mode(

@@ -79,6 +79,12 @@ ReportLayers = dict[str, QgsMapLayer]
 ``before_image``, ``after_image``."""
 
 
+STATUS_FILL_ALPHA = 45
+"""Opacity (of 255) of the status fills over the imagery: the roofs, the evidence, stay visible
+under them; the colour is carried by the outline."""
+STATUS_OUTLINE_MM = "0.8"
+
+
 def _structures_layer(data: ExportData, codes: list[str | None], name: str) -> QgsVectorLayer:
     layer = QgsVectorLayer("MultiPolygon?field=status:string", name, "memory")
     layer.setCrs(data.crs)
@@ -98,7 +104,11 @@ def _structures_layer(data: ExportData, codes: list[str | None], name: str) -> Q
         if status.code == "absent":
             continue
         symbol = QgsFillSymbol.createSimple(
-            {"color": rgba(status.colour, 150), "outline_color": rgba(status.colour), "outline_width": "0.6"}
+            {
+                "color": rgba(status.colour, STATUS_FILL_ALPHA),
+                "outline_color": rgba(status.colour),
+                "outline_width": STATUS_OUTLINE_MM,
+            }
         )
         categories.append(QgsRendererCategory(status.code, symbol, legend_name(status.code, data.scheme)))
     unobserved = QgsFillSymbol.createSimple(

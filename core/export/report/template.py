@@ -20,7 +20,7 @@ TABLE_HEADERS = (
     *(values.STATUS_BY_CODE[code].label.split(" (")[0] for code in TABLE_STATUSES),
     "% destroyed",
     "% damaged",
-    "New damage",
+    "Newly damaged",
 )
 """Columns of the compound table, in order (the report fills rows in this order); status
 columns carry the SiteWatch labels, as the chart's legend does and the map legend shows."""

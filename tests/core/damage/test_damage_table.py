@@ -120,7 +120,7 @@ def test_summary_sentence_reads_like_an_analyst(assessment):
     # 2019-09-01 (unobserved then), 5 destroyed + 3 severe of them newly damaged.
     assert summary_sentence(table) == (
         "5 of 19 structures in 1 compound (+1 outside) destroyed (26 %), "
-        "3 severely damaged; 8 newly damaged, 19 new structures since 2019-09-01"
+        "3 severely damaged, 8 damaged in all (42 %); 8 newly damaged, 19 new structures since 2019-09-01"
     )
 
 

@@ -41,7 +41,9 @@ def test_queue_filters_order_and_navigation(part, assessment):
     extent = part.canvas.extent()
     assert extent.contains(QgsRectangle(500020, 3000060, 500040, 3000080))  # zoomed to S-0003
     assert (extent.center().x(), extent.center().y()) == pytest.approx((500030, 3000070))
-    assert min(extent.width(), extent.height()) == pytest.approx(60)  # zoomed in from 400 × 100 m
+    # Zoomed with context (navigation.ContextZoom): S-0001, 20 m below, is a neighbour whose far
+    # edge is 50 m from S-0003's centre, plus the 20 m margin each way.
+    assert min(extent.width(), extent.height()) == pytest.approx(2 * (50 + 20))
 
 
 def test_queue_ordered_by_change_score(part):

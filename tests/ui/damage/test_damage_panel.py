@@ -22,7 +22,7 @@ from sitewatch.ui.damage.part import DamagePanel
 
 
 def column(dock: DamageDock, label: str) -> int:
-    labels = [dock.grid.horizontalHeaderItem(i).text() for i in range(dock.grid.columnCount())]
+    labels = [dock.grid.horizontalHeaderItem(i).text().replace("\n", " ") for i in range(dock.grid.columnCount())]
     return labels.index(label)
 
 
