@@ -39,15 +39,13 @@ ogr.UseExceptions()
 osr.UseExceptions()
 
 
-def _ogr_field_type(kind: str) -> int:
-    types: dict[str, int] = {
-        "TEXT": ogr.OFTString,
-        "DATE": ogr.OFTDate,
-        "DATETIME": ogr.OFTDateTime,
-        "REAL": ogr.OFTReal,
-        "INTEGER": ogr.OFTInteger64,
-    }
-    return types[kind]
+_OGR_FIELD_TYPE = {
+    "TEXT": ogr.OFTString,
+    "DATE": ogr.OFTDate,
+    "DATETIME": ogr.OFTDateTime,
+    "REAL": ogr.OFTReal,
+    "INTEGER": ogr.OFTInteger64,
+}
 
 
 _OGR_GEOMETRY = {
@@ -136,7 +134,7 @@ class GeoPackageStore(AssessmentStore):
                     ["FID=fid", "GEOMETRY_NAME=geom"] if spatial else ["FID=fid"],
                 )
                 for field in layer_def.fields + schema.OPTIONAL_FIELDS.get(layer_def.name, ()):
-                    layer.CreateField(ogr.FieldDefn(field.name, _ogr_field_type(field.kind)))
+                    layer.CreateField(ogr.FieldDefn(field.name, _OGR_FIELD_TYPE[field.kind]))
                 for field in layer_def.fields:
                     if field.unique:
                         dataset.ExecuteSQL(

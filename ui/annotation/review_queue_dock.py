@@ -3,7 +3,7 @@ reviewed / total counter, and the highlight that follows the current structure o
 
 from __future__ import annotations
 
-from qgis.core import QgsGeometry, QgsRectangle
+from qgis.core import QgsGeometry
 from qgis.gui import QgsHighlight, QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, QModelIndex, QObject, Qt
 from qgis.PyQt.QtGui import QAction, QColor, QKeyEvent
@@ -35,7 +35,6 @@ from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 __all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
 ANY = "Any"
 ORDER_LABELS = {"id": "By id", "compound": "By compound", "score": "By change score"}
-MIN_ZOOM_SPAN_M = 60.0
 HIGHLIGHT_COLOUR = QColor(0, 255, 255)
 
 
@@ -72,21 +71,6 @@ class StructureFocus:
         self.highlight.setWidth(3)
         self.highlight.setFillColor(QColor(0, 0, 0, 0))
         self.highlight.show()
-
-    @warns
-    def zoom_to(self, structure_id: str) -> None:
-        geometry = self._geometry(structure_id)
-        if geometry is None:
-            return
-        layer = self.controller.session.layer(schema.STRUCTURES.name)
-        box = self.canvas.mapSettings().layerExtentToOutputExtent(layer, geometry.boundingBox())
-        span = max(box.width(), box.height()) * 3 or MIN_ZOOM_SPAN_M
-        span = max(span, MIN_ZOOM_SPAN_M)
-        centre = box.center()
-        self.canvas.setExtent(
-            QgsRectangle(centre.x() - span / 2, centre.y() - span / 2, centre.x() + span / 2, centre.y() + span / 2)
-        )
-        self.canvas.refresh()
 
     def clear(self) -> None:
         if self.highlight is not None:
