@@ -18,10 +18,10 @@ from osgeo import gdal, ogr, osr
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVectorLayer
 
 from ..errors import NotAnAssessmentError, SiteWatchError
-from . import geopackage_features, geopackage_scores, schema
+from . import geopackage_columns, geopackage_features, geopackage_scores, schema
 from .geopackage_sql import OBS_COLUMNS, archive, insert, row_to_observation
 from .observations import Observation, now_iso
-from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .store import AssessmentStore
 from .styles import STYLE_NAME, default_style_layers
 
@@ -272,6 +272,9 @@ class GeoPackageStore(AssessmentStore):
             sql += f" WHERE structure_id IN ({', '.join('?' * len(structure_ids))})"
             parameters = tuple(structure_ids)
         return [row_to_observation(r) for r in self._read(sql + " ORDER BY structure_id, observed_on", parameters)]
+
+    def observation_columns(self) -> ObservationColumns:
+        return geopackage_columns.observation_columns(self.path)
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
         sql = f"SELECT {', '.join(OBS_COLUMNS)}, archived_at, reason FROM observation_history"

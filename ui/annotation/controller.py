@@ -287,8 +287,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     def status_text(self, structure_id: str) -> str:
         """How a structure's state at the review date is shown in the queue."""
         on = self.review_date()
-        observation = self.book.observation_at(structure_id, on) if on else None
-        if observation is None:
+        state = self.book.state_at(structure_id, on) if on else None
+        if state is None:
             return "not observed"
-        label = values.label_of(values.STATUSES, observation.status)
-        return label if observation.observed_on == on else f"{label} (carried from {observation.observed_on})"
+        label = values.label_of(values.STATUSES, state[0])
+        return label if state[1] == on else f"{label} (carried from {state[1]})"
