@@ -66,7 +66,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle(session.project)
+        self.style = StatusStyle(session.project, canvas)
         self.store: AssessmentStore | None = None
         self.book = StatusBook()
         self.queue = ReviewQueue((), self.book)
