@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
 from .. import attributes
+from ..assessment.columns import Column, read_columns
 from .status_book import StatusBook
 
 __all__ = [
@@ -41,6 +42,26 @@ class StructureInfo:
     structure_id: str
     type: str | None
     compound_id: str | None
+
+
+def read_structures(layer: QgsVectorLayer) -> tuple[list[StructureInfo], dict[str, int]]:
+    """Every structure of ``layer`` with an id (its type and compound) and structure_id → fid,
+    read a column at a time (GDAL's Arrow stream for a GeoPackage layer)."""
+    columns = read_columns(layer, ["structure_id", "type", "compound_id"], with_geometry=False)
+    texts = [_texts(columns.values[name]) for name in ("structure_id", "type", "compound_id")]
+    infos, fids = [], {}
+    for fid, structure_id, kind, compound_id in zip(columns.fids.tolist(), *texts):
+        if structure_id:
+            infos.append(StructureInfo(structure_id, kind, compound_id))
+            fids[structure_id] = fid
+    return infos, fids
+
+
+def _texts(column: Column) -> list[str | None]:
+    """A column's values as text, NULL and empty as None (bytes from GDAL decoded directly)."""
+    if column.dtype.kind == "S":
+        return [value.decode("utf-8", "replace") or None for value in column.tolist()]
+    return [attributes.text(value) for value in column.tolist()]
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,10 @@ class ReviewQueue:
         self.on, self.filter, self.order = on, queue_filter, order
         self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
         self._reviewed = self._base & self.book.reviewed_on(on) if on else set()
-        ids = [sid for sid in self.structures if self.matches(sid)]
+        if queue_filter.unreviewed_only or queue_filter.status is not None:
+            ids = [sid for sid in self._base if self.matches(sid)]
+        else:
+            ids = list(self._base)
         if order == "compound":
             ids.sort(
                 key=lambda sid: (self.structures[sid].compound_id is None, self.structures[sid].compound_id or "", sid)

@@ -16,7 +16,7 @@ from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ...core import attributes, values
-from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, StructureInfo
+from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, read_structures
 from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
 from ...core.assessment.records import StoredChangeScore
@@ -135,18 +135,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.style.unload()
 
     def _load_structures(self) -> None:
-        layer = self.session.layer(schema.STRUCTURES.name)
-        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
-        request.setSubsetOfAttributes(["structure_id", "type", "compound_id"], layer.fields())
-        infos, self.fids = [], {}
-        for feature in layer.getFeatures(request):
-            structure_id = feature["structure_id"]
-            if not structure_id:
-                continue
-            self.fids[structure_id] = feature.id()
-            infos.append(
-                StructureInfo(structure_id, attributes.text(feature["type"]), attributes.text(feature["compound_id"]))
-            )
+        infos, self.fids = read_structures(self.session.layer(schema.STRUCTURES.name))
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
