@@ -9,6 +9,7 @@ structure's work, however large the site; the result equals a full recompute (te
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from ..assessment.observations import Observation
 from ..assessment.status_at import status_at
 from .inputs import UNOBSERVED, DamageInputs
 from .sums import CODE, Counts, Groups, finish, status_at_day, sums_of
-from .table import DamageTable, make_table
+from .table import DamageRow, DamageTable, make_row, make_table, row_labels
 
 
 class _OneStructure(Groups):
@@ -46,6 +47,10 @@ class IncrementalDamage:
         self.before_codes = status_at_day(inputs, inputs.day_number(before)).copy() if before else None
         self.sums = sums_of(self.groups, self.after_codes, self.before_codes, inputs.areas, weights)
         self.position = {structure_id: number for number, structure_id in enumerate(inputs.structure_ids)}
+        self._table = make_table(inputs, self.groups, finish(self.sums), after, before, weights)
+        self._labels = row_labels(inputs, self.groups)
+        self._row_of_key = {label[0]: number for number, label in enumerate(self._labels)}
+        self._rows = list(self._table.rows)
         count = inputs.structure_count
         self._keys = self.groups.keys.reshape(-1, count) if count else np.zeros((0, 0), dtype=np.int64)
 
@@ -55,12 +60,13 @@ class IncrementalDamage:
         before = None if self.before_codes is None else self.before_codes[number : number + 1]
         return sums_of(one, after, before, self.inputs.areas[number : number + 1], self.weights)
 
-    def update(self, structure_id: str, observations: Iterable[Observation]) -> bool:
-        """Take ``observations`` (all of the structure's current ones) as its new state; False
-        when the structure is not in the table (not in the structures layer: counted nowhere)."""
+    def update(self, structure_id: str, observations: Iterable[Observation]) -> list[int]:
+        """Take ``observations`` (all of the structure's current ones) as its new state; returns
+        the positions in :meth:`table`'s rows that changed (none when the structure is not in
+        the table: not in the structures layer, counted nowhere)."""
         number = self.position.get(structure_id)
         if number is None:
-            return False
+            return []
         mine = [o for o in observations if o.structure_id == structure_id]
         old = self._contribution(number)
         self.after_codes[number] = self._code(mine, self.after)
@@ -69,14 +75,21 @@ class IncrementalDamage:
         new = self._contribution(number)
         for key, column in new.items():
             self.sums[key] = self.sums[key] + column - old[key]
-        return True
+        keys = sorted(self._row_of_key[int(key)] for key in self._keys[:, number] if int(key) in self._row_of_key)
+        slots = np.array([self._labels[row][0] for row in keys], dtype=np.intp)
+        columns = finish({name: column[slots] for name, column in self.sums.items()})
+        for position, row in enumerate(keys):
+            self._rows[row] = make_row(columns, position, self._labels[row])
+        return keys
 
     @staticmethod
     def _code(observations: list[Observation], on: str) -> int:
         status = status_at(observations, on)
         return CODE[next(iter(status.values()))] if status else UNOBSERVED
 
+    def row(self, position: int) -> DamageRow:
+        return self._rows[position]
+
     def table(self) -> DamageTable:
-        """The table as it stands."""
-        columns = finish(self.sums)
-        return make_table(self.inputs, self.groups, columns, self.after, self.before, self.weights)
+        """The table as it stands (its rows changed in place of the first table's)."""
+        return replace(self._table, rows=tuple(self._rows))

@@ -52,8 +52,10 @@ __all__ = [
     "DamageTable",
     "compound_damage",
     "csv_text",
+    "make_row",
     "make_table",
     "parse_weights",
+    "row_labels",
     "summary_sentence",
 ]
 
@@ -198,6 +200,32 @@ def compound_damage(
     return make_table(inputs, groups, columns, after, before, weights)
 
 
+def row_labels(inputs: DamageInputs, groups: Groups) -> list[tuple[int, str, str | None, str | None]]:
+    """(row key, compound, name, type) of every row of the table, in the table's order
+    (compounds, UNASSIGNED, ALL; per type after each when grouped so)."""
+    compounds_count = len(inputs.compound_ids)
+    labels: list[tuple[int, str, str | None, str | None]] = []
+    for number in range(groups.site + 1):
+        if number < compounds_count:
+            compound_id, name = inputs.compound_ids[number], inputs.compound_names[number]
+        else:
+            compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
+        labels.append((number * groups.width + groups.total, compound_id, name, None))
+        if groups.by_type:
+            labels.extend(
+                (number * groups.width + type_number, compound_id, name, type_name)
+                for type_number, type_name in enumerate(inputs.type_names)
+                if groups.populated[number * groups.width + type_number]
+            )
+    return labels
+
+
+def make_row(columns: dict[str, list[Any]], position: int, label: tuple[int, str, str | None, str | None]) -> DamageRow:
+    """The row of ``label`` from the columns' values at ``position``."""
+    _, compound_id, name, structure_type = label
+    return DamageRow(compound_id, name, structure_type, **{key: column[position] for key, column in columns.items()})
+
+
 def make_table(
     inputs: DamageInputs,
     groups: Groups,
@@ -207,25 +235,7 @@ def make_table(
     weights: dict[str, float],
 ) -> DamageTable:
     """The table's rows (compounds, UNASSIGNED, ALL; per type when grouped so) from the columns."""
-    by_type = groups.by_type
-
-    def make_row(slot: int, compound_id: str, name: str | None, structure_type: str | None) -> DamageRow:
-        return DamageRow(compound_id, name, structure_type, **{key: column[slot] for key, column in columns.items()})
-
-    compounds_count = len(inputs.compound_ids)
-    rows: list[DamageRow] = []
-    for number in range(groups.site + 1):
-        if number < compounds_count:
-            compound_id, name = inputs.compound_ids[number], inputs.compound_names[number]
-        else:
-            compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
-        rows.append(make_row(number * groups.width + groups.total, compound_id, name, None))
-        if by_type:
-            rows.extend(
-                make_row(number * groups.width + type_number, compound_id, name, type_name)
-                for type_number, type_name in enumerate(inputs.type_names)
-                if groups.populated[number * groups.width + type_number]
-            )
+    rows = [make_row(columns, label[0], label) for label in row_labels(inputs, groups)]
     return DamageTable(
         after,
         before,
@@ -235,7 +245,7 @@ def make_table(
         inputs.unknown_observations,
         inputs.repaired_structures,
         inputs.repaired_compounds,
-        compounds_count,
+        len(inputs.compound_ids),
         tuple(inputs.warnings()),
     )
 
