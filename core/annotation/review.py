@@ -1,24 +1,32 @@
 """The review: each structure's states in memory for fast look-up, and the review queue
 (filtered, ordered structures the analyst steps through with N / P).
 
-:class:`StatusBook` mirrors the ``observations`` table; after each committed write the
+:class:`StatusBook` (:mod:`.status_book`) mirrors the ``observations`` table; after each committed write the
 changed structure is reloaded with :meth:`StatusBook.reload`, so a key press costs one
 structure's worth of work, not a pass over all observations.
 """
 
 from __future__ import annotations
 
-import bisect
-import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
 from .. import attributes
-from ..assessment.observations import Observation
-from ..assessment.status_at import position_at
-from ..assessment.store import AssessmentStore
+from ..assessment.columns import Column, read_columns
+from .status_book import StatusBook
+
+__all__ = [
+    "ORDERS",
+    "SCORE_FIELD",
+    "QueueFilter",
+    "ReviewQueue",
+    "ScoreProvider",
+    "StatusBook",
+    "StructureInfo",
+    "scores_from_layer",
+]
 
 ScoreProvider = Callable[[], dict[str, float]]
 """Returns a change score per structure_id (higher = more likely changed)."""
@@ -29,83 +37,31 @@ ORDERS = ("id", "compound", "score")
 """Queue orders: by structure id, by compound then id, by change score (highest first)."""
 
 
-class StatusBook:
-    """Every structure's observations, sorted by date."""
-
-    def __init__(self, observations: Iterable[Observation] = ()):
-        self._dates: dict[str, list[str]] = {}
-        self._observations: dict[str, list[Observation]] = {}
-        self._observed_on: dict[str, set[str]] = {}
-        """date → structures with an observation made exactly then (the reviewed ones)."""
-        self.queues: weakref.WeakSet[ReviewQueue] = weakref.WeakSet()
-        """Queues over this book, told which structures :meth:`reload` re-read."""
-        for observation in sorted(observations, key=lambda o: (o.structure_id, o.observed_on)):
-            self._add(observation)
-
-    def _add(self, observation: Observation) -> None:
-        self._dates.setdefault(observation.structure_id, []).append(observation.observed_on)
-        self._observations.setdefault(observation.structure_id, []).append(observation)
-        self._observed_on.setdefault(observation.observed_on, set()).add(observation.structure_id)
-
-    @classmethod
-    def load(cls, store: AssessmentStore) -> StatusBook:
-        return cls(store.observations())
-
-    def reload(self, store: AssessmentStore, structure_ids: Sequence[str]) -> None:
-        """Read the observations of ``structure_ids`` again after they changed."""
-        for structure_id in structure_ids:
-            for on in self._dates.pop(structure_id, []):
-                self._observed_on[on].discard(structure_id)
-            self._observations.pop(structure_id, None)
-        for observation in store.observations(list(structure_ids)):
-            self._add(observation)
-        for queue in list(self.queues):
-            queue.update(structure_ids)
-
-    def observation_at(self, structure_id: str, on: str) -> Observation | None:
-        """The observation that gives the structure its state at ``on`` (carried forward)."""
-        position = position_at(self._dates.get(structure_id, ()), on)
-        return None if position is None else self._observations[structure_id][position]
-
-    def observation_on(self, structure_id: str, on: str) -> Observation | None:
-        """The observation made exactly at ``on``, or None."""
-        found = self.observation_at(structure_id, on)
-        return found if found is not None and found.observed_on == on else None
-
-    def status_at(self, structure_id: str, on: str) -> str | None:
-        found = self.observation_at(structure_id, on)
-        return None if found is None else found.status
-
-    def carried_forward(self, structure_id: str, on: str) -> Observation | None:
-        """The latest observation strictly before ``on`` (what Enter records when ``on`` has none)."""
-        dates = self._dates.get(structure_id)
-        if not dates:
-            return None
-        position = bisect.bisect_left(dates, on)
-        return self._observations[structure_id][position - 1] if position else None
-
-    def is_reviewed(self, structure_id: str, on: str) -> bool:
-        return structure_id in self._observed_on.get(on, ())
-
-    def reviewed_on(self, on: str) -> set[str]:
-        """Structures with an observation made exactly at ``on``."""
-        return self._observed_on.get(on, set())
-
-    def status_map(self, on: str) -> dict[str, str]:
-        """Status of every observed structure at ``on``."""
-        result = {}
-        for structure_id, dates in self._dates.items():
-            position = position_at(dates, on)
-            if position is not None:
-                result[structure_id] = self._observations[structure_id][position].status
-        return result
-
-
 @dataclass(frozen=True)
 class StructureInfo:
     structure_id: str
     type: str | None
     compound_id: str | None
+
+
+def read_structures(layer: QgsVectorLayer) -> tuple[list[StructureInfo], dict[str, int]]:
+    """Every structure of ``layer`` with an id (its type and compound) and structure_id → fid,
+    read a column at a time (GDAL's Arrow stream for a GeoPackage layer)."""
+    columns = read_columns(layer, ["structure_id", "type", "compound_id"], with_geometry=False)
+    texts = [_texts(columns.values[name]) for name in ("structure_id", "type", "compound_id")]
+    infos, fids = [], {}
+    for fid, structure_id, kind, compound_id in zip(columns.fids.tolist(), *texts):
+        if structure_id:
+            infos.append(StructureInfo(structure_id, kind, compound_id))
+            fids[structure_id] = fid
+    return infos, fids
+
+
+def _texts(column: Column) -> list[str | None]:
+    """A column's values as text, NULL and empty as None (bytes from GDAL decoded directly)."""
+    if column.dtype.kind == "S":
+        return [value.decode("utf-8", "replace") or None for value in column.tolist()]
+    return [attributes.text(value) for value in column.tolist()]
 
 
 @dataclass(frozen=True)
@@ -171,7 +127,10 @@ class ReviewQueue:
         self.on, self.filter, self.order = on, queue_filter, order
         self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
         self._reviewed = self._base & self.book.reviewed_on(on) if on else set()
-        ids = [sid for sid in self.structures if self.matches(sid)]
+        if queue_filter.unreviewed_only or queue_filter.status is not None:
+            ids = [sid for sid in self._base if self.matches(sid)]
+        else:
+            ids = list(self._base)
         if order == "compound":
             ids.sort(
                 key=lambda sid: (self.structures[sid].compound_id is None, self.structures[sid].compound_id or "", sid)

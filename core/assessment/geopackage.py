@@ -20,19 +20,19 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import (
     geopackage_bulk,
+    geopackage_columns,
     geopackage_features,
     geopackage_scores,
-    geopackage_validations,
     schema,
     upgrade_removed_on,
 )
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
+from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
-from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .store import AssessmentStore
 from .styles import STYLE_NAME, default_style_layers
-from .validation_records import SampleRow, ValidationAnswer
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -64,7 +64,7 @@ _SELECT_BY_KEY = sql(
 )
 
 
-class GeoPackageStore(AssessmentStore):
+class GeoPackageStore(GeoPackageValidations, AssessmentStore):
     """An assessment in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
@@ -304,6 +304,9 @@ class GeoPackageStore(AssessmentStore):
         )
         return [row_to_observation(r) for r in self._read(statement, parameters)]
 
+    def observation_columns(self) -> ObservationColumns:
+        return geopackage_columns.observation_columns(self.path)
+
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
         where, parameters = ("structure_id = ?", (structure_id,)) if structure_id is not None else ("1 = 1", ())
         statement = sql(
@@ -376,18 +379,6 @@ class GeoPackageStore(AssessmentStore):
 
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
         return geopackage_scores.load(self.location, before_image, after_image)
-
-    def save_validation_sample(self, rows: Sequence[SampleRow]) -> int:
-        return geopackage_validations.save_sample(self.location, rows)
-
-    def validation_sample(self, sample_id: str | None = None) -> list[SampleRow]:
-        return geopackage_validations.load_sample(self.location, sample_id)
-
-    def record_validations(self, answers: Iterable[ValidationAnswer]) -> int:
-        return geopackage_validations.save_answers(self.location, answers)
-
-    def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
-        return geopackage_validations.load_answers(self.location, sample_id)
 
     def _save_default_styles(self, layers: Iterable[QgsVectorLayer]) -> None:
         """Keep each layer's renderer as its default style in the ``layer_styles`` table."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,9 +41,9 @@ def status_at(observations: Iterable[Observation], on: str) -> dict[str, str]:
 
 
 def status_codes_at(
-    owner: NDArray[np.intp],
-    day: NDArray[np.int64],
-    status: NDArray[np.int64],
+    owner: NDArray[np.integer[Any]],
+    day: NDArray[np.integer[Any]],
+    status: NDArray[np.integer[Any]],
     structure_count: int,
     on_day: int,
     unobserved: int,

@@ -13,13 +13,14 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
 
 from ..annotation.compounds import CompoundIndex
 from ..errors import SiteWatchError
 from . import schema
 from .observations import Observation
-from .records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .validation_records import SampleRow, ValidationAnswer
 
 
@@ -96,6 +97,16 @@ class AssessmentStore(ABC):
     @abstractmethod
     def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
         """Every current observation (of the given structures only, when given)."""
+
+    def observation_columns(self) -> ObservationColumns:
+        """Every current observation as columns (structure id, day, status), for whole-site
+        reads; implementations read them in one pass without a Python object per row."""
+        rows = self.observations()
+        return ObservationColumns(
+            np.array([o.structure_id.encode() for o in rows], dtype=np.bytes_),
+            np.array([np.datetime64(o.observed_on, "D").astype(np.int64) for o in rows], dtype=np.int64),
+            np.array([o.status.encode() for o in rows], dtype=np.bytes_),
+        )
 
     @abstractmethod
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:

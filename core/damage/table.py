@@ -37,18 +37,32 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Union
+from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from qgis.core import QgsFeedback, QgsVectorLayer
 
-from .. import values
 from ..assessment.observations import check_date
-from ..assessment.status_at import status_codes_at
 from ..errors import SiteWatchError
 from ..imagery.dates import check_not_future
-from .inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
+from .inputs import DamageInputs, SiteCache, read_inputs
+from .sums import COUNT_FIELDS, Groups, columns_of, status_at_day
+
+__all__ = [
+    "ALL",
+    "COUNT_FIELDS",
+    "DEFAULT_WEIGHTS",
+    "ROW_FIELDS",
+    "UNASSIGNED",
+    "DamageRow",
+    "DamageTable",
+    "compound_damage",
+    "csv_text",
+    "make_row",
+    "make_table",
+    "parse_weights",
+    "row_labels",
+    "summary_sentence",
+]
 
 UNASSIGNED = "UNASSIGNED"
 ALL = "ALL"
@@ -62,16 +76,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "destroyed": 1.0,
 }
 """Weight of each assessed status in ``dmg_index`` (0 = untouched, 1 = destroyed)."""
-
-COUNT_FIELDS: dict[str, str] = {
-    "n_intact": "intact",
-    "n_possible": "possible",
-    "n_moderate": "moderate",
-    "n_severe": "severe",
-    "n_destroy": "destroyed",
-    "n_constr": "construction",
-}
-"""Output count field → status code it counts."""
 
 
 @dataclass(frozen=True)
@@ -159,111 +163,6 @@ def parse_weights(text: str | None) -> dict[str, float]:
     return weights
 
 
-Counts = NDArray[Union[np.intp, np.float64]]
-"""Per row key: a count of structures, or a sum of their areas."""
-
-
-def _percent(part: Counts, whole: Counts) -> list[float | None]:
-    return [None if w <= 0 else 100.0 * float(p) / float(w) for p, w in zip(part, whole)]
-
-
-def _status_at(inputs: DamageInputs, day: int) -> NDArray[np.int64]:
-    """Status number (index in values.STATUSES, UNOBSERVED) of each structure at ``day``."""
-    return status_codes_at(
-        inputs.obs_structure, inputs.obs_day, inputs.obs_status, inputs.structure_count, day, UNOBSERVED
-    )
-
-
-class _Groups:
-    """Each structure's row keys: (compound or UNASSIGNED or ALL) × (total or its type)."""
-
-    def __init__(self, inputs: DamageInputs, by_type: bool):
-        compounds = len(inputs.compound_ids)
-        self.width = len(inputs.type_names) + 1
-        self.total = len(inputs.type_names)
-        self.site = compounds + 1
-        self.size = (self.site + 1) * self.width
-        group = np.where(inputs.compound_of >= 0, inputs.compound_of, compounds)
-        key_sets = [
-            group * self.width + self.total,
-            np.full(inputs.structure_count, self.site * self.width + self.total),
-        ]
-        if by_type:
-            key_sets += [group * self.width + inputs.type_index, self.site * self.width + inputs.type_index]
-        self.keys = np.concatenate(key_sets)
-        self.owners = np.tile(np.arange(inputs.structure_count), len(key_sets))
-        self.populated = np.zeros(self.size, dtype=bool)
-        self.populated[np.unique(self.keys)] = True
-
-    def count(self, mask: NDArray[np.bool_], weight: NDArray[np.float64] | None = None) -> Counts:
-        """Per row key: how many structures (or their summed ``weight``) ``mask`` selects."""
-        selected = mask[self.owners]
-        weights = None if weight is None else weight[self.owners][selected]
-        return np.bincount(self.keys[selected], weights=weights, minlength=self.size)
-
-
-_CODE = {c: n for n, c in enumerate(values.codes(values.STATUSES))}
-
-
-def _codes(statuses: tuple[str, ...]) -> list[int]:
-    return [_CODE[status] for status in statuses]
-
-
-def _columns(
-    groups: _Groups,
-    after: NDArray[np.int64],
-    before: NDArray[np.int64] | None,
-    area: NDArray[np.float64],
-    weights: Mapping[str, float],
-) -> dict[str, list[Any]]:
-    """Every output column per row key, by the definitions in the module docstring (each of the
-    type of its :class:`DamageRow` field)."""
-    count = groups.count
-    standing = after != _CODE["absent"]
-    assessed = standing & np.isin(after, _codes(values.ASSESSED_STATUSES))
-    columns: dict[str, Counts] = {
-        "n_struct": count(standing),
-        "n_assessed": count(assessed),
-        "n_unknown": count(standing & ~assessed),
-    }
-    for name, status in COUNT_FIELDS.items():
-        columns[name] = count(after == _CODE[status])
-    damaged = np.isin(after, _codes(values.DAMAGED_STATUSES))
-    severe = np.isin(after, _codes(values.SEVERE_STATUSES))
-    assessed_area = count(assessed, area)
-    destroyed_area = count(after == _CODE["destroyed"], area)
-    weight_of_status = np.zeros(len(values.STATUSES) + 1)
-    for status, weight in weights.items():
-        weight_of_status[_CODE[status]] = weight
-    weighted_area = count(assessed, area * weight_of_status[after])
-    result: dict[str, list[Any]] = {key: [int(v) for v in column] for key, column in columns.items()}
-    result.update(
-        {
-            "pct_destr": _percent(columns["n_destroy"], columns["n_assessed"]),
-            "pct_damag": _percent(count(damaged), columns["n_assessed"]),
-            "pct_sev_de": _percent(count(severe), columns["n_assessed"]),
-            "pct_area_d": _percent(destroyed_area, assessed_area),
-            "dmg_index": [None if a <= 0 else float(w) / float(a) for w, a in zip(weighted_area, assessed_area)],
-            "area_asses": assessed_area.tolist(),
-            "area_destr": destroyed_area.tolist(),
-        }
-    )
-    if before is not None:
-        was_missing = (before == _CODE["absent"]) | (before == UNOBSERVED)
-        undamaged = np.isin(
-            before, _codes(tuple(s for s in values.ASSESSED_STATUSES if s not in values.DAMAGED_STATUSES))
-        )
-        newly_damaged = damaged & (undamaged | was_missing)
-        rebuilt = np.isin(before, _codes(values.REBUILT_FROM)) & np.isin(after, _codes(values.REBUILT_TO))
-        for name, mask in (
-            ("n_newdmg", newly_damaged),
-            ("n_rebuilt", rebuilt),
-            ("n_new", was_missing & (after != UNOBSERVED)),
-        ):
-            result[name] = [int(v) for v in count(standing & mask)]
-    return result
-
-
 def compound_damage(
     structures: QgsVectorLayer,
     observations: QgsVectorLayer,
@@ -293,34 +192,55 @@ def compound_damage(
         if feedback.isCanceled():
             raise SiteWatchError("Cancelled.")
         feedback.setProgress(80)
-    groups = _Groups(inputs, by_type)
-    columns = _columns(
+    groups = Groups(inputs, by_type)
+    columns = columns_of(
         groups,
-        _status_at(inputs, inputs.day_number(after)),
-        _status_at(inputs, inputs.day_number(before)) if before else None,
+        status_at_day(inputs, inputs.day_number(after)),
+        status_at_day(inputs, inputs.day_number(before)) if before else None,
         inputs.areas,
         weights,
     )
+    if feedback is not None:
+        feedback.setProgress(100)
+    return make_table(inputs, groups, columns, after, before, weights)
 
-    def make_row(slot: int, compound_id: str, name: str | None, structure_type: str | None) -> DamageRow:
-        return DamageRow(compound_id, name, structure_type, **{key: column[slot] for key, column in columns.items()})
 
+def row_labels(inputs: DamageInputs, groups: Groups) -> list[tuple[int, str, str | None, str | None]]:
+    """(row key, compound, name, type) of every row of the table, in the table's order
+    (compounds, UNASSIGNED, ALL; per type after each when grouped so)."""
     compounds_count = len(inputs.compound_ids)
-    rows: list[DamageRow] = []
+    labels: list[tuple[int, str, str | None, str | None]] = []
     for number in range(groups.site + 1):
         if number < compounds_count:
             compound_id, name = inputs.compound_ids[number], inputs.compound_names[number]
         else:
             compound_id, name = (UNASSIGNED if number == compounds_count else ALL), None
-        rows.append(make_row(number * groups.width + groups.total, compound_id, name, None))
-        if by_type:
-            rows.extend(
-                make_row(number * groups.width + type_number, compound_id, name, type_name)
+        labels.append((number * groups.width + groups.total, compound_id, name, None))
+        if groups.by_type:
+            labels.extend(
+                (number * groups.width + type_number, compound_id, name, type_name)
                 for type_number, type_name in enumerate(inputs.type_names)
                 if groups.populated[number * groups.width + type_number]
             )
-    if feedback is not None:
-        feedback.setProgress(100)
+    return labels
+
+
+def make_row(columns: dict[str, list[Any]], position: int, label: tuple[int, str, str | None, str | None]) -> DamageRow:
+    """The row of ``label`` from the columns' values at ``position``."""
+    _, compound_id, name, structure_type = label
+    return DamageRow(compound_id, name, structure_type, **{key: column[position] for key, column in columns.items()})
+
+
+def make_table(
+    inputs: DamageInputs,
+    groups: Groups,
+    columns: dict[str, list[Any]],
+    after: str,
+    before: str | None,
+    weights: dict[str, float],
+) -> DamageTable:
+    """The table's rows (compounds, UNASSIGNED, ALL; per type when grouped so) from the columns."""
+    rows = [make_row(columns, label[0], label) for label in row_labels(inputs, groups)]
     return DamageTable(
         after,
         before,
@@ -330,7 +250,7 @@ def compound_damage(
         inputs.unknown_observations,
         inputs.repaired_structures,
         inputs.repaired_compounds,
-        compounds_count,
+        len(inputs.compound_ids),
         tuple(inputs.warnings()),
     )
 

@@ -17,7 +17,7 @@ from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ...core import attributes, values
-from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, StructureInfo
+from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, read_structures
 from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
 from ...core.assessment.records import StoredChangeScore
@@ -74,7 +74,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle(session.project)
+        self.style = StatusStyle(session.project, canvas)
         self.store: AssessmentStore | None = None
         self.read_only: str | None = None
         """Why the open assessment may only be read here (keys and drawing are refused), or None."""
@@ -150,18 +150,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.style.unload()
 
     def _load_structures(self) -> None:
-        layer = self.session.layer(schema.STRUCTURES.name)
-        request = QgsFeatureRequest().setFlags(Qgis.FeatureRequestFlag.NoGeometry)
-        request.setSubsetOfAttributes(["structure_id", "type", "compound_id"], layer.fields())
-        infos, self.fids = [], {}
-        for feature in layer.getFeatures(request):
-            structure_id = feature["structure_id"]
-            if not structure_id:
-                continue
-            self.fids[structure_id] = feature.id()
-            infos.append(
-                StructureInfo(structure_id, attributes.text(feature["type"]), attributes.text(feature["compound_id"]))
-            )
+        infos, self.fids = read_structures(self.session.layer(schema.STRUCTURES.name))
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
@@ -316,8 +305,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     def status_text(self, structure_id: str) -> str:
         """How a structure's state at the review date is shown in the queue."""
         on = self.review_date()
-        observation = self.book.observation_at(structure_id, on) if on else None
-        if observation is None:
+        state = self.book.state_at(structure_id, on) if on else None
+        if state is None:
             return "not observed"
-        label = values.label_of(values.STATUSES, observation.status)
-        return label if observation.observed_on == on else f"{label} (carried from {observation.observed_on})"
+        label = values.label_of(values.STATUSES, state[0])
+        return label if state[1] == on else f"{label} (carried from {state[1]})"

@@ -107,8 +107,8 @@ class ReviewQueueModel(QAbstractTableModel):
     def _carried_from(self, structure_id: str) -> str | None:
         """The earlier date whose state the structure shows at the review date, or None."""
         on = self._queue.on if self._queue is not None else None
-        observation = self.controller.book.observation_at(structure_id, on) if on else None
-        return observation.observed_on if observation is not None and observation.observed_on != on else None
+        state = self.controller.book.state_at(structure_id, on) if on else None
+        return state[1] if state is not None and state[1] != on else None
 
     def cell_text(self, structure_id: str, column: int) -> str:
         info = self.queue.structures.get(structure_id)
@@ -120,11 +120,11 @@ class ReviewQueueModel(QAbstractTableModel):
             return info.compound_id if info and info.compound_id else "no compound"
         if column == STATUS:
             on = self.queue.on
-            observation = self.controller.book.observation_at(structure_id, on) if on else None
-            if observation is None:
+            state = self.controller.book.state_at(structure_id, on) if on else None
+            if state is None:
                 return NOT_OBSERVED
-            label = values.label_of(values.STATUSES, observation.status)
-            return label if observation.observed_on == on else f"{label} (carried from {observation.observed_on})"
+            label = values.label_of(values.STATUSES, state[0])
+            return label if state[1] == on else f"{label} (carried from {state[1]})"
         stored = self.controller.change_scores.get(structure_id)
         if stored is None:
             return ""
@@ -153,10 +153,10 @@ class ReviewQueueModel(QAbstractTableModel):
             if column == ID:
                 return (structure_id,)
             if column == STATUS:
-                observation = book.observation_at(structure_id, on) if on else None
-                if observation is None:
+                state = book.state_at(structure_id, on) if on else None
+                if state is None:
                     return (1, 0, "", structure_id)
-                return (0, STATUS_RANK.get(observation.status, -1), observation.observed_on != on, structure_id)
+                return (0, STATUS_RANK.get(state[0], -1), state[1] != on, structure_id)
             if column in (TYPE, COMPOUND):
                 value = (info.type if column == TYPE else info.compound_id) if info else None
                 return (value is None, self.cell_text(structure_id, column), structure_id)
