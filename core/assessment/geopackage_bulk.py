@@ -14,7 +14,7 @@ from osgeo import ogr
 from ..errors import SiteWatchError
 from . import schema
 from .geopackage_features import _ogr_geometry, _transaction, _write_error
-from .geopackage_sql import OgrSql, archive, insert
+from .geopackage_sql import OgrSql, archive, insert, sql
 from .observations import Observation
 from .records import FeatureRecord
 from .store import WriteCancelled
@@ -27,7 +27,9 @@ _STEP_EVERY = 2000
 
 def _existing_ids(dataset: ogr.DataSource, layer_name: str) -> set[str]:
     id_field = schema.LAYER_BY_NAME[layer_name].id_field
-    result = dataset.ExecuteSQL(f'SELECT "{id_field}" FROM "{layer_name}"')
+    if id_field is None:
+        raise SiteWatchError(f"Layer '{layer_name}' has no id field.")
+    result = dataset.ExecuteSQL(sql("SELECT {id_field} FROM {table}", id_field=id_field, table=layer_name))
     try:
         return {feature.GetField(0) for feature in result}
     finally:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import SiteWatchError
+from .geopackage_sql import placeholders, sql
 from .validation_records import SAMPLE_COLUMNS, VALIDATION_COLUMNS, SampleRow, ValidationAnswer
 
 VALIDATIONS = "validations"
@@ -66,8 +67,8 @@ def _write(gpkg_path: str, what: str, statements: Sequence[tuple[str, Sequence[S
                     "VALUES (?, 'attributes', ?, ?)",
                     (table, table, description),
                 )
-            for sql, rows in statements:
-                connection.executemany(sql, rows)
+            for statement, rows in statements:
+                connection.executemany(statement, rows)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -78,7 +79,7 @@ def _write(gpkg_path: str, what: str, statements: Sequence[tuple[str, Sequence[S
         connection.close()
 
 
-def _read(gpkg_path: str, table: str, sql: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+def _read(gpkg_path: str, table: str, statement: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
     try:
         connection = sqlite3.connect(f"file:{gpkg_path}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as error:
@@ -87,7 +88,7 @@ def _read(gpkg_path: str, table: str, sql: str, parameters: Sequence[object]) ->
         exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
         if not exists.fetchone():
             return []
-        return connection.execute(sql, parameters).fetchall()
+        return connection.execute(statement, parameters).fetchall()
     except sqlite3.Error as error:
         raise SiteWatchError(f"Reading the table {table} of {gpkg_path} failed ({error}).") from None
     finally:
@@ -96,21 +97,25 @@ def _read(gpkg_path: str, table: str, sql: str, parameters: Sequence[object]) ->
 
 def save_answers(gpkg_path: str, answers: Iterable[ValidationAnswer]) -> int:
     rows = [tuple(getattr(a.validated(), c) for c in VALIDATION_COLUMNS) for a in answers]
-    sql = (
-        f"INSERT OR REPLACE INTO validations ({', '.join(VALIDATION_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(VALIDATION_COLUMNS))})"
+    statement = sql(
+        "INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})",
+        {"marks": placeholders(len(VALIDATION_COLUMNS))},
+        table=VALIDATIONS,
+        columns=VALIDATION_COLUMNS,
     )
-    _write(gpkg_path, "validation answers", [(sql, rows)])
+    _write(gpkg_path, "validation answers", [(statement, rows)])
     return len(rows)
 
 
 def load_answers(gpkg_path: str, sample_id: str | None) -> list[ValidationAnswer]:
-    sql = f"SELECT {', '.join(VALIDATION_COLUMNS)} FROM validations"
-    parameters: tuple[object, ...] = ()
-    if sample_id is not None:
-        sql += " WHERE sample_id = ?"
-        parameters = (sample_id,)
-    rows = _read(gpkg_path, VALIDATIONS, sql + " ORDER BY fid", parameters)
+    where, parameters = ("WHERE sample_id = ?", (sample_id,)) if sample_id is not None else ("", ())
+    statement = sql(
+        "SELECT {columns} FROM {table} {where} ORDER BY fid",
+        {"where": where},
+        table=VALIDATIONS,
+        columns=VALIDATION_COLUMNS,
+    )
+    rows = _read(gpkg_path, VALIDATIONS, statement, parameters)
     return [ValidationAnswer(**dict(zip(VALIDATION_COLUMNS, row))) for row in rows]
 
 
@@ -122,17 +127,23 @@ def save_sample(gpkg_path: str, rows: Sequence[SampleRow]) -> int:
             raise SiteWatchError(
                 f"The validation sample '{sample_id}' already exists in {gpkg_path}; use another seed or date."
             )
-    columns, marks = ", ".join(SAMPLE_COLUMNS), ", ".join("?" * len(SAMPLE_COLUMNS))
-    sql = f"INSERT INTO validation_samples ({columns}) VALUES ({marks})"
-    _write(gpkg_path, "validation sample", [(sql, [tuple(getattr(r, c) for c in SAMPLE_COLUMNS) for r in rows])])
+    statement = sql(
+        "INSERT INTO {table} ({columns}) VALUES ({marks})",
+        {"marks": placeholders(len(SAMPLE_COLUMNS))},
+        table=SAMPLES,
+        columns=SAMPLE_COLUMNS,
+    )
+    _write(gpkg_path, "validation sample", [(statement, [tuple(getattr(r, c) for c in SAMPLE_COLUMNS) for r in rows])])
     return len(rows)
 
 
 def load_sample(gpkg_path: str, sample_id: str | None) -> list[SampleRow]:
-    sql = f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM validation_samples"
-    parameters: tuple[object, ...] = ()
-    if sample_id is not None:
-        sql += " WHERE sample_id = ?"
-        parameters = (sample_id,)
-    rows = _read(gpkg_path, SAMPLES, sql + " ORDER BY sample_id, position", parameters)
+    where, parameters = ("WHERE sample_id = ?", (sample_id,)) if sample_id is not None else ("", ())
+    statement = sql(
+        "SELECT {columns} FROM {table} {where} ORDER BY sample_id, position",
+        {"where": where},
+        table=SAMPLES,
+        columns=SAMPLE_COLUMNS,
+    )
+    rows = _read(gpkg_path, SAMPLES, statement, parameters)
     return [SampleRow(*row) for row in rows]

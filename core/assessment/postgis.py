@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg2
 import psycopg2.extras
+from psycopg2 import sql
 from qgis.core import QgsCoordinateReferenceSystem, QgsDataSourceUri, QgsGeometry, QgsVectorLayer, QgsWkbTypes
 
 from ..errors import NotAnAssessmentError, SiteWatchError
@@ -70,9 +71,9 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                 check_can_create(cursor, database, srid, overwrite)
                 for statement in postgis_schema.create_statements(database.schema, srid):
                     cursor.execute(statement)
-                cursor.execute(f'SET LOCAL search_path TO "{database.schema}", public')
+                cursor.execute(postgis_sql.search_path(database.schema, local=True))
                 cursor.executemany(
-                    f'INSERT INTO "{schema.META_TABLE}" VALUES (%s, %s)',
+                    postgis_sql.META_INSERT,
                     [
                         ("schema_version", schema.SCHEMA_VERSION),
                         ("site_name", site_name or database.schema),
@@ -112,9 +113,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                     present.setdefault(table, set()).add(column)
                 srid = 0
                 if schema.META_TABLE in present:
-                    cursor.execute(
-                        f'SELECT value FROM "{database.schema}"."{schema.META_TABLE}" WHERE key = %s', ("srid",)
-                    )
+                    cursor.execute(postgis_sql.meta_value(database.schema), ("srid",))
                     row = cursor.fetchone()
                     srid = int(row[0]) if row else 0
         except _DB_ERRORS as error:
@@ -153,7 +152,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
         if self._connection is None or self._connection.closed:
             self._connection = connect(self.database)
             with self._connection, self._connection.cursor() as cursor:
-                cursor.execute(f'SET search_path TO "{self.database.schema}", public')
+                cursor.execute(postgis_sql.search_path(self.database.schema))
             self._connection.commit()
         return self._connection
 
@@ -171,12 +170,12 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                 self._drop_if_broken(error)
                 raise write_error(error, self.database) from None
 
-    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, statement: str | sql.Composable, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             connection = self._cursor_connection()
             try:
                 with connection, connection.cursor() as cursor:
-                    cursor.execute(sql, tuple(parameters))
+                    cursor.execute(statement, tuple(parameters))
                     return list(cursor.fetchall())
             except _DB_ERRORS as error:
                 self._drop_if_broken(error)
@@ -220,9 +219,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
     def _write(self, cursor: Any, observation: Observation) -> Observation | None:
         old = postgis_sql.select_current(cursor, observation.structure_id, observation.observed_on, lock=True)
         if old is None:
-            cursor.execute(
-                postgis_sql.OBS_INSERT + " ON CONFLICT DO NOTHING", postgis_sql.observation_values(observation)
-            )
+            cursor.execute(postgis_sql.OBS_INSERT_IF_NEW, postgis_sql.observation_values(observation))
             if cursor.rowcount == 1:
                 return None
             # Another session inserted it since the check: replace that one (it goes to the history).
@@ -246,9 +243,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                     conflict_message(observation.structure_id, observation.observed_on, current), current
                 )
             if current is None:
-                cursor.execute(
-                    postgis_sql.OBS_INSERT + " ON CONFLICT DO NOTHING", postgis_sql.observation_values(observation)
-                )
+                cursor.execute(postgis_sql.OBS_INSERT_IF_NEW, postgis_sql.observation_values(observation))
                 if cursor.rowcount == 0:  # inserted by another session since the check
                     now = postgis_sql.select_current(cursor, observation.structure_id, observation.observed_on)
                     raise ObservationConflict(
@@ -277,22 +272,18 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
         return old
 
     def observations(self, structure_ids: Sequence[str] | None = None) -> list[Observation]:
-        sql = f"SELECT {postgis_sql.OBS_SELECT} FROM observations"
-        parameters: tuple[object, ...] = ()
-        if structure_ids is not None:
-            sql += " WHERE structure_id = ANY(%s)"
-            parameters = (list(structure_ids),)
-        rows = self._read(sql + " ORDER BY structure_id, observed_on", parameters)
+        where = sql.SQL("WHERE structure_id = ANY(%s)" if structure_ids is not None else "")
+        parameters = (list(structure_ids),) if structure_ids is not None else ()
+        statement = sql.SQL("SELECT {} FROM observations {} ORDER BY structure_id, observed_on")
+        rows = self._read(statement.format(postgis_sql.OBS_SELECT, where), parameters)
         return [postgis_sql.row_to_observation(r) for r in rows]
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
         archived = postgis_sql.as_text(schema.FieldDef("archived_at", "DATETIME"))
-        sql = f"SELECT {postgis_sql.OBS_SELECT}, {archived}, reason FROM observation_history"
-        parameters: tuple[object, ...] = ()
-        if structure_id is not None:
-            sql += " WHERE structure_id = %s"
-            parameters = (structure_id,)
-        rows = self._read(sql + " ORDER BY fid", parameters)
+        where = sql.SQL("WHERE structure_id = %s" if structure_id is not None else "")
+        parameters = (structure_id,) if structure_id is not None else ()
+        statement = sql.SQL("SELECT {}, {}, reason FROM observation_history {} ORDER BY fid")
+        rows = self._read(statement.format(postgis_sql.OBS_SELECT, archived, where), parameters)
         return [(postgis_sql.row_to_observation(r[:-2]), r[-2], r[-1]) for r in rows]
 
     def archive_observations_of(self, structure_ids: Sequence[str], reason: str) -> int:
@@ -308,14 +299,15 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
             raise SiteWatchError(f"Layer '{layer_name}' has no id field.")
         prefix = layer_def.id_prefix
         rows = self._read(
-            f'SELECT max(substr("{layer_def.id_field}", %s)::bigint) FROM "{layer_name}" '
-            f'WHERE "{layer_def.id_field}" ~ %s',
+            sql.SQL("SELECT max(substr({0}, %s)::bigint) FROM {1} WHERE {0} ~ %s").format(
+                sql.Identifier(layer_def.id_field), sql.Identifier(layer_name)
+            ),
             (len(prefix) + 1, "^" + prefix.replace("-", "\\-") + "[0-9]+$"),
         )
         return f"{prefix}{(rows[0][0] or 0) + 1:04d}"
 
     def metadata(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in self._read(f'SELECT key, value FROM "{schema.META_TABLE}"')}
+        return {str(k): str(v) for k, v in self._read(postgis_sql.META_SELECT)}
 
     # -- features and change scores -------------------------------------------------------
 
@@ -333,7 +325,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
 
     def get_feature(self, layer_name: str, feature_id: str) -> FeatureRecord | None:
         layer_def = schema.LAYER_BY_NAME[layer_name]
-        rows = self._read(f'{postgis_sql.feature_select(layer_def)} WHERE "{layer_def.id_field}" = %s', (feature_id,))
+        rows = self._read(postgis_sql.feature_where(layer_def), (feature_id,))
         return postgis_sql.record_from_row(layer_def, rows[0]) if rows else None
 
     def delete_feature(self, layer_name: str, feature_id: str, reason: str) -> FeatureRecord:
@@ -344,7 +336,7 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                 raise SiteWatchError(f"{feature_id} is not in '{layer_name}' (already deleted?).")
             if layer_name == schema.STRUCTURES.name:
                 cursor.execute("DELETE FROM observations WHERE structure_id = %s", (feature_id,))
-            cursor.execute(f'DELETE FROM "{layer_name}" WHERE "{layer_def.id_field}" = %s', (feature_id,))
+            cursor.execute(postgis_sql.feature_delete(layer_def), (feature_id,))
         return record
 
     def update_feature(
@@ -368,25 +360,12 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
             (r.structure_id, before_image, after_image, r.score, r.frac, r.rank, r.suggested, scored_at) for r in rows
         ]
         with self._transaction() as cursor:
-            cursor.execute(
-                f"DELETE FROM {postgis_schema.SCORES_TABLE} WHERE before_image = %s AND after_image = %s",
-                (before_image, after_image),
-            )
-            psycopg2.extras.execute_values(
-                cursor,
-                f"INSERT INTO {postgis_schema.SCORES_TABLE} (structure_id, before_image, after_image, chg_score, "
-                "chg_frac, chg_rank, suggested, scored_at) VALUES %s",
-                values,
-                page_size=1000,
-            )
+            cursor.execute(postgis_sql.SCORES_DELETE, (before_image, after_image))
+            psycopg2.extras.execute_values(cursor, postgis_sql.SCORES_INSERT, values, page_size=1000)
         return len(values)
 
     def change_scores(self, before_image: str, after_image: str) -> dict[str, StoredChangeScore]:
-        rows = self._read(
-            f"SELECT structure_id, chg_score, chg_rank, suggested, chg_frac FROM {postgis_schema.SCORES_TABLE} "
-            "WHERE before_image = %s AND after_image = %s",
-            (before_image, after_image),
-        )
+        rows = self._read(postgis_sql.SCORES_SELECT, (before_image, after_image))
         return {sid: StoredChangeScore(score, rank, suggested, frac) for sid, score, rank, suggested, frac in rows}
 
     def _save_default_styles(self, layers: Iterable[QgsVectorLayer]) -> None:

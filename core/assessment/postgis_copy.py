@@ -67,11 +67,11 @@ def _into_postgis(
             check_can_create(cursor, database, srid, overwrite)
             for statement in postgis_schema.create_statements(database.schema, srid):
                 cursor.execute(statement)
-            cursor.execute(f'SET LOCAL search_path TO "{database.schema}", public')
+            cursor.execute(postgis_sql.search_path(database.schema, local=True))
             postgis_sql.set_session(cursor, "copyassessment")
             meta = {"schema_version": schema.SCHEMA_VERSION, "created_at": now_iso(), **source.metadata()}
             meta.update(srid=str(srid), site_name=site_name or database.schema)
-            cursor.executemany(f'INSERT INTO "{schema.META_TABLE}" VALUES (%s, %s)', sorted(meta.items()))
+            cursor.executemany(postgis_sql.META_INSERT, sorted(meta.items()))
             for layer_def in (schema.STRUCTURES, *[d for d in schema.LAYERS if d is not schema.STRUCTURES]):
                 count = _copy_layer_into(cursor, source, layer_def, srid)
                 progress(f"{layer_def.name}: {count} rows")
@@ -90,18 +90,18 @@ def _copy_layer_into(cursor: object, source: AssessmentStore, layer_def: schema.
     names = layer_def.field_names()
     fields = [f.name for f in layer_def.fields]
     holders = [postgis_sql.placeholder(f) for f in layer_def.fields]
-    columns = [f'"{n}"' for n in fields]
+    columns = list(fields)
     if layer_def.geometry is not None:
         columns.append("geom")
         holders.append(postgis_sql.geometry_expression(srid))
-    sql = f'INSERT INTO "{layer_def.name}" ({", ".join(columns)}) VALUES ({", ".join(holders)})'
+    statement = postgis_sql.insert_statement(layer_def.name, columns, holders)
     count = 0
     for feature in _features(source.layer(layer_def.name)):
         row: list[object] = [_value(feature[n]) for n in names]
         if layer_def.geometry is not None:
             geometry = feature.geometry()
             row.append(None if geometry.isNull() else postgis_sql.geometry_value(layer_def, geometry))
-        cursor.execute(sql, row)  # type: ignore[attr-defined]
+        cursor.execute(statement, row)  # type: ignore[attr-defined]
         count += 1
     return count
 

@@ -10,6 +10,8 @@ changes at once. ``schema`` is always a name checked by :func:`.location.check_s
 
 from __future__ import annotations
 
+from psycopg2 import sql
+
 from .. import values
 from . import schema as contract
 
@@ -60,37 +62,56 @@ def _table(schema: str, layer: contract.LayerDef, srid: int) -> str:
     return statement
 
 
-def _functions(schema: str) -> str:
-    history_columns = ", ".join(f'"{f.name}"' for f in contract.OBSERVATION_FIELDS)
-    old_columns = ", ".join(f'OLD."{f.name}"' for f in contract.OBSERVATION_FIELDS)
-    return f"""
-CREATE FUNCTION "{schema}".sw_archive_observation() RETURNS trigger LANGUAGE plpgsql AS $$
+def _functions(schema: str) -> sql.Composed:
+    name = sql.Identifier(schema)
+    return sql.SQL(_FUNCTIONS).format(
+        schema=name,
+        history=sql.Identifier(schema, contract.OBSERVATION_HISTORY.name),
+        structures=sql.Identifier(schema, contract.STRUCTURES.name),
+        audit=sql.Identifier(schema, AUDIT_TABLE),
+        history_columns=sql.SQL(", ").join(sql.Identifier(f.name) for f in contract.OBSERVATION_FIELDS),
+        old_columns=sql.SQL(", ").join(
+            sql.SQL("OLD.{}").format(sql.Identifier(f.name)) for f in contract.OBSERVATION_FIELDS
+        ),
+        reason_setting=sql.Literal(REASON_SETTING),
+        analyst_setting=sql.Literal(ANALYST_SETTING),
+        structure_missing=sql.Literal(STRUCTURE_MISSING),
+        read_only=sql.Literal(READ_ONLY),
+        channel=sql.Literal(channel(schema)),
+        append_only=sql.Literal(
+            f"% of the assessment in schema {schema} is append-only: its rows are never changed or deleted."
+        ),
+    )
+
+
+_FUNCTIONS = """
+CREATE FUNCTION {schema}.sw_archive_observation() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD IS NOT DISTINCT FROM NEW THEN
         RETURN NULL;
     END IF;
-    INSERT INTO "{schema}".observation_history ({history_columns}, archived_at, reason)
+    INSERT INTO {history} ({history_columns}, archived_at, reason)
     VALUES ({old_columns}, clock_timestamp(), CASE WHEN TG_OP = 'UPDATE' THEN 'replaced'
-        ELSE coalesce(nullif(current_setting('{REASON_SETTING}', true), ''), 'deleted') END);
+        ELSE coalesce(nullif(current_setting({reason_setting}, true), ''), 'deleted') END);
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION "{schema}".sw_structure_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.sw_structure_exists() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM "{schema}".structures WHERE structure_id = NEW.structure_id FOR SHARE;
+    PERFORM 1 FROM {structures} WHERE structure_id = NEW.structure_id FOR SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Structure % does not exist (it may just have been deleted by another analyst); '
-            'nothing was recorded.', NEW.structure_id USING ERRCODE = '{STRUCTURE_MISSING}';
+            'nothing was recorded.', NEW.structure_id USING ERRCODE = {structure_missing};
     END IF;
     RETURN NEW;
 END $$;
 
-CREATE FUNCTION "{schema}".sw_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.sw_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     old_row jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) - 'geom' END;
     new_row jsonb := CASE WHEN TG_OP IN ('UPDATE', 'INSERT') THEN to_jsonb(NEW) - 'geom' END;
     key text := coalesce(new_row, old_row) ->> TG_ARGV[0];
-    analyst text := coalesce(nullif(current_setting('{ANALYST_SETTING}', true), ''),
+    analyst text := coalesce(nullif(current_setting({analyst_setting}, true), ''),
                              coalesce(new_row, old_row) ->> 'analyst');
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD IS NOT DISTINCT FROM NEW THEN
@@ -99,23 +120,24 @@ BEGIN
     IF TG_TABLE_NAME = 'observations' THEN
         key := key || ' ' || (coalesce(new_row, old_row) ->> 'observed_on');
     END IF;
-    INSERT INTO "{schema}".{AUDIT_TABLE} (db_role, analyst, client_addr, application, table_name, operation,
+    INSERT INTO {audit} (db_role, analyst, client_addr, application, table_name, operation,
         feature_key, old_values, new_values, geometry_changed)
     VALUES (session_user, analyst, inet_client_addr(), current_setting('application_name'), TG_TABLE_NAME,
         TG_OP, key, old_row, new_row,
         TG_OP = 'UPDATE' AND TG_TABLE_NAME <> 'observations' AND to_jsonb(OLD) -> 'geom' IS DISTINCT FROM
         to_jsonb(NEW) -> 'geom');
-    PERFORM pg_notify('{channel(schema)}', json_build_object('table', TG_TABLE_NAME, 'op', TG_OP,
+    PERFORM pg_notify({channel}, json_build_object('table', TG_TABLE_NAME, 'op', TG_OP,
         'key', key, 'analyst', analyst, 'role', session_user, 'pid', pg_backend_pid())::text);
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION "{schema}".sw_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.sw_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '% of the assessment in schema {schema} is append-only: its rows are never changed or '
-        'deleted.', TG_TABLE_NAME USING ERRCODE = '{READ_ONLY}';
+    RAISE EXCEPTION {append_only}, TG_TABLE_NAME USING ERRCODE = {read_only};
 END $$;
 """
+"""The trigger functions of an assessment (``{…}``: names and literals filled in by
+:func:`_functions` with ``psycopg2.sql``)."""
 
 
 def _triggers(schema: str) -> str:
@@ -141,9 +163,9 @@ def _triggers(schema: str) -> str:
     return ";\n".join(statements)
 
 
-def create_statements(schema: str, srid: int) -> list[str]:
+def create_statements(schema: str, srid: int) -> list[str | sql.Composable]:
     """Every statement that builds an empty assessment in the (new) schema ``schema``."""
-    statements = [f'CREATE SCHEMA "{schema}"']
+    statements: list[str | sql.Composable] = [f'CREATE SCHEMA "{schema}"']
     statements += [_table(schema, layer, srid) for layer in contract.LAYERS]
     statements.append(f'CREATE INDEX ON "{schema}".observation_history (structure_id)')
     statements.append(f'CREATE TABLE "{schema}"."{contract.META_TABLE}" (key text PRIMARY KEY, value text)')

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg2 import sql
+
 from ..errors import SiteWatchError
 from . import schema
 from .location import DatabaseLocation
@@ -37,7 +39,7 @@ def check_can_create(cursor: Any, database: DatabaseLocation, srid: int, overwri
             f"The schema '{database.schema}' exists and is not a SiteWatch assessment; it is never "
             "overwritten. Choose another name."
         )
-    cursor.execute(f'DROP SCHEMA "{database.schema}" CASCADE')
+    cursor.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(database.schema)))
 
 
 def contract_problems(present: dict[str, set[str]]) -> list[str]:

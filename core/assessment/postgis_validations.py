@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from psycopg2 import sql
+
 from .. import values
 from ..errors import SiteWatchError
 from .validation_records import SAMPLE_COLUMNS, VALIDATION_COLUMNS, SampleRow, ValidationAnswer
@@ -30,27 +32,43 @@ CREATE = (
     "stratum_size bigint NOT NULL, position bigint NOT NULL, seed bigint NOT NULL, "
     "UNIQUE (sample_id, structure_id))",
 )
-_ANSWER_COLUMNS = ", ".join(VALIDATION_COLUMNS)
-_SAMPLE_COLUMNS = ", ".join(SAMPLE_COLUMNS)
-SELECT_ANSWERS = (
-    f"SELECT {_ANSWER_COLUMNS.replace('observed_on', 'observed_on::text')} FROM validations "
-    "WHERE to_regclass('validations') IS NOT NULL"
+
+
+def _columns(names: Sequence[str], as_text: bool = False) -> sql.Composed:
+    """The columns, comma-separated; ``observed_on`` read as ISO text when ``as_text``."""
+    return sql.SQL(", ").join(
+        sql.SQL("{}::text" if as_text and name == "observed_on" else "{}").format(sql.Identifier(name))
+        for name in names
+    )
+
+
+def _marks(count: int) -> sql.SQL:
+    return sql.SQL(", ".join(["%s"] * count))
+
+
+SELECT_ANSWERS = sql.SQL("SELECT {} FROM validations WHERE to_regclass('validations') IS NOT NULL").format(
+    _columns(VALIDATION_COLUMNS, as_text=True)
 )
-SELECT_SAMPLE = f"SELECT {_SAMPLE_COLUMNS.replace('observed_on', 'observed_on::text')} FROM validation_samples"
+SELECT_SAMPLE = sql.SQL("SELECT {} FROM validation_samples").format(_columns(SAMPLE_COLUMNS, as_text=True))
+INSERT_ANSWER = sql.SQL(
+    "INSERT INTO validations ({}) VALUES ({}) ON CONFLICT (structure_id, observed_on, sample_id) DO UPDATE SET {}"
+).format(
+    _columns(VALIDATION_COLUMNS),
+    _marks(len(VALIDATION_COLUMNS)),
+    sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in VALIDATION_COLUMNS),
+)
+"""Insert an answer, or replace the one of that structure, date and sample."""
+INSERT_SAMPLE = sql.SQL("INSERT INTO validation_samples ({}) VALUES ({})").format(
+    _columns(SAMPLE_COLUMNS), _marks(len(SAMPLE_COLUMNS))
+)
 
 
 def save_answers(cursor: Any, answers: Sequence[ValidationAnswer]) -> int:
     """Insert or replace ``answers`` (one per structure, date and sample)."""
     for statement in CREATE:
         cursor.execute(statement)
-    marks = ", ".join(["%s"] * len(VALIDATION_COLUMNS))
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in VALIDATION_COLUMNS)
     for answer in answers:
-        cursor.execute(
-            f"INSERT INTO validations ({_ANSWER_COLUMNS}) VALUES ({marks}) "
-            f"ON CONFLICT (structure_id, observed_on, sample_id) DO UPDATE SET {updates}",
-            tuple(getattr(answer, c) for c in VALIDATION_COLUMNS),
-        )
+        cursor.execute(INSERT_ANSWER, tuple(getattr(answer, c) for c in VALIDATION_COLUMNS))
     return len(answers)
 
 
@@ -64,12 +82,8 @@ def save_sample(cursor: Any, rows: Sequence[SampleRow], location: str) -> int:
             raise SiteWatchError(
                 f"The validation sample '{sample_id}' already exists in {location}; use another seed or date."
             )
-    marks = ", ".join(["%s"] * len(SAMPLE_COLUMNS))
     for row in rows:
-        cursor.execute(
-            f"INSERT INTO validation_samples ({_SAMPLE_COLUMNS}) VALUES ({marks})",
-            tuple(getattr(row, c) for c in SAMPLE_COLUMNS),
-        )
+        cursor.execute(INSERT_SAMPLE, tuple(getattr(row, c) for c in SAMPLE_COLUMNS))
     return len(rows)
 
 
@@ -89,7 +103,7 @@ class _Database(Protocol):
 
     def _transaction(self) -> AbstractContextManager[Any]: ...
 
-    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
+    def _read(self, statement: str | sql.Composable, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
 
 
 class ValidationTables:
@@ -103,7 +117,7 @@ class ValidationTables:
         if not self._read("SELECT to_regclass('validation_samples') IS NOT NULL")[0][0]:
             return []
         where, parameters = (" WHERE sample_id = %s", (sample_id,)) if sample_id is not None else ("", ())
-        rows = self._read(SELECT_SAMPLE + where + " ORDER BY sample_id, position", parameters)
+        rows = self._read(SELECT_SAMPLE + sql.SQL(where + " ORDER BY sample_id, position"), parameters)
         return sample_from(rows)
 
     def record_validations(self: _Database, answers: Iterable[ValidationAnswer]) -> int:
@@ -115,5 +129,5 @@ class ValidationTables:
         if not self._read("SELECT to_regclass('validations') IS NOT NULL")[0][0]:
             return []
         where, parameters = (" AND sample_id = %s", (sample_id,)) if sample_id is not None else ("", ())
-        rows = self._read(SELECT_ANSWERS + where + " ORDER BY fid", parameters)
+        rows = self._read(SELECT_ANSWERS + sql.SQL(where + " ORDER BY fid"), parameters)
         return answers_from(rows)

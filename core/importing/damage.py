@@ -79,7 +79,10 @@ def read_sites(
     path = Path(str(source).split("|", 1)[0]) if isinstance(source, str) else None
     fmt = options.format
     if fmt == "xbd" or (fmt is None and path is not None and path.suffix.lower() == ".json" and _is_xbd(path)):
-        assert path is not None
+        if path is None:
+            raise SiteWatchError(
+                "xBD damage is read from its JSON label file, not from a layer: give the path of the xBD .json file."
+            )
         return "xbd", read_xbd(path, options.image_date, problems), None
     layer = open_source(source)
     if layer.geometryType() == Qgis.GeometryType.Null:

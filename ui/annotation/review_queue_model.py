@@ -67,7 +67,8 @@ class ReviewQueueModel(QAbstractTableModel):
         return HEADERS[section]
 
     def structure_at(self, row: int) -> str:
-        assert self._queue is not None
+        if self._queue is None:
+            raise IndexError(f"The review queue is empty: there is no structure at row {row}.")
         return self._queue.ids[row]
 
     def row_of(self, structure_id: str) -> int | None:

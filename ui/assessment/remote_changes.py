@@ -77,10 +77,11 @@ class RemoteChangeWatcher(QObject):
             return
         from ...core.assessment.postgis import PostgisStore
 
-        assert isinstance(store, PostgisStore)
+        if not isinstance(store, PostgisStore):
+            raise TypeError(f"{store.location} is said to be a PostgreSQL assessment but is not a PostgisStore.")
         self.store = store
         try:
-            self._listen()
+            self._listen(store)
         except SiteWatchError as error:
             self._lost(str(error))
 
@@ -91,9 +92,8 @@ class RemoteChangeWatcher(QObject):
         self._drop_listener()
         self.store = None
 
-    def _listen(self) -> None:
-        assert self.store is not None
-        self.listener = self.store.listen()
+    def _listen(self, store: PostgisStore) -> None:
+        self.listener = store.listen()
         self._notifier = QSocketNotifier(self.listener.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._read)
 
@@ -138,7 +138,7 @@ class RemoteChangeWatcher(QObject):
             self._reconnect.stop()
             return
         try:
-            self._listen()
+            self._listen(self.store)
         except SiteWatchError:
             return
         self._reconnect.stop()
