@@ -46,6 +46,7 @@ from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import notify, warns
 from .chart import DamageChart
 from .task import DamageTask
+from .trust_tabs import add_trust_tabs
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("compound", "Compound"),
@@ -140,7 +141,8 @@ class DamageDock(QgsDockWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.grid)
         splitter.addWidget(self.chart)
-        layout.addWidget(splitter, 1)
+        self.tabs = add_trust_tabs(self, splitter)
+        layout.addWidget(self.tabs, 1)
         buttons = QHBoxLayout()
         for text, tip, slot in (
             ("Copy CSV", "Copy the table as CSV to the clipboard", self.copy_csv),
@@ -195,6 +197,7 @@ class DamageDock(QgsDockWidget):
         self.grid.clear()
         self.grid.setRowCount(0)
         self.chart.set_table(None)
+        self.history_view.clear()
         self.summary.setText("Open an assessment to see the damage per compound.")
 
     def set_dates_from_session(self, store: AssessmentStore | None = None) -> None:
@@ -262,6 +265,7 @@ class DamageDock(QgsDockWidget):
     def show_table(self, table: DamageTable) -> None:
         """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart."""
         self.table = table
+        self.history_view.mark_stale()
         sentence = summary_sentence(table)
         dates = f"{table.after}" + (f" (since {table.before})" if table.before else "")
         self.summary.setText(f"<b>{dates}</b>: {sentence}")
