@@ -48,6 +48,11 @@ class ExportRequest:
     before_image: str | None = None
     after_image: str | None = None
     overwrite: bool = False
+    history_page: bool = True
+    """With ``report``: the site's history (``<prefix>_report_history.pdf``) when it has two dates or more."""
+    accuracy_page: bool = True
+    """With ``report``: agreement and corrected totals (``<prefix>_report_accuracy.pdf``) when a
+    validation sample or answers exist at the after date."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,12 @@ def export_assessment(
         temp.mkdir()
         data = read_export_data(store, site, after, before, request.scheme)
         report = _write(data, temp, file_prefix(site, after), formats, panels, request.compound_pages, feedback)
+        if panels:
+            from .report.optional_pages import write_optional_pages
+
+            write_optional_pages(
+                store, site, after, temp, file_prefix(site, after), request.history_page, request.accuracy_page
+            )
         summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.tables["compounds"].rows)}
         write_manifest(temp, parameters, summary)
         files = sorted(p.name for p in temp.iterdir())

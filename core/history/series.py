@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
-from qgis.core import QgsFeedback
+from qgis.core import QgsFeedback, QgsVectorLayer
 
 from .. import attributes, values
 from ..assessment import schema
@@ -73,21 +73,40 @@ class SiteHistory:
 
 def history_dates(store: AssessmentStore) -> tuple[list[str], Counter[str]]:
     """The sorted dates of the site and how many images each has."""
+    return dates_of_layers(store.layer(schema.IMAGERY.name), store.layer(schema.OBSERVATIONS.name))
+
+
+def dates_of_layers(imagery: QgsVectorLayer, observations: QgsVectorLayer) -> tuple[list[str], Counter[str]]:
+    """:func:`history_dates` from the ``imagery`` and ``observations`` layers."""
     images: Counter[str] = Counter()
-    for feature in store.layer(schema.IMAGERY.name).getFeatures():
+    for feature in imagery.getFeatures():
         day = attributes.text(feature["acquired"])
         if day:
             images[day[:10]] += 1
-    days = set(images) | {o.observed_on for o in store.observations()}
+    days = set(images)
+    for feature in observations.getFeatures():
+        day = attributes.text(feature["observed_on"])
+        if day:
+            days.add(day[:10])
     return sorted(days), images
+
+
+HISTORY_LAYERS = (schema.IMAGERY.name, schema.STRUCTURES.name, schema.OBSERVATIONS.name, schema.COMPOUNDS.name)
+"""The layers the history is computed from."""
 
 
 def site_history(store: AssessmentStore, feedback: QgsFeedback | None = None) -> SiteHistory:
     """Counts per compound (and ``UNASSIGNED``, ``ALL``) at every date of the site."""
-    dates, images = history_dates(store)
-    structures = store.layer(schema.STRUCTURES.name)
-    observations = store.layer(schema.OBSERVATIONS.name)
-    compounds = store.layer(schema.COMPOUNDS.name)
+    return history_of_layers({name: store.layer(name) for name in HISTORY_LAYERS}, feedback)
+
+
+def history_of_layers(layers: dict[str, QgsVectorLayer], feedback: QgsFeedback | None = None) -> SiteHistory:
+    """:func:`site_history` from the layers of :data:`HISTORY_LAYERS` (made by the caller, e.g.
+    on the main thread for a background task)."""
+    dates, images = dates_of_layers(layers[schema.IMAGERY.name], layers[schema.OBSERVATIONS.name])
+    structures = layers[schema.STRUCTURES.name]
+    observations = layers[schema.OBSERVATIONS.name]
+    compounds = layers[schema.COMPOUNDS.name]
     cache = SiteCache()
     inputs = read_inputs(structures, observations, compounds, cache=cache)
     group = np.where(inputs.compound_of >= 0, inputs.compound_of, len(inputs.compound_ids))

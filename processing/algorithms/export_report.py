@@ -42,6 +42,8 @@ class ExportReport(SiteWatchAlgorithm):
     SCHEME = "SCHEME"
     REPORT = "REPORT"
     COMPOUND_PAGES = "COMPOUND_PAGES"
+    HISTORY_PAGE = "HISTORY_PAGE"
+    ACCURACY_PAGE = "ACCURACY_PAGE"
     BEFORE_IMAGE = "BEFORE_IMAGE"
     AFTER_IMAGE = "AFTER_IMAGE"
     OVERWRITE = "OVERWRITE"
@@ -85,6 +87,17 @@ class ExportReport(SiteWatchAlgorithm):
             "atlas: panels zoomed on the compound and its figures) as "
             "[site]_[after date]_report_compounds.pdf. Refused without the PDF report."
         ),
+        "HISTORY_PAGE": (
+            "with the PDF report, also write the site's history (counts by status at every date, the "
+            "stacked chart over time, linear lengths, events as sentences) as "
+            "[site]_[after date]_report_history.pdf when the site has two dates or more."
+        ),
+        "ACCURACY_PAGE": (
+            "with the PDF report, also write the agreement with the blind validation (confusion matrix, "
+            "kappa, weighted kappa, corrected totals with 95 % CIs; the 'preliminary, not field validated' "
+            "caveat without answers) as [site]_[after date]_report_accuracy.pdf when a validation sample "
+            "or answers exist at the after date."
+        ),
         "BEFORE_IMAGE": (
             "raster for the report's before panel (default: the assessment's image on, or latest "
             "before, the before date)."
@@ -124,6 +137,10 @@ class ExportReport(SiteWatchAlgorithm):
         self.addParameter(
             QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound", defaultValue=False)
         )
+        self.addParameter(QgsProcessingParameterBoolean(self.HISTORY_PAGE, "Site history page", defaultValue=True))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.ACCURACY_PAGE, "Accuracy page (with a validation)", defaultValue=True)
+        )
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE_IMAGE, "Before image", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER_IMAGE, "After image", optional=True))
         self.addParameter(
@@ -155,6 +172,8 @@ class ExportReport(SiteWatchAlgorithm):
             before_image=self._image(parameters, self.BEFORE_IMAGE, context),
             after_image=self._image(parameters, self.AFTER_IMAGE, context),
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),
+            history_page=self.parameterAsBoolean(parameters, self.HISTORY_PAGE, context),
+            accuracy_page=self.parameterAsBoolean(parameters, self.ACCURACY_PAGE, context),
         )
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:

@@ -48,6 +48,7 @@ from ..messages import notify, warns
 from .chart import DamageChart
 from .columns import ColumnChooser
 from .task import DamageTask
+from .trust_tabs import add_trust_tabs
 
 COLUMNS: tuple[tuple[str, str], ...] = (  # the key columns (see .columns) first
     ("compound", "Compound"),
@@ -149,7 +150,8 @@ class DamageDock(QgsDockWidget):
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        layout.addWidget(splitter, 1)
+        self.tabs = add_trust_tabs(self, splitter)
+        layout.addWidget(self.tabs, 1)
         buttons = QHBoxLayout()
         for text, items in (
             (
@@ -217,6 +219,7 @@ class DamageDock(QgsDockWidget):
         self.grid.clear()
         self.grid.setRowCount(0)
         self.chart.set_table(None)
+        self.history_view.clear()
         self.summary.setText("Open an assessment to see the damage per compound.")
 
     def set_dates_from_session(self, store: AssessmentStore | None = None) -> None:
@@ -284,6 +287,7 @@ class DamageDock(QgsDockWidget):
     def show_table(self, table: DamageTable) -> None:
         """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart."""
         self.table = table
+        self.history_view.mark_stale()
         sentence = summary_sentence(table)
         dates = f"{table.after}" + (f" (since {table.before})" if table.before else "")
         self.summary.setText(f"<b>{dates}</b>: {sentence}")

@@ -1,0 +1,137 @@
+"""The report's accuracy page: how far the first review agrees with the blind validation
+(confusion matrix, agreement, κ, weighted κ, precision and recall) and the site totals
+corrected by the confusion matrix with 95 % confidence intervals; without validation answers
+(or too few to estimate), the "preliminary, not field validated" caveat says why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ... import values
+from ...validation.accuracy import CLASSES, AccuracyReport
+from .page_items import MARGIN, PAGE_WIDTH, PageWriter
+
+PRELIMINARY = "PRELIMINARY — NOT FIELD VALIDATED"
+NOT_FIELD = (
+    "The validation is a blind second review of the same imagery by another analyst, not a field "
+    "check: it measures consistency between analysts, not ground truth."
+)
+METHOD = (
+    "Rows: the first review's status (the strata); columns: the validation's. Precision = share of a "
+    "first-review class the validation confirmed (user's accuracy); recall = share of a validation class "
+    "the first review found (producer's accuracy). Weighted κ uses linear weights over the damage scale "
+    "(intact to destroyed). Corrected totals: stratified estimator of Olofsson et al. (2014), Remote "
+    "Sensing of Environment 148: 42–57, with the finite population correction; 95 % intervals are "
+    "estimate ± 1.96 standard errors, clipped to the site."
+)
+
+
+def short(code: str) -> str:
+    return values.label_of(values.STATUSES, code).split(" (")[0]
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def agreement_line(report: AccuracyReport) -> str:
+    agreement = report.agreement
+    return (
+        f"Structures compared: {agreement.pairs} · overall agreement {percent(agreement.agreement)} · "
+        f"Cohen's κ {number(agreement.kappa)} · linearly weighted κ (damage scale) "
+        f"{number(agreement.weighted_kappa)} · validation answers 'unknown' (left out): "
+        f"{report.unknown_answers} · answers on structures the first review did not assess: "
+        f"{report.unmatched_answers}"
+    )
+
+
+def matrix_rows(report: AccuracyReport) -> tuple[list[str], list[list[str]]]:
+    """The confusion matrix with totals, precision per row and recall as the last row."""
+    agreement = report.agreement
+    matrix = agreement.matrix
+    headers = ["First \\ validation", *(short(c) for c in CLASSES), "Total", "Precision"]
+    rows = [
+        [
+            short(code),
+            *(str(int(v)) for v in matrix[n]),
+            str(int(matrix[n].sum())),
+            percent(agreement.precision[code]),
+        ]
+        for n, code in enumerate(CLASSES)
+    ]
+    rows.append(["Total", *(str(int(v)) for v in matrix.sum(axis=0)), str(int(matrix.sum())), ""])
+    rows.append(["Recall", *(percent(agreement.recall[c]) for c in CLASSES), "", ""])
+    return headers, rows
+
+
+def estimate_rows(report: AccuracyReport) -> list[list[str]]:
+    if report.site is None:
+        return []
+    rows = []
+    for code in CLASSES:
+        estimate = report.site.of(code)
+        interval = "–" if estimate.low is None or estimate.high is None else f"{estimate.low:.1f}–{estimate.high:.1f}"
+        rows.append(
+            [
+                short(code),
+                str(estimate.mapped),
+                f"{estimate.estimate:.1f}",
+                interval,
+                percent(estimate.users_accuracy),
+                percent(estimate.producers_accuracy),
+            ]
+        )
+    return rows
+
+
+def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, path: Path) -> Path:
+    """Write the accuracy page of ``site`` at ``report.on`` as a searchable A4 PDF;
+    ``sample_size`` is how many structures were drawn for validation at that date."""
+    writer = PageWriter(
+        f"Accuracy and agreement — {site}",
+        f"First review on {report.on} against a blind second review of {sample_size} sampled structures",
+        f"SiteWatch · {site} · accuracy on {report.on} · {NOT_FIELD}",
+    )
+    width = PAGE_WIDTH - 2 * MARGIN
+    validated = report.agreement.pairs > 0 and report.site is not None
+    if not validated:
+        reason = report.not_estimated or "no validation answer has been recorded for this date"
+        writer.label(
+            f"{PRELIMINARY}: the totals are the first review's counts, not corrected by a validation ({reason}).",
+            9,
+            "#ffffff",
+            True,
+            fill="#b03a2e",
+        )
+    writer.label(NOT_FIELD, 7.5, "#505050")
+    writer.heading("Agreement between the first review and the validation")
+    writer.label(agreement_line(report), 8)
+    headers, rows = matrix_rows(report)
+    first = 27.0
+    writer.table(headers, rows, [first] + [(width - first - 20) / (len(headers) - 1)] * (len(headers) - 1))
+    writer.heading("Corrected totals for the site (95 % confidence intervals)")
+    if validated and report.site is not None:
+        writer.table(
+            ["Status", "First review", "Corrected", "95 % CI", "User's acc.", "Producer's acc."],
+            estimate_rows(report),
+            [first] + [(width - first - 20) / 5] * 5,
+        )
+        overall = report.site
+        interval = (
+            ""
+            if overall.overall_low is None or overall.overall_high is None
+            else f" (95 % CI {percent(overall.overall_low)}–{percent(overall.overall_high)})"
+        )
+        writer.label(f"Overall accuracy {percent(overall.overall_accuracy)}{interval}.", 8)
+        writer.label("; ".join(report.sentences()) + ".", 9, bold=True)
+    else:
+        writer.label(
+            "Not available: " + (report.not_estimated or "record the blind second review of the sample first."), 8
+        )
+    writer.heading("Method")
+    writer.label(METHOD, 7, "#505050")
+    return writer.write(path)

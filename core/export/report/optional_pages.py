@@ -1,0 +1,41 @@
+"""The report's optional pages, each written when its data exists: the site history (two
+dates or more) and the accuracy page (a validation sample or answers at the after date)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...assessment.store import AssessmentStore
+from ...history.events import event_sentences
+from ...history.linear import linear_lengths
+from ...history.series import site_history
+from ...validation.accuracy import accuracy_report
+from .accuracy_page import write_accuracy_page
+from .history_page import write_history_page
+
+HISTORY_SUFFIX = "_report_history.pdf"
+ACCURACY_SUFFIX = "_report_accuracy.pdf"
+
+
+def has_validation(store: AssessmentStore, on: str) -> bool:
+    return any(row.observed_on == on for row in store.validation_sample()) or any(
+        answer.observed_on == on for answer in store.validations()
+    )
+
+
+def write_optional_pages(
+    store: AssessmentStore, site: str, on: str, folder: Path, prefix: str, history: bool, accuracy: bool
+) -> list[Path]:
+    """Write the pages asked for whose data exists into ``folder``; returns their paths."""
+    written = []
+    if history:
+        series = site_history(store)
+        if len(series.dates) >= 2:
+            lengths = linear_lengths(store, series.dates)
+            path = folder / f"{prefix}{HISTORY_SUFFIX}"
+            written.append(write_history_page(site, series, event_sentences(series), lengths, path))
+    if accuracy and has_validation(store, on):
+        drawn = {row.structure_id for row in store.validation_sample() if row.observed_on == on}
+        path = folder / f"{prefix}{ACCURACY_SUFFIX}"
+        written.append(write_accuracy_page(site, accuracy_report(store, on), len(drawn), path))
+    return written
