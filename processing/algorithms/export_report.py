@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.core import (
-    Qgis,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -103,10 +102,6 @@ class ExportReport(SiteWatchAlgorithm):
             "end, so a failure or cancel leaves no partial folder."
         ),
     }
-
-    def flags(self) -> Qgis.ProcessingAlgorithmFlags:
-        # The print layout must be built in the thread that owns its layers.
-        return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(AssessmentParameter(self.ASSESSMENT, "Assessment"))
