@@ -10,9 +10,10 @@ from qgis.core import Qgis, QgsApplication, QgsProcessingContext
 from qgis.PyQt.QtGui import QAction
 
 from ...core import values
+from ...core.assessment import schema
 from ...core.assessment.location import is_database_location
 from ...core.errors import SiteWatchError
-from ...core.export.package import file_prefix
+from ...core.export.package import COMPOUND_PAGES_UP_TO, file_prefix
 from ...core.imagery.registry import list_images
 from .. import settings
 from ..context import InterfacePart, PluginContext
@@ -43,7 +44,8 @@ class ExportAction(InterfacePart):
 
     def initial_parameters(self) -> dict:
         """The dialog's starting values: the open assessment, the session's image pair (or the
-        latest image date), the last export's label scheme, and a folder beside the assessment."""
+        latest image date), the last export's label scheme, compound pages for a site of at most
+        COMPOUND_PAGES_UP_TO compounds, and a folder beside the assessment."""
         session = self.context.session
         store = session.store
         if store is None:
@@ -58,6 +60,7 @@ class ExportAction(InterfacePart):
             "AFTER_DATE": after,
             "BEFORE_DATE": before,
             "SCHEME": values.SCHEMES.index(settings.export_scheme()),
+            "COMPOUND_PAGES": store.layer(schema.COMPOUNDS.name).featureCount() <= COMPOUND_PAGES_UP_TO,
         }
         if after:
             parameters["OUTPUT_FOLDER"] = str(

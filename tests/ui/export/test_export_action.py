@@ -33,6 +33,7 @@ def test_action_is_enabled_for_an_open_assessment_and_prefills_its_pair(qgis_ifa
             "AFTER_DATE": AFTER,
             "BEFORE_DATE": "",
             "SCHEME": 0,  # the last export's label scheme (none yet: sitewatch's codes)
+            "COMPOUND_PAGES": True,  # 3 compounds: pages on
             "OUTPUT_FOLDER": str(Path(store.location).parent / f"Tall_Hamdan_site_{AFTER}_export"),
         }
         before, after = list_images(store)
