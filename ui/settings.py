@@ -51,3 +51,14 @@ def review_margin_m() -> float:
     within them included (``SiteWatch/review_margin_m``, default 20; 0 to 500)."""
     value = QgsSettings().value(PREFIX + "review_margin_m", 20.0, type=float)
     return min(500.0, max(0.0, value))
+
+
+def export_scheme() -> str:
+    """The status label scheme of the last export (``SiteWatch/export_scheme``, default
+    ``sitewatch``); a stored value that is no scheme falls back to ``sitewatch``."""
+    scheme = QgsSettings().value(PREFIX + "export_scheme", "sitewatch", type=str)
+    return scheme if scheme in values.SCHEMES else "sitewatch"
+
+
+def set_export_scheme(scheme: str) -> None:
+    QgsSettings().setValue(PREFIX + "export_scheme", scheme)

@@ -27,6 +27,10 @@ from .data import ExportData, read_export_data
 from .folder import check_replaceable, move_into_place, recover
 from .manifest import write_manifest
 
+COMPOUND_PAGES_UP_TO = 30
+"""The compound pages are on by default for sites with at most this many compounds (one A4
+page each); above it they are written only when asked for."""
+
 
 class ExportCanceled(SiteWatchError):
     """The user canceled; nothing was written."""
@@ -42,9 +46,10 @@ class ExportRequest:
     formats: tuple[str, ...] = export_formats.FORMATS
     scheme: str = "sitewatch"
     report: bool = False
-    compound_pages: bool = False
+    compound_pages: bool | None = None
     """With ``report``: also one page per compound (``<prefix>_report_compounds.pdf``); without
-    ``report`` it is refused (the pages are part of the report)."""
+    ``report`` True is refused (the pages are part of the report). None: on with the report
+    when the site has at most :data:`COMPOUND_PAGES_UP_TO` compounds."""
     before_image: str | None = None
     after_image: str | None = None
     overwrite: bool = False
@@ -215,7 +220,9 @@ def export_assessment(
     try:
         temp.mkdir()
         data = read_export_data(store, site, after, before, request.scheme)
-        report = _write(data, temp, file_prefix(site, after), formats, panels, request.compound_pages, feedback)
+        pages = compound_pages_wanted(request, len(data.tables["compounds"].rows))
+        parameters["compound_pages"] = pages
+        report = _write(data, temp, file_prefix(site, after), formats, panels, pages, feedback)
         if panels:
             from .report.optional_pages import write_optional_pages
 
@@ -233,6 +240,14 @@ def export_assessment(
     return ExportResult(
         target, files, target / report.name if report else None, len(data.after_codes), before, parameters
     )
+
+
+def compound_pages_wanted(request: ExportRequest, compounds: int) -> bool:
+    """Whether the export writes the compound pages: as asked, else (None) with the report for
+    sites of at most :data:`COMPOUND_PAGES_UP_TO` compounds."""
+    if request.compound_pages is not None:
+        return request.compound_pages
+    return request.report and compounds <= COMPOUND_PAGES_UP_TO
 
 
 def _write(

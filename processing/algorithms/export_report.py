@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.core import (
-    Qgis,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -22,7 +21,7 @@ from ...core.assessment.store import open_assessment
 from ...core.errors import SiteWatchError
 from ...core.export.formats import FORMATS
 from ...core.export.manifest import MANIFEST_NAME
-from ...core.export.package import ExportRequest, check_request, export_assessment
+from ...core.export.package import COMPOUND_PAGES_UP_TO, ExportRequest, check_request, export_assessment
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import LOCATION_HELP, AssessmentParameter, assessment_location
 from ..choice import ChoiceParameter
@@ -85,7 +84,9 @@ class ExportReport(SiteWatchAlgorithm):
         "COMPOUND_PAGES": (
             "with the PDF report, also write an A4 page per compound (resources/report_compound.qpt as an "
             "atlas: panels zoomed on the compound and its figures) as "
-            "[site]_[after date]_report_compounds.pdf. Refused without the PDF report."
+            "[site]_[after date]_report_compounds.pdf. Default: on with the PDF report for sites of at most "
+            f"{COMPOUND_PAGES_UP_TO} compounds, off above (given explicitly, it is obeyed). Refused without the "
+            "PDF report."
         ),
         "HISTORY_PAGE": (
             "with the PDF report, also write the site's history (counts by status at every date, the "
@@ -117,10 +118,6 @@ class ExportReport(SiteWatchAlgorithm):
         ),
     }
 
-    def flags(self) -> Qgis.ProcessingAlgorithmFlags:
-        # The print layout must be built in the thread that owns its layers.
-        return super().flags() | Qgis.ProcessingAlgorithmFlag.NoThreading
-
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(AssessmentParameter(self.ASSESSMENT, "Assessment"))
         self.addParameter(QgsProcessingParameterString(self.AFTER_DATE, "After date"))
@@ -135,7 +132,11 @@ class ExportReport(SiteWatchAlgorithm):
         )
         self.addParameter(QgsProcessingParameterBoolean(self.REPORT, "PDF report", defaultValue=True))
         self.addParameter(
-            QgsProcessingParameterBoolean(self.COMPOUND_PAGES, "One page per compound", defaultValue=False)
+            QgsProcessingParameterBoolean(
+                self.COMPOUND_PAGES,
+                f"One page per compound (default: up to {COMPOUND_PAGES_UP_TO} compounds)",
+                defaultValue=True,
+            )
         )
         self.addParameter(QgsProcessingParameterBoolean(self.HISTORY_PAGE, "Site history page", defaultValue=True))
         self.addParameter(
@@ -160,6 +161,12 @@ class ExportReport(SiteWatchAlgorithm):
             )
         return str(layer.source())
 
+    def _compound_pages(self, parameters: Parameters, context: QgsProcessingContext) -> bool | None:
+        """None when not given: the export decides by the number of compounds."""
+        if parameters.get(self.COMPOUND_PAGES) is None:
+            return None
+        return bool(self.parameterAsBoolean(parameters, self.COMPOUND_PAGES, context))
+
     def _request(self, parameters: Parameters, context: QgsProcessingContext) -> ExportRequest:
         return ExportRequest(
             output_folder=self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
@@ -168,7 +175,7 @@ class ExportReport(SiteWatchAlgorithm):
             formats=tuple(self.parameterDefinition(self.FORMATS).names(parameters, context)),
             scheme=self.parameterDefinition(self.SCHEME).names(parameters, context)[0],
             report=self.parameterAsBoolean(parameters, self.REPORT, context),
-            compound_pages=self.parameterAsBoolean(parameters, self.COMPOUND_PAGES, context),
+            compound_pages=self._compound_pages(parameters, context),
             before_image=self._image(parameters, self.BEFORE_IMAGE, context),
             after_image=self._image(parameters, self.AFTER_IMAGE, context),
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),

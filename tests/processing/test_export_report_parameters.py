@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProcessingException
+from qgis.core import QgsApplication, QgsProcessingException
 
 import processing
 from sitewatch.tests.helpers.export_site import AFTER
@@ -109,3 +109,13 @@ def test_compound_pages_without_the_report_are_refused(sitewatch_provider, site_
     with pytest.raises(QgsProcessingException, match="One page per compound is part of the PDF report"):
         export(site_path, tmp_path / "out", COMPOUND_PAGES=True)
     assert not (tmp_path / "out").exists()
+
+
+def test_compound_pages_default_on_for_small_sites_and_off_without_the_report(sitewatch_provider, site_path, tmp_path):
+    algorithm = QgsApplication.processingRegistry().algorithmById("sitewatch:exportreport")
+    assert algorithm.parameterDefinition("COMPOUND_PAGES").defaultValue() is True
+    assert "at most 30 compounds" in algorithm.parameterDefinition("COMPOUND_PAGES").help()
+    export(site_path, tmp_path / "no_report")  # REPORT=False, COMPOUND_PAGES not given: no pages, no error
+    assert not list((tmp_path / "no_report").glob("*_report_compounds.pdf"))
+    export(site_path, tmp_path / "report", REPORT=True, FORMATS="csv")
+    assert len(list((tmp_path / "report").glob("*_report_compounds.pdf"))) == 1

@@ -49,6 +49,7 @@ class DrawingMixin:
     _push: Callable[[Command], bool]
     _reload_layers: Callable[[set[str]], None]
     _load_structures: Callable[[], None]
+    select: Callable[[str | None], None]
 
     def draw(self, layer_name: str, type_code: str | None, geometry: QgsGeometry) -> str | None:
         """Save a drawn feature (and, for a structure drawn on the before image, its intact
@@ -72,13 +73,14 @@ class DrawingMixin:
                 record.attributes["name"] = self._compound_name(record.feature_id)
             command: Command = AddFeature(store, record, self._compounds_changed)
             before = self.session.before
-            if (
+            intact = (
                 layer_name == schema.STRUCTURES.name
                 and self.intact_on_before
                 and before is not None
                 and before.acquired
                 and self._before_is_shown()
-            ):
+            )
+            if intact and before is not None:
                 state = Observation(
                     record.feature_id,
                     before.acquired,
@@ -96,7 +98,28 @@ class DrawingMixin:
             self.message.emit(
                 f"{record.feature_id} lies outside every compound; its compound_id is empty.", Qgis.MessageLevel.Warning
             )
+        if layer_name == schema.STRUCTURES.name and not intact:
+            self._offer_state(record.feature_id)
         return record.feature_id
+
+    def _offer_state(self, structure_id: str) -> None:
+        """A new structure without a state (drawn while swiping, or on the after image) would
+        silently count as not assessed: select it, so the review keys record its state at the
+        after date, and say so."""
+        after = self.session.after
+        if after is None or not after.acquired:
+            self.message.emit(
+                f"{structure_id} has no state and counts as not assessed: choose a dated after image, then "
+                "record its state with the review tool.",
+                Qgis.MessageLevel.Info,
+            )
+            return
+        self.select(structure_id)
+        self.message.emit(
+            f"{structure_id} has no state yet and counts as not assessed. It is selected: with the review tool, "
+            f"1–5, 0, C or X records its state at the after date {after.acquired}.",
+            Qgis.MessageLevel.Info,
+        )
 
     def _compound_name(self, compound_id: str) -> str:
         """The name the analyst gives a new compound; the default (``Compound C-0003``) when

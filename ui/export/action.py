@@ -1,23 +1,26 @@
 """The "Export for reports" action: sitewatch:exportreport's dialog, prefilled for the open
-assessment and the before/after pair chosen in the session."""
+assessment, the before/after pair chosen in the session and the label scheme of the last
+export; the export then runs in the background (:mod:`.run`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsApplication, QgsProcessingContext
 from qgis.PyQt.QtGui import QAction
 
+from ...core import values
+from ...core.assessment import schema
 from ...core.assessment.location import is_database_location
 from ...core.errors import SiteWatchError
-from ...core.export.package import file_prefix
+from ...core.export.package import COMPOUND_PAGES_UP_TO, file_prefix
 from ...core.imagery.registry import list_images
 from .. import settings
 from ..context import InterfacePart, PluginContext
 from ..icons import icon
 from ..messages import notify
-
-ALGORITHM = "sitewatch:exportreport"
+from .dialog import export_dialog
+from .run import ALGORITHM, ExportRun
 
 
 class ExportAction(InterfacePart):
@@ -33,6 +36,7 @@ class ExportAction(InterfacePart):
         context.menu.addAction(self.action)
         context.session.opened.connect(self._update_enabled)
         context.session.closed.connect(self._update_enabled)
+        self.runs: list[ExportRun] = []
         self._update_enabled()
 
     def _update_enabled(self, *_args: object) -> None:
@@ -40,7 +44,8 @@ class ExportAction(InterfacePart):
 
     def initial_parameters(self) -> dict:
         """The dialog's starting values: the open assessment, the session's image pair (or the
-        latest image date), and a folder beside the assessment."""
+        latest image date), the last export's label scheme, compound pages for a site of at most
+        COMPOUND_PAGES_UP_TO compounds, and a folder beside the assessment."""
         session = self.context.session
         store = session.store
         if store is None:
@@ -50,7 +55,13 @@ class ExportAction(InterfacePart):
         before = session.before.acquired if session.before and session.before.acquired else ""
         on_disk = not is_database_location(store.location)
         site = store.metadata().get("site_name") or (Path(store.location).stem if on_disk else "assessment")
-        parameters = {"ASSESSMENT": store.location, "AFTER_DATE": after, "BEFORE_DATE": before}
+        parameters: dict[str, object] = {
+            "ASSESSMENT": store.location,
+            "AFTER_DATE": after,
+            "BEFORE_DATE": before,
+            "SCHEME": values.SCHEMES.index(settings.export_scheme()),
+            "COMPOUND_PAGES": store.layer(schema.COMPOUNDS.name).featureCount() <= COMPOUND_PAGES_UP_TO,
+        }
         if after:
             parameters["OUTPUT_FOLDER"] = str(
                 self._output_parent(store.location) / f"{file_prefix(site, after)}_export"
@@ -66,16 +77,27 @@ class ExportAction(InterfacePart):
         return Path(settings.last_folder() or Path.home())
 
     def run(self) -> None:
-        import processing  # QGIS's own module; only available inside QGIS
-
         try:
             parameters = self.initial_parameters()
         except SiteWatchError as error:
             notify(self.context.iface, str(error), Qgis.MessageLevel.Warning)
             return
-        results = processing.execAlgorithmDialog(ALGORITHM, parameters)
-        if results and results.get("OUTPUT_FOLDER"):
-            notify(self.context.iface, f"Exported to {results['OUTPUT_FOLDER']}", Qgis.MessageLevel.Success)
+        dialog = export_dialog(ALGORITHM, parameters, self.context.iface.mainWindow())
+        dialog.exec()
+        chosen = dialog.chosen
+        dialog.deleteLater()
+        if chosen is not None:
+            self.start(chosen)
+
+    def start(self, parameters: dict) -> ExportRun:
+        """Remember the label scheme and run the export in the background."""
+        algorithm = QgsApplication.processingRegistry().algorithmById(ALGORITHM)
+        settings.set_export_scheme(algorithm.parameterDefinition("SCHEME").names(parameters, QgsProcessingContext())[0])
+        self.runs = [run for run in self.runs if not run.done]
+        export = ExportRun(self.context.iface, parameters)
+        self.runs.append(export)
+        export.start()
+        return export
 
     def unload(self) -> None:
         self.context.session.opened.disconnect(self._update_enabled)

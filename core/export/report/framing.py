@@ -9,18 +9,16 @@ from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFillSymbol,
     QgsGeometry,
     QgsLayoutItemMap,
-    QgsLayoutItemMapOverview,
     QgsMapLayer,
     QgsPrintLayout,
     QgsProject,
     QgsRectangle,
 )
 
-from ...colours import rgba
 from ..data import ExportData
+from .overview import set_up_overview
 
 
 def nice_step(value: float) -> float:
@@ -87,7 +85,7 @@ def panel_extent(site: QgsRectangle, images: QgsRectangle, ratio: float) -> QgsR
 
 
 def set_up_maps(layout: QgsPrintLayout, layers: dict[str, QgsMapLayer], site: QgsRectangle) -> None:
-    """Point the before and after panels, the overview inset and the scale bar at ``site``."""
+    """Point the before and after panels, the overview inset (:mod:`.overview`) and the scale bar at ``site``."""
     crs = layers["compounds"].crs()
     maps = {}
     for key in ("before", "after"):
@@ -105,23 +103,7 @@ def set_up_maps(layout: QgsPrintLayout, layers: dict[str, QgsMapLayer], site: Qg
             grid.setIntervalX(interval)
             grid.setIntervalY(interval)
             grid.setAnnotationPrecision(0 if interval >= 1 else 5)
-    overview_map: QgsLayoutItemMap = layout.itemById("overview_map")
-    overview_map.setLayers([layers["after_image"]])
-    overview_map.setKeepLayerSet(True)
-    overview_map.setCrs(crs)
-    # Three times the panels' extent, so the locator frame is a small part of the inset.
-    panel = maps["after"].extent()
-    wide = panel.buffered(max(panel.width(), panel.height()))
-    wide.combineExtentWith(image_area(layers, crs, "union"))
-    overview_map.zoomToExtent(wide)
-    overview = QgsLayoutItemMapOverview("site", overview_map)
-    overview.setLinkedMap(maps["after"])
-    overview.setFrameSymbol(
-        QgsFillSymbol.createSimple(
-            {"color": rgba("#e0201b", 50), "outline_color": rgba("#e0201b"), "outline_width": "0.6"}
-        )
-    )
-    overview_map.overviews().addOverview(overview)
+    set_up_overview(layout, layers, maps["after"], site)
     scale_bar = layout.itemById("scale_bar")
     scale_bar.setLinkedMap(maps["after"])
     scale_bar.setUnits(Qgis.DistanceUnit.Meters)

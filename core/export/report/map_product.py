@@ -2,8 +2,8 @@
 
 Items are found by id (see ``scripts/make_report_template.py``); texts come from ``@sw_*``
 layout variables (:mod:`.texts`), the maps' extents from :mod:`.framing`. This module builds the
-report's memory layers and legend and writes the PDF. Runs in the thread that creates the
-layers (the algorithm is ``NoThreading``).
+report's memory layers (in a private project) and legend and writes the PDF, all in the
+calling thread, so it also runs in a background task (the Export action runs it in one).
 """
 
 from __future__ import annotations

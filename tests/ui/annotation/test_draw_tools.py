@@ -351,3 +351,29 @@ def test_intact_at_before_date_only_while_the_before_image_is_shown(part, assess
         ("S-0001", "2019-09-01", "intact"),
         ("S-0004", "2019-09-01", "intact"),
     ]
+
+
+def test_structure_drawn_while_swiping_is_offered_its_state_at_the_after_date(part, assessment, qgis_iface):
+    session = part.context.session
+    session.set_pair(ImageRecord("IMG-0001", "2019-09-01"), ImageRecord("IMG-0002", "2020-01-08"))
+    comparison = ComparisonItem(part.canvas)
+    try:
+        comparison.set_mode(CompareMode.SWIPE)
+        draw_polygon(part, [(500010, 3000010), (500040, 3000010), (500040, 3000030)])
+    finally:
+        comparison.unload()
+    assert assessment.observations() == []  # both dates visible: no state is guessed
+    info = messages(qgis_iface, Qgis.MessageLevel.Info)
+    assert "S-0001 has no state yet and counts as not assessed" in info and "after date 2020-01-08" in info
+    assert part.controller.current == "S-0001"  # selected, so the review keys act on it
+    assert part.controller.record_status("destroyed")
+    [observation] = assessment.observations()
+    assert (observation.structure_id, observation.observed_on, observation.status) == (
+        "S-0001",
+        "2020-01-08",
+        "destroyed",
+    )
+    qgis_iface.messageBar().clear_messages()
+    session.set_pair(ImageRecord("IMG-0001", "2019-09-01"), None)
+    draw_polygon(part, [(500110, 3000010), (500140, 3000010), (500140, 3000030)])  # before image: intact
+    assert "counts as not assessed" not in messages(qgis_iface, Qgis.MessageLevel.Info)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qgis.core import QgsSettings
 from qgis.PyQt.QtWidgets import QToolBar
 
 import sitewatch
@@ -14,6 +15,7 @@ from sitewatch.tests.helpers.plugin import flush_deletes
 
 
 def test_action_is_enabled_for_an_open_assessment_and_prefills_its_pair(qgis_iface, qgis_new_project, tmp_path):
+    QgsSettings().remove("SiteWatch/export_scheme")
     store = build_site(tmp_path / "site")
     plugin = sitewatch.classFactory(qgis_iface)
     plugin.initGui()
@@ -30,6 +32,8 @@ def test_action_is_enabled_for_an_open_assessment_and_prefills_its_pair(qgis_ifa
             "ASSESSMENT": store.location,
             "AFTER_DATE": AFTER,
             "BEFORE_DATE": "",
+            "SCHEME": 0,  # the last export's label scheme (none yet: sitewatch's codes)
+            "COMPOUND_PAGES": True,  # 3 compounds: pages on
             "OUTPUT_FOLDER": str(Path(store.location).parent / f"Tall_Hamdan_site_{AFTER}_export"),
         }
         before, after = list_images(store)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from osgeo import gdal
-from qgis.core import QgsPrintLayout, QgsProject, QgsReadWriteContext
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsPrintLayout,
+    QgsProject,
+    QgsReadWriteContext,
+)
 from qgis.PyQt.QtXml import QDomDocument
 
 from sitewatch.core import values
-from sitewatch.core.export.package import ExportRequest, export_assessment
+from sitewatch.core.export.package import (
+    COMPOUND_PAGES_UP_TO,
+    ExportRequest,
+    compound_pages_wanted,
+    export_assessment,
+)
 from sitewatch.core.export.report.chart import chart_rows, write_chart
 from sitewatch.core.export.report.map_product import UNOBSERVED, legend_name
 from sitewatch.core.export.report.template import TABLE_HEADERS, TEMPLATE
@@ -28,6 +40,7 @@ from sitewatch.tests.helpers.pdf import (
     area_lines,
     pdf_text,
     plain,
+    render,
     words,
 )
 
@@ -263,3 +276,44 @@ def test_an_empty_compound_gets_a_chart_bar_but_an_empty_unassigned_row_does_not
         {"compound": "ALL", "n_struct": 0},
     ]
     assert [row["compound"] for row in chart_rows(rows)] == ["C-0001"]
+
+
+def test_overview_locates_the_site_with_a_graticule_on_its_frame(site, report, tmp_path):
+    x0, y0, x1, y1 = OVERVIEW_MM
+    latitudes = [
+        (float(text[:-2]), wy0, wy1)
+        for text, wx0, wy0, _wx1, wy1 in words(report)
+        if text.endswith("°N") and x1 <= wx0 <= x1 + 8 and y0 <= wy0 <= y1
+    ]
+    longitudes = [
+        (float(text[:-2]), wx0)
+        for text, wx0, wy0, _wx1, _wy1 in words(report)
+        if text.endswith("°E") and x0 <= wx0 <= x1 and y1 - 6 <= wy0 <= y1
+    ]
+    assert len(latitudes) >= 2 and len(longitudes) >= 2, "no graticule labels on the overview's frame"
+    centre = site.layer("compounds").extent().center()
+    to_wgs84 = QgsCoordinateTransform(site.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    lonlat = to_wgs84.transform(centre)
+    assert min(v for v, *_ in latitudes) < lonlat.y() < max(v for v, *_ in latitudes)
+    assert min(v for v, _ in longitudes) < lonlat.x() < max(v for v, _ in longitudes)
+    # Northwards up the page, eastwards to the right: the labels sit where their lines are.
+    assert sorted(latitudes, key=lambda w: w[1], reverse=True) == sorted(latitudes)
+    assert sorted(longitudes, key=lambda w: w[1]) == sorted(longitudes)
+    pixels = render(report, tmp_path, dpi=100)
+    scale = pixels.shape[2] / PAGE_MM[0]
+    inset = pixels[
+        :3, round(y0 * scale) + 4 : round((y1 - 4) * scale) - 4, round(x0 * scale) + 4 : round(x1 * scale) - 4
+    ]
+    red, green, blue = (band.astype(int) for band in inset)
+    assert ((red > 200) & (green > 170) & (blue < 90)).sum() > 20, "no area of interest (yellow) on the overview"
+    image = (red - blue > 30).mean()
+    assert 0.03 < image < 0.8, f"the image covers {image:.0%} of the overview: no surroundings to locate it by"
+
+
+def test_compound_pages_are_on_by_default_up_to_thirty_compounds(report):
+    assert (report.parent / "Tall_Hamdan_site_2020-01-08_report_compounds.pdf").is_file()
+    request = ExportRequest("out", AFTER, report=True)
+    assert compound_pages_wanted(request, COMPOUND_PAGES_UP_TO) and not compound_pages_wanted(request, 31)
+    assert compound_pages_wanted(replace(request, compound_pages=True), 500)
+    assert not compound_pages_wanted(replace(request, report=False), 3)
+    assert not compound_pages_wanted(replace(request, compound_pages=False), 3)
