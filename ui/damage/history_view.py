@@ -147,7 +147,8 @@ class HistoryView(QWidget):
         self._stale = True
 
     def _fill_compounds(self) -> None:
-        assert self.history is not None
+        if self.history is None:
+            return
         current = self.compound.currentData()
         self.compound.blockSignals(True)
         self.compound.clear()
