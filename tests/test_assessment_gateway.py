@@ -52,6 +52,7 @@ ALLOWED_WRITES = {
     # (module, call): why it is not a write to an assessment
     ("core/export/report/map_product.py", "addFeatures"): "memory layers drawn on the PDF",
     ("core/export/report/compound_pages.py", "addFeatures"): "the memory coverage layer of the atlas",
+    ("core/export/report/overview.py", "addFeatures"): "memory layers of the overview inset",
     ("processing/algorithms/compound_damage.py", "addFeatures"): "the algorithm's own output sink",
     ("processing/algorithms/change_score.py", "addFeature"): "the algorithm's own output sink",
     ("core/annotation/compounds.py", "addFeature"): "a spatial index in memory",
