@@ -8,6 +8,7 @@ what QGIS shows.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -71,6 +72,39 @@ def _readable_by_gdal(layer: QgsVectorLayer) -> bool:
     return bool(parts.get("path"))
 
 
+_LOCK_WAIT_SECONDS = 10.0
+"""How long a read waits for another program's write transaction to end before giving up."""
+
+
+def _is_locked(error: RuntimeError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _locked_message(path: str) -> str:
+    return (
+        f"'{path}' is locked by another program that is writing to it; nothing was read, so that "
+        "no unsaved change of that program is counted. Let it save (or close its edit session) and try again."
+    )
+
+
+def _open_committed(path: str) -> gdal.Dataset:
+    """``path`` opened read-only through GDAL, which takes SQLite's shared lock and so reads
+    committed data only. QGIS's own provider opens a GeoPackage read-only with ``nolock`` and
+    reads another program's uncommitted (even half-written) pages: a locked file is waited
+    for, then refused, never read through QGIS."""
+    deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+        except RuntimeError as error:
+            if not _is_locked(error):
+                raise
+            if time.monotonic() > deadline:
+                raise SiteWatchError(_locked_message(path)) from None
+            time.sleep(0.2)
+
+
 def _read_with_gdal(
     layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
 ) -> Columns:
@@ -78,7 +112,7 @@ def _read_with_gdal(
     dataset = datasets.get(parts["path"])
     if dataset is None:
         try:
-            dataset = datasets[parts["path"]] = gdal.OpenEx(parts["path"], gdal.OF_VECTOR | gdal.OF_READONLY)
+            dataset = datasets[parts["path"]] = _open_committed(parts["path"])
         except RuntimeError:
             return _read_with_qgis(layer, names, with_geometry)
     if parts.get("layerName"):
@@ -95,7 +129,14 @@ def _read_with_gdal(
     ogr_layer.SetIgnoredFields(ignored)
     fid_key = ogr_layer.GetFIDColumn() or "OGC_FID"
     geometry_key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
-    batches = [{key: _unmasked(column) for key, column in batch.items()} for batch in ogr_layer.GetArrowStreamAsNumPy()]
+    try:
+        batches = [
+            {key: _unmasked(column) for key, column in batch.items()} for batch in ogr_layer.GetArrowStreamAsNumPy()
+        ]
+    except RuntimeError as error:
+        if _is_locked(error):
+            raise SiteWatchError(_locked_message(parts["path"])) from None
+        raise
     if not batches:
         empty = {name: np.zeros(0, dtype=object) for name in names}
         return Columns(np.zeros(0, dtype=np.int64), empty, [] if with_geometry else None)
