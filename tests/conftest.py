@@ -9,13 +9,30 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication
+from qgis.core import QgsApplication, QgsSettings
 
 from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.processing.provider import SiteWatchProvider
 from sitewatch.tests.helpers.constants import PACKAGE_HOME, UTM37N
 from sitewatch.tests.helpers.export_site import build_site
 from sitewatch.tests.helpers.review_site import loaded_plugin
+from sitewatch.ui import settings
+
+
+@pytest.fixture(autouse=True)
+def analyst_named():
+    """An analyst name in QGIS's settings, as after the first question: opening an assessment
+    then asks nothing (a modal question would wait forever offscreen). Tests of the question
+    remove it with their own fixture; whatever was there before is put back."""
+    key = settings.PREFIX + "analyst"
+    kept = QgsSettings().value(key, None)
+    if not settings.has_analyst_name():
+        settings.set_analyst_name("Test Analyst")
+    yield
+    if kept is None:
+        QgsSettings().remove(key)
+    else:
+        QgsSettings().setValue(key, kept)
 
 
 @pytest.fixture

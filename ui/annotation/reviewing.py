@@ -98,7 +98,10 @@ class ReviewingMixin:
             confidence=confidence or self.confidence,
             analyst=settings.analyst_name(),
         )
-        return self._record_over(self.store, observation, self.book.observation_on(structure_id, on))
+        # what the map showed: the book's loaded state (a state recorded since by another analyst
+        # is not "shown", so recording over it asks first)
+        shown = self.book.observation_on(structure_id, on) if self.book.is_reviewed(structure_id, on) else None
+        return self._record_over(self.store, observation, shown)
 
     def _record_over(self, store: AssessmentStore, observation: Observation, shown: Observation | None) -> bool:
         """Record ``observation`` over ``shown`` (what the map showed). When another analyst

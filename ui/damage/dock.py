@@ -178,8 +178,10 @@ class DamageDock(QgsDockWidget):
         refresh.setToolTip("Compute the table again from the assessment")
         refresh.clicked.connect(self.refresh)
         buttons.addWidget(refresh)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        corner = QWidget()  # beside the tabs, not a row of its own: the table and chart keep the height
+        corner.setLayout(buttons)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.setWidget(scrolling(body))
 
     # -- following the session -----------------------------------------------------------

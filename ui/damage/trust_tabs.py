@@ -21,6 +21,9 @@ def add_trust_tabs(dock: DamageDock, compounds: QWidget) -> QTabWidget:
     tabs.addTab(compounds, "Compounds")
     dock.history_view = HistoryView(dock.context)
     dock.accuracy_view = AccuracyView(dock.context, lambda: dock.after_edit.text())
-    tabs.addTab(dock.history_view, "History")
-    tabs.addTab(dock.accuracy_view, "Accuracy")
+    for view, title in ((dock.history_view, "History"), (dock.accuracy_view, "Accuracy")):
+        # an explicit minimum overrides the page's own: a tab widget is as tall as its tallest
+        # page needs, and these pages must never squeeze the Compounds tab's buttons off the dock
+        view.setMinimumSize(1, 1)
+        tabs.addTab(view, title)
     return tabs

@@ -56,7 +56,9 @@ def test_a_read_only_role_exports(team_plugin, viewer_location, tmp_path):
     session.open(viewer_location)
     session.set_pair(BEFORE, AFTER)
     parameters = part_of(team_plugin, ExportAction).initial_parameters()
-    parameters.update({"OUTPUT_FOLDER": str(tmp_path / "out"), "REPORT": False, "FORMATS": [4]})
+    parameters.update(
+        {"OUTPUT_FOLDER": str(tmp_path / "out"), "REPORT": False, "COMPOUND_PAGES": False, "FORMATS": [4]}
+    )
     processing.run("sitewatch:exportreport", parameters)
     rows = list(csv.DictReader(next((tmp_path / "out").glob("*observations.csv")).open(encoding="utf-8-sig")))
     assert {row["struct_id"] for row in rows} == {"S-0001", "S-0002"}
