@@ -16,6 +16,7 @@ PLUGIN_DIRS = ("core", "ui", "processing")
 STORE_MODULES = {
     "core/assessment/store.py",
     "core/assessment/geopackage.py",
+    "core/assessment/geopackage_adopt.py",
     "core/assessment/geopackage_features.py",
     "core/assessment/geopackage_scores.py",
     "core/assessment/geopackage_sql.py",
