@@ -31,7 +31,7 @@ STORE_MODULES = {
     "core/assessment/postgis_validations.py",
     "core/assessment/geopackage_validations.py",
     "core/assessment/geopackage_validation_store.py",
-    "core/assessment/upgrade_removed_on.py",
+    "core/assessment/upgrade.py",
     "core/assessment/geopackage_checks.py",
 }
 WRITE_CALLS = {

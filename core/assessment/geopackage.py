@@ -24,9 +24,9 @@ from . import (
     geopackage_features,
     geopackage_scores,
     schema,
-    upgrade_removed_on,
+    upgrade,
 )
-from .geopackage_adopt import contract_problems, missing_internal
+from .geopackage_adopt import contract_problems, is_adopted, missing_internal
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
@@ -185,8 +185,8 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
-        if not missing_internal(target):  # a file made elsewhere is read as it is until adopted
-            upgrade_removed_on.add_optional_fields(target)
+        if is_adopted(target):  # a file made elsewhere is read as it is until adopted
+            upgrade.upgrade(target)
         return cls(target, _checked=True)
 
     # -- the interface --------------------------------------------------------------------
@@ -200,7 +200,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         return "ogr"
 
     def read_only_reason(self) -> str | None:
-        if missing_internal(self.path):
+        if not is_adopted(self.path):
             return (
                 f"{self.path} was made outside SiteWatch: you can look at it and export it; adopt it "
                 "(sitewatch:adoptassessment) to record states or draw."

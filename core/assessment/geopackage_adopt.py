@@ -20,7 +20,7 @@ from pathlib import Path
 from osgeo import gdal, ogr
 
 from ..errors import SiteWatchError
-from . import schema, upgrade_removed_on
+from . import schema, upgrade
 from .geopackage_checks import write_locked
 from .geopackage_sql import OgrSql, quote_identifier, sql
 from .observations import now_iso
@@ -66,6 +66,12 @@ def missing_internal(path: str | os.PathLike[str]) -> list[str]:
     tables = _tables(Path(path))
     wanted = [d.name for d in INTERNAL_LAYERS] + [schema.META_TABLE, STYLES_TABLE]
     return [name for name in wanted if name not in tables]
+
+
+def is_adopted(path: str | os.PathLike[str]) -> bool:
+    """Whether SiteWatch can record in ``path``: it has the history and metadata tables (styles
+    are only a convenience: schema 1 assessments may lack them)."""
+    return not {schema.OBSERVATION_HISTORY.name, schema.META_TABLE} & set(missing_internal(path))
 
 
 def row_digests(path: str | os.PathLike[str], columns: dict[str, list[str]] | None = None) -> dict[str, str]:
@@ -165,7 +171,7 @@ def adopt(path: str | os.PathLike[str], site_name: str | None = None) -> list[st
             source.close()
             copy.close()
         _add_internal(temp, missing, site_name or target.stem)
-        upgrade_removed_on.add_optional_fields(temp)
+        upgrade.add_optional_fields(temp)
         if STYLES_TABLE in missing:
             from .geopackage import GeoPackageStore
             from .styles import default_style_layers

@@ -140,3 +140,19 @@ def tables(path: Path) -> set[str]:
         return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
         connection.close()
+
+
+def write_version1_assessment(path: Path) -> Path:
+    """An assessment as SiteWatch's schema 1 wrote it: the contract's layers without the optional
+    ``linear_features.removed_on``, ``observation_history`` and ``sitewatch_meta`` with
+    ``schema_version`` 1."""
+    write_foreign_gpkg(path)
+    dataset = ogr.Open(str(path), 1)
+    history = dataset.CreateLayer("observation_history", None, ogr.wkbNone)
+    for field_name, kind in LAYERS["observations"][1] + [("archived_at", ogr.OFTDateTime), ("reason", ogr.OFTString)]:
+        history.CreateField(ogr.FieldDefn(field_name, kind))
+    dataset.ExecuteSQL('CREATE TABLE "sitewatch_meta" (key TEXT PRIMARY KEY, value TEXT)')
+    for key, value in (("schema_version", "1"), ("site_name", "Old site"), ("created_at", "2024-05-01T08:00:00.000Z")):
+        dataset.ExecuteSQL(f"INSERT INTO sitewatch_meta VALUES ('{key}', '{value}')")
+    dataset = None
+    return path
