@@ -26,7 +26,7 @@ from . import (
     schema,
     upgrade,
 )
-from .geopackage_adopt import contract_problems, is_adopted, missing_internal
+from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
@@ -220,6 +220,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One SQLite transaction; committed on success, rolled back on any error."""
+        require_adopted(self.path)
         try:
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         except sqlite3.Error as error:

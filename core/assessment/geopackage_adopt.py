@@ -74,6 +74,21 @@ def is_adopted(path: str | os.PathLike[str]) -> bool:
     return not {schema.OBSERVATION_HISTORY.name, schema.META_TABLE} & set(missing_internal(path))
 
 
+def require_adopted(path: str | os.PathLike[str]) -> None:
+    """Refuse to write into a GeoPackage made elsewhere that was not adopted (no history to keep
+    replaced rows in), before anything is written. A missing or locked file is left to the
+    writer, which reports it."""
+    try:
+        adopted = not Path(path).is_file() or is_adopted(path)
+    except sqlite3.Error:
+        return
+    if not adopted:
+        raise SiteWatchError(
+            f"{path} was made outside SiteWatch and is not adopted yet; nothing was written. Adopt it "
+            "first (sitewatch:adoptassessment): that adds the observation history and SiteWatch's tables."
+        )
+
+
 def row_digests(path: str | os.PathLike[str], columns: dict[str, list[str]] | None = None) -> dict[str, str]:
     """SHA-256 of each contract table's rows (by fid, values as SQLite stores them) over
     ``columns`` per table (default: every column it has)."""

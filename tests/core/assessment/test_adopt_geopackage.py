@@ -84,3 +84,16 @@ def test_adopt_through_qgis_process(qgis_process, tmp_path):
     run = qgis_process("run", "sitewatch:adoptassessment", "--", f"ASSESSMENT={path}", "SITE_NAME=Depot")
     assert "observation_history" in run.stdout
     assert row_checksums(path) == checksums and missing_internal(path) == []
+
+
+def test_writing_before_adopting_is_refused_and_writes_nothing(tmp_path):
+    path = write_foreign_gpkg(tmp_path / "script.gpkg")
+    before = path.read_bytes()
+    store = open_assessment(path)
+    for write in (
+        lambda: store.record_observation(Observation("B1", AFTER, "severe")),
+        lambda: store.delete_feature("structures", "B2", "deleted"),
+    ):
+        with pytest.raises(SiteWatchError, match="not adopted yet; nothing was written.*sitewatch:adoptassessment"):
+            write()
+    assert path.read_bytes() == before
