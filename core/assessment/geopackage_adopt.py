@@ -151,12 +151,22 @@ def _add_internal(path: Path, missing: list[str], site_name: str) -> None:
 def _unique_index(dataset: gdal.Dataset, table: str, columns: list[str], name: str | None = None) -> None:
     """The unique index the store relies on; a SiteWatchError naming the duplicated values."""
     name = name or f"{table}_{columns[0]}_unique"
-    listed = ", ".join(f'"{c}"' for c in columns)
     try:
-        dataset.ExecuteSQL(f'CREATE UNIQUE INDEX IF NOT EXISTS "{name}" ON "{table}" ({listed})')
+        dataset.ExecuteSQL(
+            sql(
+                "CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {table} ({columns})",
+                name=name,
+                table=table,
+                columns=columns,
+            )
+        )
     except RuntimeError:
         result = dataset.ExecuteSQL(
-            f'SELECT {listed}, count(*) FROM "{table}" GROUP BY {listed} HAVING count(*) > 1 LIMIT 5'
+            sql(
+                "SELECT {columns}, count(*) FROM {table} GROUP BY {columns} HAVING count(*) > 1 LIMIT 5",
+                columns=columns,
+                table=table,
+            )
         )
         examples = "; ".join(" / ".join(str(f.GetField(i)) for i in range(len(columns))) for f in result)
         dataset.ReleaseResultSet(result)

@@ -74,10 +74,17 @@ class UpgradeStep:
     """The schema version the step brings a file to."""
     description: str
     apply: Callable[[Path], object]
+    needed: Callable[[Path], bool]
+    """Whether a file still lacks what the step adds (a file may claim a version it does not match)."""
 
 
 STEPS: tuple[UpgradeStep, ...] = (
-    UpgradeStep(2, "linear_features.removed_on (DATE, empty) added", add_optional_fields),
+    UpgradeStep(
+        2,
+        "linear_features.removed_on (DATE, empty) added",
+        add_optional_fields,
+        lambda path: bool(missing_optional_fields(path)),
+    ),
 )
 CURRENT = int(schema.SCHEMA_VERSION)
 """The version new assessments are written with; the last step brings a file to it."""
@@ -130,7 +137,7 @@ def upgrade(path: str | os.PathLike[str]) -> list[str]:
             f"'{target.name}' was written by a newer SiteWatch (schema {version}; this one knows up to "
             f"{CURRENT}): update the SiteWatch plugin to open it."
         )
-    pending = [step for step in STEPS if step.version > version]
+    pending = [step for step in STEPS if step.version > version or step.needed(target)]
     if not pending or not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
         return []
     backup = backup_path(target, version)

@@ -20,9 +20,10 @@ def test_step_2_adds_linear_features_removed_on(tmp_path):
     path = write_version1_assessment(tmp_path / "old.gpkg")
     assert upgrade.missing_optional_fields(path) == {"linear_features": [schema.FieldDef("removed_on", "DATE")]}
     step = next(s for s in upgrade.STEPS if s.version == 2)
+    assert step.needed(path)
     step.apply(path)
     step.apply(path)  # idempotent
-    assert upgrade.missing_optional_fields(path) == {}
+    assert upgrade.missing_optional_fields(path) == {} and not step.needed(path)
     store = open_assessment(path)
     assert [f["removed_on"] for f in store.layer("linear_features").getFeatures()] == [None]
 
