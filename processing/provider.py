@@ -5,6 +5,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from .algorithm import ICON_DIR
 from .algorithms.accuracy import Accuracy
+from .algorithms.adopt_assessment import AdoptAssessment
 from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
 from .algorithms.copy_assessment import CopyAssessment
@@ -21,6 +22,7 @@ ALGORITHMS = (
     CompoundDamage,
     ExportReport,
     CopyAssessment,
+    AdoptAssessment,
     ImportStructures,
     ImportDamage,
     ValidationSample,

@@ -16,6 +16,7 @@ PLUGIN_DIRS = ("core", "ui", "processing")
 STORE_MODULES = {
     "core/assessment/store.py",
     "core/assessment/geopackage.py",
+    "core/assessment/geopackage_adopt.py",
     "core/assessment/geopackage_features.py",
     "core/assessment/geopackage_scores.py",
     "core/assessment/geopackage_sql.py",
@@ -30,7 +31,7 @@ STORE_MODULES = {
     "core/assessment/postgis_validations.py",
     "core/assessment/geopackage_validations.py",
     "core/assessment/geopackage_validation_store.py",
-    "core/assessment/upgrade_removed_on.py",
+    "core/assessment/upgrade.py",
     "core/assessment/geopackage_checks.py",
 }
 WRITE_CALLS = {

@@ -24,8 +24,9 @@ from . import (
     geopackage_features,
     geopackage_scores,
     schema,
-    upgrade_removed_on,
+    upgrade,
 )
+from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
@@ -176,17 +177,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         if dataset is None:
             raise NotAnAssessmentError(why_unopenable(target))
         try:
-            problems = []
-            for layer_def in schema.LAYERS:
-                layer = dataset.GetLayerByName(layer_def.name)
-                if layer is None:
-                    problems.append(f"layer '{layer_def.name}' is missing")
-                    continue
-                defn = layer.GetLayerDefn()
-                present = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
-                missing = [f for f in layer_def.field_names() if f not in present]
-                if missing:
-                    problems.append(f"layer '{layer_def.name}' lacks field(s) {', '.join(missing)}")
+            problems = contract_problems(dataset)
         finally:
             dataset = None
         if problems:
@@ -194,7 +185,8 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
-        upgrade_removed_on.add_optional_fields(target)
+        if is_adopted(target):  # a file made elsewhere is read as it is until adopted
+            upgrade.upgrade(target)
         return cls(target, _checked=True)
 
     # -- the interface --------------------------------------------------------------------
@@ -208,6 +200,11 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         return "ogr"
 
     def read_only_reason(self) -> str | None:
+        if not is_adopted(self.path):
+            return (
+                f"{self.path} was made outside SiteWatch: you can look at it and export it; adopt it "
+                "(sitewatch:adoptassessment) to record states or draw."
+            )
         if os.access(self.path, os.W_OK):
             return None
         return f"{self.path} is read-only for you: you can look at it and export it, but not record states or draw."
@@ -223,6 +220,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One SQLite transaction; committed on success, rolled back on any error."""
+        require_adopted(self.path)
         try:
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         except sqlite3.Error as error:
@@ -308,6 +306,8 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         return geopackage_columns.observation_columns(self.path)
 
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:
+        if schema.OBSERVATION_HISTORY.name in missing_internal(self.path):
+            return []  # a GeoPackage made elsewhere, not adopted: no history yet
         where, parameters = ("structure_id = ?", (structure_id,)) if structure_id is not None else ("1 = 1", ())
         statement = sql(
             "SELECT {columns}, archived_at, reason FROM {table} WHERE {where} ORDER BY fid",

@@ -17,6 +17,7 @@ from qgis.core import QgsGeometry
 
 from ..errors import SiteWatchError
 from . import schema
+from .geopackage_adopt import require_adopted
 from .geopackage_sql import OgrSql, archive, insert
 from .observations import Observation
 from .records import FeatureRecord
@@ -48,6 +49,7 @@ def _iso(parts: list[float], kind: str) -> str:
 @contextmanager
 def _transaction(path: str, layer_name: str) -> Iterator[tuple[ogr.DataSource, ogr.Layer]]:
     """The OGR layer inside one transaction: committed on success, rolled back on error."""
+    require_adopted(path)
     try:
         dataset = ogr.Open(path, 1)
     except RuntimeError as error:

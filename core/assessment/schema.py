@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .. import values
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -150,4 +150,4 @@ OPTIONAL_FIELDS: dict[str, tuple[FieldDef, ...]] = {
     "linear_features": (FieldDef("removed_on", "DATE"),),
 }
 """Fields added to the contract after schema 1: new assessments have them, older ones get them
-when opened (:mod:`.upgrade_removed_on`); readers treat a missing one as empty."""
+when opened (:mod:`.upgrade`, schema 2); readers treat a missing one as empty."""

@@ -10,7 +10,7 @@ history) or makes the import refuse. Everything is checked first and written in 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qgis.core import (
@@ -32,6 +32,7 @@ from ..errors import SiteWatchError
 from .damage_formats import DamageSite, Problems, detect_format, ems_status, read_xbd, reading_date, unosat_readings
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
+from .sitewatch_export import is_sitewatch_export, read_sitewatch
 from .sources import layers_released_on_error, open_source
 
 CONFLICTS = ("keep", "replace", "refuse")
@@ -61,6 +62,8 @@ class DamageImport:
     kept: int = 0
     unmatched: int = 0
     created: int = 0
+    history_left: int = 0
+    """Archived rows of a SiteWatch export's history, not imported."""
     records: list[FeatureRecord] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
@@ -69,13 +72,18 @@ class DamageImport:
             f"{self.sites} {self.format} sites read: {self.recorded} observations recorded "
             f"({self.replaced} replacing earlier ones, {self.kept} existing kept); {self.unmatched} sites "
             f"matched no structure, {self.created} structures created for them."
-        ]
+        ] + (
+            [f"{self.history_left} archived rows of the export's history were not imported (current rows only)."]
+            if self.history_left
+            else []
+        )
 
 
 def read_sites(
     source: str | QgsVectorLayer, options: DamageOptions, problems: Problems
-) -> tuple[str, list[DamageSite], QgsVectorLayer | None]:
-    """The sites of the source in its own CRS (None layer for xBD JSON, which is WGS84)."""
+) -> tuple[str, list[DamageSite], QgsVectorLayer | None, int]:
+    """The sites of the source in its own CRS (None layer for xBD JSON, which is WGS84) and the
+    number of history rows left out (SiteWatch exports)."""
     path = Path(str(source).split("|", 1)[0]) if isinstance(source, str) else None
     fmt = options.format
     if fmt == "xbd" or (fmt is None and path is not None and path.suffix.lower() == ".json" and _is_xbd(path)):
@@ -83,7 +91,10 @@ def read_sites(
             raise SiteWatchError(
                 "xBD damage is read from its JSON label file, not from a layer: give the path of the xBD .json file."
             )
-        return "xbd", read_xbd(path, options.image_date, problems), None
+        return "xbd", read_xbd(path, options.image_date, problems), None, 0
+    if path is not None and (fmt == "sitewatch" or (fmt is None and is_sitewatch_export(path))):
+        sites, structures, archived = read_sitewatch(path, problems)
+        return "sitewatch", sites, structures, archived
     layer = open_source(source)
     if layer.geometryType() == Qgis.GeometryType.Null:
         raise SiteWatchError(f"'{layer.name()}' has no geometry; damage sites must be points or polygons.")
@@ -110,7 +121,7 @@ def read_sites(
             readings = [(date, status, "Copernicus EMS grading")] if status and date else []
         if readings:
             sites.append(DamageSite(feature.geometry(), reference, readings))
-    return fmt, sites, layer
+    return fmt, sites, layer, 0
 
 
 def _is_xbd(path: Path) -> bool:
@@ -137,7 +148,7 @@ def _plan_damage(
 ) -> DamageImport:
     """Everything the import would write, checked; nothing is written."""
     problems = Problems()
-    fmt, sites, layer = read_sites(source, options, problems)
+    fmt, sites, layer, archived = read_sites(source, options, problems)
     problems.raise_if_any(layer.name() if layer is not None else str(source))
     crs = store.crs()
     source_crs = layer.crs() if layer is not None else None
@@ -149,7 +160,7 @@ def _plan_damage(
     index = FootprintIndex((f["structure_id"], f.geometry()) for f in store.layer(schema.STRUCTURES.name).getFeatures())
     ids = IdSequence(store, schema.STRUCTURES.name)
     existing = {(o.structure_id, o.observed_on) for o in store.observations()}
-    result = DamageImport(format=fmt, sites=len(sites))
+    result = DamageImport(format=fmt, sites=len(sites), history_left=archived)
     chosen: dict[tuple[str, str], Observation] = {}
     recorded_at = now_iso()
     for number, site in enumerate(sites):
@@ -189,8 +200,11 @@ def _plan_damage(
             result.created += 1
         for date, status, reading_note in site.readings:
             key = (structure_id, date)
-            observation = Observation(
-                structure_id, date, status, None, None, options.analyst, recorded_at, reading_note
+            original = site.originals.get(date)
+            observation = (
+                replace(original, structure_id=structure_id)
+                if original is not None
+                else Observation(structure_id, date, status, None, None, options.analyst, recorded_at, reading_note)
             )
             earlier = chosen.get(key)
             if earlier is None or _worse(status, earlier.status):

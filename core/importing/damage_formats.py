@@ -7,6 +7,7 @@ The formats, as their producers publish them:
   (``Damage_Status_N`` optional, kept in the notes). Class codes or labels.
 * **Copernicus EMS** gradings: ``damage_gra`` per building; the image date is a parameter or a field.
 * **xBD / xView2** label JSON: ``features.lng_lat`` entries with ``wkt`` and ``properties.subtype``.
+* **SiteWatch** exports: read by :mod:`.sitewatch_export`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pathlib import Path
 
 from qgis.core import QgsGeometry
 
+from ..assessment.observations import Observation
 from ..attributes import text
 from ..errors import SiteWatchError
 from .dates import parse_date
 
-FORMATS = ("unosat", "ems", "xbd")
+FORMATS = ("unosat", "ems", "xbd", "sitewatch")
 
 UNOSAT_CODES = {
     "1": ("destroyed", None),
@@ -67,6 +69,8 @@ class DamageSite:
     geometry: QgsGeometry
     reference: str
     readings: list[tuple[str, str, str | None]] = field(default_factory=list)
+    originals: dict[str, Observation] = field(default_factory=dict)
+    """By date: an observation to record as it is (image, confidence, analyst, time) — SiteWatch exports."""
 
 
 @dataclass
@@ -95,8 +99,11 @@ def detect_format(field_names: list[str]) -> str:
         return "unosat"
     if "damage_gra" in lowered:
         return "ems"
+    if {"struct_id", "stat_aft"} <= lowered or {"struct_id", "obs_date", "status"} <= lowered:
+        return "sitewatch"
     raise SiteWatchError(
-        f"Cannot tell the damage format from the fields ({', '.join(field_names)}): give FORMAT=unosat, ems or xbd."
+        f"Cannot tell the damage format from the fields ({', '.join(field_names)}): "
+        "give FORMAT=unosat, ems, xbd or sitewatch."
     )
 
 

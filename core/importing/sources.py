@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qgis.core import Qgis, QgsVectorLayer
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsVectorLayer
 
 from ..errors import SiteWatchError
 
@@ -39,7 +39,8 @@ def _wkt_column(path: Path) -> str:
 def open_source(source: str | QgsVectorLayer) -> QgsVectorLayer:
     """``source`` (a layer, a file path or a QGIS data source string) as a valid vector layer.
 
-    A CSV file's WKT column is read as polygons in EPSG:4326 (as Open Buildings publishes
+    A CSV file's WKT column is read as polygons in the CRS of the ``.prj`` beside it (SiteWatch's
+    CSV exports write one), else in EPSG:4326 (as Open Buildings publishes
     them); an OSM file (``.osm.pbf``, ``.osm``) is read through its ``multipolygons`` layer."""
     if isinstance(source, QgsVectorLayer):
         if not source.isValid():
@@ -54,6 +55,10 @@ def open_source(source: str | QgsVectorLayer) -> QgsVectorLayer:
         column = _wkt_column(path)
         uri = f"{path.as_uri()}?type=csv&wktField={column}&crs=EPSG:4326&detectTypes=yes&geomType=polygon"
         layer = QgsVectorLayer(uri, name, "delimitedtext")
+        prj = path.with_suffix(".prj")
+        crs = QgsCoordinateReferenceSystem.fromWkt(prj.read_text(encoding="utf-8")) if prj.is_file() else None
+        if crs is not None and crs.isValid():
+            layer.setCrs(crs)
     elif "|" not in text and path.suffix.lower() in OSM_SUFFIXES:
         layer = QgsVectorLayer(f"{path}|layername=multipolygons", name, "ogr")
     else:

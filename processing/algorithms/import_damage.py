@@ -1,4 +1,4 @@
-"""sitewatch:importdamage — earlier damage assessments (UNOSAT, Copernicus EMS, xBD) as observations."""
+"""sitewatch:importdamage — earlier damage assessments (UNOSAT, EMS, xBD, SiteWatch exports) as observations."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ...core.assessment.store import open_assessment
 from ...core.errors import SiteWatchError
 from ...core.importing.damage import CONFLICTS, UNMATCHED, DamageImport, DamageOptions, import_damage
 from ...core.importing.damage_formats import FORMATS
+from ...core.importing.sitewatch_export import is_sitewatch_export
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..choice import ChoiceParameter
 from .import_common import default_analyst, progress_of, source_layer
@@ -37,13 +38,17 @@ class ImportDamage(SiteWatchAlgorithm):
         "Records an earlier damage assessment as observations of the assessment's structures, keeping "
         "the history: UNOSAT damage sites (wide format: SiteID, SensorDate, Main_Damage_Site_Class, "
         "SensorDate_2…_14 with Main_Damage_Site_Class_2…_14; class codes 1, 2, 3, 4, 6, 11 or their "
-        "labels), Copernicus EMS gradings (damage_gra) and xBD / xView2 label JSON (lng_lat features, "
-        "subtype). Everything is checked first and written in one transaction."
+        "labels), Copernicus EMS gradings (damage_gra), xBD / xView2 label JSON (lng_lat features, "
+        "subtype) and SiteWatch's own exports (their observations with image, confidence, analyst and "
+        "time, in any label scheme). Everything is checked first and written in one transaction."
     )
     PARAMETER_HELP = {
-        "INPUT": "the earlier assessment: a vector file or layer (UNOSAT, EMS) or an xBD label .json.",
+        "INPUT": (
+            "the earlier assessment: a vector file or layer (UNOSAT, EMS), an xBD label .json, or a SiteWatch "
+            "export (its folder, GeoPackage, structures layer or observations CSV)."
+        ),
         "ASSESSMENT": "the SiteWatch assessment (.gpkg) to record the observations in.",
-        "FORMAT": "unosat, ems or xbd (default: detected from the fields).",
+        "FORMAT": "unosat, ems, xbd or sitewatch (default: detected from the fields).",
         "IMAGE_DATE": ("the image date (YYYY-MM-DD) for sources without dates (EMS, xBD without capture_date)."),
         "DATE_FIELD": "for EMS: a field holding each grading's image date (overrides IMAGE_DATE where set).",
         "MATCH_DISTANCE_M": (
@@ -108,7 +113,8 @@ class ImportDamage(SiteWatchAlgorithm):
 
     def _source(self, parameters: Parameters, context: QgsProcessingContext) -> str | QgsVectorLayer:
         value = str(parameters.get("INPUT") or "")
-        if Path(value.split("|", 1)[0]).suffix.lower() == ".json":
+        path = Path(value.split("|", 1)[0])
+        if path.suffix.lower() == ".json" or path.is_dir() or (path.is_file() and is_sitewatch_export(path)):
             return value
         return source_layer(parameters, "INPUT", context)
 

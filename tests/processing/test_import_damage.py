@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsProcessingException
+from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingException
 
 import processing
+from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.export.package import ExportRequest, export_assessment
+from sitewatch.tests.helpers.export_site import AFTER, BEFORE, build_site
 from sitewatch.tests.helpers.import_sources import LAT0, LON0, grid_wkts, write_vector
 
 
@@ -43,3 +46,26 @@ def test_processing_run_and_qgis_process_import_unosat_points(sitewatch_provider
     results = json.loads(run.stdout)["results"]
     assert (results["RECORDED"], results["REPLACED"], results["UNMATCHED"], results["CREATED"]) == (2, 1, 1, 1)
     assert [o.status for o in assessment.observations()] == ["severe", "destroyed"]
+
+
+def test_qgis_process_detects_a_sitewatch_export(sitewatch_provider, qgis_process, tmp_path):
+    site = build_site(tmp_path / "site")
+    export_assessment(site, ExportRequest(str(tmp_path / "out"), AFTER, BEFORE, formats=("CSV",), scheme="unosat"))
+    prefix = tmp_path / "out" / "Tall_Hamdan_site_2020-01-08"
+    target = GeoPackageStore.create(tmp_path / "again.gpkg", QgsCoordinateReferenceSystem("EPSG:32637"))
+    processing.run("sitewatch:importstructures", {"INPUT": f"{prefix}_structures.csv", "ASSESSMENT": target.location})
+    run = qgis_process(
+        "run",
+        "sitewatch:importdamage",
+        "--json",
+        "--",
+        f"INPUT={prefix}_observations.csv",
+        f"ASSESSMENT={target.location}",
+    )
+    results = json.loads(run.stdout)["results"]
+    assert (results["RECORDED"], results["UNMATCHED"], results["CREATED"]) == (23, 0, 0)
+    assert "1 archived rows of the export's history were not imported" in results["REPORT"]
+    assert {(o.structure_id, o.observed_on, o.status) for o in target.observations()} >= {
+        ("S-0001", BEFORE, "intact"),
+        ("S-0001", AFTER, "destroyed"),
+    }
