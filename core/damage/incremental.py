@@ -8,17 +8,19 @@ structure's work, however large the site; the result equals a full recompute (te
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
+from qgis.core import QgsFeedback, QgsVectorLayer
 
 from ..assessment.observations import Observation
 from ..assessment.status_at import status_at
-from .inputs import UNOBSERVED, DamageInputs
+from ..errors import SiteWatchError
+from .inputs import UNOBSERVED, DamageInputs, SiteCache, read_inputs
 from .sums import CODE, Counts, Groups, finish, status_at_day, sums_of
-from .table import DamageRow, DamageTable, make_row, make_table, row_labels
+from .table import DamageRow, DamageTable, checked_request, make_row, make_table, row_labels
 
 
 class _OneStructure(Groups):
@@ -93,3 +95,27 @@ class IncrementalDamage:
     def table(self) -> DamageTable:
         """The table as it stands (its rows changed in place of the first table's)."""
         return replace(self._table, rows=tuple(self._rows))
+
+
+def incremental_damage(
+    structures: QgsVectorLayer,
+    observations: QgsVectorLayer,
+    compounds: QgsVectorLayer | None,
+    after: str,
+    before: str | None = None,
+    weights: Mapping[str, float] | None = None,
+    feedback: QgsFeedback | None = None,
+    cache: SiteCache | None = None,
+) -> IncrementalDamage:
+    """The table of :func:`.table.compound_damage` (same checks, same numbers), kept as the
+    sums that :meth:`IncrementalDamage.update` moves one structure at a time."""
+    after, before, checked = checked_request(after, before, weights)
+    inputs = read_inputs(structures, observations, compounds, feedback, cache)
+    if feedback is not None:
+        if feedback.isCanceled():
+            raise SiteWatchError("Cancelled.")
+        feedback.setProgress(80)
+    incremental = IncrementalDamage(inputs, after, before, checked)
+    if feedback is not None:
+        feedback.setProgress(100)
+    return incremental

@@ -55,6 +55,7 @@ __all__ = [
     "UNASSIGNED",
     "DamageRow",
     "DamageTable",
+    "checked_request",
     "compound_damage",
     "csv_text",
     "make_row",
@@ -163,6 +164,22 @@ def parse_weights(text: str | None) -> dict[str, float]:
     return weights
 
 
+def checked_request(
+    after: str, before: str | None, weights: Mapping[str, float] | None
+) -> tuple[str, str | None, dict[str, float]]:
+    """The dates and weights of a table, checked (not in the future, before earlier than after,
+    known statuses), with the default weights filled in."""
+    after = check_not_future(check_date(after, "after date"), "after date")
+    if before:
+        before = check_not_future(check_date(before, "before date"), "before date")
+        if before >= after:
+            raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
+    unknown = sorted(set(weights or {}) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        raise SiteWatchError(f"No weight can be given to '{unknown[0]}'; use {', '.join(DEFAULT_WEIGHTS)}.")
+    return after, before, dict(DEFAULT_WEIGHTS) | dict(weights or {})
+
+
 def compound_damage(
     structures: QgsVectorLayer,
     observations: QgsVectorLayer,
@@ -178,15 +195,7 @@ def compound_damage(
 
     ``cache`` (kept by the caller between calls) skips footprints, areas and assignment while
     the structures and compounds have not changed."""
-    after = check_not_future(check_date(after, "after date"), "after date")
-    if before:
-        before = check_not_future(check_date(before, "before date"), "before date")
-        if before >= after:
-            raise SiteWatchError(f"The before date {before} must be earlier than the after date {after}.")
-    unknown = sorted(set(weights or {}) - set(DEFAULT_WEIGHTS))
-    if unknown:
-        raise SiteWatchError(f"No weight can be given to '{unknown[0]}'; use {', '.join(DEFAULT_WEIGHTS)}.")
-    weights = dict(DEFAULT_WEIGHTS) | dict(weights or {})
+    after, before, weights = checked_request(after, before, weights)
     inputs = read_inputs(structures, observations, compounds, feedback, cache)
     if feedback is not None:
         if feedback.isCanceled():

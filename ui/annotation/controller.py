@@ -253,13 +253,18 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
 
     def _after_command(self, command: Command) -> None:
         """Re-read what ``command`` changed: states of its structures, and layers."""
-        self.reread(sorted(command.structure_ids()), command.layer_names())
+        changed, layers = sorted(command.structure_ids()), command.layer_names()
+        self.reread(changed, layers)
+        if changed and schema.OBSERVATIONS.name in layers:
+            self.session.observations_changed.emit(changed)
 
     @warns
     def _remote_changed(self, changes: list[RemoteChange]) -> None:
         """Other analysts changed the shared assessment: show it without reloading layers."""
         structure_ids, layers = changed_by(changes)
         self.reread(sorted(self.fids) if structure_ids is None else structure_ids, layers)
+        if schema.OBSERVATIONS.name in layers:
+            self.session.observations_changed.emit(structure_ids)
         if layers & {schema.OBSERVATIONS.name, schema.OBSERVATION_HISTORY.name}:
             self._tables_timer.stop()
             self._reload_tables()  # now: the Damage panel follows the observations layer

@@ -41,6 +41,10 @@ class AssessmentSession(QObject):
     """Emitted with a message for the analyst when the project's assessment cannot be re-opened."""
     remote_changed = pyqtSignal(list)
     """Emitted with other analysts' changes (:class:`RemoteChange` list) to a shared assessment."""
+    observations_changed = pyqtSignal(object)
+    """Emitted (by the annotation controller) once observations were committed and re-read: with
+    the ids of the structures they belong to (a key, an undo, a redo, another analyst's change),
+    or None when any structure's may have changed. The Damage panel moves only those."""
 
     def __init__(self, project: QgsProject):
         super().__init__()

@@ -28,15 +28,15 @@ from qgis.PyQt.QtWidgets import (
     QMenu,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.assessment import schema
-from ...core.assessment.observations import check_date
+from ...core.assessment.observations import Observation, check_date
 from ...core.assessment.store import AssessmentStore
+from ...core.damage.incremental import IncrementalDamage
 from ...core.damage.inputs import SiteCache
 from ...core.damage.table import ALL, UNASSIGNED, DamageTable, csv_text, summary_sentence
 from ...core.errors import SiteWatchError
@@ -45,54 +45,14 @@ from .. import settings
 from ..context import PluginContext
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import notify, warns
+from . import grid
 from .chart import DamageChart
 from .columns import ColumnChooser
 from .task import DamageTask
 from .trust_tabs import add_trust_tabs
 
-COLUMNS: tuple[tuple[str, str], ...] = (  # the key columns (see .columns) first
-    ("compound", "Compound"),
-    ("name", "Name"),
-    ("n_struct", "Structures"),
-    ("n_destroy", "Destroyed"),
-    ("pct_destr", "% destroyed"),
-    ("pct_damag", "% damaged"),
-    ("n_assessed", "Assessed"),
-    ("n_unknown", "Unknown"),
-    ("n_intact", "Intact"),
-    ("n_possible", "Possible"),
-    ("n_moderate", "Moderate"),
-    ("n_severe", "Severe"),
-    ("n_constr", "Construction"),
-    ("pct_sev_de", "% severe+destroyed"),
-    ("pct_area_d", "% area destroyed"),
-    ("dmg_index", "Damage index"),
-)
-CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("n_newdmg", "Newly damaged"),
-    ("n_rebuilt", "Rebuilt"),
-    ("n_new", "New"),
-)
-
-
 CHART_MIN_HEIGHT = 190
 """Room for the chart's title, legend and bars in the narrowest dock."""
-DECIMALS = {"dmg_index": 2}
-"""Decimals shown per field; other numbers with a fraction (the percentages) get one."""
-
-
-def _cell(field: str, value: object) -> QTableWidgetItem:
-    if value is None:
-        item = QTableWidgetItem("—")
-        item.setToolTip("NULL: no assessed structure")
-    elif isinstance(value, float):
-        item = QTableWidgetItem(f"{value:.{DECIMALS.get(field, 1)}f}")
-    else:
-        item = QTableWidgetItem(str(value))
-    if isinstance(value, (int, float)):
-        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    return item
 
 
 class DamageDock(QgsDockWidget):
@@ -106,6 +66,12 @@ class DamageDock(QgsDockWidget):
         self.setObjectName("SiteWatchDamageDock")
         self.context = context
         self.table: DamageTable | None = None
+        self.damage: IncrementalDamage | None = None
+        """The shown table as sums moved one structure at a time (None until computed)."""
+        self._replay: set[str] = set()
+        """Structures changed while a full computation ran: moved again when it finishes."""
+        self._reload_followed = False
+        """The observations were re-read for changes already moved: that reload needs no recompute."""
         self._task: DamageTask | None = None
         self._pending = False
         self._closed = False
@@ -115,6 +81,7 @@ class DamageDock(QgsDockWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(0)
         self._debounce.timeout.connect(self._start)
+        context.session.observations_changed.connect(self.move)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -191,7 +158,7 @@ class DamageDock(QgsDockWidget):
         self.detach()
         session = self.context.session
         observations = session.layer(schema.OBSERVATIONS.name)
-        self._watch(observations, "dataChanged", self.refresh)
+        self._watch(observations, "dataChanged", self._observations_reloaded)
         self._watch(observations, "afterCommitChanges", self.refresh)
         for name in (schema.STRUCTURES.name, schema.COMPOUNDS.name):
             layer = session.layer(name)
@@ -212,6 +179,7 @@ class DamageDock(QgsDockWidget):
             if not sip.isdeleted(layer):
                 getattr(layer, signal_name).disconnect(slot)
         self._watched = []
+        self.damage, self._replay, self._reload_followed = None, set(), False
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -243,6 +211,43 @@ class DamageDock(QgsDockWidget):
         """Compute the table again (soon, once, however many changes arrive together)."""
         self._debounce.start()
 
+    @warns
+    def move(self, structure_ids: list[str] | None) -> None:
+        """Observations of ``structure_ids`` were committed (None: of any structure): move only
+        their rows of the table, or queue them behind a computation under way."""
+        if structure_ids is None or self.context.session.store is None:
+            self._reload_followed = False
+            self.refresh()
+            return
+        if self.busy():
+            self._replay.update(structure_ids)  # the running computation may have read them before
+        elif self.damage is None:
+            self.refresh()
+            return
+        else:
+            self._move(structure_ids)
+        self._reload_followed = True
+
+    def _move(self, structure_ids: list[str] | set[str]) -> None:
+        store = self.context.session.store
+        if self.damage is None or store is None or not structure_ids:
+            return
+        ids = sorted(structure_ids)
+        mine: dict[str, list[Observation]] = {structure_id: [] for structure_id in ids}
+        for observation in store.observations(ids):
+            mine.setdefault(observation.structure_id, []).append(observation)
+        changed: set[int] = set()
+        for structure_id in ids:
+            changed.update(self.damage.update(structure_id, mine[structure_id]))
+        self.show_table(self.damage.table(), changed)
+
+    def _observations_reloaded(self) -> None:
+        """The observations layer was re-read: recompute, unless only moved structures changed."""
+        if self._reload_followed:
+            self._reload_followed = False
+        else:
+            self.refresh()
+
     def busy(self) -> bool:
         return self._task is not None or self._debounce.isActive()
 
@@ -250,6 +255,7 @@ class DamageDock(QgsDockWidget):
         """Stop for good (the plugin unloads): no new computation, late results are dropped."""
         self._closed = True
         self._debounce.stop()
+        self.context.session.observations_changed.disconnect(self.move)
         self.detach()
 
     def _start(self) -> None:
@@ -277,8 +283,10 @@ class DamageDock(QgsDockWidget):
         if self._closed or task is not self._task:
             return
         self._task = None
-        if task.table is not None:
-            self.show_table(task.table)
+        if task.damage is not None:
+            self.damage, replay, self._replay = task.damage, self._replay, set()
+            self.show_table(self.damage.table())
+            self._move(replay)
         elif task.error:
             self.summary.setText(task.error)
             notify(self.context.iface, task.error, Qgis.MessageLevel.Warning)
@@ -286,26 +294,20 @@ class DamageDock(QgsDockWidget):
             self._pending = False
             self.refresh()
 
-    def show_table(self, table: DamageTable) -> None:
-        """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart."""
+    def show_table(self, table: DamageTable, rows: set[int] | None = None) -> None:
+        """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart; with ``rows``
+        (positions in ``table.rows``) only those rows of the table are filled again."""
         self.table = table
         self.history_view.mark_stale()
         sentence = summary_sentence(table)
         dates = f"{table.after}" + (f" (since {table.before})" if table.before else "")
         self.summary.setText(f"<b>{dates}</b>: {sentence}")
-        columns = COLUMNS + (CHANGE_COLUMNS if table.before else ())
-        rows = [row for row in table.rows if row.type is None]
         self.grid.setUpdatesEnabled(False)
-        self.grid.clear()
-        self.grid.setColumnCount(len(columns))
-        self.grid.setHorizontalHeaderLabels([label for _, label in columns])
-        for number, (field, _) in enumerate(columns):
-            self.grid.horizontalHeaderItem(number).setToolTip(field)
-        self.grid.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            for column, (field, _) in enumerate(columns):
-                self.grid.setItem(number, column, _cell(field, getattr(row, field)))
-        self.column_chooser.apply(columns)
+        if rows is None:
+            grid.fill(self.grid, table)
+            self.column_chooser.apply(grid.columns_of(table))
+        else:
+            grid.refill(self.grid, table, sorted(rows))
         self.grid.setUpdatesEnabled(True)
         self.chart.set_table(table, sentence)
         self.refreshed.emit(table)

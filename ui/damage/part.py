@@ -3,9 +3,12 @@ kept up to date as observations are recorded.
 
 The table is computed by :func:`core.damage.compound_damage` in a :class:`QgsTask` that opens
 its own layers from the assessment's files (never the project layers), so the panel stays
-responsive on large sites. It refreshes when the observations project layer reports a change
-(``dataChanged``, ``afterCommitChanges``), when structures or compounds are committed or
-reloaded, when the image pair changes, and whenever another part calls :meth:`refresh`.
+responsive on large sites. After a review key, an undo or a redo (the session's
+``observations_changed``) only the changed structures are moved (:class:`IncrementalDamage`)
+and only their rows shown again. It recomputes the site when the observations project layer
+reports other changes (``dataChanged``, ``afterCommitChanges``), when structures or compounds
+are committed or reloaded, when the dates or image pair change, and whenever another part
+calls :meth:`refresh`.
 """
 
 from __future__ import annotations

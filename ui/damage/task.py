@@ -1,5 +1,6 @@
 """The damage table computed off the UI thread, from the assessment's files (never the project
-layers), with a cache that skips geometry work while only observations change."""
+layers), with a cache that skips geometry work while only observations change. The result is
+an :class:`IncrementalDamage`, which the panel then moves one structure at a time after keys."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from qgis.core import QgsCoordinateTransformContext, QgsFeedback, QgsTask, QgsVe
 
 from ...core.assessment import schema
 from ...core.assessment.store import AssessmentStore
+from ...core.damage.incremental import IncrementalDamage, incremental_damage
 from ...core.damage.inputs import SiteCache
-from ...core.damage.table import DamageTable, compound_damage
+from ...core.damage.table import DamageTable
 from ...core.errors import SiteWatchError
 
 
@@ -25,7 +27,7 @@ class DamageTask(QgsTask):
         self.provider = store.provider
         self.after, self.before = after, before
         self.feedback = QgsFeedback()
-        self.table: DamageTable | None = None
+        self.damage: IncrementalDamage | None = None
         self.error: str | None = None
         # The layers are made here, on the main thread: making OGR layers on the worker while
         # the main thread opens the same GeoPackage deadlocked (provider lock vs the GIL).
@@ -39,7 +41,7 @@ class DamageTask(QgsTask):
         """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
         layers = self.layers
         try:
-            self.table = compound_damage(
+            self.damage = incremental_damage(
                 layers["structures"],
                 layers["observations"],
                 layers["compounds"],
@@ -58,6 +60,11 @@ class DamageTask(QgsTask):
             )
             return False
         return not self.isCanceled()
+
+    @property
+    def table(self) -> DamageTable | None:
+        """The computed table (None until computed, or when it failed)."""
+        return None if self.damage is None else self.damage.table()
 
     def cancel(self) -> None:
         self.feedback.cancel()
