@@ -8,7 +8,7 @@ from qgis.core import Qgis, QgsRectangle
 from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtGui import QAction, QKeySequence
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QAbstractButton, QApplication, QDockWidget, QTableWidget
+from qgis.PyQt.QtWidgets import QAbstractButton, QApplication, QDockWidget
 
 from sitewatch.tests.helpers.plugin import part_of
 from sitewatch.tests.helpers.review_site import AFTER, BEFORE, SQUARES, add_five_structures, at_after, messages, square
@@ -89,7 +89,7 @@ def test_panel_button_gives_the_focus_back_and_a_focus_click_never_edits(load_pl
     annotation = part_of(plugin, AnnotationPart)
     annotation.activate("review")
     refresh = _panel_button(window, "SiteWatchDamageDock", "Refresh")
-    table = refresh.parentWidget().findChild(QTableWidget)
+    table = next(d for d in window.findChildren(QDockWidget) if d.objectName() == "SiteWatchDamageDock").grid
     _focus(table)
     assert table.hasFocus()
     QTest.mouseClick(refresh, Qt.MouseButton.LeftButton)
