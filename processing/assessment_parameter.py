@@ -15,6 +15,7 @@ from qgis.core import (
 )
 
 from ..core.assessment.location import is_database_location
+from ..core.assessment.store import AssessmentStore, open_assessment
 
 LOCATION_HELP = (
     "a GeoPackage (.gpkg) or a PostGIS assessment written as postgresql://USER@HOST:PORT/DBNAME?schema=NAME "
@@ -49,3 +50,8 @@ def assessment_location(parameters: dict[str, Any], name: str, context: QgsProce
     if isinstance(value, QgsProperty):
         value = value.valueAsString(context.expressionContext())
     return "" if value is None else str(value).strip()
+
+
+def open_assessment_parameter(parameters: dict[str, Any], name: str, context: QgsProcessingContext) -> AssessmentStore:
+    """The assessment given as parameter ``name``, opened (a SiteWatchError says why it cannot be)."""
+    return open_assessment(assessment_location(parameters, name, context))

@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 from qgis.PyQt.QtCore import QMetaType
@@ -24,6 +23,7 @@ from qgis.PyQt.QtCore import QMetaType
 from ...core.errors import SiteWatchError
 from ...core.validation.accuracy import CLASSES, accuracy_report
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import AssessmentParameter
 from .validation_algorithms import store_of
 
 
@@ -47,7 +47,7 @@ class Accuracy(SiteWatchAlgorithm):
     }
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterFile("ASSESSMENT", "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter("ASSESSMENT", "Assessment"))
         self.addParameter(QgsProcessingParameterString("DATE", "Date (YYYY-MM-DD)"))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Confusion matrix"))
         for key in ("AGREEMENT", "KAPPA", "WEIGHTED_KAPPA", "PAIRS", "UNKNOWN_ANSWERS"):

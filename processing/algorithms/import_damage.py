@@ -19,12 +19,12 @@ from qgis.core import (
 )
 
 from ...core.assessment.observations import check_date
-from ...core.assessment.store import open_assessment
 from ...core.errors import SiteWatchError
 from ...core.importing.damage import CONFLICTS, UNMATCHED, DamageImport, DamageOptions, import_damage
 from ...core.importing.damage_formats import FORMATS
 from ...core.importing.sitewatch_export import is_sitewatch_export
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
 from ..choice import ChoiceParameter
 from .import_common import default_analyst, progress_of, source_layer
 
@@ -47,7 +47,8 @@ class ImportDamage(SiteWatchAlgorithm):
             "the earlier assessment: a vector file or layer (UNOSAT, EMS), an xBD label .json, or a SiteWatch "
             "export (its folder, GeoPackage, structures layer or observations CSV)."
         ),
-        "ASSESSMENT": "the SiteWatch assessment (.gpkg) to record the observations in.",
+        "ASSESSMENT": "the SiteWatch assessment to record the observations in: a .gpkg, or a PostGIS location "
+        "(postgresql://…?schema=NAME or service=NAME schema=NAME).",
         "FORMAT": "unosat, ems, xbd or sitewatch (default: detected from the fields).",
         "IMAGE_DATE": ("the image date (YYYY-MM-DD) for sources without dates (EMS, xBD without capture_date)."),
         "DATE_FIELD": "for EMS: a field holding each grading's image date (overrides IMAGE_DATE where set).",
@@ -74,7 +75,7 @@ class ImportDamage(SiteWatchAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterFile("INPUT", "Earlier assessment"))
-        self.addParameter(QgsProcessingParameterFile("ASSESSMENT", "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter("ASSESSMENT", "Assessment"))
         self.addParameter(ChoiceParameter("FORMAT", "Format", FORMATS, optional=True))
         self.addParameter(QgsProcessingParameterString("IMAGE_DATE", "Image date", optional=True))
         self.addParameter(QgsProcessingParameterString("DATE_FIELD", "Date field", optional=True))
@@ -119,13 +120,13 @@ class ImportDamage(SiteWatchAlgorithm):
         return source_layer(parameters, "INPUT", context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
-        open_assessment(self.parameterAsFile(parameters, "ASSESSMENT", context))
+        open_assessment_parameter(parameters, "ASSESSMENT", context)
         self._options(parameters, context)
 
     def _run(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> DamageImport:
-        store = open_assessment(self.parameterAsFile(parameters, "ASSESSMENT", context))
+        store = open_assessment_parameter(parameters, "ASSESSMENT", context)
         source = self._source(parameters, context)
         return import_damage(store, source, self._options(parameters, context), progress_of(feedback))
 

@@ -14,17 +14,17 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterExtent,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
 
-from ...core.assessment.store import AssessmentStore, open_assessment
+from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ...core.importing.structures import StructureImport, StructureOptions, check_source, import_structures
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
 from .import_common import default_analyst, progress_of, source_layer
 
 
@@ -44,7 +44,8 @@ class ImportStructures(SiteWatchAlgorithm):
     )
     PARAMETER_HELP = {
         "INPUT": "the footprints: a vector file or a polygon layer of the project.",
-        "ASSESSMENT": "the SiteWatch assessment (.gpkg) to add the structures to.",
+        "ASSESSMENT": "the SiteWatch assessment to add the structures to: a .gpkg, or a PostGIS location "
+        "(postgresql://…?schema=NAME or service=NAME schema=NAME).",
         "TYPE_FIELD": (
             "the field holding each footprint's type (default: 'building' when the source has it, as OSM "
             "extracts do; without a type field every footprint is a 'building')."
@@ -77,7 +78,7 @@ class ImportStructures(SiteWatchAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, "Footprints"))
-        self.addParameter(QgsProcessingParameterFile(self.ASSESSMENT, "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter(self.ASSESSMENT, "Assessment"))
         self.addParameter(QgsProcessingParameterString(self.TYPE_FIELD, "Type field", optional=True))
         self.addParameter(QgsProcessingParameterString(self.TYPE_MAP, "Type map", optional=True))
         self.addParameter(
@@ -116,13 +117,13 @@ class ImportStructures(SiteWatchAlgorithm):
         )
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
-        store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
+        store = open_assessment_parameter(parameters, self.ASSESSMENT, context)
         check_source(source_layer(parameters, self.INPUT, context), self.options(parameters, context, store))
 
     def _run(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> StructureImport:
-        store = open_assessment(self.parameterAsFile(parameters, self.ASSESSMENT, context))
+        store = open_assessment_parameter(parameters, self.ASSESSMENT, context)
         layer = source_layer(parameters, self.INPUT, context)
         return import_structures(store, layer, self.options(parameters, context, store), progress_of(feedback))
 

@@ -14,7 +14,6 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFile,
 )
 from qgis.PyQt.QtCore import QMetaType
 
@@ -22,6 +21,7 @@ from ...core.errors import SiteWatchError
 from ...core.history.events import event_sentences
 from ...core.history.series import HISTORY_FIELDS, site_history
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import AssessmentParameter
 from .validation_algorithms import store_of
 
 TEXT_FIELDS = ("observed_on", "compound", "name")
@@ -45,7 +45,7 @@ class SiteHistoryAlgorithm(SiteWatchAlgorithm):
     }
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterFile("ASSESSMENT", "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter("ASSESSMENT", "Assessment"))
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", "Site history"))
         self.addOutput(QgsProcessingOutputString("EVENTS", "Events"))
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingContext, QgsProcessingException
 
-from ...core.assessment.store import AssessmentStore, open_assessment
+from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ..algorithm import Parameters, SiteWatchAlgorithm
+from ..assessment_parameter import open_assessment_parameter
 
 
 def store_of(algorithm: SiteWatchAlgorithm, parameters: Parameters, context: QgsProcessingContext) -> AssessmentStore:
-    path = algorithm.parameterAsFile(parameters, "ASSESSMENT", context)
     try:
-        return open_assessment(path)
+        return open_assessment_parameter(parameters, "ASSESSMENT", context)
     except SiteWatchError as error:
         raise QgsProcessingException(str(error)) from None

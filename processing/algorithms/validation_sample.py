@@ -17,7 +17,6 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -26,6 +25,7 @@ from qgis.PyQt.QtCore import QMetaType
 from ...core.errors import SiteWatchError
 from ...core.validation.accuracy import draw_validation_sample
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
+from ..assessment_parameter import AssessmentParameter
 from .validation_algorithms import store_of
 
 
@@ -52,7 +52,7 @@ class ValidationSample(SiteWatchAlgorithm):
     }
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterFile("ASSESSMENT", "Assessment", extension="gpkg"))
+        self.addParameter(AssessmentParameter("ASSESSMENT", "Assessment"))
         self.addParameter(QgsProcessingParameterString("DATE", "Date (YYYY-MM-DD)"))
         self.addParameter(
             QgsProcessingParameterNumber(

@@ -143,3 +143,15 @@ def test_compound_damage_reads_the_database_layers(sitewatch_provider, assessmen
         )
     assert tables[0] == tables[1]
     assert len(tables[0]) >= 2
+
+
+def test_footprints_are_imported_into_a_database_location(sitewatch_provider, pg_location, tmp_path):
+    from sitewatch.tests.helpers.import_sources import grid_wkts, write_vector
+
+    processing.run("sitewatch:createassessment", {"OUTPUT": pg_location, "CRS": "EPSG:32637"})
+    source = write_vector(tmp_path / "footprints.geojson", "GeoJSON", [{"wkt": w} for w in grid_wkts(3)])
+    result = processing.run("sitewatch:importstructures", {"INPUT": str(source), "ASSESSMENT": pg_location})
+    assert result["IMPORTED"] == 3
+    store = open_assessment(pg_location)
+    assert isinstance(store, PostgisStore)
+    assert sorted(f["structure_id"] for f in store.layer("structures").getFeatures()) == ["S-0001", "S-0002", "S-0003"]
