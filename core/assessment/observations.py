@@ -37,6 +37,19 @@ def check_date(text: str, what: str = "date") -> str:
         raise SiteWatchError(f"The {what} '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-01-08.") from None
 
 
+def check_codes(status: str, confidence: str | None, where: str) -> None:
+    """A SiteWatchError unless ``status`` and ``confidence`` (None allowed) are SiteWatch codes;
+    ``where`` ends the message ("for structure S-0001")."""
+    if status not in values.codes(values.STATUSES):
+        raise SiteWatchError(
+            f"Unknown status '{status}' {where}; use one of {', '.join(values.codes(values.STATUSES))}."
+        )
+    if confidence is not None and confidence not in values.codes(values.CONFIDENCES):
+        raise SiteWatchError(
+            f"Unknown confidence '{confidence}' {where}; use one of {', '.join(values.codes(values.CONFIDENCES))}."
+        )
+
+
 @dataclass(frozen=True)
 class Observation:
     """The state of one structure as seen on one image date."""
@@ -56,14 +69,5 @@ class Observation:
         if not self.structure_id:
             raise SiteWatchError("An observation needs a structure_id.")
         observed_on = check_date(self.observed_on, f"observation date of structure {self.structure_id}")
-        if self.status not in values.codes(values.STATUSES):
-            raise SiteWatchError(
-                f"Unknown status '{self.status}' for structure {self.structure_id}; "
-                f"use one of {', '.join(values.codes(values.STATUSES))}."
-            )
-        if self.confidence is not None and self.confidence not in values.codes(values.CONFIDENCES):
-            raise SiteWatchError(
-                f"Unknown confidence '{self.confidence}' for structure {self.structure_id}; "
-                f"use one of {', '.join(values.codes(values.CONFIDENCES))}."
-            )
+        check_codes(self.status, self.confidence, f"for structure {self.structure_id}")
         return replace(self, observed_on=observed_on)

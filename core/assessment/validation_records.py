@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .. import values
 from ..errors import SiteWatchError
-from .observations import check_date, now_iso
+from .observations import check_codes, check_date, now_iso
 
 VALIDATION_COLUMNS = (
     "structure_id",
@@ -45,16 +44,7 @@ class ValidationAnswer:
         if not self.sample_id:
             raise SiteWatchError(f"The validation answer for {self.structure_id} names no sample_id.")
         day = check_date(self.observed_on, f"validation date of structure {self.structure_id}")
-        if self.status not in values.codes(values.STATUSES):
-            raise SiteWatchError(
-                f"Unknown status '{self.status}' in the validation of {self.structure_id}; "
-                f"use one of {', '.join(values.codes(values.STATUSES))}."
-            )
-        if self.confidence is not None and self.confidence not in values.codes(values.CONFIDENCES):
-            raise SiteWatchError(
-                f"Unknown confidence '{self.confidence}' in the validation of {self.structure_id}; "
-                f"use one of {', '.join(values.codes(values.CONFIDENCES))}."
-            )
+        check_codes(self.status, self.confidence, f"in the validation of {self.structure_id}")
         return replace(self, observed_on=day)
 
 

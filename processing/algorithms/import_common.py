@@ -5,9 +5,11 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
+from ...core.errors import SiteWatchError
 from ...core.importing.sources import open_source
 from ..algorithm import Parameters
 
@@ -45,3 +47,26 @@ def progress_of(feedback: QgsProcessingFeedback | None) -> Callable[[float], boo
         return not feedback.isCanceled()
 
     return report
+
+
+class _Reported(Protocol):
+    def summary(self) -> list[str]: ...
+
+
+ImportResult = TypeVar("ImportResult", bound=_Reported)
+
+
+def run_reported(run: Callable[[], ImportResult], feedback: QgsProcessingFeedback) -> ImportResult:
+    """Run an import, its summary lines to the log; a SiteWatchError becomes the one message
+    Processing shows. It is raised outside the except block, so no traceback cycle keeps the
+    source layer alive (a layer caught in one crashed QGIS at exit)."""
+    message = None
+    try:
+        result = run()
+    except SiteWatchError as error:
+        message = str(error)
+    if message is not None:
+        raise QgsProcessingException(message)
+    for line in result.summary():
+        feedback.pushInfo(line)
+    return result

@@ -8,7 +8,6 @@ from typing import Any
 from qgis.core import (
     Qgis,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -19,14 +18,13 @@ from qgis.core import (
 )
 
 from ...core.assessment.observations import check_date
-from ...core.errors import SiteWatchError
 from ...core.importing.damage import CONFLICTS, UNMATCHED, DamageImport, DamageOptions, import_damage
 from ...core.importing.damage_formats import FORMATS
 from ...core.importing.sitewatch_export import is_sitewatch_export
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
 from ..choice import ChoiceParameter
-from .import_common import default_analyst, progress_of, source_layer
+from .import_common import default_analyst, progress_of, run_reported, source_layer
 
 
 class ImportDamage(SiteWatchAlgorithm):
@@ -133,15 +131,7 @@ class ImportDamage(SiteWatchAlgorithm):
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
-        message = None
-        try:
-            result = self._run(parameters, context, feedback)
-        except SiteWatchError as error:
-            message = str(error)  # raised below, outside this frame: no traceback cycle keeps the layer alive
-        if message is not None:
-            raise QgsProcessingException(message)
-        for line in result.summary():
-            feedback.pushInfo(line)
+        result = run_reported(lambda: self._run(parameters, context, feedback), feedback)
         return {
             "RECORDED": result.recorded,
             "REPLACED": result.replaced,

@@ -9,7 +9,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsGeometry,
     QgsProcessingContext,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -20,12 +19,11 @@ from qgis.core import (
 )
 
 from ...core.assessment.store import AssessmentStore
-from ...core.errors import SiteWatchError
 from ...core.importing.structures import StructureImport, StructureOptions, check_source, import_structures
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
-from .import_common import default_analyst, progress_of, source_layer
+from .import_common import default_analyst, progress_of, run_reported, source_layer
 
 
 class ImportStructures(SiteWatchAlgorithm):
@@ -130,15 +128,7 @@ class ImportStructures(SiteWatchAlgorithm):
     def processAlgorithm(
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
-        message = None
-        try:
-            result = self._run(parameters, context, feedback)
-        except SiteWatchError as error:
-            message = str(error)  # raised below, outside this frame: no traceback cycle keeps the layer alive
-        if message is not None:
-            raise QgsProcessingException(message)
-        for line in result.summary():
-            feedback.pushInfo(line)
+        result = run_reported(lambda: self._run(parameters, context, feedback), feedback)
         return {
             "IMPORTED": result.imported,
             "DUPLICATES": result.duplicates,
