@@ -5,24 +5,16 @@ output written."""
 from __future__ import annotations
 
 import pytest
-from osgeo import gdal, ogr, osr
+from osgeo import gdal
 
-from sitewatch.tests.helpers.change_pair import make_site
+from sitewatch.tests.helpers.change_pair import make_site, write_footprints
 
 
 @pytest.fixture
 def scoring(tmp_path):
     site = make_site(tmp_path)
     structures = tmp_path / "structures.gpkg"
-    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(structures))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32637)
-    layer = dataset.CreateLayer("structures", srs, ogr.wkbPolygon)
-    for wkb in site.footprints:
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
-        layer.CreateFeature(feature)
-    dataset = None
+    write_footprints(site, structures)
     return site, structures
 
 

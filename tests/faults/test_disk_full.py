@@ -10,11 +10,10 @@ import os
 import subprocess
 
 import pytest
-from osgeo import ogr, osr
 from qgis.core import QgsProcessingException
 
 import processing
-from sitewatch.tests.helpers.change_pair import make_site
+from sitewatch.tests.helpers.change_pair import make_site, write_footprints
 from sitewatch.tests.helpers.export_site import AFTER
 from sitewatch.tests.helpers.faults import checksums
 
@@ -59,15 +58,7 @@ def test_compounddamage_on_a_full_disk_says_so_and_keeps_the_previous_output(sit
 def test_changescore_on_a_full_disk_says_so_and_leaves_nothing(sitewatch_provider, small_disk, tmp_path):
     site = make_site(tmp_path)
     structures = tmp_path / "structures.gpkg"
-    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(structures))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32637)
-    layer = dataset.CreateLayer("structures", srs, ogr.wkbPolygon)
-    for wkb in site.footprints:
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
-        layer.CreateFeature(feature)
-    dataset = None
+    write_footprints(site, structures)
     _fill(small_disk, 16 * 1024)
     before = checksums(small_disk)
     output = small_disk / "scored.gpkg"

@@ -10,23 +10,18 @@ from osgeo import ogr, osr
 from qgis.core import QgsProcessingException
 
 import processing
-from sitewatch.tests.helpers.change_pair import make_site
+from sitewatch.tests.helpers.change_pair import make_site, write_footprints
 from sitewatch.tests.helpers.export_site import AFTER
 from sitewatch.tests.helpers.faults import checksums
 
 
 def _structures(site, path) -> str:
-    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32637)
-    layer = dataset.CreateLayer("structures", srs, ogr.wkbPolygon)
-    for wkb in site.footprints:
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
-        layer.CreateFeature(feature)
+    """The footprints, in a GeoPackage that also holds a second (notes) table."""
+    source = write_footprints(site, path)
+    dataset = ogr.Open(str(path), 1)
     dataset.CreateLayer("notes", None, ogr.wkbNone)
     dataset = None
-    return f"{path}|layername=structures"
+    return source
 
 
 @pytest.fixture

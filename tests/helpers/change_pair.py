@@ -136,3 +136,24 @@ def warp_to(source: Path, target: Path, epsg: int, resolution: float) -> Path:
     """``source`` reprojected to ``epsg`` at ``resolution`` (units of that CRS), bilinear."""
     gdal.Warp(str(target), str(source), dstSRS=f"EPSG:{epsg}", xRes=resolution, yRes=resolution, resampleAlg="bilinear")
     return target
+
+
+def write_footprints(site: SyntheticSite, path: Path, first_id: int | None = None) -> str:
+    """The site's footprints as a ``structures`` layer of a new GeoPackage (EPSG:32637); with
+    ``first_id``, an integer ``structure_id`` counting from it. Returns the layer's source."""
+    from osgeo import ogr, osr
+
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32637)
+    layer = dataset.CreateLayer("structures", srs, ogr.wkbPolygon)
+    if first_id is not None:
+        layer.CreateField(ogr.FieldDefn("structure_id", ogr.OFTInteger))
+    for index, wkb in enumerate(site.footprints):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        if first_id is not None:
+            feature.SetField("structure_id", first_id + index)
+        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
+        layer.CreateFeature(feature)
+    dataset = None
+    return f"{path}|layername=structures"

@@ -10,22 +10,11 @@ from osgeo import ogr, osr
 from qgis.core import QgsProcessingException
 
 import processing
-from sitewatch.tests.helpers.change_pair import make_site
+from sitewatch.tests.helpers.change_pair import make_site, write_footprints
 
 
 def write_structures(site, path) -> str:
-    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32637)
-    layer = dataset.CreateLayer("structures", srs, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("structure_id", ogr.OFTInteger))
-    for index, wkb in enumerate(site.footprints):
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetField("structure_id", index + 100)
-        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
-        layer.CreateFeature(feature)
-    dataset = None
-    return f"{path}|layername=structures"
+    return write_footprints(site, path, first_id=100)
 
 
 def read_scores(path) -> dict[int, tuple]:
