@@ -199,6 +199,11 @@ class AssessmentStore(ABC):
     def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
         """Every validation answer (of ``sample_id`` only, when given)."""
 
+    @abstractmethod
+    def remove_validation(self, structure_id: str, observed_on: str, sample_id: str) -> int:
+        """Delete the answer of that structure, date and sample (an undone answer); returns how
+        many rows went (0 or 1). Observations are not touched."""
+
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a
         refused write), or None when it may be written."""

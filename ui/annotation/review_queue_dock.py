@@ -90,6 +90,7 @@ class ReviewQueueDock(QDockWidget):
         self.controller = controller
         body = QWidget(self)
         layout = QVBoxLayout(body)
+        self.body_layout = layout
         form = QFormLayout()
         self.unreviewed = QCheckBox("Unreviewed at the review date only")
         self.compound = QComboBox()
@@ -180,6 +181,10 @@ class ReviewQueueDock(QDockWidget):
         self.form.addRow("Scores", self.change_score_button)
         self.change_score_button.show()
 
+    def add_section(self, widget: QWidget) -> None:
+        """Put ``widget`` (e.g. the validate mode's controls) between the filters and the counter."""
+        self.body_layout.insertWidget(1, widget)
+
     def queue_filter(self) -> QueueFilter:
         return QueueFilter(
             unreviewed_only=self.unreviewed.isChecked(),
@@ -208,6 +213,8 @@ class ReviewQueueDock(QDockWidget):
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
         self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
+        if self.controller.blind is not None:
+            self.counter.setText(self.controller.blind.counter_text())
         self.show_current(self.controller.current)
 
     def row_text(self, structure_id: str) -> str:
