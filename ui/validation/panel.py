@@ -104,6 +104,12 @@ class ValidationPanel(QGroupBox):
         session.closed.connect(self._session_changed)
         self.fill_samples()
 
+    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        """Shown again: samples drawn meanwhile (e.g. with the Processing toolbox) are listed."""
+        super().showEvent(event)
+        if not self.mode.active:
+            self.fill_samples()
+
     def warn(self, text: str) -> None:
         self.controller.message.emit(text, Qgis.MessageLevel.Warning)
 
