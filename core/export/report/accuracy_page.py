@@ -154,6 +154,7 @@ def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, pat
         writer.label(
             "Not available: " + (report.not_estimated or "record the blind second review of the sample first."), 8
         )
+    writer.room(32)  # the heading with its text, not the heading alone at the foot of a page
     writer.heading("Method")
     writer.label(METHOD, 7, "#505050")
     return writer.write(path)
