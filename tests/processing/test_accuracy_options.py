@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -125,3 +126,43 @@ def test_corrected_totals_per_compound_as_csv(sitewatch_provider, sample_site, t
         total = sum(int(r["first_review"]) for r in rows if r["status"] == status and r["scope"] != "ALL")
         assert total == next(int(r["first_review"]) for r in rows if r["scope"] == "ALL" and r["status"] == status)
         assert total == sum(1 for s in first.values() if s == status)
+
+
+def test_pre_score_and_compound_totals_from_the_command_line(qgis_process, sample_site, scored_copy, tmp_path):
+    path, _first, scored = scored_copy
+    day = sample_site.after_date
+    qgis_process(
+        "run",
+        "sitewatch:validationsample",
+        "--",
+        f"ASSESSMENT={path}",
+        f"DATE={day}",
+        "MARGIN=0.2",
+        "SEED=5",
+        f"OUTPUT={tmp_path / 'sample.csv'}",
+    )
+    store = GeoPackageStore.open(path)
+    store.record_validations(
+        ValidationAnswer(r.structure_id, day, r.stratum, r.sample_id) for r in store.validation_sample(f"VS-{day}-5")
+    )
+    totals, matrix = tmp_path / "totals.csv", tmp_path / "pre_score.csv"
+    run = qgis_process(
+        "run",
+        "sitewatch:accuracy",
+        "--json",
+        "--",
+        f"ASSESSMENT={path}",
+        f"DATE={day}",
+        f"OUTPUT={tmp_path / 'matrix.csv'}",
+        f"COMPOUND_OUTPUT={totals}",
+        "PRE_SCORE=true",
+        f"PRE_SCORE_OUTPUT={matrix}",
+    )
+    results = json.loads(run.stdout)["results"]
+    assert results["AGREEMENT"] == 1.0 and results["PRE_SCORE_PAIRS"] == scored - 1
+    with matrix.open(encoding="utf-8") as stream:
+        rows = {row["suggested"]: row for row in csv.DictReader(stream)}
+    assert int(rows["severe"]["destroyed"]) == 2
+    with totals.open(encoding="utf-8") as stream:
+        scopes = {row["scope"] for row in csv.DictReader(stream)}
+    assert "ALL" in scopes and len(scopes) > 2
