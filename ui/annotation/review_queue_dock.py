@@ -29,7 +29,7 @@ from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
 from .controller import AnnotationController
-from .review_queue_model import NOT_OBSERVED, ReviewQueueModel
+from .review_queue_model import NOT_OBSERVED, SCORE, SUGGESTION, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
 __all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
@@ -213,8 +213,11 @@ class ReviewQueueDock(QDockWidget):
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
         self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
-        if self.controller.blind is not None:
+        blind = self.controller.blind is not None
+        if blind:
             self.counter.setText(self.controller.blind.counter_text())
+        for column in (SUGGESTION, SCORE):  # validating: the change score is hidden
+            self.list.setColumnHidden(column, blind)
         self.show_current(self.controller.current)
 
     def row_text(self, structure_id: str) -> str:

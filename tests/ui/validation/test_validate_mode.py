@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt
 from sitewatch.core import values
 from sitewatch.core.assessment.validation_records import ValidationAnswer
 from sitewatch.tests.helpers.review_site import AFTER, BEFORE, key_of, messages, press
-from sitewatch.ui.annotation.review_queue_model import STATUS, SUGGESTION
+from sitewatch.ui.annotation.review_queue_model import SCORE, STATUS, SUGGESTION
 from sitewatch.ui.annotation.status_style import is_status_renderer
 from sitewatch.ui.validation.blind_style import NEUTRAL_OUTLINE
 
@@ -67,6 +67,7 @@ def test_the_queue_holds_the_sample_in_its_order_and_hides_the_first_review(part
     assert isinstance(renderer, QgsSingleSymbolRenderer)
     assert renderer.symbol().symbolLayer(0).strokeColor().name() == NEUTRAL_OUTLINE
     assert not dock.compound.isEnabled() and not dock.status.isEnabled() and not dock.order.isEnabled()
+    assert dock.list.isColumnHidden(SUGGESTION) and dock.list.isColumnHidden(SCORE)
     # leaving puts everything back
     part.validation.validate_button.click()
     assert part.controller.blind is None and is_status_renderer(layer.renderer())
@@ -74,6 +75,7 @@ def test_the_queue_holds_the_sample_in_its_order_and_hides_the_first_review(part
     assert sorted(part.controller.queue.ids) == ["S-0001", "S-0002", "S-0003"]
     assert dock.model.headerData(STATUS, Qt.Orientation.Horizontal) == f"Status at {AFTER.acquired}"
     assert dock.model.cell_text("S-0001", STATUS) == "Destroyed"
+    assert not dock.list.isColumnHidden(SUGGESTION) and not dock.list.isColumnHidden(SCORE)
 
 
 def test_keys_record_validation_answers_never_observations_with_undo_and_progress(part, sample, assessment):
