@@ -81,6 +81,8 @@ class BlindSample:
     def answer_text(self, structure_id: str, analyst: str) -> str:
         """What the queue shows of a structure: the analyst's own answer, or only that someone
         else answered (neither their status nor their name), or that it is still to do."""
+        if structure_id not in self.ids:
+            return "not in the sample"
         answer = self.answers.get(structure_id)
         if answer is None:
             return "to validate"

@@ -48,6 +48,7 @@ def test_answers_are_recorded_replaced_undone_and_redone(store):
     assert sample.answer_text("S-1", "val") == "validated Destroyed"
     assert sample.answer_text("S-1", "other") == "validated by another analyst"
     assert sample.answer_text("S-2", "val") == "to validate"
+    assert sample.answer_text("S-9", "val") == "not in the sample"
     stack.undo()
     assert [(a.status, a.confidence) for a in store.validations("VS-1")] == [("severe", "low")]
     stack.undo()
