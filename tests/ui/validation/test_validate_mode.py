@@ -165,3 +165,14 @@ def test_closing_the_assessment_ends_the_mode(part, sample, assessment):
     assert is_status_renderer(session.layer("structures").renderer())
     assert sorted(part.controller.queue.ids) == sorted(FIRST_REVIEW)
     assert part.validation.samples.currentData() == sample_id
+
+
+def test_a_structure_outside_the_sample_is_not_validated(part, sample, assessment):
+    sample_id, order = sample
+    outside = next(s for s in FIRST_REVIEW if s not in order)
+    _validate(part, sample_id)
+    part.controller.select(outside)  # clicked on the map with the review tool
+    assert "not in the sample" in part.dock.current_label.text()
+    press(part.tools["review"], key_of("intact"))
+    assert assessment.validations(sample_id) == []
+    assert f"{outside} is not in the validation sample" in messages(part.context.iface, Qgis.MessageLevel.Critical)
