@@ -3,6 +3,7 @@ PDF map product and manifest."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from qgis.core import (
@@ -22,6 +23,7 @@ from ...core.errors import SiteWatchError
 from ...core.export.formats import FORMATS
 from ...core.export.manifest import MANIFEST_NAME
 from ...core.export.package import COMPOUND_PAGES_UP_TO, ExportRequest, check_request, export_assessment
+from ...core.export.panel_images import check_panel_image
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import LOCATION_HELP, AssessmentParameter, assessment_location
 from ..choice import ChoiceParameter
@@ -182,6 +184,18 @@ class ExportReport(SiteWatchAlgorithm):
             history_page=self.parameterAsBoolean(parameters, self.HISTORY_PAGE, context),
             accuracy_page=self.parameterAsBoolean(parameters, self.ACCURACY_PAGE, context),
         )
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """An image given as a file that GDAL cannot read whole (or place on the map) is named
+        with what is wrong with it, before QGIS's own check reports it as "not found"."""
+        for name in (self.BEFORE_IMAGE, self.AFTER_IMAGE):
+            value = parameters.get(name)
+            if isinstance(value, str) and os.path.isfile(value):
+                try:
+                    check_panel_image(value, name.split("_")[0].lower())
+                except SiteWatchError as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         check_request(
