@@ -32,7 +32,7 @@ from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, 
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
-from .store import AssessmentStore
+from .store import AssessmentStore, missing_structure_message
 from .styles import STYLE_NAME, default_style_layers
 
 gdal.UseExceptions()
@@ -63,6 +63,9 @@ _SELECT_BY_KEY = sql(
     columns=OBS_COLUMNS,
     table=schema.OBSERVATIONS.name,
 )
+
+
+_STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
 class GeoPackageStore(GeoPackageValidations, AssessmentStore):
@@ -261,6 +264,8 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
 
     def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
         observation = observation.validated()
+        if connection.execute(_STRUCTURE_EXISTS, (observation.structure_id,)).fetchone() is None:
+            raise SiteWatchError(missing_structure_message(observation.structure_id, self.location))
         key = (observation.structure_id, observation.observed_on)
         old = connection.execute(_SELECT_BY_KEY, key).fetchone()
         if old is not None:

@@ -10,6 +10,7 @@ import pytest
 from osgeo import ogr
 
 from sitewatch.tests.helpers.constants import REPO
+from sitewatch.tests.helpers.damage_site import add_structures
 
 READ_ONLY_WRITER = """
 import sys
@@ -20,7 +21,7 @@ from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.geopackage import GeoPackageStore
 
 store = GeoPackageStore.open(sys.argv[1])
-record = FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"},
+record = FeatureRecord("structures", {"structure_id": "S-0002", "type": "bunker"},
                        QgsGeometry.fromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))"))
 for write in (lambda: store.add_feature(record),
               lambda: store.record_observation(Observation("S-0001", "2020-01-08", "severe"))):
@@ -45,6 +46,7 @@ def test_read_only_geopackage_is_refused_for_a_user_who_cannot_write_it(assessme
     try:
         folder.chmod(0o755)
         target = folder / "site.gpkg"
+        add_structures(assessment, ["S-0001"])  # observed by the writer
         shutil.copy(assessment.path, target)
         target.chmod(0o644)
         script = folder / "writer.py"
@@ -75,7 +77,7 @@ def test_read_only_geopackage_is_refused_for_a_user_who_cannot_write_it(assessme
         assert len(lines) == 2, result.stderr
         assert all("read-only; nothing was written" in line for line in lines), lines
         dataset = ogr.Open(str(target))
-        assert dataset.GetLayerByName("structures").GetFeatureCount() == 0
+        assert dataset.GetLayerByName("structures").GetFeatureCount() == 1
         assert dataset.GetLayerByName("observations").GetFeatureCount() == 0
         dataset = None
     finally:
