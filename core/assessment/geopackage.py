@@ -27,7 +27,7 @@ from . import (
     upgrade,
 )
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
-from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
+from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
@@ -103,7 +103,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
             raise SiteWatchError(f"'{target}' is a folder, not a file name.")
         if not crs.isValid():
             raise SiteWatchError("The assessment needs a valid CRS (e.g. the UTM zone of the site).")
-        temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
+        temp = fresh_temp(target)
         try:
             cls._write_empty(temp, crs, site_name or target.stem)
             store = cls(temp, _checked=True)

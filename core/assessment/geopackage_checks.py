@@ -1,15 +1,18 @@
 """Checks of a GeoPackage file before the store opens or replaces it: why it cannot be opened
-(not SQLite, cut short, corrupt, locked), whether another program is writing to it, and the
-longest file name accepted."""
+(not SQLite, cut short, corrupt, locked), whether another program is writing to it, the
+longest file name accepted, and the hidden files a killed create left beside it."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import SiteWatchError
+from ..processes import alive
 
 MAX_NAME_BYTES = 200
 """Longest file name accepted for an assessment: most file systems allow 255 bytes, and the
@@ -77,3 +80,15 @@ def write_locked(target: Path) -> Iterator[None]:
         yield
     finally:
         connection.close()
+
+
+def fresh_temp(target: Path) -> Path:
+    """The hidden name a new assessment is written under before it is moved to ``target``,
+    after removing what creates of ``target`` killed on the way left beside it (their hidden
+    GeoPackage and its journal) once their process is gone."""
+    pattern = re.compile(rf"^\.{re.escape(target.stem)}\.(\d+)\.tmp\.gpkg(-journal|-wal|-shm)?$")
+    for path in target.parent.iterdir():
+        match = pattern.match(path.name)
+        if match and path.is_file() and not alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+    return target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
