@@ -26,9 +26,29 @@ def locked_message(target: Path) -> str:
     )
 
 
+def _roll_back_interrupted(target: Path) -> None:
+    """Undo the write a program killed mid-transaction left in ``target`` (its ``-journal``
+    holds the pages to put back). SQLite does so on the next read by a connection that may
+    write; GDAL and these checks read with read-only connections, which cannot, and would call
+    the file corrupt or cut short."""
+    journal = Path(f"{target}-journal")
+    if not journal.is_file() or journal.stat().st_size == 0 or not os.access(target, os.W_OK):
+        return
+    try:
+        connection = sqlite3.connect(target, timeout=5)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return  # not a database, or locked: the checks that follow say so
+
+
 def check_whole(target: Path) -> None:
     """Refuse a file that is not SQLite at all, or shorter than its header says (cut short by
-    a copy or a download that stopped): GDAL would open what is left without a word."""
+    a copy or a download that stopped): GDAL would open what is left without a word. A write
+    interrupted by a crash is rolled back first."""
+    _roll_back_interrupted(target)
     with target.open("rb") as stream:
         header = stream.read(100)
     if not header.startswith(b"SQLite format 3\x00"):
@@ -57,6 +77,11 @@ def why_unopenable(target: Path) -> str:
     except sqlite3.DatabaseError as error:
         if "locked" in str(error) or "busy" in str(error):
             return locked_message(target)
+        if "readonly" in str(error) and Path(f"{target}-journal").is_file():
+            return (
+                f"'{target}' holds a write that a program stopped half-way; SiteWatch undoes it when it "
+                "opens the file with write permission: open it once as a user who may write it and its folder."
+            )
         return f"'{target}' is corrupt ({error}); restore it from a backup."
     return f"'{target}' is an SQLite database but not a GeoPackage; open a SiteWatch assessment (.gpkg)."
 
