@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import SiteWatchError
 from ..processes import alive
+from ..vector_files import cut_short
 
 MAX_NAME_BYTES = 200
 """Longest file name accepted for an assessment: most file systems allow 255 bytes, and the
@@ -55,14 +56,9 @@ def check_whole(target: Path) -> None:
         raise SiteWatchError(
             f"'{target}' is not a GeoPackage (not an SQLite database file); open a SiteWatch assessment (.gpkg)."
         )
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big") if header[24:28] == header[92:96] else 0
-    if len(header) < 100 or target.stat().st_size < page_size * pages:
-        raise SiteWatchError(
-            f"'{target}' is incomplete (cut short: {target.stat().st_size} of {page_size * pages} bytes); "
-            "restore it from a backup or copy it again."
-        )
+    cut = cut_short(target, header)
+    if cut is not None:
+        raise SiteWatchError(f"'{target}' is incomplete (cut short: {cut}); restore it from a backup or copy it again.")
 
 
 def why_unopenable(target: Path) -> str:
