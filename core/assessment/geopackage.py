@@ -20,6 +20,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import (
     geopackage_bulk,
+    geopackage_checks,
     geopackage_columns,
     geopackage_features,
     geopackage_scores,
@@ -250,6 +251,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
             connection.close()
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        geopackage_checks.roll_back_interrupted(self.path)  # a read-only connection cannot
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
         try:
             return connection.execute(sql, parameters).fetchall()

@@ -27,7 +27,7 @@ def locked_message(target: Path) -> str:
     )
 
 
-def _roll_back_interrupted(target: Path) -> None:
+def roll_back_interrupted(target: Path) -> None:
     """Undo the write a program killed mid-transaction left in ``target`` (its ``-journal``
     holds the pages to put back). SQLite does so on the next read by a connection that may
     write; GDAL and these checks read with read-only connections, which cannot, and would call
@@ -36,7 +36,8 @@ def _roll_back_interrupted(target: Path) -> None:
     if not journal.is_file() or journal.stat().st_size == 0 or not os.access(target, os.W_OK):
         return
     try:
-        connection = sqlite3.connect(target, timeout=5)
+        # a journal left by a killed program has no lock holder; a live writer's is not to be waited for
+        connection = sqlite3.connect(target, timeout=1)
         try:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
@@ -49,7 +50,7 @@ def check_whole(target: Path) -> None:
     """Refuse a file that is not SQLite at all, or shorter than its header says (cut short by
     a copy or a download that stopped): GDAL would open what is left without a word. A write
     interrupted by a crash is rolled back first."""
-    _roll_back_interrupted(target)
+    roll_back_interrupted(target)
     with target.open("rb") as stream:
         header = stream.read(100)
     if not header.startswith(b"SQLite format 3\x00"):
