@@ -55,6 +55,19 @@ def _without_crs(source: Path, path: Path) -> Path:
     return path
 
 
+def _elsewhere(source: Path, path: Path, srs: str | None = None) -> Path:
+    """The image 100 km east of the site, or (``srs``) with its coordinates taken in another CRS."""
+    gdal.Translate(str(path), str(source)).FlushCache()
+    dataset = gdal.Open(str(path), gdal.GA_Update)
+    if srs is None:
+        x, width, skew, y, skew2, height = dataset.GetGeoTransform()
+        dataset.SetGeoTransform((x + 100_000, width, skew, y, skew2, height))
+    else:
+        dataset.SetProjection(srs)
+    dataset = None
+    return path
+
+
 BAD_IMAGES = [
     ("AFTER_IMAGE", lambda images, tmp: _truncated(images / "after.tif", tmp / "cut.tif"), "is damaged or incomplete"),
     ("BEFORE_IMAGE", lambda images, tmp: _vrt_without_source(images / "before.tif", tmp), "is damaged or incomplete"),
@@ -64,8 +77,21 @@ BAD_IMAGES = [
         lambda images, tmp: _without_crs(images / "after.tif", tmp / "plain.tif"),
         "no coordinate reference",
     ),
+    ("AFTER_IMAGE", lambda images, tmp: _elsewhere(images / "after.tif", tmp / "east.tif"), "does not cover the site"),
+    (
+        "BEFORE_IMAGE",
+        lambda images, tmp: _elsewhere(images / "before.tif", tmp / "zone1.tif", "EPSG:32601"),
+        "does not cover the site",
+    ),
 ]
-IDS = ["truncated-after", "vrt-missing-source-before", "text-named-tif", "after-without-crs"]
+IDS = [
+    "truncated-after",
+    "vrt-missing-source-before",
+    "text-named-tif",
+    "after-without-crs",
+    "after-100-km-away",
+    "before-in-another-crs",
+]
 
 
 @pytest.mark.parametrize(("name", "make", "expected"), BAD_IMAGES, ids=IDS)
