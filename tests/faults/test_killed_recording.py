@@ -12,14 +12,17 @@ import signal
 import sqlite3
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 import processing
 from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.tests.helpers.as_nobody import run_as_nobody, shared_folder, skip_reason
 from sitewatch.tests.helpers.constants import UTM37N
 from sitewatch.tests.helpers.damage_site import add_structures, box, build
-from sitewatch.tests.helpers.faults import start_python
+from sitewatch.tests.helpers.faults import checksums, start_python
 from sitewatch.tests.helpers.recording_run import Model, model_after, structure_ids
 
 STRUCTURES = 60
@@ -37,6 +40,7 @@ def _recorder(path, seed: int):
     process = start_python(
         f"""
         from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.assessment.observations import Observation
         from sitewatch.tests.helpers.recording_run import operations, run
         store = GeoPackageStore.open({str(path)!r})
         print("ready", flush=True)
@@ -83,6 +87,27 @@ def test_a_killed_recorder_keeps_every_committed_operation_whole(template, tmp_p
         connection.close()
 
 
+def _kill_mid_transaction(path) -> None:
+    """Kill -9 a writer holding a transaction whose uncommitted pages are already in the file (a
+    tiny page cache makes SQLite spill them): it leaves a hot journal."""
+    writer = start_python(
+        f"""
+        import sqlite3, time
+        connection = sqlite3.connect({str(path)!r}, isolation_level=None)
+        connection.execute("PRAGMA cache_size=-20")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE observations SET status = 'destroyed', notes = hex(randomblob(300))")
+        connection.execute("DELETE FROM structures WHERE fid % 2 = 0")
+        print("holding", flush=True)
+        time.sleep(600)
+        """
+    )
+    assert writer.stdout.readline().strip() == "holding", writer.stderr.read()
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.communicate()
+    assert os.path.getsize(f"{path}-journal") > 0  # the write was left half-way
+
+
 @pytest.mark.parametrize("first", ["open", "held", "compounddamage"])
 def test_a_writer_killed_mid_transaction_is_rolled_back_before_anything_reads_the_file(
     sitewatch_provider, assessment, first
@@ -92,23 +117,7 @@ def test_a_writer_killed_mid_transaction_is_rolled_back_before_anything_reads_th
     corrupt or counting what was never committed."""
     structures = [(f"S-{i}", "building", box((i % 40) * 2.5, (i // 40) * 2.5, 2)) for i in range(1200)]
     build(assessment, (), structures, [(s, "2020-01-08", "intact") for s, _, _ in structures[::4]])
-    writer = start_python(
-        f"""
-        import sqlite3
-        connection = sqlite3.connect({str(assessment.path)!r}, isolation_level=None)
-        connection.execute("PRAGMA cache_size=-20")
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("UPDATE observations SET status = 'destroyed', notes = hex(randomblob(300))")
-        connection.execute("DELETE FROM structures WHERE fid % 2 = 0")
-        print("holding", flush=True)
-        import time
-        time.sleep(600)
-        """
-    )
-    assert writer.stdout.readline().strip() == "holding", writer.stderr.read()
-    os.kill(writer.pid, signal.SIGKILL)
-    writer.communicate()
-    assert os.path.getsize(f"{assessment.path}-journal") > 0  # the write was left half-way
+    _kill_mid_transaction(assessment.path)
     parameters = {
         "STRUCTURES": assessment.layer_uri("structures"),
         "OBSERVATIONS": assessment.layer_uri("observations"),
@@ -127,3 +136,38 @@ def test_a_writer_killed_mid_transaction_is_rolled_back_before_anything_reads_th
 
     for read in (damage, store) if first == "compounddamage" else (store, damage):
         read()
+
+
+OPENER = """
+import sys
+from sitewatch.core.assessment.geopackage import GeoPackageStore
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.errors import SiteWatchError
+try:
+    GeoPackageStore.open(sys.argv[1])
+    print("OPENED")
+except SiteWatchError as error:
+    print(error)
+"""
+
+
+def test_a_read_only_file_left_mid_write_is_named_so_not_corrupt(assessment):
+    """Who may not write the file cannot roll the write back: told what happened and what to do
+    (before: 'corrupt; restore it from a backup'), and the file and its journal stay as they are."""
+    if skip_reason() is not None:
+        pytest.skip(skip_reason())
+    add_structures(assessment, [f"S-{i}" for i in range(600)])
+    assessment.record_observations(Observation(f"S-{i}", "2020-01-08", "intact") for i in range(600))
+    with shared_folder() as folder:
+        target = folder / "site.gpkg"
+        shutil.copy(assessment.path, target)
+        _kill_mid_transaction(target)
+        for path in (target, Path(f"{target}-journal")):
+            path.chmod(0o644)
+        before = {name: digest for name, digest in checksums(folder).items() if name.startswith("site.gpkg")}
+        result = run_as_nobody(folder, OPENER, str(target))
+        assert "holds a write that a program stopped half-way" in result.stdout, result.stdout + result.stderr
+        assert "open it once as a user who may write it" in result.stdout
+        assert {name: digest for name, digest in checksums(folder).items() if name.startswith("site.gpkg")} == before
+        assert sorted(before) == ["site.gpkg", "site.gpkg-journal"]
+    assert {o.status for o in GeoPackageStore.open(assessment.path).observations()} == {"intact"}
