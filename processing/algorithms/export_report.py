@@ -103,11 +103,12 @@ class ExportReport(SiteWatchAlgorithm):
         ),
         "BEFORE_IMAGE": (
             "raster for the report's before panel (default: the assessment's image on, or latest "
-            "before, the before date)."
+            "before, the before date). It must read whole, have a CRS and cover the site; otherwise the "
+            "export is refused before anything is written."
         ),
         "AFTER_IMAGE": (
             "raster for the report's after panel (default: the assessment's image on, or latest "
-            "before, the after date)."
+            "before, the after date); checked like the before image."
         ),
         "OVERWRITE": (
             "replace an existing output folder; without it an existing folder is an error and is left "
