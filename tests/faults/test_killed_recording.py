@@ -40,7 +40,6 @@ def _recorder(path, seed: int):
     process = start_python(
         f"""
         from sitewatch.core.assessment.geopackage import GeoPackageStore
-from sitewatch.core.assessment.observations import Observation
         from sitewatch.tests.helpers.recording_run import operations, run
         store = GeoPackageStore.open({str(path)!r})
         print("ready", flush=True)
@@ -141,7 +140,6 @@ def test_a_writer_killed_mid_transaction_is_rolled_back_before_anything_reads_th
 OPENER = """
 import sys
 from sitewatch.core.assessment.geopackage import GeoPackageStore
-from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.errors import SiteWatchError
 try:
     GeoPackageStore.open(sys.argv[1])
