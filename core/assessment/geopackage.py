@@ -20,6 +20,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import (
     geopackage_bulk,
+    geopackage_checks,
     geopackage_columns,
     geopackage_features,
     geopackage_scores,
@@ -27,12 +28,12 @@ from . import (
     upgrade,
 )
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
-from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_unopenable, write_locked
+from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
 from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
-from .store import AssessmentStore
+from .store import AssessmentStore, missing_structure_message
 from .styles import STYLE_NAME, default_style_layers
 
 gdal.UseExceptions()
@@ -63,6 +64,9 @@ _SELECT_BY_KEY = sql(
     columns=OBS_COLUMNS,
     table=schema.OBSERVATIONS.name,
 )
+
+
+_STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
 class GeoPackageStore(GeoPackageValidations, AssessmentStore):
@@ -100,7 +104,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
             raise SiteWatchError(f"'{target}' is a folder, not a file name.")
         if not crs.isValid():
             raise SiteWatchError("The assessment needs a valid CRS (e.g. the UTM zone of the site).")
-        temp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
+        temp = fresh_temp(target)
         try:
             cls._write_empty(temp, crs, site_name or target.stem)
             store = cls(temp, _checked=True)
@@ -247,6 +251,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
             connection.close()
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        geopackage_checks.roll_back_interrupted(self.path)  # a read-only connection cannot
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
         try:
             return connection.execute(sql, parameters).fetchall()
@@ -261,6 +266,8 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
 
     def _write(self, connection: sqlite3.Connection, observation: Observation) -> Observation | None:
         observation = observation.validated()
+        if connection.execute(_STRUCTURE_EXISTS, (observation.structure_id,)).fetchone() is None:
+            raise SiteWatchError(missing_structure_message(observation.structure_id, self.location))
         key = (observation.structure_id, observation.observed_on)
         old = connection.execute(_SELECT_BY_KEY, key).fetchone()
         if old is not None:

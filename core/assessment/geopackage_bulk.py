@@ -17,7 +17,7 @@ from .geopackage_features import _ogr_geometry, _transaction, _write_error
 from .geopackage_sql import OgrSql, archive, insert, sql
 from .observations import Observation
 from .records import FeatureRecord
-from .store import WriteCancelled
+from .store import WriteCancelled, missing_structure_message
 
 ogr.UseExceptions()
 
@@ -42,6 +42,16 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         return {(str(f.GetField(0)), str(f.GetField(1)).replace("/", "-")) for f in result}
     finally:
         dataset.ReleaseResultSet(result)
+
+
+def _missing_message(missing: Sequence[str], path: str) -> str:
+    if len(missing) == 1:
+        return missing_structure_message(missing[0], path)
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} structures do not exist in {path}: {shown}; nothing was imported. "
+        "Import the structures with their observations, or correct the structure ids."
+    )
 
 
 def import_batch(
@@ -90,6 +100,10 @@ def import_batch(
                         advance()
             executor = OgrSql(dataset)
             keys = _existing_keys(dataset) if checked else set()
+            structures = _existing_ids(dataset, schema.STRUCTURES.name) if checked else set()
+            missing = sorted({o.structure_id for o in checked} - structures)
+            if missing:
+                raise SiteWatchError(_missing_message(missing, path))
             del observation_layer
             for observation in checked:
                 key = (observation.structure_id, observation.observed_on)

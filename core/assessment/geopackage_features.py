@@ -21,6 +21,7 @@ from .geopackage_adopt import require_adopted
 from .geopackage_sql import OgrSql, archive, insert
 from .observations import Observation
 from .records import FeatureRecord
+from .store import missing_structure_message
 
 ogr.UseExceptions()
 
@@ -125,6 +126,10 @@ def add(path: str, record: FeatureRecord, observations: Sequence[Observation] = 
                     feature.SetField(name, value)
             feature.SetGeometry(_ogr_geometry(record.layer_name, record.geometry))
             layer.CreateFeature(feature)
+            structures = dataset.GetLayerByName(schema.STRUCTURES.name)
+            for structure_id in sorted({o.structure_id for o in observations}):
+                if _find(structures, schema.STRUCTURES.name, structure_id) is None:
+                    raise SiteWatchError(missing_structure_message(structure_id, path))
             executor = OgrSql(dataset)
             for observation in observations:
                 insert(executor, observation)

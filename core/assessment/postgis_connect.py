@@ -7,6 +7,7 @@ appear in a location, a message or a log line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import psycopg2
@@ -16,6 +17,7 @@ from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, Qgs
 from ..errors import SiteWatchError
 from . import postgis_schema
 from .location import DatabaseLocation, check_schema_name, parse_database_location
+from .store import missing_structure_message
 
 APPLICATION_NAME = "SiteWatch"
 
@@ -62,7 +64,8 @@ def write_error(error: BaseException, location: DatabaseLocation) -> SiteWatchEr
     code = getattr(error, "pgcode", None)
     message = first_line(error)
     if code == postgis_schema.STRUCTURE_MISSING:
-        return SiteWatchError(message)
+        named = re.match(r"Structure (.+?) does not exist", message)  # the trigger's own sentence
+        return SiteWatchError(missing_structure_message(named.group(1), str(location)) if named else message)
     if isinstance(error, psycopg2.errors.UniqueViolation):
         detail = getattr(error.diag, "message_detail", None) or message
         return SiteWatchError(f"{detail.rstrip('.')} in {location}; nothing was written.")

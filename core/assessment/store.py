@@ -49,6 +49,15 @@ def conflict_message(structure_id: str, observed_on: str, current: Observation |
     )
 
 
+def missing_structure_message(structure_id: str, location: str) -> str:
+    """The refusal of an observation whose structure is not in the assessment, the same from
+    every store (a GeoPackage checks in the writing transaction, PostGIS by trigger)."""
+    return (
+        f"Structure {structure_id} does not exist in {location} (it may just have been deleted by another "
+        "analyst, or its id is mistyped); nothing was recorded. Draw or import the structure first."
+    )
+
+
 class WriteCancelled(SiteWatchError):
     """The user cancelled a write; nothing was written."""
 

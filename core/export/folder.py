@@ -15,17 +15,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import SiteWatchError
+from ..processes import alive
 from .manifest import GENERATOR, MANIFEST_NAME
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's live process
-    return True
 
 
 def _leftovers(target: Path, kind: str) -> list[Path]:
@@ -34,7 +25,7 @@ def _leftovers(target: Path, kind: str) -> list[Path]:
     found = []
     for path in target.parent.iterdir() if target.parent.is_dir() else ():
         match = pattern.match(path.name)
-        if match and path.is_dir() and not _alive(int(match.group(1))):
+        if match and path.is_dir() and not alive(int(match.group(1))):
             found.append(path)
     return sorted(found, key=lambda p: p.stat().st_mtime)
 

@@ -21,11 +21,12 @@ from .. import values
 from ..assessment.observations import check_date
 from ..assessment.store import AssessmentStore
 from ..errors import SiteWatchError
-from ..imagery.registry import ImageRecord, list_images, resolve_uri
+from ..imagery.registry import ImageRecord, list_images, resolve_uri, site_extent
 from . import formats as export_formats
 from .data import ExportData, read_export_data
 from .folder import check_replaceable, move_into_place, recover
 from .manifest import write_manifest
+from .panel_images import check_panel_image
 
 COMPOUND_PAGES_UP_TO = 30
 """The compound pages are on by default for sites with at most this many compounds (one A4
@@ -125,6 +126,7 @@ def image_for(store: AssessmentStore, images: list[ImageRecord], date: str, give
         path = resolve_uri(store, max(candidates, key=lambda i: (i.acquired, i.image_id))) or ""
     if "://" not in path and not Path(path).is_file():
         raise SiteWatchError(f"The {label} image '{path}' does not exist; check the path or give another image.")
+    check_panel_image(path, label, store.crs(), site_extent(store))
     return path
 
 

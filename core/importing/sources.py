@@ -12,6 +12,7 @@ from pathlib import Path
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsVectorLayer
 
 from ..errors import SiteWatchError
+from ..vector_files import why_unreadable
 
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "wkt_geom", "footprint")
 """CSV column names taken as the WKT geometry (case-insensitive), in order of preference."""
@@ -64,7 +65,7 @@ def open_source(source: str | QgsVectorLayer) -> QgsVectorLayer:
     else:
         layer = QgsVectorLayer(text, name, "ogr")
     if not layer.isValid():
-        raise SiteWatchError(f"'{text}' cannot be read as a vector layer; check that GDAL supports its format.")
+        raise SiteWatchError(f"'{text}' cannot be read as a vector layer: {why_unreadable(text)}.")
     return layer
 
 

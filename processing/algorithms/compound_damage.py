@@ -29,6 +29,7 @@ from ...core.assessment.observations import check_date
 from ...core.damage.table import ROW_FIELDS, DamageRow, compound_damage, parse_weights, summary_sentence
 from ...core.errors import SiteWatchError
 from ...core.imagery.dates import check_not_future
+from ...core.vector_files import why_unreadable
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..project_layer import ProjectLayerParameter
 from .output_checks import AsideOutput, check_output
@@ -150,7 +151,7 @@ class CompoundDamage(SiteWatchAlgorithm):
         if layer is None or not layer.isValid():
             value = parameters.get(name) or self.parameterDefinition(name).defaultValue()
             raise QgsProcessingException(
-                f"Cannot open the {description.lower()} '{value}'{_why_not(str(value))}: give the layer (e.g. "
+                f"Cannot open the {description.lower()} '{value}'{_why_not(str(value))}. Give the layer (e.g. "
                 f"site.gpkg|layername={self.parameterDefinition(name).defaultValue()}) or open the "
                 "assessment in QGIS."
             )
@@ -263,11 +264,8 @@ def site_results(site: DamageRow) -> dict[str, object]:
 
 
 def _why_not(value: str) -> str:
-    """Why a layer given as ``path|layername=…`` did not open: no such file, or no such layer."""
-    path = Path(value.split("|")[0]).expanduser()
-    if not path.suffix:
+    """Why a layer given as ``path|layername=…`` did not open (no such file, cut short, not a
+    GeoPackage, no such layer), as ``: <cause>``."""
+    if not Path(value.split("|")[0]).suffix:
         return ""  # a layer name, not a path
-    if not path.exists():
-        return " (the file does not exist)"
-    layers = [details.name() for details in QgsProviderRegistry.instance().querySublayers(str(path))]
-    return f" (the file has no such layer; its layers: {', '.join(layers)})" if layers else " (not a vector file)"
+    return f": {why_unreadable(value)}"

@@ -3,6 +3,7 @@ PDF map product and manifest."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from qgis.core import (
@@ -22,6 +23,7 @@ from ...core.errors import SiteWatchError
 from ...core.export.formats import FORMATS
 from ...core.export.manifest import MANIFEST_NAME
 from ...core.export.package import COMPOUND_PAGES_UP_TO, ExportRequest, check_request, export_assessment
+from ...core.export.panel_images import check_panel_image
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import LOCATION_HELP, AssessmentParameter, assessment_location
 from ..choice import ChoiceParameter
@@ -101,11 +103,12 @@ class ExportReport(SiteWatchAlgorithm):
         ),
         "BEFORE_IMAGE": (
             "raster for the report's before panel (default: the assessment's image on, or latest "
-            "before, the before date)."
+            "before, the before date). It must read whole, have a CRS and cover the site; otherwise the "
+            "export is refused before anything is written."
         ),
         "AFTER_IMAGE": (
             "raster for the report's after panel (default: the assessment's image on, or latest "
-            "before, the after date)."
+            "before, the after date); checked like the before image."
         ),
         "OVERWRITE": (
             "replace an existing output folder; without it an existing folder is an error and is left "
@@ -182,6 +185,18 @@ class ExportReport(SiteWatchAlgorithm):
             history_page=self.parameterAsBoolean(parameters, self.HISTORY_PAGE, context),
             accuracy_page=self.parameterAsBoolean(parameters, self.ACCURACY_PAGE, context),
         )
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        """An image given as a file that GDAL cannot read whole (or place on the map) is named
+        with what is wrong with it, before QGIS's own check reports it as "not found"."""
+        for name in (self.BEFORE_IMAGE, self.AFTER_IMAGE):
+            value = parameters.get(name)
+            if isinstance(value, str) and os.path.isfile(value):
+                try:
+                    check_panel_image(value, name.split("_")[0].lower())
+                except SiteWatchError as error:
+                    return False, str(error)
+        return super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         check_request(

@@ -29,6 +29,22 @@ def source_layer(parameters: Parameters, name: str, context: QgsProcessingContex
     raise QgsProcessingException(f"INPUT '{text}' is neither a file nor a vector layer of the project.")
 
 
+def unreadable_source(parameters: Parameters, name: str) -> str | None:
+    """Why a file given as ``name`` cannot be opened, or None (a project layer, or a file that
+    opens): checked before QGIS's own check, which says only "Incorrect parameter value"."""
+    value = parameters.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = Path(value.split("|", 1)[0]).expanduser()
+    if not path.is_file() and "/" not in value and "\\" not in value:
+        return None  # a project layer's name or id
+    try:
+        open_source(value)
+    except SiteWatchError as error:
+        return str(error)
+    return None
+
+
 def default_analyst() -> str:
     """Who ``created_by`` and ``analyst`` name when ANALYST is not given: the OS user."""
     try:

@@ -24,7 +24,7 @@ from ...core.importing.sitewatch_export import is_sitewatch_export
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
 from ..choice import ChoiceParameter
-from .import_common import default_analyst, progress_of, run_reported, source_layer
+from .import_common import default_analyst, progress_of, run_reported, source_layer, unreadable_source
 
 
 class ImportDamage(SiteWatchAlgorithm):
@@ -110,12 +110,21 @@ class ImportDamage(SiteWatchAlgorithm):
             conflict=self.parameterDefinition("CONFLICT").names(parameters, context)[0],
         )
 
+    @staticmethod
+    def _read_as_it_is(value: str) -> bool:
+        """An xBD label file, a folder or a SiteWatch export: read by its own reader, not as a layer."""
+        path = Path(value.split("|", 1)[0])
+        return path.suffix.lower() == ".json" or path.is_dir() or (path.is_file() and is_sitewatch_export(path))
+
     def _source(self, parameters: Parameters, context: QgsProcessingContext) -> str | QgsVectorLayer:
         value = str(parameters.get("INPUT") or "")
-        path = Path(value.split("|", 1)[0])
-        if path.suffix.lower() == ".json" or path.is_dir() or (path.is_file() and is_sitewatch_export(path)):
-            return value
-        return source_layer(parameters, "INPUT", context)
+        return value if self._read_as_it_is(value) else source_layer(parameters, "INPUT", context)
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        refused = (
+            None if self._read_as_it_is(str(parameters.get("INPUT") or "")) else unreadable_source(parameters, "INPUT")
+        )
+        return (False, refused) if refused else super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         open_assessment_parameter(parameters, "ASSESSMENT", context)

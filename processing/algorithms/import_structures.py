@@ -23,7 +23,7 @@ from ...core.importing.structures import StructureImport, StructureOptions, chec
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
-from .import_common import default_analyst, progress_of, run_reported, source_layer
+from .import_common import default_analyst, progress_of, run_reported, source_layer, unreadable_source
 
 
 class ImportStructures(SiteWatchAlgorithm):
@@ -113,6 +113,10 @@ class ImportStructures(SiteWatchAlgorithm):
             dedupe_iou=self.parameterAsDouble(parameters, self.DEDUPE_IOU, context),
             extent=extent,
         )
+
+    def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
+        refused = unreadable_source(parameters, self.INPUT)
+        return (False, refused) if refused else super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
         store = open_assessment_parameter(parameters, self.ASSESSMENT, context)

@@ -3,6 +3,7 @@ the compound damage algorithm run on them."""
 
 from __future__ import annotations
 
+from osgeo import ogr
 from qgis.core import QgsVariantUtils
 
 import processing
@@ -29,6 +30,32 @@ def build(store: GeoPackageStore, compounds=(), structures=(), observations=()) 
     if observations:
         store.record_observations(Observation(s, d, status) for s, d, status in observations)
     return store
+
+
+def add_structures(store, structure_ids, kind: str = "building"):
+    """10 m squares on a 20 m grid for ``structure_ids``, for tests about observations: the
+    store refuses an observation of a structure it does not have."""
+    rows = [
+        {"structure_id": s, "type": kind, "geometry": box(20 * (n % 50), 20 * (n // 50), 10)}
+        for n, s in enumerate(structure_ids)
+    ]
+    store.add_features("structures", rows)
+    return store
+
+
+def write_foreign_observations(store: GeoPackageStore, observations) -> None:
+    """Write observation rows (id, date, status) through OGR, as another program would: the
+    store itself refuses an observation of a structure the assessment does not have."""
+    dataset = ogr.Open(str(store.path), update=1)
+    layer = dataset.GetLayerByName("observations")
+    for structure_id, observed_on, status in observations:
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("structure_id", structure_id)
+        feature.SetField("observed_on", observed_on)
+        feature.SetField("status", status)
+        feature.SetField("recorded_at", "2020-01-09T00:00:00.000Z")
+        layer.CreateFeature(feature)
+    dataset = None
 
 
 TWO_COMPOUNDS = (("C-1", box(0, 0, 100)), ("C-2", box(100, 0, 100)))

@@ -57,13 +57,46 @@ def dead_pid() -> int:
     return process.pid
 
 
-def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: float = 120) -> None:
-    """kill -9 ``process`` as soon as ``ready()`` is true (fails if it never is)."""
+def _holds(ready: Callable[[], bool]) -> bool:
+    """``ready()``, False while the files it looks at are being moved or removed under it."""
+    try:
+        return ready()
+    except FileNotFoundError:
+        return False
+
+
+def _wait_stopped(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Wait until ``process`` has really stopped after SIGSTOP (state T in /proc), or ended."""
     deadline = time.monotonic() + timeout
-    while not ready():
+    stat = Path(f"/proc/{process.pid}/stat")
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in ("T", "t"):
+            return
+        time.sleep(0.001)
+
+
+def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: float = 300) -> None:
+    """kill -9 ``process`` at a moment ``ready()`` is true (fails if it never is).
+
+    When ``ready()`` first holds the process is stopped (SIGSTOP) and ``ready()`` asked again
+    while it cannot move on: on a loaded machine the kill would otherwise land a moment too
+    late, after the state looked for had passed. If it has passed, the process resumes and is
+    watched again."""
+    deadline = time.monotonic() + timeout
+    while True:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise AssertionError(f"the moment to kill never came: {process.communicate()}")
+        if _holds(ready):
+            os.kill(process.pid, signal.SIGSTOP)
+            _wait_stopped(process)
+            if _holds(ready):
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                return
+            os.kill(process.pid, signal.SIGCONT)
         time.sleep(0.005)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()

@@ -8,7 +8,7 @@ from qgis.core import QgsProcessingException
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.damage.table import ALL, UNASSIGNED, compound_damage, parse_weights
 from sitewatch.core.errors import SiteWatchError
-from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build, run
+from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build, run, write_foreign_observations
 
 
 def test_status_is_carried_forward_from_the_latest_observation_on_or_before_the_date(sitewatch_provider, assessment):
@@ -202,12 +202,11 @@ def test_observations_of_unknown_structures_are_counted_and_reported(sitewatch_p
         assessment,
         TWO_COMPOUNDS,
         [("S-1", "building", box(10, 10, 10))],
-        [
-            ("S-1", "2020-01-08", "destroyed"),
-            ("S-404", "2020-01-08", "destroyed"),
-            ("S-404", "2019-09-01", "intact"),
-            ("S-405", "2020-01-08", "severe"),
-        ],
+        [("S-1", "2020-01-08", "destroyed")],
+    )
+    write_foreign_observations(
+        assessment,
+        [("S-404", "2020-01-08", "destroyed"), ("S-404", "2019-09-01", "intact"), ("S-405", "2020-01-08", "severe")],
     )
     result, rows = run(assessment, "2020-01-08")
     assert result["UNKNOWN_OBSERVATIONS"] == 3

@@ -12,10 +12,9 @@ from osgeo import ogr
 from qgis.core import QgsProcessingException, QgsVariantUtils
 
 import processing
-from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.postgis import PostgisStore
 from sitewatch.core.assessment.store import open_assessment
-from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build
+from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build, write_foreign_observations
 from sitewatch.tests.helpers.export_site import AFTER, BEFORE
 
 TIMESTAMPED = (".gpkg", ".dbf", ".pdf", "manifest.json")
@@ -106,8 +105,9 @@ def test_qgis_process_exports_from_a_database_location(qgis_process, site_path, 
 
 def test_a_failed_copy_leaves_no_schema(sitewatch_provider, assessment, postgres_cluster, pg_location):
     build(assessment, TWO_COMPOUNDS, [("S-1", "warehouse", box(10, 10, 10))], [("S-1", "2020-01-01", "intact")])
-    # An observation of a structure that is not there: the database refuses it half-way.
-    assessment.record_observation(Observation("S-404", "2020-01-01", "severe"))
+    # An observation of a structure that is not there (written by another program: the store
+    # refuses one): the database refuses it half-way.
+    write_foreign_observations(assessment, [("S-404", "2020-01-01", "severe")])
     with pytest.raises(QgsProcessingException, match="S-404 does not exist.*nothing was copied"):
         processing.run("sitewatch:copyassessment", {"ASSESSMENT": assessment.location, "TARGET": pg_location})
     schema = pg_location.rsplit("schema=", 1)[1]

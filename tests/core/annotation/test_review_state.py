@@ -10,6 +10,7 @@ from sitewatch.core import values
 from sitewatch.core.annotation.review import QueueFilter, ReviewQueue, StatusBook, StructureInfo
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.status_at import status_at
+from sitewatch.tests.helpers.damage_site import add_structures
 
 DATES = ("2019-01-01", "2019-06-01", "2020-01-08", "2020-07-01")
 
@@ -45,6 +46,7 @@ def test_queue_steps_over_structures_that_left_the_filter(assessment):
     queue = ReviewQueue(infos, book)
     queue.rebuild("2020-01-08", QueueFilter(unreviewed_only=True))
     assert queue.step(1) == "S-1"
+    add_structures(assessment, [i.structure_id for i in infos])
     assessment.record_observation(Observation("S-2", "2020-01-08", "severe"))
     book.reload(assessment, ["S-2"])
     assert queue.step(1) == "S-3"
@@ -57,6 +59,7 @@ def test_queue_counter_stays_exact_while_states_change_and_costs_only_the_change
     rng = random.Random(3)
     infos = [StructureInfo(f"S-{n:03d}", rng.choice(("warehouse", "bunker")), f"C-{n % 4}") for n in range(40)]
     on = "2020-01-08"
+    add_structures(assessment, [i.structure_id for i in infos])
     assessment.record_observations([Observation(i.structure_id, "2019-06-01", "intact") for i in infos[::2]])
     book = StatusBook.load(assessment)
     queues = {

@@ -12,6 +12,7 @@ from sitewatch.core.annotation.review import StatusBook
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.status_at import status_at
 from sitewatch.core.assessment.store import AssessmentStore
+from sitewatch.tests.helpers.damage_site import add_structures
 
 DATES = ("2019-01-01", "2019-06-01", "2020-01-08", "2020-07-01")
 ASKED = ("2018-12-31", *DATES, "2019-12-31", "2030-01-01")
@@ -42,6 +43,7 @@ def _check(book: StatusBook, observations: list[Observation], structure_ids: lis
 
 def test_the_store_reads_the_same_columns_as_its_observations(assessment):
     rng = random.Random(5)
+    add_structures(assessment, [f"S-{n:04d}" for n in range(80)])
     assessment.record_observations(
         Observation(f"S-{n:04d}", on, rng.choice(STATUSES)) for n in range(80) for on in DATES if rng.random() < 0.5
     )
@@ -56,6 +58,7 @@ def test_the_store_reads_the_same_columns_as_its_observations(assessment):
 def test_a_loaded_book_stays_exact_through_random_records_and_removals(assessment):
     rng = random.Random(11)
     structure_ids = [f"S-{n:04d}" for n in range(50)] + ["S-NEW"]  # S-NEW: first observed after loading
+    add_structures(assessment, structure_ids)
     assessment.record_observations(
         Observation(sid, on, rng.choice(STATUSES), confidence="high")
         for sid in structure_ids[:-1]

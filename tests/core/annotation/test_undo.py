@@ -94,7 +94,9 @@ def test_undoing_a_drawing_that_cannot_be_deleted_keeps_its_states(assessment):
 
 def test_deleting_a_structure_archives_its_states_in_the_same_transaction(assessment):
     stack = UndoStack()
+    assessment.add_feature(FeatureRecord("structures", {"structure_id": "S-0001", "type": "bunker"}, SQUARE))
     assessment.record_observation(Observation("S-0001", "2020-01-08", "destroyed", notes="it's gone"))
+    _delete_with_another_program(assessment.location, "S-0001")
     # the structure is already gone (another program deleted it): the delete fails as a whole
     with pytest.raises(SiteWatchError, match="already deleted"):
         stack.push(DeleteFeature(assessment, "structures", "S-0001", assessment.refresh_compound_ids))

@@ -9,6 +9,7 @@ import pytest
 from sitewatch.core.assessment.observations import Observation, check_date
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.imagery.dates import check_acquired
+from sitewatch.tests.helpers.damage_site import add_structures
 
 
 @pytest.mark.parametrize("text", ["20200108", "2020-W02-3", "2020-008", "2020-1-8"])
@@ -24,6 +25,7 @@ def test_compact_and_week_dates_are_refused_and_nothing_is_written(assessment, t
 
 def test_a_valid_observation_is_stored_with_its_iso_date(assessment):
     assert check_date("2020-01-08") == "2020-01-08"
+    add_structures(assessment, ["S-1"])
     assessment.record_observation(Observation("S-1", "2020-01-08", "intact"))
     stored = sqlite3.connect(assessment.path).execute("SELECT observed_on, typeof(observed_on) FROM observations")
     assert stored.fetchall() == [("2020-01-08", "text")]

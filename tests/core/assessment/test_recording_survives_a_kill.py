@@ -11,6 +11,7 @@ import textwrap
 
 from sitewatch.core.assessment.geopackage import GeoPackageStore
 from sitewatch.tests.helpers.constants import PACKAGE_HOME
+from sitewatch.tests.helpers.damage_site import add_structures
 
 RECORDER = textwrap.dedent("""
     import datetime, sys
@@ -35,6 +36,7 @@ RECORDER = textwrap.dedent("""
 
 
 def test_killed_recorder_loses_nothing_it_reported(assessment, tmp_path):
+    add_structures(assessment, [f"S-{n:04d}" for n in range(1, 51)])
     script = tmp_path / "recorder.py"
     script.write_text(RECORDER)
     environment = dict(os.environ, PYTHONPATH=str(PACKAGE_HOME), QT_QPA_PLATFORM="offscreen")

@@ -18,6 +18,7 @@ from sitewatch.core.errors import NotAnAssessmentError, SiteWatchError
 from sitewatch.core.measure import ellipsoidal_area
 from sitewatch.tests.helpers.constants import UTM37N
 from sitewatch.tests.helpers.contract import EXPECTED, read_schema
+from sitewatch.tests.helpers.damage_site import add_structures
 
 UNIQUE = {
     "imagery": "image_id",
@@ -59,6 +60,7 @@ def test_ids_are_unique_in_the_file(assessment):
 
 
 def test_status_is_carried_forward_from_the_latest_observation_on_or_before_the_date(assessment):
+    add_structures(assessment, ["S-1", "S-2", "S-3"])
     assessment.record_observations(
         [
             Observation("S-1", "2019-09-01", "intact"),
@@ -76,6 +78,7 @@ def test_status_is_carried_forward_from_the_latest_observation_on_or_before_the_
 
 
 def test_recording_again_replaces_and_keeps_the_old_row_in_history(assessment):
+    add_structures(assessment, ["S-1"])
     assessment.record_observation(Observation("S-1", "2020-01-08", "moderate", analyst="ana", confidence="low"))
     replaced = assessment.record_observation(Observation("S-1", "2020-01-08", "severe", analyst="ben"))
     assert replaced.status == "moderate"
@@ -91,6 +94,7 @@ def test_recording_again_replaces_and_keeps_the_old_row_in_history(assessment):
 
 
 def test_deleting_a_structure_keeps_its_observations_in_history(assessment):
+    add_structures(assessment, ["S-1"])
     assessment.record_observations(
         [Observation("S-1", "2019-09-01", "intact"), Observation("S-1", "2020-01-08", "destroyed")]
     )

@@ -309,10 +309,10 @@ def test_missing_image_file_and_unwritable_folder(site, tmp_path):
     _no_output(tmp_path, {"copy"})
 
 
-def test_failure_while_writing_leaves_no_partial_folder(site, tmp_path):
+def test_a_report_image_that_is_not_a_raster_leaves_no_partial_folder(site, tmp_path):
     not_an_image = tmp_path / "after.tif"
     not_an_image.write_text("not a raster")
-    with pytest.raises(SiteWatchError, match="cannot be read as a raster"):
+    with pytest.raises(SiteWatchError, match="after image .*after.tif is not a raster image"):
         export_assessment(site, ExportRequest(str(tmp_path / "out"), AFTER, report=True, after_image=str(not_an_image)))
     _no_output(tmp_path, {"after.tif"})
     assert not any(name.startswith(".out") for name in os.listdir(tmp_path))

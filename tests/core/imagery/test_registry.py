@@ -23,6 +23,7 @@ from sitewatch.core.imagery.registry import (
     resolve_uri,
     update_image,
 )
+from sitewatch.tests.helpers.damage_site import add_structures
 from sitewatch.tests.helpers.imagery_rasters import SITE, write_raster
 
 FAR_AWAY = (600_000.0, 3_800_000.0, 600_400.0, 3_800_300.0)
@@ -147,6 +148,7 @@ def test_a_pair_needs_two_overlapping_images(assessment, tmp_path):
 def test_an_image_date_cannot_change_under_recorded_states(assessment, tmp_path):
     first = register_image(assessment, str(write_raster(tmp_path / "a.tif")), acquired="2019-09-01")
     image = register_image(assessment, str(write_raster(tmp_path / "b.tif")), acquired="2020-01-08")
+    add_structures(assessment, ["S-1", "S-2"])
     assessment.record_observations(
         [
             Observation("S-1", "2020-01-08", "destroyed", image_id=image.image_id),
