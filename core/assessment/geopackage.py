@@ -31,7 +31,7 @@ from .geopackage_checks import MAX_NAME_BYTES, check_whole, locked_message, why_
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
-from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
+from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .store import AssessmentStore
 from .styles import STYLE_NAME, default_style_layers
 
@@ -371,8 +371,9 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
-        return geopackage_bulk.import_batch(self.location, records, observations, step)
+        return geopackage_bulk.import_batch(self.location, records, observations, step, updates)
 
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
         return geopackage_scores.save(self.location, before_image, after_image, rows)

@@ -20,7 +20,7 @@ from ..annotation.compounds import CompoundIndex
 from ..errors import SiteWatchError
 from . import schema
 from .observations import Observation
-from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
+from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .validation_records import SampleRow, ValidationAnswer
 
 
@@ -157,6 +157,7 @@ class AssessmentStore(ABC):
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
         """Write many new features and observations in ONE transaction (imports).
 
@@ -165,9 +166,10 @@ class AssessmentStore(ABC):
         :meth:`record_observation` does: one with the structure and date of a current one
         replaces it, the old row going to ``observation_history`` with reason ``replaced``.
         ``step`` is called now and then with the fraction written so far (0 to 1); when it
-        returns False the write stops with :class:`WriteCancelled`. Any error or cancel rolls
-        everything back, leaving the assessment as it was. Returns how many current
-        observations were replaced."""
+        returns False the write stops with :class:`WriteCancelled`. ``updates`` set attributes of
+        existing features in the same transaction (a missing one: a SiteWatchError naming it).
+        Any error or cancel rolls everything back, leaving the assessment as it was. Returns how
+        many current observations were replaced."""
 
     # -- change scores per image pair -----------------------------------------------------
 
