@@ -10,9 +10,9 @@ import pytest
 from osgeo import ogr
 from qgis.core import QgsCoordinateTransformContext, QgsGeometry, QgsRectangle
 
-from sitewatch.core.assessment.store import WriteCancelled
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.records import AttributeUpdate
+from sitewatch.core.assessment.store import WriteCancelled
 from sitewatch.core.errors import SiteWatchError
 from sitewatch.core.importing.geometry import area_of_interest
 from sitewatch.core.importing.sources import open_source
