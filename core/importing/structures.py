@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from qgis.core import Qgis, QgsCoordinateTransformContext, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
+from ..annotation.compounds import CompoundIndex
 from ..assessment import schema
 from ..assessment.observations import now_iso
 from ..assessment.records import AttributeUpdate, FeatureRecord
@@ -137,14 +138,28 @@ class _Area:
         return True
 
 
+@dataclass(frozen=True)
+class AssessmentLayers:
+    """The assessment's structures and compounds layers an import reads. A background task makes
+    them on the main thread (:meth:`of`): making OGR layers on a worker while the main thread
+    opens the same GeoPackage can deadlock."""
+
+    structures: QgsVectorLayer
+    compounds: QgsVectorLayer
+
+    @classmethod
+    def of(cls, store: AssessmentStore) -> AssessmentLayers:
+        return cls(store.layer(schema.STRUCTURES.name), store.layer(schema.COMPOUNDS.name))
+
+
 class _Existing:
     """The assessment's structures: their footprints (to find duplicates) and type and name
     (to merge into)."""
 
-    def __init__(self, store: AssessmentStore):
+    def __init__(self, structures: QgsVectorLayer):
         self.attributes: dict[str, tuple[object, object]] = {}
         footprints = []
-        for feature in store.layer(schema.STRUCTURES.name).getFeatures():
+        for feature in structures.getFeatures():
             key = str(feature["structure_id"])
             self.attributes[key] = (attribute_text(feature["type"]), attribute_text(feature["name"]))
             footprints.append((key, feature.geometry()))
@@ -167,17 +182,25 @@ def _merge(existing: _Existing, structure_id: str, new_type: str | None, name: s
 
 
 def _plan_structures(
-    store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
+    store: AssessmentStore,
+    layer: QgsVectorLayer,
+    options: StructureOptions,
+    progress: Progress | None,
+    layers: AssessmentLayers,
 ) -> StructureImport:
     """Everything the import would do, without writing. Raises SiteWatchError for a source
     that cannot hold footprints and WriteCancelled when ``progress`` returns False."""
     type_field = check_source(layer, options)
     name_field = _field(layer, options.name_field, NAME_FIELD, "NAME_FIELD")
     mapper = TypeMapper(options.type_map)
-    crs = store.crs()
-    existing = _Existing(store)
+    crs = layers.structures.crs()
+    existing = _Existing(layers.structures)
     index = existing.index
-    compounds = store.compound_index() if store.layer(schema.COMPOUNDS.name).featureCount() else None
+    compounds = (
+        CompoundIndex((f["compound_id"], f.geometry()) for f in layers.compounds.getFeatures())
+        if layers.compounds.featureCount()
+        else None
+    )
     ids = IdSequence(store, schema.STRUCTURES.name)
     request = QgsFeatureRequest().setDestinationCrs(crs, QgsCoordinateTransformContext())
     request.setInvalidGeometryCheck(Qgis.InvalidGeometryCheck.NoCheck)
@@ -241,21 +264,30 @@ def _plan_structures(
 
 
 def plan_structures(
-    store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
+    store: AssessmentStore,
+    layer: QgsVectorLayer,
+    options: StructureOptions,
+    progress: Progress | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> StructureImport:
-    """Everything the import would do, without writing (see :func:`_plan_structures`)."""
+    """Everything the import would do, without writing: the dry run the Import dialog shows as
+    its preview (see :func:`_plan_structures`)."""
     with layers_released_on_error():
-        return _plan_structures(store, layer, options, progress)
+        return _plan_structures(store, layer, options, progress, layers or AssessmentLayers.of(store))
 
 
 def import_structures(
-    store: AssessmentStore, layer: QgsVectorLayer, options: StructureOptions, progress: Progress | None = None
+    store: AssessmentStore,
+    layer: QgsVectorLayer,
+    options: StructureOptions,
+    progress: Progress | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> StructureImport:
     """Plan the import, then write every new structure (and every merge into an existing one)
     in one transaction (all or nothing).
 
     Reading is the first half of ``progress``, writing the second."""
-    plan = plan_structures(store, layer, options, None if progress is None else lambda f: progress(f / 2))
+    plan = plan_structures(store, layer, options, None if progress is None else lambda f: progress(f / 2), layers)
     store.import_batch(
         plan.records, (), None if progress is None else lambda f: progress(0.5 + f / 2), updates=plan.updates
     )
