@@ -19,11 +19,20 @@ from .ui.damage.part import DamagePanel
 from .ui.dock_layout import FitOnGrowth
 from .ui.export.action import ExportAction
 from .ui.imagery.part import ImageryPart
+from .ui.importing.part import ImportPart
 from .ui.messages import notify
 from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
 
-INTERFACE_PARTS = (AssessmentActions, ImageryPart, ChangeScoreAction, AnnotationPart, DamagePanel, ExportAction)
+INTERFACE_PARTS = (
+    AssessmentActions,
+    ImportPart,
+    ImageryPart,
+    ChangeScoreAction,
+    AnnotationPart,
+    DamagePanel,
+    ExportAction,
+)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"

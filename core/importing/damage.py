@@ -29,6 +29,7 @@ from ..assessment.records import FeatureRecord
 from ..assessment.store import AssessmentStore, WriteCancelled
 from ..attributes import text
 from ..errors import SiteWatchError
+from .assessment_layers import AssessmentLayers
 from .damage_formats import DamageSite, Problems, detect_format, ems_status, read_xbd, reading_date, unosat_readings
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
@@ -144,20 +145,21 @@ def _plan_damage(
     store: AssessmentStore,
     source: str | QgsVectorLayer,
     options: DamageOptions,
-    progress: Callable[[float], bool] | None = None,
+    progress: Callable[[float], bool] | None,
+    layers: AssessmentLayers,
 ) -> DamageImport:
     """Everything the import would write, checked; nothing is written."""
     problems = Problems()
     fmt, sites, layer, archived = read_sites(source, options, problems)
     problems.raise_if_any(layer.name() if layer is not None else str(source))
-    crs = store.crs()
+    crs = layers.structures.crs()
     source_crs = layer.crs() if layer is not None else None
     if source_crs is None or not source_crs.isValid():
         source_crs = QgsCoordinateReferenceSystem("EPSG:4326")
     transform = QgsCoordinateTransform(source_crs, crs, QgsCoordinateTransformContext())
     metres = options.match_distance_m if not crs.isGeographic() else options.match_distance_m / 111_320
     side = SQUARE_M if not crs.isGeographic() else SQUARE_M / 111_320
-    index = FootprintIndex((f["structure_id"], f.geometry()) for f in store.layer(schema.STRUCTURES.name).getFeatures())
+    index = FootprintIndex((f["structure_id"], f.geometry()) for f in layers.structures.getFeatures())
     ids = IdSequence(store, schema.STRUCTURES.name)
     existing = {(o.structure_id, o.observed_on) for o in store.observations()}
     result = DamageImport(format=fmt, sites=len(sites), history_left=archived)
@@ -230,10 +232,11 @@ def plan_damage(
     source: str | QgsVectorLayer,
     options: DamageOptions,
     progress: Callable[[float], bool] | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> DamageImport:
-    """Everything the import would write, checked; nothing is written."""
+    """Everything the import would write, checked; nothing is written (the Import dialog's preview)."""
     with layers_released_on_error():
-        return _plan_damage(store, source, options, progress)
+        return _plan_damage(store, source, options, progress, layers or AssessmentLayers.of(store))
 
 
 def _worse(status: str, than: str) -> bool:
@@ -246,8 +249,9 @@ def import_damage(
     source: str | QgsVectorLayer,
     options: DamageOptions,
     progress: Callable[[float], bool] | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> DamageImport:
     """Plan, then write the new structures and observations in one transaction."""
-    plan = plan_damage(store, source, options, None if progress is None else lambda f: progress(f / 2))
+    plan = plan_damage(store, source, options, None if progress is None else lambda f: progress(f / 2), layers)
     store.import_batch(plan.records, plan.observations, None if progress is None else lambda f: progress(0.5 + f / 2))
     return plan

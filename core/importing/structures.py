@@ -20,6 +20,7 @@ from ..assessment.records import AttributeUpdate, FeatureRecord
 from ..assessment.store import AssessmentStore, WriteCancelled
 from ..attributes import text as attribute_text
 from ..errors import SiteWatchError
+from .assessment_layers import AssessmentLayers
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
 from .sources import OSM_PROPERTY, layers_released_on_error, require_geometry
@@ -136,20 +137,6 @@ class _Area:
         if self.aoi is not None:
             return bool(box.intersects(self.aoi_box) and self.aoi.intersects(geometry.constGet()))
         return True
-
-
-@dataclass(frozen=True)
-class AssessmentLayers:
-    """The assessment's structures and compounds layers an import reads. A background task makes
-    them on the main thread (:meth:`of`): making OGR layers on a worker while the main thread
-    opens the same GeoPackage can deadlock."""
-
-    structures: QgsVectorLayer
-    compounds: QgsVectorLayer
-
-    @classmethod
-    def of(cls, store: AssessmentStore) -> AssessmentLayers:
-        return cls(store.layer(schema.STRUCTURES.name), store.layer(schema.COMPOUNDS.name))
 
 
 class _Existing:

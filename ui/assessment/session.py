@@ -45,6 +45,9 @@ class AssessmentSession(QObject):
     """Emitted (by the annotation controller) once observations were committed and re-read: with
     the ids of the structures they belong to (a key, an undo, a redo, another analyst's change),
     or None when any structure's may have changed. The Damage panel moves only those."""
+    store_changed = pyqtSignal(object, object)
+    """Emitted when a write outside the undo stack (an import) changed the open assessment: with
+    the ids of the structures changed (None: any) and the set of contract layer names written."""
 
     def __init__(self, project: QgsProject):
         super().__init__()
