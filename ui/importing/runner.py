@@ -10,7 +10,6 @@ from qgis.core import Qgis, QgsApplication
 from qgis.gui import QgisInterface
 from qgis.PyQt.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -56,12 +55,16 @@ class ImportDialogBase(QDialog):
         running = QHBoxLayout()
         running.addWidget(self.progress, 1)
         running.addWidget(self.cancel_button)
-        self.buttons = QDialogButtonBox()
-        self.preview_button = self.buttons.addButton("Preview", QDialogButtonBox.ButtonRole.ActionRole)
+        self.preview_button = QPushButton("Preview")
         self.preview_button.setToolTip("Work out what the import would do, without writing anything")
-        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button = QPushButton("Import")
         self.import_button.setToolTip("Write into the open assessment in one transaction (all or nothing)")
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button = QPushButton("Close")
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        for button in (self.preview_button, self.import_button, self.close_button):
+            button.setAutoDefault(False)
+            self.buttons.addWidget(button)
         self.preview_button.clicked.connect(self.preview)
         self.import_button.clicked.connect(self.run_import)
         self.close_button.clicked.connect(self.close)
@@ -69,7 +72,7 @@ class ImportDialogBase(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.status)
         layout.addLayout(running)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.buttons)
         self._set_running(False)
 
     # -- what a subclass provides -----------------------------------------------------------

@@ -50,6 +50,8 @@ SOURCE_FILTER = (
     "Footprints (*.gpkg *.shp *.geojson *.json *.geojsons *.geojsonl *.fgb *.osm *.pbf *.csv);;All files (*)"
 )
 NO_FIELD = "(none)"
+MAX_EXTENT = 1e8
+"""Wider than this (map units) the canvas shows no real extent yet (an empty project)."""
 COUNTS = (
     ("new", "New structures"),
     ("duplicates", "Duplicates"),
@@ -77,7 +79,7 @@ class StructureImportDialog(ImportDialogBase):
         self.type_field = QComboBox()
         self.name_field = QComboBox()
         self.types = TypeMapTable()
-        self.types.setMinimumHeight(150)
+        self.types.setMinimumHeight(120)
         add_row = QPushButton("Add value")
         add_row.clicked.connect(lambda: self.types.add_row())
         remove_row = QPushButton("Remove")
@@ -93,13 +95,17 @@ class StructureImportDialog(ImportDialogBase):
         self.duplicates.addItem("skip them", DUPLICATE_MODES[0])
         self.duplicates.addItem("merge type and name into the existing structure", DUPLICATE_MODES[1])
         self.extent = QgsExtentGroupBox()
-        self.extent.setTitle("Only within this extent")
+        self.extent.setTitleBase("Only within an extent")
         self.extent.setCheckable(True)
         self.extent.setChecked(False)
+        self.extent.setCollapsed(True)
         self.extent.setMapCanvas(iface.mapCanvas())
         self.extent.setOutputCrs(session.store.crs() if session.store is not None else QgsProject.instance().crs())
-        self.extent.setOriginalExtent(iface.mapCanvas().extent(), iface.mapCanvas().mapSettings().destinationCrs())
-        self.extent.setCurrentExtent(iface.mapCanvas().extent(), iface.mapCanvas().mapSettings().destinationCrs())
+        canvas = iface.mapCanvas()
+        if canvas.extent().isFinite() and canvas.extent().width() < MAX_EXTENT:  # not the empty project's
+            crs = canvas.mapSettings().destinationCrs()
+            self.extent.setOriginalExtent(canvas.extent(), crs)
+            self.extent.setCurrentExtent(canvas.extent(), crs)
         self.aoi = QgsMapLayerComboBox()
         self.aoi.setFilters(Qgis.LayerFilter.PolygonLayer)
         self.aoi.setAllowEmptyLayer(True, "(none: everything)")
@@ -142,13 +148,15 @@ class StructureImportDialog(ImportDialogBase):
             preview.addWidget(QLabel(label), number // 3, 2 * (number % 3))
             preview.addWidget(self.counts[key], number // 3, 2 * (number % 3) + 1)
         preview.addWidget(self.details, 2, 0, 1, 6)
+        for column in (1, 3, 5):
+            preview.setColumnStretch(column, 1)
         preview_box = QGroupBox("Preview")
         preview_box.setLayout(preview)
         for widget in (source_box, types_box, area_box, self.extent, preview_box):
             self.form.addWidget(widget)
         self.file.fileChanged.connect(self._file_chosen)
         self.layer.layerChanged.connect(self._layer_chosen)
-        self.resize(620, 760)
+        self.resize(620, 680)
 
     # -- the source and its fields ----------------------------------------------------------
 
