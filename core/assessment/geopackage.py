@@ -72,6 +72,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         if not _checked:
             raise TypeError("Use GeoPackageStore.open() or GeoPackageStore.create().")
         self.path = Path(path).resolve()
+        self._opening_notes: list[str] = []
 
     # -- creating and opening -------------------------------------------------------------
 
@@ -185,9 +186,10 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
-        if is_adopted(target):  # a file made elsewhere is read as it is until adopted
-            upgrade.upgrade(target)
-        return cls(target, _checked=True)
+        upgraded = upgrade.upgrade(target) if is_adopted(target) else None  # made elsewhere: read as it is
+        store = cls(target, _checked=True)
+        store._opening_notes = [upgraded.message()] if upgraded else []
+        return store
 
     # -- the interface --------------------------------------------------------------------
 
@@ -198,6 +200,9 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
     @property
     def provider(self) -> str:
         return "ogr"
+
+    def opening_notes(self) -> list[str]:
+        return list(self._opening_notes)
 
     def read_only_reason(self) -> str | None:
         if not is_adopted(self.path):

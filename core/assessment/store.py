@@ -201,6 +201,11 @@ class AssessmentStore(ABC):
     def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
         """Every validation answer (of ``sample_id`` only, when given)."""
 
+    def opening_notes(self) -> list[str]:
+        """What opening did to the assessment that the analyst should know (an upgrade of an
+        older schema and where the backup copy is), said once on opening."""
+        return []
+
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a
         refused write), or None when it may be written."""

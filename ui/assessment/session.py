@@ -70,7 +70,12 @@ class AssessmentSession(QObject):
         store = open_assessment(path)
         layers: list[QgsMapLayer] = []
         for layer_def in LAYER_ORDER:
-            layer = store.layer(layer_def.name)
+            try:
+                layer = store.layer(layer_def.name)
+            except SiteWatchError:
+                if layer_def is schema.OBSERVATION_HISTORY and store.read_only_reason():
+                    continue  # a GeoPackage made elsewhere, not adopted: read-only, no history yet
+                raise
             layer.setCustomProperty("sitewatch/layer", layer_def.name)
             layers.append(layer)
         self.close()
