@@ -105,9 +105,19 @@ def _field(layer: QgsVectorLayer, requested: str | None, default: str, parameter
     return default if default in names else None
 
 
+def _no_buildings(layer: QgsVectorLayer) -> str:
+    return (
+        f"The OSM file '{layer.name()}' holds no buildings (no way or relation tagged building=*); "
+        "nothing was imported. Take an extract that includes buildings."
+    )
+
+
 def check_source(layer: QgsVectorLayer, options: StructureOptions) -> str | None:
-    """Refuse a source that cannot hold footprints; returns the type field to read."""
+    """Refuse a source that cannot hold footprints (an OSM file without buildings among them);
+    returns the type field to read."""
     require_geometry(layer, (Qgis.GeometryType.Polygon,), "building footprints must be polygons")
+    if layer.customProperty(OSM_PROPERTY) and not next(layer.getFeatures(QgsFeatureRequest().setLimit(1)), None):
+        raise SiteWatchError(_no_buildings(layer))
     if options.duplicates not in DUPLICATE_MODES:
         raise SiteWatchError(f"Duplicates mode '{options.duplicates}': use one of {', '.join(DUPLICATE_MODES)}.")
     _field(layer, options.name_field, NAME_FIELD, "NAME_FIELD")
@@ -242,10 +252,7 @@ def _plan_structures(
     result.updates = list(updates.values())
     if result.read == 0:
         if layer.customProperty(OSM_PROPERTY):
-            raise SiteWatchError(
-                f"The OSM file '{layer.name()}' holds no buildings (no way or relation tagged building=*); "
-                "nothing was imported. Take an extract that includes buildings."
-            )
+            raise SiteWatchError(_no_buildings(layer))
         raise SiteWatchError(f"'{layer.name()}' holds no features; nothing was imported.")
     return result
 

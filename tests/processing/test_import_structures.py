@@ -11,6 +11,7 @@ from qgis.core import QgsProcessingException
 
 import processing
 from sitewatch.tests.helpers.import_sources import LAT0, LON0, grid_wkts, osm_xml, square_wkt, write_vector
+from sitewatch.tests.helpers.osm_pbf import osm_pbf
 
 
 def structure_types(path: str) -> list[str]:
@@ -102,3 +103,18 @@ def test_duplicates_mode_merge_and_area_of_interest_parameters(sitewatch_provide
             "sitewatch:importstructures",
             {"INPUT": str(second), "ASSESSMENT": assessment.location, "DUPLICATES_MODE": "fuse"},
         )
+
+
+def test_qgis_process_imports_an_osm_pbf_and_refuses_one_without_buildings(qgis_process, assessment, tmp_path):
+    source = osm_pbf(tmp_path / "site.osm.pbf", [("warehouse", LON0, LAT0), ("landuse=grass", LON0 + 0.001, LAT0)])
+    run = qgis_process(
+        "run", "sitewatch:importstructures", "--json", "--", f"INPUT={source}", f"ASSESSMENT={assessment.location}"
+    )
+    assert json.loads(run.stdout)["results"]["IMPORTED"] == 1
+    assert structure_types(assessment.location) == ["warehouse"]
+    roads = osm_pbf(tmp_path / "roads.osm.pbf", [("", LON0, LAT0)])
+    failed = qgis_process(
+        "run", "sitewatch:importstructures", "--", f"INPUT={roads}", f"ASSESSMENT={assessment.location}", check=False
+    )
+    assert failed.returncode != 0
+    assert (failed.stdout + failed.stderr).count("The OSM file 'roads.osm.pbf' holds no buildings") == 1
