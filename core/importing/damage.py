@@ -63,20 +63,33 @@ class DamageImport:
     kept: int = 0
     unmatched: int = 0
     created: int = 0
+    history: int = 0
+    """Rows of a SiteWatch export's history recorded before the observation that replaced them."""
     history_left: int = 0
-    """Archived rows of a SiteWatch export's history, not imported."""
+    """Archived rows of a SiteWatch export's history not imported (their structure or observation is gone)."""
     records: list[FeatureRecord] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
     def summary(self) -> list[str]:
-        return [
-            f"{self.sites} {self.format} sites read: {self.recorded} observations recorded "
-            f"({self.replaced} replacing earlier ones, {self.kept} existing kept); {self.unmatched} sites "
-            f"matched no structure, {self.created} structures created for them."
-        ] + (
-            [f"{self.history_left} archived rows of the export's history were not imported (current rows only)."]
-            if self.history_left
-            else []
+        return (
+            [
+                f"{self.sites} {self.format} sites read: {self.recorded} observations recorded "
+                f"({self.replaced} replacing earlier ones, {self.kept} existing kept); {self.unmatched} sites "
+                f"matched no structure, {self.created} structures created for them."
+            ]
+            + (
+                [f"{self.history} rows of the export's history kept in the history (as replaced)."]
+                if self.history
+                else []
+            )
+            + (
+                [
+                    f"{self.history_left} archived rows of the export's history were not imported "
+                    "(their structure was deleted or their observation removed)."
+                ]
+                if self.history_left
+                else []
+            )
         )
 
 
@@ -164,6 +177,7 @@ def _plan_damage(
     existing = {(o.structure_id, o.observed_on) for o in store.observations()}
     result = DamageImport(format=fmt, sites=len(sites), history_left=archived)
     chosen: dict[tuple[str, str], Observation] = {}
+    earlier: dict[tuple[str, str], list[Observation]] = {}
     recorded_at = now_iso()
     for number, site in enumerate(sites):
         if progress is not None and number % 500 == 0 and not progress(number / max(1, len(sites))):
@@ -208,9 +222,10 @@ def _plan_damage(
                 if original is not None
                 else Observation(structure_id, date, status, None, None, options.analyst, recorded_at, reading_note)
             )
-            earlier = chosen.get(key)
-            if earlier is None or _worse(status, earlier.status):
+            before = chosen.get(key)
+            if before is None or _worse(status, before.status):
                 chosen[key] = observation
+                earlier[key] = site.earlier.get(date, [])
     conflicts = [key for key in chosen if key in existing]
     if conflicts and options.conflict == "refuse":
         raise SiteWatchError(
@@ -222,8 +237,11 @@ def _plan_damage(
             result.kept += 1
             continue
         result.replaced += key in existing
+        history = earlier.get(key, [])
+        result.history += len(history)
+        result.observations += [replace(o, structure_id=key[0]) for o in history]  # archived as replaced
         result.observations.append(observation)
-    result.recorded = len(result.observations)
+        result.recorded += 1
     return result
 
 
