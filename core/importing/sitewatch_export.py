@@ -184,3 +184,21 @@ def _recorded(value: object) -> str:
     if hasattr(value, "toString"):
         recorded = value.toString("yyyy-MM-ddTHH:mm:ss.zzzZ")
     return recorded
+
+
+def export_compounds(path: Path) -> QgsVectorLayer | None:
+    """The compounds layer of the export ``path`` belongs to (its GeoPackage's layer, or the
+    ``<prefix>_compounds`` file beside its structures); None when the export has none."""
+    files = find_export_files(path)
+    if files is None:
+        return None
+    structures = files.structures
+    if "|layername=structures" in structures:
+        uri = structures.replace("|layername=structures", "|layername=compounds")
+    else:
+        source = Path(structures)
+        uri = str(source.with_name(source.stem[: -len("_structures")] + "_compounds" + source.suffix))
+        if not Path(uri).is_file():
+            return None
+    layer = open_source(uri) if not uri.endswith("|layername=compounds") else QgsVectorLayer(uri, "compounds", "ogr")
+    return layer if layer.isValid() and "compound" in layer.fields().names() else None
