@@ -33,7 +33,8 @@ def write_footprints_seq(path: Path, megabytes: int) -> int:
             lines = []
             for number in range(count, count + 10_000):
                 x, y = LON0 + (number % 2000) * 0.0004, LAT0 + (number // 2000) * 0.0004
-                ring = f"[{x:.7f},{y:.7f}],[{x + side:.7f},{y:.7f}],[{x + side:.7f},{y + side:.7f}],[{x:.7f},{y + side:.7f}],[{x:.7f},{y:.7f}]"
+                corners = ((x, y), (x + side, y), (x + side, y + side), (x, y + side), (x, y))
+                ring = ",".join(f"[{a:.7f},{b:.7f}]" for a, b in corners)
                 lines.append(
                     f'{{"type":"Feature","properties":{{"building":"yes","release":"{PADDING}"}},'
                     f'"geometry":{{"type":"Polygon","coordinates":[[{ring}]]}}}}\n'
