@@ -4,6 +4,7 @@ with a message saying where the backup copy is."""
 
 from __future__ import annotations
 
+import pytest
 from qgis.core import Qgis
 
 from sitewatch.tests.helpers.foreign_gpkg import row_checksums, tables, write_foreign_gpkg, write_version1_assessment
@@ -20,6 +21,14 @@ class Answers:
     def __call__(self, title: str, question: str) -> bool:
         self.asked.append(question)
         return self.answer
+
+
+@pytest.fixture(autouse=True)
+def damage_idle(plugin):
+    """No damage task outlives the test (one finishing after the plugin was unloaded would
+    call into its deleted panel)."""
+    yield
+    wait_until_idle(part_of(plugin, DamagePanel).dock)
 
 
 def messages(iface, level) -> str:
@@ -51,7 +60,7 @@ def test_no_opens_it_read_only_and_leaves_the_file_as_it_was(plugin, qgis_iface,
     store = plugin.context.session.store
     assert store is not None and "made outside SiteWatch" in store.read_only_reason()
     wait_until_idle(part_of(plugin, DamagePanel).dock)
-    assert messages(qgis_iface, Qgis.MessageLevel.Critical) == ""
+    assert messages(qgis_iface, Qgis.MessageLevel.Critical) == ""  # the panels read it as it is
     assert "made outside SiteWatch" in messages(qgis_iface, Qgis.MessageLevel.Info)  # said once on opening
     assert path.read_bytes() == before
 

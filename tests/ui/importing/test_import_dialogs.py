@@ -15,7 +15,9 @@ from qgis.PyQt.QtCore import QCoreApplication
 from sitewatch.core.importing.sources import open_source
 from sitewatch.core.importing.structures import StructureOptions, import_structures
 from sitewatch.tests.helpers.import_sources import LAT0, LON0, STEP, grid_wkts, osm_xml, square_wkt, write_vector
-from sitewatch.tests.helpers.plugin import part_of
+from sitewatch.tests.helpers.plugin import part_of, wait_until_idle
+from sitewatch.ui.annotation.part import AnnotationPart
+from sitewatch.ui.damage.part import DamagePanel
 from sitewatch.ui.importing.part import ImportPart
 
 
@@ -39,8 +41,11 @@ def messages(iface, level) -> str:
 
 @pytest.fixture
 def opened(plugin, assessment):
+    """The plugin with ``assessment`` open; no damage task outlives the test (one finishing
+    after the plugin was unloaded would call into its deleted panel)."""
     plugin.context.session.open(assessment.location)
-    return plugin
+    yield plugin
+    wait_until_idle(part_of(plugin, DamagePanel).dock)
 
 
 def structures_layer(plugin) -> QgsVectorLayer:
@@ -83,6 +88,7 @@ def test_footprints_preview_writes_nothing_then_import_refreshes_the_layers(open
     layer = structures_layer(opened)
     assert layer.featureCount() == 4  # the project layer shows the import at once
     assert sorted(f["type"] for f in layer.getFeatures()) == ["building", "building", "bunker", "warehouse"]
+    assert len(part_of(opened, AnnotationPart).controller.fids) == 4  # the review knows them too
 
 
 def test_a_project_layer_with_an_area_of_interest_and_merged_duplicates(opened, assessment, tmp_path):
