@@ -7,6 +7,8 @@ A thin adapter over :mod:`...core.importing.structures`: the form becomes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qgis.core import (
     Qgis,
     QgsCoordinateTransform,
@@ -163,6 +165,7 @@ class StructureImportDialog(ImportDialogBase):
     def _file_chosen(self, path: str) -> None:
         if path:
             self.layer.setLayer(None)
+            settings.set_last_folder(str(Path(path).parent))
         self._read_fields()
 
     def _layer_chosen(self, layer: QgsVectorLayer | None) -> None:
