@@ -72,7 +72,6 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         if not _checked:
             raise TypeError("Use GeoPackageStore.open() or GeoPackageStore.create().")
         self.path = Path(path).resolve()
-        self._opening_notes: list[str] = []
 
     # -- creating and opening -------------------------------------------------------------
 
@@ -188,7 +187,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
             )
         upgraded = upgrade.upgrade(target) if is_adopted(target) else None  # made elsewhere: read as it is
         store = cls(target, _checked=True)
-        store._opening_notes = [upgraded.message()] if upgraded else []
+        store._opening_notes = (upgraded.message(),) if upgraded else ()
         return store
 
     # -- the interface --------------------------------------------------------------------
@@ -200,9 +199,6 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
     @property
     def provider(self) -> str:
         return "ogr"
-
-    def opening_notes(self) -> list[str]:
-        return list(self._opening_notes)
 
     def read_only_reason(self) -> str | None:
         if not is_adopted(self.path):

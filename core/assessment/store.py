@@ -201,10 +201,12 @@ class AssessmentStore(ABC):
     def validations(self, sample_id: str | None = None) -> list[ValidationAnswer]:
         """Every validation answer (of ``sample_id`` only, when given)."""
 
+    _opening_notes: tuple[str, ...] = ()
+
     def opening_notes(self) -> list[str]:
         """What opening did to the assessment that the analyst should know (an upgrade of an
         older schema and where the backup copy is), said once on opening."""
-        return []
+        return list(self._opening_notes)
 
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a
