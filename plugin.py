@@ -20,12 +20,14 @@ from .ui.dock_layout import FitOnGrowth
 from .ui.export.action import ExportAction
 from .ui.export.series_action import ImageSeriesAction
 from .ui.imagery.part import ImageryPart
+from .ui.importing.part import ImportPart
 from .ui.messages import notify
 from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
 
 INTERFACE_PARTS = (
     AssessmentActions,
+    ImportPart,
     ImageryPart,
     ChangeScoreAction,
     AnnotationPart,

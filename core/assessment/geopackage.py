@@ -32,7 +32,7 @@ from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_m
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
-from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
+from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .store import AssessmentStore, missing_structure_message
 from .styles import STYLE_NAME, default_style_layers
 
@@ -189,9 +189,10 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
                 f"'{target}' is not a SiteWatch assessment: {'; '.join(problems)}. "
                 "Create one with SiteWatch ▸ New assessment (sitewatch:createassessment)."
             )
-        if is_adopted(target):  # a file made elsewhere is read as it is until adopted
-            upgrade.upgrade(target)
-        return cls(target, _checked=True)
+        upgraded = upgrade.upgrade(target) if is_adopted(target) else None  # made elsewhere: read as it is
+        store = cls(target, _checked=True)
+        store._opening_notes = (upgraded.message(),) if upgraded else ()
+        return store
 
     # -- the interface --------------------------------------------------------------------
 
@@ -378,8 +379,9 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
-        return geopackage_bulk.import_batch(self.location, records, observations, step)
+        return geopackage_bulk.import_batch(self.location, records, observations, step, updates)
 
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
         return geopackage_scores.save(self.location, before_image, after_image, rows)

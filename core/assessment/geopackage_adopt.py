@@ -74,6 +74,24 @@ def is_adopted(path: str | os.PathLike[str]) -> bool:
     return not {schema.OBSERVATION_HISTORY.name, schema.META_TABLE} & set(missing_internal(path))
 
 
+def adoption_offered(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a GeoPackage made elsewhere that holds the contract's layers and fields
+    but not SiteWatch's internal tables: it opens read-only, and adopting it makes it writable."""
+    target = Path(path)
+    if target.suffix.lower() != ".gpkg" or not target.is_file():
+        return False
+    try:
+        if is_adopted(target):
+            return False
+        dataset = gdal.OpenEx(str(target), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["GPKG"])
+    except (sqlite3.Error, RuntimeError):
+        return False  # opening it says what is wrong
+    try:
+        return dataset is not None and not contract_problems(dataset)
+    finally:
+        dataset = None
+
+
 def require_adopted(path: str | os.PathLike[str]) -> None:
     """Refuse to write into a GeoPackage made elsewhere that was not adopted (no history to keep
     replaced rows in), before anything is written. A missing or locked file is left to the

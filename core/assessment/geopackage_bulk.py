@@ -13,10 +13,10 @@ from osgeo import ogr
 
 from ..errors import SiteWatchError
 from . import schema
-from .geopackage_features import _ogr_geometry, _transaction, _write_error
+from .geopackage_features import _find, _ogr_geometry, _transaction, _write_error
 from .geopackage_sql import OgrSql, archive, insert, sql
 from .observations import Observation
-from .records import FeatureRecord
+from .records import AttributeUpdate, FeatureRecord
 from .store import WriteCancelled, missing_structure_message
 
 ogr.UseExceptions()
@@ -44,14 +44,19 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         dataset.ReleaseResultSet(result)
 
 
-def _missing_message(missing: Sequence[str], path: str) -> str:
-    if len(missing) == 1:
-        return missing_structure_message(missing[0], path)
-    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return (
-        f"{len(missing)} structures do not exist in {path}: {shown}; nothing was imported. "
-        "Import the structures with their observations, or correct the structure ids."
-    )
+def _update(dataset: ogr.DataSource, update: AttributeUpdate) -> None:
+    layer = dataset.GetLayerByName(update.layer_name)
+    feature = _find(layer, update.layer_name, update.feature_id)
+    if feature is None:
+        raise SiteWatchError(f"{update.feature_id} is not in '{update.layer_name}' (deleted?); nothing was written.")
+    for name, value in update.attributes.items():
+        if value is None:
+            feature.SetFieldNull(name)
+        elif isinstance(value, str):
+            feature.SetFieldString(feature.GetFieldIndex(name), value)
+        else:
+            feature.SetField(name, value)
+    layer.SetFeature(feature)
 
 
 def import_batch(
@@ -59,10 +64,11 @@ def import_batch(
     records: Sequence[FeatureRecord],
     observations: Sequence[Observation],
     step: Callable[[float], bool] | None,
+    updates: Sequence[AttributeUpdate] = (),
 ) -> int:
     """See :meth:`.store.AssessmentStore.import_batch`."""
     checked = [o.validated() for o in observations]
-    total = max(1, len(records) + len(checked))
+    total = max(1, len(records) + len(checked) + len(updates))
     done = 0
 
     def advance() -> None:
@@ -98,6 +104,11 @@ def import_batch(
                     done += 1
                     if done % _STEP_EVERY == 0:
                         advance()
+            for update in updates:
+                _update(dataset, update)
+                done += 1
+                if done % _STEP_EVERY == 0:
+                    advance()
             executor = OgrSql(dataset)
             keys = _existing_keys(dataset) if checked else set()
             structures = _existing_ids(dataset, schema.STRUCTURES.name) if checked else set()

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from ..errors import SiteWatchError
+from .geopackage_adopt import require_adopted
 from .records import ChangeScoreRow, StoredChangeScore
 
 TABLE = "change_scores"
@@ -32,7 +33,9 @@ CREATE TABLE IF NOT EXISTS change_scores (
 
 
 def save(gpkg_path: str, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
-    """Replace the change scores of the (before, after) pair; returns the number of rows written."""
+    """Replace the change scores of the (before, after) pair; returns the number of rows written.
+    A GeoPackage made elsewhere is refused until adopted (nothing is written into it)."""
+    require_adopted(gpkg_path)
     scored_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     values = [
         (r.structure_id, before_image, after_image, r.score, r.frac, r.rank, r.suggested, scored_at) for r in rows

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from ..errors import SiteWatchError
 from . import postgis_sql, schema
 from .observations import Observation
-from .records import FeatureRecord
+from .records import AttributeUpdate, FeatureRecord
 from .store import WriteCancelled
 
 _STEP_EVERY = 2000
@@ -39,9 +39,10 @@ class BulkImport:
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
         checked = [o.validated() for o in observations]
-        total = max(1, len(records) + len(checked))
+        total = max(1, len(records) + len(checked) + len(updates))
         location = self.location
 
         def advance(done: int) -> None:
@@ -60,7 +61,16 @@ class BulkImport:
                 postgis_sql.insert_feature(cursor, record, self.srid)
                 if done % _STEP_EVERY == 0:
                     advance(done)
-            for done, observation in enumerate(checked, start=len(records) + 1):
+            for done, update in enumerate(updates, start=len(records) + 1):
+                layer_def = schema.LAYER_BY_NAME[update.layer_name]
+                if postgis_sql.find_feature(cursor, layer_def, update.feature_id, lock=True) is None:
+                    raise SiteWatchError(
+                        f"{update.feature_id} is not in '{update.layer_name}' (deleted?); nothing was written."
+                    )
+                postgis_sql.update_feature(cursor, layer_def, update.feature_id, self.srid, None, update.attributes)
+                if done % _STEP_EVERY == 0:
+                    advance(done)
+            for done, observation in enumerate(checked, start=len(records) + len(updates) + 1):
                 if self._write(cursor, observation) is not None:
                     replaced += 1
                 if done % _STEP_EVERY == 0:

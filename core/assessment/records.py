@@ -30,6 +30,14 @@ class FeatureRecord:
         return str(self.attributes[id_field])
 
 
+class AttributeUpdate(NamedTuple):
+    """New values of some attributes of an existing feature (an import merging a duplicate)."""
+
+    layer_name: str
+    feature_id: str
+    attributes: dict[str, object]
+
+
 class ChangeScoreRow(NamedTuple):
     """One structure's change score as ``sitewatch:changescore`` wrote it, to be stored."""
 

@@ -20,7 +20,7 @@ from ..annotation.compounds import CompoundIndex
 from ..errors import SiteWatchError
 from . import schema
 from .observations import Observation
-from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
+from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .validation_records import SampleRow, ValidationAnswer
 
 
@@ -166,6 +166,7 @@ class AssessmentStore(ABC):
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
         """Write many new features and observations in ONE transaction (imports).
 
@@ -174,9 +175,10 @@ class AssessmentStore(ABC):
         :meth:`record_observation` does: one with the structure and date of a current one
         replaces it, the old row going to ``observation_history`` with reason ``replaced``.
         ``step`` is called now and then with the fraction written so far (0 to 1); when it
-        returns False the write stops with :class:`WriteCancelled`. Any error or cancel rolls
-        everything back, leaving the assessment as it was. Returns how many current
-        observations were replaced."""
+        returns False the write stops with :class:`WriteCancelled`. ``updates`` set attributes of
+        existing features in the same transaction (a missing one: a SiteWatchError naming it).
+        Any error or cancel rolls everything back, leaving the assessment as it was. Returns how
+        many current observations were replaced."""
 
     # -- change scores per image pair -----------------------------------------------------
 
@@ -212,6 +214,13 @@ class AssessmentStore(ABC):
     def remove_validation(self, structure_id: str, observed_on: str, sample_id: str) -> int:
         """Delete the answer of that structure, date and sample (an undone answer); returns how
         many rows went (0 or 1). Observations are not touched."""
+
+    _opening_notes: tuple[str, ...] = ()
+
+    def opening_notes(self) -> list[str]:
+        """What opening did to the assessment that the analyst should know (an upgrade of an
+        older schema and where the backup copy is), said once on opening."""
+        return list(self._opening_notes)
 
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a

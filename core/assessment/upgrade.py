@@ -126,12 +126,31 @@ def backup_path(path: Path, version: int) -> Path:
     return candidate
 
 
-def upgrade(path: str | os.PathLike[str]) -> list[str]:
-    """Run the pending steps on the assessment at ``path`` (backup first); returns what was done."""
+@dataclass(frozen=True)
+class Upgraded:
+    """What :func:`upgrade` did to a file: from which version, the steps, where the backup is."""
+
+    path: Path
+    version: int
+    steps: tuple[UpgradeStep, ...]
+    backup: Path
+
+    def message(self) -> str:
+        """What the analyst is told once, on opening."""
+        done = "; ".join(step.description for step in self.steps)
+        return (
+            f"{self.path.name} was written by an older SiteWatch (schema {self.version}) and was upgraded to "
+            f"schema {CURRENT} ({done}). The file as it was is kept in {self.backup}."
+        )
+
+
+def upgrade(path: str | os.PathLike[str]) -> Upgraded | None:
+    """Run the pending steps on the assessment at ``path`` (backup first); returns what was done
+    (None: nothing was pending, or the file cannot be written and is read as it is)."""
     target = Path(path)
     version = file_version(target)
     if version is None:
-        return []
+        return None
     if version > CURRENT:
         raise SiteWatchError(
             f"'{target.name}' was written by a newer SiteWatch (schema {version}; this one knows up to "
@@ -139,7 +158,7 @@ def upgrade(path: str | os.PathLike[str]) -> list[str]:
         )
     pending = [step for step in STEPS if step.version > version or step.needed(target)]
     if not pending or not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
-        return []
+        return None
     backup = backup_path(target, version)
     temp = target.with_name(f".{target.stem}.upgrade-{os.getpid()}.gpkg")
     try:
@@ -168,4 +187,4 @@ def upgrade(path: str | os.PathLike[str]) -> list[str]:
     finally:
         for leftover in (temp, Path(str(temp) + "-wal"), Path(str(temp) + "-shm")):
             leftover.unlink(missing_ok=True)
-    return [f"schema {step.version}: {step.description}" for step in pending] + [f"backup: {backup.name}"]
+    return Upgraded(target, version, tuple(pending), backup.absolute())

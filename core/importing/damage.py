@@ -23,16 +23,19 @@ from qgis.core import (
 )
 
 from .. import values
+from ..annotation.compounds import CompoundIndex
 from ..assessment import schema
 from ..assessment.observations import Observation, now_iso
-from ..assessment.records import FeatureRecord
+from ..assessment.records import AttributeUpdate, FeatureRecord
 from ..assessment.store import AssessmentStore, WriteCancelled
 from ..attributes import text
+from ..damage.table import ALL, UNASSIGNED
 from ..errors import SiteWatchError
+from .assessment_layers import AssessmentLayers
 from .damage_formats import DamageSite, Problems, detect_format, ems_status, read_xbd, reading_date, unosat_readings
 from .geometry import FootprintIndex, checked_polygon
 from .ids import IdSequence
-from .sitewatch_export import is_sitewatch_export, read_sitewatch
+from .sitewatch_export import export_compounds, is_sitewatch_export, read_sitewatch
 from .sources import layers_released_on_error, open_source
 
 CONFLICTS = ("keep", "replace", "refuse")
@@ -62,21 +65,32 @@ class DamageImport:
     kept: int = 0
     unmatched: int = 0
     created: int = 0
+    history: int = 0
+    """Rows of a SiteWatch export's history recorded before the observation that replaced them."""
     history_left: int = 0
-    """Archived rows of a SiteWatch export's history, not imported."""
+    """Archived rows of a SiteWatch export's history not imported (their structure or observation is gone)."""
+    compounds: int = 0
+    """Compounds of a SiteWatch export added (those the assessment did not have, by id)."""
     records: list[FeatureRecord] = field(default_factory=list)
+    updates: list[AttributeUpdate] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
     def summary(self) -> list[str]:
-        return [
+        lines = [
             f"{self.sites} {self.format} sites read: {self.recorded} observations recorded "
             f"({self.replaced} replacing earlier ones, {self.kept} existing kept); {self.unmatched} sites "
             f"matched no structure, {self.created} structures created for them."
-        ] + (
-            [f"{self.history_left} archived rows of the export's history were not imported (current rows only)."]
-            if self.history_left
-            else []
-        )
+        ]
+        if self.history:
+            lines.append(f"History rows of the export kept in the history (as replaced): {self.history}.")
+        if self.history_left:
+            lines.append(
+                f"History rows of the export not imported (their structure was deleted or their observation "
+                f"removed): {self.history_left}."
+            )
+        if self.compounds:
+            lines.append(f"Compounds of the export added, with their structures assigned to them: {self.compounds}.")
+        return lines
 
 
 def read_sites(
@@ -140,28 +154,73 @@ def _square(point: QgsGeometry, side: float) -> QgsGeometry:
     )
 
 
+def _new_compounds(
+    source: str | QgsVectorLayer, layers: AssessmentLayers, result: DamageImport
+) -> CompoundIndex | None:
+    """A SiteWatch export's compounds the assessment lacks (by id) as new records, and the index
+    of every compound structures are assigned to; None when there are no compounds at all."""
+    present = {str(f["compound_id"]): f.geometry() for f in layers.compounds.getFeatures()}
+    exported = export_compounds(Path(str(source))) if isinstance(source, str) else None
+    if exported is not None:
+        transform = QgsCoordinateTransform(exported.crs(), layers.compounds.crs(), QgsCoordinateTransformContext())
+        for feature in exported.getFeatures():
+            compound_id = text(feature["compound"])
+            if not compound_id or compound_id in (ALL, UNASSIGNED) or compound_id in present:
+                continue
+            if not feature.hasGeometry() or feature.geometry().isEmpty():
+                continue
+            geometry = QgsGeometry(feature.geometry())
+            geometry.transform(transform)
+            attributes: dict[str, object] = {"compound_id": compound_id, "name": text(feature["comp_name"])}
+            result.records.append(FeatureRecord(schema.COMPOUNDS.name, attributes, geometry))
+            present[compound_id] = geometry
+            result.compounds += 1
+    return CompoundIndex(present.items()) if present else None
+
+
+def _assign_compounds(compounds: CompoundIndex | None, layers: AssessmentLayers, result: DamageImport) -> None:
+    """Structures the import creates get their compound as drawn ones do; once compounds were
+    added, so do the assessment's structures that were in none."""
+    if compounds is None:
+        return
+    for record in result.records:
+        if record.layer_name == schema.STRUCTURES.name:
+            record.attributes["compound_id"] = compounds.assign(record.geometry)
+    if not result.compounds:
+        return
+    for feature in layers.structures.getFeatures():
+        if text(feature["compound_id"]) is None:
+            compound_id = compounds.assign(feature.geometry())
+            if compound_id is not None:
+                update: dict[str, object] = {"compound_id": compound_id}
+                result.updates.append(AttributeUpdate(schema.STRUCTURES.name, str(feature["structure_id"]), update))
+
+
 def _plan_damage(
     store: AssessmentStore,
     source: str | QgsVectorLayer,
     options: DamageOptions,
-    progress: Callable[[float], bool] | None = None,
+    progress: Callable[[float], bool] | None,
+    layers: AssessmentLayers,
 ) -> DamageImport:
     """Everything the import would write, checked; nothing is written."""
     problems = Problems()
     fmt, sites, layer, archived = read_sites(source, options, problems)
     problems.raise_if_any(layer.name() if layer is not None else str(source))
-    crs = store.crs()
+    crs = layers.structures.crs()
     source_crs = layer.crs() if layer is not None else None
     if source_crs is None or not source_crs.isValid():
         source_crs = QgsCoordinateReferenceSystem("EPSG:4326")
     transform = QgsCoordinateTransform(source_crs, crs, QgsCoordinateTransformContext())
     metres = options.match_distance_m if not crs.isGeographic() else options.match_distance_m / 111_320
     side = SQUARE_M if not crs.isGeographic() else SQUARE_M / 111_320
-    index = FootprintIndex((f["structure_id"], f.geometry()) for f in store.layer(schema.STRUCTURES.name).getFeatures())
+    index = FootprintIndex((f["structure_id"], f.geometry()) for f in layers.structures.getFeatures())
     ids = IdSequence(store, schema.STRUCTURES.name)
     existing = {(o.structure_id, o.observed_on) for o in store.observations()}
     result = DamageImport(format=fmt, sites=len(sites), history_left=archived)
+    compounds = _new_compounds(source, layers, result) if fmt == "sitewatch" else None
     chosen: dict[tuple[str, str], Observation] = {}
+    earlier: dict[tuple[str, str], list[Observation]] = {}
     recorded_at = now_iso()
     for number, site in enumerate(sites):
         if progress is not None and number % 500 == 0 and not progress(number / max(1, len(sites))):
@@ -206,9 +265,10 @@ def _plan_damage(
                 if original is not None
                 else Observation(structure_id, date, status, None, None, options.analyst, recorded_at, reading_note)
             )
-            earlier = chosen.get(key)
-            if earlier is None or _worse(status, earlier.status):
+            before = chosen.get(key)
+            if before is None or _worse(status, before.status):
                 chosen[key] = observation
+                earlier[key] = site.earlier.get(date, [])
     conflicts = [key for key in chosen if key in existing]
     if conflicts and options.conflict == "refuse":
         raise SiteWatchError(
@@ -220,8 +280,12 @@ def _plan_damage(
             result.kept += 1
             continue
         result.replaced += key in existing
+        history = earlier.get(key, [])
+        result.history += len(history)
+        result.observations += [replace(o, structure_id=key[0]) for o in history]  # archived as replaced
         result.observations.append(observation)
-    result.recorded = len(result.observations)
+        result.recorded += 1
+    _assign_compounds(compounds, layers, result)
     return result
 
 
@@ -230,10 +294,11 @@ def plan_damage(
     source: str | QgsVectorLayer,
     options: DamageOptions,
     progress: Callable[[float], bool] | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> DamageImport:
-    """Everything the import would write, checked; nothing is written."""
+    """Everything the import would write, checked; nothing is written (the Import dialog's preview)."""
     with layers_released_on_error():
-        return _plan_damage(store, source, options, progress)
+        return _plan_damage(store, source, options, progress, layers or AssessmentLayers.of(store))
 
 
 def _worse(status: str, than: str) -> bool:
@@ -246,8 +311,14 @@ def import_damage(
     source: str | QgsVectorLayer,
     options: DamageOptions,
     progress: Callable[[float], bool] | None = None,
+    layers: AssessmentLayers | None = None,
 ) -> DamageImport:
     """Plan, then write the new structures and observations in one transaction."""
-    plan = plan_damage(store, source, options, None if progress is None else lambda f: progress(f / 2))
-    store.import_batch(plan.records, plan.observations, None if progress is None else lambda f: progress(0.5 + f / 2))
+    plan = plan_damage(store, source, options, None if progress is None else lambda f: progress(f / 2), layers)
+    store.import_batch(
+        plan.records,
+        plan.observations,
+        None if progress is None else lambda f: progress(0.5 + f / 2),
+        updates=plan.updates,
+    )
     return plan

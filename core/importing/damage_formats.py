@@ -71,6 +71,8 @@ class DamageSite:
     readings: list[tuple[str, str, str | None]] = field(default_factory=list)
     originals: dict[str, Observation] = field(default_factory=dict)
     """By date: an observation to record as it is (image, confidence, analyst, time) — SiteWatch exports."""
+    earlier: dict[str, list[Observation]] = field(default_factory=dict)
+    """By date: the observations the original replaced, oldest first (a SiteWatch export's history)."""
 
 
 @dataclass

@@ -7,7 +7,18 @@ import math
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from qgis.core import Qgis, QgsGeometry, QgsRectangle, QgsWkbTypes
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
+    QgsFeatureRequest,
+    QgsFeatureSource,
+    QgsGeometry,
+    QgsRectangle,
+    QgsWkbTypes,
+)
+
+from ..errors import SiteWatchError
 
 EMPTY = "empty geometry"
 NOT_POLYGON = "not a polygon"
@@ -138,3 +149,24 @@ class FootprintIndex:
             default=None,
         )
         return None if best is None or best[0] > max_distance else best[1]
+
+
+def area_of_interest(
+    source: QgsFeatureSource, crs: QgsCoordinateReferenceSystem, context: QgsCoordinateTransformContext, name: str
+) -> QgsGeometry:
+    """The polygons of ``source`` (an AOI layer) as one geometry in ``crs``; a SiteWatchError
+    naming the layer when it holds no polygon area."""
+    if source.wkbType() != Qgis.WkbType.Unknown and QgsWkbTypes.geometryType(source.wkbType()) != (
+        Qgis.GeometryType.Polygon
+    ):
+        raise SiteWatchError(f"The area of interest '{name}' must hold polygons; choose a polygon layer.")
+    request = QgsFeatureRequest().setDestinationCrs(crs, context).setNoAttributes()
+    parts = [
+        f.geometry()
+        for f in source.getFeatures(request)
+        if f.hasGeometry() and f.geometry().type() == Qgis.GeometryType.Polygon
+    ]
+    area = QgsGeometry.unaryUnion([p.makeValid() for p in parts]) if parts else QgsGeometry()
+    if area.isNull() or area.isEmpty() or area.area() <= 0:
+        raise SiteWatchError(f"The area of interest '{name}' holds no polygon; draw or choose one first.")
+    return area

@@ -4,11 +4,13 @@ An export carries the full observation history in its ``observations`` table (th
 GeoPackage's table or ``<prefix>_observations.csv``) and the footprints in its ``structures``
 layer (GeoPackage, shapefile, GeoJSON or CSV with WKT). Each current observation is read with
 its image, confidence, analyst, recording time and notes, so an export imported into another
-assessment gives the same observations. Status labels are read in the export's scheme (the
+assessment gives the same observations; the history rows a current observation replaced are
+recorded before it, so they reach the receiving assessment's history (reason ``replaced``,
+archived at the time of the import). Status labels are read in the export's scheme (the
 ``manifest.json`` beside it, else the first scheme all labels belong to); the ``ems`` and
 ``xbd`` schemes merge some statuses (EMS *Damaged* = moderate or severe), which are read as
-the lower grade, as the EMS and xBD imports do. Archived rows (the history) are counted, not
-imported: the receiving assessment keeps its own history.
+the lower grade, as the EMS and xBD imports do. Archived rows of structures the export no
+longer holds, or of observations removed for good, are counted, not imported.
 """
 
 from __future__ import annotations
@@ -108,9 +110,23 @@ def _scheme_of(labels: set[str], given: str | None) -> str:
     return "sitewatch"
 
 
+def _observation(row: dict[str, object], structure: str, date: str, status: str) -> Observation:
+    return Observation(
+        structure,
+        date,
+        status,
+        text(row.get("image_id")),
+        text(row.get("confidence")),
+        text(row.get("analyst")),
+        _recorded(row.get("recorded")),
+        text(row.get("notes")),
+    )
+
+
 def read_sitewatch(path: Path, problems: Problems) -> tuple[list[DamageSite], QgsVectorLayer, int]:
-    """The export's structures with their current observations (structures layer's CRS), and
-    how many archived (history) rows were left out."""
+    """The export's structures with their current observations (structures layer's CRS), each
+    with the history rows it replaced (``earlier``), and how many archived rows are left out
+    (those of structures the export no longer holds or observations removed for good)."""
     files = find_export_files(path)
     if files is None:
         raise SiteWatchError(
@@ -121,7 +137,8 @@ def read_sitewatch(path: Path, problems: Problems) -> tuple[list[DamageSite], Qg
     names = table.fields().names()
     rows = [dict(zip(names, feature.attributes())) for feature in table.getFeatures()]
     current = [row for row in rows if text(row.get("archived")) is None]
-    labels = {(text(row.get("status")) or "").strip().lower() for row in current}
+    archived = sorted((row for row in rows if text(row.get("archived")) is not None), key=_archived_at)
+    labels = {(text(row.get("status")) or "").strip().lower() for row in rows}
     known = scheme_labels(_scheme_of(labels, files.scheme))
     layer = open_source(files.structures)
     geometries = {text(f["struct_id"]): f.geometry() for f in layer.getFeatures()}
@@ -138,19 +155,27 @@ def read_sitewatch(path: Path, problems: Problems) -> tuple[list[DamageSite], Qg
         if status is None or date is None or structure not in geometries:
             continue
         site = sites.setdefault(structure, DamageSite(geometries[structure], structure))
-        original = Observation(
-            structure,
-            date,
-            status,
-            text(row.get("image_id")),
-            text(row.get("confidence")),
-            text(row.get("analyst")),
-            _recorded(row.get("recorded")),
-            text(row.get("notes")),
-        )
+        original = _observation(row, structure, date, status)
         site.readings.append((date, status, original.notes))
         site.originals[date] = original
-    return list(sites.values()), layer, len(rows) - len(current)
+    carried = 0
+    for row in archived:
+        structure = text(row.get("struct_id")) or ""
+        date = reading_date(row.get("obs_date"), problems, "SiteWatch obs_date")
+        raw = text(row.get("status"))
+        status = known.get((raw or "").strip().lower())
+        if status is None:
+            problems.add("SiteWatch status", str(raw))
+        replacing = sites.get(structure)
+        if replacing is None or date is None or status is None or date not in replacing.originals:
+            continue  # its structure was deleted, or the observation removed for good: not carried
+        replacing.earlier.setdefault(date, []).append(_observation(row, structure, date, status))
+        carried += 1
+    return list(sites.values()), layer, len(archived) - carried
+
+
+def _archived_at(row: dict[str, object]) -> str:
+    return _recorded(row.get("archived"))
 
 
 def _recorded(value: object) -> str:
@@ -159,3 +184,21 @@ def _recorded(value: object) -> str:
     if hasattr(value, "toString"):
         recorded = value.toString("yyyy-MM-ddTHH:mm:ss.zzzZ")
     return recorded
+
+
+def export_compounds(path: Path) -> QgsVectorLayer | None:
+    """The compounds layer of the export ``path`` belongs to (its GeoPackage's layer, or the
+    ``<prefix>_compounds`` file beside its structures); None when the export has none."""
+    files = find_export_files(path)
+    if files is None:
+        return None
+    structures = files.structures
+    if "|layername=structures" in structures:
+        uri = structures.replace("|layername=structures", "|layername=compounds")
+    else:
+        source = Path(structures)
+        uri = str(source.with_name(source.stem[: -len("_structures")] + "_compounds" + source.suffix))
+        if not Path(uri).is_file():
+            return None
+    layer = open_source(uri) if not uri.endswith("|layername=compounds") else QgsVectorLayer(uri, "compounds", "ogr")
+    return layer if layer.isValid() and "compound" in layer.fields().names() else None

@@ -18,6 +18,9 @@ WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom", "wkt_geom", "footprint")
 """CSV column names taken as the WKT geometry (case-insensitive), in order of preference."""
 
 OSM_SUFFIXES = (".pbf", ".osm")
+OSM_PROPERTY = "sitewatch/osm"
+"""Set on a layer read from an OSM file: only its buildings are kept (``building=*``, not ``no``)."""
+OSM_BUILDINGS = '"building" IS NOT NULL AND "building" <> \'no\''
 
 
 def _wkt_column(path: Path) -> str:
@@ -42,7 +45,8 @@ def open_source(source: str | QgsVectorLayer) -> QgsVectorLayer:
 
     A CSV file's WKT column is read as polygons in the CRS of the ``.prj`` beside it (SiteWatch's
     CSV exports write one), else in EPSG:4326 (as Open Buildings publishes
-    them); an OSM file (``.osm.pbf``, ``.osm``) is read through its ``multipolygons`` layer."""
+    them); an OSM file (``.osm.pbf``, ``.osm``) is read through its ``multipolygons`` layer,
+    buildings only."""
     if isinstance(source, QgsVectorLayer):
         if not source.isValid():
             raise SiteWatchError(f"The layer '{source.name()}' is not valid (is its file still there?).")
@@ -62,6 +66,9 @@ def open_source(source: str | QgsVectorLayer) -> QgsVectorLayer:
             layer.setCrs(crs)
     elif "|" not in text and path.suffix.lower() in OSM_SUFFIXES:
         layer = QgsVectorLayer(f"{path}|layername=multipolygons", name, "ogr")
+        if layer.isValid():  # the multipolygons layer also holds land use, parks…: buildings only
+            layer.setSubsetString(OSM_BUILDINGS)
+            layer.setCustomProperty(OSM_PROPERTY, True)
     else:
         layer = QgsVectorLayer(text, name, "ogr")
     if not layer.isValid():

@@ -66,6 +66,11 @@ class TypeMapper:
         self.mapping.update(user_map)
         self.unmapped: Counter[str] = Counter()
 
+    def mapped(self, value: object) -> str | None:
+        """The type ``value`` maps to; None when it is empty or not mapped (nothing counted)."""
+        text = (attribute_text(value) or "").strip()
+        return self.mapping.get(text.lower()) if text else None
+
     def type_of(self, value: object) -> str:
         text = (attribute_text(value) or "").strip()
         if not text:

@@ -68,6 +68,9 @@ class ImportDamage(SiteWatchAlgorithm):
         "Class codes, grades or dates that cannot be read are listed with their counts and nothing is "
         "written. Dates may be YYYY-MM-DD, date-times, YYYY/MM/DD or day-first DD/MM/YYYY. EMS "
         "'Damaged' is read as moderate; UNOSAT class 11 as possible with the code kept in notes. "
+        "A SiteWatch export brings its current observations as they were, the history rows they replaced "
+        "(into the history, as replaced) and the compounds the assessment lacks (by id, with names; "
+        "structures in none are assigned); its images are not carried (no footprint or path). "
         "Results: RECORDED, REPLACED, UNMATCHED, CREATED, KEPT and REPORT."
     )
 

@@ -13,16 +13,25 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
 )
 
 from ...core.assessment.store import AssessmentStore
-from ...core.importing.structures import StructureImport, StructureOptions, check_source, import_structures
+from ...core.importing.geometry import area_of_interest
+from ...core.importing.structures import (
+    DUPLICATE_MODES,
+    StructureImport,
+    StructureOptions,
+    check_source,
+    import_structures,
+)
 from ...core.importing.type_map import parse_type_map
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import AssessmentParameter, open_assessment_parameter
+from ..choice import ChoiceParameter
 from .import_common import default_analyst, progress_of, run_reported, source_layer, unreadable_source
 
 
@@ -55,15 +64,31 @@ class ImportStructures(SiteWatchAlgorithm):
         ),
         "DEDUPE_IOU": (
             "a footprint whose intersection over union with a structure already in the assessment (or one "
-            "imported earlier in the same run) reaches this value is a duplicate and is skipped (default 0.5)."
+            "imported earlier in the same run) reaches this value is a duplicate (default 0.5): skipped or "
+            "merged, as DUPLICATES_MODE says."
+        ),
+        "DUPLICATES_MODE": (
+            "skip (default): a duplicate is left out; merge: the source's type (when its value is mapped) "
+            "and name (when not empty) are written to the structure already there, which keeps its id, "
+            "geometry and observations. MERGED counts the structures changed."
+        ),
+        "NAME_FIELD": (
+            "the field holding each footprint's name, written to the structure's name (default: 'name' when "
+            "the source has it, as OSM extracts do)."
         ),
         "EXTENT": "only footprints intersecting this extent are imported (default: all).",
+        "AOI": (
+            "an area of interest: only footprints intersecting its polygons are imported (with EXTENT too: "
+            "those intersecting both); the others are counted in OUTSIDE."
+        ),
         "ANALYST": "the name written in created_by (default: the user's login name).",
     }
     HELP_NOTES = (
         "Invalid geometries are repaired (make valid) and counted in REPAIRED; empty and non-polygon "
         "features are refused one by one and counted in REFUSED; a multipart footprint stays one "
-        "structure. Results: IMPORTED, DUPLICATES, REPAIRED, REFUSED, OUTSIDE and REPORT (the summary)."
+        "structure. OSM extracts: only buildings (building=* other than no) are read; a file without "
+        "any is refused with that message. Results: IMPORTED, DUPLICATES, MERGED, REPAIRED, REFUSED, OUTSIDE "
+        "and REPORT (the summary)."
     )
 
     INPUT = "INPUT"
@@ -73,6 +98,9 @@ class ImportStructures(SiteWatchAlgorithm):
     DEDUPE_IOU = "DEDUPE_IOU"
     EXTENT = "EXTENT"
     ANALYST = "ANALYST"
+    DUPLICATES_MODE = "DUPLICATES_MODE"
+    NAME_FIELD = "NAME_FIELD"
+    AOI = "AOI"
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, "Footprints"))
@@ -91,7 +119,14 @@ class ImportStructures(SiteWatchAlgorithm):
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent", optional=True))
         self.addParameter(QgsProcessingParameterString(self.ANALYST, "Analyst", optional=True))
-        for name in ("IMPORTED", "DUPLICATES", "REPAIRED", "REFUSED", "OUTSIDE"):
+        self.addParameter(ChoiceParameter(self.DUPLICATES_MODE, "Duplicates", DUPLICATE_MODES, default=0))
+        self.addParameter(QgsProcessingParameterString(self.NAME_FIELD, "Name field", optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.AOI, "Area of interest", [Qgis.ProcessingSourceType.VectorPolygon], optional=True
+            )
+        )
+        for name in ("IMPORTED", "DUPLICATES", "MERGED", "REPAIRED", "REFUSED", "OUTSIDE"):
             self.addOutput(QgsProcessingOutputNumber(name, name.capitalize()))
         self.addOutput(QgsProcessingOutputString("REPORT", "Report"))
 
@@ -106,12 +141,19 @@ class ImportStructures(SiteWatchAlgorithm):
             extent = QgsGeometry.fromRect(rectangle)
             if extent_crs.isValid() and extent_crs != store.crs():
                 extent.transform(QgsCoordinateTransform(extent_crs, store.crs(), context.transformContext()))
+        aoi = None
+        if parameters.get(self.AOI):
+            source = self.parameterAsSource(parameters, self.AOI, context)
+            aoi = area_of_interest(source, store.crs(), context.transformContext(), source.sourceName())
         return StructureOptions(
             analyst=self.parameterAsString(parameters, self.ANALYST, context).strip() or default_analyst(),
             type_field=self.parameterAsString(parameters, self.TYPE_FIELD, context).strip() or None,
             type_map=parse_type_map(self.parameterAsString(parameters, self.TYPE_MAP, context)),
             dedupe_iou=self.parameterAsDouble(parameters, self.DEDUPE_IOU, context),
             extent=extent,
+            aoi=aoi,
+            duplicates=self.parameterDefinition(self.DUPLICATES_MODE).names(parameters, context)[0],
+            name_field=self.parameterAsString(parameters, self.NAME_FIELD, context).strip() or None,
         )
 
     def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
@@ -136,6 +178,7 @@ class ImportStructures(SiteWatchAlgorithm):
         return {
             "IMPORTED": result.imported,
             "DUPLICATES": result.duplicates,
+            "MERGED": result.merged,
             "REPAIRED": result.repaired,
             "REFUSED": sum(result.refused.values()),
             "OUTSIDE": result.outside,

@@ -58,7 +58,9 @@ def write_vector(
 
 def osm_xml(path: Path, buildings: Sequence[tuple[str, float, float]]) -> Path:
     """An OSM XML extract with one closed way per (building value, lon, lat), as the OSM
-    wiki describes the format; GDAL's OSM driver reads it like a .osm.pbf."""
+    wiki describes the format; GDAL's OSM driver reads it like a .osm.pbf. A value ``key=value``
+    tags the way with that instead (``landuse=grass``: an area that is no building); an empty
+    one makes a track."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
     node = 1
     ways = []
@@ -71,7 +73,8 @@ def osm_xml(path: Path, buildings: Sequence[tuple[str, float, float]]) -> Path:
             node += 1
         refs.append(refs[0])
         nds = "".join(f'<nd ref="{r}"/>' for r in refs)
-        tag = f'<tag k="building" v="{value}"/>' if value else '<tag k="highway" v="track"/>'
+        key, _, tagged = value.rpartition("=")
+        tag = f'<tag k="{key or "building"}" v="{tagged}"/>' if value else '<tag k="highway" v="track"/>'
         ways.append(f'  <way id="{number}" version="1">{nds}{tag}</way>')
     lines += ways + ["</osm>"]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -64,7 +64,8 @@ def test_qgis_process_detects_a_sitewatch_export(sitewatch_provider, qgis_proces
     )
     results = json.loads(run.stdout)["results"]
     assert (results["RECORDED"], results["UNMATCHED"], results["CREATED"]) == (23, 0, 0)
-    assert "1 archived rows of the export's history were not imported" in results["REPORT"]
+    assert "History rows of the export kept in the history (as replaced): 1." in results["REPORT"]
+    assert "Compounds of the export added, with their structures assigned to them: 3." in results["REPORT"]
     assert {(o.structure_id, o.observed_on, o.status) for o in target.observations()} >= {
         ("S-0001", BEFORE, "intact"),
         ("S-0001", AFTER, "destroyed"),

@@ -11,6 +11,7 @@ from qgis.core import QgsProcessingException
 
 import processing
 from sitewatch.tests.helpers.import_sources import LAT0, LON0, grid_wkts, osm_xml, square_wkt, write_vector
+from sitewatch.tests.helpers.osm_pbf import osm_pbf
 
 
 def structure_types(path: str) -> list[str]:
@@ -71,3 +72,49 @@ def test_qgis_process_imports_an_osm_extract(qgis_process, assessment, tmp_path)
     )
     assert failed.returncode != 0
     assert (failed.stdout + failed.stderr).count("building footprints must be polygons") == 1
+
+
+def test_duplicates_mode_merge_and_area_of_interest_parameters(sitewatch_provider, assessment, tmp_path):
+    first = write_vector(tmp_path / "a.geojson", "GeoJSON", [{"kind": "yes", "wkt": w} for w in grid_wkts(3)])
+    processing.run("sitewatch:importstructures", {"INPUT": str(first), "ASSESSMENT": assessment.location})
+    again = [{"kind": "bunker", "wkt": w} for w in grid_wkts(3)]
+    again.append({"kind": "bunker", "wkt": square_wkt(LON0 + 0.05, LAT0)})
+    second = write_vector(tmp_path / "b.geojson", "GeoJSON", again)
+    # the area of interest covers the first two footprints only (in WGS84, the assessment is UTM)
+    aoi = write_vector(
+        tmp_path / "aoi.geojson",
+        "GeoJSON",
+        [{"wkt": f"POLYGON(({LON0} {LAT0},{LON0 + 0.0005} {LAT0},{LON0 + 0.0005} {LAT0 + 0.0001},{LON0} {LAT0}))"}],
+    )
+    result = processing.run(
+        "sitewatch:importstructures",
+        {
+            "INPUT": str(second),
+            "ASSESSMENT": assessment.location,
+            "TYPE_FIELD": "kind",
+            "DUPLICATES_MODE": "merge",
+            "AOI": str(aoi),
+        },
+    )
+    assert (result["IMPORTED"], result["DUPLICATES"], result["MERGED"], result["OUTSIDE"]) == (0, 2, 2, 2)
+    assert structure_types(assessment.location) == ["building", "bunker", "bunker"]
+    with pytest.raises(QgsProcessingException, match="DUPLICATES_MODE"):
+        processing.run(
+            "sitewatch:importstructures",
+            {"INPUT": str(second), "ASSESSMENT": assessment.location, "DUPLICATES_MODE": "fuse"},
+        )
+
+
+def test_qgis_process_imports_an_osm_pbf_and_refuses_one_without_buildings(qgis_process, assessment, tmp_path):
+    source = osm_pbf(tmp_path / "site.osm.pbf", [("warehouse", LON0, LAT0), ("landuse=grass", LON0 + 0.001, LAT0)])
+    run = qgis_process(
+        "run", "sitewatch:importstructures", "--json", "--", f"INPUT={source}", f"ASSESSMENT={assessment.location}"
+    )
+    assert json.loads(run.stdout)["results"]["IMPORTED"] == 1
+    assert structure_types(assessment.location) == ["warehouse"]
+    roads = osm_pbf(tmp_path / "roads.osm.pbf", [("", LON0, LAT0)])
+    failed = qgis_process(
+        "run", "sitewatch:importstructures", "--", f"INPUT={roads}", f"ASSESSMENT={assessment.location}", check=False
+    )
+    assert failed.returncode != 0
+    assert (failed.stdout + failed.stderr).count("The OSM file 'roads.osm.pbf' holds no buildings") == 1

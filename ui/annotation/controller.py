@@ -124,6 +124,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         session.pair_changed.connect(self._pair_changed)
         session.scores_changed.connect(self._scores_saved)
         session.remote_changed.connect(self._remote_changed)
+        session.store_changed.connect(self._store_changed)
         canvas.temporalRangeChanged.connect(self.refresh_date)
         if session.store is not None:
             self.attach(session.store)
@@ -172,6 +173,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.session.pair_changed.disconnect(self._pair_changed)
         self.session.scores_changed.disconnect(self._scores_saved)
         self.session.remote_changed.disconnect(self._remote_changed)
+        self.session.store_changed.disconnect(self._store_changed)
         self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
         self.style.unload()
 
@@ -289,7 +291,14 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
     @warns
     def _remote_changed(self, changes: list[RemoteChange]) -> None:
         """Other analysts changed the shared assessment: show it without reloading layers."""
-        structure_ids, layers = changed_by(changes)
+        self._store_changed(*changed_by(changes))
+
+    @warns
+    def _store_changed(self, structure_ids: list[str] | None, layers: set[str]) -> None:
+        """The assessment changed outside the undo stack (an import, another analyst): show it."""
+        if structure_ids is None and schema.STRUCTURES.name in layers and self.store is not None:
+            self._reload_layers({schema.STRUCTURES.name})  # structures added: known before their states are read
+            self._load_structures()
         self.reread(sorted(self.fids) if structure_ids is None else structure_ids, layers)
         if schema.OBSERVATIONS.name in layers:
             self.session.observations_changed.emit(structure_ids)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtGui import QAction
-from qgis.PyQt.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit
+from qgis.PyQt.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
+from ...core.assessment.geopackage_adopt import adopt, adoption_offered
 from ...core.errors import SiteWatchError
 from .. import settings
 from ..context import InterfacePart, PluginContext
@@ -27,6 +28,26 @@ def ask_text(title: str, question: str, default: str) -> str | None:
     return text if ok else None
 
 
+def ask_yes_no(title: str, question: str) -> bool:
+    """Ask the analyst a yes / no question (default yes)."""
+    answer = QMessageBox.question(
+        None,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return bool(answer == QMessageBox.StandardButton.Yes)
+
+
+ADOPT_QUESTION = (
+    "{name} holds SiteWatch's layers but was made outside SiteWatch (a script, another tool).\n\n"
+    "Adopt it as a SiteWatch assessment? This adds the observation history, SiteWatch's metadata and "
+    "styles; your rows stay exactly as they are. Without adopting it, it opens read-only: you can look "
+    "at it and export it, but not record states or draw."
+)
+
+
 def default_crs(project: QgsProject) -> QgsCoordinateReferenceSystem | None:
     """The CRS for a new assessment: that of the first raster layer (the imagery) in
     ``project``, else the project's when it holds layers; None (the algorithm's default)
@@ -43,6 +64,8 @@ class AssessmentActions(InterfacePart):
         super().__init__(context)
         self.ask_text = ask_text
         """Asks for the analyst's name (tests answer instead of a dialog)."""
+        self.ask_yes_no = ask_yes_no
+        """Asks whether to adopt a GeoPackage made elsewhere (tests answer instead of a dialog)."""
         self._name_asked = False
         self.create_dialog: QDialog | None = None
         window = context.iface.mainWindow()
@@ -127,13 +150,33 @@ class AssessmentActions(InterfacePart):
         self.open_path(location)
 
     def open_path(self, path: str) -> None:
+        """Open the assessment at ``path``; a GeoPackage made elsewhere is offered for adoption
+        first (no: it opens read-only), an older schema is upgraded after a backup (said once)."""
         try:
+            adopted = self._offer_adoption(path)
             store = self.context.session.open(path)
         except SiteWatchError as error:
             notify(self.context.iface, str(error), Qgis.MessageLevel.Critical, 0)
             return
         notify(self.context.iface, f"Opened assessment {store.location}", Qgis.MessageLevel.Success)
+        if adopted:
+            notify(
+                self.context.iface,
+                f"Adopted {Path(path).name}: added {', '.join(adopted)}; its rows are unchanged.",
+                Qgis.MessageLevel.Success,
+            )
+        for note in store.opening_notes():
+            notify(self.context.iface, note, Qgis.MessageLevel.Info, 0)
         self.ensure_analyst_name()
+
+    def _offer_adoption(self, path: str) -> list[str]:
+        """Ask whether to adopt a GeoPackage made elsewhere; adopt it on yes. Returns the internal
+        tables added (none when not asked or declined)."""
+        if not adoption_offered(path):
+            return []
+        if not self.ask_yes_no("Adopt GeoPackage?", ADOPT_QUESTION.format(name=Path(path).name)):
+            return []
+        return adopt(path)
 
     def ensure_analyst_name(self) -> None:
         """Ask for the analyst's name the first time an assessment is opened (once: the answer

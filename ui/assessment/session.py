@@ -45,6 +45,9 @@ class AssessmentSession(QObject):
     """Emitted (by the annotation controller) once observations were committed and re-read: with
     the ids of the structures they belong to (a key, an undo, a redo, another analyst's change),
     or None when any structure's may have changed. The Damage panel moves only those."""
+    store_changed = pyqtSignal(object, object)
+    """Emitted when a write outside the undo stack (an import) changed the open assessment: with
+    the ids of the structures changed (None: any) and the set of contract layer names written."""
 
     def __init__(self, project: QgsProject):
         super().__init__()
@@ -67,7 +70,12 @@ class AssessmentSession(QObject):
         store = open_assessment(path)
         layers: list[QgsMapLayer] = []
         for layer_def in LAYER_ORDER:
-            layer = store.layer(layer_def.name)
+            try:
+                layer = store.layer(layer_def.name)
+            except SiteWatchError:
+                if layer_def is schema.OBSERVATION_HISTORY and store.read_only_reason():
+                    continue  # a GeoPackage made elsewhere, not adopted: read-only, no history yet
+                raise
             layer.setCustomProperty("sitewatch/layer", layer_def.name)
             layers.append(layer)
         self.close()

@@ -26,14 +26,16 @@ def rows(path: Path, current_only: bool = False) -> list[dict[str, str]]:
     return [row for row in table if not (current_only and row["archived"])]
 
 
+def without_archive_time(path: Path) -> list[dict[str, str]]:
+    """Every row, current and archived, with ``archived`` only saying whether it is."""
+    return [{**row, "archived": "yes" if row["archived"] else ""} for row in rows(path)]
+
+
 def empty_like(store: GeoPackageStore, path: Path) -> GeoPackageStore:
-    """A new assessment of the same site holding only its images and compounds, which neither
-    import brings (the export's imagery table has no footprints, its compounds are statistics)."""
+    """A new assessment of the same site holding only its images, which no import brings (the
+    export's imagery table has neither footprints nor paths)."""
     copy = GeoPackageStore.create(path, QgsCoordinateReferenceSystem("EPSG:32637"), site_name="Tall Ḥamdān site")
-    for layer_name, keys in (
-        ("imagery", ("image_id", "acquired", "source", "sensor", "uri", "gsd_m")),
-        ("compounds", ("compound_id", "name")),
-    ):
+    for layer_name, keys in (("imagery", ("image_id", "acquired", "source", "sensor", "uri", "gsd_m")),):
         copy.add_features(
             layer_name,
             [
@@ -74,11 +76,19 @@ def test_export_import_export_gives_the_same_observations_and_damage_table(
     import_structures(target, open_source(str(first / structures_file)), StructureOptions("Importer", "type"))
     result = import_damage(target, str(first / damage_file), DamageOptions(analyst="Importer"))
     assert (result.format, result.recorded, result.unmatched, result.created) == ("sitewatch", 23, 0, 0)
-    assert result.history_left == 1  # S-0002's replaced observation stays in the first assessment's history
+    assert (result.history, result.history_left) == (1, 0)  # S-0002's replaced observation is carried
+    assert result.compounds == len(list(site.layer("compounds").getFeatures()))  # with names and structures
 
     second = tmp_path / "second"
     export_assessment(target, ExportRequest(str(second), AFTER, BEFORE, formats=formats, scheme=scheme))
-    assert rows(second / f"{PREFIX}_observations.csv") == rows(first / f"{PREFIX}_observations.csv", True)
+    assert rows(second / f"{PREFIX}_observations.csv", True) == rows(first / f"{PREFIX}_observations.csv", True)
+    # the history too: the same rows, archived as replaced at the time of the import
+    assert without_archive_time(second / f"{PREFIX}_observations.csv") == without_archive_time(
+        first / f"{PREFIX}_observations.csv"
+    )
+    assert [(o.structure_id, o.status, reason) for o, _, reason in target.history()] == [
+        ("S-0002", site.history()[0][0].status, "replaced")
+    ]
     again, before = rows(second / f"{PREFIX}_summary.csv"), rows(first / f"{PREFIX}_summary.csv")
     assert numbers_within(again, 0) == numbers_within(before, area_tolerance)
     assert [(o.analyst, o.confidence, o.image_id) for o in target.observations()][:2] == [

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from osgeo import ogr
-from qgis.core import QgsGeometry, QgsRectangle
+from qgis.core import QgsCoordinateTransformContext, QgsGeometry, QgsRectangle
 
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.records import AttributeUpdate
 from sitewatch.core.assessment.store import WriteCancelled
 from sitewatch.core.errors import SiteWatchError
+from sitewatch.core.importing.geometry import area_of_interest
 from sitewatch.core.importing.sources import open_source
 from sitewatch.core.importing.structures import StructureOptions, import_structures, plan_structures
 from sitewatch.core.importing.type_map import parse_type_map
@@ -68,19 +71,25 @@ def test_footprints_are_stored_in_the_assessment_crs(assessment, tmp_path):
 def test_osm_extract_multipolygons_with_default_building_map(assessment, tmp_path):
     source = osm_xml(
         tmp_path / "site.osm",
-        [("yes", LON0, LAT0), ("warehouse", LON0 + 0.001, LAT0), ("shrine", LON0 + 0.002, LAT0)],
+        [
+            ("yes", LON0, LAT0),
+            ("warehouse", LON0 + 0.001, LAT0),
+            ("shrine", LON0 + 0.002, LAT0),
+            ("landuse=grass", LON0 + 0.003, LAT0),
+            ("no", LON0 + 0.004, LAT0),
+        ],
     )
     result = import_structures(assessment, open_source(str(source)), OPTIONS)
-    assert result.imported == 3
+    assert (result.read, result.imported) == (3, 3)  # the grass area and building=no are no buildings
     assert sorted(s[1] for s in stored_structures(assessment.location)) == ["building", "other", "warehouse"]
     assert result.unmapped == {"shrine": 1}
     assert "Type 'shrine' not mapped, imported as 'other': 1" in result.summary()
 
 
 def test_osm_file_without_buildings_is_refused_clearly(assessment, tmp_path):
-    source = osm_xml(tmp_path / "roads.osm", [("", LON0, LAT0)])
+    source = osm_xml(tmp_path / "roads.osm", [("", LON0, LAT0), ("landuse=grass", LON0 + 0.001, LAT0)])
     before = digest(assessment.location)
-    with pytest.raises(SiteWatchError, match="holds no features"):
+    with pytest.raises(SiteWatchError, match=r"The OSM file 'roads.osm' holds no buildings \(no way or relation"):
         import_structures(assessment, open_source(str(source)), OPTIONS)
     assert digest(assessment.location) == before
 
@@ -208,3 +217,62 @@ def test_cancel_and_failure_leave_the_assessment_byte_identical(assessment, tmp_
         assessment.import_batch(clash)
     assert digest(assessment.location) == before
     assert len(stored_structures(assessment.location)) == 1
+
+
+def test_merge_updates_type_and_name_of_the_existing_structure_keeping_id_and_observations(assessment, tmp_path):
+    first = write_vector(
+        tmp_path / "a.geojson",
+        "GeoJSON",
+        [{"building": b, "name": n, "wkt": w} for b, n, w in zip(["yes", "yes"], ["Old depot", "Gate"], grid_wkts(2))],
+    )
+    import_structures(assessment, open_source(str(first)), OPTIONS)
+    assessment.record_observation(Observation("S-0001", "2020-01-08", "destroyed", confidence="high", analyst="A"))
+    shifted = square_wkt(LON0 + 0.00002, LAT0)  # a duplicate of S-0001 (IoU ≈ 0.82)
+    rows = [
+        {"building": "hangar", "name": "Hangar 3", "wkt": shifted},
+        {"building": "shrine", "name": None, "wkt": grid_wkts(2)[1]},  # unmapped type, no name: no change
+        {"building": "bunker", "name": "New", "wkt": square_wkt(LON0 + 0.05, LAT0)},
+    ]
+    second = open_source(str(write_vector(tmp_path / "b.geojson", "GeoJSON", rows)))
+    skipped = plan_structures(assessment, second, OPTIONS)
+    assert (skipped.imported, skipped.duplicates, skipped.merged) == (1, 2, 0)
+    result = import_structures(assessment, second, StructureOptions("A", duplicates="merge"))
+    assert (result.imported, result.duplicates, result.merged) == (1, 2, 1)
+    assert "2 duplicates (1 structures updated)" in result.summary()[0]
+    by_id = {f["structure_id"]: f for f in assessment.layer("structures").getFeatures()}
+    assert (by_id["S-0001"]["type"], by_id["S-0001"]["name"]) == ("hangar", "Hangar 3")
+    assert (by_id["S-0002"]["type"], by_id["S-0002"]["name"]) == ("building", "Gate")
+    assert (by_id["S-0003"]["type"], by_id["S-0003"]["name"]) == ("bunker", "New")
+    assert by_id["S-0001"].geometry().boundingBox().xMinimum() < by_id["S-0002"].geometry().boundingBox().xMinimum()
+    assert [(o.structure_id, o.status) for o in assessment.observations()] == [("S-0001", "destroyed")]
+
+
+def test_merge_refused_mode_and_unknown_name_field(assessment, tmp_path):
+    source = open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", [{"wkt": grid_wkts(1)[0]}])))
+    with pytest.raises(SiteWatchError, match="Duplicates mode 'fuse': use one of skip, merge"):
+        plan_structures(assessment, source, StructureOptions("A", duplicates="fuse"))
+    with pytest.raises(SiteWatchError, match="no field 'label' for NAME_FIELD"):
+        plan_structures(assessment, source, StructureOptions("A", name_field="label"))
+
+
+def test_area_of_interest_keeps_footprints_intersecting_its_polygons(assessment, tmp_path):
+    source = open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", [{"wkt": w} for w in grid_wkts(40)])))
+    # a triangle over the first row's western half, drawn in WGS84: its own CRS
+    x0, x1, y = LON0 - 0.0001, LON0 + 9.5 * 0.0004, LAT0 + 0.0001
+    triangle = f"POLYGON(({x0} {y - 0.0002},{x1} {y},{x0} {y + 0.0002},{x0} {y - 0.0002}))"
+    aoi_layer = open_source(str(write_vector(tmp_path / "aoi.geojson", "GeoJSON", [{"wkt": triangle}])))
+    aoi = area_of_interest(aoi_layer, assessment.crs(), QgsCoordinateTransformContext(), "aoi")
+    result = import_structures(assessment, source, StructureOptions("A", aoi=aoi))
+    assert (result.imported, result.outside) == (10, 30)
+    lines = open_source(str(write_vector(tmp_path / "l.geojson", "GeoJSON", [{"wkt": "LINESTRING(0 0,1 1)"}])))
+    with pytest.raises(SiteWatchError, match="area of interest 'l' must hold polygons"):
+        area_of_interest(lines, assessment.crs(), QgsCoordinateTransformContext(), "l")
+
+
+def test_an_update_of_a_missing_structure_writes_nothing(assessment, tmp_path):
+    source = open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", [{"wkt": w} for w in grid_wkts(2)])))
+    plan = plan_structures(assessment, source, OPTIONS)
+    before = digest(assessment.location)
+    with pytest.raises(SiteWatchError, match="S-0042 is not in 'structures'"):
+        assessment.import_batch(plan.records, updates=[AttributeUpdate("structures", "S-0042", {"type": "hangar"})])
+    assert digest(assessment.location) == before

@@ -7,7 +7,7 @@ import pytest
 from qgis.core import QgsGeometry
 
 from sitewatch.core.assessment.observations import Observation
-from sitewatch.core.assessment.records import FeatureRecord
+from sitewatch.core.assessment.records import AttributeUpdate, FeatureRecord
 from sitewatch.core.assessment.store import WriteCancelled
 from sitewatch.core.errors import SiteWatchError
 
@@ -43,3 +43,18 @@ def test_a_cancel_or_an_existing_id_writes_nothing(pg_assessment):
     with pytest.raises(WriteCancelled, match="nothing was written"):
         pg_assessment.import_batch([r for r in _records(3) if r.feature_id != "S-0001"], step=lambda _: False)
     assert [r.feature_id for r in _records(3) if pg_assessment.get_feature("structures", r.feature_id)] == ["S-0001"]
+
+
+def test_updates_of_existing_structures_are_written_with_the_batch_or_not_at_all(pg_assessment):
+    pg_assessment.import_batch(_records(2))
+    merge = [AttributeUpdate("structures", "S-0001", {"type": "hangar", "name": "Hangar 3"})]
+    with pytest.raises(SiteWatchError, match="S-0009 is not in 'structures'"):
+        pg_assessment.import_batch(
+            _records(3)[2:], updates=[*merge, AttributeUpdate("structures", "S-0009", {"type": "bunker"})]
+        )
+    assert pg_assessment.get_feature("structures", "S-0003") is None
+    assert pg_assessment.get_feature("structures", "S-0001").attributes["type"] == "warehouse"
+    pg_assessment.import_batch(_records(3)[2:], updates=merge)
+    merged = pg_assessment.get_feature("structures", "S-0001").attributes
+    assert (merged["type"], merged["name"]) == ("hangar", "Hangar 3")
+    assert pg_assessment.get_feature("structures", "S-0003") is not None

@@ -1,0 +1,1 @@
+"""The Import dialogs: footprints and earlier damage assessments, previewed then imported."""
