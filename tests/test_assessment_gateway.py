@@ -33,6 +33,10 @@ STORE_MODULES = {
     "core/assessment/geopackage_validation_store.py",
     "core/assessment/upgrade.py",
     "core/assessment/geopackage_checks.py",
+    "core/assessment/geopackage_cells.py",
+    "core/assessment/geopackage_cell_store.py",
+    "core/assessment/postgis_cells.py",
+    "core/assessment/postgis_cell_store.py",
 }
 WRITE_CALLS = {
     "addFeature",

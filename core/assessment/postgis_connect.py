@@ -61,7 +61,7 @@ def write_error(error: BaseException, location: DatabaseLocation) -> SiteWatchEr
     """The analyst's message for a failed write to ``location`` (nothing was written)."""
     code = getattr(error, "pgcode", None)
     message = first_line(error)
-    if code == postgis_schema.STRUCTURE_MISSING:
+    if code in (postgis_schema.STRUCTURE_MISSING, postgis_schema.CELL_RULE):
         return SiteWatchError(message)
     if isinstance(error, psycopg2.errors.UniqueViolation):
         detail = getattr(error.diag, "message_detail", None) or message
