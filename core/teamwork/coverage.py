@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from qgis.core import QgsGeometry
 
 from ..annotation.compounds import CompoundIndex
+from ..assessment import schema
+from ..assessment.store import AssessmentStore
 from .cells import CERTIFIED, WorkCell
 
 
@@ -43,6 +45,12 @@ class Coverage:
         return (
             f"{self.certified_cells} of {self.cells} cells certified ({100 * self.structure_share:.1f} % of structures)"
         )
+
+
+def store_coverage(store: AssessmentStore) -> Coverage:
+    """The coverage of the store's work cells over its structures."""
+    layer = store.layer(schema.STRUCTURES.name)
+    return coverage(store.work_cells(), ((f["structure_id"], f.geometry()) for f in layer.getFeatures()))
 
 
 def coverage(cells: Sequence[WorkCell], structures: Iterable[tuple[str, QgsGeometry]]) -> Coverage:
