@@ -37,6 +37,7 @@ STORE_MODULES = {
     "core/assessment/geopackage_cell_store.py",
     "core/assessment/postgis_cells.py",
     "core/assessment/postgis_cell_store.py",
+    "core/assessment/copy_extras.py",
 }
 WRITE_CALLS = {
     "addFeature",
