@@ -22,8 +22,17 @@ from .ui.imagery.part import ImageryPart
 from .ui.messages import notify
 from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
+from .ui.teamwork.part import CellsPart
 
-INTERFACE_PARTS = (AssessmentActions, ImageryPart, ChangeScoreAction, AnnotationPart, DamagePanel, ExportAction)
+INTERFACE_PARTS = (
+    AssessmentActions,
+    ImageryPart,
+    ChangeScoreAction,
+    AnnotationPart,
+    DamagePanel,
+    CellsPart,
+    ExportAction,
+)
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 
 TOOLBAR_NAME = "SiteWatchToolbar"
