@@ -172,15 +172,26 @@ class PostgisStore(PostgisCells, ValidationTables, BulkImport, AssessmentStore):
                 raise write_error(error, self.database) from None
 
     def _read(self, statement: str | sql.Composable, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read; a kept connection cut meanwhile (the server restarted) is replaced
+        once, as a read is safe to repeat (a write never is: it says so instead)."""
         with self._lock:
-            connection = self._cursor_connection()
+            kept = self._connection is not None and not self._connection.closed
             try:
-                with connection, connection.cursor() as cursor:
-                    cursor.execute(statement, tuple(parameters))
-                    return list(cursor.fetchall())
+                return self._fetch(statement, parameters)
+            except _DB_ERRORS as error:
+                self._drop_if_broken(error)
+                if not kept or self._connection is not None:
+                    raise read_error(error, self.database) from None
+            try:
+                return self._fetch(statement, parameters)
             except _DB_ERRORS as error:
                 self._drop_if_broken(error)
                 raise read_error(error, self.database) from None
+
+    def _fetch(self, statement: str | sql.Composable, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+        with self._cursor_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, tuple(parameters))
+            return list(cursor.fetchall())
 
     def _drop_if_broken(self, error: BaseException) -> None:
         if isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)):
