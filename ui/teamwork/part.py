@@ -15,6 +15,7 @@ from ..context import InterfacePart, PluginContext
 from ..damage.dock import DamageDock
 from ..icons import icon
 from .cells_dock import CellsDock
+from .cells_layer import CellsLayer
 
 TABLES = {schema.WORK_CELLS.name, schema.CELL_TRANSITIONS.name}
 
@@ -74,6 +75,8 @@ class CellsPart(InterfacePart):
             summary_layout.insertWidget(summary_layout.indexOf(damage.summary) + 1, self.certified_only)
             self.dock.changed.connect(self.certified_only.show_coverage)
         self.dock.changed.connect(self._refilter_queue)
+        self.map_layer = CellsLayer(context)
+        self.dock.changed.connect(self.map_layer.follow)
         session = context.session
         session.opened.connect(self.dock.attach)
         session.closed.connect(self._closed)
@@ -83,6 +86,7 @@ class CellsPart(InterfacePart):
 
     def _closed(self) -> None:
         self.dock.detach()
+        self.map_layer.remove()
         if self.certified_only is not None:
             self.certified_only.check.setChecked(False)
             self.certified_only.show_coverage(None)
@@ -101,6 +105,7 @@ class CellsPart(InterfacePart):
         session.opened.disconnect(self.dock.attach)
         session.closed.disconnect(self._closed)
         session.remote_changed.disconnect(self._remote)
+        self.map_layer.remove()
         if self.certified_only is not None:
             self.certified_only.damage.only_structures = None
             self.certified_only.setParent(None)

@@ -111,3 +111,20 @@ def test_the_review_queue_filters_my_cells_and_cells_to_review(team_plugin, asse
     assert annotation.controller.queue.ids == []  # his own cell is not his to review
     queue.cells.setCurrentIndex(0)
     assert len(annotation.controller.queue.ids) == 3
+
+
+def test_the_cells_are_on_the_map_by_state_and_leave_with_the_assessment(team_plugin, assessment):
+    part = part_of(team_plugin, CellsPart)
+    project = team_plugin.context.session.project
+    layer = project.mapLayer(part.map_layer.layer_id)
+    assert layer.name() == "work cells" and layer.featureCount() == 2
+    assert layer.renderer().classAttribute() == "state"
+    group = project.layerTreeRoot().findLayer(layer.id()).parent()
+    assert group.name().startswith("SiteWatch:")
+    as_analyst("Ann")
+    part.dock.select(["W-0002"])
+    part.dock.move("take")
+    assert sorted(f["state"] for f in layer.getFeatures()) == ["in_progress", "unassigned"]
+    team_plugin.context.session.close()
+    assert part.map_layer.layer_id is None
+    assert not [g for g in project.layerTreeRoot().findGroups() if g.name().startswith("SiteWatch:")]
