@@ -61,3 +61,15 @@ def test_without_work_cells_the_certified_export_is_refused(sitewatch_provider, 
     with pytest.raises(QgsProcessingException, match="has no work cells: there is nothing certified"):
         export(store.location, tmp_path / "out", CERTIFIED_ONLY=True, REPORT=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_certified_part_of_a_postgis_copy_exports_the_same(sitewatch_provider, reviewed, pg_location, tmp_path):
+    store, _ = reviewed
+    processing.run("sitewatch:copyassessment", {"ASSESSMENT": store.location, "TARGET": pg_location})
+    export(store.location, tmp_path / "from_file", CERTIFIED_ONLY=True, REPORT=False)
+    export(pg_location, tmp_path / "from_database", CERTIFIED_ONLY=True, REPORT=False)
+    assert exported_structures(tmp_path / "from_database") == exported_structures(tmp_path / "from_file")
+    summaries = [
+        json.loads((tmp_path / f / "manifest.json").read_text())["summary"] for f in ("from_file", "from_database")
+    ]
+    assert summaries[0] == summaries[1]
