@@ -17,7 +17,7 @@ from osgeo import ogr
 from qgis.core import QgsGeometry
 
 from ..errors import SiteWatchError
-from ..teamwork.cells import TRANSITION_COLUMNS, UNASSIGNED, CellTransition, WorkCell, plan_transition
+from ..teamwork.cells import AWAITING_REVIEW, TRANSITION_COLUMNS, UNASSIGNED, CellTransition, WorkCell, plan_transition
 from . import schema
 from .geopackage_adopt import require_adopted
 from .geopackage_sql import sql
@@ -180,16 +180,12 @@ def change_cell(
         if (ogr_geometry := feature.GetGeometryRef()) is not None:
             geometry.fromWkb(bytes(ogr_geometry.ExportToIsoWkb()))
         cell = WorkCell.from_fields(fields, geometry)
-        found = dataset.ExecuteSQL(
-            f"SELECT analyst FROM cell_transitions WHERE cell_id = '{quoted}' AND to_state = 'awaiting_review' "
-            "ORDER BY fid DESC LIMIT 1"
-        )
-        try:
-            row = found.GetNextFeature() if found is not None else None
-            submitted_by = row.GetField(0) if row is not None else None
-        finally:
-            if found is not None:
-                dataset.ReleaseResultSet(found)
+        table = dataset.GetLayerByName(schema.CELL_TRANSITIONS.name)
+        table.SetAttributeFilter(f"cell_id = '{quoted}' AND to_state = '{AWAITING_REVIEW}'")
+        submitted_by = None
+        for row in table:  # in fid order: the last one is who submitted it last
+            submitted_by = row.GetField("analyst")
+        table.SetAttributeFilter(None)
         after = plan_transition(cell, action, analyst, assignee, comment, submitted_by)
         at = now_iso()
         for name, value in (("state", after.state), ("assignee", after.assignee), ("comment", after.comment)):
@@ -200,7 +196,6 @@ def change_cell(
         feature.SetField("changed_by", analyst)
         feature.SetField("changed_at", at)
         layer.SetFeature(feature)
-        table = dataset.GetLayerByName(schema.CELL_TRANSITIONS.name)
         transition = CellTransition(
             cell_id, action, cell.state, after.state, after.assignee, analyst, _login(), at, after.comment
         )
