@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateTransform,
     QgsProcessingContext,
     QgsProcessingException,
@@ -62,7 +63,11 @@ class WorkCells(SiteWatchAlgorithm):
         self.addParameter(QgsProcessingParameterNumber("COLUMNS", "Columns", defaultValue=4, minValue=1))
         self.addParameter(QgsProcessingParameterNumber("ROWS", "Rows", defaultValue=4, minValue=1))
         self.addParameter(QgsProcessingParameterExtent("EXTENT", "Grid extent", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource("POLYGONS", "Polygons", [2], optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                "POLYGONS", "Polygons", [Qgis.ProcessingSourceType.VectorPolygon], optional=True
+            )
+        )
         self.addParameter(
             QgsProcessingParameterField("NAME_FIELD", "Name field", parentLayerParameterName="POLYGONS", optional=True)
         )
