@@ -18,6 +18,7 @@ from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
 from .ui.dock_layout import FitOnGrowth
 from .ui.export.action import ExportAction
+from .ui.export.series_action import ImageSeriesAction
 from .ui.imagery.part import ImageryPart
 from .ui.messages import notify
 from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
@@ -32,6 +33,7 @@ INTERFACE_PARTS = (
     DamagePanel,
     CellsPart,
     ExportAction,
+    ImageSeriesAction,
 )
 """Each part adds its actions, docks and tools; listed in toolbar order."""
 

@@ -12,6 +12,7 @@ from .algorithms.compound_damage import CompoundDamage
 from .algorithms.copy_assessment import CopyAssessment
 from .algorithms.create_assessment import CreateAssessment
 from .algorithms.export_report import ExportReport
+from .algorithms.image_series import ImageSeries
 from .algorithms.import_damage import ImportDamage
 from .algorithms.import_structures import ImportStructures
 from .algorithms.site_history import SiteHistoryAlgorithm
@@ -32,6 +33,7 @@ ALGORITHMS = (
     SiteHistoryAlgorithm,
     WorkCells,
     CellState,
+    ImageSeries,
 )
 
 

@@ -59,6 +59,7 @@ ALLOWED_WRITES = {
     ("core/export/report/map_product.py", "addFeatures"): "memory layers drawn on the PDF",
     ("core/export/report/compound_pages.py", "addFeatures"): "the memory coverage layer of the atlas",
     ("core/export/report/overview.py", "addFeatures"): "memory layers of the overview inset",
+    ("core/export/series/frames.py", "addFeatures"): "the memory layer of statuses drawn on a series frame",
     ("processing/algorithms/compound_damage.py", "addFeatures"): "the algorithm's own output sink",
     ("processing/algorithms/change_score.py", "addFeature"): "the algorithm's own output sink",
     ("core/annotation/compounds.py", "addFeature"): "a spatial index in memory",

@@ -8,7 +8,7 @@ structure's worth of work, not a pass over all observations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
@@ -152,6 +152,14 @@ class ReviewQueue:
         self.rows = {structure_id: row for row, structure_id in enumerate(ids)}
         self.position = self.rows.get(current, -1) if current is not None else -1
         self.version += 1
+
+    def show_only(self, ids: Sequence[str]) -> None:
+        """Hold exactly ``ids`` (those in the site), in this order: the validate mode's sample
+        in its seeded random order. The next :meth:`rebuild` goes back to the filter."""
+        kept = [structure_id for structure_id in ids if structure_id in self.structures]
+        self._base = set(kept)
+        self._reviewed = set()
+        self._set_ids(kept, self.current())
 
     def sort_by(self, key: Callable[[str], tuple[object, ...]], descending: bool = False) -> None:
         """Put the queued structures in the order of ``key`` (a view's sorted column); the

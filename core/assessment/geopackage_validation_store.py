@@ -27,3 +27,6 @@ class GeoPackageValidations:
 
     def validations(self: _File, sample_id: str | None = None) -> list[ValidationAnswer]:
         return geopackage_validations.load_answers(self.location, sample_id)
+
+    def remove_validation(self: _File, structure_id: str, observed_on: str, sample_id: str) -> int:
+        return geopackage_validations.delete_answer(self.location, structure_id, observed_on, sample_id)

@@ -107,6 +107,18 @@ def save_answers(gpkg_path: str, answers: Iterable[ValidationAnswer]) -> int:
     return len(rows)
 
 
+def delete_answer(gpkg_path: str, structure_id: str, observed_on: str, sample_id: str) -> int:
+    """Delete one answer (undo of a recorded answer); returns how many rows matched."""
+    key = (structure_id, observed_on, sample_id)
+    where = {"where": "WHERE structure_id = ? AND observed_on = ? AND sample_id = ?"}
+    found = _read(gpkg_path, VALIDATIONS, sql("SELECT count(*) FROM {table} {where}", where, table=VALIDATIONS), key)
+    count = int(found[0][0]) if found else 0
+    if count:
+        delete = sql("DELETE FROM {table} {where}", where, table=VALIDATIONS)
+        _write(gpkg_path, "removal of a validation answer", [(delete, [key])])
+    return count
+
+
 def load_answers(gpkg_path: str, sample_id: str | None) -> list[ValidationAnswer]:
     where, parameters = ("WHERE sample_id = ?", (sample_id,)) if sample_id is not None else ("", ())
     statement = sql(

@@ -87,6 +87,16 @@ def save_sample(cursor: Any, rows: Sequence[SampleRow], location: str) -> int:
     return len(rows)
 
 
+def delete_answer(cursor: Any, structure_id: str, observed_on: str, sample_id: str) -> int:
+    for statement in CREATE:
+        cursor.execute(statement)
+    cursor.execute(
+        "DELETE FROM validations WHERE structure_id = %s AND observed_on = %s AND sample_id = %s",
+        (structure_id, observed_on, sample_id),
+    )
+    return int(cursor.rowcount)
+
+
 def answers_from(rows: Sequence[Sequence[Any]]) -> list[ValidationAnswer]:
     return [ValidationAnswer(**dict(zip(VALIDATION_COLUMNS, row))) for row in rows]
 
@@ -131,3 +141,7 @@ class ValidationTables:
         where, parameters = (" AND sample_id = %s", (sample_id,)) if sample_id is not None else ("", ())
         rows = self._read(SELECT_ANSWERS + sql.SQL(where + " ORDER BY fid"), parameters)
         return answers_from(rows)
+
+    def remove_validation(self: _Database, structure_id: str, observed_on: str, sample_id: str) -> int:
+        with self._transaction() as cursor:
+            return delete_answer(cursor, structure_id, observed_on, sample_id)

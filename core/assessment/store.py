@@ -201,6 +201,11 @@ class AssessmentStore(ABC):
         """Every validation answer (of ``sample_id`` only, when given)."""
 
     @abstractmethod
+    def remove_validation(self, structure_id: str, observed_on: str, sample_id: str) -> int:
+        """Delete the answer of that structure, date and sample (an undone answer); returns how
+        many rows went (0 or 1). Observations are not touched."""
+
+    @abstractmethod
     def change_score_pairs(self) -> list[tuple[str, str]]:
         """Every (before image, after image) pair with stored change scores."""
 

@@ -144,6 +144,9 @@ class CertifiedView(AssessmentStore):
     def record_validations(self, answers: Iterable[ValidationAnswer]) -> int:
         raise self._refuse()
 
+    def remove_validation(self, structure_id: str, observed_on: str, sample_id: str) -> int:
+        raise self._refuse()
+
     def add_work_cells(self, cells: Sequence[WorkCell], replace: bool = False) -> int:
         raise self._refuse()
 

@@ -55,9 +55,14 @@ class ClassEstimate:
         """E.g. "13 destroyed (95 % CI 10–17)"."""
         name = label or self.code
         text = f"{self.estimate:.0f} {name}"
+        interval = self.interval_text()
+        return f"{text} (95 % CI {interval or 'not available'})"
+
+    def interval_text(self) -> str | None:
+        """E.g. "10–17": the 95 % interval widened to whole structures; None when unknown."""
         if self.low is None or self.high is None:
-            return f"{text} (95 % CI not available)"
-        return f"{text} (95 % CI {math.floor(self.low + 1e-9):.0f}–{math.ceil(self.high - 1e-9):.0f})"
+            return None
+        return f"{math.floor(self.low + 1e-9):.0f}–{math.ceil(self.high - 1e-9):.0f}"
 
 
 @dataclass(frozen=True)

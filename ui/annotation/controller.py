@@ -10,7 +10,7 @@ key press stays cheap on sites with tens of thousands of structures.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 from qgis.gui import QgsMapCanvas
@@ -34,6 +34,30 @@ from .status_style import StatusStyle
 
 if TYPE_CHECKING:
     from ...core.assessment.postgis_listen import RemoteChange
+
+
+class BlindReview(Protocol):
+    """The validate mode (:mod:`..validation`) while it runs: the queue holds its sample, status
+    keys record validation answers, and nothing shows the first review or the change score."""
+
+    def restrict(self, queue: ReviewQueue) -> None:
+        """Put the sample's structures, in their order, in ``queue`` (after each rebuild)."""
+
+    def record(self, status: str, confidence: str) -> bool:
+        """A status key: record the answer for the current structure."""
+
+    def set_confidence(self, confidence: str) -> bool:
+        """H / M / L: the confidence of the next answers (and of the current one)."""
+
+    def refuse(self, key: str) -> bool:
+        """A key that would show or use the first review or the change score: say why not."""
+
+    def status_text(self, structure_id: str) -> str:
+        """What the queue shows of a structure instead of its status."""
+
+    def counter_text(self) -> str:
+        """The queue's counter: e.g. "12 of 60 validated"."""
+
 
 TABLE_REFRESH_MS = 800
 """Observation tables shown in QGIS are re-read this long after the last recorded state."""
@@ -89,6 +113,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.intact_on_before = True
         self.queue_filter = QueueFilter()
         self.queue_order = "id"
+        self.blind: BlindReview | None = None
+        """The validate mode while it runs (None otherwise)."""
         self._tables_timer = QTimer(self)
         self._tables_timer.setSingleShot(True)
         self._tables_timer.setInterval(TABLE_REFRESH_MS)
@@ -223,6 +249,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         if self.queue_order == "score" and self.scores is None:
             self._use_scores_from_project()
         self.queue.rebuild(self.review_date(), self.queue_filter, self.queue_order)
+        if self.blind is not None:
+            self.blind.restrict(self.queue)
         self.queue_changed.emit()
 
     # -- undo -----------------------------------------------------------------------------------
@@ -309,6 +337,8 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
 
     def status_text(self, structure_id: str) -> str:
         """How a structure's state at the review date is shown in the queue."""
+        if self.blind is not None:
+            return self.blind.status_text(structure_id)
         on = self.review_date()
         state = self.book.state_at(structure_id, on) if on else None
         if state is None:

@@ -18,6 +18,7 @@ from ..context import InterfacePart, PluginContext
 from ..dock_layout import size_to_content_when_shown
 from ..icons import icon
 from ..messages import notify
+from ..validation.panel import ValidationPanel
 from .controller import AnnotationController
 from .draw_tools import LineTool, MoveTool, PointCollectorTool, PointTool, PolygonTool, RectangleTool
 from .navigation import ContextZoom
@@ -126,6 +127,11 @@ class AnnotationPart(InterfacePart):
                 self.combo_action.setToolTip(self.type_combo.toolTip())
         self.dock = ReviewQueueDock(self.controller, window)
         self.dock.hide()
+        dock = self.dock
+        self.validation = ValidationPanel(
+            self.controller, [dock.unreviewed, dock.compound, dock.type, dock.status, dock.order], self._review_tool
+        )
+        dock.add_section(self.validation)
         iface.addDockWidget(dock_area(), self.dock)
         size_to_content_when_shown(window, self.dock)
         self.queue_action = self.dock.toggleViewAction()
@@ -194,6 +200,9 @@ class AnnotationPart(InterfacePart):
         if name != "review":
             self.show_types(kind)
         return tool
+
+    def _review_tool(self) -> None:
+        self.activate("review")
 
     def show_types(self, kind: str) -> None:
         """Fill the type picker with the value list of ``kind`` (polygon, line, point)."""
@@ -299,6 +308,7 @@ class AnnotationPart(InterfacePart):
         self.context.session.opened.disconnect(self._update_enabled)
         self.context.session.closed.disconnect(self._update_enabled)
         self.focus.clear()
+        self.validation.unload()
         for tool in self.tools.values():
             if isinstance(tool, PointCollectorTool):
                 tool.clean()

@@ -30,7 +30,7 @@ from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
 from ..teamwork.queue_cells import cell_filter_combo, cell_structures
 from .controller import AnnotationController
-from .review_queue_model import NOT_OBSERVED, ReviewQueueModel
+from .review_queue_model import NOT_OBSERVED, SCORE, SUGGESTION, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
 __all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
@@ -91,6 +91,7 @@ class ReviewQueueDock(QDockWidget):
         self.controller = controller
         body = QWidget(self)
         layout = QVBoxLayout(body)
+        self.body_layout = layout
         form = QFormLayout()
         self.unreviewed = QCheckBox("Unreviewed at the review date only")
         self.compound = QComboBox()
@@ -183,6 +184,10 @@ class ReviewQueueDock(QDockWidget):
         self.form.addRow("Scores", self.change_score_button)
         self.change_score_button.show()
 
+    def add_section(self, widget: QWidget) -> None:
+        """Put ``widget`` (e.g. the validate mode's controls) between the filters and the counter."""
+        self.body_layout.insertWidget(1, widget)
+
     def queue_filter(self) -> QueueFilter:
         return QueueFilter(
             unreviewed_only=self.unreviewed.isChecked(),
@@ -212,6 +217,11 @@ class ReviewQueueDock(QDockWidget):
         reviewed, total = queue.counts()
         on = queue.on or "no review date (choose an after image)"
         self.counter.setText(f"Reviewed {reviewed} / {total} at {on} · {len(queue.ids)} in the queue")
+        blind = self.controller.blind is not None
+        if blind:
+            self.counter.setText(self.controller.blind.counter_text())
+        for column in (SUGGESTION, SCORE):  # validating: the change score is hidden
+            self.list.setColumnHidden(column, blind)
         self.show_current(self.controller.current)
 
     def row_text(self, structure_id: str) -> str:

@@ -62,6 +62,8 @@ class ReviewQueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
+        if section == STATUS and self.controller.blind is not None:
+            return "Validation"
         if section == STATUS and self._on:
             return f"Status at {self._on}"
         return HEADERS[section]
@@ -107,7 +109,7 @@ class ReviewQueueModel(QAbstractTableModel):
 
     def _carried_from(self, structure_id: str) -> str | None:
         """The earlier date whose state the structure shows at the review date, or None."""
-        on = self._queue.on if self._queue is not None else None
+        on = self._queue.on if self._queue is not None and self.controller.blind is None else None
         state = self.controller.book.state_at(structure_id, on) if on else None
         return state[1] if state is not None and state[1] != on else None
 
@@ -119,6 +121,12 @@ class ReviewQueueModel(QAbstractTableModel):
             return values.label_of(values.STRUCTURE_TYPES, info.type) if info and info.type else "no type"
         if column == COMPOUND:
             return info.compound_id if info and info.compound_id else "no compound"
+        if self.controller.blind is not None and column in (
+            STATUS,
+            SUGGESTION,
+            SCORE,
+        ):  # validating: the first review is hidden
+            return self.controller.status_text(structure_id) if column == STATUS else ""
         if column == STATUS:
             on = self.queue.on
             state = self.controller.book.state_at(structure_id, on) if on else None
@@ -150,6 +158,12 @@ class ReviewQueueModel(QAbstractTableModel):
         )
 
         def key(structure_id: str) -> tuple[object, ...]:
+            if self.controller.blind is not None and column in (
+                STATUS,
+                SUGGESTION,
+                SCORE,
+            ):  # by what is shown, nothing hidden
+                return (self.cell_text(structure_id, column), structure_id)
             info = structures.get(structure_id)
             if column == ID:
                 return (structure_id,)

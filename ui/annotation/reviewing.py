@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import pyqtBoundSignal
@@ -24,6 +25,9 @@ from ...core.scoring.explanation import stored_suggestion
 from .. import settings
 from ..assessment.conflict import conflict_question, kept_theirs_message
 from ..assessment.session import AssessmentSession
+
+if TYPE_CHECKING:
+    from .controller import BlindReview
 
 
 class LayerScores:
@@ -63,6 +67,7 @@ class ReviewingMixin:
     reread: Callable[[list[str], set[str]], None]
     review_date: Callable[[], str | None]
     rebuild_queue: Callable[..., None]
+    blind: BlindReview | None
 
     def _review_target(self) -> tuple[str, ImageRecord, str] | None:
         after = self.session.after
@@ -85,7 +90,9 @@ class ReviewingMixin:
     def record_status(self, status: str, confidence: str | None = None) -> bool:
         """Record ``status`` for the current structure at the after image's date, with
         ``confidence`` (default: the one last chosen with H / M / L, at first the
-        ``SiteWatch/default_confidence`` setting)."""
+        ``SiteWatch/default_confidence`` setting). In the validate mode: a validation answer."""
+        if self.blind is not None:
+            return self.blind.record(status, confidence or self.confidence)
         target = self._review_target()
         if target is None or self.store is None:  # _review_target warned
             return False
@@ -131,6 +138,8 @@ class ReviewingMixin:
     def confirm_carried_forward(self) -> bool:
         """Confirm the state shown at the review date: one already recorded at that date is
         kept as it is; otherwise the state carried forward from the previous date is recorded."""
+        if self.blind is not None:  # it would confirm the first review's state: not blind
+            return self.blind.refuse("Enter")
         target = self._review_target()
         if target is None:
             return False
@@ -155,6 +164,8 @@ class ReviewingMixin:
         current image pair) like a status key would; a message and nothing recorded when the
         structure has no suggestion, the suggestion is ``unknown``, or a state is already recorded
         at the after date (a suggestion never replaces what an analyst recorded)."""
+        if self.blind is not None:  # the change score is hidden while validating
+            return self.blind.refuse("Y")
         target = self._review_target()
         if target is None:
             return False
@@ -197,7 +208,7 @@ class ReviewingMixin:
         """``suggests Destroyed (0.83): 61% of the roof changed`` for a structure scored in the
         current pair; ``suggests Unknown (cannot be assessed)`` without a score; None when not scored."""
         stored = self.change_scores.get(structure_id)
-        if stored is None:
+        if stored is None or self.blind is not None:
             return None
         return stored_suggestion(stored.suggested, stored.score, stored.frac)
 
@@ -205,6 +216,8 @@ class ReviewingMixin:
         """Use ``confidence`` from now on; rewrites the current structure's state at this date."""
         self.confidence = confidence
         self.confidence_changed.emit(confidence)
+        if self.blind is not None:  # the current answer's confidence, never the first review's
+            return self.blind.set_confidence(confidence)
         label = values.label_of(values.CONFIDENCES, confidence)
         if self.current is None or self.store is None:
             self.message.emit(f"Confidence {label} for the next states.", Qgis.MessageLevel.Info)

@@ -10,8 +10,15 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget
 
 from ...core.errors import SiteWatchError
-from ...core.export.report.accuracy_page import PRELIMINARY, agreement_line, estimate_rows, matrix_rows
-from ...core.validation.accuracy import accuracy_report
+from ...core.export.report.accuracy_page import (
+    PRELIMINARY,
+    agreement_line,
+    compound_rows,
+    estimate_rows,
+    matrix_rows,
+    short,
+)
+from ...core.validation.accuracy import CLASSES, accuracy_report
 from ..context import PluginContext
 
 
@@ -54,6 +61,12 @@ class AccuracyView(QWidget):
         self.totals.verticalHeader().setVisible(False)
         self.totals.setToolTip("Site totals corrected by the confusion matrix (Olofsson et al. 2014)")
         layout.addWidget(self.totals, 1)
+        self.compounds = QTableWidget()
+        self.compounds.verticalHeader().setVisible(False)
+        self.compounds.setToolTip(
+            "Corrected totals per compound with 95 % intervals: the site's error rates applied to the compound's counts"
+        )
+        layout.addWidget(self.compounds, 1)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -65,6 +78,7 @@ class AccuracyView(QWidget):
             self.summary.setText("Open an assessment to compare its review with a validation.")
             self.matrix.setRowCount(0)
             self.totals.setRowCount(0)
+            self.compounds.setRowCount(0)
             return
         try:
             report = accuracy_report(store, self.date_of().strip())
@@ -77,6 +91,7 @@ class AccuracyView(QWidget):
         _fill(
             self.totals, ["Status", "First review", "Corrected", "95 % CI", "User's acc.", "Producer's acc."], estimates
         )
+        _fill(self.compounds, ["Compound", "Structures", *(short(c) for c in CLASSES)], compound_rows(report))
         if report.agreement.pairs == 0 or report.site is None:
             reason = report.not_estimated or "no validation answer at this date (draw a sample, then validate it)"
             self.summary.setText(f"{PRELIMINARY} on {report.on}: {reason.rstrip('.')}.\n{agreement_line(report)}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ... import values
 from ...validation.accuracy import CLASSES, AccuracyReport
+from ...validation.estimate import ClassEstimate
 from .page_items import MARGIN, PAGE_WIDTH, PageWriter
 
 PRELIMINARY = "PRELIMINARY — NOT FIELD VALIDATED"
@@ -22,7 +23,8 @@ METHOD = (
     "the first review found (producer's accuracy). Weighted κ uses linear weights over the damage scale "
     "(intact to destroyed). Corrected totals: stratified estimator of Olofsson et al. (2014), Remote "
     "Sensing of Environment 148: 42–57, with the finite population correction; 95 % intervals are "
-    "estimate ± 1.96 standard errors, clipped to the site."
+    "estimate ± 1.96 standard errors, clipped to the site. Compound totals apply the site's error rates to "
+    "each compound's counts (synthetic estimate): their intervals carry the site's sampling error only."
 )
 
 
@@ -88,6 +90,19 @@ def estimate_rows(report: AccuracyReport) -> list[list[str]]:
     return rows
 
 
+def corrected(estimate: ClassEstimate) -> str:
+    """E.g. "13 (10–17)": the corrected total and its 95 % interval in whole structures."""
+    return f"{estimate.estimate:.0f} ({estimate.interval_text() or '–'})"
+
+
+def compound_rows(report: AccuracyReport) -> list[list[str]]:
+    """One row per compound: its structures, then each class's corrected total (95 % CI)."""
+    return [
+        [compound, str(estimate.total), *(corrected(estimate.of(code)) for code in CLASSES)]
+        for compound, estimate in sorted(report.compounds.items())
+    ]
+
+
 def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, path: Path) -> Path:
     """Write the accuracy page of ``site`` at ``report.on`` as a searchable A4 PDF;
     ``sample_size`` is how many structures were drawn for validation at that date."""
@@ -128,10 +143,18 @@ def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, pat
         )
         writer.label(f"Overall accuracy {percent(overall.overall_accuracy)}{interval}.", 8)
         writer.label("; ".join(report.sentences()) + ".", 9, bold=True)
+        if report.compounds:
+            writer.heading("Corrected totals per compound (95 % confidence intervals)")
+            writer.table(
+                ["Compound", "Structures", *(short(c) for c in CLASSES)],
+                compound_rows(report),
+                [first, 16.0] + [(width - first - 36.0) / len(CLASSES)] * len(CLASSES),
+            )
     else:
         writer.label(
             "Not available: " + (report.not_estimated or "record the blind second review of the sample first."), 8
         )
+    writer.room(32)  # the heading with its text, not the heading alone at the foot of a page
     writer.heading("Method")
     writer.label(METHOD, 7, "#505050")
     return writer.write(path)

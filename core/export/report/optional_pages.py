@@ -1,5 +1,6 @@
 """The report's optional pages, each written when its data exists: the site history (two
-dates or more) and the accuracy page (a validation sample or answers at the after date)."""
+dates or more) and the accuracy page (a validation sample or answers at the after date), with
+the corrected totals of the site and each compound as CSV once they can be estimated."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from ...history.events import event_sentences
 from ...history.linear import linear_lengths
 from ...history.series import site_history
 from ...validation.accuracy import accuracy_report
+from ...validation.totals import totals_rows, write_totals_csv
 from .accuracy_page import write_accuracy_page
 from .history_page import write_history_page
 
 HISTORY_SUFFIX = "_report_history.pdf"
 ACCURACY_SUFFIX = "_report_accuracy.pdf"
+TOTALS_SUFFIX = "_accuracy_totals.csv"
 
 
 def has_validation(store: AssessmentStore, on: str) -> bool:
@@ -37,5 +40,8 @@ def write_optional_pages(
     if accuracy and has_validation(store, on):
         drawn = {row.structure_id for row in store.validation_sample() if row.observed_on == on}
         path = folder / f"{prefix}{ACCURACY_SUFFIX}"
-        written.append(write_accuracy_page(site, accuracy_report(store, on), len(drawn), path))
+        report = accuracy_report(store, on)
+        written.append(write_accuracy_page(site, report, len(drawn), path))
+        if totals_rows(report):  # the corrected totals of the site and each compound, for spreadsheets
+            written.append(write_totals_csv(report, folder / f"{prefix}{TOTALS_SUFFIX}"))
     return written

@@ -13,6 +13,7 @@ import sitewatch
 from sitewatch.core import values
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.validation_records import ValidationAnswer
+from sitewatch.core.validation.accuracy import accuracy_report
 from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build
 from sitewatch.tests.helpers.plugin import wait_until_idle
 from sitewatch.ui.damage.part import DamagePanel
@@ -105,3 +106,12 @@ def test_accuracy_tab_is_preliminary_without_answers_then_shows_kappa(panel):
         "Severe damage"
     )
     assert view.matrix.item(destroyed, severe_column).text() == "1"
+    # per compound: its structures and each status's corrected total with its interval
+    rows = {view.compounds.item(r, 0).text(): r for r in range(view.compounds.rowCount())}
+    report = accuracy_report(store, AFTER)
+    assert set(rows) == set(report.compounds)
+    headers = [view.compounds.horizontalHeaderItem(i).text() for i in range(view.compounds.columnCount())]
+    for compound, estimate in report.compounds.items():
+        one = estimate.of("destroyed")
+        cell = view.compounds.item(rows[compound], headers.index("Destroyed")).text()
+        assert cell == f"{one.estimate:.0f} ({one.interval_text() or '–'})"

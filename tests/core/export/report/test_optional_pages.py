@@ -4,6 +4,7 @@ totals with intervals, or the preliminary caveat without a validation)."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -118,3 +119,16 @@ def test_accuracy_page_says_preliminary_until_the_sample_is_reviewed_then_shows_
     assert re.findall(r"\d+", destroyed_row)[: len(matrix_row)] == [str(v) for v in matrix_row]
     estimate = report.site.of("destroyed") if report.site else None
     assert estimate is not None and f"{estimate.estimate:.1f}" in flat
+
+    # per compound: the corrected totals with intervals on the page and in the CSV beside it
+    for compound, compound_estimate in report.compounds.items():
+        line = next(line for line in text.splitlines() if line.strip().startswith(compound))
+        one = compound_estimate.of("destroyed")
+        assert f"{one.estimate:.0f} ({one.interval_text() or '–'})" in line, line
+    totals = tmp_path / "validated" / next(n for n in names if n.endswith("_accuracy_totals.csv"))
+    with totals.open(encoding="utf-8-sig") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {r["scope"] for r in rows} == {"ALL", *report.compounds}
+    destroyed_all = next(r for r in rows if r["scope"] == "ALL" and r["status"] == "destroyed")
+    assert float(destroyed_all["estimate"]) == pytest.approx(estimate.estimate, abs=1e-3)
+    assert destroyed_all["ci_high"] == ("" if estimate.high is None else f"{estimate.high:.3f}")
