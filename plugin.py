@@ -24,6 +24,7 @@ from .ui.importing.part import ImportPart
 from .ui.messages import notify
 from .ui.panel_keys import PANEL_PREFIX, CompareKeys, PanelKeys, sitewatch_tool_keys
 from .ui.scoring.change_score_action import ChangeScoreAction
+from .ui.teamwork.part import CellsPart
 
 INTERFACE_PARTS = (
     AssessmentActions,
@@ -32,6 +33,7 @@ INTERFACE_PARTS = (
     ChangeScoreAction,
     AnnotationPart,
     DamagePanel,
+    CellsPart,
     ExportAction,
     ImageSeriesAction,
 )

@@ -100,6 +100,14 @@ POINT_TYPES: tuple[Value, ...] = (
     Value("other", "Other"),
 )
 
+CELL_STATES: tuple[Value, ...] = (
+    Value("unassigned", "Unassigned"),
+    Value("in_progress", "In progress"),
+    Value("awaiting_review", "Awaiting review"),
+    Value("certified", "Certified"),
+)
+"""States of a work cell (team work split and review, :mod:`core.teamwork`), in workflow order."""
+
 SCHEMES: tuple[str, ...] = ("sitewatch", "unosat", "ems", "xbd")
 """Label schemes an export can use for status values."""
 

@@ -6,6 +6,7 @@ from qgis.PyQt.QtGui import QIcon
 from .algorithm import ICON_DIR
 from .algorithms.accuracy import Accuracy
 from .algorithms.adopt_assessment import AdoptAssessment
+from .algorithms.cell_state import CellState
 from .algorithms.change_score import ChangeScore
 from .algorithms.compound_damage import CompoundDamage
 from .algorithms.copy_assessment import CopyAssessment
@@ -16,6 +17,7 @@ from .algorithms.import_damage import ImportDamage
 from .algorithms.import_structures import ImportStructures
 from .algorithms.site_history import SiteHistoryAlgorithm
 from .algorithms.validation_sample import ValidationSample
+from .algorithms.work_cells import WorkCells
 
 ALGORITHMS = (
     CreateAssessment,
@@ -29,6 +31,8 @@ ALGORITHMS = (
     ValidationSample,
     Accuracy,
     SiteHistoryAlgorithm,
+    WorkCells,
+    CellState,
     ImageSeries,
 )
 

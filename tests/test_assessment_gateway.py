@@ -33,6 +33,11 @@ STORE_MODULES = {
     "core/assessment/geopackage_validation_store.py",
     "core/assessment/upgrade.py",
     "core/assessment/geopackage_checks.py",
+    "core/assessment/geopackage_cells.py",
+    "core/assessment/geopackage_cell_store.py",
+    "core/assessment/postgis_cells.py",
+    "core/assessment/postgis_cell_store.py",
+    "core/assessment/copy_extras.py",
 }
 WRITE_CALLS = {
     "addFeature",

@@ -73,6 +73,8 @@ class QueueFilter:
     type: str | None = None
     status: str | None = None
     """Status at the review date; ``""`` selects structures not yet observed at all."""
+    structure_ids: frozenset[str] | None = None
+    """Only these structures (e.g. those of my work cells, :mod:`..teamwork.queue`)."""
 
 
 class ReviewQueue:
@@ -103,6 +105,8 @@ class ReviewQueue:
 
     def _base_match(self, info: StructureInfo, queue_filter: QueueFilter) -> bool:
         if queue_filter.compound_id is not None and info.compound_id != queue_filter.compound_id:
+            return False
+        if queue_filter.structure_ids is not None and info.structure_id not in queue_filter.structure_ids:
             return False
         return queue_filter.type is None or info.type == queue_filter.type
 

@@ -28,6 +28,7 @@ from . import (
     upgrade,
 )
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
+from .geopackage_cell_store import GeoPackageCells
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
@@ -69,7 +70,7 @@ _SELECT_BY_KEY = sql(
 _STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
-class GeoPackageStore(GeoPackageValidations, AssessmentStore):
+class GeoPackageStore(GeoPackageCells, GeoPackageValidations, AssessmentStore):
     """An assessment in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
@@ -215,7 +216,7 @@ class GeoPackageStore(GeoPackageValidations, AssessmentStore):
         return f"{self.path} is read-only for you: you can look at it and export it, but not record states or draw."
 
     def layer_uri(self, name: str) -> str:
-        if name not in schema.LAYER_BY_NAME:
+        if schema.layer_def(name) is None:
             raise SiteWatchError(f"'{name}' is not a SiteWatch layer.")
         return f"{self.path}|layername={name}"
 

@@ -96,3 +96,17 @@ def load(gpkg_path: str, before_image: str, after_image: str) -> dict[str, Store
     finally:
         connection.close()
     return {sid: StoredChangeScore(score, rank, suggested, frac) for sid, score, rank, suggested, frac in rows}
+
+
+def pairs(gpkg_path: str) -> list[tuple[str, str]]:
+    """Every (before, after) image pair with stored scores."""
+    connection = sqlite3.connect(f"file:{gpkg_path}?mode=ro", uri=True, timeout=5)
+    try:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone():
+            return []
+        rows = connection.execute("SELECT DISTINCT before_image, after_image FROM change_scores ORDER BY 1, 2")
+        return [(before, after) for before, after in rows]
+    except sqlite3.Error as error:
+        raise SiteWatchError(f"Reading the change scores of {gpkg_path} failed ({error}).") from None
+    finally:
+        connection.close()

@@ -25,6 +25,7 @@ from . import postgis_schema, postgis_sql, schema
 from .location import DatabaseLocation, parse_database_location
 from .observations import Observation, now_iso
 from .postgis_bulk import BulkImport
+from .postgis_cell_store import PostgisCells
 from .postgis_connect import connect, first_line, read_error, write_error
 from .postgis_listen import ChangeListener
 from .postgis_setup import WRITE_RIGHTS, check_can_create, contract_problems, read_only_reason
@@ -36,7 +37,7 @@ from .styles import STYLE_NAME, default_style_layers
 _DB_ERRORS = (psycopg2.Error,)
 
 
-class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
+class PostgisStore(PostgisCells, ValidationTables, BulkImport, AssessmentStore):
     """An assessment in one schema of a PostgreSQL/PostGIS database."""
 
     def __init__(self, location: DatabaseLocation, srid: int, *, _checked: bool = False):
@@ -171,15 +172,26 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
                 raise write_error(error, self.database) from None
 
     def _read(self, statement: str | sql.Composable, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read; a kept connection cut meanwhile (the server restarted) is replaced
+        once, as a read is safe to repeat (a write never is: it says so instead)."""
         with self._lock:
-            connection = self._cursor_connection()
+            kept = self._connection is not None and not self._connection.closed
             try:
-                with connection, connection.cursor() as cursor:
-                    cursor.execute(statement, tuple(parameters))
-                    return list(cursor.fetchall())
+                return self._fetch(statement, parameters)
+            except _DB_ERRORS as error:
+                self._drop_if_broken(error)
+                if not kept or self._connection is not None:
+                    raise read_error(error, self.database) from None
+            try:
+                return self._fetch(statement, parameters)
             except _DB_ERRORS as error:
                 self._drop_if_broken(error)
                 raise read_error(error, self.database) from None
+
+    def _fetch(self, statement: str | sql.Composable, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+        with self._cursor_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, tuple(parameters))
+            return list(cursor.fetchall())
 
     def _drop_if_broken(self, error: BaseException) -> None:
         if isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)):
@@ -198,9 +210,9 @@ class PostgisStore(ValidationTables, BulkImport, AssessmentStore):
         return "postgres"
 
     def layer_uri(self, name: str) -> str:
-        if name not in schema.LAYER_BY_NAME:
+        layer_def = schema.layer_def(name)
+        if layer_def is None:
             raise SiteWatchError(f"'{name}' is not a SiteWatch layer.")
-        layer_def = schema.LAYER_BY_NAME[name]
         uri = QgsDataSourceUri(self.database.conninfo())
         uri.setDataSource(self.database.schema, name, "geom" if layer_def.geometry else "", "", "fid")
         if layer_def.geometry is not None:

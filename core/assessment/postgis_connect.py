@@ -66,6 +66,8 @@ def write_error(error: BaseException, location: DatabaseLocation) -> SiteWatchEr
     if code == postgis_schema.STRUCTURE_MISSING:
         named = re.match(r"Structure (.+?) does not exist", message)  # the trigger's own sentence
         return SiteWatchError(missing_structure_message(named.group(1), str(location)) if named else message)
+    if code == postgis_schema.CELL_RULE:
+        return SiteWatchError(message)
     if isinstance(error, psycopg2.errors.UniqueViolation):
         detail = getattr(error.diag, "message_detail", None) or message
         return SiteWatchError(f"{detail.rstrip('.')} in {location}; nothing was written.")

@@ -17,7 +17,8 @@ from qgis.core import QgsFeature, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from ..errors import SiteWatchError
-from . import postgis_schema, postgis_sql, schema
+from . import postgis_cells, postgis_schema, postgis_sql, schema
+from .copy_extras import carried_into, carried_into_geopackage
 from .geopackage import GeoPackageStore
 from .location import is_database_location, parse_database_location
 from .observations import now_iso
@@ -65,7 +66,7 @@ def _into_postgis(
     try:
         with connection, connection.cursor() as cursor:
             check_can_create(cursor, database, srid, overwrite)
-            for statement in postgis_schema.create_statements(database.schema, srid):
+            for statement in postgis_schema.create_statements(database.schema, srid, cell_rules=False):
                 cursor.execute(statement)
             cursor.execute(postgis_sql.search_path(database.schema, local=True))
             postgis_sql.set_session(cursor, "copyassessment")
@@ -75,6 +76,9 @@ def _into_postgis(
             for layer_def in (schema.STRUCTURES, *[d for d in schema.LAYERS if d is not schema.STRUCTURES]):
                 count = _copy_layer_into(cursor, source, layer_def, srid)
                 progress(f"{layer_def.name}: {count} rows")
+            progress(carried_into(cursor, source, srid))
+            for statement in postgis_cells.rule_statements(database.schema):
+                cursor.execute(statement)
     except psycopg2.Error as error:
         raise SiteWatchError(
             f"Copying {source.location} into {database} failed ({first_line(error)}); nothing was copied."
@@ -130,6 +134,7 @@ def _into_geopackage(
                 rows.append(row)
             count = copy.add_features(layer_def.name, rows) if rows else 0
             progress(f"{layer_def.name}: {count} rows")
+        progress(carried_into_geopackage(copy, source))
         os.replace(temp, target)
     finally:
         for leftover in (temp, Path(str(temp) + "-wal"), Path(str(temp) + "-shm")):

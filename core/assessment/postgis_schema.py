@@ -29,6 +29,8 @@ REASON_SETTING = "sitewatch.reason"
 STRUCTURE_MISSING = "SW404"
 """SQLSTATE raised when an observation names a structure that does not exist (any more)."""
 READ_ONLY = "SW403"
+CELL_RULE = "SW409"
+"""SQLSTATE of a work cell change its rules refuse (:mod:`.postgis_cells`)."""
 
 
 def channel(schema: str) -> str:
@@ -163,8 +165,10 @@ def _triggers(schema: str) -> str:
     return ";\n".join(statements)
 
 
-def create_statements(schema: str, srid: int) -> list[str | sql.Composable]:
-    """Every statement that builds an empty assessment in the (new) schema ``schema``."""
+def create_statements(schema: str, srid: int, cell_rules: bool = True) -> list[str | sql.Composable]:
+    """Every statement that builds an empty assessment in the (new) schema ``schema``
+    (``cell_rules`` False: the work cells' rules trigger is left for later, as a copy does
+    to load cells in the state they have)."""
     statements: list[str | sql.Composable] = [f'CREATE SCHEMA "{schema}"']
     statements += [_table(schema, layer, srid) for layer in contract.LAYERS]
     statements.append(f'CREATE INDEX ON "{schema}".observation_history (structure_id)')
@@ -183,4 +187,9 @@ def create_statements(schema: str, srid: int) -> list[str | sql.Composable]:
     )
     statements.append(_functions(schema))
     statements.append(_triggers(schema))
+    from . import postgis_cells
+
+    statements += postgis_cells.table_statements(schema, srid)
+    if cell_rules:
+        statements += postgis_cells.rule_statements(schema)
     return statements

@@ -143,6 +143,50 @@ LAYERS: tuple[LayerDef, ...] = (
 )
 LAYER_BY_NAME: dict[str, LayerDef] = {layer.name: layer for layer in LAYERS}
 
+WORK_CELLS = LayerDef(
+    "work_cells",
+    "MultiPolygon",
+    (
+        FieldDef("cell_id", "TEXT", unique=True),
+        FieldDef("name", "TEXT"),
+        FieldDef("state", "TEXT", value_list=values.CELL_STATES),
+        FieldDef("assignee", "TEXT"),
+        FieldDef("comment", "TEXT"),
+        FieldDef("changed_by", "TEXT"),
+        FieldDef("changed_at", "DATETIME"),
+    ),
+    id_field="cell_id",
+    id_prefix="W-",
+)
+"""Team work: the areas analysts are assigned and their review state (:mod:`..teamwork.cells`)."""
+
+CELL_TRANSITIONS = LayerDef(
+    "cell_transitions",
+    None,
+    (
+        FieldDef("cell_id", "TEXT"),
+        FieldDef("action", "TEXT"),
+        FieldDef("from_state", "TEXT"),
+        FieldDef("to_state", "TEXT", value_list=values.CELL_STATES),
+        FieldDef("assignee", "TEXT"),
+        FieldDef("analyst", "TEXT"),
+        FieldDef("account", "TEXT"),
+        FieldDef("at", "DATETIME"),
+        FieldDef("comment", "TEXT"),
+    ),
+)
+"""Every change of a work cell's state or analyst: who (analyst name and database role or
+computer login), when, why; never changed or deleted."""
+
+TEAM_LAYERS: tuple[LayerDef, ...] = (WORK_CELLS, CELL_TRANSITIONS)
+"""Layers made when a lead splits the work (not required to open an assessment)."""
+
+
+def layer_def(name: str) -> LayerDef | None:
+    """The contract or team layer ``name`` (None: not a SiteWatch layer)."""
+    return LAYER_BY_NAME.get(name) or next((t for t in TEAM_LAYERS if t.name == name), None)
+
+
 META_TABLE = "sitewatch_meta"
 """Key/value table that marks a GeoPackage as a SiteWatch assessment."""
 

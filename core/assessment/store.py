@@ -18,6 +18,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometr
 
 from ..annotation.compounds import CompoundIndex
 from ..errors import SiteWatchError
+from ..teamwork.cells import CellTransition, WorkCell
 from . import schema
 from .observations import Observation
 from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
@@ -221,6 +222,40 @@ class AssessmentStore(ABC):
         """What opening did to the assessment that the analyst should know (an upgrade of an
         older schema and where the backup copy is), said once on opening."""
         return list(self._opening_notes)
+
+    @abstractmethod
+    def change_score_pairs(self) -> list[tuple[str, str]]:
+        """Every (before image, after image) pair with stored change scores."""
+
+    # -- work cells: team work split and review (:mod:`..teamwork.cells`) ------------------
+
+    @abstractmethod
+    def work_cells(self) -> list[WorkCell]:
+        """Every work cell, by cell id (empty when the work was never split)."""
+
+    @abstractmethod
+    def add_work_cells(self, cells: Sequence[WorkCell], replace: bool = False) -> int:
+        """Add new, unassigned cells in one transaction (their ids must be new); ``replace``
+        first removes the existing cells, refused when any has left ``unassigned`` (their
+        transitions stay recorded). Returns how many were added."""
+
+    @abstractmethod
+    def change_cell(
+        self,
+        cell_id: str,
+        action: str,
+        analyst: str,
+        assignee: str | None = None,
+        comment: str | None = None,
+    ) -> WorkCell:
+        """Do ``action`` (assign, unassign, submit, certify, reject, reopen) on a cell as
+        ``analyst``, in one transaction that also records the transition; the rules of
+        :func:`..teamwork.cells.plan_transition` (on PostGIS checked again by the database).
+        Returns the cell as it is now."""
+
+    @abstractmethod
+    def cell_transitions(self, cell_id: str | None = None) -> list[CellTransition]:
+        """Every recorded transition (of ``cell_id`` only, when given), oldest first."""
 
     def read_only_reason(self) -> str | None:
         """Why this assessment may only be read here (said once on opening, and instead of a

@@ -59,6 +59,9 @@ class ExportRequest:
     accuracy_page: bool = True
     """With ``report``: agreement and corrected totals (``<prefix>_report_accuracy.pdf``) when a
     validation sample or answers exist at the after date."""
+    certified_only: bool = False
+    """Only the structures of certified work cells (:mod:`..teamwork.certified`); the summary
+    then says how much is certified."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,19 @@ class CheckedRequest:
     """The before and after images of the report, or None without a report."""
 
 
+def scoped(store: AssessmentStore, request: ExportRequest) -> AssessmentStore:
+    """What the request exports: ``store``, or its certified part."""
+    from ..teamwork.certified import CertifiedView
+
+    if request.certified_only and not isinstance(store, CertifiedView):
+        return CertifiedView(store)
+    return store
+
+
 def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequest:
     """The request checked (dates, formats, scheme, folder, report options) before anything is
     written; a SiteWatchError says what to change."""
+    store = scoped(store, request)
     after = check_date(request.after_date, "after date")
     before = check_date(request.before_date, "before date") if request.before_date else None
     formats = check_formats(request.formats)
@@ -198,6 +211,7 @@ def export_assessment(
     store: AssessmentStore, request: ExportRequest, feedback: QgsFeedback | None = None
 ) -> ExportResult:
     """Write the export described by ``request``; see the module docstring for guarantees."""
+    store = scoped(store, request)
     checked = check_request(store, request)
     after, before, formats, target, panels = (
         checked.after,
@@ -222,6 +236,9 @@ def export_assessment(
     try:
         temp.mkdir()
         data = read_export_data(store, site, after, before, request.scheme)
+        certified = getattr(store, "coverage", None)
+        if certified is not None:
+            data.sentence = f"{data.sentence} Certified cells only: {certified.sentence()}."
         pages = compound_pages_wanted(request, len(data.tables["compounds"].rows))
         parameters["compound_pages"] = pages
         report = _write(data, temp, file_prefix(site, after), formats, panels, pages, feedback)

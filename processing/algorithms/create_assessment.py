@@ -5,19 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
+    QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
 
 from ...core.assessment.geopackage import GeoPackageStore
 from ...core.assessment.location import is_database_location
 from ...core.assessment.postgis import PostgisStore
+from ...core.assessment.postgis_connect import location_from_connection
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
@@ -51,12 +55,21 @@ class CreateAssessment(SiteWatchAlgorithm):
         "OVERWRITE": (
             "replace an existing file of that name; without it an existing file is an error and is left untouched."
         ),
+        "CONNECTION": (
+            "instead of OUTPUT: a QGIS saved PostgreSQL connection (Browser ▸ PostgreSQL) to create the "
+            "assessment in, with SCHEMA; its credentials stay in QGIS (an authentication configuration or "
+            "~/.pgpass), a connection keeping its password in the QGIS settings is refused. The result "
+            "OUTPUT is then the assessment's location."
+        ),
+        "SCHEMA": "with CONNECTION: the new schema holding the assessment (lower-case letters, digits and _).",
     }
 
     OUTPUT = "OUTPUT"
     CRS = "CRS"
     SITE_NAME = "SITE_NAME"
     OVERWRITE = "OVERWRITE"
+    CONNECTION = "CONNECTION"
+    SCHEMA = "SCHEMA"
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(QgsProcessingParameterCrs(self.CRS, "CRS", defaultValue="ProjectCrs"))
@@ -65,10 +78,41 @@ class CreateAssessment(SiteWatchAlgorithm):
             QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite an existing file", defaultValue=False)
         )
         self.addParameter(
-            QgsProcessingParameterFileDestination(self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)")
+            QgsProcessingParameterFileDestination(
+                self.OUTPUT, "Output assessment", fileFilter="GeoPackage (*.gpkg)", optional=True
+            )
         )
+        connection = QgsProcessingParameterProviderConnection(
+            self.CONNECTION, "Or in the database connection", "postgres", optional=True
+        )
+        schema = QgsProcessingParameterString(self.SCHEMA, "Schema (with the connection)", optional=True)
+        for parameter in (connection, schema):
+            parameter.setFlags(parameter.flags() | Qgis.ProcessingParameterFlag.Advanced)
+            self.addParameter(parameter)
+
+    def _database_target(self, parameters: Parameters, context: QgsProcessingContext) -> str | None:
+        """The location CONNECTION and SCHEMA name (None when neither is given)."""
+        connection = self.parameterAsConnectionName(parameters, self.CONNECTION, context) or ""
+        schema = self.parameterAsString(parameters, self.SCHEMA, context).strip()
+        if not connection and not schema:
+            return None
+        if not connection or not schema:
+            raise QgsProcessingException(
+                "Give CONNECTION and SCHEMA together (a saved PostgreSQL connection and the new schema), or OUTPUT."
+            )
+        given = parameters.get(self.OUTPUT)
+        if isinstance(given, str) and given.strip() and given.strip() != QgsProcessing.TEMPORARY_OUTPUT:
+            raise QgsProcessingException(
+                f"Give either OUTPUT ({given}) or CONNECTION and SCHEMA, not both: one assessment is created."
+            )
+        return location_from_connection(connection, schema).text()
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:
+        given = parameters.get(self.OUTPUT)
+        if self._database_target(parameters, context) is None and (given is None or not str(given).strip()):
+            raise QgsProcessingException(
+                "Give OUTPUT, the .gpkg file (or database location) to create, or CONNECTION and SCHEMA."
+            )
         value = parameters.get(self.CRS)
         if isinstance(value, str) and value.strip().lower() in ("", "projectcrs"):
             value = None
@@ -82,17 +126,22 @@ class CreateAssessment(SiteWatchAlgorithm):
         self, parameters: Parameters, context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> Results:
         given = parameters.get(self.OUTPUT)
-        database = isinstance(given, str) and is_database_location(given)
-        path = str(given).strip() if database else self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        try:
+            target = self._database_target(parameters, context)
+        except SiteWatchError as error:
+            raise QgsProcessingException(str(error)) from None
+        database = target is not None or (isinstance(given, str) and is_database_location(given))
+        if target is None:
+            target = str(given).strip() if database else self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         crs: QgsCoordinateReferenceSystem = self.parameterAsCrs(parameters, self.CRS, context)
         site_name = self.parameterAsString(parameters, self.SITE_NAME, context) or None
         overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         try:
             store: AssessmentStore
             if database:
-                store = PostgisStore.create(path, crs, overwrite=overwrite, site_name=site_name)
+                store = PostgisStore.create(target, crs, overwrite=overwrite, site_name=site_name)
             else:
-                store = GeoPackageStore.create(path, crs, overwrite=overwrite, site_name=site_name)
+                store = GeoPackageStore.create(target, crs, overwrite=overwrite, site_name=site_name)
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
         feedback.pushInfo(f"Created assessment {store.location} in {crs.authid()}")

@@ -95,6 +95,11 @@ class ExportReport(SiteWatchAlgorithm):
             "stacked chart over time, linear lengths, events as sentences) as "
             "[site]_[after date]_report_history.pdf when the site has two dates or more."
         ),
+        "CERTIFIED_ONLY": (
+            "export only the structures of certified work cells (sitewatch:cellstate), with their "
+            "observations; the summary (and the PDF) then says 'N of M cells certified (x % of structures)'. "
+            "Refused when the assessment has no work cells. Default: off, the whole assessment."
+        ),
         "ACCURACY_PAGE": (
             "with the PDF report, also write the agreement with the blind validation (confusion matrix, "
             "kappa, weighted kappa, corrected totals with 95 % CIs; the 'preliminary, not field validated' "
@@ -145,6 +150,9 @@ class ExportReport(SiteWatchAlgorithm):
         self.addParameter(
             QgsProcessingParameterBoolean(self.ACCURACY_PAGE, "Accuracy page (with a validation)", defaultValue=True)
         )
+        self.addParameter(
+            QgsProcessingParameterBoolean("CERTIFIED_ONLY", "Certified work cells only", defaultValue=False)
+        )
         self.addParameter(QgsProcessingParameterRasterLayer(self.BEFORE_IMAGE, "Before image", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.AFTER_IMAGE, "After image", optional=True))
         self.addParameter(
@@ -184,6 +192,7 @@ class ExportReport(SiteWatchAlgorithm):
             overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),
             history_page=self.parameterAsBoolean(parameters, self.HISTORY_PAGE, context),
             accuracy_page=self.parameterAsBoolean(parameters, self.ACCURACY_PAGE, context),
+            certified_only=self.parameterAsBoolean(parameters, "CERTIFIED_ONLY", context),
         )
 
     def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:

@@ -135,3 +135,17 @@ def stop_cluster(cluster: Cluster) -> None:
         cluster.pg_ctl("stop")
     finally:
         shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+def add_analyst_role(cluster: Cluster, schema: str, role: str) -> str:
+    """A login role with an analyst's rights on the assessment in ``schema`` (what a lead grants:
+    read and write the layers, only read ``cell_transitions``); returns its location."""
+    cluster.sql(
+        f"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA {schema} TO {role}; "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}; "
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}; "
+        f"REVOKE INSERT, UPDATE, DELETE ON {schema}.cell_transitions, {schema}.audit_log, "
+        f"{schema}.observation_history FROM {role}; GRANT INSERT ON {schema}.audit_log, "
+        f"{schema}.observation_history TO {role}"
+    )
+    return cluster.location(schema, user=role)

@@ -28,6 +28,7 @@ from ...core.annotation.review import QueueFilter, ReviewQueue
 from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
+from ..teamwork.queue_cells import cell_filter_combo, cell_structures
 from .controller import AnnotationController
 from .review_queue_model import NOT_OBSERVED, SCORE, SUGGESTION, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
@@ -97,6 +98,7 @@ class ReviewQueueDock(QDockWidget):
         self.type = QComboBox()
         self.status = QComboBox()
         self.order = QComboBox()
+        self.cells = cell_filter_combo()
         self.type.addItem(ANY, None)
         for value in values.STRUCTURE_TYPES:
             self.type.addItem(value.label, value.code)
@@ -110,6 +112,7 @@ class ReviewQueueDock(QDockWidget):
         form.addRow("Compound", self.compound)
         form.addRow("Type", self.type)
         form.addRow("Status", self.status)
+        form.addRow("Cells", self.cells)
         form.addRow("Order", self.order)
         self.form = form
         self.change_score_button = QToolButton()
@@ -160,7 +163,7 @@ class ReviewQueueDock(QDockWidget):
         self.setWidget(scrolling(body))
         self.previous_button.clicked.connect(lambda: controller.step(-1))
         self.next_button.clicked.connect(lambda: controller.step(1))
-        for combo in (self.compound, self.type, self.status, self.order):
+        for combo in (self.compound, self.type, self.status, self.order, self.cells):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.unreviewed.toggled.connect(self.apply_filters)
         self.list.activated.connect(self._activated)
@@ -191,6 +194,7 @@ class ReviewQueueDock(QDockWidget):
             compound_id=self.compound.currentData(),
             type=self.type.currentData(),
             status=self.status.currentData(),
+            structure_ids=cell_structures(self.controller, self.cells.currentData()),
         )
 
     def apply_filters(self, *_args: object) -> None:

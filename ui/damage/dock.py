@@ -72,6 +72,8 @@ class DamageDock(QgsDockWidget):
         """Structures changed while a full computation ran: moved again when it finishes."""
         self._reload_followed = False
         """The observations were re-read for changes already moved: that reload needs no recompute."""
+        self.only_structures: frozenset[str] | None = None
+        """Count only these structures (those of certified work cells, ``ui/teamwork``); None: all."""
         self._task: DamageTask | None = None
         self._pending = False
         self._closed = False
@@ -273,7 +275,7 @@ class DamageDock(QgsDockWidget):
         except SiteWatchError as error:
             self.summary.setText(str(error))
             return
-        task = DamageTask(store, after, before, self._cache)
+        task = DamageTask(store, after, before, self._cache, self.only_structures)
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))
         self._task = task

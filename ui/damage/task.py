@@ -4,7 +4,7 @@ an :class:`IncrementalDamage`, which the panel then moves one structure at a tim
 
 from __future__ import annotations
 
-from qgis.core import QgsCoordinateTransformContext, QgsFeedback, QgsTask, QgsVectorLayer
+from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback, QgsTask, QgsVectorLayer
 
 from ...core.assessment import schema
 from ...core.assessment.store import AssessmentStore
@@ -17,7 +17,14 @@ from ...core.errors import SiteWatchError
 class DamageTask(QgsTask):
     """Computes the damage table from the assessment's files on a worker thread."""
 
-    def __init__(self, store: AssessmentStore, after: str, before: str | None, cache: SiteCache):
+    def __init__(
+        self,
+        store: AssessmentStore,
+        after: str,
+        before: str | None,
+        cache: SiteCache,
+        only: frozenset[str] | None = None,
+    ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
         self.uris = {
@@ -36,6 +43,11 @@ class DamageTask(QgsTask):
         options.skipCrsValidation = True
         options.forceReadOnly = True
         self.layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+        if only is not None:  # e.g. the structures of certified work cells
+            kept = ", ".join(QgsExpression.quotedString(structure_id) for structure_id in sorted(only))
+            subset = f'"structure_id" IN ({kept})' if kept else "1 = 0"
+            for name in (schema.STRUCTURES.name, schema.OBSERVATIONS.name):
+                self.layers[name].setSubsetString(subset)
 
     def run(self) -> bool:
         """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""

@@ -96,3 +96,12 @@ def test_a_server_stopped_mid_session_refuses_clearly_and_records_once_when_back
         ("2024-05-02", "severe"),
     ]
     assert ann.history() == []
+
+
+def test_a_read_after_the_server_restarted_opens_a_new_connection(postgres_cluster, two_analysts):
+    ann, bob = two_analysts
+    ann.record_observation(Observation("S-0001", "2024-05-01", "intact", analyst="ann"))
+    assert [o.analyst for o in bob.observations()] == ["ann"]  # bob's connection is open
+    postgres_cluster.pg_ctl("stop")
+    postgres_cluster.pg_ctl("start")
+    assert [o.analyst for o in bob.observations()] == ["ann"]  # no "connection already closed"

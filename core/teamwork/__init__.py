@@ -1,0 +1,1 @@
+"""Team work: work cells assigned to analysts, their review, and how much is certified."""
