@@ -74,7 +74,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle(session.project, canvas)
+        self.style = StatusStyle(session.project)
         self.store: AssessmentStore | None = None
         self.read_only: str | None = None
         """Why the open assessment may only be read here (keys and drawing are refused), or None."""
@@ -118,8 +118,6 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
         self._load_change_scores()
         self._load_structures()
-        on = self.display_date()
-        self.style.set_statuses(self.book.status_map(on) if on else {})
         if self.read_only:
             self.message.emit(self.read_only, Qgis.MessageLevel.Info)
 
@@ -151,6 +149,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
 
     def _load_structures(self) -> None:
         infos, self.fids = read_structures(self.session.layer(schema.STRUCTURES.name))
+        self.style.show(self.book, self.display_date(), self.fids)
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
@@ -195,8 +194,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.refresh_date()
 
     def refresh_date(self, *_args: object) -> None:
-        on = self.display_date()
-        self.style.set_statuses(self.book.status_map(on) if on else {})
+        self.style.show(self.book, self.display_date(), self.fids)
         self.rebuild_queue()
 
     # -- queue ----------------------------------------------------------------------------------
