@@ -183,20 +183,24 @@ def _bad_date(text: str, fids: NDArray[np.int64], owners: NDArray[np.bytes_], ro
 
 
 def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_], layer_name: str) -> NDArray[np.int64]:
-    """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code."""
+    """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code.
+
+    One vectorised comparison per known code: sorting 3.5 million strings (``np.unique``) took
+    over a second at country scale."""
     codes = values.codes(values.STATUSES)
-    unique, inverse = np.unique(_keys(array), return_inverse=True)
-    numbers = np.empty(len(unique), dtype=np.int64)
-    for number, code in enumerate(unique.tolist()):
-        text = code.decode("utf-8", "replace")
-        if text not in codes:
-            row = int(np.argmax(inverse == number))
-            raise SiteWatchError(
-                f"{_where(fids, owners, row, layer_name)} "
-                f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
-            )
-        numbers[number] = codes.index(text)
-    return numbers[inverse]
+    keys = _keys(array)
+    numbers = np.full(len(keys), -1, dtype=np.int64)
+    for number, code in enumerate(codes):
+        numbers[keys == code.encode("utf-8")] = number
+    unknown = numbers < 0
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        text = keys[row].decode("utf-8", "replace")
+        raise SiteWatchError(
+            f"{_where(fids, owners, row, layer_name)} "
+            f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
+        )
+    return numbers
 
 
 def _geometries(wkb: WkbColumn | None) -> WkbColumn:
