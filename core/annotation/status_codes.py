@@ -10,6 +10,7 @@ observations.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
 
 import numpy as np
 
@@ -45,7 +46,8 @@ def feature_codes(book: StatusBook, on: str | None, fids: Mapping[str, int]) -> 
     codes = np.full(top + FID_OFFSET + 1, ord(NOT_OBSERVED), dtype=np.uint8)
     if on is not None and book.ids:
         letters = np.array([ord(LETTERS.get(code, NOT_OBSERVED)) for code in book.codes], dtype=np.uint8)
-        fid_of = np.array([fids.get(structure_id, -FID_OFFSET - 1) for structure_id in book.ids], dtype=np.int64)
+        absent = -FID_OFFSET - 1
+        fid_of = np.fromiter(map(fids.get, book.ids, repeat(absent)), dtype=np.int64, count=len(book.ids))
         status = book.status_codes(on)
         drawn = (status != UNOBSERVED) & (fid_of >= -FID_OFFSET)
         codes[fid_of[drawn] + FID_OFFSET] = letters[status[drawn]]
