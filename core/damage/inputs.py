@@ -268,6 +268,15 @@ def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
     return order
 
 
+def _search(sorted_ids: NDArray[np.bytes_], ids: NDArray[np.bytes_]) -> NDArray[np.intp]:
+    """``np.searchsorted(sorted_ids, ids)``; on big-endian 8-byte integers when the ids fit in
+    8 bytes (the same order as the bytes, and several times faster on 3.5 million ids)."""
+    if sorted_ids.dtype.itemsize > 8 or ids.dtype.itemsize > 8:
+        return np.searchsorted(sorted_ids, ids)
+    words = [np.ascontiguousarray(array.astype("S8")).view(">u8") for array in (sorted_ids, ids)]
+    return np.searchsorted(words[0], words[1])
+
+
 def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
     """The structure types present (value-list order, then others sorted) and each one's index."""
     known_types = values.codes(values.STRUCTURE_TYPES)
@@ -338,7 +347,7 @@ def read_inputs(
     datasets.clear()
     obs_ids = _keys(obs.values["structure_id"])
     sorted_ids = ids[order]
-    slot = np.minimum(np.searchsorted(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
+    slot = np.minimum(_search(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
     known = (
         (sorted_ids[slot] == obs_ids) & (obs_ids != b"")
         if len(obs_ids) and len(sorted_ids)
