@@ -1,15 +1,15 @@
 """Structures drawn by their status at the review date, in the standard colours (outline
 in the colour, light fill of it).
 
-The renderer is categorized on ``substr(sitewatch_status_codes(), $id + 1001, 1)``: one
-character per feature id (:mod:`...core.annotation.status_codes`). The function takes no
-feature argument and says it is static, so QGIS calls it once when a render starts (in any
-map: the canvas, a print layout, another map view) and then looks each feature up in C++ in
-constant time: the whole site draws as fast as by type, and a recorded state restyles the map
-by replacing one character and repainting — no layer edit, no join, no Python per feature.
-When feature ids are too large for such a string (a file made elsewhere), the renderer falls
-back to the Python function ``sitewatch_status(structure_id)``, which also stays available to
-the analyst's own expressions.
+The renderer is categorized on ``substr(sitewatch_status_codes(), $id + 1001, 1)`` (with a
+GeoPackage's fid column in place of ``$id``): one character per feature id
+(:mod:`...core.annotation.status_codes`). The function takes no feature argument and says it
+is static, so QGIS calls it once when a render starts (in any map: the canvas, a print layout,
+another map view) and then looks each feature up in C++ in constant time: the whole site draws
+about as fast as by type, and a recorded state restyles the map by replacing one character and
+repainting — no layer edit, no join, no Python per feature. When feature ids are too large for
+such a string (a file made elsewhere), the renderer falls back to the Python function
+``sitewatch_status(structure_id)``, which also stays available to the analyst's own expressions.
 Absent structures are hidden; structures not yet observed are drawn as a white outline.
 
 The status renderer never reaches a saved project: without the plugin (and its functions) no
@@ -47,6 +47,17 @@ FUNCTION_NAME = "sitewatch_status"
 CODES_FUNCTION_NAME = "sitewatch_status_codes"
 EXPRESSION = f"substr({CODES_FUNCTION_NAME}(), $id + {FID_OFFSET + 1}, 1)"
 """One character per feature id (substr counts from 1)."""
+
+
+def codes_expression(layer: QgsVectorLayer | None) -> str:
+    """:data:`EXPRESSION`, reading the feature id from a GeoPackage's fid column when the layer
+    shows it as a field (a column read per feature costs less than ``$id``'s function call)."""
+    if layer is None or layer.providerType() != "ogr" or len(layer.primaryKeyAttributes()) != 1:
+        return EXPRESSION
+    column = QgsExpression.quotedColumnRef(layer.fields().at(layer.primaryKeyAttributes()[0]).name())
+    return EXPRESSION.replace("$id", column)
+
+
 BY_ID_EXPRESSION = f'{FUNCTION_NAME}("structure_id")'
 """The fallback (and the renderer's expression before version 0.3): a Python call per feature."""
 OLD_EXPRESSIONS = (
@@ -134,7 +145,7 @@ class StatusCodesFunction(QgsExpressionFunction):
         return True
 
 
-def status_renderer(by_feature_id: bool = True) -> QgsCategorizedSymbolRenderer:
+def status_renderer(by_feature_id: bool = True, expression: str = EXPRESSION) -> QgsCategorizedSymbolRenderer:
     """One category per status with its standard colour; absent hidden; others outlined. By
     feature id (the fast expression, categories are the status characters) or by structure id
     (the Python function, categories are the status codes)."""
@@ -148,14 +159,14 @@ def status_renderer(by_feature_id: bool = True) -> QgsCategorizedSymbolRenderer:
         categories.append(QgsRendererCategory(value, symbol, status.label, status.code != "absent"))
     outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": OUTLINE_MM})
     categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))  # every other value
-    return QgsCategorizedSymbolRenderer(EXPRESSION if by_feature_id else BY_ID_EXPRESSION, categories)
+    return QgsCategorizedSymbolRenderer(expression if by_feature_id else BY_ID_EXPRESSION, categories)
 
 
 def is_status_renderer(renderer: QgsFeatureRenderer | None) -> bool:
-    return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() in (
-        EXPRESSION,
-        *OLD_EXPRESSIONS,
-    )
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return False
+    attribute = renderer.classAttribute()
+    return attribute.startswith(f"substr({CODES_FUNCTION_NAME}(),") or attribute in OLD_EXPRESSIONS
 
 
 class StatusStyle:
@@ -184,7 +195,7 @@ class StatusStyle:
                 layer.setRenderer(QgsFeatureRenderer.defaultRenderer(layer.geometryType()))
         self.layer = layer
         self._previous = layer.renderer().clone() if layer.renderer() else None
-        layer.setRenderer(status_renderer())
+        layer.setRenderer(status_renderer(expression=codes_expression(layer)))
         layer.triggerRepaint()
 
     def _write_own_renderer(self, layer: QgsMapLayer, element: QDomElement, document: QDomDocument) -> None:
@@ -211,10 +222,11 @@ class StatusStyle:
         layer = self.layer
         if layer is None or sip.isdeleted(layer):
             return
-        wanted = EXPRESSION if by_feature_id else BY_ID_EXPRESSION
+        expression = codes_expression(layer)
+        wanted = expression if by_feature_id else BY_ID_EXPRESSION
         renderer = layer.renderer()
         if not isinstance(renderer, QgsCategorizedSymbolRenderer) or renderer.classAttribute() != wanted:
-            layer.setRenderer(status_renderer(by_feature_id))
+            layer.setRenderer(status_renderer(by_feature_id, expression))
 
     def set_status(self, structure_id: str, status: str | None) -> None:
         """Show one structure's new status (one character of the codes replaced); the status

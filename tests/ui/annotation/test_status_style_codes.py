@@ -11,7 +11,7 @@ from qgis.PyQt.QtGui import QColor
 from sitewatch.core import values
 from sitewatch.core.annotation.status_codes import MAX_FID
 from sitewatch.tests.helpers.review_site import SQUARES, key_of, press
-from sitewatch.ui.annotation.status_style import BY_ID_EXPRESSION, EXPRESSION
+from sitewatch.ui.annotation.status_style import BY_ID_EXPRESSION, codes_expression
 
 
 def outline_colour(settings: QgsMapSettings, structure_id: str) -> str:
@@ -41,7 +41,12 @@ def test_a_map_outside_the_canvas_draws_the_same_states(part):
     """A map rendered with none of the canvas's context (as a print layout's) gets the same colours."""
     settings = QgsMapSettings(part.canvas.mapSettings())
     settings.setExpressionContext(QgsExpressionContext())
-    assert part.controller.session.layer("structures").renderer().classAttribute() == EXPRESSION
+    structures = part.controller.session.layer("structures")
+    assert (
+        structures.renderer().classAttribute()
+        == codes_expression(structures)
+        == 'substr(sitewatch_status_codes(), "fid" + 1001, 1)'
+    )  # the fid column, not $id
     assert outline_colour(settings, "S-0002") == values.STATUS_BY_CODE["construction"].colour
     assert outline_colour(settings, "S-0001") == values.STATUS_BY_CODE["intact"].colour
     assert outline_colour(settings, "S-0003") == "#ffffff"
@@ -56,5 +61,5 @@ def test_feature_ids_too_large_for_the_codes_fall_back_to_the_structure_id_funct
     assert outline_colour(part.canvas.mapSettings(), "S-0002") == values.STATUS_BY_CODE["construction"].colour
     assert controller.style.status_of("S-0002") == "construction"
     controller.style.show(controller.book, controller.display_date(), controller.fids)
-    assert layer.renderer().classAttribute() == EXPRESSION
+    assert layer.renderer().classAttribute() == codes_expression(layer)
     assert outline_colour(part.canvas.mapSettings(), "S-0002") == values.STATUS_BY_CODE["construction"].colour
