@@ -9,7 +9,9 @@ structure's worth of work, not a pass over all observations.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import repeat
+from typing import NamedTuple, cast
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
 
@@ -37,8 +39,9 @@ ORDERS = ("id", "compound", "score")
 """Queue orders: by structure id, by compound then id, by change score (highest first)."""
 
 
-@dataclass(frozen=True)
-class StructureInfo:
+class StructureInfo(NamedTuple):
+    """A structure of the queue (a named tuple: 250,000 of them are made on opening)."""
+
     structure_id: str
     type: str | None
     compound_id: str | None
@@ -48,13 +51,16 @@ def read_structures(layer: QgsVectorLayer) -> tuple[list[StructureInfo], dict[st
     """Every structure of ``layer`` with an id (its type and compound) and structure_id → fid,
     read a column at a time (GDAL's Arrow stream for a GeoPackage layer)."""
     columns = read_columns(layer, ["structure_id", "type", "compound_id"], with_geometry=False)
-    texts = [_texts(columns.values[name]) for name in ("structure_id", "type", "compound_id")]
-    infos, fids = [], {}
-    for fid, structure_id, kind, compound_id in zip(columns.fids.tolist(), *texts):
-        if structure_id:
-            infos.append(StructureInfo(structure_id, kind, compound_id))
-            fids[structure_id] = fid
-    return infos, fids
+    ids, kinds, compound_ids = (_texts(columns.values[name]) for name in ("structure_id", "type", "compound_id"))
+    fids: list[int] = columns.fids.tolist()
+    if None in ids:  # features without an id are not reviewed
+        kept = [number for number, structure_id in enumerate(ids) if structure_id]
+        ids, kinds, compound_ids = ([texts[n] for n in kept] for texts in (ids, kinds, compound_ids))
+        fids = [fids[n] for n in kept]
+    present = cast(list[str], ids)  # no None left
+    # tuple.__new__ straight from C: a named tuple's own __new__ is a Python call per structure
+    infos: list[StructureInfo] = list(map(tuple.__new__, repeat(StructureInfo), zip(present, kinds, compound_ids)))
+    return infos, dict(zip(present, fids))
 
 
 def _texts(column: Column) -> list[str | None]:
@@ -86,7 +92,8 @@ class ReviewQueue:
     """
 
     def __init__(self, structures: Iterable[StructureInfo], book: StatusBook, scores: ScoreProvider | None = None):
-        self.structures = {s.structure_id: s for s in structures}
+        infos = list(structures)
+        self.structures = dict(zip((info.structure_id for info in infos), infos))
         self.book = book
         book.queues.add(self)
         self.scores = scores
@@ -100,6 +107,8 @@ class ReviewQueue:
         self.version = 0
         """Changes whenever :attr:`ids` is rebuilt or re-sorted (views refill on a new version)."""
         self._base: set[str] = set(self.structures)
+        self._all_sorted: list[str] | None = None
+        """Every structure id in order (kept: sorting 250,000 ids costs a visible moment)."""
         self._reviewed: set[str] = set()
         """Structures of :attr:`_base` with a state recorded exactly at :attr:`on`."""
 
@@ -129,7 +138,10 @@ class ReviewQueue:
             raise ValueError(f"Unknown queue order '{order}'; use one of {', '.join(ORDERS)}.")
         current = self.current()
         self.on, self.filter, self.order = on, queue_filter, order
-        self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
+        if replace(queue_filter, unreviewed_only=False, status=None) == QueueFilter():  # every structure
+            self._base = set(self.structures)
+        else:
+            self._base = {sid for sid, info in self.structures.items() if self._base_match(info, queue_filter)}
         self._reviewed = self._base & self.book.reviewed_on(on) if on else set()
         if queue_filter.unreviewed_only or queue_filter.status is not None:
             ids = [sid for sid in self._base if self.matches(sid)]
@@ -142,14 +154,19 @@ class ReviewQueue:
         elif order == "score" and self.scores is not None:
             scores = self.scores()
             ids.sort(key=lambda sid: (-scores.get(sid, float("-inf")), sid))
+        elif len(ids) == len(self.structures):
+            if self._all_sorted is None:
+                self._all_sorted = sorted(self.structures)
+            ids = list(self._all_sorted)
         else:
             ids.sort()
         self._set_ids(ids, current)
         return ids
 
     def _set_ids(self, ids: list[str], current: str | None) -> None:
+        if ids != self.ids:  # the same rows again (e.g. a new date, no filter) keep their index
+            self.rows = {structure_id: row for row, structure_id in enumerate(ids)}
         self.ids = ids
-        self.rows = {structure_id: row for row, structure_id in enumerate(ids)}
         self.position = self.rows.get(current, -1) if current is not None else -1
         self.version += 1
 

@@ -97,7 +97,7 @@ class StatusBook:
         first = order[starts]
         self.ids: list[str] = [sid.decode() for sid in columns.structure_id[first].tolist()]
         """Structure ids of the columns, in order (index = structure number)."""
-        self._index = {structure_id: number for number, structure_id in enumerate(self.ids)}
+        self._index = dict(zip(self.ids, range(len(self.ids))))
         self._owner = (np.cumsum(starts) - 1).astype(np.int32)
         self._start = np.append(np.flatnonzero(starts), len(order)).astype(np.int64)
         self._day = columns.day[order].astype(np.int32)

@@ -183,20 +183,24 @@ def _bad_date(text: str, fids: NDArray[np.int64], owners: NDArray[np.bytes_], ro
 
 
 def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_], layer_name: str) -> NDArray[np.int64]:
-    """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code."""
+    """Status codes as numbers (index in values.STATUSES); a SiteWatchError for a bad code.
+
+    One vectorised comparison per known code: sorting 3.5 million strings (``np.unique``) took
+    over a second at country scale."""
     codes = values.codes(values.STATUSES)
-    unique, inverse = np.unique(_keys(array), return_inverse=True)
-    numbers = np.empty(len(unique), dtype=np.int64)
-    for number, code in enumerate(unique.tolist()):
-        text = code.decode("utf-8", "replace")
-        if text not in codes:
-            row = int(np.argmax(inverse == number))
-            raise SiteWatchError(
-                f"{_where(fids, owners, row, layer_name)} "
-                f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
-            )
-        numbers[number] = codes.index(text)
-    return numbers[inverse]
+    keys = _keys(array)
+    numbers = np.full(len(keys), -1, dtype=np.int64)
+    for number, code in enumerate(codes):
+        numbers[keys == code.encode("utf-8")] = number
+    unknown = numbers < 0
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        text = keys[row].decode("utf-8", "replace")
+        raise SiteWatchError(
+            f"{_where(fids, owners, row, layer_name)} "
+            f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
+        )
+    return numbers
 
 
 def _geometries(wkb: WkbColumn | None) -> WkbColumn:
@@ -262,6 +266,15 @@ def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
             "structure ids must be unique."
         )
     return order
+
+
+def _search(sorted_ids: NDArray[np.bytes_], ids: NDArray[np.bytes_]) -> NDArray[np.intp]:
+    """``np.searchsorted(sorted_ids, ids)``; on big-endian 8-byte integers when the ids fit in
+    8 bytes (the same order as the bytes, and several times faster on 3.5 million ids)."""
+    if sorted_ids.dtype.itemsize > 8 or ids.dtype.itemsize > 8:
+        return np.searchsorted(sorted_ids, ids)
+    words = [np.ascontiguousarray(array.astype("S8")).view(">u8") for array in (sorted_ids, ids)]
+    return np.searchsorted(words[0], words[1])
 
 
 def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
@@ -334,7 +347,7 @@ def read_inputs(
     datasets.clear()
     obs_ids = _keys(obs.values["structure_id"])
     sorted_ids = ids[order]
-    slot = np.minimum(np.searchsorted(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
+    slot = np.minimum(_search(sorted_ids, obs_ids), max(len(sorted_ids) - 1, 0))
     known = (
         (sorted_ids[slot] == obs_ids) & (obs_ids != b"")
         if len(obs_ids) and len(sorted_ids)

@@ -134,6 +134,21 @@ def wkb_buffer(wkbs: Wkbs) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArra
     return buffer, np.cumsum(lengths) - lengths, lengths
 
 
+def _points(buffer: NDArray[np.uint8], starts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The (x, y) points of rings stored from byte ``starts`` (``counts`` points of 16 bytes
+    each): gathered 16 bytes at a time through a strided view of the buffer (an index per
+    point, not per byte: 250,000 footprints have 20 million coordinate bytes)."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros((0, 2))
+    first_point = np.cumsum(counts) - counts
+    offsets = np.repeat(starts - 16 * first_point, counts) + 16 * np.arange(total, dtype=np.int64)
+    padded = np.concatenate([buffer, np.zeros(16, dtype=np.uint8)])  # every 16-byte window exists
+    windows = np.lib.stride_tricks.as_strided(padded, shape=(len(buffer), 16), strides=(1, 1), writeable=False)
+    points: NDArray[np.float64] = windows[offsets].view("<f8").reshape(-1, 2)
+    return points
+
+
 def decode(wkbs: Wkbs) -> Footprints:
     """Decode WKB footprints (``None`` or b"" for features without geometry)."""
     count = len(wkbs)
@@ -155,8 +170,7 @@ def decode(wkbs: Wkbs) -> Footprints:
     candidate &= (points >= 4) & (coordinates_at + 16 * points <= offsets + lengths)
 
     sizes = np.where(candidate, points, 0)
-    byte_index = concatenated_ranges(coordinates_at[candidate], 16 * sizes[candidate])
-    xy = buffer[byte_index].view("<f8").reshape(-1, 2) if len(byte_index) else np.zeros((0, 2))
+    xy = _points(buffer, coordinates_at[candidate], sizes[candidate])
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
     ring_start = np.zeros(count, dtype=np.int64)
     ring_start[candidate] = np.cumsum(sizes[candidate]) - sizes[candidate]

@@ -18,7 +18,7 @@ from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, X0, Y0, box, buil
 from sitewatch.tests.helpers.plugin import part_of, wait_until_idle
 from sitewatch.tests.helpers.review_site import messages
 from sitewatch.ui.annotation.part import AnnotationPart
-from sitewatch.ui.annotation.status_style import EXPRESSION, FUNCTION_NAME, status_renderer
+from sitewatch.ui.annotation.status_style import FUNCTION_NAME, codes_expression, status_renderer
 from sitewatch.ui.damage.part import DamagePanel
 from sitewatch.ui.damage.task import DamageTask
 from sitewatch.ui.imagery.part import ImageryPart
@@ -169,11 +169,11 @@ def saved_renderer(project_file) -> tuple[str, str]:
 def test_saved_project_keeps_the_structures_own_renderer(plugin_on_site, tmp_path):
     project = QgsProject.instance()
     structures = plugin_on_site.context.session.layer("structures")
-    assert structures.renderer().classAttribute() == EXPRESSION  # the status style is on
+    assert structures.renderer().classAttribute() == codes_expression(structures)  # the status style is on
     path = tmp_path / "site.qgs"
     assert project.write(str(path))
     assert saved_renderer(path) == ("categorizedSymbol", "type")
-    assert structures.renderer().classAttribute() == EXPRESSION  # and still on after saving
+    assert structures.renderer().classAttribute() == codes_expression(structures)  # and still on after saving
 
     function = part_of(plugin_on_site, AnnotationPart).controller.style.function
     QgsExpression.unregisterFunction(FUNCTION_NAME)  # as in QGIS without SiteWatch

@@ -10,6 +10,7 @@ key press stays cheap on sites with tens of thousands of structures.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsVectorLayer
@@ -17,7 +18,14 @@ from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, Qt, QTimer, pyqtSignal
 
 from ...core import attributes, values
-from ...core.annotation.review import QueueFilter, ReviewQueue, ScoreProvider, StatusBook, read_structures
+from ...core.annotation.review import (
+    QueueFilter,
+    ReviewQueue,
+    ScoreProvider,
+    StatusBook,
+    StructureInfo,
+    read_structures,
+)
 from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
 from ...core.assessment.records import StoredChangeScore
@@ -98,7 +106,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.ask_name = ask_name  # (question, default) → a new compound's name, None when cancelled
         self.undo_stack = UndoStack()
         self.undo_stack.listeners.append(self._after_command)
-        self.style = StatusStyle(session.project, canvas)
+        self.style = StatusStyle(session.project)
         self.store: AssessmentStore | None = None
         self.read_only: str | None = None
         """Why the open assessment may only be read here (keys and drawing are refused), or None."""
@@ -137,16 +145,20 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
 
     @warns
     def attach(self, store: AssessmentStore) -> None:
-        book = StatusBook.load(store)  # first: a locked or broken file leaves the controller detached
+        # Read first: a locked or broken file leaves the controller detached. The observations
+        # (3.5 million rows at country scale: GDAL and numpy, which let go of the GIL) are read
+        # on a second thread while this one reads the structures.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-observations") as pool:
+            loading = pool.submit(StatusBook.load, store)
+            structures = read_structures(self.session.layer(schema.STRUCTURES.name))
+            book = loading.result()
         self.read_only = store.read_only_reason()
         self.store = store
         self.undo_stack.clear()
         self.book = book
         self.style.apply(self.session.layer(schema.STRUCTURES.name))
         self._load_change_scores()
-        self._load_structures()
-        on = self.display_date()
-        self.style.set_statuses(self.book.status_map(on) if on else {})
+        self._load_structures(structures)
         if self.read_only:
             self.message.emit(self.read_only, Qgis.MessageLevel.Info)
 
@@ -177,8 +189,10 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.canvas.temporalRangeChanged.disconnect(self.refresh_date)
         self.style.unload()
 
-    def _load_structures(self) -> None:
-        infos, self.fids = read_structures(self.session.layer(schema.STRUCTURES.name))
+    def _load_structures(self, structures: tuple[list[StructureInfo], dict[str, int]] | None = None) -> None:
+        """Read the structures (unless ``structures`` were just read) and build the queue."""
+        infos, self.fids = structures or read_structures(self.session.layer(schema.STRUCTURES.name))
+        self.style.show(self.book, self.display_date(), self.fids)
         self.queue = ReviewQueue(infos, self.book, self.scores)
         self.rebuild_queue()
 
@@ -223,8 +237,7 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         self.refresh_date()
 
     def refresh_date(self, *_args: object) -> None:
-        on = self.display_date()
-        self.style.set_statuses(self.book.status_map(on) if on else {})
+        self.style.show(self.book, self.display_date(), self.fids)
         self.rebuild_queue()
 
     # -- queue ----------------------------------------------------------------------------------

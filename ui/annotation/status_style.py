@@ -1,22 +1,24 @@
 """Structures drawn by their status at the review date, in the standard colours (outline
 in the colour, light fill of it).
 
-The renderer is categorized on ``map_get(@sitewatch_statuses, "structure_id")``, with a
-small map of the states recorded since (``@sitewatch_changed``) taking precedence: two
-variables of the map canvas's expression scope that SiteWatch keeps current. QGIS evaluates
-that in C++ (a map look-up per feature), so the whole site draws about as fast as by type, and
-a recorded state restyles the map by changing one entry of the small map and repainting — no
-layer edit, no join, no Python per feature. Maps without the variables (a print layout, another
-map view) fall back to the Python function ``sitewatch_status(structure_id)``, which also stays
-available to the analyst's own expressions.
+The renderer is categorized on ``substr(sitewatch_status_codes(), $id + 1001, 1)`` (with a
+GeoPackage's fid column in place of ``$id``): one character per feature id
+(:mod:`...core.annotation.status_codes`). The function takes no feature argument and says it
+is static, so QGIS calls it once when a render starts (in any map: the canvas, a print layout,
+another map view) and then looks each feature up in C++ in constant time: the whole site draws
+about as fast as by type, and a recorded state restyles the map by replacing one character and
+repainting — no layer edit, no join, no Python per feature. When feature ids are too large for
+such a string (a file made elsewhere), the renderer falls back to the Python function
+``sitewatch_status(structure_id)``, which also stays available to the analyst's own expressions.
 Absent structures are hidden; structures not yet observed are drawn as a white outline.
 
-The status renderer never reaches a saved project: without the plugin (and its function) no
+The status renderer never reaches a saved project: without the plugin (and its functions) no
 structure would draw. The layer's own renderer is written in its place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from qgis.core import (
@@ -33,28 +35,45 @@ from qgis.core import (
     QgsRendererCategory,
     QgsVectorLayer,
 )
-from qgis.gui import QgsMapCanvas
 from qgis.PyQt import sip
 from qgis.PyQt.QtXml import QDomDocument, QDomElement
 
 from ...core import values
+from ...core.annotation.status_book import StatusBook
+from ...core.annotation.status_codes import FID_OFFSET, LETTERS, feature_codes, status_of_letter, with_status
 from ...core.colours import rgba
 
 FUNCTION_NAME = "sitewatch_status"
-STATUSES_VARIABLE = "sitewatch_statuses"
-CHANGED_VARIABLE = "sitewatch_changed"
-EXPRESSION = (
-    f'if(@{STATUSES_VARIABLE} IS NULL, {FUNCTION_NAME}("structure_id"), '
-    f'coalesce(map_get(@{CHANGED_VARIABLE}, "structure_id"), map_get(@{STATUSES_VARIABLE}, "structure_id")))'
+CODES_FUNCTION_NAME = "sitewatch_status_codes"
+EXPRESSION = f"substr({CODES_FUNCTION_NAME}(), $id + {FID_OFFSET + 1}, 1)"
+"""One character per feature id (substr counts from 1)."""
+
+
+def codes_expression(layer: QgsVectorLayer | None) -> str:
+    """:data:`EXPRESSION`, reading the feature id from a GeoPackage's fid column when the layer
+    shows it as a field (a column read per feature costs less than ``$id``'s function call)."""
+    if layer is None or layer.providerType() != "ogr" or len(layer.primaryKeyAttributes()) != 1:
+        return EXPRESSION
+    column = QgsExpression.quotedColumnRef(layer.fields().at(layer.primaryKeyAttributes()[0]).name())
+    return EXPRESSION.replace("$id", column)
+
+
+BY_ID_EXPRESSION = f'{FUNCTION_NAME}("structure_id")'
+"""The fallback (and the renderer's expression before version 0.3): a Python call per feature."""
+OLD_EXPRESSIONS = (
+    BY_ID_EXPRESSION,
+    'if(@sitewatch_statuses IS NULL, sitewatch_status("structure_id"), '
+    'coalesce(map_get(@sitewatch_changed, "structure_id"), map_get(@sitewatch_statuses, "structure_id")))',
 )
-OLD_EXPRESSION = f'{FUNCTION_NAME}("structure_id")'
-"""The renderer's expression before version 0.3 (a Python function per feature)."""
-FOLD_AT = 2000
-"""Recorded states kept in the small map before it is folded into the large one."""
+"""Status renderers of earlier versions (recognised in a project saved by one)."""
 NOT_OBSERVED_LABEL = "Not yet observed"
 FILL_ALPHA = 70
 """A light fill in the status colour keeps the roof visible on the image underneath."""
 OUTLINE_MM = "0.8"
+
+
+def _nothing(_structure_id: str) -> str | None:
+    return None
 
 
 class StatusFunction(QgsExpressionFunction):
@@ -68,7 +87,7 @@ class StatusFunction(QgsExpressionFunction):
             "<h3>sitewatch_status(structure_id)</h3>The status of a structure at the SiteWatch review "
             "date (the after image's date, or the Temporal Controller's), or NULL when not yet observed.",
         )
-        self.statuses: dict[str, str] = {}
+        self.lookup: Callable[[str], str | None] = _nothing
 
     def func(  # noqa: ARG002 - QGIS's signature
         self,
@@ -77,7 +96,7 @@ class StatusFunction(QgsExpressionFunction):
         parent: QgsExpression,
         node: QgsExpressionNodeFunction,
     ) -> str | None:
-        return self.statuses.get(arguments[0])
+        return self.lookup(arguments[0]) if isinstance(arguments[0], str) else None
 
     def referencedColumns(self, node: QgsExpressionNodeFunction) -> set[str]:  # noqa: N802 - QGIS override
         """Only the argument's columns: QGIS would otherwise fetch every attribute of every
@@ -93,42 +112,78 @@ class StatusFunction(QgsExpressionFunction):
         return False
 
 
-def status_renderer() -> QgsCategorizedSymbolRenderer:
-    """One category per status with its standard colour; absent hidden; others outlined."""
+class StatusCodesFunction(QgsExpressionFunction):
+    """``sitewatch_status_codes()``: every feature's status at the review date, one character
+    per feature id. Static: QGIS calls it once per render (when the expression is prepared)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            CODES_FUNCTION_NAME,
+            0,
+            "SiteWatch",
+            f"<h3>{CODES_FUNCTION_NAME}()</h3>The status of every structure at the SiteWatch review date, "
+            f"one character per feature id: the character at position $id + {FID_OFFSET + 1} "
+            f"({', '.join(f'{letter} {code}' for code, letter in LETTERS.items())}, - not observed).",
+        )
+        self.codes = ""
+
+    def func(  # noqa: ARG002 - QGIS's signature
+        self,
+        arguments: list[Any],
+        context: QgsExpressionContext,
+        parent: QgsExpression,
+        node: QgsExpressionNodeFunction,
+    ) -> str:
+        return self.codes
+
+    def referencedColumns(self, node: QgsExpressionNodeFunction) -> set[str]:  # noqa: ARG002, N802
+        return set()
+
+    def isStatic(  # noqa: ARG002
+        self, node: QgsExpressionNodeFunction, parent: QgsExpression, context: QgsExpressionContext
+    ) -> bool:
+        return True
+
+
+def status_renderer(by_feature_id: bool = True, expression: str = EXPRESSION) -> QgsCategorizedSymbolRenderer:
+    """One category per status with its standard colour; absent hidden; others outlined. By
+    feature id (the fast expression, categories are the status characters) or by structure id
+    (the Python function, categories are the status codes)."""
     categories = []
     for status in values.STATUSES:
         colour = status.colour[:7]
         symbol = QgsFillSymbol.createSimple(
             {"color": rgba(colour, FILL_ALPHA), "outline_color": rgba(colour), "outline_width": OUTLINE_MM}
         )
-        categories.append(QgsRendererCategory(status.code, symbol, status.label, status.code != "absent"))
+        value = LETTERS[status.code] if by_feature_id else status.code
+        categories.append(QgsRendererCategory(value, symbol, status.label, status.code != "absent"))
     outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": OUTLINE_MM})
-    categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))
-    return QgsCategorizedSymbolRenderer(EXPRESSION, categories)
+    categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))  # every other value
+    return QgsCategorizedSymbolRenderer(expression if by_feature_id else BY_ID_EXPRESSION, categories)
 
 
 def is_status_renderer(renderer: QgsFeatureRenderer | None) -> bool:
-    return isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() in (
-        EXPRESSION,
-        OLD_EXPRESSION,
-    )
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        return False
+    attribute = renderer.classAttribute()
+    return attribute.startswith(f"substr({CODES_FUNCTION_NAME}(),") or attribute in OLD_EXPRESSIONS
 
 
 class StatusStyle:
-    """Registers the status function and styles one structures layer of ``project`` by status."""
+    """Registers the status functions and styles one structures layer of ``project`` by status."""
 
-    def __init__(self, project: QgsProject, canvas: QgsMapCanvas | None = None) -> None:
+    def __init__(self, project: QgsProject) -> None:
         self.function = StatusFunction()
-        if QgsExpression.isFunctionName(FUNCTION_NAME):
-            QgsExpression.unregisterFunction(FUNCTION_NAME)
-        QgsExpression.registerFunction(self.function)
+        self.codes_function = StatusCodesFunction()
+        for function in (self.function, self.codes_function):
+            if QgsExpression.isFunctionName(function.name()):
+                QgsExpression.unregisterFunction(function.name())
+            QgsExpression.registerFunction(function)
         self.project = project
         self.layer: QgsVectorLayer | None = None
         self._previous: QgsFeatureRenderer | None = None
-        self.canvas = canvas
-        """The map canvas whose scope holds the statuses (other maps use the function)."""
-        self._changed: dict[str, str] = {}
-        """States recorded since the large map was set (structure_id → status, "" unobserved)."""
+        self._fids: Mapping[str, int] = {}
+        """structure_id → feature id of the structures drawn."""
         project.writeMapLayer.connect(self._write_own_renderer)
 
     def apply(self, layer: QgsVectorLayer) -> None:
@@ -140,9 +195,7 @@ class StatusStyle:
                 layer.setRenderer(QgsFeatureRenderer.defaultRenderer(layer.geometryType()))
         self.layer = layer
         self._previous = layer.renderer().clone() if layer.renderer() else None
-        layer.setRenderer(status_renderer())
-        self._changed = {}
-        self._set_variables(self.function.statuses)
+        layer.setRenderer(status_renderer(expression=codes_expression(layer)))
         layer.triggerRepaint()
 
     def _write_own_renderer(self, layer: QgsMapLayer, element: QDomElement, document: QDomDocument) -> None:
@@ -156,35 +209,44 @@ class StatusStyle:
         context.setPathResolver(self.project.pathResolver())
         element.replaceChild(self._previous.save(document, context), written)
 
-    def set_statuses(self, statuses: dict[str, str]) -> None:
-        """Show ``statuses`` (all of them, for a new date)."""
-        self.function.statuses = statuses
-        self._changed = {}
-        self._set_variables(statuses)
+    def show(self, book: StatusBook, on: str | None, fids: Mapping[str, int]) -> None:
+        """Show every feature (``fids``: structure_id → feature id) in its state at ``on``."""
+        self._fids = fids
+        self.function.lookup = (lambda structure_id: book.status_at(structure_id, on)) if on else _nothing
+        codes = feature_codes(book, on, fids)
+        self.codes_function.codes = codes or ""
+        self._use_renderer(by_feature_id=codes is not None)
         self.repaint()
+
+    def _use_renderer(self, by_feature_id: bool) -> None:
+        layer = self.layer
+        if layer is None or sip.isdeleted(layer):
+            return
+        expression = codes_expression(layer)
+        wanted = expression if by_feature_id else BY_ID_EXPRESSION
+        renderer = layer.renderer()
+        if not isinstance(renderer, QgsCategorizedSymbolRenderer) or renderer.classAttribute() != wanted:
+            layer.setRenderer(status_renderer(by_feature_id, expression))
 
     def set_status(self, structure_id: str, status: str | None) -> None:
-        """Show one structure's new status (a look-up in a small map: the large one is left)."""
-        if status is None:
-            self.function.statuses.pop(structure_id, None)
-        else:
-            self.function.statuses[structure_id] = status
-        self._changed[structure_id] = status or ""  # "": not yet observed (coalesce stops there)
-        if len(self._changed) > FOLD_AT:
-            self._changed = {}
-            self._set_variables(self.function.statuses)
-        elif self.canvas is not None:
-            self.canvas.expressionContextScope().setVariable(CHANGED_VARIABLE, self._changed)
+        """Show one structure's new status (one character of the codes replaced); the status
+        book already holds it (sitewatch_status reads the book)."""
+        fid = self._fids.get(structure_id)
+        if fid is not None and self.codes_function.codes:
+            self.codes_function.codes = with_status(self.codes_function.codes, fid, status)
         self.repaint()
 
-    def _set_variables(self, statuses: dict[str, str]) -> None:
-        if self.canvas is not None:
-            scope = self.canvas.expressionContextScope()
-            scope.setVariable(STATUSES_VARIABLE, statuses)
-            scope.setVariable(CHANGED_VARIABLE, self._changed)
+    def status_of(self, structure_id: str) -> str | None:
+        """The status the map draws ``structure_id`` in (None: not observed or not drawn)."""
+        fid = self._fids.get(structure_id)
+        codes = self.codes_function.codes
+        if fid is None or not codes:
+            return self.function.lookup(structure_id)
+        position = fid + FID_OFFSET
+        return status_of_letter(codes[position]) if position < len(codes) else None
 
     def repaint(self) -> None:
-        if self.layer is not None:
+        if self.layer is not None and not sip.isdeleted(self.layer):
             self.layer.triggerRepaint()
 
     def release(self) -> None:
@@ -192,11 +254,12 @@ class StatusStyle:
         if self.layer is not None and not sip.isdeleted(self.layer) and self._previous is not None:
             self.layer.setRenderer(self._previous)
         self.layer, self._previous = None, None
-        if self.canvas is not None and not sip.isdeleted(self.canvas):
-            for name in (STATUSES_VARIABLE, CHANGED_VARIABLE):
-                self.canvas.expressionContextScope().removeVariable(name)
+        self._fids = {}
+        self.codes_function.codes = ""
+        self.function.lookup = _nothing
 
     def unload(self) -> None:
         self.project.writeMapLayer.disconnect(self._write_own_renderer)
         self.release()
-        QgsExpression.unregisterFunction(FUNCTION_NAME)
+        for name in (FUNCTION_NAME, CODES_FUNCTION_NAME):
+            QgsExpression.unregisterFunction(name)

@@ -195,9 +195,12 @@ class DamageDock(QgsDockWidget):
         self.summary.setText("Open an assessment to see the damage per compound.")
 
     def set_dates_from_session(self, store: AssessmentStore | None = None) -> None:
-        """After/before dates from the session's image pair (else the latest image, else today)."""
+        """After/before dates from the session's image pair (else the latest image, else today).
+        The table is computed again only when they changed (or none is shown or under way): at
+        country scale a computation takes seconds, and opening chooses the same pair twice."""
         session = self.context.session
         store = store or session.store
+        shown = (self.after_edit.text(), self.before_edit.text())
         after = session.after.acquired if session.after is not None else None
         if after is None and store is not None:
             dated = [image.acquired for image in list_images(store) if image.acquired]
@@ -205,6 +208,8 @@ class DamageDock(QgsDockWidget):
         self.after_edit.setText(after or dt.date.today().isoformat())
         before = session.before.acquired if session.before is not None else None
         self.before_edit.setText(before if before and before < self.after_edit.text() else "")
+        if shown == (self.after_edit.text(), self.before_edit.text()) and (self.table is not None or self.busy()):
+            return
         self.refresh()
 
     # -- computing -----------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_another_analysts_observation_appears_within_two_seconds(team_plugin, be
     )
     elapsed = wait_for(lambda: controller.book.status_at("S-0003", AFTER.acquired) == "destroyed", 2.0)
     assert elapsed < 2.0
-    assert controller.style.function.statuses["S-0003"] == "destroyed"  # the map's status symbol
+    assert controller.style.status_of("S-0003") == "destroyed"  # the map's status symbol
     assert annotation.dock.row_text("S-0003").count("Destroyed") == 1  # the queue's row
     wait_for(lambda: destroyed(damage) == 1, 2.0 - elapsed)  # the Damage panel, within the same 2 s
     # the same layer objects: nothing was reloaded from scratch

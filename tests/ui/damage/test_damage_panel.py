@@ -112,6 +112,36 @@ def test_before_date_adds_change_columns_and_follows_the_image_pair(panel):
     assert "since 2019-09-01" in dock.summary.text()
 
 
+def test_another_image_pair_of_the_same_dates_starts_no_computation(panel):
+    """At country scale each computation takes seconds: images of the same dates (another
+    sensor, another tile) show the same table; other dates compute it again."""
+    from qgis.core import QgsApplication
+
+    from sitewatch.ui.damage.task import DamageTask
+
+    part, plugin, _ = panel
+    dock = part.dock
+    session = plugin.context.session
+    session.set_pair(ImageRecord("IMG-1", "2019-09-01"), ImageRecord("IMG-2", "2020-01-08"))
+    wait_until_idle(dock)
+    manager = QgsApplication.taskManager()
+    started: list[int] = []
+    count = lambda task_id: started.append(task_id) if isinstance(manager.task(task_id), DamageTask) else None  # noqa: E731
+    manager.taskAdded.connect(count)
+    try:
+        session.set_pair(ImageRecord("IMG-3", "2019-09-01"), ImageRecord("IMG-4", "2020-01-08"))
+        wait_until_idle(dock)
+        assert started == []
+        dock.set_dates_from_session()  # as the panel does on every pair change
+        assert started == [] and not dock.busy()
+        session.set_pair(None, ImageRecord("IMG-2", "2020-01-08"))  # no before date any more
+        wait_until_idle(dock)
+        assert len(started) == 1 and dock.before_edit.text() == ""
+        assert "since" not in dock.summary.text()
+    finally:
+        manager.taskAdded.disconnect(count)
+
+
 def test_clicking_a_row_zooms_the_map_to_the_compound(panel, qgis_canvas):
     part, plugin, _ = panel
     dock = part.dock
