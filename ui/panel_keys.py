@@ -130,6 +130,8 @@ class PanelKeys(QObject):
             self._watch_widgets(panel)
 
     def _watch_widgets(self, panel: QDockWidget) -> None:
+        self._watched = [widget for widget in self._watched if not sip.isdeleted(widget)]  # closed before maps
+        self._panels = [(watched, slot) for watched, slot in self._panels if not sip.isdeleted(watched)]
         for widget in (panel, *panel.findChildren(QWidget)):
             if widget not in self._watched:
                 widget.installEventFilter(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from qgis.core import QgsMapLayer, QgsPointXY
+from qgis.core import QgsExpressionContextScope, QgsMapLayer, QgsPointXY
 from qgis.gui import QgsDockWidget, QgsMapCanvas
 from qgis.PyQt.QtCore import QEvent, QObject, QTimer
 from qgis.PyQt.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
@@ -103,6 +103,10 @@ class SideBySideDock(QgsDockWidget):
         self.setWidget(body)
         self.main_canvas = main_canvas
         self.sync = CanvasSync(main_canvas, self.canvas)
+
+    def set_scope(self, scope: QgsExpressionContextScope | None) -> None:
+        """The before map's own expression-context scope: the states at the before date."""
+        self.canvas.setExpressionContextScope(scope if scope is not None else QgsExpressionContextScope())
 
     def show_layers(self, layers: list[QgsMapLayer], caption: str) -> None:
         self.canvas.setLayers(layers)
