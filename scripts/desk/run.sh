@@ -30,9 +30,11 @@ from qgis.PyQt.QtWidgets import QApplication
 from qgis.utils import iface
 def start():
     window = iface.mainWindow()
-    width, height = (int(v) for v in os.environ["DESK_SIZE"].split("x"))
-    window.move(0, 0)
-    window.resize(width, height)  # Xvfb has no window manager to maximise it
+    # Xvfb has no window manager to maximise it: fill the screen (in Qt's logical pixels,
+    # which QGIS's 96-dpi scaling makes fewer than the screen's)
+    window.setGeometry(QApplication.primaryScreen().availableGeometry())
+    window.activateWindow()  # nor to make it the active window: keys go to its focus widget
+    QApplication.setActiveWindow(window)
     QApplication.processEvents()
     try:
         exec(compile(open("$snippet").read(), "$snippet", "exec"), {"iface": iface, "__name__": "desk", "__file__": "$snippet"})

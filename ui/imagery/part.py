@@ -31,6 +31,7 @@ from ...core.imagery.registry import (
     update_image,
 )
 from .. import settings
+from ..annotation.draw_tools import SiteWatchTool
 from ..compare.canvas_overlay import CompareMode
 from ..compare.comparison import Comparison
 from ..compare.tool import CompareMapTool
@@ -326,7 +327,10 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
             self._tell(str(error), Qgis.MessageLevel.Warning)
             return
         self.comparison.set_mode(mode)
-        self.canvas.setMapTool(self.tool)
+        if not isinstance(self.canvas.mapTool(), SiteWatchTool):
+            # a drawing or the review tool stays: its keys keep working over the comparison
+            # (it hands the compare keys on); the compare tool is for dragging the divider
+            self.canvas.setMapTool(self.tool)
 
     def _compare_triggered(self, checked: bool) -> None:
         if checked:
@@ -342,11 +346,11 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
             self.comparison.show_side_by_side(shown)
 
     def _dock_beside_map(self, dock: QDockWidget) -> None:
-        """Put the side-by-side map in the right dock area, beside the other docks rather than
-        under them, sharing the central area equally with the main map; the other docks of the
-        right area keep their widths."""
+        """Put the side-by-side map on the left of the main map (before on the left, after on
+        the right, as in the swipe), between the left docks and the map, sharing the central
+        area equally with the main map; the other docks keep their widths."""
         window = self.context.iface.mainWindow()
-        area = Qt.DockWidgetArea.RightDockWidgetArea
+        area = Qt.DockWidgetArea.LeftDockWidgetArea
         others = [
             other
             for other in window.findChildren(QDockWidget)
@@ -358,7 +362,7 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
         widths = [other.width() for other in others]
         central = window.centralWidget() or self.canvas
         width = max(central.width() // 2, 200)
-        window.addDockWidget(area, dock, Qt.Orientation.Horizontal)
+        window.addDockWidget(area, dock, Qt.Orientation.Horizontal)  # the inner side of the area
 
         def share() -> None:  # once the dock is laid out: QMainWindow ignores sizes before
             if not sip.isdeleted(dock) and all(not sip.isdeleted(other) for other in others):

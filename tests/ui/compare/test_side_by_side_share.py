@@ -1,5 +1,5 @@
-"""Side by side: the before map and the main map share the central area equally, and the other
-SiteWatch docks keep their widths."""
+"""Side by side: the before map sits on the left of the main map, the two share the central area
+equally, and the other SiteWatch docks keep their widths."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def test_before_map_shares_the_central_area_equally(load_plugin, assessment, tmp
             central_before,
         )
         assert part.panel.width() >= panel_width - 2, "the Imagery panel is not squeezed"
+        assert before.geometry().right() <= map_area.geometry().left() + 1, "next to the map, on its left"
         part.panel.side_by_side_box.setChecked(False)
     finally:
         window.takeCentralWidget()
