@@ -143,6 +143,8 @@ class ReviewQueueDock(QDockWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setStretchLastSection(True)
+        for column, widest in ((0, "S-000000"), (2, "C-00000")):  # short codes: the status gets the room
+            header.resizeSection(column, self.list.fontMetrics().horizontalAdvance(widest) + 24)
         header.sectionClicked.connect(self._sort_by_column)
         self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.list.setToolTip(
