@@ -29,7 +29,7 @@ from ...core.assessment import schema
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
 from .controller import AnnotationController
-from .review_queue_model import NOT_OBSERVED, ReviewQueueModel
+from .review_queue_model import NOT_OBSERVED, STATUS, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
 __all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
@@ -142,9 +142,9 @@ class ReviewQueueDock(QDockWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.setStretchLastSection(True)
-        for column, widest in ((0, "S-000000"), (2, "C-00000")):  # short codes: the status gets the room
+        for column, widest in ((0, "S-000000"), (1, "Warehouse"), (2, "C-00000"), (4, "Suggestion"), (5, "Score ▼")):
             header.resizeSection(column, self.list.fontMetrics().horizontalAdvance(widest) + 24)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)  # the rest: what the analyst reads
         header.sectionClicked.connect(self._sort_by_column)
         self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.list.setToolTip(
