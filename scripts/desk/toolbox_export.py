@@ -8,6 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import desk  # noqa: E402
+
 import processing  # noqa: E402
 
 store = desk.open_site()
