@@ -13,6 +13,7 @@ from .ui.annotation.part import AnnotationPart
 from .ui.annotation.review_tool import REVIEW_KEYS
 from .ui.assessment.actions import AssessmentActions
 from .ui.assessment.session import AssessmentSession
+from .ui.compare.side_states import SideStates
 from .ui.compare.tool import KEYS as COMPARE_KEYS
 from .ui.context import InterfacePart, PluginContext
 from .ui.damage.part import DamagePanel
@@ -53,6 +54,7 @@ class SiteWatchPlugin:
         self.parts: list[InterfacePart] = []
         self.panel_keys: PanelKeys | None = None
         self.dock_fitter: FitOnGrowth | None = None
+        self.side_states: SideStates | None = None
 
     def initProcessing(self) -> None:
         if self.provider is None:
@@ -71,7 +73,11 @@ class SiteWatchPlugin:
         self.parts = [part(self.context) for part in INTERFACE_PARTS]
         # The compare keys (B, A, S, F, [, ]) keep working while drawing or reviewing.
         # N / P put the structure in the middle of the swipe's after side.
-        self._part(AnnotationPart).zoom.comparison = self._part(ImageryPart).comparison
+        comparison = self._part(ImageryPart).comparison
+        self._part(AnnotationPart).zoom.comparison = comparison
+        # Each side of the comparison draws the structures' states at its own image's date.
+        self.side_states = SideStates(self._part(AnnotationPart).controller)
+        comparison.set_side_states(self.side_states)
         compare_keys = CompareKeys(self._part(ImageryPart).tool, self._notify)
         self._part(AnnotationPart).forward_other_keys(compare_keys, COMPARE_KEYS)
         # SiteWatch's keys act wherever the focus is in the map or a SiteWatch panel.
@@ -81,6 +87,7 @@ class SiteWatchPlugin:
         for dock in window.findChildren(QDockWidget):
             if dock.objectName().startswith(PANEL_PREFIX):
                 self.panel_keys.watch(dock)
+        comparison.side_by_side_opened.connect(self.panel_keys.watch)  # its before map too
         self.dock_fitter = FitOnGrowth(window)
         # The review queue dock runs the toolbar's own Score changes action.
         self._part(AnnotationPart).offer_change_score(self._part(ChangeScoreAction).action)
@@ -96,6 +103,10 @@ class SiteWatchPlugin:
             self.dock_fitter.unload()
             self.dock_fitter.deleteLater()
             self.dock_fitter = None
+        if self.side_states is not None:
+            self._part(ImageryPart).comparison.set_side_states(None)
+            self.side_states.unload()
+            self.side_states = None
         if self.panel_keys is not None:
             self.panel_keys.unload()
             self.panel_keys.deleteLater()

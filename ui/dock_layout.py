@@ -9,7 +9,8 @@ little, and the Damage dock shares a tab with the Review queue when both are in 
 from __future__ import annotations
 
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QEvent, QObject, Qt, QTimer
+from qgis.PyQt.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from qgis.PyQt.QtGui import QResizeEvent
 from qgis.PyQt.QtWidgets import (
     QAbstractScrollArea,
     QDockWidget,
@@ -29,15 +30,55 @@ SMALL_LIST_HEIGHT = 100
 """Minimum height in pixels of the lists, tables and charts inside the docks."""
 
 
+class FittingScrollArea(QScrollArea):
+    """A frameless scroll area that scrolls only what does not fit: its body gets the viewport's
+    size, never less than the body's minimum size.
+
+    QScrollArea's own resizing (``widgetResizable``) makes a body whose layout holds a
+    word-wrapped label as tall as the layout's *preferred* height for the width: in QGIS at
+    1366×768 the Damage dock's body came out 719 px tall in a 525 px viewport, its chart below
+    the fold although the body's minimum was 393 px."""
+
+    def __init__(self, body: QWidget):
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustIgnored)
+        self.setWidgetResizable(False)
+        self.setWidget(body)
+        self._refit = QTimer(self)  # goes with the area: never fires on a deleted one
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self.fit)
+        body.installEventFilter(self)
+
+    def fit(self) -> None:
+        body = self.widget()
+        if body is None:
+            return
+        least, room = body.minimumSizeHint().expandedTo(body.minimumSize()), self.viewport().size()
+        size = QSize(max(room.width(), least.width()), max(room.height(), least.height()))
+        if body.size() != size:
+            body.resize(size)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # a scroll bar came or went
+            self._refit.start()
+        return bool(super().viewportEvent(event))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:  # its minimum may have changed
+            self._refit.start()
+        return False
+
+
 def scrolling(body: QWidget) -> QScrollArea:
     """``body`` in a frameless scroll area that fills the dock, so the dock can be shorter
-    (or narrower) than the body's own minimum size."""
-    area = QScrollArea()
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustIgnored)
-    area.setWidget(body)
-    return area
+    (or narrower) than the body's own minimum size (:class:`FittingScrollArea`)."""
+    return FittingScrollArea(body)
 
 
 def stack_in_tabs(window: QMainWindow, first: QDockWidget, second: QDockWidget) -> bool:

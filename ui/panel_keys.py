@@ -8,7 +8,8 @@ why. This filter, installed on the widgets of SiteWatch's panels and on the map:
   panel to that tool, as if typed on the map; text fields keep every key, and lists, sliders
   and combo boxes keep the keys they move with (arrows, Enter, Page Up/Down, Home, End);
 - says in the message bar why a SiteWatch key does nothing (no SiteWatch tool chosen, no
-  image pair to compare) instead of dropping it;
+  image pair to compare) instead of dropping it, also on the map while a SiteWatch tool that
+  does not take the key (the compare tool) is active;
 - gives the focus back to the map after a panel button was clicked or a row double-clicked;
 - makes the click that gives the map the keyboard focus a focus click only: while a
   SiteWatch tool is active it neither moves the swipe divider, selects a structure nor draws.
@@ -130,6 +131,8 @@ class PanelKeys(QObject):
             self._watch_widgets(panel)
 
     def _watch_widgets(self, panel: QDockWidget) -> None:
+        self._watched = [widget for widget in self._watched if not sip.isdeleted(widget)]  # closed before maps
+        self._panels = [(watched, slot) for watched, slot in self._panels if not sip.isdeleted(watched)]
         for widget in (panel, *panel.findChildren(QWidget)):
             if widget not in self._watched:
                 widget.installEventFilter(self)
@@ -172,7 +175,10 @@ class PanelKeys(QObject):
             return False
         if isinstance(widget, QComboBox) and widget.isEditable():
             return False
-        if widget is self.canvas or sitewatch_panel(widget) is None:
+        if widget is self.canvas:
+            self._map_key(event)
+            return False
+        if sitewatch_panel(widget) is None:
             return False
         key = event.key()
         if key in MOVING_KEYS and isinstance(widget, MOVING_WIDGETS):
@@ -195,6 +201,21 @@ class PanelKeys(QObject):
             event.accept()
             return True
         return False
+
+    def _map_key(self, event: QKeyEvent) -> None:
+        """A review key typed on the map while a SiteWatch tool that does not take it is active
+        (e.g. the compare tool): say why nothing happens. With other tools the map is QGIS's."""
+        tool = self.canvas.mapTool()
+        keys = self.tool_keys(tool)
+        key = event.key()
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and keys is not None
+            and key not in keys
+            and key in self.review_keys
+            and key not in self.compare_keys
+        ):
+            self.notify(self._why_not(event, tool), Qgis.MessageLevel.Warning)
 
     def _why_not(self, event: QKeyEvent, tool: QgsMapTool | None) -> str:
         current = tool.action().text() if tool is not None and tool.action() is not None else "none"

@@ -4,14 +4,23 @@ an optional PDF map product and a manifest, written aside and moved into place a
 A failure, a bad parameter or a cancel leaves no output folder behind; an existing folder
 is only replaced when overwriting is allowed and it is empty or a previous export (it has a
 ``manifest.json``), so overwriting never deletes unrelated files.
+
+The PDF pages are QGIS print layouts, which are not thread safe (a layout is a
+QGraphicsScene: creating or deleting one adds it to or removes it from the application's
+unsynchronised list of scenes). Every layout step is therefore handed to ``run_layout``, which
+runs it where layouts may live: in the calling thread by default, on QGIS's main thread when
+the export runs in a background task (``processing/main_thread.py``). The data work (reading
+the assessment, the vector formats, the tables) stays in the calling thread.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,6 +44,18 @@ page each); above it they are written only when asked for."""
 
 class ExportCanceled(SiteWatchError):
     """The user canceled; nothing was written."""
+
+
+LayoutStep = Callable[[QgsFeedback | None], Path]
+"""Writes one PDF with a print layout and returns its path; the feedback it is given (if any)
+hears of each page written and may cancel the rest."""
+LayoutRunner = Callable[[LayoutStep], Path]
+"""Runs a layout step where print layouts may live and returns what it returned."""
+
+
+def in_this_thread(step: LayoutStep) -> Path:
+    """The default :data:`LayoutRunner`: the step runs here and now."""
+    return step(None)
 
 
 @dataclass(frozen=True)
@@ -208,9 +229,13 @@ def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequ
 
 
 def export_assessment(
-    store: AssessmentStore, request: ExportRequest, feedback: QgsFeedback | None = None
+    store: AssessmentStore,
+    request: ExportRequest,
+    feedback: QgsFeedback | None = None,
+    run_layout: LayoutRunner = in_this_thread,
 ) -> ExportResult:
-    """Write the export described by ``request``; see the module docstring for guarantees."""
+    """Write the export described by ``request``; see the module docstring for guarantees and
+    for ``run_layout``."""
     store = scoped(store, request)
     checked = check_request(store, request)
     after, before, formats, target, panels = (
@@ -241,12 +266,19 @@ def export_assessment(
             data.sentence = f"{data.sentence} Certified cells only: {certified.sentence()}."
         pages = compound_pages_wanted(request, len(data.tables["compounds"].rows))
         parameters["compound_pages"] = pages
-        report = _write(data, temp, file_prefix(site, after), formats, panels, pages, feedback)
+        report = _write(data, temp, file_prefix(site, after), formats, (panels, pages), feedback, run_layout)
         if panels:
             from .report.optional_pages import write_optional_pages
 
             write_optional_pages(
-                store, site, after, temp, file_prefix(site, after), request.history_page, request.accuracy_page
+                store,
+                site,
+                after,
+                temp,
+                file_prefix(site, after),
+                request.history_page,
+                request.accuracy_page,
+                run_layout,
             )
         summary = {"site": site, "structures": len(data.after_codes), "compounds": len(data.tables["compounds"].rows)}
         write_manifest(temp, parameters, summary)
@@ -269,15 +301,29 @@ def compound_pages_wanted(request: ExportRequest, compounds: int) -> bool:
     return request.report and compounds <= COMPOUND_PAGES_UP_TO
 
 
+def _single_page(
+    write: Callable[[ExportData, str, str, Path], Path],
+    data: ExportData,
+    panels: tuple[str, str],
+    path: Path,
+    _pages: QgsFeedback | None,
+) -> Path:
+    """A :data:`LayoutStep` writing a one-page PDF (no pages to hear of)."""
+    return write(data, panels[0], panels[1], path)
+
+
 def _write(
     data: ExportData,
     folder: Path,
     prefix: str,
     formats: tuple[str, ...],
-    panels: tuple[str, str] | None,
-    compound_pages: bool,
+    report_pages: tuple[tuple[str, str] | None, bool],
     feedback: QgsFeedback | None,
+    run_layout: LayoutRunner,
 ) -> Path | None:
+    """The vector formats and tables, then (with ``panels``: the report's before and after
+    images) the report and the compound pages when asked, through ``run_layout``."""
+    panels, compound_pages = report_pages
     steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"]
     steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
     report = None
@@ -294,11 +340,14 @@ def _write(
         elif step == "report" and panels:
             from .report.map_product import write_report
 
-            report = write_report(data, panels[0], panels[1], folder / f"{prefix}_report.pdf")
+            report = run_layout(
+                functools.partial(_single_page, write_report, data, panels, folder / f"{prefix}_report.pdf")
+            )
         elif step == "compound pages" and panels:
             from .report.compound_pages import write_compound_pages
 
-            write_compound_pages(data, panels[0], panels[1], folder / f"{prefix}_report_compounds.pdf")
+            path = folder / f"{prefix}_report_compounds.pdf"
+            run_layout(functools.partial(write_compound_pages, data, panels[0], panels[1], path))
         elif step == "GeoPackage":
             export_formats.write_geopackage(data, package)
         else:

@@ -27,6 +27,7 @@ from ...core.export.panel_images import check_panel_image
 from ..algorithm import Parameters, Results, SiteWatchAlgorithm
 from ..assessment_parameter import LOCATION_HELP, AssessmentParameter, assessment_location
 from ..choice import ChoiceParameter
+from ..main_thread import layout_runner
 
 
 class ExportReport(SiteWatchAlgorithm):
@@ -219,7 +220,7 @@ class ExportReport(SiteWatchAlgorithm):
         request = self._request(parameters, context)
         try:
             store = open_assessment(assessment_location(parameters, self.ASSESSMENT, context))
-            result = export_assessment(store, request, feedback)
+            result = export_assessment(store, request, feedback, layout_runner(feedback))
         except SiteWatchError as error:
             raise QgsProcessingException(str(error)) from None
         feedback.pushInfo(

@@ -123,3 +123,28 @@ def test_hidden_damage_columns_come_back_on_demand_and_are_remembered(docked_plu
     finally:
         chooser.show_key_columns()
     assert grid.isColumnHidden(severe)
+
+
+def test_the_damage_chart_is_in_view_when_the_dock_is_short(docked_plugin, qgis_screen):
+    """In QGIS at 1366×768 (three toolbar rows, the docks tabbed) the Damage dock is about 544 px
+    tall: its body must fit the dock, the chart wholly in view, not below the fold (a word-wrapped
+    summary made the scroll area size the body to its preferred height, 719 px)."""
+    window = qgis_screen
+    window.resize(1311, 640)
+    for dock in window.findChildren(QDockWidget):
+        dock.hide()
+    panel = part_of(docked_plugin, DamagePanel)
+    panel.action.trigger()
+    panel.dock.before_edit.setText("2019-09-01")
+    panel.dock.refresh()
+    wait_until_idle(panel.dock)
+    _settle()
+    area = panel.dock.widget()
+    viewport = area.viewport()
+    least = area.widget().minimumSizeHint().height()
+    assert least <= viewport.height() <= 700, "a dock shorter than the body would like, tall enough for its minimum"
+    assert area.widget().height() == viewport.height()
+    chart = panel.dock.chart
+    bottom = chart.mapTo(viewport, chart.rect().bottomLeft()).y()
+    assert 0 <= bottom <= viewport.height(), (bottom, viewport.height(), area.widget().height())
+    assert chart.height() >= CHART_MIN_HEIGHT

@@ -10,6 +10,8 @@ from qgis.PyQt.QtGui import QAction, QKeySequence
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QAbstractButton, QApplication, QDockWidget
 
+from sitewatch.core.imagery.registry import register_image
+from sitewatch.tests.helpers.imagery_rasters import write_raster
 from sitewatch.tests.helpers.plugin import part_of
 from sitewatch.tests.helpers.review_site import AFTER, BEFORE, SQUARES, add_five_structures, at_after, messages, square
 from sitewatch.ui.annotation.part import AnnotationPart
@@ -122,3 +124,30 @@ def test_a_focus_click_does_not_move_the_swipe_divider(load_plugin, assessment, 
     assert comparison.item.divider == divider
     QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
     assert comparison.item.divider != divider
+
+
+def test_compare_buttons_keep_the_review_tool_and_the_map_says_why_a_key_does_nothing(
+    load_plugin, assessment, qgis_iface, window, tmp_path
+):
+    """Clicking *Swipe* while reviewing kept the map's focus but put the compare tool on it, so
+    the next status key silently did nothing (seen in real QGIS)."""
+    for name in ("site_2019-09-01.tif", "site_2020-01-08.tif"):
+        register_image(assessment, str(write_raster(tmp_path / name)))
+    plugin, canvas = _site(load_plugin, assessment, qgis_iface)
+    annotation = part_of(plugin, AnnotationPart)
+    review = annotation.activate("review")
+    annotation.controller.select("S-0003")
+    QTest.mouseClick(_panel_button(window, text="Swipe"), Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert part_of(plugin, ImageryPart).comparison.mode == CompareMode.SWIPE
+    assert canvas.mapTool() is review, "the review tool stays"
+    QTest.keyClick(canvas, Qt.Key.Key_2)
+    assert at_after(assessment)["S-0003"][0] == "possible"
+    # The compare tool chosen on purpose (to drag the divider): a review key says why it does nothing.
+    canvas.setMapTool(part_of(plugin, ImageryPart).tool)
+    qgis_iface.messageBar().clear_messages()
+    QTest.keyClick(canvas, Qt.Key.Key_5)
+    assert "5: SiteWatch's review keys act while the Review states tool is chosen" in messages(
+        qgis_iface, Qgis.MessageLevel.Warning
+    )
+    assert at_after(assessment)["S-0003"][0] == "possible"

@@ -30,7 +30,7 @@ from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import warns
 from ..teamwork.queue_cells import cell_filter_combo, cell_structures
 from .controller import AnnotationController
-from .review_queue_model import NOT_OBSERVED, SCORE, SUGGESTION, ReviewQueueModel
+from .review_queue_model import NOT_OBSERVED, SCORE, STATUS, SUGGESTION, ReviewQueueModel
 from .review_tool import NEXT_KEYS, PREVIOUS_KEYS
 
 __all__ = ["NOT_OBSERVED", "ReviewQueueDock", "StructureFocus", "dock_area"]
@@ -146,7 +146,9 @@ class ReviewQueueDock(QDockWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.setStretchLastSection(True)
+        for column, widest in ((0, "S-000000"), (1, "Warehouse"), (2, "C-00000"), (4, "Suggestion"), (5, "Score ▼")):
+            header.resizeSection(column, self.list.fontMetrics().horizontalAdvance(widest) + 24)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)  # the rest: what the analyst reads
         header.sectionClicked.connect(self._sort_by_column)
         self.list.setMinimumHeight(SMALL_LIST_HEIGHT)
         self.list.setToolTip(

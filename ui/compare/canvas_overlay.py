@@ -4,13 +4,23 @@ Each side (the canvas's layers with the before image, and with the after image) 
 once per map view into a QImage by a :class:`QgsMapRendererParallelJob`. Dragging the
 divider, flickering or changing the opacity only re-composites those two images in
 :meth:`ComparisonItem.paint`; the layers themselves never move and are not re-rendered.
+Each side's render gets that side's expression-context scope (``scope_for``), so the
+structures carry the states at that side's image date (:mod:`.side_states`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
-from qgis.core import Qgis, QgsMapLayer, QgsMapRendererParallelJob, QgsMapSettings
+from qgis.core import (
+    Qgis,
+    QgsExpressionContext,
+    QgsExpressionContextScope,
+    QgsMapLayer,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+)
 from qgis.gui import QgsMapCanvas, QgsMapCanvasItem
 from qgis.PyQt.QtCore import QPointF, QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -57,6 +67,8 @@ class ComparisonItem(QgsMapCanvasItem):
         self._layers: tuple[QgsMapLayer | None, QgsMapLayer | None] = (None, None)
         self._images: list[QImage | None] = [None, None]
         self._jobs: list[QgsMapRendererParallelJob] = []
+        self.scope_for: Callable[[int], QgsExpressionContextScope | None] | None = None
+        """Side (0 before, 1 after) → the scope its render adds to the map's expression context."""
         self.setZValue(-9)  # just above the map (-10), below rubber bands and other tools' items
         canvas.renderStarting.connect(self.render)
         for signal in (canvas.extentsChanged, canvas.rotationChanged, canvas.destinationCrsChanged):
@@ -97,10 +109,15 @@ class ComparisonItem(QgsMapCanvasItem):
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _settings_for(self, image: QgsMapLayer) -> QgsMapSettings:
+    def _settings_for(self, side: int, image: QgsMapLayer) -> QgsMapSettings:
         settings = QgsMapSettings(self.canvas.mapSettings())
         settings.setLayers(layers_showing(self.canvas.layers(), image))
         settings.setIsTemporal(False)  # the pair is compared whatever the Temporal Controller shows
+        scope = self.scope_for(side) if self.scope_for is not None else None
+        if scope is not None:  # last in the context: its variables win over the canvas's
+            context = QgsExpressionContext(settings.expressionContext())
+            context.appendScope(scope)
+            settings.setExpressionContext(context)
         return settings
 
     def render(self, blocking: bool = False) -> None:
@@ -110,7 +127,7 @@ class ComparisonItem(QgsMapCanvasItem):
             return
         jobs = []
         for side, layer in enumerate(self._layers):
-            job = QgsMapRendererParallelJob(self._settings_for(layer))
+            job = QgsMapRendererParallelJob(self._settings_for(side, layer))
             job.finished.connect(lambda side=side, job=job: self._finished(side, job))
             jobs.append(job)
         self._jobs = jobs

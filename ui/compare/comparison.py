@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import QgsMapLayer
+from qgis.core import QgsExpressionContextScope, QgsMapLayer
 from qgis.gui import QgsMapCanvas
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from .canvas_overlay import CompareMode, ComparisonItem, layers_showing
 from .side_by_side import SideBySideDock
+from .side_states import BEFORE, SideStates
 
 KEYS_HELP = (
     "Keys while the SiteWatch compare tool is active: "
@@ -27,6 +28,8 @@ class Comparison(QObject):
     """Mode, divider orientation, side by side or the pair changed (the panel follows)."""
     step_requested = pyqtSignal(int)
     """-1 / +1: the analyst asked for the previous / next pair of dates."""
+    side_by_side_opened = pyqtSignal(object)
+    """The side-by-side before map (a SideBySideDock) was added to the window."""
 
     def __init__(self, canvas: QgsMapCanvas, add_dock: Callable[[SideBySideDock], None] | None = None):
         super().__init__(canvas)
@@ -42,7 +45,35 @@ class Comparison(QObject):
         self.blink = QTimer(self)
         self.blink.timeout.connect(self.toggle_flicker)
         self.blink_ms = 0
+        self.side_states: SideStates | None = None
         canvas.layersChanged.connect(self._update_side_by_side)
+
+    def set_side_states(self, states: SideStates | None) -> None:
+        """Draw each side's structures at its own date from ``states`` (set by the plugin)."""
+        if self.side_states is not None:
+            self.side_states.changed.disconnect(self._states_changed)
+            self.side_states.updated.disconnect(self._states_updated)
+        self.side_states = states
+        if states is not None:
+            states.changed.connect(self._states_changed)
+            states.updated.connect(self._states_updated)
+            self._states_changed()
+
+    def _scope_for(self, side: int) -> QgsExpressionContextScope | None:
+        return self.side_states.scope(side) if self.side_states is not None else None
+
+    def _states_changed(self) -> None:
+        """New dates or another assessment: render both sides and the before map again."""
+        if self.item is not None:
+            self.item.render()
+        if self.side_by_side is not None:
+            self.side_by_side.set_scope(self._scope_for(BEFORE))
+            self.side_by_side.canvas.refresh()
+
+    def _states_updated(self) -> None:
+        """A few states changed: the before map takes the new scope before its coming repaint."""
+        if self.side_by_side is not None:
+            self.side_by_side.set_scope(self._scope_for(BEFORE))
 
     @property
     def active(self) -> bool:
@@ -59,6 +90,7 @@ class Comparison(QObject):
         """Show the comparison over the canvas (in ``mode``, or the last one)."""
         if self.item is None:
             self.item = ComparisonItem(self.canvas)
+            self.item.scope_for = self._scope_for
             self.item.set_vertical(self.vertical)
             self.item.set_after_opacity(self.after_opacity)
             self.item.set_layers(*self.layers, self.labels)
@@ -126,6 +158,7 @@ class Comparison(QObject):
             dock.closed.connect(lambda: self._side_by_side_closed(dock))
             if self.add_dock is not None:
                 self.add_dock(self.side_by_side)
+            self.side_by_side_opened.emit(dock)
             self.side_by_side.show()
             self._update_side_by_side()
             self.set_mode(CompareMode.AFTER)
@@ -142,8 +175,10 @@ class Comparison(QObject):
     def _update_side_by_side(self) -> None:
         before = self.layers[0]
         if self.side_by_side is not None and before is not None:
+            self.side_by_side.set_scope(self._scope_for(BEFORE))
             self.side_by_side.show_layers(layers_showing(self.canvas.layers(), before), self.labels[0])
 
     def unload(self) -> None:
+        self.set_side_states(None)
         self.stop()
         self.canvas.layersChanged.disconnect(self._update_side_by_side)

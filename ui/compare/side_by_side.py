@@ -9,11 +9,17 @@ extent, so its scale would change) keeps its scale and centre instead and sends 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from qgis.core import QgsMapLayer, QgsPointXY
+from qgis.core import QgsExpressionContextScope, QgsMapLayer, QgsPointXY
 from qgis.gui import QgsDockWidget, QgsMapCanvas
-from qgis.PyQt.QtCore import QEvent, QObject, QTimer
-from qgis.PyQt.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QEvent, QObject, Qt, QTimer
+from qgis.PyQt.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+RIGHT_DOCKS_KEEP_PX = 400
+"""While side by side, the right docks give up width for the two maps down to this (the review
+queue still shows id, type, compound and status)."""
 
 
 class CanvasSync(QObject):
@@ -103,6 +109,12 @@ class SideBySideDock(QgsDockWidget):
         self.setWidget(body)
         self.main_canvas = main_canvas
         self.sync = CanvasSync(main_canvas, self.canvas)
+        self.restore_layout: Callable[[], None] | None = None
+        """Gives the docks the before map narrowed their widths back (set by :func:`dock_beside_map`)."""
+
+    def set_scope(self, scope: QgsExpressionContextScope | None) -> None:
+        """The before map's own expression-context scope: the states at the before date."""
+        self.canvas.setExpressionContextScope(scope if scope is not None else QgsExpressionContextScope())
 
     def show_layers(self, layers: list[QgsMapLayer], caption: str) -> None:
         self.canvas.setLayers(layers)
@@ -117,4 +129,52 @@ class SideBySideDock(QgsDockWidget):
         window = self.parentWidget()
         if isinstance(window, QMainWindow):
             window.removeDockWidget(self)
+        if self.restore_layout is not None:
+            QTimer.singleShot(0, self.restore_layout)  # once the window has taken the space back
         self.deleteLater()
+
+
+def docked_in(window: QMainWindow, area: Qt.DockWidgetArea, leaving_out: QDockWidget) -> list[QDockWidget]:
+    return [
+        dock
+        for dock in window.findChildren(QDockWidget)
+        if dock is not leaving_out
+        and dock.isVisible()
+        and not dock.isFloating()
+        and window.dockWidgetArea(dock) == area
+    ]
+
+
+def dock_beside_map(window: QMainWindow, dock: SideBySideDock, central: QWidget) -> None:
+    """Put the before map on the left of the main map (before on the left, after on the right, as
+    in the swipe), between the left docks and the map, the two maps as wide as each other.
+
+    QGIS's central widget never gets narrower than its minimum (423 px in QGIS 3.40: its welcome
+    page); when half the central area is less, the right docks give up the difference down to
+    :data:`RIGHT_DOCKS_KEEP_PX`, and get their widths back when the before map closes. The left
+    docks keep theirs."""
+    lefts = docked_in(window, Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    rights = docked_in(window, Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    left_widths, right_widths = [d.width() for d in lefts], [d.width() for d in rights]
+    area = central.width()
+    main_least = max(central.minimumWidth(), central.minimumSizeHint().width())
+    short = max(0, 2 * main_least - area)  # what two maps of the main map's least width lack
+    given = min(short, max(0, min(right_widths, default=0) - RIGHT_DOCKS_KEEP_PX)) if rights else 0
+    narrowed = [width - given for width in right_widths]
+    width = max((area + given) // 2, 200)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock, Qt.Orientation.Horizontal)
+
+    def alive(docks: list[QDockWidget]) -> bool:
+        return all(not sip.isdeleted(d) for d in docks)
+
+    def share() -> None:  # once the dock is laid out: QMainWindow ignores sizes before
+        if alive([dock, *lefts, *rights]):
+            window.resizeDocks([dock, *lefts, *rights], [width, *left_widths, *narrowed], Qt.Orientation.Horizontal)
+
+    def restore() -> None:
+        if given and alive(rights):
+            window.resizeDocks(rights, right_widths, Qt.Orientation.Horizontal)
+
+    dock.restore_layout = restore
+    share()
+    QTimer.singleShot(0, share)

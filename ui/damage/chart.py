@@ -53,19 +53,20 @@ class DamageChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        try:
-            self.draw(painter, QRectF(self.rect()))
+        try:  # no title in the panel: the same sentence heads it; the bars get the room
+            self.draw(painter, QRectF(self.rect()), with_title=False)
         finally:
             painter.end()
 
-    def draw(self, painter: QPainter, area: QRectF) -> None:
-        """Draw the chart into ``area``: title, legend, axis and one stacked bar per compound."""
+    def draw(self, painter: QPainter, area: QRectF, with_title: bool = True) -> None:
+        """Draw the chart into ``area``: title (``with_title``), legend, axis and one stacked bar
+        per compound."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.fillRect(area, QColor("white"))
         metrics = QFontMetrics(painter.font())
         line = metrics.height()
         top = area.top() + 4
-        if self.title:
+        if self.title and with_title:
             bold = QFont(painter.font())
             bold.setBold(True)
             painter.setFont(bold)

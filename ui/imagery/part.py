@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import Qgis, QgsLayerTreeGroup, QgsRasterLayer
-from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QFileSystemWatcher, Qt, QTimer
+from qgis.PyQt.QtCore import QFileSystemWatcher, Qt
 from qgis.PyQt.QtGui import QAction
-from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QMessageBox
+from qgis.PyQt.QtWidgets import QFileDialog, QMessageBox
 
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
@@ -31,8 +30,10 @@ from ...core.imagery.registry import (
     update_image,
 )
 from .. import settings
+from ..annotation.draw_tools import SiteWatchTool
 from ..compare.canvas_overlay import CompareMode
 from ..compare.comparison import Comparison
+from ..compare.side_by_side import SideBySideDock, dock_beside_map
 from ..compare.tool import CompareMapTool
 from ..context import InterfacePart, PluginContext
 from ..dock_layout import size_to_content_when_shown
@@ -326,7 +327,10 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
             self._tell(str(error), Qgis.MessageLevel.Warning)
             return
         self.comparison.set_mode(mode)
-        self.canvas.setMapTool(self.tool)
+        if not isinstance(self.canvas.mapTool(), SiteWatchTool):
+            # a drawing or the review tool stays: its keys keep working over the comparison
+            # (it hands the compare keys on); the compare tool is for dragging the divider
+            self.canvas.setMapTool(self.tool)
 
     def _compare_triggered(self, checked: bool) -> None:
         if checked:
@@ -341,31 +345,9 @@ class ImageryPart(AddingImagesMixin, InterfacePart):
         if self.comparison.active or not shown:
             self.comparison.show_side_by_side(shown)
 
-    def _dock_beside_map(self, dock: QDockWidget) -> None:
-        """Put the side-by-side map in the right dock area, beside the other docks rather than
-        under them, sharing the central area equally with the main map; the other docks of the
-        right area keep their widths."""
+    def _dock_beside_map(self, dock: SideBySideDock) -> None:
         window = self.context.iface.mainWindow()
-        area = Qt.DockWidgetArea.RightDockWidgetArea
-        others = [
-            other
-            for other in window.findChildren(QDockWidget)
-            if other is not dock
-            and other.isVisible()
-            and not other.isFloating()
-            and window.dockWidgetArea(other) == area
-        ]
-        widths = [other.width() for other in others]
-        central = window.centralWidget() or self.canvas
-        width = max(central.width() // 2, 200)
-        window.addDockWidget(area, dock, Qt.Orientation.Horizontal)
-
-        def share() -> None:  # once the dock is laid out: QMainWindow ignores sizes before
-            if not sip.isdeleted(dock) and all(not sip.isdeleted(other) for other in others):
-                window.resizeDocks([dock, *others], [width, *widths], Qt.Orientation.Horizontal)
-
-        share()
-        QTimer.singleShot(0, share)
+        dock_beside_map(window, dock, window.centralWidget() or self.canvas)
 
     def _comparison_changed(self) -> None:
         self.panel.show_mode(

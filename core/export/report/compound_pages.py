@@ -8,6 +8,7 @@ from pathlib import Path
 from qgis.core import (
     Qgis,
     QgsFeature,
+    QgsFeedback,
     QgsField,
     QgsGeometry,
     QgsLayoutExporter,
@@ -18,6 +19,7 @@ from qgis.PyQt.QtCore import QMetaType
 from ...errors import SiteWatchError
 from .. import fields as ef
 from ..data import ExportData
+from ..package import ExportCanceled
 from .map_product import fill_legend, load_template, pdf_settings, report_layers
 from .template import COMPOUND_TEMPLATE
 
@@ -44,8 +46,11 @@ def coverage_layer(data: ExportData) -> QgsVectorLayer:
     return layer
 
 
-def write_compound_pages(data: ExportData, before_image: str, after_image: str, path: Path) -> Path:
-    """One page per compound with structures, sorted by compound id, as a searchable PDF."""
+def write_compound_pages(
+    data: ExportData, before_image: str, after_image: str, path: Path, feedback: QgsFeedback | None = None
+) -> Path:
+    """One page per compound with structures, sorted by compound id, as a searchable PDF;
+    ``feedback`` hears of each page and may cancel the rest (then nothing is kept)."""
     project, layers = report_layers(data, before_image, after_image)
     coverage = coverage_layer(data)
     project.addMapLayer(coverage, False)
@@ -74,7 +79,10 @@ def write_compound_pages(data: ExportData, before_image: str, after_image: str, 
     atlas.setSortFeatures(True)
     atlas.setSortExpression('"compound"')
     atlas.setEnabled(True)
-    result, error = QgsLayoutExporter.exportToPdf(atlas, str(path), pdf_settings())
+    result, error = QgsLayoutExporter.exportToPdf(atlas, str(path), pdf_settings(), feedback)
+    if result == QgsLayoutExporter.ExportResult.Canceled:
+        path.unlink(missing_ok=True)
+        raise ExportCanceled("The export was canceled; nothing was written.")
     if result != QgsLayoutExporter.ExportResult.Success:
         raise SiteWatchError(f"The compound pages could not be written to {path}: {error or result}.")
     return path

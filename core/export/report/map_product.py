@@ -3,7 +3,8 @@
 Items are found by id (see ``scripts/make_report_template.py``); texts come from ``@sw_*``
 layout variables (:mod:`.texts`), the maps' extents from :mod:`.framing`. This module builds the
 report's memory layers (in a private project) and legend and writes the PDF, all in the
-calling thread, so it also runs in a background task (the Export action runs it in one).
+calling thread; an export running in a background task calls it on QGIS's main thread (print
+layouts are not thread safe: see :mod:`..package`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ the corrected totals of the site and each compound as CSV once they can be estim
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+from qgis.core import QgsFeedback
 
 from ...assessment.store import AssessmentStore
 from ...history.events import event_sentences
@@ -27,21 +30,31 @@ def has_validation(store: AssessmentStore, on: str) -> bool:
 
 
 def write_optional_pages(
-    store: AssessmentStore, site: str, on: str, folder: Path, prefix: str, history: bool, accuracy: bool
+    store: AssessmentStore,
+    site: str,
+    on: str,
+    folder: Path,
+    prefix: str,
+    history: bool,
+    accuracy: bool,
+    run_layout: Callable[[Callable[[QgsFeedback | None], Path]], Path] = lambda step: step(None),
 ) -> list[Path]:
-    """Write the pages asked for whose data exists into ``folder``; returns their paths."""
+    """Write the pages asked for whose data exists into ``folder``; returns their paths. The
+    data is read here; each page's layout is written through ``run_layout`` (see
+    :mod:`..package`)."""
     written = []
     if history:
         series = site_history(store)
         if len(series.dates) >= 2:
             lengths = linear_lengths(store, series.dates)
+            sentences = event_sentences(series)
             path = folder / f"{prefix}{HISTORY_SUFFIX}"
-            written.append(write_history_page(site, series, event_sentences(series), lengths, path))
+            written.append(run_layout(lambda _pages: write_history_page(site, series, sentences, lengths, path)))
     if accuracy and has_validation(store, on):
         drawn = {row.structure_id for row in store.validation_sample() if row.observed_on == on}
-        path = folder / f"{prefix}{ACCURACY_SUFFIX}"
         report = accuracy_report(store, on)
-        written.append(write_accuracy_page(site, report, len(drawn), path))
+        page = folder / f"{prefix}{ACCURACY_SUFFIX}"
+        written.append(run_layout(lambda _pages: write_accuracy_page(site, report, len(drawn), page)))
         if totals_rows(report):  # the corrected totals of the site and each compound, for spreadsheets
             written.append(write_totals_csv(report, folder / f"{prefix}{TOTALS_SUFFIX}"))
     return written

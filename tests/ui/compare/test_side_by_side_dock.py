@@ -1,4 +1,5 @@
-"""The side-by-side before map: opens in the right dock area, closes with its tick box and unticks it when closed."""
+"""The side-by-side before map: opens on the left of the main map (before left, after right), closes with its
+tick box and unticks it when closed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def imagery_of(plugin) -> ImageryPart:
     return next(part for part in plugin.parts if isinstance(part, ImageryPart))
 
 
-def test_side_by_side_opens_in_the_right_dock_area(plugin, assessment, tmp_path, qgis_iface):
+def test_side_by_side_opens_on_the_left_of_the_map(plugin, assessment, tmp_path, qgis_iface):
     for name in ("site_2019-09-01.tif", "site_2020-01-08.tif"):
         register_image(assessment, str(write_raster(tmp_path / name)))
     plugin.context.session.open(str(assessment.path))
@@ -27,7 +28,7 @@ def test_side_by_side_opens_in_the_right_dock_area(plugin, assessment, tmp_path,
     part.panel.side_by_side_toggled.emit(True)
     dock = part.comparison.side_by_side
     assert dock is not None
-    assert qgis_iface.mainWindow().dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert qgis_iface.mainWindow().dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea
     part.panel.side_by_side_toggled.emit(False)
 
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from pathlib import Path
 
-from qgis.core import Qgis, QgsApplication, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsRasterLayer, QgsSettings
 from qgis.gui import QgsBrowserGuiModel
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QDesktopServices
@@ -102,4 +104,60 @@ def test_dialog_run_hands_back_checked_parameters_without_running(
     finally:
         dialog.deleteLater()
         refused.deleteLater()
+        flush_deletes()
+
+
+def test_the_task_reads_and_writes_data_while_the_pdf_layouts_run_on_the_main_thread(
+    qgis_iface, qgis_new_project, qgis_processing, tmp_path, monkeypatch
+):
+    """Print layouts are not thread safe: each PDF of the background export is drawn on the
+    main thread, the vector files are written in the task's thread."""
+    from sitewatch.core.export import formats
+    from sitewatch.core.export.report import compound_pages, map_product, optional_pages
+
+    threads: dict[str, list] = {}
+    for module, name in (
+        (map_product, "write_report"),
+        (compound_pages, "write_compound_pages"),
+        (optional_pages, "write_history_page"),
+        (formats, "write_geopackage"),
+    ):
+        real = getattr(module, name)
+
+        def spied(*args, _real=real, _name=name, **kwargs):
+            threads.setdefault(_name, []).append(threading.current_thread() is threading.main_thread())
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spied)
+    store = build_site(tmp_path / "site")
+    plugin = sitewatch.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        plugin.context.session.open(store.location)
+        part = _export_part(plugin)
+        after_layer = QgsRasterLayer(str(tmp_path / "site" / "after.tif"), "after image")
+        QgsProject.instance().addMapLayer(after_layer)  # chosen in the dialog among the project's layers
+        parameters = dict(
+            part.initial_parameters(),
+            BEFORE_DATE=BEFORE,
+            REPORT=True,
+            COMPOUND_PAGES=True,
+            AFTER_IMAGE=after_layer.id(),
+        )
+        export = part.start(parameters)
+        _wait(export)
+        assert export.results["REPORT_PDF"], "the export finished with its report"
+        manifest = json.loads((Path(parameters["OUTPUT_FOLDER"]) / "manifest.json").read_text())
+        assert manifest["parameters"]["after_image"] == after_layer.source()  # the task was given the file
+        on_main = {name: set(flags) for name, flags in threads.items()}
+        assert on_main == {
+            "write_geopackage": {False},
+            "write_report": {True},
+            "write_compound_pages": {True},
+            "write_history_page": {True},
+        }
+        for name in ("report", "report_compounds", "report_history"):
+            assert (Path(parameters["OUTPUT_FOLDER"]) / f"Tall_Hamdan_site_{AFTER}_{name}.pdf").is_file()
+    finally:
+        plugin.unload()
         flush_deletes()
