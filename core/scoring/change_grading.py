@@ -224,7 +224,7 @@ def grade(
     has_cells = np.isfinite(evidence.share)
     hazy = np.array([bool(known[i] and has_cells[i] and is_hazy(evidence, i)) for i in range(pixels.size)])
     known &= ~hazy
-    lit_share = relit(strong, evidence.share, known)
+    lit_share = relit(strong, evidence, known)
     lit = lit_share > RELIT_SHARE
     suggested = []
     for index in np.flatnonzero(known):
@@ -298,6 +298,7 @@ def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
         after_contrast = np.where(ring_known, level_after - sums.ring_after / ring_pixels, np.nan)
         return PatternEvidence(
             sums.pattern[1:] / cells,
+            sums.lost[1:] / cells,
             np.where(cells > 0, sums.pattern_peak[1:], np.nan),
             before_contrast,
             after_contrast,

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from .footprint_raster import PixelBoxes
 from .radiometry import Normalisation
 from .raster_pair import BandValues, RasterPair, Window
-from .texture import StructureScale, brightness, cells_change, footprint_cells
+from .texture import StructureScale, brightness, brightness_offset, cells_change, footprint_cells
 
 RING_CELL = 4
 """Ring sums are taken on cells of this many pixels a side: the ring box is rounded outward to
@@ -27,9 +27,10 @@ SPOT_CELL = RING_CELL
 pixels, about the size of an impact hole. It is the ring's cell (their sums are shared), not
 a setting of its own."""
 PATTERN_FACTOR = 1.5
-"""A cell's pattern is new when its structure change exceeds this many times the standard
-deviation of the cell before: rubble on a smooth roof, a hole's edge, not a rough roof or ground
-whose fine grain looks different in each pass."""
+"""A cell has a new pattern when its structure change exceeds this many times the standard
+deviation of the cell before: rubble on a smooth roof, a hole's edge — not a rough roof or ground
+whose fine grain looks different in each pass. It lost its pattern when it changed and was this
+many times rougher before than after (a textured roof or ground become an even surface)."""
 STRONG_FACTOR = 2.0
 """A pixel is strongly changed when its magnitude exceeds this many changed-pixel thresholds."""
 
@@ -62,6 +63,8 @@ class FootprintSums:
         """Of them, those whose pattern changed: structure change above the pair's threshold and
         above PATTERN_FACTOR × the cell's own pattern before (a rough surface seen again is not a
         new pattern)."""
+        self.lost: NDArray[np.float64] = np.zeros(count + 1)
+        """Of them, those whose pattern was lost: changed, and this many times smoother after."""
         self.pattern_peak: NDArray[np.float64] = np.zeros(count + 1)
         """The highest structure change of those cells, in thresholds (0: none)."""
         self.level_before: NDArray[np.float64] = np.zeros(count + 1)
@@ -136,11 +139,15 @@ def accumulate(
     r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
     c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
-    sums.ring_valid[near] += box_sums(integral(ring_pixels), c0, r0, c1, r1)
+    ring_counts = box_sums(integral(ring_pixels), c0, r0, c1, r1)
+    sums.ring_valid[near] += ring_counts
     sums.ring_magnitude[near] += box_sums(integral(magnitude_cells), c0, r0, c1, r1)
     for image, is_after, total in ((before, False, sums.ring_before), (after, True, sums.ring_after)):
-        level_cells = cell_sums(brightness(image, normalisation, is_after)) * ring_cells
-        total[near] += box_sums(integral(level_cells), c0, r0, c1, r1)
+        # the ring's brightness from one pixel of each cell (times the cell's pixels): a ring
+        # holds hundreds of cells, and reading them all would cost as much as the magnitude
+        level_cells = brightness(image[:, ::RING_CELL, ::RING_CELL], normalisation, is_after) * np.float32(full)
+        total[near] += box_sums(integral(level_cells * ring_cells), c0, r0, c1, r1)
+    sums.ring_after[near] += brightness_offset(normalisation) * ring_counts
 
 
 def add_structure(
@@ -158,14 +165,18 @@ def add_structure(
     if not owner.size:
         return
     length = sums.cells.size
-    change, own, level_before, level_after = cells_change(before, after, rows, cols, normalisation)
-    change /= scale.threshold
-    new = (change > 1.0) & (change > PATTERN_FACTOR * own / scale.threshold)
+    cells = cells_change(before, after, rows, cols, normalisation)
+    change = cells.change / scale.threshold
+    changed = change > 1.0
+    new = changed & (cells.change > PATTERN_FACTOR * cells.before_std)
+    sums.lost += np.bincount(
+        owner, weights=changed & (PATTERN_FACTOR * cells.after_std < cells.before_std), minlength=length
+    )
     sums.cells += np.bincount(owner, minlength=length)
     sums.pattern += np.bincount(owner, weights=new, minlength=length)
     np.maximum.at(sums.pattern_peak, owner[new], change[new])
-    sums.level_before += np.bincount(owner, weights=level_before, minlength=length)
-    sums.level_after += np.bincount(owner, weights=level_after, minlength=length)
+    sums.level_before += np.bincount(owner, weights=cells.before_level, minlength=length)
+    sums.level_after += np.bincount(owner, weights=cells.after_level, minlength=length)
 
 
 def raise_peaks(

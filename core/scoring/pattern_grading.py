@@ -57,6 +57,7 @@ RELIT_SHARE = 0.1
 brightness (RELIT_STRONG of their pixels) but hardly in pattern (below RELIT_PATTERN)."""
 RELIT_STRONG = 0.5
 RELIT_PATTERN = 0.1
+RELIT_LOST = 0.5
 GROUND_LIKE = 1.6
 """A footprint looked like the ground around it before when its mean brightness was within
 this many spreads (of the before bands) of its ring's."""
@@ -67,7 +68,7 @@ burnt or collapsed (scorch, rubble in shade), which is damage."""
 SMOOTH_SURFACE = 0.3
 """… and its new surface is no rubble: fewer of its cells than this share have a new pattern."""
 PATTERN_FACTOR_TEXT = f"above {PATTERN_FACTOR:g} × the cell's own standard deviation before"
-HAZE_RING = 2.0
+HAZE_RING = 1.8
 HAZE_ROOF = 1.0
 """A footprint is taken to be under clouds or haze in the after image when its ring brightened by
 HAZE_RING spreads and its roof by HAZE_ROOF, without a new pattern (SMOOTH_SURFACE): a veil over
@@ -81,6 +82,8 @@ class PatternEvidence:
 
     share: NDArray[np.float64]
     """Share of the whole cells with a new pattern."""
+    lost: NDArray[np.float64]
+    """Share of the whole cells whose pattern was lost (see :data:`.change_sums.PATTERN_FACTOR`)."""
     peak: NDArray[np.float64]
     """Highest structure change of those cells (thresholds; 0: none)."""
     before_contrast: NDArray[np.float64]
@@ -92,12 +95,14 @@ class PatternEvidence:
     """Mean brightness of the ring after minus before (spreads)."""
 
 
-def relit(strong: NDArray[np.float64], share: NDArray[np.float64], known: NDArray[np.bool_]) -> float:
-    """Share of the known roofs whose brightness changed strongly while their pattern did not."""
-    usable = known & np.isfinite(share)
+def relit(strong: NDArray[np.float64], evidence: PatternEvidence, known: NDArray[np.bool_]) -> float:
+    """Share of the known roofs whose brightness changed strongly while their pattern stayed: no
+    new pattern, and most of it kept (a roof whose pattern was lost was replaced, not relit)."""
+    usable = known & np.isfinite(evidence.share)
     if not usable.any():
         return 0.0
-    return float(np.mean((strong[usable] >= RELIT_STRONG) & (share[usable] < RELIT_PATTERN)))
+    kept = (evidence.share[usable] < RELIT_PATTERN) & (evidence.lost[usable] < RELIT_LOST)
+    return float(np.mean((strong[usable] >= RELIT_STRONG) & kept))
 
 
 def pattern_suggestion(share: float, peak: float) -> str:

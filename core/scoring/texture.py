@@ -22,15 +22,13 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .radiometry import ROBUST_SIGMA, Normalisation, sample_windows
 from .raster_pair import BandValues, RasterPair
-
-_Any = TypeVar("_Any", bound=np.generic)
 
 CELL = 4
 """Side (pixels) of the cells compared: 2 m at 0.5 m pixels (the ring's and the spot's cell)."""
@@ -58,32 +56,48 @@ class StructureScale:
 
 
 def brightness(values: BandValues, normalisation: Normalisation, after: bool) -> NDArray[np.float32]:
-    """Mean over the bands of the (matched) values in units of each before band's spread."""
-    total = np.zeros(values.shape[1:], dtype=np.float32)
+    """Mean over the bands of the values in units of each before band's spread (after values
+    times their gain), without the after pass's offsets: add :func:`brightness_offset` for them."""
+    total = np.empty(values.shape[1:], dtype=np.float32)
     for band in range(values.shape[0]):
-        scale = 1.0 / (normalisation.spread[band] * values.shape[0])
-        if after:
-            total += values[band] * np.float32(normalisation.gain[band] * scale)
-            total += np.float32(normalisation.offset[band] * scale)
+        weight = np.float32(
+            (normalisation.gain[band] if after else 1.0) / (normalisation.spread[band] * values.shape[0])
+        )
+        if band == 0:
+            np.multiply(values[band], weight, out=total, casting="unsafe")
         else:
-            total += values[band] * np.float32(scale)
+            total += values[band] * weight
     return total
 
 
-def cell_blocks(image: NDArray[_Any], rows: NDArray[np.intp], cols: NDArray[np.intp]) -> NDArray[_Any]:
-    """The CELL × CELL pixels of the cells (``rows``, ``cols`` in cells) as (cells, CELL²)."""
+def brightness_offset(normalisation: Normalisation) -> float:
+    """What the after pass's offsets add to its :func:`brightness`."""
+    return float(np.sum(normalisation.offset / normalisation.spread) / normalisation.offset.size)
+
+
+def cell_pixels(rows: NDArray[np.intp], cols: NDArray[np.intp], width: int) -> NDArray[np.intp]:
+    """Flat indices (cells × CELL², row by row) of the pixels of the cells (``rows``, ``cols``
+    in cells) of an image ``width`` pixels wide."""
     offsets = np.arange(CELL)
     pixel_rows = (rows[:, None] * CELL + offsets)[:, :, None]
     pixel_cols = (cols[:, None] * CELL + offsets)[:, None, :]
-    blocks: NDArray[_Any] = image[pixel_rows, pixel_cols].reshape(rows.size, CELL * CELL)
-    return blocks
+    flat: NDArray[np.intp] = (pixel_rows * width + pixel_cols).reshape(rows.size, CELL * CELL)
+    return flat
 
 
-def structure_change(
-    before: NDArray[np.float32], after: NDArray[np.float32]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Structure change (see the module) of cells given as (cells, pixels) brightness blocks, the
-    before cells' own pattern (standard deviation) and the cells' mean before and after."""
+class CellChange(NamedTuple):
+    """Per cell: the structure change (see the module), each pass's own pattern (standard
+    deviation of the cell) and mean brightness."""
+
+    change: NDArray[np.float64]
+    before_std: NDArray[np.float64]
+    after_std: NDArray[np.float64]
+    before_level: NDArray[np.float64]
+    after_level: NDArray[np.float64]
+
+
+def structure_change(before: NDArray[np.float32], after: NDArray[np.float32]) -> CellChange:
+    """Structure change and pattern of cells given as (cells, pixels) brightness blocks."""
     b = before.astype(np.float64)
     a = after.astype(np.float64)
     level_b, level_a = b.mean(axis=1), a.mean(axis=1)
@@ -95,7 +109,7 @@ def structure_change(
     with np.errstate(invalid="ignore", divide="ignore"):
         explained = np.where(var_a * var_b > 0, cov * cov / (var_a * var_b), 0.0)
     change: NDArray[np.float64] = np.sqrt(np.maximum((var_a + var_b) / 2 * (1.0 - explained), 0.0))
-    return change, np.sqrt(var_b), level_b, level_a
+    return CellChange(change, np.sqrt(var_b), np.sqrt(var_a), level_b, level_a)
 
 
 def footprint_cells(
@@ -107,7 +121,7 @@ def footprint_cells(
     cell_rows, cell_cols = np.nonzero(covered[:rows, :cols] == CELL * CELL)
     if not cell_rows.size:
         return cell_rows, cell_cols, cell_rows
-    blocks = cell_blocks(labels, cell_rows, cell_cols)
+    blocks = np.ascontiguousarray(labels).ravel().take(cell_pixels(cell_rows, cell_cols, labels.shape[1]))
     owner = blocks[:, 0]
     pure = (blocks == owner[:, None]).all(axis=1)
     return cell_rows[pure], cell_cols[pure], owner[pure].astype(np.intp)
@@ -115,11 +129,14 @@ def footprint_cells(
 
 def cells_change(
     before: BandValues, after: BandValues, rows: NDArray[np.intp], cols: NDArray[np.intp], normalisation: Normalisation
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Structure change of the given cells of a window's (bands, rows, cols) before and after values."""
-    b = np.stack([cell_blocks(before[band], rows, cols) for band in range(before.shape[0])])
-    a = np.stack([cell_blocks(after[band], rows, cols) for band in range(after.shape[0])])
-    return structure_change(brightness(b, normalisation, False), brightness(a, normalisation, True))
+) -> CellChange:
+    """Structure change of the given cells of a window's (bands, rows, cols) before and after
+    values (see :func:`structure_change`)."""
+    pixels = cell_pixels(rows, cols, before.shape[2])
+    b = np.stack([np.ascontiguousarray(before[band]).ravel().take(pixels) for band in range(before.shape[0])])
+    a = np.stack([np.ascontiguousarray(after[band]).ravel().take(pixels) for band in range(after.shape[0])])
+    cells = structure_change(brightness(b, normalisation, False), brightness(a, normalisation, True))
+    return cells._replace(after_level=cells.after_level + brightness_offset(normalisation))
 
 
 def fit_structure_scale(
@@ -136,7 +153,7 @@ def fit_structure_scale(
             continue
         whole = valid[: rows * CELL, : cols * CELL].reshape(rows, CELL, cols, CELL).all(axis=(1, 3))
         cell_rows, cell_cols = np.nonzero(whole)
-        found.append(cells_change(before, after, cell_rows, cell_cols, normalisation)[0])
+        found.append(cells_change(before, after, cell_rows, cell_cols, normalisation).change)
     values = np.concatenate(found) if found else np.zeros(0)
     if values.size == 0:
         return StructureScale(MIN_THRESHOLD, 0.0, 0)
