@@ -12,8 +12,8 @@ after brightness, the variance the best line ``a ≈ k·b + c`` leaves over, tak
     structure² = (var a + var b) / 2 · (1 − ρ²)          (ρ: correlation of a and b in the cell)
 
 A facet lit anew (k > 0), a ridge whose contrast flips (k < 0), a level shift or a haze (c) all
-keep ρ² near 1 and leave only the sensor noise; rubble, a hole's edge, a new wall or a roof
-that became smooth rubble-free ground do not. The threshold of a changed cell is learnt like
+keep ρ² near 1 and leave only the sensor noise; rubble, a hole's edge, a new wall or a ribbed
+roof made even do not. The threshold of a changed cell is learnt like
 the changed-pixel threshold, from a sample of the whole overlap (mostly ground): its median plus
 :data:`STRUCTURE_Z` robust sigmas.
 """
@@ -37,6 +37,7 @@ STRUCTURE_Z = 3.0
 SAMPLE_WINDOWS = 12
 """Calibration windows read (of the radiometric fit's sample)."""
 MIN_THRESHOLD = 1e-3
+"""Floor of the threshold: two identical images (no noise at all) still have one."""
 
 
 @dataclass(frozen=True)
