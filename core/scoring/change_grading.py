@@ -14,6 +14,16 @@ from numpy.typing import NDArray
 
 from ..values import DAMAGE_SCALE, STATUS_BY_CODE
 from .change_sums import SPOT_CELL, STRONG_FACTOR, FootprintSums
+from .pattern_grading import (
+    CONSTRUCTION,
+    RELIT_SHARE,
+    PatternEvidence,
+    combine,
+    is_construction,
+    is_hazy,
+    pattern_text,
+    relit,
+)
 from .radiometry import Normalisation
 from .registration import Registration
 
@@ -83,6 +93,16 @@ class FootprintScore:
     """Mean change of the ring, in changed-pixel thresholds (None: too few ring pixels)."""
     obscured: bool = False
     """Unknown because an area drawn as obscured covers it."""
+    hazy: bool = False
+    """Unknown because the after image looks clouded or hazy over it and its ring (see
+    :func:`.pattern_grading.is_hazy`)."""
+    pattern: float | None = None
+    """Share of the footprint's whole cells whose pattern changed (see :mod:`.texture` and
+    :mod:`.pattern_grading`); None without a whole cell inside."""
+    pattern_spot: float | None = None
+    """The highest structure change of those cells, in the pair's thresholds (0: none)."""
+    level_change: float | None = None
+    """Mean brightness of the whole cells after minus before, in spreads of the before bands."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,10 @@ class ScoreRun:
     assumed_crs: bool
     registration: Registration | None = None
     """The pair's estimated offset and whether it was corrected (None: not estimated)."""
+    structure: str = ""
+    """How the structure change's threshold was learnt (:meth:`.texture.StructureScale.describe`)."""
+    relit: float = 0.0
+    """Share of the scored roofs whose brightness changed strongly but not their pattern."""
 
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
@@ -113,7 +137,8 @@ class ScoreRun:
             f"worse z ≥ {MODERATE_Z:g} (score ≥ {score_of(MODERATE_Z):.3f}), graded by the share of the "
             f"footprint's pixels above {STRONG_FACTOR:g} × the changed-pixel threshold: {grades}, else "
             f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
-            f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown."
+            f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown. "
+            + pattern_text(self.structure, self.relit)
         )
 
     @property
@@ -170,8 +195,9 @@ def grade(
     normalisation: Normalisation,
     on_image: NDArray[np.float64],
     obscured: NDArray[np.bool_] | None = None,
-) -> tuple[list[FootprintScore], float, float]:
-    """Scores in input order, and the centre (0) and unit of the area statistic.
+) -> tuple[list[FootprintScore], float, float, float]:
+    """Scores in input order, the centre (0) and unit of the area statistic, and the share of
+    roofs relit (see :func:`.pattern_grading.relit`).
     A footprint's valid share counts the share of its area off the before image as invalid
     (those pixels are never read), so one lying mostly outside is not scored on the rest."""
     reference = normalisation.median_magnitude
@@ -182,6 +208,7 @@ def grade(
         frac = sums.changed[1:] / valid
         strong = sums.strong[1:] / valid
         ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
+    evidence = pattern_evidence(sums)
     known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
     if obscured is not None:
         known &= ~obscured
@@ -194,6 +221,28 @@ def grade(
     with np.errstate(invalid="ignore"):
         spot = (sums.peak[1:] - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
     z = np.where(has_spot, np.maximum(area_z, spot_contribution(spot)), area_z)
+    has_cells = np.isfinite(evidence.share)
+    hazy = np.array([bool(known[i] and has_cells[i] and is_hazy(evidence, i)) for i in range(pixels.size)])
+    known &= ~hazy
+    lit_share = relit(strong, evidence, known)
+    lit = lit_share > RELIT_SHARE
+    suggested = []
+    for index in np.flatnonzero(known):
+        says = suggest(float(z[index]), float(strong[index]), float(area_z[index]))
+        if np.isfinite(evidence.share[index]):
+            if is_construction(evidence, index):
+                says, z[index] = CONSTRUCTION, min(float(z[index]), POSSIBLE_Z - 0.01)
+            else:
+                says, z[index] = combine(
+                    says,
+                    float(z[index]),
+                    float(strong[index]),
+                    float(evidence.share[index]),
+                    float(evidence.peak[index]),
+                    lit,
+                )
+        suggested.append(says)
+    suggestions = dict(zip(np.flatnonzero(known).tolist(), suggested))
     order = [int(i) for i in np.flatnonzero(known)[np.argsort(-z[known], kind="stable")]]
     ranks = {index: rank for rank, index in enumerate(order, start=1)}
     scores = []
@@ -201,16 +250,27 @@ def grade(
         if not known[index]:
             hidden = obscured is not None and bool(obscured[index])
             scores.append(
-                FootprintScore(None, None, None, UNKNOWN, None, None, float(valid_share[index]), obscured=hidden)
+                FootprintScore(
+                    None,
+                    None,
+                    None,
+                    UNKNOWN,
+                    None,
+                    None,
+                    float(valid_share[index]),
+                    obscured=hidden,
+                    hazy=bool(hazy[index]),
+                )
             )
             continue
         zi = float(z[index])
+        cells = bool(has_cells[index])
         scores.append(
             FootprintScore(
                 score_of(zi),
                 float(frac[index]),
                 ranks[index],
-                suggest(zi, float(strong[index]), float(area_z[index])),
+                suggestions[index],
                 float(contrast[index]),
                 zi,
                 float(valid_share[index]),
@@ -218,6 +278,30 @@ def grade(
                 float(spot[index]) if has_spot[index] else None,
                 float(strong[index]),
                 float(ring_change[index]) if np.isfinite(ring_change[index]) else None,
+                pattern=float(evidence.share[index]) if cells else None,
+                pattern_spot=float(evidence.peak[index]) if cells else None,
+                level_change=float(evidence.level_change[index]) if cells else None,
             )
         )
-    return scores, center, spread
+    return scores, center, spread, lit_share
+
+
+def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
+    """Per footprint: the share of whole cells with a new pattern, the hottest of them and the
+    brightness of the cells against the ring's, before and after (NaN without a whole cell)."""
+    cells = sums.cells[1:]
+    ring_pixels = np.maximum(sums.ring_valid, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level_before, level_after = sums.level_before[1:] / cells, sums.level_after[1:] / cells
+        ring_known = sums.ring_valid >= MIN_RING_PIXELS
+        before_contrast = np.where(ring_known, level_before - sums.ring_before / ring_pixels, np.nan)
+        after_contrast = np.where(ring_known, level_after - sums.ring_after / ring_pixels, np.nan)
+        return PatternEvidence(
+            sums.pattern[1:] / cells,
+            sums.lost[1:] / cells,
+            np.where(cells > 0, sums.pattern_peak[1:], np.nan),
+            before_contrast,
+            after_contrast,
+            level_after - level_before,
+            np.where(ring_known, (sums.ring_after - sums.ring_before) / ring_pixels, np.nan),
+        )

@@ -78,6 +78,7 @@ from .footprint_raster import FootprintRaster, PixelBoxes, covered_by
 from .radiometry import fit_normalisation
 from .raster_pair import RasterPair, Window
 from .registration import estimate_shift
+from .texture import fit_structure_scale
 
 __all__ = [
     "AREA_UNIT",
@@ -170,6 +171,7 @@ def score_changes(
         if registration.corrected:
             pair.realign(registration.east_px, registration.south_px)
         normalisation = fit_normalisation(pair, region, before_pool)
+        scale = fit_structure_scale(pair, region, normalisation, before_pool)
         sums = FootprintSums(shapes.count)
         windows = [
             w for w in pair.windows(*region) if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size
@@ -194,8 +196,8 @@ def score_changes(
                             future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
-            accumulate(rings, normalisation, window, pixels, labels.ravel(), sums)
-    scores, center, spread = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
+            accumulate(rings, normalisation, window, pixels, labels.ravel(), sums, scale)
+    scores, center, spread, lit = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,
         center,
@@ -206,6 +208,8 @@ def score_changes(
         pair.warped,
         shapes.assumed_crs,
         registration,
+        scale.describe(),
+        lit,
     )
 
 

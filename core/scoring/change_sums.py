@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 
 from .footprint_raster import PixelBoxes
 from .radiometry import Normalisation
-from .raster_pair import RasterPair, Window
+from .raster_pair import BandValues, RasterPair, Window
+from .texture import StructureScale, brightness, brightness_offset, cells_change, footprint_cells
 
 RING_CELL = 4
 """Ring sums are taken on cells of this many pixels a side: the ring box is rounded outward to
@@ -25,6 +26,11 @@ SPOT_CELL = RING_CELL
 """Side (pixels) of the cells whose mean magnitude makes the spot statistic: 2 m at 0.5 m
 pixels, about the size of an impact hole. It is the ring's cell (their sums are shared), not
 a setting of its own."""
+PATTERN_FACTOR = 1.5
+"""A cell has a new pattern when its structure change exceeds this many times the standard
+deviation of the cell before: rubble on a smooth roof, a hole's edge — not a rough roof or ground
+whose fine grain looks different in each pass. It lost its pattern when it changed and was this
+many times rougher before than after (a textured roof or ground become an even surface)."""
 STRONG_FACTOR = 2.0
 """A pixel is strongly changed when its magnitude exceeds this many changed-pixel thresholds."""
 
@@ -33,8 +39,9 @@ Labels = NDArray[np.integer[Any]]
 Magnitude = NDArray[np.float32]
 Mask = NDArray[np.bool_]
 _Cell = TypeVar("_Cell", np.uint8, np.float32)
-WindowChange = tuple[Magnitude, Optional[Mask]]
-"""A window's change magnitude (0 where invalid) and validity (None: all valid)."""
+WindowChange = tuple[Magnitude, Optional[Mask], BandValues, BandValues]
+"""A window's change magnitude (0 where invalid), validity (None: all valid) and its before and
+after values (for the structure change of the cells inside footprints)."""
 
 
 class FootprintSums:
@@ -50,6 +57,22 @@ class FootprintSums:
         self.peak: NDArray[np.float64] = np.full(count + 1, -np.inf)
         """Highest mean magnitude of a whole SPOT_CELL cell inside the footprint, counting only
         cells above the changed-pixel threshold (-inf: none)."""
+        self.cells: NDArray[np.float64] = np.zeros(count + 1)
+        """Whole valid cells inside the footprint (see :func:`.texture.footprint_cells`)."""
+        self.pattern: NDArray[np.float64] = np.zeros(count + 1)
+        """Of them, those whose pattern changed: structure change above the pair's threshold and
+        above PATTERN_FACTOR × the cell's own pattern before (a rough surface seen again is not a
+        new pattern)."""
+        self.lost: NDArray[np.float64] = np.zeros(count + 1)
+        """Of them, those whose pattern was lost: changed, and this many times smoother after."""
+        self.pattern_peak: NDArray[np.float64] = np.zeros(count + 1)
+        """The highest structure change of those cells, in thresholds (0: none)."""
+        self.level_before: NDArray[np.float64] = np.zeros(count + 1)
+        self.level_after: NDArray[np.float64] = np.zeros(count + 1)
+        """Summed mean brightness of the whole cells (before, matched after; spread units)."""
+        self.ring_before: NDArray[np.float64] = np.zeros(count)
+        self.ring_after: NDArray[np.float64] = np.zeros(count)
+        """Summed brightness of the ring's pixels (before, matched after; spread units)."""
         self.ring_valid: NDArray[np.float64] = np.zeros(count)
         self.ring_magnitude: NDArray[np.float64] = np.zeros(count)
 
@@ -61,9 +84,9 @@ def window_change(
     before, after, valid = pair.read(window, before_pool)
     magnitude = normalisation.magnitude(before, after)
     if valid.all():
-        return magnitude, None
+        return magnitude, None, before, after
     magnitude[~valid] = 0.0
-    return magnitude, valid
+    return magnitude, valid, before, after
 
 
 def accumulate(
@@ -73,10 +96,11 @@ def accumulate(
     pixels: WindowChange,
     labels: Labels,
     sums: FootprintSums,
+    scale: StructureScale,
 ) -> None:
     """Add the window's change (``pixels``) of the footprints in ``labels`` (flat) and of the
     ``rings`` it touches to ``sums``."""
-    magnitude, valid = pixels
+    magnitude, valid, before, after = pixels
     occupied = labels != 0
     inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
     if inside.size:
@@ -105,6 +129,7 @@ def accumulate(
         # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
         covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
         raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak)
+        add_structure(labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, sums)
     ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
     ring_pixels = ring_cells * float(full)
     magnitude_cells *= ring_cells
@@ -114,8 +139,44 @@ def accumulate(
     r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
     c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
-    sums.ring_valid[near] += box_sums(integral(ring_pixels), c0, r0, c1, r1)
+    ring_counts = box_sums(integral(ring_pixels), c0, r0, c1, r1)
+    sums.ring_valid[near] += ring_counts
     sums.ring_magnitude[near] += box_sums(integral(magnitude_cells), c0, r0, c1, r1)
+    for image, is_after, total in ((before, False, sums.ring_before), (after, True, sums.ring_after)):
+        # the ring's brightness from one pixel of each cell (times the cell's pixels): a ring
+        # holds hundreds of cells, and reading them all would cost as much as the magnitude
+        level_cells = brightness(image[:, ::RING_CELL, ::RING_CELL], normalisation, is_after) * np.float32(full)
+        total[near] += box_sums(integral(level_cells * ring_cells), c0, r0, c1, r1)
+    sums.ring_after[near] += brightness_offset(normalisation) * ring_counts
+
+
+def add_structure(
+    labels: Labels,
+    covered: NDArray[np.float64],
+    before: BandValues,
+    after: BandValues,
+    normalisation: Normalisation,
+    scale: StructureScale,
+    sums: FootprintSums,
+) -> None:
+    """Add each footprint's whole cells, those whose pattern changed and their mean brightness
+    before and after to ``sums``."""
+    rows, cols, owner = footprint_cells(labels, covered)
+    if not owner.size:
+        return
+    length = sums.cells.size
+    cells = cells_change(before, after, rows, cols, normalisation)
+    change = cells.change / scale.threshold
+    changed = change > 1.0
+    new = changed & (cells.change > PATTERN_FACTOR * cells.before_std)
+    sums.lost += np.bincount(
+        owner, weights=changed & (PATTERN_FACTOR * cells.after_std < cells.before_std), minlength=length
+    )
+    sums.cells += np.bincount(owner, minlength=length)
+    sums.pattern += np.bincount(owner, weights=new, minlength=length)
+    np.maximum.at(sums.pattern_peak, owner[new], change[new])
+    sums.level_before += np.bincount(owner, weights=cells.before_level, minlength=length)
+    sums.level_after += np.bincount(owner, weights=cells.after_level, minlength=length)
 
 
 def raise_peaks(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..values import STATUSES, label_of
 from .change_grading import UNKNOWN, FootprintScore
+from .pattern_grading import CONSTRUCTION
 from .registration import Registration
 
 
@@ -19,10 +20,23 @@ def explain(score: FootprintScore, registration: Registration | None = None) -> 
     if score.suggested == UNKNOWN:
         if score.obscured:
             return "unknown: the after image is obscured here (clouds, haze or an area drawn as obscured)"
+        if score.hazy:
+            return (
+                "unknown: the after image looks clouded or hazy here (the structure and the ground around it "
+                "are evenly brighter than before, with no new pattern)"
+            )
         return f"unknown: only {score.valid_share:.0%} of the footprint has data in both images"
+    if score.suggested == CONSTRUCTION:
+        return (
+            "construction: new construction, not damage — the footprint looked like the ground around it before "
+            f"and is an even surface {score.level_change or 0:.1f} spreads brighter after"
+            + (f" (a new pattern on {score.pattern:.0%} of it)" if score.pattern else "")
+        )
     parts = [roof_sentence(score.frac)]
     if score.strong is not None:
         parts.append(f"{score.strong:.0%} strongly")
+    if score.pattern is not None:
+        parts.append(f"new pattern on {score.pattern:.0%} of the roof")
     if score.spot is not None:
         parts.append(f"hottest 2 m patch {score.spot:.1f}× the changed-pixel threshold above the roof's mean")
     if score.ring is not None:

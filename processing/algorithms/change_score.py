@@ -52,6 +52,9 @@ EXPLANATION_FIELDS = (
 )
 """Added after SCORE_FIELDS: share of the roof strongly changed, the ring's mean change and the
 hottest spot (in changed-pixel thresholds), and the sentence that explains the suggestion."""
+PATTERN_FIELDS = (("chg_pattern", QMetaType.Type.Double),)
+"""Added last: the share of the roof's 2 m cells whose pattern changed (what no change of
+brightness explains: rubble, holes, new walls)."""
 
 
 def _raster_path(layer: QgsRasterLayer | None, role: str) -> str:
@@ -102,8 +105,12 @@ class ChangeScore(SiteWatchAlgorithm):
         "the percentiles of a sample of the overlap), and each pixel gets a change magnitude. A "
         "structure scores high when its inside changed more than the ring around it, or when one "
         "small patch of its roof (a 4×4-pixel cell: an impact hole) changed far more than the rest "
-        "of it — such a spot alone suggests moderate at most. Images are read window by window, so "
-        "large images need little memory."
+        "of it — such a spot alone suggests moderate at most. A second measure, the pattern of each 2 m "
+        "cell that no change of brightness explains (rubble, holes' edges, new walls), keeps dark roofs, "
+        "seasonal ground and a new sun from misleading the suggestion; a footprint that was ground and "
+        "became a brighter even surface is suggested construction (not damage), and one that became "
+        "evenly brighter with its surroundings (clouds, haze) is unknown. Images are read window by "
+        "window, so large images need little memory."
     )
     PARAMETER_HELP = {
         "BEFORE": ("the earlier image (its grid is the reference)."),
@@ -127,12 +134,13 @@ class ChangeScore(SiteWatchAlgorithm):
         ),
         "OUTPUT": (
             "the structures with chg_score (0–1), chg_frac (share of footprint pixels changed), "
-            "chg_rank (1 = most changed) and suggested (intact, possible, moderate, severe, destroyed "
-            "or unknown), then why: chg_roof (share of the roof strongly changed), chg_ring (the ring's "
+            "chg_rank (1 = most changed) and suggested (intact, possible, moderate, severe, destroyed, "
+            "construction or unknown), then why: chg_roof (share of the roof strongly changed), chg_ring (the ring's "
             "mean change) and chg_spot (the hottest 2 m patch), both in changed-pixel thresholds, and chg_why "
-            "(the sentence, with the co-registration correction applied). Structures outside the overlap "
-            "of the images, or with fewer than half of "
-            "their pixels valid, are unknown with no score and no rank — never intact."
+            "(the sentence, with the co-registration correction applied), then chg_pattern (share of the "
+            "roof's 2 m cells whose pattern changed). Structures outside the overlap of the images, with "
+            "fewer than half of their pixels valid or under clouds or haze are unknown with no score and "
+            "no rank — never intact."
         ),
     }
     HELP_NOTES = (
@@ -213,11 +221,11 @@ class ChangeScore(SiteWatchAlgorithm):
             raise QgsProcessingException(str(error)) from None
         self._report(run, feedback)
         fields = QgsFields()
-        new_names = {name for name, _ in SCORE_FIELDS + EXPLANATION_FIELDS}
+        new_names = {name for name, _ in SCORE_FIELDS + EXPLANATION_FIELDS + PATTERN_FIELDS}
         kept = [i for i, field in enumerate(source.fields()) if field.name() not in new_names]
         for index in kept:
             fields.append(source.fields().at(index))
-        for name, kind in SCORE_FIELDS + EXPLANATION_FIELDS:
+        for name, kind in SCORE_FIELDS + EXPLANATION_FIELDS + PATTERN_FIELDS:
             fields.append(QgsField(name, kind))
         output = AsideOutput(self, parameters, self.OUTPUT, context)
         sink, dest_id = output.sink(fields, source.wkbType(), crs)
@@ -229,6 +237,7 @@ class ChangeScore(SiteWatchAlgorithm):
                 [attributes[i] for i in kept]
                 + [scored.score, scored.frac, scored.rank, scored.suggested]
                 + [scored.strong, scored.ring, scored.spot, explain(scored, run.registration)]
+                + [scored.pattern]
             )
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
                 last_error = sink.lastError()
@@ -350,5 +359,5 @@ class ChangeScore(SiteWatchAlgorithm):
         if counts.get(change_score.UNKNOWN):
             feedback.pushWarning(
                 f"{counts[change_score.UNKNOWN]} structure(s) are unknown: outside the overlap of the images, "
-                "mostly nodata, or smaller than a pixel."
+                "mostly nodata, smaller than a pixel, in an obscured area or under clouds or haze (see chg_why)."
             )
