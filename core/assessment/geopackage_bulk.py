@@ -44,6 +44,16 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         dataset.ReleaseResultSet(result)
 
 
+def _missing_message(missing: Sequence[str], path: str) -> str:
+    if len(missing) == 1:
+        return missing_structure_message(missing[0], path)
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"{len(missing)} structures do not exist in {path}: {shown}; nothing was imported. "
+        "Import the structures with their observations, or correct the structure ids."
+    )
+
+
 def _update(dataset: ogr.DataSource, update: AttributeUpdate) -> None:
     layer = dataset.GetLayerByName(update.layer_name)
     feature = _find(layer, update.layer_name, update.feature_id)

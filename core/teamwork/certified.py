@@ -11,7 +11,7 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsExpression, QgsGeometry, 
 
 from ..assessment import schema
 from ..assessment.observations import Observation
-from ..assessment.records import ChangeScoreRow, FeatureRecord, StoredChangeScore
+from ..assessment.records import AttributeUpdate, ChangeScoreRow, FeatureRecord, StoredChangeScore
 from ..assessment.store import AssessmentStore
 from ..assessment.validation_records import SampleRow, ValidationAnswer
 from ..errors import SiteWatchError
@@ -132,6 +132,7 @@ class CertifiedView(AssessmentStore):
         records: Sequence[FeatureRecord],
         observations: Sequence[Observation] = (),
         step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
     ) -> int:
         raise self._refuse()
 

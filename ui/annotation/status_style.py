@@ -70,6 +70,11 @@ NOT_OBSERVED_LABEL = "Not yet observed"
 FILL_ALPHA = 70
 """A light fill in the status colour keeps the roof visible on the image underneath."""
 OUTLINE_MM = "0.8"
+SIDE_CODES_VARIABLE = "sitewatch_side_codes"
+"""A map side drawn at another date than the review date (the comparison's before side) holds
+its own status codes in this expression-context variable; the codes function returns them."""
+SIDE_STATUSES_VARIABLE = "sitewatch_side_statuses"
+"""The same for the by-structure-id fallback: that side's structure_id → status map."""
 
 
 def _nothing(_structure_id: str) -> str | None:
@@ -96,7 +101,11 @@ class StatusFunction(QgsExpressionFunction):
         parent: QgsExpression,
         node: QgsExpressionNodeFunction,
     ) -> str | None:
-        return self.lookup(arguments[0]) if isinstance(arguments[0], str) else None
+        if not isinstance(arguments[0], str):
+            return None
+        if context is not None and context.hasVariable(SIDE_STATUSES_VARIABLE):
+            return context.variable(SIDE_STATUSES_VARIABLE).get(arguments[0])
+        return self.lookup(arguments[0])
 
     def referencedColumns(self, node: QgsExpressionNodeFunction) -> set[str]:  # noqa: N802 - QGIS override
         """Only the argument's columns: QGIS would otherwise fetch every attribute of every
@@ -134,6 +143,8 @@ class StatusCodesFunction(QgsExpressionFunction):
         parent: QgsExpression,
         node: QgsExpressionNodeFunction,
     ) -> str:
+        if context is not None and context.hasVariable(SIDE_CODES_VARIABLE):
+            return str(context.variable(SIDE_CODES_VARIABLE))
         return self.codes
 
     def referencedColumns(self, node: QgsExpressionNodeFunction) -> set[str]:  # noqa: ARG002, N802
@@ -235,6 +246,16 @@ class StatusStyle:
         if fid is not None and self.codes_function.codes:
             self.codes_function.codes = with_status(self.codes_function.codes, fid, status)
         self.repaint()
+
+    def codes_at(self, book: StatusBook, on: str | None) -> str | None:
+        """Every drawn feature's status at ``on`` as the renderer's codes (None: feature ids too
+        large, the by-structure-id fallback is in use)."""
+        return feature_codes(book, on, self._fids) if self.codes_function.codes else None
+
+    def with_side_status(self, codes: str, structure_id: str, status: str | None) -> str:
+        """``codes`` (of :meth:`codes_at`) with one structure's status replaced."""
+        fid = self._fids.get(structure_id)
+        return codes if fid is None else with_status(codes, fid, status)
 
     def status_of(self, structure_id: str) -> str | None:
         """The status the map draws ``structure_id`` in (None: not observed or not drawn)."""

@@ -1,15 +1,16 @@
 """Each side of the comparison draws the structures' states at its own image's date.
 
-The status style (:mod:`..annotation.status_style`) reads the states from two variables of the
-map's expression context. The main canvas holds them for the review date (the after image's);
+The status style (:mod:`..annotation.status_style`) draws the review date's states (the after
+image's) unless the map's expression context holds a side's own codes (``SIDE_CODES_VARIABLE``,
+or ``SIDE_STATUSES_VARIABLE`` when the style looks statuses up by structure id);
 the swipe's before side, the before mode, flicker's before image and the side-by-side before
 map used to show those after-date colours over the before image. :class:`SideStates` gives
 each side an expression-context scope with the states at that side's date: the comparison
 appends it to the side's render settings, the side-by-side map sets it on its canvas.
 
 A side's scope is built once per pair (one pass over the status book); after a key only the
-structures it changed are looked up again at that side's date, in the small map of recent
-changes, and the layer's repaint (already triggered by the status style) draws them.
+structures it changed are looked up again at that side's date (one character of its codes
+replaced), and the layer's repaint (already triggered by the status style) draws them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from qgis.core import QgsExpressionContextScope
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
-from ..annotation.status_style import CHANGED_VARIABLE, STATUSES_VARIABLE
+from ..annotation.status_style import SIDE_CODES_VARIABLE, SIDE_STATUSES_VARIABLE
 
 if TYPE_CHECKING:
     from ..annotation.controller import AnnotationController
@@ -39,8 +40,8 @@ class SideStates(QObject):
     def __init__(self, controller: AnnotationController):
         super().__init__(controller)
         self.controller = controller
-        self._sides: dict[int, tuple[str | None, QgsExpressionContextScope, dict[str, str]]] = {}
-        """side → (its date, its scope, the states changed since the scope was built)."""
+        self._sides: dict[int, tuple[str | None, QgsExpressionContextScope]] = {}
+        """side → (its date, its scope)."""
         session = controller.session
         self._connections = [
             (session.opened, session.opened.connect(self._reset)),
@@ -66,11 +67,14 @@ class SideStates(QObject):
             return None
         kept = self._sides.get(side)
         if kept is None or kept[0] != on:
-            statuses = self.controller.book.status_map(on) if on else {}
+            book, style = self.controller.book, self.controller.style
             scope = QgsExpressionContextScope(SCOPE_NAME)
-            scope.setVariable(STATUSES_VARIABLE, statuses)
-            scope.setVariable(CHANGED_VARIABLE, {})
-            kept = (on, scope, {})
+            codes = style.codes_at(book, on)
+            if codes is not None:
+                scope.setVariable(SIDE_CODES_VARIABLE, codes)
+            else:
+                scope.setVariable(SIDE_STATUSES_VARIABLE, book.status_map(on) if on else {})
+            kept = (on, scope)
             self._sides[side] = kept
         return QgsExpressionContextScope(kept[1])
 
@@ -80,11 +84,24 @@ class SideStates(QObject):
 
     def _states_changed(self, structure_ids: list[str]) -> None:
         """Look the changed structures up at each side's date (the repaint follows)."""
-        book = self.controller.book
-        for on, scope, changed in self._sides.values():
-            for structure_id in structure_ids:
-                changed[structure_id] = (book.status_at(structure_id, on) if on else None) or ""
-            scope.setVariable(CHANGED_VARIABLE, changed)
+        book, style = self.controller.book, self.controller.style
+        for on, scope in self._sides.values():
+            if scope.hasVariable(SIDE_CODES_VARIABLE):
+                codes = str(scope.variable(SIDE_CODES_VARIABLE))
+                for structure_id in structure_ids:
+                    codes = style.with_side_status(
+                        codes, structure_id, book.status_at(structure_id, on) if on else None
+                    )
+                scope.setVariable(SIDE_CODES_VARIABLE, codes)
+            else:
+                statuses = dict(scope.variable(SIDE_STATUSES_VARIABLE))
+                for structure_id in structure_ids:
+                    status = book.status_at(structure_id, on) if on else None
+                    if status is None:
+                        statuses.pop(structure_id, None)
+                    else:
+                        statuses[structure_id] = status
+                scope.setVariable(SIDE_STATUSES_VARIABLE, statuses)
         if self._sides:
             self.updated.emit()
 

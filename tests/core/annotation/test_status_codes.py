@@ -17,6 +17,7 @@ from sitewatch.core.annotation.status_codes import (
     with_status,
 )
 from sitewatch.core.assessment.observations import Observation
+from sitewatch.tests.helpers.damage_site import add_structures
 
 DATES = ("2019-01-01", "2019-06-01", "2020-01-08")
 ASKED = ("2018-12-31", *DATES, "2030-01-01")
@@ -32,6 +33,7 @@ def test_codes_follow_the_book_after_reloads(assessment):
     rng = random.Random(16)
     structure_ids = [f"S-{n:04d}" for n in range(1, 121)]
     fids = {sid: 3 * number + 1 for number, sid in enumerate(structure_ids)}  # sparse, as after deletions
+    add_structures(assessment, structure_ids)
     assessment.record_observations(
         Observation(sid, on, rng.choice(STATUSES), confidence="high")
         for sid in structure_ids[:-10]  # the last ten are never observed
