@@ -4,9 +4,7 @@ ALL), stacked bar chart, copy and save as CSV and PNG; kept up to date by :meth:
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 from qgis.core import (
     Qgis,
@@ -20,8 +18,6 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,16 +34,16 @@ from ...core.assessment.observations import Observation, check_date
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage
 from ...core.damage.inputs import SiteCache
-from ...core.damage.table import ALL, UNASSIGNED, DamageTable, csv_text, summary_sentence
+from ...core.damage.table import ALL, UNASSIGNED, DamageTable, summary_sentence
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import list_images
-from .. import settings
 from ..context import PluginContext
 from ..dock_layout import SMALL_LIST_HEIGHT, scrolling
 from ..messages import notify, warns
 from . import grid
 from .chart import DamageChart
 from .columns import ColumnChooser
+from .saving import DamageSaving
 from .task import DamageTask
 from .trust_tabs import add_trust_tabs
 
@@ -55,7 +51,7 @@ CHART_MIN_HEIGHT = 190
 """Room for the chart's title, legend and bars in the narrowest dock."""
 
 
-class DamageDock(QgsDockWidget):
+class DamageDock(DamageSaving, QgsDockWidget):
     """The panel's widget: dates, summary, table, chart, copy and save buttons."""
 
     refreshed = pyqtSignal(object)
@@ -348,55 +344,3 @@ class DamageDock(QgsDockWidget):
         extent.scale(1.2)
         canvas.setExtent(extent)
         canvas.refresh()
-
-    # -- copying and saving --------------------------------------------------------------
-
-    def copy_csv(self) -> None:
-        if self.table is not None:
-            QApplication.clipboard().setText(csv_text(self.table))
-
-    def copy_png(self) -> None:
-        if self.table is not None:
-            QApplication.clipboard().setImage(self.chart.image())
-
-    def save_csv(self, path: str) -> None:
-        """Write the table as CSV to ``path`` (written aside, then moved in place)."""
-        if self.table is None:
-            raise SiteWatchError("There is no damage table yet: open an assessment first.")
-        target = Path(path)
-        temp = target.with_name(f".{target.name}.tmp")
-        try:
-            temp.write_text(csv_text(self.table), encoding="utf-8")
-            os.replace(temp, target)
-        except OSError as error:
-            temp.unlink(missing_ok=True)
-            raise SiteWatchError(f"Cannot write '{target}': {error.strerror}.") from None
-
-    def save_png(self, path: str) -> None:
-        """Write the chart as a PNG image to ``path`` (written aside, then moved in place)."""
-        if self.table is None:
-            raise SiteWatchError("There is no damage table yet: open an assessment first.")
-        target = Path(path)
-        temp = target.with_name(f".{target.stem}.tmp.png")
-        if not self.chart.image().save(str(temp), "PNG"):
-            temp.unlink(missing_ok=True)
-            raise SiteWatchError(f"Cannot write '{target}': check that the folder is writable.")
-        os.replace(temp, target)
-
-    def _ask_save(self, title: str, pattern: str, save: Callable[[str], object]) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, title, settings.last_folder(), pattern)
-        if not path:
-            return
-        try:
-            save(path)
-        except SiteWatchError as error:
-            notify(self.context.iface, str(error), Qgis.MessageLevel.Critical)
-            return
-        settings.set_last_folder(str(Path(path).parent))
-        notify(self.context.iface, f"Saved {path}", Qgis.MessageLevel.Success)
-
-    def _ask_save_csv(self) -> None:
-        self._ask_save("Save damage table", "CSV (*.csv)", self.save_csv)
-
-    def _ask_save_png(self) -> None:
-        self._ask_save("Save damage chart", "PNG image (*.png)", self.save_png)
