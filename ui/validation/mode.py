@@ -1,5 +1,6 @@
 """The validate mode: the review queue holds one validation sample in its seeded random order,
-the map and the queue hide the first review, the change score and other analysts' answers, and
+the map, the queue, the layer tree (the first review's tables) and the Damage panel's counts hide
+the first review, the change score and other analysts' answers, and
 the review keys record validation answers (undoable with Ctrl+Z) until the mode ends; ending it
 puts the queue's filters, order and the map's status colours back.
 
@@ -19,6 +20,7 @@ from ...core.errors import SiteWatchError
 from ...core.validation.blind_review import BlindSample, RecordValidation
 from .. import settings
 from ..annotation.controller import AnnotationController
+from .blind_layers import BlindLayers
 from .blind_style import BlindStyle
 
 KEYS_REFUSED = {
@@ -36,6 +38,7 @@ class ValidationMode:
         self.changed = changed
         self.sample: BlindSample | None = None
         self.style = BlindStyle()
+        self.layers = BlindLayers(controller.session)
         self._saved: tuple[QueueFilter, str] = (QueueFilter(), "id")
 
     @property
@@ -59,6 +62,7 @@ class ValidationMode:
         controller.blind = self
         controller.undo_stack.listeners.insert(0, self._after_command)  # before the queue refreshes
         self.style.hide_statuses(controller.style.layer)
+        self.layers.hide()
         controller.rebuild_queue(QueueFilter(), "id")
         start = next((s for s in sample.ids if s not in sample.answers), sample.ids[0])
         controller.select(start)
@@ -76,6 +80,7 @@ class ValidationMode:
         if self._after_command in controller.undo_stack.listeners:
             controller.undo_stack.listeners.remove(self._after_command)
         self.style.restore()
+        self.layers.restore()
         queue_filter, order = self._saved
         controller.rebuild_queue(queue_filter, order)
         controller.current_changed.emit(controller.current)
