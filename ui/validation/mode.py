@@ -10,6 +10,7 @@ It plugs into the annotation controller as its ``blind`` review (:class:`..annot
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from qgis.core import Qgis
 
@@ -22,6 +23,12 @@ from .. import settings
 from ..annotation.controller import AnnotationController
 from .blind_layers import BlindLayers
 from .blind_style import BlindStyle
+
+if TYPE_CHECKING:  # psycopg2 is needed only with a PostGIS assessment
+    from ...core.assessment.postgis_listen import RemoteChange
+
+VALIDATIONS_TABLE = "validations"
+"""The table of the answers (the notifications of a PostGIS assessment name it)."""
 
 KEYS_REFUSED = {
     "Enter": "Enter would confirm the first review's state",
@@ -61,6 +68,7 @@ class ValidationMode:
         self._saved = (controller.queue_filter, controller.queue_order)
         controller.blind = self
         controller.undo_stack.listeners.insert(0, self._after_command)  # before the queue refreshes
+        controller.session.remote_changed.connect(self._remote_changed)
         self.style.hide_statuses(controller.style.layer)
         self.layers.hide()
         controller.rebuild_queue(QueueFilter(), "id")
@@ -79,6 +87,7 @@ class ValidationMode:
         controller.blind = None
         if self._after_command in controller.undo_stack.listeners:
             controller.undo_stack.listeners.remove(self._after_command)
+        controller.session.remote_changed.disconnect(self._remote_changed)
         self.style.restore()
         self.layers.restore()
         queue_filter, order = self._saved
@@ -163,4 +172,15 @@ class ValidationMode:
             return
         self.sample.reload()
         self.controller.states_changed.emit([command.answer.structure_id])
+        self.changed()
+
+    def _remote_changed(self, changes: list[RemoteChange]) -> None:
+        """Other validators answered on a shared (PostGIS) assessment: the progress and the
+        queue's "validated by another analyst" follow as they answer."""
+        answered = sorted({c.key for c in changes if c.table == VALIDATIONS_TABLE and c.key})
+        if self.sample is None or not answered:
+            return
+        self.sample.reload()
+        self.controller.states_changed.emit([s for s in answered if s in self.sample.ids])
+        self.controller.queue_changed.emit()  # the queue's counter
         self.changed()
