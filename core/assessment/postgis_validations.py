@@ -34,6 +34,26 @@ CREATE = (
 )
 
 
+NOTIFY_ANSWERS = (
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'validations'::regclass "
+    "AND tgname = 'sw_audit') THEN CREATE TRIGGER sw_audit AFTER INSERT OR UPDATE OR DELETE ON validations "
+    "FOR EACH ROW EXECUTE FUNCTION sw_audit('structure_id'); END IF; END $$"
+)
+"""The assessment's audit trigger on the answers: each answer is audited and NOTIFYs the
+schema's channel (:mod:`.postgis_listen`), so the other validators' progress follows it live."""
+
+
+def create_tables(cursor: Any) -> None:
+    """The validation tables on first use; the answers' table with its notifying trigger (added
+    only by whoever creates the table: its owner, who alone may add a trigger)."""
+    cursor.execute("SELECT to_regclass('validations') IS NULL")
+    new = bool(cursor.fetchone()[0])
+    for statement in CREATE:
+        cursor.execute(statement)
+    if new:
+        cursor.execute(NOTIFY_ANSWERS)
+
+
 def _columns(names: Sequence[str], as_text: bool = False) -> sql.Composed:
     """The columns, comma-separated; ``observed_on`` read as ISO text when ``as_text``."""
     return sql.SQL(", ").join(
@@ -65,8 +85,7 @@ INSERT_SAMPLE = sql.SQL("INSERT INTO validation_samples ({}) VALUES ({})").forma
 
 def save_answers(cursor: Any, answers: Sequence[ValidationAnswer]) -> int:
     """Insert or replace ``answers`` (one per structure, date and sample)."""
-    for statement in CREATE:
-        cursor.execute(statement)
+    create_tables(cursor)
     for answer in answers:
         cursor.execute(INSERT_ANSWER, tuple(getattr(answer, c) for c in VALIDATION_COLUMNS))
     return len(answers)
@@ -74,8 +93,7 @@ def save_answers(cursor: Any, answers: Sequence[ValidationAnswer]) -> int:
 
 def save_sample(cursor: Any, rows: Sequence[SampleRow], location: str) -> int:
     """Insert a drawn sample; a sample id already used is refused."""
-    for statement in CREATE:
-        cursor.execute(statement)
+    create_tables(cursor)
     for sample_id in sorted({row.sample_id for row in rows}):
         cursor.execute("SELECT 1 FROM validation_samples WHERE sample_id = %s LIMIT 1", (sample_id,))
         if cursor.fetchone():
@@ -88,8 +106,7 @@ def save_sample(cursor: Any, rows: Sequence[SampleRow], location: str) -> int:
 
 
 def delete_answer(cursor: Any, structure_id: str, observed_on: str, sample_id: str) -> int:
-    for statement in CREATE:
-        cursor.execute(statement)
+    create_tables(cursor)
     cursor.execute(
         "DELETE FROM validations WHERE structure_id = %s AND observed_on = %s AND sample_id = %s",
         (structure_id, observed_on, sample_id),

@@ -71,7 +71,26 @@ def scored_pair(
 def pre_score_agreement(store: AssessmentStore, on: str, before_image: str | None = None) -> PreScoreAgreement:
     """Compare the change score's suggestions with the analyst's statuses at ``on``."""
     on = check_date(on)
-    before, after, scores = scored_pair(store, on, before_image)
+    return _compare(store, on, *scored_pair(store, on, before_image))
+
+
+def stored_pre_score(store: AssessmentStore, on: str) -> PreScoreAgreement | None:
+    """The analyst against the pre-score at ``on`` (the pair of :func:`scored_pair`), or None when
+    no image pair ending on ``on`` has stored change scores: what the Damage panel's Accuracy tab
+    and the report's accuracy page show beside the validation when the scores exist."""
+    on = check_date(on)
+    if not any(image.acquired == on for image in list_images(store)):
+        return None
+    try:
+        pair = scored_pair(store, on)
+    except SiteWatchError:  # the only error left: no stored scores for a pair ending on ``on``
+        return None
+    return _compare(store, on, *pair)
+
+
+def _compare(
+    store: AssessmentStore, on: str, before: str, after: str, scores: dict[str, StoredChangeScore]
+) -> PreScoreAgreement:
     analyst = first_review(store, on)
     pairs = []
     unknown = not_reviewed = 0

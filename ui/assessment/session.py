@@ -48,6 +48,9 @@ class AssessmentSession(QObject):
     store_changed = pyqtSignal(object, object)
     """Emitted when a write outside the undo stack (an import) changed the open assessment: with
     the ids of the structures changed (None: any) and the set of contract layer names written."""
+    blind_changed = pyqtSignal(bool)
+    """Emitted (by the Validate mode) with True when a blind validation starts, False when it ends:
+    parts showing the first review's counts hide them meanwhile (``validating_blind``)."""
 
     def __init__(self, project: QgsProject):
         super().__init__()
@@ -56,6 +59,7 @@ class AssessmentSession(QObject):
         self._layer_ids: dict[str, str] = {}
         self.before: ImageRecord | None = None
         self.after: ImageRecord | None = None
+        self.validating_blind = False
         self.remote = RemoteChangeWatcher(self)
         self.remote.changed.connect(self.remote_changed)
         self.remote.problem.connect(self.problem)

@@ -1,6 +1,8 @@
 """The Damage panel's Accuracy tab: agreement of the first review with the blind validation at
 the panel's after date (confusion matrix, agreement, κ, weighted κ, precision and recall) and the
-site totals corrected with 95 % confidence intervals, or why they are not available yet."""
+site totals corrected with 95 % confidence intervals, or why they are not available yet; and, when
+change scores are stored for the image pair ending on that date, the analyst's agreement with the
+change score's suggestions (the pre-score)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,19 @@ from qgis.PyQt.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QToolBut
 
 from ...core.errors import SiteWatchError
 from ...core.export.report.accuracy_page import (
+    PRE_SCORE_CORNER,
     PRELIMINARY,
     agreement_line,
+    agreement_rows,
     compound_rows,
     estimate_rows,
     matrix_rows,
+    pre_score_line,
+    pre_score_pair_line,
     short,
 )
 from ...core.validation.accuracy import CLASSES, accuracy_report
+from ...core.validation.pre_score import stored_pre_score
 from ..context import PluginContext
 
 
@@ -67,6 +74,17 @@ class AccuracyView(QWidget):
             "Corrected totals per compound with 95 % intervals: the site's error rates applied to the compound's counts"
         )
         layout.addWidget(self.compounds, 1)
+        self.pre_score_summary = QLabel()
+        self.pre_score_summary.setWordWrap(True)
+        self.pre_score_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.pre_score_summary)
+        self.pre_score_matrix = QTableWidget()
+        self.pre_score_matrix.verticalHeader().setVisible(False)
+        self.pre_score_matrix.setToolTip(
+            "Rows: the change score's suggested status; columns: the analyst's first review"
+        )
+        layout.addWidget(self.pre_score_matrix, 1)
+        self._show_pre_score(False)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -79,12 +97,19 @@ class AccuracyView(QWidget):
             self.matrix.setRowCount(0)
             self.totals.setRowCount(0)
             self.compounds.setRowCount(0)
+            self._show_pre_score(False)
             return
         try:
             report = accuracy_report(store, self.date_of().strip())
+            pre_score = stored_pre_score(store, report.on)
         except SiteWatchError as error:
             self.summary.setText(str(error))
+            self._show_pre_score(False)
             return
+        self._show_pre_score(pre_score is not None)
+        if pre_score is not None:
+            self.pre_score_summary.setText(f"{pre_score_pair_line(pre_score)}\n{pre_score_line(pre_score)}")
+            _fill(self.pre_score_matrix, *agreement_rows(pre_score.agreement, PRE_SCORE_CORNER))
         headers, rows = matrix_rows(report)
         _fill(self.matrix, headers, rows)
         estimates = estimate_rows(report)
@@ -97,3 +122,8 @@ class AccuracyView(QWidget):
             self.summary.setText(f"{PRELIMINARY} on {report.on}: {reason.rstrip('.')}.\n{agreement_line(report)}")
         else:
             self.summary.setText(f"On {report.on}: {agreement_line(report)}\n" + "; ".join(report.sentences()))
+
+    def _show_pre_score(self, shown: bool) -> None:
+        """The analyst against the pre-score, only when change scores are stored for the date."""
+        self.pre_score_summary.setVisible(shown)
+        self.pre_score_matrix.setVisible(shown)

@@ -80,6 +80,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._debounce.setInterval(0)
         self._debounce.timeout.connect(self._start)
         context.session.observations_changed.connect(self.move)
+        context.session.blind_changed.connect(self.show_blind)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -87,6 +88,12 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
+        self.blind_note = QLabel(
+            "Status counts per compound: hidden while validating blind (Stop validating to see them)."
+        )
+        self.blind_note.setWordWrap(True)
+        self.blind_note.setVisible(False)
+        layout.addWidget(self.blind_note)
         dates = QHBoxLayout()
         self.after_edit = QLineEdit()
         self.after_edit.setPlaceholderText("YYYY-MM-DD")
@@ -148,6 +155,13 @@ class DamageDock(DamageSaving, QgsDockWidget):
         corner.setLayout(buttons)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.setWidget(scrolling(body))
+
+    def show_blind(self, blind: bool) -> None:
+        """While a sample is validated blind, the first review's counts (summary, table, chart,
+        history, accuracy) give way to one line saying so; they come back when it ends."""
+        self.summary.setVisible(not blind)
+        self.tabs.setVisible(not blind)
+        self.blind_note.setVisible(blind)
 
     # -- following the session -----------------------------------------------------------
 
@@ -259,6 +273,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._closed = True
         self._debounce.stop()
         self.context.session.observations_changed.disconnect(self.move)
+        self.context.session.blind_changed.disconnect(self.show_blind)
         self.detach()
 
     def _start(self) -> None:

@@ -1,5 +1,6 @@
 """The validate mode: the review queue holds one validation sample in its seeded random order,
-the map and the queue hide the first review, the change score and other analysts' answers, and
+the map, the queue, the layer tree (the first review's tables) and the Damage panel's counts hide
+the first review, the change score and other analysts' answers, and
 the review keys record validation answers (undoable with Ctrl+Z) until the mode ends; ending it
 puts the queue's filters, order and the map's status colours back.
 
@@ -9,6 +10,7 @@ It plugs into the annotation controller as its ``blind`` review (:class:`..annot
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from qgis.core import Qgis
 
@@ -19,7 +21,14 @@ from ...core.errors import SiteWatchError
 from ...core.validation.blind_review import BlindSample, RecordValidation
 from .. import settings
 from ..annotation.controller import AnnotationController
+from .blind_layers import BlindLayers
 from .blind_style import BlindStyle
+
+if TYPE_CHECKING:  # psycopg2 is needed only with a PostGIS assessment
+    from ...core.assessment.postgis_listen import RemoteChange
+
+VALIDATIONS_TABLE = "validations"
+"""The table of the answers (the notifications of a PostGIS assessment name it)."""
 
 KEYS_REFUSED = {
     "Enter": "Enter would confirm the first review's state",
@@ -36,6 +45,7 @@ class ValidationMode:
         self.changed = changed
         self.sample: BlindSample | None = None
         self.style = BlindStyle()
+        self.layers = BlindLayers(controller.session)
         self._saved: tuple[QueueFilter, str] = (QueueFilter(), "id")
 
     @property
@@ -58,7 +68,9 @@ class ValidationMode:
         self._saved = (controller.queue_filter, controller.queue_order)
         controller.blind = self
         controller.undo_stack.listeners.insert(0, self._after_command)  # before the queue refreshes
+        controller.session.remote_changed.connect(self._remote_changed)
         self.style.hide_statuses(controller.style.layer)
+        self.layers.hide()
         controller.rebuild_queue(QueueFilter(), "id")
         start = next((s for s in sample.ids if s not in sample.answers), sample.ids[0])
         controller.select(start)
@@ -75,7 +87,9 @@ class ValidationMode:
         controller.blind = None
         if self._after_command in controller.undo_stack.listeners:
             controller.undo_stack.listeners.remove(self._after_command)
+        controller.session.remote_changed.disconnect(self._remote_changed)
         self.style.restore()
+        self.layers.restore()
         queue_filter, order = self._saved
         controller.rebuild_queue(queue_filter, order)
         controller.current_changed.emit(controller.current)
@@ -158,4 +172,15 @@ class ValidationMode:
             return
         self.sample.reload()
         self.controller.states_changed.emit([command.answer.structure_id])
+        self.changed()
+
+    def _remote_changed(self, changes: list[RemoteChange]) -> None:
+        """Other validators answered on a shared (PostGIS) assessment: the progress and the
+        queue's "validated by another analyst" follow as they answer."""
+        answered = sorted({c.key for c in changes if c.table == VALIDATIONS_TABLE and c.key})
+        if self.sample is None or not answered:
+            return
+        self.sample.reload()
+        self.controller.states_changed.emit([s for s in answered if s in self.sample.ids])
+        self.controller.queue_changed.emit()  # the queue's counter
         self.changed()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ... import values
 from ...validation.accuracy import CLASSES, AccuracyReport
+from ...validation.agreement import Agreement
 from ...validation.estimate import ClassEstimate
+from ...validation.pre_score import PreScoreAgreement
 from .page_items import MARGIN, PAGE_WIDTH, PageWriter
 
 PRELIMINARY = "PRELIMINARY — NOT FIELD VALIDATED"
@@ -53,9 +55,14 @@ def agreement_line(report: AccuracyReport) -> str:
 
 def matrix_rows(report: AccuracyReport) -> tuple[list[str], list[list[str]]]:
     """The confusion matrix with totals, precision per row and recall as the last row."""
-    agreement = report.agreement
+    return agreement_rows(report.agreement, "First \\ validation")
+
+
+def agreement_rows(agreement: Agreement, corner: str) -> tuple[list[str], list[list[str]]]:
+    """``agreement``'s confusion matrix with totals, precision per row and recall as the last
+    row; ``corner`` names the rows and columns ("First \\ validation")."""
     matrix = agreement.matrix
-    headers = ["First \\ validation", *(short(c) for c in CLASSES), "Total", "Precision"]
+    headers = [corner, *(short(c) for c in CLASSES), "Total", "Precision"]
     rows = [
         [
             short(code),
@@ -68,6 +75,27 @@ def matrix_rows(report: AccuracyReport) -> tuple[list[str], list[list[str]]]:
     rows.append(["Total", *(str(int(v)) for v in matrix.sum(axis=0)), str(int(matrix.sum())), ""])
     rows.append(["Recall", *(percent(agreement.recall[c]) for c in CLASSES), "", ""])
     return headers, rows
+
+
+PRE_SCORE_CORNER = "Pre-score \\ analyst"
+
+
+def pre_score_pair_line(pre: PreScoreAgreement) -> str:
+    """Which change score the analyst is compared with: the pair ending on the date."""
+    return (
+        f"The change score's suggested statuses (the pre-score) of the image pair {pre.before_image} → "
+        f"{pre.after_image} (after image of {pre.on}) against the analyst's first review on {pre.on}."
+    )
+
+
+def pre_score_line(pre: PreScoreAgreement) -> str:
+    agreement = pre.agreement
+    return (
+        f"Analyst vs pre-score: structures compared {agreement.pairs} · overall agreement "
+        f"{percent(agreement.agreement)} · Cohen's κ {number(agreement.kappa)} · linearly weighted κ "
+        f"{number(agreement.weighted_kappa)} · suggestions 'unknown' (left out): {pre.unknown_suggestions} · "
+        f"reviewed but not scored: {pre.not_scored}"
+    )
 
 
 def estimate_rows(report: AccuracyReport) -> list[list[str]]:
@@ -103,9 +131,13 @@ def compound_rows(report: AccuracyReport) -> list[list[str]]:
     ]
 
 
-def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, path: Path) -> Path:
+def write_accuracy_page(
+    site: str, report: AccuracyReport, sample_size: int, path: Path, pre_score: PreScoreAgreement | None = None
+) -> Path:
     """Write the accuracy page of ``site`` at ``report.on`` as a searchable A4 PDF;
-    ``sample_size`` is how many structures were drawn for validation at that date."""
+    ``sample_size`` is how many structures were drawn for validation at that date; ``pre_score``
+    (when change scores are stored for the pair ending on that date) adds the analyst's agreement
+    with the change score's suggestions."""
     writer = PageWriter(
         f"Accuracy and agreement — {site}",
         f"First review on {report.on} against a blind second review of {sample_size} sampled structures",
@@ -154,6 +186,13 @@ def write_accuracy_page(site: str, report: AccuracyReport, sample_size: int, pat
         writer.label(
             "Not available: " + (report.not_estimated or "record the blind second review of the sample first."), 8
         )
+    if pre_score is not None:
+        writer.room(60)
+        writer.heading("Agreement between the analyst and the pre-score (change score)")
+        writer.label(pre_score_pair_line(pre_score), 8)
+        writer.label(pre_score_line(pre_score), 8)
+        headers, rows = agreement_rows(pre_score.agreement, PRE_SCORE_CORNER)
+        writer.table(headers, rows, [first] + [(width - first - 20) / (len(headers) - 1)] * (len(headers) - 1))
     writer.room(32)  # the heading with its text, not the heading alone at the foot of a page
     writer.heading("Method")
     writer.label(METHOD, 7, "#505050")

@@ -14,6 +14,7 @@ from ...history.events import event_sentences
 from ...history.linear import linear_lengths
 from ...history.series import site_history
 from ...validation.accuracy import accuracy_report
+from ...validation.pre_score import stored_pre_score
 from ...validation.totals import totals_rows, write_totals_csv
 from .accuracy_page import write_accuracy_page
 from .history_page import write_history_page
@@ -53,8 +54,9 @@ def write_optional_pages(
     if accuracy and has_validation(store, on):
         drawn = {row.structure_id for row in store.validation_sample() if row.observed_on == on}
         report = accuracy_report(store, on)
+        pre_score = stored_pre_score(store, on)
         page = folder / f"{prefix}{ACCURACY_SUFFIX}"
-        written.append(run_layout(lambda _pages: write_accuracy_page(site, report, len(drawn), page)))
+        written.append(run_layout(lambda _pages: write_accuracy_page(site, report, len(drawn), page, pre_score)))
         if totals_rows(report):  # the corrected totals of the site and each compound, for spreadsheets
             written.append(write_totals_csv(report, folder / f"{prefix}{TOTALS_SUFFIX}"))
     return written

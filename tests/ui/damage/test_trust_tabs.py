@@ -12,8 +12,10 @@ from qgis.PyQt.QtCore import QCoreApplication
 import sitewatch
 from sitewatch.core import values
 from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.assessment.records import ChangeScoreRow
 from sitewatch.core.assessment.validation_records import ValidationAnswer
 from sitewatch.core.validation.accuracy import accuracy_report
+from sitewatch.core.validation.pre_score import pre_score_agreement
 from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build
 from sitewatch.tests.helpers.plugin import wait_until_idle
 from sitewatch.ui.damage.part import DamagePanel
@@ -115,3 +117,38 @@ def test_accuracy_tab_is_preliminary_without_answers_then_shows_kappa(panel):
         one = estimate.of("destroyed")
         cell = view.compounds.item(rows[compound], headers.index("Destroyed")).text()
         assert cell == f"{one.estimate:.0f} ({one.interval_text() or '–'})"
+
+
+def test_accuracy_tab_shows_the_analyst_against_the_pre_score_of_the_pair_ending_on_the_date(panel):
+    dock, _plugin, store = panel
+    dock.tabs.setCurrentWidget(dock.accuracy_view)
+    view = dock.accuracy_view
+    assert not view.pre_score_matrix.isVisibleTo(view), "no change scores stored yet: nothing to show"
+    square = "POLYGON((0 0, 200 0, 200 50, 0 50, 0 0))"
+    store.add_features(
+        "imagery",
+        [
+            {"image_id": "IMG-A", "acquired": "2019-09-01", "uri": "a.tif", "geometry": square},
+            {"image_id": "IMG-B", "acquired": AFTER, "uri": "b.tif", "geometry": square},
+        ],
+    )
+    # the analyst: S-1, S-2 destroyed, S-3 severe, S-4, S-5 intact, S-6 construction; the change
+    # score calls S-2 severe and cannot grade S-6
+    suggested = {"S-1": "destroyed", "S-2": "severe", "S-3": "severe", "S-4": "intact", "S-5": "intact"}
+    rows = [ChangeScoreRow(s, 0.5, 0.3, n, status) for n, (s, status) in enumerate(suggested.items(), start=1)]
+    store.save_change_scores("IMG-A", "IMG-B", [*rows, ChangeScoreRow("S-6", None, None, None, "unknown")])
+    view.update_accuracy()
+    assert view.pre_score_matrix.isVisibleTo(view)
+    text = view.pre_score_summary.text()
+    assert "image pair IMG-A → IMG-B" in text
+    assert "structures compared 5 · overall agreement 80.0 %" in text
+    assert "suggestions 'unknown' (left out): 1" in text
+    pre = pre_score_agreement(store, AFTER)
+    assert f"Cohen's κ {pre.agreement.kappa:.2f}" in text
+    assert f"linearly weighted κ {pre.agreement.weighted_kappa:.2f}" in text
+    headers = [view.pre_score_matrix.horizontalHeaderItem(i).text() for i in range(view.pre_score_matrix.columnCount())]
+    assert headers[0] == "Pre-score \\ analyst"
+    labels = [view.pre_score_matrix.item(r, 0).text() for r in range(view.pre_score_matrix.rowCount())]
+    # suggested severe, recorded destroyed by the analyst: S-2
+    assert view.pre_score_matrix.item(labels.index("Severe damage"), headers.index("Destroyed")).text() == "1"
+    assert view.pre_score_matrix.item(labels.index("Destroyed"), headers.index("Destroyed")).text() == "1"

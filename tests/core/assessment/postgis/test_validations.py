@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from sitewatch.core.assessment.postgis import PostgisStore
 from sitewatch.core.assessment.validation_records import SampleRow, ValidationAnswer
 from sitewatch.core.errors import SiteWatchError
 
@@ -33,3 +34,22 @@ def test_a_bad_answer_writes_nothing(pg_assessment):
     with pytest.raises(SiteWatchError, match="Unknown status 'flattened'"):
         pg_assessment.record_validations([good, bad])
     assert pg_assessment.validations() == []
+
+
+def test_other_validators_answers_are_notified(pg_assessment):
+    other = PostgisStore.open(pg_assessment.location)
+    listener = pg_assessment.listen()
+    try:
+        mine = ValidationAnswer("S-0001", "2020-01-08", "intact", "V-1", analyst="ann")
+        pg_assessment.record_validations([mine])  # creates the table and its trigger
+        assert listener.wait(0.3) == [], "one's own answers are not remote changes"
+        other.record_validations([ValidationAnswer("S-0002", "2020-01-08", "destroyed", "V-1", analyst="val")])
+        changes = listener.wait(2.0)
+        other.remove_validation("S-0002", "2020-01-08", "V-1")
+        removed = listener.wait(2.0)
+    finally:
+        listener.close()
+        other.close()
+    assert [(c.table, c.operation, c.key) for c in changes] == [("validations", "INSERT", "S-0002")]
+    assert [(c.table, c.operation, c.key) for c in removed] == [("validations", "DELETE", "S-0002")]
+    assert pg_assessment.observations() == []

@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 from sitewatch.core import values
+from sitewatch.core.assessment.records import ChangeScoreRow
 from sitewatch.core.assessment.validation_records import ValidationAnswer
 from sitewatch.core.export.package import ExportRequest, export_assessment
 from sitewatch.core.history.events import event_sentences
 from sitewatch.core.history.series import site_history
 from sitewatch.core.validation.accuracy import accuracy_report, draw_validation_sample
+from sitewatch.core.validation.pre_score import pre_score_agreement
 from sitewatch.tests.helpers.export_site import AFTER, BEFORE, build_site
 from sitewatch.tests.helpers.pdf import pdf_text, render
 
@@ -132,3 +134,41 @@ def test_accuracy_page_says_preliminary_until_the_sample_is_reviewed_then_shows_
     destroyed_all = next(r for r in rows if r["scope"] == "ALL" and r["status"] == "destroyed")
     assert float(destroyed_all["estimate"]) == pytest.approx(estimate.estimate, abs=1e-3)
     assert destroyed_all["ci_high"] == ("" if estimate.high is None else f"{estimate.high:.3f}")
+
+
+def test_accuracy_page_shows_the_analyst_against_the_pre_score_when_scores_are_stored(tmp_path):
+    store = build_site(tmp_path / "site")
+    sample_id, rows = draw_validation_sample(store, AFTER, margin=0.3, seed=5, size=12)
+    store.record_validations([ValidationAnswer(r.structure_id, AFTER, r.stratum, sample_id) for r in rows])
+    names = _export(store, tmp_path / "unscored")
+    page = tmp_path / "unscored" / next(n for n in names if n.endswith("_report_accuracy.pdf"))
+    assert "pre-score" not in _one_line(pdf_text(page))
+
+    first = {o.structure_id: o.status for o in store.observations() if o.observed_on == AFTER}
+    destroyed = sorted(s for s, status in first.items() if status == "destroyed")[0]
+    scores = [
+        ChangeScoreRow(s, 0.5, 0.3, n, "severe" if s == destroyed else status)
+        for n, (s, status) in enumerate(sorted(first.items()), start=1)
+        if status in ("intact", "possible", "moderate", "severe", "destroyed", "construction")
+    ]
+    store.save_change_scores("IMG-0001", "IMG-0002", scores)
+    names = _export(store, tmp_path / "scored")
+    page = tmp_path / "scored" / next(n for n in names if n.endswith("_report_accuracy.pdf"))
+    text = pdf_text(page, "-layout")
+    flat = _one_line(text)
+    pre = pre_score_agreement(store, AFTER)
+    assert pre.agreement.pairs == len(scores)
+    assert "AGREEMENT BETWEEN THE ANALYST AND THE PRE-SCORE (CHANGE SCORE)" in flat.upper()
+    assert "image pair IMG-0001 → IMG-0002" in flat
+    assert f"Analyst vs pre-score: structures compared {len(scores)}" in flat
+    assert f"overall agreement {100 * pre.agreement.agreement:.1f} %" in flat
+    assert f"Cohen's κ {pre.agreement.kappa:.2f}" in flat
+    assert f"linearly weighted κ {pre.agreement.weighted_kappa:.2f}" in flat
+    assert "Pre-score \\ analyst" in flat
+    # the pre-score's matrix: the row of the suggested severe holds the destroyed structure
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if "Pre-score \\ analyst" in line)
+    severe_row = next(line for line in lines[start:] if line.strip().startswith("Severe damage"))
+    matrix = pre.agreement.matrix[pre.agreement.classes.index("severe")]
+    assert re.findall(r"\d+", severe_row)[: len(matrix)] == [str(int(v)) for v in matrix]
+    assert int(matrix[pre.agreement.classes.index("destroyed")]) == 1
