@@ -51,6 +51,11 @@ CHART_MIN_HEIGHT = 190
 """Room for the chart's title, legend and bars in the narrowest dock."""
 
 
+_RUNNING: set[DamageTask] = set()
+"""Tasks QGIS is still running, referenced until they end: a Python task collected while its
+run() is under way crashes QGIS (as when the dock is deleted on unload mid-computation)."""
+
+
 class DamageDock(DamageSaving, QgsDockWidget):
     """The panel's widget: dates, summary, table, chart, copy and save buttons."""
 
@@ -271,6 +276,8 @@ class DamageDock(DamageSaving, QgsDockWidget):
     def close_down(self) -> None:
         """Stop for good (the plugin unloads): no new computation, late results are dropped."""
         self._closed = True
+        if self._task is not None:
+            self._task.cancel()  # it stays referenced in _RUNNING until QGIS says it ended
         self._debounce.stop()
         self.context.session.observations_changed.disconnect(self.move)
         self.context.session.blind_changed.disconnect(self.show_blind)
@@ -295,9 +302,11 @@ class DamageDock(DamageSaving, QgsDockWidget):
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))
         self._task = task
+        _RUNNING.add(task)
         QgsApplication.taskManager().addTask(task)
 
     def _finished(self, task: DamageTask) -> None:
+        _RUNNING.discard(task)
         if self._closed or task is not self._task:
             return
         self._task = None
