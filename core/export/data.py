@@ -85,9 +85,13 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
 
 
 def _structures(
-    store: AssessmentStore, data: ExportData, compound_names: dict[object, object], images: dict[str, ImageRecord]
+    store: AssessmentStore,
+    data: ExportData,
+    current: list[Observation],
+    compound_names: dict[object, object],
+    images: dict[str, ImageRecord],
 ) -> Table:
-    history = StatusBook(store.observations())
+    history = StatusBook(current)
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
@@ -140,11 +144,11 @@ def _features(
     return table
 
 
-def _observations(store: AssessmentStore, scheme: str) -> Table:
+def _observations(store: AssessmentStore, current: list[Observation], scheme: str) -> Table:
     table = Table(ef.OBSERVATIONS)
     archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
-    current: list[tuple[Observation, str | None, str | None]] = [(obs, None, None) for obs in store.observations()]
-    for obs, at, reason in sorted(current + archived, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
+    rows = [(obs, None, None) for obs in current] + archived
+    for obs, at, reason in sorted(rows, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
         table.rows.append(
             (
                 obs.structure_id,
@@ -203,8 +207,9 @@ def read_export_data(
     compound_names: dict[object, object] = {
         str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
     }
+    current = store.observations()  # read once: millions of rows at country scale
     tables = [
-        _structures(store, data, compound_names, {i.image_id: i for i in images}),
+        _structures(store, data, current, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
         _features(
             store,
@@ -228,7 +233,7 @@ def read_export_data(
                 _attribute(f, "notes"),
             ),
         ),
-        _observations(store, scheme),
+        _observations(store, current, scheme),
         Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
         Table(
             ef.IMAGERY,
