@@ -169,13 +169,14 @@ def _observations(store: AssessmentStore, current: list[Observation], scheme: st
     table = Table(ef.OBSERVATIONS)
     archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
     rows = [(obs, None, None) for obs in current] + archived
+    names = {code: values.status_name(code, scheme) for code in values.codes(values.STATUSES)}
     for obs, at, reason in sorted(rows, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
         table.rows.append(
             (
                 obs.structure_id,
                 obs.observed_on,
                 obs.image_id,
-                values.status_name(obs.status, scheme),
+                names.get(obs.status) or values.status_name(obs.status, scheme),
                 obs.confidence,
                 obs.analyst,
                 obs.recorded_at,

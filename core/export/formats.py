@@ -169,14 +169,6 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
     """UTF-8 CSV (with a BOM, so spreadsheets see the encoding) and a .csvt of the field
     types that OGR and QGIS read; ISO dates; spatial layers get a ``WKT`` geometry column
@@ -186,12 +178,13 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
-        for number, row in enumerate(table.rows):
-            cells = [_csv_text(value) for value in row]
-            if spatial:
-                wkb = table.geometries[number]
-                cells.append(ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else "")
-            writer.writerow(cells)
+        # the csv module writes None as an empty cell, a float as its repr and anything else as
+        # its str, all in C: millions of observation rows go through without a Python call each
+        if spatial:
+            for row, wkb in zip(table.rows, table.geometries):
+                writer.writerow((*row, ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else ""))
+        else:
+            writer.writerows(table.rows)
     types = [_CSVT_TYPES[f.kind] for f in table.layer.fields] + (["WKT"] if spatial else [])
     path.with_suffix(".csvt").write_text(",".join(types) + "\n", encoding="ascii")
     written = [path, path.with_suffix(".csvt")]
