@@ -14,8 +14,8 @@ from typing import Any
 from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
 
 from .. import attributes, values
-from ..annotation.review import StatusBook
 from ..assessment.observations import Observation
+from ..assessment.status_at import position_at
 from ..assessment.store import AssessmentStore
 from ..imagery.registry import ImageRecord, list_images
 from ..measure import distance_area
@@ -84,10 +84,35 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
     return None if code is None else values.status_name(code, scheme)
 
 
+class _History:
+    """Each structure's current observations by date: the observation in force at a date in
+    one bisection, with no per-row conversion (millions of rows at country scale)."""
+
+    def __init__(self, current: list[Observation]):
+        self._by_structure: dict[str, list[Observation]] = {}
+        for obs in current:
+            self._by_structure.setdefault(obs.structure_id, []).append(obs)
+        self._dates: dict[str, list[str]] = {}
+        for structure_id, rows in self._by_structure.items():
+            rows.sort(key=lambda o: o.observed_on)  # stable: ties keep the store's order
+            self._dates[structure_id] = [o.observed_on for o in rows]
+
+    def observation_at(self, structure_id: str, on: str) -> Observation | None:
+        rows = self._by_structure.get(structure_id)
+        if rows is None:
+            return None
+        position = position_at(self._dates[structure_id], on)
+        return None if position is None else rows[position]
+
+
 def _structures(
-    store: AssessmentStore, data: ExportData, compound_names: dict[object, object], images: dict[str, ImageRecord]
+    store: AssessmentStore,
+    data: ExportData,
+    current: list[Observation],
+    compound_names: dict[object, object],
+    images: dict[str, ImageRecord],
 ) -> Table:
-    history = StatusBook(store.observations())
+    history = _History(current)
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
@@ -140,17 +165,18 @@ def _features(
     return table
 
 
-def _observations(store: AssessmentStore, scheme: str) -> Table:
+def _observations(store: AssessmentStore, current: list[Observation], scheme: str) -> Table:
     table = Table(ef.OBSERVATIONS)
     archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
-    current: list[tuple[Observation, str | None, str | None]] = [(obs, None, None) for obs in store.observations()]
-    for obs, at, reason in sorted(current + archived, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
+    rows = [(obs, None, None) for obs in current] + archived
+    names = {code: values.status_name(code, scheme) for code in values.codes(values.STATUSES)}
+    for obs, at, reason in sorted(rows, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
         table.rows.append(
             (
                 obs.structure_id,
                 obs.observed_on,
                 obs.image_id,
-                values.status_name(obs.status, scheme),
+                names.get(obs.status) or values.status_name(obs.status, scheme),
                 obs.confidence,
                 obs.analyst,
                 obs.recorded_at,
@@ -203,8 +229,9 @@ def read_export_data(
     compound_names: dict[object, object] = {
         str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
     }
+    current = store.observations()  # read once: millions of rows at country scale
     tables = [
-        _structures(store, data, compound_names, {i.image_id: i for i in images}),
+        _structures(store, data, current, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
         _features(
             store,
@@ -228,7 +255,7 @@ def read_export_data(
                 _attribute(f, "notes"),
             ),
         ),
-        _observations(store, scheme),
+        _observations(store, current, scheme),
         Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
         Table(
             ef.IMAGERY,

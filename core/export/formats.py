@@ -82,16 +82,49 @@ def _fill(layer: ogr.Layer, table: Table) -> None:
     layer.CommitTransaction()
 
 
-def write_geopackage(data: ExportData, path: Path) -> list[Path]:
-    """Every layer and table in one GeoPackage; the other OGR formats are translated from it."""
+def _copyable(table: Table) -> bool:
+    """Whether ``table``'s CSV holds exactly its values: an empty cell is read back as NULL,
+    so a table with an empty text value is written row by row instead."""
+    return not any("" in row for row in table.rows)
+
+
+def write_geopackage(data: ExportData, path: Path, written_csv: dict[str, Path] | None = None) -> list[Path]:
+    """Every layer and table in one GeoPackage; the other OGR formats are translated from it.
+
+    A table already written as CSV (``written_csv``: layer name → file, with its .csvt) is
+    copied from that file by GDAL, in C: the observations are millions of rows at country
+    scale, too many to write one Python call per value."""
     dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     srs = spatial_reference(data.crs)
+    copies = []
     try:
         for table in data.tables.values():
-            _fill(_create_layer(dataset, table, srs, ["FID=fid", "GEOMETRY_NAME=geom"]), table)
+            layer = _create_layer(dataset, table, srs, ["FID=fid", "GEOMETRY_NAME=geom"])
+            source = (written_csv or {}).get(table.layer.name)
+            if source is not None and table.layer.geometry is None and _copyable(table):
+                copies.append((table.layer.name, source))
+            else:
+                _fill(layer, table)
     finally:
         dataset = None
+    for name, source in copies:
+        _append_csv(source, path, name)
     return [path]
+
+
+def _append_csv(source: Path, package: Path, layer_name: str) -> None:
+    """Append the rows of the CSV table ``source`` (typed by its .csvt) to the layer of that
+    name in ``package``, fields matched by name, empty cells as NULL."""
+    table = gdal.OpenEx(str(source), gdal.OF_VECTOR, open_options=["EMPTY_STRING_AS_NULL=YES"])
+    try:
+        result = gdal.VectorTranslate(
+            str(package), table, accessMode="append", layerName=layer_name, layers=[source.stem]
+        )
+        if result is None:
+            raise RuntimeError(f"could not copy {source.name} into {package.name}")
+        result = None
+    finally:
+        table = None
 
 
 def _translate(package: Path, layer_name: str, target: Path, driver: str, **options: object) -> None:
@@ -136,14 +169,6 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
     """UTF-8 CSV (with a BOM, so spreadsheets see the encoding) and a .csvt of the field
     types that OGR and QGIS read; ISO dates; spatial layers get a ``WKT`` geometry column
@@ -153,12 +178,13 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
-        for number, row in enumerate(table.rows):
-            cells = [_csv_text(value) for value in row]
-            if spatial:
-                wkb = table.geometries[number]
-                cells.append(ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else "")
-            writer.writerow(cells)
+        # the csv module writes None as an empty cell, a float as its repr and anything else as
+        # its str, all in C: millions of observation rows go through without a Python call each
+        if spatial:
+            for row, wkb in zip(table.rows, table.geometries):
+                writer.writerow((*row, ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else ""))
+        else:
+            writer.writerows(table.rows)
     types = [_CSVT_TYPES[f.kind] for f in table.layer.fields] + (["WKT"] if spatial else [])
     path.with_suffix(".csvt").write_text(",".join(types) + "\n", encoding="ascii")
     written = [path, path.with_suffix(".csvt")]
@@ -177,11 +203,16 @@ def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path)
     return written
 
 
+def table_csv(folder: Path, prefix: str) -> dict[str, Path]:
+    """Where :func:`write_tables` writes each table (layer name → CSV file)."""
+    return {layer_def.name: folder / f"{prefix}_{layer_def.name}.csv" for layer_def in ef.TABLES}
+
+
 def write_tables(data: ExportData, folder: Path, prefix: str) -> list[Path]:
     """observations, summary and imagery as CSV: written by every export."""
     written = []
-    for layer_def in ef.TABLES:
-        written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv", None)
+    for name, path in table_csv(folder, prefix).items():
+        written += _write_csv(data.tables[name], path, None)
     return written
 
 

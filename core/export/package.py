@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from qgis.core import QgsFeedback
 
 from .. import values
@@ -154,6 +155,13 @@ def image_for(store: AssessmentStore, images: list[ImageRecord], date: str, give
     return path
 
 
+def observed_days(store: AssessmentStore) -> set[str]:
+    """Every date on which some structure was observed, read as columns (no Python object
+    per observation: millions at country scale)."""
+    days = np.unique(store.observation_columns().day)
+    return {str(day) for day in days.astype("datetime64[D]").tolist()}
+
+
 def _check_folder(target: Path, overwrite: bool) -> None:
     """Check the output folder, after cleaning up what a killed export left beside it."""
     if target.parent.is_dir():
@@ -209,7 +217,7 @@ def check_request(store: AssessmentStore, request: ExportRequest) -> CheckedRequ
     _check_folder(target, request.overwrite)
     images = list_images(store)
     _check_dates(images, after, before)
-    observed = {obs.observed_on for obs in store.observations()}
+    observed = observed_days(store)
     for label, date in (("after", after), ("before", before)):
         if date is not None and not any(day <= date for day in observed):
             raise SiteWatchError(
@@ -324,7 +332,8 @@ def _write(
     """The vector formats and tables, then (with ``panels``: the report's before and after
     images) the report and the compound pages when asked, through ``run_layout``."""
     panels, compound_pages = report_pages
-    steps = ["GeoPackage"] + [f for f in formats if f != "GeoPackage"] + ["tables"]
+    # the tables first: the GeoPackage copies them from their CSV files
+    steps = ["tables", "GeoPackage"] + [f for f in formats if f != "GeoPackage"]
     steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
     report = None
     scratch = folder / ".scratch"
@@ -349,7 +358,7 @@ def _write(
             path = folder / f"{prefix}_report_compounds.pdf"
             run_layout(functools.partial(write_compound_pages, data, panels[0], panels[1], path))
         elif step == "GeoPackage":
-            export_formats.write_geopackage(data, package)
+            export_formats.write_geopackage(data, package, export_formats.table_csv(folder, prefix))
         else:
             export_formats.WRITERS[step](data, folder, prefix, package)
     shutil.rmtree(scratch)
