@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from ..errors import SiteWatchError
-from ..scoring.raster_pair import check_readable
+from ..raster_files import open_readable
 
 gdal.UseExceptions()
 
@@ -57,21 +57,7 @@ def check_panel_image(
     if "://" in path:
         return
     role = f"The report's {label}"
-    try:
-        dataset = gdal.Open(path, gdal.GA_ReadOnly)
-    except RuntimeError as error:
-        if "not recognized as" in str(error) and "supported file format" in str(error):
-            raise SiteWatchError(
-                f"{role} image {path} is not a raster image (GDAL does not recognise its format): give a "
-                "GeoTIFF or another image file."
-            ) from None
-        detail = str(error).replace(path, "the file").strip().splitlines()[0]
-        raise SiteWatchError(
-            f"{role} image {path} cannot be opened ({detail}); check the file or give another image."
-        ) from None
-    if dataset is None or dataset.RasterCount == 0:
-        raise SiteWatchError(f"{role} image {path} has no raster band; give another image.")
-    check_readable(dataset, path, role)
+    dataset = open_readable(path, role)
     if not dataset.GetSpatialRef():
         raise SiteWatchError(
             f"{role} image {path} has no coordinate reference system, so the report cannot place it on "

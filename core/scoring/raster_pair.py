@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from osgeo import gdal, osr
 
 from ..errors import SiteWatchError
+from ..raster_files import open_readable, unreadable
 
 gdal.UseExceptions()
 osr.UseExceptions()
@@ -105,41 +106,9 @@ def plan_bands(
     return BandPlan(tuple(before_bands[:common]), tuple(after_bands[:common]), "pairs")
 
 
-def unreadable(path: str, role: str, error: RuntimeError) -> SiteWatchError:
-    """The one message for a GDAL read error of an image."""
-    text = str(error).replace(f"{path}, ", "").replace(path, "the file").strip()
-    detail = text.splitlines()[0] if text else "read error"
-    return SiteWatchError(
-        f"{role} image {path} is damaged or incomplete and cannot be read ({detail}): a truncated file, or a "
-        "VRT whose source image is missing. Copy the complete image again or fix the VRT."
-    )
-
-
-def check_readable(dataset: gdal.Dataset, path: str, role: str) -> None:
-    """Read the first and the last pixel of every band: a file cut short loses its last blocks,
-    a VRT with a missing source fails on any read."""
-    last_col, last_row = dataset.RasterXSize - 1, dataset.RasterYSize - 1
-    try:
-        for col, row in ((0, 0), (last_col, last_row)):
-            dataset.ReadRaster(col, row, 1, 1)
-    except RuntimeError as error:
-        raise unreadable(path, role, error) from None
-
-
 def open_raster(path: str, role: str) -> gdal.Dataset:
     """Open ``path`` read-only; a clear error when it cannot be read or has no CRS."""
-    try:
-        dataset = gdal.Open(path, gdal.GA_ReadOnly)
-    except RuntimeError as error:
-        if "not recognized as" in str(error) and "supported file format" in str(error):
-            raise SiteWatchError(
-                f"{role} image {path} is not a raster image (GDAL does not recognise its format): choose a "
-                "GeoTIFF or another image file."
-            ) from None
-        raise SiteWatchError(f"{role} image {path} cannot be opened: {error}") from None
-    if dataset is None or dataset.RasterCount == 0:
-        raise SiteWatchError(f"{role} image {path} has no raster band.")
-    check_readable(dataset, path, role)
+    dataset = open_readable(path, role)
     if not dataset.GetSpatialRef():
         raise SiteWatchError(
             f"{role} image {path} has no coordinate reference system: georeference it "
