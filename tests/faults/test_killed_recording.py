@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -71,7 +72,10 @@ def test_a_killed_recorder_keeps_every_committed_operation_whole(template, tmp_p
     time.sleep(random.Random(seed).uniform(0.5, 4.0))
     os.kill(process.pid, signal.SIGKILL)
     output, errors = process.communicate()
-    reported = [int(line.split()[1]) for line in output.splitlines() if line.startswith("committed")]
+    # only whole lines count: the kill may cut the last "committed N" line short, and an
+    # operation whose report was cut is the one in flight (whole or absent, checked below)
+    whole = output[: output.rfind("\n") + 1]
+    reported = [int(line.split()[1]) for line in whole.splitlines() if re.fullmatch(r"committed \d+", line)]
     assert reported, errors  # the kill came while recording, not before
     count = reported[-1]
     held = _held(path)
