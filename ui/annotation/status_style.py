@@ -10,7 +10,8 @@ about as fast as by type, and a recorded state restyles the map by replacing one
 repainting — no layer edit, no join, no Python per feature. When feature ids are too large for
 such a string (a file made elsewhere), the renderer falls back to the Python function
 ``sitewatch_status(structure_id)``, which also stays available to the analyst's own expressions.
-Absent structures are hidden; structures not yet observed are drawn as a white outline.
+Absent structures are hidden (their category draws nothing on a map: see :func:`_hide_on_maps`);
+structures not yet observed are drawn as a white outline.
 
 The status renderer never reaches a saved project: without the plugin (and its functions) no
 structure would draw. The layer's own renderer is written in its place.
@@ -31,8 +32,10 @@ from qgis.core import (
     QgsFillSymbol,
     QgsMapLayer,
     QgsProject,
+    QgsProperty,
     QgsReadWriteContext,
     QgsRendererCategory,
+    QgsSymbolLayer,
     QgsVectorLayer,
 )
 from qgis.PyQt import sip
@@ -166,11 +169,23 @@ def status_renderer(by_feature_id: bool = True, expression: str = EXPRESSION) ->
         symbol = QgsFillSymbol.createSimple(
             {"color": rgba(colour, FILL_ALPHA), "outline_color": rgba(colour), "outline_width": OUTLINE_MM}
         )
+        if status.code == "absent":
+            _hide_on_maps(symbol)
         value = LETTERS[status.code] if by_feature_id else status.code
-        categories.append(QgsRendererCategory(value, symbol, status.label, status.code != "absent"))
+        categories.append(QgsRendererCategory(value, symbol, status.label))
     outline = QgsFillSymbol.createSimple({"style": "no", "outline_color": "#ffffff", "outline_width": OUTLINE_MM})
     categories.append(QgsRendererCategory("", outline, NOT_OBSERVED_LABEL))  # every other value
     return QgsCategorizedSymbolRenderer(expression if by_feature_id else BY_ID_EXPRESSION, categories)
+
+
+def _hide_on_maps(symbol: QgsFillSymbol) -> None:
+    """Draw nothing of ``symbol`` on a map (its legend icon keeps the colour). Hiding absent
+    structures so, rather than by an unticked category, keeps every category ticked: QGIS then
+    asks the data source for no filter. An unticked one makes it filter every feature by
+    ``(expression) NOT IN (...)``, in QGIS (a custom function cannot go to SQL): a second
+    status look-up per feature, a fifth of a whole-site render."""
+    for layer in symbol.symbolLayers():
+        layer.setDataDefinedProperty(QgsSymbolLayer.Property.LayerEnabled, QgsProperty.fromValue(False))
 
 
 def is_status_renderer(renderer: QgsFeatureRenderer | None) -> bool:

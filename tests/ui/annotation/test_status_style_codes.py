@@ -6,12 +6,13 @@ structure-id function with the same colours."""
 from __future__ import annotations
 
 from qgis.core import QgsExpressionContext, QgsMapRendererSequentialJob, QgsMapSettings
+from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
 from sitewatch.core import values
 from sitewatch.core.annotation.status_codes import MAX_FID
 from sitewatch.tests.helpers.review_site import SQUARES, key_of, press
-from sitewatch.ui.annotation.status_style import BY_ID_EXPRESSION, codes_expression
+from sitewatch.ui.annotation.status_style import BY_ID_EXPRESSION, codes_expression, status_renderer
 
 
 def outline_colour(settings: QgsMapSettings, structure_id: str) -> str:
@@ -63,3 +64,23 @@ def test_feature_ids_too_large_for_the_codes_fall_back_to_the_structure_id_funct
     controller.style.show(controller.book, controller.display_date(), controller.fids)
     assert layer.renderer().classAttribute() == codes_expression(layer)
     assert outline_colour(part.canvas.mapSettings(), "S-0002") == values.STATUS_BY_CODE["construction"].colour
+
+
+def test_absent_is_hidden_with_every_category_ticked_so_qgis_filters_nothing(part):
+    """An unticked category would make QGIS filter every feature by a second status look-up."""
+    layer = part.controller.session.layer("structures")
+    for renderer in (layer.renderer(), status_renderer(by_feature_id=False)):
+        assert all(category.renderState() for category in renderer.categories())
+        assert renderer.filter(layer.fields()) == ""
+        absent = next(c for c in renderer.categories() if c.label() == values.STATUS_BY_CODE["absent"].label)
+        icon = absent.symbol().asImage(QSize(16, 16))  # the legend keeps the colour
+        assert QColor(icon.pixel(0, 8)).name() == values.STATUS_BY_CODE["absent"].colour[:7]
+    settings = QgsMapSettings(part.canvas.mapSettings())
+    settings.setExpressionContext(QgsExpressionContext())  # as a print layout's map
+    settings.setBackgroundColor(QColor("black"))
+    assert outline_colour(settings, "S-0003") == "#ffffff"
+    part.controller.select("S-0003")
+    press(part.activate("review"), key_of("absent"))
+    assert outline_colour(settings, "S-0003") == "#000000"  # hidden
+    part.controller.undo()
+    assert outline_colour(settings, "S-0003") == "#ffffff"
