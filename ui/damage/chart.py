@@ -125,9 +125,7 @@ class DamageChart(QWidget):
         per compound; with ``only``, clipped to that bar's slot, where everything that reaches
         into it is drawn in the same order as in the whole drawing (the same pixels)."""
         rows = self.bars()
-        numbers = range(len(rows))
-        if only is not None and rows:
-            numbers = self._within(painter, area, only, len(rows))
+        clip = self._clip(painter, area, only, len(rows)) if only is not None and rows else None
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.fillRect(area, QColor("white"))
         metrics = QFontMetrics(painter.font())
@@ -179,6 +177,12 @@ class DamageChart(QWidget):
         painter.drawText(QRectF(area.left(), plot.bottom() - line / 2, 32, line), int(Qt.AlignmentFlag.AlignRight), "0")
         slot = plot.width() / len(rows)
         bar_width = max(1.0, slot * 0.7)
+        labelled = slot >= metrics.horizontalAdvance("C-00") or len(rows) <= 12
+        numbers = range(len(rows))
+        if clip is not None:  # the bars (and labels) reaching into the clip
+            reach = LABEL_REACH if labelled else 2
+            first = max(0, math.floor((clip[0] - reach - plot.left()) / slot))
+            numbers = range(first, min(len(rows), math.ceil((clip[1] + reach - plot.left()) / slot) + 1))
         for number in numbers:
             row = rows[number]
             left = plot.left() + number * slot + (slot - bar_width) / 2
@@ -188,7 +192,7 @@ class DamageChart(QWidget):
                 if height > 0:
                     painter.fillRect(QRectF(left, bottom - height, bar_width, height), colour)
                     bottom -= height
-            if slot >= metrics.horizontalAdvance("C-00") or len(rows) <= 12:
+            if labelled:
                 painter.setPen(QColor("black"))
                 text = metrics.elidedText(row.compound, Qt.TextElideMode.ElideRight, int(max(slot, 8)))
                 painter.drawText(
@@ -198,13 +202,13 @@ class DamageChart(QWidget):
                 )
 
     @staticmethod
-    def _within(painter: QPainter, area: QRectF, bar: int, count: int) -> range:
-        """Clip ``painter`` to bar ``bar``'s slot (and its rounding); the bars reaching into it."""
+    def _clip(painter: QPainter, area: QRectF, bar: int, count: int) -> tuple[int, int]:
+        """Clip ``painter`` to bar ``bar``'s slot (and its rounding, a bar being at least a pixel
+        wide); the clip's left and right."""
         origin, slot = area.left() + PLOT_LEFT, (area.width() - PLOT_LEFT - PLOT_RIGHT) / count
         x0, x1 = math.floor(origin + bar * slot) - 2, math.ceil(origin + (bar + 1) * slot) + 2
         painter.setClipRect(QRectF(x0, area.top(), x1 - x0, area.height()))
-        first = max(0, math.floor((x0 - LABEL_REACH - origin) / slot))
-        return range(first, min(count, math.ceil((x1 + LABEL_REACH - origin) / slot) + 1))
+        return x0, x1
 
     def image(self, size: QSize | None = None) -> QImage:
         """The chart as an image (for the clipboard and PNG files)."""

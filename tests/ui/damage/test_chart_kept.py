@@ -44,7 +44,7 @@ def fresh(rows: list[DamageRow], width: int, height: int) -> QImage:
     return shown(chart)
 
 
-@pytest.mark.parametrize(("compounds", "width"), [(6, 500), (1000, 360)])
+@pytest.mark.parametrize(("compounds", "width"), [(6, 500), (11, 100), (1000, 360)])
 def test_moved_bars_drawn_as_a_whole_drawing(qgis_app, compounds, width):
     rows = [row(f"C-{number:04d}", number) for number in range(compounds)]
     chart = DamageChart()
