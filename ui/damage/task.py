@@ -9,7 +9,7 @@ from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback,
 from ...core.assessment import schema
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage, incremental_damage
-from ...core.damage.inputs import SiteCache
+from ...core.damage.inputs import DamageInputs, SiteCache
 from ...core.damage.table import DamageTable
 from ...core.errors import SiteWatchError
 
@@ -24,6 +24,7 @@ class DamageTask(QgsTask):
         before: str | None,
         cache: SiteCache,
         only: frozenset[str] | None = None,
+        inputs: DamageInputs | None = None,
     ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
@@ -33,6 +34,9 @@ class DamageTask(QgsTask):
         }
         self.provider = store.provider
         self.after, self.before = after, before
+        self.inputs = inputs
+        self.only = only
+        """Those of the previous result when only the dates changed: no layer is read again."""
         self.feedback = QgsFeedback()
         self.damage: IncrementalDamage | None = None
         self.error: str | None = None
@@ -61,6 +65,7 @@ class DamageTask(QgsTask):
                 self.before,
                 feedback=self.feedback,
                 cache=self.cache,
+                inputs=self.inputs,
             )
         except SiteWatchError as error:
             self.error = str(error)

@@ -127,3 +127,39 @@ def test_a_date_change_still_recomputes_the_site(review):
     assert launches.count == 1
     assert dock.grid.columnCount() == len(columns_of(dock.table))
     assert dock.table.row("UNASSIGNED").n_destroy == 1
+
+
+def test_a_date_change_reads_nothing_again_until_the_observations_change(review):
+    """A new date computes the table from what the last computation read (at country scale the
+    reading is most of the seconds); after a key the layers are read again."""
+    annotation, dock, store, launches = review
+    manager = QgsApplication.taskManager()
+    reused: list[bool] = []
+
+    def added(task_id: int) -> None:
+        task = manager.task(task_id)
+        if isinstance(task, DamageTask):
+            reused.append(task.inputs is not None)
+
+    manager.taskAdded.connect(added)
+    try:
+        dock.before_edit.setText("")
+        dock.before_edit.editingFinished.emit()
+        wait_until_idle(dock)
+        assert reused == [True]
+        fresh = compound_damage(
+            store.layer("structures"), store.layer("observations"), store.layer("compounds"), AFTER.acquired
+        )
+        assert dock.table.rows == fresh.rows and dock.table.before is None
+        annotation.controller.select("S-0004")
+        press(annotation.activate("review"), Qt.Key.Key_5)
+        dock.before_edit.setText(BEFORE.acquired)
+        dock.before_edit.editingFinished.emit()
+        wait_until_idle(dock)
+        assert reused == [True, False]  # the key's observation is in the table, not in what was read
+        assert_shows_a_fresh_computation(dock, store)
+        dock.refresh()  # asked by a part after writing through the store: read again
+        wait_until_idle(dock)
+        assert reused == [True, False, False]
+    finally:
+        manager.taskAdded.disconnect(added)
