@@ -339,7 +339,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
             notify(self.context.iface, task.error, Qgis.MessageLevel.Warning)
         if self._pending:
             self._pending = False
-            self.refresh()
+            self._debounce.start()  # reads again only when a refresh was asked for meanwhile
 
     def show_table(self, table: DamageTable, rows: set[int] | None = None) -> None:
         """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart; with ``rows``

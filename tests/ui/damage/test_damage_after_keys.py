@@ -163,3 +163,31 @@ def test_a_date_change_reads_nothing_again_until_the_observations_change(review)
         assert reused == [True, False, False]
     finally:
         manager.taskAdded.disconnect(added)
+
+
+def test_dates_changed_while_the_site_is_read_read_it_once(review):
+    """At open the pair (hence the dates) is chosen while the first computation reads the site:
+    the table of the new dates is computed from that read, not from a second one."""
+    annotation, dock, store, launches = review
+    manager = QgsApplication.taskManager()
+    reused: list[bool] = []
+
+    def added(task_id: int) -> None:
+        task = manager.task(task_id)
+        if isinstance(task, DamageTask):
+            reused.append(task.inputs is not None)
+            if len(reused) == 1:  # the read has just started: the dates change now
+                dock.before_edit.setText("")
+                dock.before_edit.editingFinished.emit()
+
+    manager.taskAdded.connect(added)
+    try:
+        dock.refresh()
+        wait_until_idle(dock)
+        assert reused == [False, True]
+        fresh = compound_damage(
+            store.layer("structures"), store.layer("observations"), store.layer("compounds"), AFTER.acquired
+        )
+        assert dock.table.rows == fresh.rows and dock.table.before is None
+    finally:
+        manager.taskAdded.disconnect(added)
