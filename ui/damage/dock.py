@@ -300,16 +300,23 @@ class DamageDock(DamageSaving, QgsDockWidget):
         store = self.context.session.store
         if store is None or self._closed:
             return
-        if self._task is not None:
-            self._pending = True
-            return
         after, before = self.after_edit.text().strip(), self.before_edit.text().strip() or None
         try:
             check_date(after, "after date")
             if before:
                 check_date(before, "before date")
         except SiteWatchError as error:
-            self.summary.setText(str(error))
+            if self._task is not None:
+                self._pending = True  # shown once the running computation is done
+            else:
+                self.summary.setText(str(error))
+            return
+        if self._task is not None:
+            # Only the dates changed (as at open, when the pair is chosen): the running
+            # computation makes the table of the new ones from its read, if it is still reading.
+            same = not self._stale and self._task.only == self.only_structures
+            if not (same and self._task.retarget(after, before)):
+                self._pending = True
             return
         inputs = None
         if not self._stale and self._inputs is not None and self._inputs[1] == self.only_structures:
