@@ -7,17 +7,23 @@ vertex lies in its bounding box, and its first vertex is inside (contained: the 
 the whole footprint) or outside (no overlap). Every other structure — near an edge, not a
 simple ring, or straddling — gets the GEOS overlap area with each candidate compound, as
 :class:`.compounds.CompoundIndex` computes it (the tests check both agree).
+
+No step loops over compounds (:mod:`.compound_grid`): a fine grid tells which structures have
+a compound edge in their cells (only those are tested against those edges), a coarse grid of
+compound boxes pairs each structure's first vertex with the compounds whose box holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from qgis.core import QgsGeometry, QgsGeometryEngine
 
 from ..scoring.footprints import Footprints, concatenated_ranges
+from .compound_grid import boxes_in_cells, edge_cells, make_grid, marked, points_in_cells
 
 _CHUNK = 2_000_000
 """Largest number of (structure edge, compound edge) pairs tested in one numpy step."""
@@ -31,59 +37,116 @@ def _rings(geometry: QgsGeometry) -> list[NDArray[np.float64]]:
     return [np.array([(p.x(), p.y()) for p in ring]) for polygon in polygons for ring in polygon if ring]
 
 
-def _classify(
-    footprints: Footprints, members: NDArray[np.int64], rings: list[NDArray[np.float64]], origin: tuple[float, float]
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """For simple footprints ``members`` against one compound: (contained, clear) where clear
-    means decided without GEOS (contained, or wholly outside)."""
-    ox, oy = origin
-    vertices = np.concatenate(rings) - (ox, oy)
-    edges = np.concatenate([np.hstack([ring[:-1], ring[1:]]) for ring in rings]) - (ox, oy, ox, oy)
-    box = footprints.bbox[members] - (ox, oy, ox, oy)
-    vertex_in_box = np.zeros(len(members), dtype=bool)
-    step = max(1, _CHUNK // max(1, len(vertices)))
-    for start in range(0, len(members), step):
-        part = box[start : start + step]
-        vertex_in_box[start : start + step] = np.any(
-            (vertices[None, :, 0] >= part[:, 0, None])
-            & (vertices[None, :, 0] <= part[:, 2, None])
-            & (vertices[None, :, 1] >= part[:, 1, None])
-            & (vertices[None, :, 1] <= part[:, 3, None]),
-            axis=1,
-        )
+@dataclass
+class _Compounds:
+    """Every compound's ring edges (ax, ay, bx, by), contiguous per compound, and its box
+    (NaN when it has no geometry); coordinates are taken relative to the box's corner."""
 
-    sizes = footprints.ring_size[members]
-    index = concatenated_ranges(footprints.ring_start[members], sizes)
-    px, py = footprints.x[index] - ox, footprints.y[index] - oy
-    group_starts = np.cumsum(sizes) - sizes
-    is_edge = np.ones(len(index), dtype=bool)
-    is_edge[group_starts + sizes - 1] = False
-    owner = np.repeat(np.arange(len(members)), sizes)[is_edge]
-    sx0, sy0 = px[is_edge], py[is_edge]
-    shifted = np.flatnonzero(is_edge) + 1
-    sx1, sy1 = px[shifted], py[shifted]
-    ax, ay, bx, by = edges[:, 0], edges[:, 1], edges[:, 2], edges[:, 3]
-    touches = np.zeros(len(members), dtype=bool)
-    step = max(1, _CHUNK // max(1, len(edges)))
-    for start in range(0, len(sx0), step):
-        s = slice(start, start + step)
-        x0, y0, x1, y1 = sx0[s, None], sy0[s, None], sx1[s, None], sy1[s, None]
+    edges: NDArray[np.float64]
+    edge_start: NDArray[np.int64]
+    edge_count: NDArray[np.int64]
+    boxes: NDArray[np.float64]
+
+    @property
+    def edge_compound(self) -> NDArray[np.int64]:
+        return np.repeat(np.arange(len(self.boxes)), self.edge_count)
+
+
+def _compounds(geometries: Sequence[QgsGeometry]) -> _Compounds:
+    parts: list[NDArray[np.float64]] = []
+    counts = np.zeros(len(geometries), dtype=np.int64)
+    boxes = np.full((len(geometries), 4), np.nan)
+    for number, geometry in enumerate(geometries):
+        if geometry.isNull() or geometry.isEmpty():
+            continue
+        box = geometry.boundingBox()
+        boxes[number] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+        edges = [np.hstack([ring[:-1], ring[1:]]) for ring in _rings(geometry)]
+        if edges:
+            parts.append(np.concatenate(edges))
+            counts[number] = len(parts[-1])
+    edges_all = np.concatenate(parts) if parts else np.zeros((0, 4))
+    return _Compounds(edges_all, np.cumsum(counts) - counts, counts, boxes)
+
+
+def _chunks(sizes: NDArray[np.int64], limit: int) -> list[slice]:
+    """Slices of consecutive items whose ``sizes`` add up to about ``limit`` at most."""
+    ends = np.cumsum(sizes)
+    result, start = [], 0
+    while start < len(sizes):
+        stop = int(np.searchsorted(ends, (ends[start - 1] if start else 0) + limit, "right"))
+        stop = max(stop, start + 1)
+        result.append(slice(start, stop))
+        start = stop
+    return result
+
+
+def _touching(
+    footprints: Footprints, members: NDArray[np.int64], compounds: _Compounds, pairs: tuple[NDArray[np.int64], ...]
+) -> NDArray[np.bool_]:
+    """For each of ``members``: does a compound edge of its (member, edge) ``pairs`` touch its
+    ring, or a compound vertex (an edge's start) lie in its box — computed relative to the
+    compound box's corner, as before the grid."""
+    result = np.zeros(len(members), dtype=bool)
+    member, edge = pairs
+    if not len(member):
+        return result
+    key = np.unique(member * len(compounds.edges) + edge)
+    member, edge = key // len(compounds.edges), key % len(compounds.edges)
+    origin = compounds.boxes[compounds.edge_compound[edge], :2]
+    shifted = compounds.edges[edge] - np.hstack([origin, origin])
+    ax, ay, bx, by = shifted.T
+    structure = members[member]
+    box = footprints.bbox[structure] - np.hstack([origin, origin])
+    vertex_in_box = (ax >= box[:, 0]) & (ax <= box[:, 2]) & (ay >= box[:, 1]) & (ay <= box[:, 3])
+    result[member[vertex_in_box]] = True
+    sides = footprints.ring_size[structure] - 1
+    for part in _chunks(sides, _CHUNK):
+        count = sides[part]
+        pair = np.repeat(np.arange(part.start, part.stop), count)
+        vertex = concatenated_ranges(footprints.ring_start[structure[part]], count)
+        ox, oy = origin[pair, 0], origin[pair, 1]
+        x0, y0 = footprints.x[vertex] - ox, footprints.y[vertex] - oy
+        x1, y1 = footprints.x[vertex + 1] - ox, footprints.y[vertex + 1] - oy
+        pax, pay, pbx, pby = ax[pair], ay[pair], bx[pair], by[pair]
         dx, dy = x1 - x0, y1 - y0
-        ex, ey = bx - ax, by - ay
-        o1 = dx * (ay - y0) - dy * (ax - x0)
-        o2 = dx * (by - y0) - dy * (bx - x0)
-        o3 = ex * (y0 - ay) - ey * (x0 - ax)
-        o4 = ex * (y1 - ay) - ey * (x1 - ax)
-        hit = np.any((o1 * o2 <= 0) & (o3 * o4 <= 0), axis=1)
-        touches[owner[s][hit]] = True
+        ex, ey = pbx - pax, pby - pay
+        o1 = dx * (pay - y0) - dy * (pax - x0)
+        o2 = dx * (pby - y0) - dy * (pbx - x0)
+        o3 = ex * (y0 - pay) - ey * (x0 - pax)
+        o4 = ex * (y1 - pay) - ey * (x1 - pax)
+        hit = (o1 * o2 <= 0) & (o3 * o4 <= 0)
+        result[member[pair[hit]]] = True
+    return result
 
-    qx, qy = px[group_starts][:, None], py[group_starts][:, None]
-    straddles = (ay > qy) != (by > qy)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crossing_x = ax + (qy - ay) * (bx - ax) / (by - ay)
-    inside = (np.count_nonzero(straddles & (qx < crossing_x), axis=1) % 2) == 1
-    clear = ~touches & ~vertex_in_box
-    return clear & inside, clear
+
+def _first_vertex_inside(
+    footprints: Footprints, members: NDArray[np.int64], compounds: _Compounds, pairs: tuple[NDArray[np.int64], ...]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The (member, compound) ``pairs`` whose member's first vertex is inside the compound
+    (even-odd rule over all its rings, a ray towards +x; relative to the box's corner)."""
+    member, compound = pairs
+    first = footprints.ring_start[members[member]]
+    box = compounds.boxes[compound]
+    qx_abs, qy_abs = footprints.x[first], footprints.y[first]
+    within = (qx_abs >= box[:, 0]) & (qx_abs <= box[:, 2]) & (qy_abs >= box[:, 1]) & (qy_abs <= box[:, 3])
+    member, compound, box = member[within], compound[within], box[within]
+    qx, qy = footprints.x[first[within]] - box[:, 0], footprints.y[first[within]] - box[:, 1]
+    inside = np.zeros(len(member), dtype=bool)
+    counts = compounds.edge_count[compound]
+    for part in _chunks(counts, _CHUNK):
+        count = counts[part]
+        pair = np.repeat(np.arange(part.start, part.stop), count)
+        edge = compounds.edges[concatenated_ranges(compounds.edge_start[compound[part]], count)]
+        ox, oy = box[pair, 0], box[pair, 1]
+        ax, ay, bx, by = edge[:, 0] - ox, edge[:, 1] - oy, edge[:, 2] - ox, edge[:, 3] - oy
+        px, py = qx[pair], qy[pair]
+        straddles = (ay > py) != (by > py)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing_x = ax + (py - ay) * (bx - ax) / (by - ay)
+        crossings = np.bincount(pair - part.start, straddles & (px < crossing_x), minlength=count.size)
+        inside[part] = crossings.astype(np.int64) % 2 == 1
+    return member[inside], compound[inside]
 
 
 def assign_compounds(
@@ -95,46 +158,44 @@ def assign_compounds(
     count = footprints.count
     result = np.full(count, -1, dtype=np.int64)
     present = np.flatnonzero(~np.isnan(footprints.bbox[:, 0]))
-    if not len(compound_ids) or not len(present):
+    compounds = _compounds(geometries)
+    shaped = np.flatnonzero(~np.isnan(compounds.boxes[:, 0]))
+    if not len(compound_ids) or not len(present) or not len(shaped):
         return result
-    bbox = footprints.bbox[present]
-    order = np.argsort(bbox[:, 0], kind="stable")
-    sorted_xmin = bbox[order, 0]
-    widest = float(np.max(bbox[:, 2] - bbox[:, 0]))
-    best = np.full(count, len(compound_ids), dtype=np.int64)
-    uncertain = np.zeros(count, dtype=bool)
-    pair_structures: list[NDArray[np.int64]] = []
-    pair_compounds: list[NDArray[np.int64]] = []
-    for number, geometry in enumerate(geometries):
-        if geometry.isNull() or geometry.isEmpty():
-            continue
-        box = geometry.boundingBox()
-        cx0, cy0, cx1, cy1 = box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
-        lo = np.searchsorted(sorted_xmin, cx0 - widest, "left")
-        hi = np.searchsorted(sorted_xmin, cx1, "right")
-        window = order[lo:hi]
-        near = window[(bbox[window, 2] >= cx0) & (bbox[window, 1] <= cy1) & (bbox[window, 3] >= cy0)]
-        candidates = present[near]
-        if not len(candidates):
-            continue
-        pair_structures.append(candidates)
-        pair_compounds.append(np.full(len(candidates), number))
-        simple = footprints.simple[candidates]
-        uncertain[candidates[~simple]] = True
-        members = candidates[simple]
-        if not len(members):
-            continue
-        contained, clear = _classify(footprints, members, _rings(geometry), (cx0, cy0))
-        uncertain[members[~clear]] = True
-        winners = members[contained]
-        best[winners] = np.minimum(best[winners], number)
-    decided = (best < len(compound_ids)) & ~uncertain
-    result[decided] = best[decided]
-    if uncertain.any():
-        structures = np.concatenate(pair_structures)
-        compounds = np.concatenate(pair_compounds)
-        keep = uncertain[structures]
-        _assign_by_overlap(footprints, geometries, structures[keep], compounds[keep], result)
+    boxes = compounds.boxes[shaped]
+    size = float(np.median(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])))
+    coarse = make_grid((boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()), size)
+    owner, cells = coarse.cells(boxes)
+    compound_cells = (shaped[owner], cells)
+
+    simple = present[footprints.simple[present]]
+    uncertain = [present[~footprints.simple[present]]]
+    if len(simple):
+        box = footprints.bbox[simple]
+        typical = float(np.median(np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])))
+        fine = make_grid((box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max()), 2 * typical)
+        edge, edge_cell = edge_cells(fine, compounds.edges)
+        near = np.flatnonzero(marked(fine, edge_cell, box))
+        touching = _touching(footprints, simple[near], compounds, boxes_in_cells(fine, box[near], edge, edge_cell))
+        uncertain.append(simple[near[touching]])
+        clear = np.ones(len(simple), dtype=bool)
+        clear[near[touching]] = False
+        members = simple[clear]
+        first = footprints.ring_start[members]
+        pairs = points_in_cells(coarse, footprints.x[first], footprints.y[first], *compound_cells)
+        member, compound = _first_vertex_inside(footprints, members, compounds, pairs)
+        order = np.lexsort((compound, member))
+        winners, first_of = np.unique(member[order], return_index=True)
+        result[members[winners]] = compound[order][first_of]
+
+    doubtful = np.concatenate(uncertain)
+    if len(doubtful):
+        member, compound = boxes_in_cells(coarse, footprints.bbox[doubtful], *compound_cells)
+        key = np.unique(member * len(geometries) + compound)
+        member, compound = key // len(geometries), key % len(geometries)
+        a, b = footprints.bbox[doubtful[member]], compounds.boxes[compound]
+        overlaps = (a[:, 0] <= b[:, 2]) & (a[:, 2] >= b[:, 0]) & (a[:, 1] <= b[:, 3]) & (a[:, 3] >= b[:, 1])
+        _assign_by_overlap(footprints, geometries, doubtful[member[overlaps]], compound[overlaps], result)
     return result
 
 

@@ -9,7 +9,8 @@ what QGIS shows.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -63,6 +64,36 @@ def read_columns(
     return _read_with_qgis(layer, names, with_geometry)
 
 
+def read_columns_aside(layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool) -> Callable[[], Columns]:
+    """Start reading the columns of :func:`read_columns` on a thread of its own when GDAL reads
+    the layer (GDAL lets go of Python's lock while it reads, so the caller's numpy work goes on
+    meanwhile); the function returned waits for them. A layer GDAL cannot read is read by that
+    function, on the calling thread (QGIS layers are not read from other threads)."""
+    source = _gdal_source(layer)
+    if source is None:
+        return lambda: read_columns(layer, names, with_geometry)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-columns")
+    future = pool.submit(_read_source_alone, source, names, with_geometry)
+    pool.shutdown(wait=False)
+
+    def columns() -> Columns:
+        found = future.result()
+        return found if found is not None else _read_with_qgis(layer, names, with_geometry)
+
+    return columns
+
+
+_Source = tuple[str, str, int]
+"""A layer as GDAL opens it: file path, layer name (or ''), layer number."""
+
+
+def _gdal_source(layer: QgsVectorLayer) -> _Source | None:
+    if not _readable_by_gdal(layer):
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    return str(parts["path"]), str(parts.get("layerName") or ""), int(parts.get("layerId") or 0)
+
+
 def _readable_by_gdal(layer: QgsVectorLayer) -> bool:
     if layer.providerType() != "ogr" or layer.subsetString():
         return False
@@ -108,19 +139,35 @@ def _open_committed(path: str) -> gdal.Dataset:
 def _read_with_gdal(
     layer: QgsVectorLayer, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
 ) -> Columns:
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    dataset = datasets.get(parts["path"])
+    source = _gdal_source(layer)
+    found = None if source is None else _read_source(source, names, with_geometry, datasets)
+    return found if found is not None else _read_with_qgis(layer, names, with_geometry)
+
+
+def _read_source_alone(source: _Source, names: Sequence[str], with_geometry: bool) -> Columns | None:
+    """:func:`_read_source` with a GDAL dataset of its own, closed before returning."""
+    datasets: dict[str, gdal.Dataset] = {}
+    try:
+        return _read_source(source, names, with_geometry, datasets)
+    finally:
+        datasets.clear()
+
+
+def _read_source(
+    source: _Source, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
+) -> Columns | None:
+    """The columns through GDAL's Arrow stream; None when GDAL cannot open the file or layer.
+    Touches no QGIS layer: it may run on any thread."""
+    path, layer_name, layer_number = source
+    dataset = datasets.get(path)
     if dataset is None:
         try:
-            dataset = datasets[parts["path"]] = _open_committed(parts["path"])
+            dataset = datasets[path] = _open_committed(path)
         except RuntimeError:
-            return _read_with_qgis(layer, names, with_geometry)
-    if parts.get("layerName"):
-        ogr_layer = dataset.GetLayerByName(parts["layerName"])
-    else:
-        ogr_layer = dataset.GetLayer(int(parts.get("layerId") or 0))
+            return None
+    ogr_layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(layer_number)
     if ogr_layer is None:
-        return _read_with_qgis(layer, names, with_geometry)
+        return None
     definition = ogr_layer.GetLayerDefn()
     all_fields = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
     ignored = [name for name in all_fields if name not in names]
@@ -135,7 +182,7 @@ def _read_with_gdal(
         ]
     except RuntimeError as error:
         if _is_locked(error):
-            raise SiteWatchError(_locked_message(parts["path"])) from None
+            raise SiteWatchError(_locked_message(path)) from None
         raise
     if not batches:
         empty = {name: np.zeros(0, dtype=object) for name in names}

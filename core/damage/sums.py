@@ -132,8 +132,8 @@ def finish(sums: Mapping[str, Counts]) -> dict[str, list[Any]]:
     """Every output column per row key from the sums, by the definitions in the module
     docstring (each of the type of its :class:`DamageRow` field)."""
     assessed_area, destroyed_area = sums["area_asses"], sums["area_destr"]
-    result: dict[str, list[Any]] = {
-        key: [int(round(float(v))) for v in column]
+    result: dict[str, list[Any]] = {  # counts, rounded as round() does (half to even)
+        key: np.rint(np.asarray(column, dtype=np.float64)).astype(np.int64).tolist()
         for key, column in sums.items()
         if key not in SUM_ONLY and not key.startswith("area_")
     }

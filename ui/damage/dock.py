@@ -33,7 +33,7 @@ from ...core.assessment import schema
 from ...core.assessment.observations import Observation, check_date
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage
-from ...core.damage.inputs import SiteCache
+from ...core.damage.inputs import DamageInputs, SiteCache
 from ...core.damage.table import ALL, UNASSIGNED, DamageTable, summary_sentence
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import list_images
@@ -79,6 +79,11 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._pending = False
         self._closed = False
         self._cache = SiteCache()
+        self._inputs: tuple[DamageInputs, frozenset[str] | None] | None = None
+        """The layers as the shown table read them (and the structures it was limited to), while
+        nothing but the dates changed since: a date change then reads nothing again."""
+        self._stale = True
+        """The assessment may have changed since the last read (a refresh was asked for)."""
         self._watched: list[tuple[QgsVectorLayer, str, Callable[..., object]]] = []
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -109,7 +114,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         for label, edit in (("After", self.after_edit), ("Before", self.before_edit)):
             dates.addWidget(QLabel(label))
             dates.addWidget(edit)
-            edit.editingFinished.connect(self.refresh)
+            edit.editingFinished.connect(self.redate)
         layout.addLayout(dates)
         self.grid = QTableWidget()
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -202,6 +207,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
             self._task = None
         self._pending = False
         self._cache = SiteCache()
+        self._inputs, self._stale = None, True
         self.table = None
         self.grid.clear()
         self.grid.setRowCount(0)
@@ -225,12 +231,18 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self.before_edit.setText(before if before and before < self.after_edit.text() else "")
         if shown == (self.after_edit.text(), self.before_edit.text()) and (self.table is not None or self.busy()):
             return
-        self.refresh()
+        self.redate()
 
     # -- computing -----------------------------------------------------------------------
 
     def refresh(self, *_args: object) -> None:
         """Compute the table again (soon, once, however many changes arrive together)."""
+        self._stale = True
+        self._debounce.start()
+
+    def redate(self, *_args: object) -> None:
+        """The dates changed: the table again from what the last computation read (the layers
+        are read again only when something else changed too, or nothing was read yet)."""
         self._debounce.start()
 
     @warns
@@ -254,6 +266,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         store = self.context.session.store
         if self.damage is None or store is None or not structure_ids:
             return
+        self._inputs = None  # the table now holds observations the inputs do not
         ids = sorted(structure_ids)
         mine: dict[str, list[Observation]] = {structure_id: [] for structure_id in ids}
         for observation in store.observations(ids):
@@ -287,18 +300,31 @@ class DamageDock(DamageSaving, QgsDockWidget):
         store = self.context.session.store
         if store is None or self._closed:
             return
-        if self._task is not None:
-            self._pending = True
-            return
         after, before = self.after_edit.text().strip(), self.before_edit.text().strip() or None
         try:
             check_date(after, "after date")
             if before:
                 check_date(before, "before date")
         except SiteWatchError as error:
-            self.summary.setText(str(error))
+            if self._task is not None:
+                self._pending = True  # shown once the running computation is done
+            else:
+                self.summary.setText(str(error))
             return
-        task = DamageTask(store, after, before, self._cache, self.only_structures)
+        if self._task is not None:
+            # Only the dates changed (as at open, when the pair is chosen): the running
+            # computation makes the table of the new ones from its read, if it is still reading.
+            same = not self._stale and self._task.only == self.only_structures
+            if not (same and self._task.retarget(after, before)):
+                self._pending = True
+            return
+        inputs = None
+        if not self._stale and self._inputs is not None and self._inputs[1] == self.only_structures:
+            inputs = self._inputs[0]
+        self._stale = False
+        if inputs is None:
+            self._inputs = None  # until this read is done
+        task = DamageTask(store, after, before, self._cache, self.only_structures, inputs)
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))
         self._task = task
@@ -312,6 +338,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._task = None
         if task.damage is not None:
             self.damage, replay, self._replay = task.damage, self._replay, set()
+            self._inputs = (task.damage.inputs, task.only)
             self.show_table(self.damage.table())
             self._move(replay)
         elif task.error:
@@ -319,7 +346,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
             notify(self.context.iface, task.error, Qgis.MessageLevel.Warning)
         if self._pending:
             self._pending = False
-            self.refresh()
+            self._debounce.start()  # reads again only when a refresh was asked for meanwhile
 
     def show_table(self, table: DamageTable, rows: set[int] | None = None) -> None:
         """Fill the summary, the table (compounds, UNASSIGNED, ALL) and the chart; with ``rows``

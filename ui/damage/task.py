@@ -4,13 +4,15 @@ an :class:`IncrementalDamage`, which the panel then moves one structure at a tim
 
 from __future__ import annotations
 
+import threading
+
 from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback, QgsTask, QgsVectorLayer
 
 from ...core.assessment import schema
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage, incremental_damage
-from ...core.damage.inputs import SiteCache
-from ...core.damage.table import DamageTable
+from ...core.damage.inputs import DamageInputs, SiteCache, read_inputs
+from ...core.damage.table import DamageTable, checked_request
 from ...core.errors import SiteWatchError
 
 
@@ -24,6 +26,7 @@ class DamageTask(QgsTask):
         before: str | None,
         cache: SiteCache,
         only: frozenset[str] | None = None,
+        inputs: DamageInputs | None = None,
     ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
@@ -33,6 +36,11 @@ class DamageTask(QgsTask):
         }
         self.provider = store.provider
         self.after, self.before = after, before
+        self.inputs = inputs
+        self._dates_lock = threading.Lock()
+        self._building = False
+        self.only = only
+        """Those of the previous result when only the dates changed: no layer is read again."""
         self.feedback = QgsFeedback()
         self.damage: IncrementalDamage | None = None
         self.error: str | None = None
@@ -49,10 +57,26 @@ class DamageTask(QgsTask):
             for name in (schema.STRUCTURES.name, schema.OBSERVATIONS.name):
                 self.layers[name].setSubsetString(subset)
 
+    def retarget(self, after: str, before: str | None) -> bool:
+        """Make the table of these dates instead, from the same read; False when the table is
+        already being made (then the caller computes again)."""
+        with self._dates_lock:
+            if self._building:
+                return False
+            self.after, self.before = after, before
+            return True
+
     def run(self) -> bool:
         """Never lets an exception out: one escaping ``QgsTask.run`` on a worker thread aborts QGIS."""
         layers = self.layers
         try:
+            if self.inputs is None:
+                checked_request(self.after, self.before, None)  # bad dates refused before reading
+                self.inputs = read_inputs(
+                    layers["structures"], layers["observations"], layers["compounds"], self.feedback, self.cache
+                )
+            with self._dates_lock:
+                self._building = True
             self.damage = incremental_damage(
                 layers["structures"],
                 layers["observations"],
@@ -60,7 +84,7 @@ class DamageTask(QgsTask):
                 self.after,
                 self.before,
                 feedback=self.feedback,
-                cache=self.cache,
+                inputs=self.inputs,
             )
         except SiteWatchError as error:
             self.error = str(error)

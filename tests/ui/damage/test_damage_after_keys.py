@@ -127,3 +127,81 @@ def test_a_date_change_still_recomputes_the_site(review):
     assert launches.count == 1
     assert dock.grid.columnCount() == len(columns_of(dock.table))
     assert dock.table.row("UNASSIGNED").n_destroy == 1
+
+
+def test_a_date_change_reads_nothing_again_until_the_observations_change(review):
+    """A new date computes the table from what the last computation read (at country scale the
+    reading is most of the seconds); after a key the layers are read again."""
+    annotation, dock, store, launches = review
+    manager = QgsApplication.taskManager()
+    reused: list[bool] = []
+
+    def added(task_id: int) -> None:
+        task = manager.task(task_id)
+        if isinstance(task, DamageTask):
+            reused.append(task.inputs is not None)
+
+    manager.taskAdded.connect(added)
+    try:
+        dock.before_edit.setText("")
+        dock.before_edit.editingFinished.emit()
+        wait_until_idle(dock)
+        assert reused == [True]
+        fresh = compound_damage(
+            store.layer("structures"), store.layer("observations"), store.layer("compounds"), AFTER.acquired
+        )
+        assert dock.table.rows == fresh.rows and dock.table.before is None
+        annotation.controller.select("S-0004")
+        press(annotation.activate("review"), Qt.Key.Key_5)
+        dock.before_edit.setText(BEFORE.acquired)
+        dock.before_edit.editingFinished.emit()
+        wait_until_idle(dock)
+        assert reused == [True, False]  # the key's observation is in the table, not in what was read
+        assert_shows_a_fresh_computation(dock, store)
+        dock.refresh()  # asked by a part after writing through the store: read again
+        wait_until_idle(dock)
+        assert reused == [True, False, False]
+    finally:
+        manager.taskAdded.disconnect(added)
+
+
+def test_dates_changed_while_the_site_is_read_read_it_once(review):
+    """At open the pair (hence the dates) is chosen while the first computation reads the site:
+    the table of the new dates is made from that read, not from a second one, and shown."""
+    annotation, dock, store, launches = review
+    manager = QgsApplication.taskManager()
+    reused: list[bool] = []
+
+    def added(task_id: int) -> None:
+        task = manager.task(task_id)
+        if isinstance(task, DamageTask):
+            reused.append(task.inputs is not None)
+            if len(reused) == 1:  # the read has just started: the dates change now
+                dock.before_edit.setText("")
+                dock.before_edit.editingFinished.emit()
+
+    manager.taskAdded.connect(added)
+    try:
+        dock.refresh()
+        wait_until_idle(dock)
+        # the running computation took the new dates (or, when it had read already, a second
+        # one computed them from its read): never a second read
+        assert reused in ([False], [False, True])
+        fresh = compound_damage(
+            store.layer("structures"), store.layer("observations"), store.layer("compounds"), AFTER.acquired
+        )
+        assert dock.table.rows == fresh.rows and dock.table.before is None
+    finally:
+        manager.taskAdded.disconnect(added)
+
+
+def test_a_computation_still_reading_takes_the_new_dates(review):
+    _, _, store, _ = review
+    from sitewatch.core.damage.inputs import SiteCache
+
+    task = DamageTask(store, AFTER.acquired, BEFORE.acquired, SiteCache())
+    assert task.retarget(AFTER.acquired, None)  # not made yet: it will be for these dates
+    assert task.run()
+    layers = (store.layer("structures"), store.layer("observations"), store.layer("compounds"))
+    assert task.table.before is None and task.table.rows == compound_damage(*layers, AFTER.acquired).rows
+    assert not task.retarget(AFTER.acquired, BEFORE.acquired)  # made already: the dock computes again
