@@ -26,6 +26,7 @@ from .pattern_grading import (
 )
 from .radiometry import Normalisation
 from .registration import Registration
+from .shadows import Discounted, ShadowEstimate, discount, estimate_shadow
 
 MIN_VALID_SHARE = 0.5
 """Footprints with fewer valid pixels than this share (nodata, outside the overlap) → unknown."""
@@ -103,6 +104,9 @@ class FootprintScore:
     """The highest structure change of those cells, in the pair's thresholds (0: none)."""
     level_change: float | None = None
     """Mean brightness of the whole cells after minus before, in spreads of the before bands."""
+    shadow_band: float | None = None
+    """Share of the roof's whole cells in the band along walls that changed sides with the sun,
+    counted at a discount (:mod:`.shadows`); None: nothing discounted."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class ScoreRun:
     """How the structure change's threshold was learnt (:meth:`.texture.StructureScale.describe`)."""
     relit: float = 0.0
     """Share of the scored roofs whose brightness changed strongly but not their pattern."""
+    shadow: ShadowEstimate | None = None
+    """The cast shadows' turn between the passes and the wall band discounted (:mod:`.shadows`)."""
 
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
@@ -139,6 +145,7 @@ class ScoreRun:
             f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
             f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown. "
             + pattern_text(self.structure, self.relit)
+            + (f" {self.shadow.describe()}." if self.shadow is not None else "")
         )
 
     @property
@@ -195,9 +202,9 @@ def grade(
     normalisation: Normalisation,
     on_image: NDArray[np.float64],
     obscured: NDArray[np.bool_] | None = None,
-) -> tuple[list[FootprintScore], float, float, float]:
-    """Scores in input order, the centre (0) and unit of the area statistic, and the share of
-    roofs relit (see :func:`.pattern_grading.relit`).
+) -> tuple[list[FootprintScore], float, float, float, ShadowEstimate]:
+    """Scores in input order, the centre (0) and unit of the area statistic, the share of
+    roofs relit (see :func:`.pattern_grading.relit`) and the shadows' estimate (:mod:`.shadows`).
     A footprint's valid share counts the share of its area off the before image as invalid
     (those pixels are never read), so one lying mostly outside is not scored on the rest."""
     reference = normalisation.median_magnitude
@@ -208,18 +215,28 @@ def grade(
         frac = sums.changed[1:] / valid
         strong = sums.strong[1:] / valid
         ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
-    evidence = pattern_evidence(sums)
     known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
     if obscured is not None:
         known &= ~obscured
+    shadow = estimate_shadow(sums.shadow, known, inside_mean, normalisation.pixel_threshold)
+    walls = discount(
+        sums.shadow,
+        shadow,
+        inside_mean,
+        normalisation.pixel_threshold,
+        sums.peak[1:],
+        sums.pattern[1:],
+        sums.pattern_peak[1:],
+    )
+    evidence = pattern_evidence(sums, walls)
     threshold = max(normalisation.pixel_threshold, 1e-12)
     ring_change = np.where(sums.ring_valid >= MIN_RING_PIXELS, ring_mean / threshold, np.nan)
     contrast = inside_mean - ring_mean
     center, spread = 0.0, max(MIN_SPREAD, AREA_UNIT * normalisation.pixel_threshold)
     area_z = (contrast - center) / spread
-    has_spot = known & np.isfinite(sums.peak[1:])
+    has_spot = known & np.isfinite(walls.peak)
     with np.errstate(invalid="ignore"):
-        spot = (sums.peak[1:] - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
+        spot = (walls.peak - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
     z = np.where(has_spot, np.maximum(area_z, spot_contribution(spot)), area_z)
     has_cells = np.isfinite(evidence.share)
     hazy = np.array([bool(known[i] and has_cells[i] and is_hazy(evidence, i)) for i in range(pixels.size)])
@@ -281,14 +298,16 @@ def grade(
                 pattern=float(evidence.share[index]) if cells else None,
                 pattern_spot=float(evidence.peak[index]) if cells else None,
                 level_change=float(evidence.level_change[index]) if cells else None,
+                shadow_band=float(walls.share[index]) if walls.share[index] > 0 else None,
             )
         )
-    return scores, center, spread, lit_share
+    return scores, center, spread, lit_share, shadow
 
 
-def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
+def pattern_evidence(sums: FootprintSums, walls: Discounted | None = None) -> PatternEvidence:
     """Per footprint: the share of whole cells with a new pattern, the hottest of them and the
-    brightness of the cells against the ring's, before and after (NaN without a whole cell)."""
+    brightness of the cells against the ring's, before and after (NaN without a whole cell);
+    with ``walls``, the discounted band along walls counts as :mod:`.shadows` says."""
     cells = sums.cells[1:]
     ring_pixels = np.maximum(sums.ring_valid, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -296,10 +315,12 @@ def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
         ring_known = sums.ring_valid >= MIN_RING_PIXELS
         before_contrast = np.where(ring_known, level_before - sums.ring_before / ring_pixels, np.nan)
         after_contrast = np.where(ring_known, level_after - sums.ring_after / ring_pixels, np.nan)
+        pattern = sums.pattern[1:] if walls is None else walls.pattern
+        pattern_peak = sums.pattern_peak[1:] if walls is None else walls.pattern_peak
         return PatternEvidence(
-            sums.pattern[1:] / cells,
+            pattern / cells,
             sums.lost[1:] / cells,
-            np.where(cells > 0, sums.pattern_peak[1:], np.nan),
+            np.where(cells > 0, pattern_peak, np.nan),
             before_contrast,
             after_contrast,
             level_after - level_before,
