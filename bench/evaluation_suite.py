@@ -72,8 +72,11 @@ def main() -> int:
 
 
 def _shift(run) -> str:
-    r = run.registration
-    return "-" if r is None else f"shift {r.east_px:+.1f},{r.south_px:+.1f} px{' corrected' if r.corrected else ''}"
+    r, s = run.registration, run.shadow
+    shift = "-" if r is None else f"shift {r.east_px:+.1f},{r.south_px:+.1f} px{' corrected' if r.corrected else ''}"
+    if s is None or not s.relit:
+        return f"{shift}, walls -"
+    return f"{shift}, relit walls {s.faces}"
 
 
 if __name__ == "__main__":

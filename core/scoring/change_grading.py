@@ -26,6 +26,7 @@ from .pattern_grading import (
 )
 from .radiometry import Normalisation
 from .registration import Registration
+from .shadows import Discounted, ShadowEstimate, discount, estimate_shadow
 
 MIN_VALID_SHARE = 0.5
 """Footprints with fewer valid pixels than this share (nodata, outside the overlap) → unknown."""
@@ -62,6 +63,18 @@ maximum of many cells, and roofs of different kinds (flat, pitched and lit anew 
 give it a spread of several modes that no median/MAD describes. On eight generated sites
 (the two samples and three other seeds of each) intact roofs reached 1.7–5.4 thresholds (90 %
 of them below 2.4), single impact holes 5.9–13.3."""
+QUIET_SPOT = 3.5
+QUIET_PATTERN_SPOT = 6.0
+QUIET_STRONG = 0.2
+"""A hole in a quiet roof: a spot of QUIET_SPOT changed-pixel thresholds, or a cell with a new
+pattern QUIET_PATTERN_SPOT structure thresholds strong, on a roof less than QUIET_STRONG of which
+changed strongly is moderate, even below SPOT_MODERATE (or the pattern's moderate spot). In noisy
+imagery of dark roofs (the suite's hard site) holes stand only 2.3–5.3 thresholds above their
+roof; where the ground changed with the season the threshold rises and holes show in the pattern
+only (6.4–10.5). What else reaches such spots is a roof relit on a whole side (a strongly
+changed share of 0.25 and more): on the tuning sites (seeds 1101, 1102) no intact or possible
+roof had a spot of 3 or a pattern spot of 5 with a share below 0.2, while 15 moderates of the
+hard site and 6 of the season site did."""
 SPOT_CEILING_Z = 8.0
 """The spot's contribution stays below this z, so holes rank after most large changes."""
 SPOT_SOFT_Z = MODERATE_Z
@@ -103,6 +116,9 @@ class FootprintScore:
     """The highest structure change of those cells, in the pair's thresholds (0: none)."""
     level_change: float | None = None
     """Mean brightness of the whole cells after minus before, in spreads of the before bands."""
+    shadow_band: float | None = None
+    """Share of the roof's whole cells in the band along walls that changed sides with the sun,
+    counted at a discount (:mod:`.shadows`); None: nothing discounted."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,8 @@ class ScoreRun:
     """How the structure change's threshold was learnt (:meth:`.texture.StructureScale.describe`)."""
     relit: float = 0.0
     """Share of the scored roofs whose brightness changed strongly but not their pattern."""
+    shadow: ShadowEstimate | None = None
+    """The cast shadows' turn between the passes and the wall band discounted (:mod:`.shadows`)."""
 
     def thresholds_text(self) -> str:
         """How ``suggested`` was derived, for the user (feedback and result key)."""
@@ -139,6 +157,7 @@ class ScoreRun:
             f"moderate; below z {POSSIBLE_Z:g}: intact, or possible with a share from "
             f"{SEVERITY_SHARES[0][1]:.0%}; fewer than {MIN_VALID_SHARE:.0%} valid pixels: unknown. "
             + pattern_text(self.structure, self.relit)
+            + (f" {self.shadow.describe()}." if self.shadow is not None else "")
         )
 
     @property
@@ -172,6 +191,11 @@ def _signed(value: float) -> str:
     return f"− {-value:.4g}" if value < 0 else f"+ {value:.4g}"
 
 
+def is_quiet_hole(spot: float, pattern_spot: float, strong: float) -> bool:
+    """A hole's spot (or pattern spot) on a roof otherwise quiet (see QUIET_SPOT)."""
+    return bool((spot >= QUIET_SPOT or pattern_spot >= QUIET_PATTERN_SPOT) and strong < QUIET_STRONG)
+
+
 def suggest(z: float, strong: float, area_z: float | None = None) -> str:
     """The suggested status of a footprint with z-score ``z`` (``area_z`` of it from the
     footprint-minus-ring contrast; None: all of it) and strongly changed share ``strong``.
@@ -195,9 +219,9 @@ def grade(
     normalisation: Normalisation,
     on_image: NDArray[np.float64],
     obscured: NDArray[np.bool_] | None = None,
-) -> tuple[list[FootprintScore], float, float, float]:
-    """Scores in input order, the centre (0) and unit of the area statistic, and the share of
-    roofs relit (see :func:`.pattern_grading.relit`).
+) -> tuple[list[FootprintScore], float, float, float, ShadowEstimate]:
+    """Scores in input order, the centre (0) and unit of the area statistic, the share of
+    roofs relit (see :func:`.pattern_grading.relit`) and the shadows' estimate (:mod:`.shadows`).
     A footprint's valid share counts the share of its area off the before image as invalid
     (those pixels are never read), so one lying mostly outside is not scored on the rest."""
     reference = normalisation.median_magnitude
@@ -208,18 +232,28 @@ def grade(
         frac = sums.changed[1:] / valid
         strong = sums.strong[1:] / valid
         ring_mean = np.where(sums.ring_valid >= MIN_RING_PIXELS, sums.ring_magnitude / sums.ring_valid, reference)
-    evidence = pattern_evidence(sums)
     known = (pixels > 0) & (valid_share >= MIN_VALID_SHARE)
     if obscured is not None:
         known &= ~obscured
+    shadow = estimate_shadow(sums.shadow, known, inside_mean, normalisation.pixel_threshold)
+    walls = discount(
+        sums.shadow,
+        shadow,
+        inside_mean,
+        normalisation.pixel_threshold,
+        sums.peak[1:],
+        sums.pattern[1:],
+        sums.pattern_peak[1:],
+    )
+    evidence = pattern_evidence(sums, walls)
     threshold = max(normalisation.pixel_threshold, 1e-12)
     ring_change = np.where(sums.ring_valid >= MIN_RING_PIXELS, ring_mean / threshold, np.nan)
     contrast = inside_mean - ring_mean
     center, spread = 0.0, max(MIN_SPREAD, AREA_UNIT * normalisation.pixel_threshold)
     area_z = (contrast - center) / spread
-    has_spot = known & np.isfinite(sums.peak[1:])
+    has_spot = known & np.isfinite(walls.peak)
     with np.errstate(invalid="ignore"):
-        spot = (sums.peak[1:] - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
+        spot = (walls.peak - inside_mean) / max(normalisation.pixel_threshold, 1e-12)
     z = np.where(has_spot, np.maximum(area_z, spot_contribution(spot)), area_z)
     has_cells = np.isfinite(evidence.share)
     hazy = np.array([bool(known[i] and has_cells[i] and is_hazy(evidence, i)) for i in range(pixels.size)])
@@ -241,6 +275,10 @@ def grade(
                     float(evidence.peak[index]),
                     lit,
                 )
+        hole_spot = float(spot[index]) if has_spot[index] else 0.0
+        pattern_spot = float(evidence.peak[index]) if np.isfinite(evidence.peak[index]) else 0.0
+        if says in (INTACT, DAMAGE_SCALE[1]) and is_quiet_hole(hole_spot, pattern_spot, float(strong[index])):
+            says, z[index] = DAMAGE_SCALE[2], max(float(z[index]), MODERATE_Z)
         suggested.append(says)
     suggestions = dict(zip(np.flatnonzero(known).tolist(), suggested))
     order = [int(i) for i in np.flatnonzero(known)[np.argsort(-z[known], kind="stable")]]
@@ -281,14 +319,16 @@ def grade(
                 pattern=float(evidence.share[index]) if cells else None,
                 pattern_spot=float(evidence.peak[index]) if cells else None,
                 level_change=float(evidence.level_change[index]) if cells else None,
+                shadow_band=float(walls.share[index]) if walls.share[index] > 0 else None,
             )
         )
-    return scores, center, spread, lit_share
+    return scores, center, spread, lit_share, shadow
 
 
-def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
+def pattern_evidence(sums: FootprintSums, walls: Discounted | None = None) -> PatternEvidence:
     """Per footprint: the share of whole cells with a new pattern, the hottest of them and the
-    brightness of the cells against the ring's, before and after (NaN without a whole cell)."""
+    brightness of the cells against the ring's, before and after (NaN without a whole cell);
+    with ``walls``, the discounted band along walls counts as :mod:`.shadows` says."""
     cells = sums.cells[1:]
     ring_pixels = np.maximum(sums.ring_valid, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -296,10 +336,12 @@ def pattern_evidence(sums: FootprintSums) -> PatternEvidence:
         ring_known = sums.ring_valid >= MIN_RING_PIXELS
         before_contrast = np.where(ring_known, level_before - sums.ring_before / ring_pixels, np.nan)
         after_contrast = np.where(ring_known, level_after - sums.ring_after / ring_pixels, np.nan)
+        pattern = sums.pattern[1:] if walls is None else walls.pattern
+        pattern_peak = sums.pattern_peak[1:] if walls is None else walls.pattern_peak
         return PatternEvidence(
-            sums.pattern[1:] / cells,
+            pattern / cells,
             sums.lost[1:] / cells,
-            np.where(cells > 0, sums.pattern_peak[1:], np.nan),
+            np.where(cells > 0, pattern_peak, np.nan),
             before_contrast,
             after_contrast,
             level_after - level_before,

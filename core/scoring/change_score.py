@@ -197,7 +197,7 @@ def score_changes(
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
             accumulate(rings, normalisation, window, pixels, labels.ravel(), sums, scale)
-    scores, center, spread, lit = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
+    scores, center, spread, lit, shadow = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,
         center,
@@ -210,6 +210,7 @@ def score_changes(
         registration,
         scale.describe(),
         lit,
+        shadow,
     )
 
 

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from .footprint_raster import PixelBoxes
 from .radiometry import Normalisation
 from .raster_pair import BandValues, RasterPair, Window
+from .shadows import ShadowSums, edge_classes
 from .texture import StructureScale, brightness, brightness_offset, cells_change, footprint_cells
 
 RING_CELL = 4
@@ -49,6 +50,8 @@ class FootprintSums:
     every footprint)."""
 
     def __init__(self, count: int):
+        self.shadow = ShadowSums(count)
+        """Per edge class of the whole cells (:mod:`.shadows`)."""
         self.pixels: NDArray[np.float64] = np.zeros(count + 1)
         self.valid: NDArray[np.float64] = np.zeros(count + 1)
         self.magnitude: NDArray[np.float64] = np.zeros(count + 1)
@@ -129,7 +132,9 @@ def accumulate(
         # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
         covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
         raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak)
-        add_structure(labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, sums)
+        add_structure(
+            labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, sums, magnitude_cells
+        )
     ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
     ring_pixels = ring_cells * float(full)
     magnitude_cells *= ring_cells
@@ -158,9 +163,10 @@ def add_structure(
     normalisation: Normalisation,
     scale: StructureScale,
     sums: FootprintSums,
+    magnitude_cells: NDArray[np.float64],
 ) -> None:
     """Add each footprint's whole cells, those whose pattern changed and their mean brightness
-    before and after to ``sums``."""
+    before and after to ``sums`` (and per edge class of the cells, for :mod:`.shadows`)."""
     rows, cols, owner = footprint_cells(labels, covered)
     if not owner.size:
         return
@@ -177,6 +183,9 @@ def add_structure(
     np.maximum.at(sums.pattern_peak, owner[new], change[new])
     sums.level_before += np.bincount(owner, weights=cells.before_level, minlength=length)
     sums.level_after += np.bincount(owner, weights=cells.after_level, minlength=length)
+    means = magnitude_cells[rows, cols] / (RING_CELL * RING_CELL)
+    classes = edge_classes(labels, rows, cols, owner)
+    sums.shadow.add_cells(classes, owner, means, normalisation.pixel_threshold, new, change)
 
 
 def raise_peaks(

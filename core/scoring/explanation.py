@@ -6,6 +6,7 @@ from ..values import STATUSES, label_of
 from .change_grading import UNKNOWN, FootprintScore
 from .pattern_grading import CONSTRUCTION
 from .registration import Registration
+from .shadows import DISCOUNT, ShadowEstimate
 
 
 def roof_sentence(frac: float | None) -> str:
@@ -14,9 +15,12 @@ def roof_sentence(frac: float | None) -> str:
     return "" if frac is None else f"{frac:.0%} of the roof changed"
 
 
-def explain(score: FootprintScore, registration: Registration | None = None) -> str:
+def explain(
+    score: FootprintScore, registration: Registration | None = None, shadow: ShadowEstimate | None = None
+) -> str:
     """One sentence per structure: share of the roof changed, its hottest spot, the ring's change
-    and the correction applied to the pair (``chg_why`` of ``sitewatch:changescore``)."""
+    and the corrections applied to the pair and to it (co-registration; walls relit by a new sun,
+    :mod:`.shadows`) (``chg_why`` of ``sitewatch:changescore``)."""
     if score.suggested == UNKNOWN:
         if score.obscured:
             return "unknown: the after image is obscured here (clouds, haze or an area drawn as obscured)"
@@ -41,6 +45,14 @@ def explain(score: FootprintScore, registration: Registration | None = None) -> 
         parts.append(f"hottest 2 m patch {score.spot:.1f}× the changed-pixel threshold above the roof's mean")
     if score.ring is not None:
         parts.append(f"ring changed {score.ring:.1f}× the threshold")
+    if score.shadow_band:
+        faces = f"walls facing {shadow.faces}" if shadow is not None and shadow.relit else "walls"
+        where = (
+            "its hottest part is the band along them: the whole roof"
+            if score.shadow_band >= 1.0
+            else f"the band along them ({score.shadow_band:.0%} of the roof)"
+        )
+        parts.append(f"{faces} relit by a new sun (shadows moved); {where} counted at {DISCOUNT:.0%}")
     if registration is not None and registration.corrected:
         west = "west" if registration.east_px >= 0 else "east"
         north = "north" if registration.south_px >= 0 else "south"

@@ -236,7 +236,7 @@ class ChangeScore(SiteWatchAlgorithm):
             out.setAttributes(
                 [attributes[i] for i in kept]
                 + [scored.score, scored.frac, scored.rank, scored.suggested]
-                + [scored.strong, scored.ring, scored.spot, explain(scored, run.registration)]
+                + [scored.strong, scored.ring, scored.spot, explain(scored, run.registration, run.shadow)]
                 + [scored.pattern]
             )
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):

@@ -57,6 +57,14 @@ def test_a_new_sun_on_pitched_roofs_is_not_damage(qgis_app, tmp_path):
     assert "the pair is relit" in run.thresholds_text()
     intact_suggested = [s.suggested for sid, s in zip(ids, run.scores) if truth[sid] == "intact"]
     assert intact_suggested.count("destroyed") == 0
+    # the revetments' walls (inside their footprints) changed sides with the sun: found and
+    # discounted (before: 6 intact revetments suggested moderate, F1 0.81, precision 0.73)
+    assert run.shadow is not None and run.shadow.relit, run.shadow
+    assert "changed with the sun" in run.thresholds_text()
+    assert quality.f1 >= 0.85 and quality.precision >= 0.85, quality
+    assert intact_suggested.count("moderate") <= 1
+    discounted = [s for s in run.scores if s.shadow_band]
+    assert discounted and "relit by a new sun" in explain(discounted[0], run.registration, run.shadow)
 
 
 def test_new_construction_is_not_damage_and_clouds_make_structures_unknown(qgis_app, tmp_path):

@@ -56,3 +56,22 @@ def test_each_suggestion_is_explained_in_words(shifted_site):
     assert sentence.startswith("destroyed: ") and "% of the roof changed" in sentence
     assert "after image moved back 1.7 px east, 1." in sentence and sentence.endswith(" px north")
     assert stored_suggestion("destroyed", 0.83, 0.61) == "suggests Destroyed (0.83): 61% of the roof changed"
+
+
+def test_light_damage_on_a_hard_site_is_suggested_moderate(qgis_app, tmp_path):
+    # The suite's hard site (tuning seed 1101): noise, a new sun, a 1.6 px shift, dark roofs,
+    # the after image in EPSG:3857, half of the structures hit. Before the quiet-roof rule
+    # (change_grading.QUIET_SPOT) none of its 16 moderates was suggested moderate (9 possible,
+    # 4 intact; class 80 %, F1 0.89); with it 7 are.
+    from sitewatch.core.scoring.change_grading import is_quiet_hole
+    from sitewatch.sample.site_suite import SITES
+
+    hard = next(site for site in SITES if site.name == "hard")
+    files = generate_site(tmp_path, hard.variant, 3000, 1101, **hard.options)
+    run, ids, truth = score_site(files)
+    quality = evaluate(run, ids, truth)
+    assert quality.f1 >= 0.92 and quality.class_accuracy >= 0.83, quality
+    moderate = [s.suggested for sid, s in zip(ids, run.scores) if truth[sid] == "moderate"]
+    assert moderate.count("moderate") >= 0.4 * len(moderate), moderate
+    assert is_quiet_hole(3.6, 0.0, 0.1) and is_quiet_hole(0.0, 6.5, 0.1)
+    assert not is_quiet_hole(4.5, 8.0, 0.3)  # a roof relit on a whole side is not a hole
