@@ -177,7 +177,7 @@ def score_changes(
             w for w in pair.windows(*region) if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size
         ]
 
-        def submit(window: Window) -> tuple[Future[WindowChange], Future[Labels]]:
+        def submit(window: Window) -> tuple[Future[WindowChange], Future[tuple[Labels, NDArray[np.intp]]]]:
             return (
                 pixel_pool.submit(window_change, pair, normalisation, window, before_pool),
                 label_pool.submit(shapes.labels, window),
@@ -186,7 +186,7 @@ def score_changes(
         pending = deque(submit(window) for window in windows[:PREFETCH])
         for done, window in enumerate(windows):
             pixel_future, label_future = pending.popleft()
-            pixels, labels = pixel_future.result(), label_future.result()
+            pixels, (labels, owners) = pixel_future.result(), label_future.result()
             if done + PREFETCH < len(windows):
                 pending.append(submit(windows[done + PREFETCH]))
             if feedback is not None:
@@ -196,7 +196,7 @@ def score_changes(
                             future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
-            accumulate(rings, normalisation, window, pixels, labels.ravel(), sums, scale)
+            accumulate(rings, normalisation, window, pixels, labels.ravel(), owners, sums, scale)
     scores, center, spread, lit = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,

@@ -76,6 +76,29 @@ class FootprintSums:
         self.ring_valid: NDArray[np.float64] = np.zeros(count)
         self.ring_magnitude: NDArray[np.float64] = np.zeros(count)
 
+    INSIDE = (
+        "pixels",
+        "valid",
+        "magnitude",
+        "changed",
+        "strong",
+        "cells",
+        "pattern",
+        "lost",
+        "level_before",
+        "level_after",
+    )
+    """The sums over pixels and cells inside the footprints (not the peaks, not the rings)."""
+
+    def add(self, window: FootprintSums, owners: NDArray[np.intp]) -> None:
+        """Add the inside sums and peaks of ``window`` (one window's, numbered in the window:
+        its footprint k is ``owners[k - 1]`` here) to these."""
+        index = owners + 1
+        for name in self.INSIDE:
+            getattr(self, name)[index] += getattr(window, name)[1:]
+        self.peak[index] = np.maximum(self.peak[index], window.peak[1:])
+        self.pattern_peak[index] = np.maximum(self.pattern_peak[index], window.pattern_peak[1:])
+
 
 def window_change(
     pair: RasterPair, normalisation: Normalisation, window: Window, before_pool: Executor | None
@@ -95,29 +118,37 @@ def accumulate(
     window: Window,
     pixels: WindowChange,
     labels: Labels,
+    owners: NDArray[np.intp],
     sums: FootprintSums,
     scale: StructureScale,
 ) -> None:
-    """Add the window's change (``pixels``) of the footprints in ``labels`` (flat) and of the
-    ``rings`` it touches to ``sums``."""
+    """Add the window's change (``pixels``) of the footprints in ``labels`` (flat, numbered in
+    the window: label k is footprint ``owners[k - 1]``) and of the ``rings`` it touches to ``sums``.
+
+    The footprints' sums are taken over the window's own numbering (arrays as long as the
+    footprints in the window, not as the site) and then added to theirs."""
     magnitude, valid, before, after = pixels
     occupied = labels != 0
     inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
     if inside.size:
-        ids = labels[inside]
-        length = sums.pixels.size
+        local = FootprintSums(owners.size)
+        ids = labels[inside].astype(np.intp)
         inside_magnitude = magnitude.ravel()[inside]
-        changed = inside_magnitude > normalisation.pixel_threshold  # invalid pixels have magnitude 0
-        pixel_counts = np.bincount(ids, minlength=length)
-        sums.pixels += pixel_counts
-        if valid is None:
-            sums.valid += pixel_counts
-        else:
-            sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
-        sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
-        sums.changed += np.bincount(ids, weights=changed, minlength=length)
-        strong = inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
-        sums.strong += np.bincount(ids, weights=strong, minlength=length)
+        local.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=local.pixels.size)
+        # one count of (footprint, class) pairs gives the pixels, valid, changed and strongly
+        # changed pixels (invalid pixels have magnitude 0: never changed; strong ones are changed)
+        kind = (inside_magnitude > normalisation.pixel_threshold).view(np.uint8)
+        kind += inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
+        classes = 3
+        if valid is not None:
+            kind += valid.ravel()[inside]
+            classes = 4
+        counts = np.bincount(ids * classes + kind, minlength=local.pixels.size * classes)
+        counts = counts.reshape(local.pixels.size, classes)
+        local.pixels += counts.sum(axis=1)
+        local.valid += counts[:, 1:].sum(axis=1) if valid is not None else local.pixels
+        local.changed += counts[:, -2:].sum(axis=1)
+        local.strong += counts[:, -1]
     occupied = occupied.reshape(magnitude.shape)
     free = ~occupied
     if valid is not None:
@@ -128,25 +159,32 @@ def accumulate(
     if inside.size:
         # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
         covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
-        raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak)
-        add_structure(labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, sums)
+        raise_peaks(
+            labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, local.peak
+        )
+        add_structure(labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, local)
+        sums.add(local, owners)
     ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
-    ring_pixels = ring_cells * float(full)
-    magnitude_cells *= ring_cells
     rows, cols = ring_cells.shape
     near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
     c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
     c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
-    ring_counts = box_sums(integral(ring_pixels), c0, r0, c1, r1)
-    sums.ring_valid[near] += ring_counts
-    sums.ring_magnitude[near] += box_sums(integral(magnitude_cells), c0, r0, c1, r1)
-    for image, is_after, total in ((before, False, sums.ring_before), (after, True, sums.ring_after)):
-        # the ring's brightness from one pixel of each cell (times the cell's pixels): a ring
-        # holds hundreds of cells, and reading them all would cost as much as the magnitude
+    # one summed-area table of four layers: ring pixels, their magnitude, their brightness
+    # before and after (from one pixel of each cell, times the cell's pixels: a ring holds
+    # hundreds of cells, and reading them all would cost as much as the magnitude)
+    layers = np.empty((4, rows, cols))
+    np.multiply(ring_cells, float(full), out=layers[0])
+    np.multiply(magnitude_cells, ring_cells, out=layers[1])
+    for layer, (image, is_after) in enumerate(((before, False), (after, True)), start=2):
         level_cells = brightness(image[:, ::RING_CELL, ::RING_CELL], normalisation, is_after) * np.float32(full)
-        total[near] += box_sums(integral(level_cells * ring_cells), c0, r0, c1, r1)
+        np.multiply(level_cells, ring_cells, out=layers[layer], casting="unsafe")
+    ring_counts, ring_magnitude, ring_before, ring_after = box_sums(integral(layers), c0, r0, c1, r1)
+    sums.ring_valid[near] += ring_counts
+    sums.ring_magnitude[near] += ring_magnitude
+    sums.ring_before[near] += ring_before
+    sums.ring_after[near] += ring_after
     sums.ring_after[near] += brightness_offset(normalisation) * ring_counts
 
 
@@ -228,14 +266,17 @@ def box_sums(
     c1: NDArray[np.int_],
     r1: NDArray[np.int_],
 ) -> NDArray[np.float64]:
-    """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table``."""
-    sums: NDArray[np.float64] = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table`` (of the last two
+    axes: a stack of tables gives one row of sums per table)."""
+    sums: NDArray[np.float64] = table[..., r1, c1] - table[..., r0, c1] - table[..., r1, c0] + table[..., r0, c0]
     return sums
 
 
 def integral(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The summed-area table of ``values`` (one row and column of zeros before them)."""
-    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1))
-    np.cumsum(values, axis=0, out=table[1:, 1:])
-    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    """The summed-area table of ``values`` over its last two axes (one row and column of zeros
+    before them)."""
+    table = np.zeros((*values.shape[:-2], values.shape[-2] + 1, values.shape[-1] + 1))
+    inner = table[..., 1:, 1:]
+    np.cumsum(values, axis=-2, out=inner)
+    np.cumsum(inner, axis=-1, out=inner)
     return table
