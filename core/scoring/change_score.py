@@ -161,11 +161,13 @@ def score_changes(
     region = _region(rings, inside, overlap)
     # Helper threads (numpy and GDAL release the GIL): one decodes the before image while the
     # pixel thread decodes the after image and computes the magnitude of the next window, one
-    # rasterises the next window's footprints, and this thread adds up the current window.
+    # rasterises the next window's footprints, and this thread adds up the current window's
+    # rings while the last one adds up its footprints (no stage then holds the others up).
     with (
         ThreadPoolExecutor(max_workers=1) as before_pool,
         ThreadPoolExecutor(max_workers=1) as pixel_pool,
         ThreadPoolExecutor(max_workers=1) as label_pool,
+        ThreadPoolExecutor(max_workers=1) as sums_pool,
     ):
         registration = estimate_shift(pair, region, before_pool)
         if registration.corrected:
@@ -196,7 +198,7 @@ def score_changes(
                             future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
-            accumulate(rings, normalisation, window, pixels, labels.ravel(), owners, sums, scale)
+            accumulate(rings, normalisation, window, pixels, labels.ravel(), owners, sums, scale, sums_pool)
     scores, center, spread, lit = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,

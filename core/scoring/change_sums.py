@@ -121,50 +121,93 @@ def accumulate(
     owners: NDArray[np.intp],
     sums: FootprintSums,
     scale: StructureScale,
+    pool: Executor | None = None,
 ) -> None:
     """Add the window's change (``pixels``) of the footprints in ``labels`` (flat, numbered in
     the window: label k is footprint ``owners[k - 1]``) and of the ``rings`` it touches to ``sums``.
 
     The footprints' sums are taken over the window's own numbering (arrays as long as the
-    footprints in the window, not as the site) and then added to theirs."""
+    footprints in the window, not as the site) and then added to theirs. With a ``pool``, they
+    are taken on it while this thread adds up the rings (numpy releases the GIL)."""
     magnitude, valid, before, after = pixels
     occupied = labels != 0
-    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
-    if inside.size:
-        local = FootprintSums(owners.size)
-        ids = labels[inside].astype(np.intp)
-        inside_magnitude = magnitude.ravel()[inside]
-        local.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=local.pixels.size)
-        # one count of (footprint, class) pairs gives the pixels, valid, changed and strongly
-        # changed pixels (invalid pixels have magnitude 0: never changed; strong ones are changed)
-        kind = (inside_magnitude > normalisation.pixel_threshold).view(np.uint8)
-        kind += inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
-        classes = 3
-        if valid is not None:
-            kind += valid.ravel()[inside]
-            classes = 4
-        counts = np.bincount(ids * classes + kind, minlength=local.pixels.size * classes)
-        counts = counts.reshape(local.pixels.size, classes)
-        local.pixels += counts.sum(axis=1)
-        local.valid += counts[:, 1:].sum(axis=1) if valid is not None else local.pixels
-        local.changed += counts[:, -2:].sum(axis=1)
-        local.strong += counts[:, -1]
-    occupied = occupied.reshape(magnitude.shape)
     free = ~occupied
     if valid is not None:
-        free &= valid
+        free &= valid.ravel()
+    occupied, free = occupied.reshape(magnitude.shape), free.reshape(magnitude.shape)
     full = RING_CELL * RING_CELL
     free_cells = cell_sums(free.view(np.uint8))
     magnitude_cells = cell_sums(magnitude)
-    if inside.size:
-        # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
-        covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
-        raise_peaks(
-            labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, local.peak
+    if pool is None:
+        local = _footprint_sums(
+            normalisation, pixels, labels, occupied, free_cells, magnitude_cells, owners.size, scale
         )
-        add_structure(labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, local)
+    else:
+        pending = pool.submit(
+            _footprint_sums, normalisation, pixels, labels, occupied, free_cells, magnitude_cells, owners.size, scale
+        )
+    _add_rings(rings, normalisation, window, before, after, free_cells == full, magnitude_cells, sums)
+    if pool is not None:
+        local = pending.result()
+    if local is not None:
         sums.add(local, owners)
-    ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
+
+
+def _footprint_sums(
+    normalisation: Normalisation,
+    pixels: WindowChange,
+    labels: Labels,
+    occupied: Mask,
+    free_cells: NDArray[np.float64],
+    magnitude_cells: NDArray[np.float64],
+    count: int,
+    scale: StructureScale,
+) -> FootprintSums | None:
+    """The sums of a window's ``count`` footprints (numbered in the window; None: no footprint pixel)."""
+    magnitude, valid, before, after = pixels
+    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
+    if not inside.size:
+        return None
+    local = FootprintSums(count)
+    ids = labels[inside].astype(np.intp)
+    inside_magnitude = magnitude.ravel()[inside]
+    local.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=local.pixels.size)
+    # one count of (footprint, class) pairs gives the pixels, valid, changed and strongly
+    # changed pixels (invalid pixels have magnitude 0: never changed; strong ones are changed)
+    kind = (inside_magnitude > normalisation.pixel_threshold).view(np.uint8)
+    kind += inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
+    classes = 3
+    if valid is not None:
+        kind += valid.ravel()[inside]
+        classes = 4
+    counts = np.bincount(ids * classes + kind, minlength=local.pixels.size * classes)
+    counts = counts.reshape(local.pixels.size, classes)
+    local.pixels += counts.sum(axis=1)
+    local.valid += counts[:, 1:].sum(axis=1) if valid is not None else local.pixels
+    local.changed += counts[:, -2:].sum(axis=1)
+    local.strong += counts[:, -1]
+    # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
+    full = RING_CELL * RING_CELL
+    covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
+    shaped = labels.reshape(magnitude.shape)
+    raise_peaks(shaped, covered, magnitude_cells, normalisation.pixel_threshold, local.peak)
+    add_structure(shaped, covered, before, after, normalisation, scale, local)
+    return local
+
+
+def _add_rings(
+    rings: PixelBoxes,
+    normalisation: Normalisation,
+    window: Window,
+    before: BandValues,
+    after: BandValues,
+    ring_cells: Mask,
+    magnitude_cells: NDArray[np.float64],
+    sums: FootprintSums,
+) -> None:
+    """Add the valid pixels, magnitude and brightness of the ``ring_cells`` (no footprint pixel,
+    every pixel valid) within each ring's box to ``sums``."""
+    full = RING_CELL * RING_CELL
     rows, cols = ring_cells.shape
     near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
     c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
