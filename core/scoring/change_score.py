@@ -148,7 +148,7 @@ def score_changes(
     pair = RasterPair(before_path, after_path, bands)
     shapes = FootprintRaster(pair, footprints, footprints_crs)
     ring_cols, ring_rows = shapes.ring_pixels(ring_m)
-    rings = shapes.boxes.grown(ring_cols, ring_rows)
+    rings = shapes.boxes.grown(ring_cols, ring_rows).indexed(pair.block, pair.height)
     overlap = pair.after_region()
     inside = np.zeros(shapes.count, dtype=bool)
     if overlap is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,14 +37,50 @@ class PixelBoxes:
     row0: NDArray[np.float64]
     col1: NDArray[np.float64]
     row1: NDArray[np.float64]
+    bands: list[NDArray[np.intp]] | None = field(default=None, compare=False, repr=False)
+    """With :meth:`indexed`: per band of ``band_rows`` rows (from row 0), the boxes meeting it."""
+    band_rows: int = 0
 
     def grown(self, cols: float, rows: float) -> PixelBoxes:
         return PixelBoxes(self.col0 - cols, self.row0 - rows, self.col1 + cols, self.row1 + rows)
 
+    def indexed(self, band_rows: int, height: int) -> PixelBoxes:
+        """These boxes with the list of those meeting each band of ``band_rows`` rows of a grid
+        ``height`` rows high (boxes beyond it are listed in its first or last band), so that
+        :meth:`intersecting` tests only the boxes of the bands it spans, not every box."""
+        count = max(1, math.ceil(height / band_rows))
+        known = np.flatnonzero(np.isfinite(self.row0) & np.isfinite(self.row1))
+        first = np.clip(np.floor(self.row0[known] / band_rows), 0, count - 1).astype(np.intp)
+        last = np.clip(np.ceil(self.row1[known] / band_rows) - 1, first, count - 1).astype(np.intp)
+        spans = last - first + 1
+        members = np.repeat(known, spans)
+        band = np.repeat(first - np.cumsum(spans) + spans, spans) + np.arange(members.size)
+        order = np.argsort(band, kind="stable")  # within a band: box order kept
+        starts = np.searchsorted(band[order], np.arange(count + 1))
+        sorted_members = members[order]
+        bands = [sorted_members[starts[b] : starts[b + 1]] for b in range(count)]
+        return PixelBoxes(self.col0, self.row0, self.col1, self.row1, bands, band_rows)
+
     def intersecting(self, col0: int, row0: int, col1: int, row1: int) -> NDArray[np.intp]:
-        """Indices of boxes that intersect the pixel region [col0, col1) × [row0, row1)."""
-        hit = (self.col1 > col0) & (self.col0 < col1) & (self.row1 > row0) & (self.row0 < row1)
-        return np.flatnonzero(hit)
+        """Indices of boxes that intersect the pixel region [col0, col1) × [row0, row1), ascending."""
+        if self.bands is None:
+            hit = (self.col1 > col0) & (self.col0 < col1) & (self.row1 > row0) & (self.row0 < row1)
+            return np.flatnonzero(hit)
+        last = len(self.bands) - 1
+        first_band = min(max(row0 // self.band_rows, 0), last)
+        last_band = min(max((row1 - 1) // self.band_rows, first_band), last)
+        if first_band == last_band:
+            candidates = self.bands[first_band]
+        else:
+            candidates = np.unique(np.concatenate(self.bands[first_band : last_band + 1]))
+        hit = (
+            (self.col1[candidates] > col0)
+            & (self.col0[candidates] < col1)
+            & (self.row1[candidates] > row0)
+            & (self.row0[candidates] < row1)
+        )
+        found: NDArray[np.intp] = candidates[hit]
+        return found
 
 
 class FootprintRaster:
@@ -99,7 +135,7 @@ class FootprintRaster:
             off_image = min(box) < 0 or max(box[0], box[2]) > pair.width or max(box[1], box[3]) > pair.height
             if off_image and geometry.GetArea() > 0:  # rare: only at the image's edge, so GEOS only there
                 self.on_image[index] = geometry.Intersection(image).GetArea() / geometry.GetArea()
-        self.boxes = PixelBoxes(*bounds)
+        self.boxes = PixelBoxes(*bounds).indexed(pair.block, pair.height)
         self.has_geometry = np.isfinite(bounds[0])
 
     def ring_pixels(self, ring_m: float) -> tuple[float, float]:
