@@ -233,6 +233,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     size, cache = args.size, args.cache
+    if args.large and args.large_size % size:
+        parser.error(f"--large-size must be a multiple of --size ({size})")
     cache.mkdir(parents=True, exist_ok=True)
     print(f"Preparing data in {cache} (reused when present)…", flush=True)
     footprints = write_footprints(cache / f"footprints_{size}_10k.gpkg", 10_000, size, 5)
