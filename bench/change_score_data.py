@@ -93,13 +93,23 @@ def footprints_wkb(path: Path) -> tuple[list[bytes], str]:
     return shapes, layer.GetSpatialRef().ExportToWkt()
 
 
-def build_mosaic(path: Path, tile: Path, size: int) -> Path:
-    """A 2·size square tiled DEFLATE GeoTIFF made of 2 × 2 copies of ``tile`` (through a VRT)."""
-    if path.exists():
-        return path
+CREATION = [
+    "TILED=YES",
+    "BLOCKXSIZE=256",
+    "BLOCKYSIZE=256",
+    "COMPRESS=DEFLATE",
+    "ZLEVEL=1",
+    "NUM_THREADS=2",
+    "BIGTIFF=IF_SAFER",
+]
+
+
+def _mosaic_vrt(path: Path, tile: Path, size: int, per_side: int) -> Path:
+    """A VRT of ``per_side`` × ``per_side`` copies of the ``size``-pixel square ``tile``."""
     mosaic = path.with_suffix(".vrt")
     copies = []
-    for i, (dx, dy) in enumerate(((0, 0), (1, 0), (0, 1), (1, 1))):
+    offsets = [(dx, dy) for dy in range(per_side) for dx in range(per_side)]
+    for i, (dx, dy) in enumerate(offsets):
         shifted = path.parent / f"{path.stem}_{i}.vrt"
         gdal.Translate(
             str(shifted),
@@ -114,18 +124,50 @@ def build_mosaic(path: Path, tile: Path, size: int) -> Path:
         )
         copies.append(str(shifted))
     gdal.BuildVRT(str(mosaic), copies)
+    return mosaic
+
+
+def build_mosaic(path: Path, tile: Path, size: int, per_side: int = 2) -> Path:
+    """A per_side·size square tiled DEFLATE GeoTIFF made of per_side × per_side copies of
+    ``tile`` (through a VRT)."""
+    if path.exists():
+        return path
     temporary = path.with_suffix(".part.tif")
-    gdal.Translate(
-        str(temporary),
-        str(mosaic),
-        creationOptions=[
-            "TILED=YES",
-            "BLOCKXSIZE=256",
-            "BLOCKYSIZE=256",
-            "COMPRESS=DEFLATE",
-            "ZLEVEL=1",
-            "NUM_THREADS=2",
-        ],
+    gdal.Translate(str(temporary), str(_mosaic_vrt(path, tile, size, per_side)), creationOptions=CREATION)
+    temporary.rename(path)
+    return path
+
+
+def build_painted_mosaic(path: Path, tile: Path, size: int, per_side: int, rubble: Path, strip: int = 1024) -> Path:
+    """Like :func:`build_mosaic`, then with 10 % of the ``rubble`` footprints painted as dark
+    rubble: written strip by strip (each strip of the mosaic read, painted in memory and
+    written), so memory stays at one strip however large the image."""
+    if path.exists():
+        return path
+    source = gdal.Open(str(_mosaic_vrt(path, tile, size, per_side)))
+    width, height = source.RasterXSize, source.RasterYSize
+    temporary = path.with_suffix(".part.tif")
+    target = gdal.GetDriverByName("GTiff").Create(
+        str(temporary), width, height, 3, gdal.GDT_Byte, options=[*CREATION, "INTERLEAVE=PIXEL"]
     )
+    gt = source.GetGeoTransform()
+    target.SetGeoTransform(gt)
+    target.SetSpatialRef(utm())
+    vectors = ogr.Open(str(rubble))
+    layer = vectors.GetLayer(0)
+    layer.SetAttributeFilter("structure_id % 10 = 0")
+    for row in range(0, height, strip):
+        rows = min(strip, height - row)
+        memory = gdal.GetDriverByName("MEM").Create("", width, rows, 3, gdal.GDT_Byte)
+        top = gt[3] + row * gt[5]
+        memory.SetGeoTransform((gt[0], gt[1], 0, top, 0, gt[5]))
+        memory.SetSpatialRef(utm())
+        memory.WriteRaster(0, 0, width, rows, source.ReadRaster(0, row, width, rows))
+        source.FlushCache()
+        layer.SetSpatialFilterRect(gt[0], top + rows * gt[5], gt[0] + width * gt[1], top)
+        gdal.RasterizeLayer(memory, [1, 2, 3], layer, burn_values=[60, 55, 50])
+        target.WriteRaster(0, row, width, rows, memory.ReadRaster(0, 0, width, rows))
+    target = None
+    vectors = None
     temporary.rename(path)
     return path

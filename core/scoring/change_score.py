@@ -148,7 +148,7 @@ def score_changes(
     pair = RasterPair(before_path, after_path, bands)
     shapes = FootprintRaster(pair, footprints, footprints_crs)
     ring_cols, ring_rows = shapes.ring_pixels(ring_m)
-    rings = shapes.boxes.grown(ring_cols, ring_rows)
+    rings = shapes.boxes.grown(ring_cols, ring_rows).indexed(pair.block, pair.height)
     overlap = pair.after_region()
     inside = np.zeros(shapes.count, dtype=bool)
     if overlap is not None:
@@ -161,11 +161,13 @@ def score_changes(
     region = _region(rings, inside, overlap)
     # Helper threads (numpy and GDAL release the GIL): one decodes the before image while the
     # pixel thread decodes the after image and computes the magnitude of the next window, one
-    # rasterises the next window's footprints, and this thread adds up the current window.
+    # rasterises the next window's footprints, and this thread adds up the current window's
+    # rings while the last one adds up its footprints (no stage then holds the others up).
     with (
         ThreadPoolExecutor(max_workers=1) as before_pool,
         ThreadPoolExecutor(max_workers=1) as pixel_pool,
         ThreadPoolExecutor(max_workers=1) as label_pool,
+        ThreadPoolExecutor(max_workers=1) as sums_pool,
     ):
         registration = estimate_shift(pair, region, before_pool)
         if registration.corrected:
@@ -177,7 +179,7 @@ def score_changes(
             w for w in pair.windows(*region) if rings.intersecting(w.col, w.row, w.col + w.width, w.row + w.height).size
         ]
 
-        def submit(window: Window) -> tuple[Future[WindowChange], Future[Labels]]:
+        def submit(window: Window) -> tuple[Future[WindowChange], Future[tuple[Labels, NDArray[np.intp]]]]:
             return (
                 pixel_pool.submit(window_change, pair, normalisation, window, before_pool),
                 label_pool.submit(shapes.labels, window),
@@ -186,7 +188,7 @@ def score_changes(
         pending = deque(submit(window) for window in windows[:PREFETCH])
         for done, window in enumerate(windows):
             pixel_future, label_future = pending.popleft()
-            pixels, labels = pixel_future.result(), label_future.result()
+            pixels, (labels, owners) = pixel_future.result(), label_future.result()
             if done + PREFETCH < len(windows):
                 pending.append(submit(windows[done + PREFETCH]))
             if feedback is not None:
@@ -196,7 +198,7 @@ def score_changes(
                             future.cancel()
                     raise ChangeScoringCanceled("Change scoring was canceled.")
                 feedback.setProgress(100.0 * done / len(windows))
-            accumulate(rings, normalisation, window, pixels, labels.ravel(), sums, scale)
+            accumulate(rings, normalisation, window, pixels, labels.ravel(), owners, sums, scale, sums_pool)
     scores, center, spread, lit, shadow = grade(sums, normalisation, shapes.on_image, covered_by(footprints, obscured))
     return ScoreRun(
         scores,

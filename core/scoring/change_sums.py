@@ -79,6 +79,30 @@ class FootprintSums:
         self.ring_valid: NDArray[np.float64] = np.zeros(count)
         self.ring_magnitude: NDArray[np.float64] = np.zeros(count)
 
+    INSIDE = (
+        "pixels",
+        "valid",
+        "magnitude",
+        "changed",
+        "strong",
+        "cells",
+        "pattern",
+        "lost",
+        "level_before",
+        "level_after",
+    )
+    """The sums over pixels and cells inside the footprints (not the peaks, not the rings)."""
+
+    def add(self, window: FootprintSums, owners: NDArray[np.intp]) -> None:
+        """Add the inside sums and peaks of ``window`` (one window's, numbered in the window:
+        its footprint k is ``owners[k - 1]`` here) to these."""
+        index = owners + 1
+        for name in self.INSIDE:
+            getattr(self, name)[index] += getattr(window, name)[1:]
+        self.peak[index] = np.maximum(self.peak[index], window.peak[1:])
+        self.pattern_peak[index] = np.maximum(self.pattern_peak[index], window.pattern_peak[1:])
+        self.shadow.add(window.shadow, index)
+
 
 def window_change(
     pair: RasterPair, normalisation: Normalisation, window: Window, before_pool: Executor | None
@@ -98,60 +122,116 @@ def accumulate(
     window: Window,
     pixels: WindowChange,
     labels: Labels,
+    owners: NDArray[np.intp],
     sums: FootprintSums,
     scale: StructureScale,
+    pool: Executor | None = None,
 ) -> None:
-    """Add the window's change (``pixels``) of the footprints in ``labels`` (flat) and of the
-    ``rings`` it touches to ``sums``."""
+    """Add the window's change (``pixels``) of the footprints in ``labels`` (flat, numbered in
+    the window: label k is footprint ``owners[k - 1]``) and of the ``rings`` it touches to ``sums``.
+
+    The footprints' sums are taken over the window's own numbering (arrays as long as the
+    footprints in the window, not as the site) and then added to theirs. With a ``pool``, they
+    are taken on it while this thread adds up the rings (numpy releases the GIL)."""
     magnitude, valid, before, after = pixels
     occupied = labels != 0
-    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
-    if inside.size:
-        ids = labels[inside]
-        length = sums.pixels.size
-        inside_magnitude = magnitude.ravel()[inside]
-        changed = inside_magnitude > normalisation.pixel_threshold  # invalid pixels have magnitude 0
-        pixel_counts = np.bincount(ids, minlength=length)
-        sums.pixels += pixel_counts
-        if valid is None:
-            sums.valid += pixel_counts
-        else:
-            sums.valid += np.bincount(ids, weights=valid.ravel()[inside], minlength=length)
-        sums.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=length)
-        sums.changed += np.bincount(ids, weights=changed, minlength=length)
-        strong = inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
-        sums.strong += np.bincount(ids, weights=strong, minlength=length)
-    occupied = occupied.reshape(magnitude.shape)
     free = ~occupied
     if valid is not None:
-        free &= valid
+        free &= valid.ravel()
+    occupied, free = occupied.reshape(magnitude.shape), free.reshape(magnitude.shape)
     full = RING_CELL * RING_CELL
     free_cells = cell_sums(free.view(np.uint8))
     magnitude_cells = cell_sums(magnitude)
-    if inside.size:
-        # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
-        covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
-        raise_peaks(labels.reshape(magnitude.shape), covered, magnitude_cells, normalisation.pixel_threshold, sums.peak)
-        add_structure(
-            labels.reshape(magnitude.shape), covered, before, after, normalisation, scale, sums, magnitude_cells
+    if pool is None:
+        local = _footprint_sums(
+            normalisation, pixels, labels, occupied, free_cells, magnitude_cells, owners.size, scale
         )
-    ring_cells = free_cells == full  # ring cells: no footprint pixel, every pixel valid
-    ring_pixels = ring_cells * float(full)
-    magnitude_cells *= ring_cells
+    else:
+        pending = pool.submit(
+            _footprint_sums, normalisation, pixels, labels, occupied, free_cells, magnitude_cells, owners.size, scale
+        )
+    _add_rings(rings, normalisation, window, before, after, free_cells == full, magnitude_cells, sums)
+    if pool is not None:
+        local = pending.result()
+    if local is not None:
+        sums.add(local, owners)
+
+
+def _footprint_sums(
+    normalisation: Normalisation,
+    pixels: WindowChange,
+    labels: Labels,
+    occupied: Mask,
+    free_cells: NDArray[np.float64],
+    magnitude_cells: NDArray[np.float64],
+    count: int,
+    scale: StructureScale,
+) -> FootprintSums | None:
+    """The sums of a window's ``count`` footprints (numbered in the window; None: no footprint pixel)."""
+    magnitude, valid, before, after = pixels
+    inside = np.flatnonzero(occupied)  # much faster on a bool array than on the labels
+    if not inside.size:
+        return None
+    local = FootprintSums(count)
+    ids = labels[inside].astype(np.intp)
+    inside_magnitude = magnitude.ravel()[inside]
+    local.magnitude += np.bincount(ids, weights=inside_magnitude, minlength=local.pixels.size)
+    # one count of (footprint, class) pairs gives the pixels, valid, changed and strongly
+    # changed pixels (invalid pixels have magnitude 0: never changed; strong ones are changed)
+    kind = (inside_magnitude > normalisation.pixel_threshold).view(np.uint8)
+    kind += inside_magnitude > STRONG_FACTOR * normalisation.pixel_threshold
+    classes = 3
+    if valid is not None:
+        kind += valid.ravel()[inside]
+        classes = 4
+    counts = np.bincount(ids * classes + kind, minlength=local.pixels.size * classes)
+    counts = counts.reshape(local.pixels.size, classes)
+    local.pixels += counts.sum(axis=1)
+    local.valid += counts[:, 1:].sum(axis=1) if valid is not None else local.pixels
+    local.changed += counts[:, -2:].sum(axis=1)
+    local.strong += counts[:, -1]
+    # cells wholly in footprints and valid: with all pixels valid, those with no free pixel
+    full = RING_CELL * RING_CELL
+    covered = (full - free_cells) if valid is None else cell_sums((occupied & valid).view(np.uint8))
+    shaped = labels.reshape(magnitude.shape)
+    raise_peaks(shaped, covered, magnitude_cells, normalisation.pixel_threshold, local.peak)
+    add_structure(shaped, covered, before, after, normalisation, scale, local, magnitude_cells)
+    return local
+
+
+def _add_rings(
+    rings: PixelBoxes,
+    normalisation: Normalisation,
+    window: Window,
+    before: BandValues,
+    after: BandValues,
+    ring_cells: Mask,
+    magnitude_cells: NDArray[np.float64],
+    sums: FootprintSums,
+) -> None:
+    """Add the valid pixels, magnitude and brightness of the ``ring_cells`` (no footprint pixel,
+    every pixel valid) within each ring's box to ``sums``."""
+    full = RING_CELL * RING_CELL
     rows, cols = ring_cells.shape
     near = rings.intersecting(window.col, window.row, window.col + window.width, window.row + window.height)
     c0 = np.clip(np.floor((rings.col0[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r0 = np.clip(np.floor((rings.row0[near] - window.row) / RING_CELL).astype(int), 0, rows)
     c1 = np.clip(np.ceil((rings.col1[near] - window.col) / RING_CELL).astype(int), 0, cols)
     r1 = np.clip(np.ceil((rings.row1[near] - window.row) / RING_CELL).astype(int), 0, rows)
-    ring_counts = box_sums(integral(ring_pixels), c0, r0, c1, r1)
-    sums.ring_valid[near] += ring_counts
-    sums.ring_magnitude[near] += box_sums(integral(magnitude_cells), c0, r0, c1, r1)
-    for image, is_after, total in ((before, False, sums.ring_before), (after, True, sums.ring_after)):
-        # the ring's brightness from one pixel of each cell (times the cell's pixels): a ring
-        # holds hundreds of cells, and reading them all would cost as much as the magnitude
+    # one summed-area table of four layers: ring pixels, their magnitude, their brightness
+    # before and after (from one pixel of each cell, times the cell's pixels: a ring holds
+    # hundreds of cells, and reading them all would cost as much as the magnitude)
+    layers = np.empty((4, rows, cols))
+    np.multiply(ring_cells, float(full), out=layers[0])
+    np.multiply(magnitude_cells, ring_cells, out=layers[1])
+    for layer, (image, is_after) in enumerate(((before, False), (after, True)), start=2):
         level_cells = brightness(image[:, ::RING_CELL, ::RING_CELL], normalisation, is_after) * np.float32(full)
-        total[near] += box_sums(integral(level_cells * ring_cells), c0, r0, c1, r1)
+        np.multiply(level_cells, ring_cells, out=layers[layer], casting="unsafe")
+    ring_counts, ring_magnitude, ring_before, ring_after = box_sums(integral(layers), c0, r0, c1, r1)
+    sums.ring_valid[near] += ring_counts
+    sums.ring_magnitude[near] += ring_magnitude
+    sums.ring_before[near] += ring_before
+    sums.ring_after[near] += ring_after
     sums.ring_after[near] += brightness_offset(normalisation) * ring_counts
 
 
@@ -237,14 +317,17 @@ def box_sums(
     c1: NDArray[np.int_],
     r1: NDArray[np.int_],
 ) -> NDArray[np.float64]:
-    """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table``."""
-    sums: NDArray[np.float64] = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    """Sums over the boxes [c0, c1) × [r0, r1) from the summed-area ``table`` (of the last two
+    axes: a stack of tables gives one row of sums per table)."""
+    sums: NDArray[np.float64] = table[..., r1, c1] - table[..., r0, c1] - table[..., r1, c0] + table[..., r0, c0]
     return sums
 
 
 def integral(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The summed-area table of ``values`` (one row and column of zeros before them)."""
-    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1))
-    np.cumsum(values, axis=0, out=table[1:, 1:])
-    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    """The summed-area table of ``values`` over its last two axes (one row and column of zeros
+    before them)."""
+    table = np.zeros((*values.shape[:-2], values.shape[-2] + 1, values.shape[-1] + 1))
+    inner = table[..., 1:, 1:]
+    np.cumsum(values, axis=-2, out=inner)
+    np.cumsum(inner, axis=-1, out=inner)
     return table

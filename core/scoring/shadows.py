@@ -68,6 +68,15 @@ class ShadowSums:
         self.pattern: NDArray[np.float64] = np.zeros((CLASSES, count + 1))
         self.pattern_peak: NDArray[np.float64] = np.zeros((CLASSES, count + 1))
 
+    def add(self, window: ShadowSums, index: NDArray[np.intp]) -> None:
+        """Add ``window``'s sums (one window's, numbered in the window) to footprints ``index``
+        here (``index[k - 1]`` is the window's footprint k; each footprint at most once)."""
+        self.cells[:, index] += window.cells[:, 1:]
+        self.magnitude[:, index] += window.magnitude[:, 1:]
+        self.pattern[:, index] += window.pattern[:, 1:]
+        self.peak[:, index] = np.maximum(self.peak[:, index], window.peak[:, 1:])
+        self.pattern_peak[:, index] = np.maximum(self.pattern_peak[:, index], window.pattern_peak[:, 1:])
+
     def add_cells(
         self,
         classes: NDArray[np.intp],
