@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from osgeo import ogr
+from qgis.core import QgsGeometry
 
 from ..errors import SiteWatchError
 from . import schema
-from .geopackage_features import _find, _ogr_geometry, _transaction, _write_error
+from .geopackage_features import _find, _transaction, _write_error
 from .geopackage_sql import OgrSql, archive, insert, sql
 from .observations import Observation
 from .records import AttributeUpdate, FeatureRecord
@@ -42,6 +43,14 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         return {(str(f.GetField(0)), str(f.GetField(1)).replace("/", "-")) for f in result}
     finally:
         dataset.ReleaseResultSet(result)
+
+
+def _ogr_geometry_of(geometry: QgsGeometry, multi: bool) -> ogr.Geometry:
+    """As :func:`.geopackage_features._ogr_geometry`, the layer's kind looked up once per import."""
+    if multi and not geometry.isMultipart():
+        geometry = QgsGeometry(geometry)
+        geometry.convertToMultiType()
+    return ogr.CreateGeometryFromWkb(bytes(geometry.asWkb()))
 
 
 def _missing_message(missing: Sequence[str], path: str) -> str:
@@ -97,6 +106,7 @@ def import_batch(
                 ids = _existing_ids(dataset, layer_name)
                 definition = layer.GetLayerDefn()
                 columns = {f.name: definition.GetFieldIndex(f.name) for f in schema.LAYER_BY_NAME[layer_name].fields}
+                multi = (schema.LAYER_BY_NAME[layer_name].geometry or "").startswith("Multi")
                 for record in layer_records:
                     if record.feature_id in ids:
                         raise SiteWatchError(
@@ -109,7 +119,7 @@ def import_batch(
                             feature.SetFieldString(columns[name], value)
                         elif value is not None:
                             feature.SetField(columns[name], value)
-                    feature.SetGeometry(_ogr_geometry(layer_name, record.geometry))
+                    feature.SetGeometryDirectly(_ogr_geometry_of(record.geometry, multi))
                     layer.CreateFeature(feature)
                     done += 1
                     if done % _STEP_EVERY == 0:

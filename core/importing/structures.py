@@ -11,7 +11,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qgis.core import Qgis, QgsCoordinateTransformContext, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+from qgis.core import (
+    Qgis,
+    QgsCoordinateTransformContext,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 
 from ..annotation.compounds import CompoundIndex
 from ..assessment import schema
@@ -136,8 +143,10 @@ class _Area:
             self.aoi.prepareGeometry()
             self.aoi_box = options.aoi.boundingBox()
 
-    def keeps(self, geometry: QgsGeometry) -> bool:
-        box = geometry.boundingBox()
+    def keeps(self, geometry: QgsGeometry, box: QgsRectangle) -> bool:
+        """Whether ``geometry`` (bounding box ``box``) is inside the extent and the area of interest."""
+        if self.box is None and self.aoi is None:
+            return True
         if (
             self.box is not None
             and self.extent is not None
@@ -221,11 +230,12 @@ def _plan_structures(
             result.repaired += checked.repaired
             continue
         geometry = checked.geometry
-        if not area.keeps(geometry):
+        box = geometry.boundingBox()
+        if not area.keeps(geometry, box):
             result.outside += 1
             continue
         name = attribute_text(feature[name_field]) if name_field else None
-        match = index.best_match(geometry, options.dedupe_iou)
+        match = index.best_match(geometry, options.dedupe_iou, box)
         if match is not None:
             result.duplicates += 1
             if options.duplicates == "merge" and match[0] in existing.attributes:
@@ -238,7 +248,7 @@ def _plan_structures(
             continue
         result.repaired += checked.repaired
         structure_id = ids.next()
-        index.add(structure_id, geometry)
+        index.add(structure_id, geometry, box)
         attributes: dict[str, object] = {
             "structure_id": structure_id,
             "type": mapper.type_of(feature[type_field]) if type_field else "building",
