@@ -7,7 +7,8 @@ error or a cancel rolls it back and the file is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from osgeo import ogr
 from qgis.core import QgsGeometry
@@ -78,6 +79,65 @@ def _update(dataset: ogr.DataSource, update: AttributeUpdate) -> None:
     layer.SetFeature(feature)
 
 
+class _NewFeatures:
+    """Writes new features into their layers of a dataset open in a transaction; an id already
+    in its layer (or written before) is refused with a SiteWatchError."""
+
+    def __init__(self, dataset: ogr.DataSource):
+        self._dataset = dataset
+        self._layers: dict[str, tuple[ogr.Layer, ogr.FeatureDefn, dict[str, int], bool, set[str]]] = {}
+
+    def _layer(self, layer_name: str) -> tuple[ogr.Layer, ogr.FeatureDefn, dict[str, int], bool, set[str]]:
+        found = self._layers.get(layer_name)
+        if found is None:
+            layer = self._dataset.GetLayerByName(layer_name)
+            definition = layer.GetLayerDefn()
+            layer_def = schema.LAYER_BY_NAME[layer_name]
+            columns = {f.name: definition.GetFieldIndex(f.name) for f in layer_def.fields}
+            multi = (layer_def.geometry or "").startswith("Multi")
+            found = self._layers[layer_name] = (
+                layer,
+                definition,
+                columns,
+                multi,
+                _existing_ids(self._dataset, layer_name),
+            )
+        return found
+
+    def write(self, record: FeatureRecord) -> None:
+        layer, definition, columns, multi, ids = self._layer(record.layer_name)
+        if record.feature_id in ids:
+            raise SiteWatchError(f"{record.feature_id} already exists in '{record.layer_name}'; nothing was written.")
+        ids.add(record.feature_id)
+        feature = ogr.Feature(definition)
+        for name, value in record.attributes.items():
+            if isinstance(value, str):
+                feature.SetFieldString(columns[name], value)
+            elif value is not None:
+                feature.SetField(columns[name], value)
+        feature.SetGeometryDirectly(_ogr_geometry_of(record.geometry, multi))
+        layer.CreateFeature(feature)
+
+
+def import_streamed(
+    path: str, batches: Iterable[Sequence[FeatureRecord]], updates: Callable[[], Sequence[AttributeUpdate]]
+) -> int:
+    """See :meth:`.store.AssessmentStore.import_streamed`: each batch is written as it comes."""
+    written = 0
+    try:
+        with _transaction(path, schema.STRUCTURES.name) as (dataset, _layer):
+            writer = _NewFeatures(dataset)
+            for batch in batches:
+                for record in batch:
+                    writer.write(record)
+                written += len(batch)
+            for update in updates():
+                _update(dataset, update)
+    except RuntimeError as error:
+        raise _write_error(path, error) from None
+    return written
+
+
 def import_batch(
     path: str,
     records: Sequence[FeatureRecord],
@@ -101,26 +161,10 @@ def import_batch(
             by_layer: dict[str, list[FeatureRecord]] = {}
             for record in records:
                 by_layer.setdefault(record.layer_name, []).append(record)
-            for layer_name, layer_records in by_layer.items():
-                layer = dataset.GetLayerByName(layer_name)
-                ids = _existing_ids(dataset, layer_name)
-                definition = layer.GetLayerDefn()
-                columns = {f.name: definition.GetFieldIndex(f.name) for f in schema.LAYER_BY_NAME[layer_name].fields}
-                multi = (schema.LAYER_BY_NAME[layer_name].geometry or "").startswith("Multi")
+            writer = _NewFeatures(dataset)
+            for layer_records in by_layer.values():
                 for record in layer_records:
-                    if record.feature_id in ids:
-                        raise SiteWatchError(
-                            f"{record.feature_id} already exists in '{layer_name}'; nothing was written."
-                        )
-                    ids.add(record.feature_id)
-                    feature = ogr.Feature(definition)
-                    for name, value in record.attributes.items():
-                        if isinstance(value, str):
-                            feature.SetFieldString(columns[name], value)
-                        elif value is not None:
-                            feature.SetField(columns[name], value)
-                    feature.SetGeometryDirectly(_ogr_geometry_of(record.geometry, multi))
-                    layer.CreateFeature(feature)
+                    writer.write(record)
                     done += 1
                     if done % _STEP_EVERY == 0:
                         advance()
@@ -150,3 +194,28 @@ def import_batch(
     except RuntimeError as error:
         raise _write_error(path, error) from None
     return replaced
+
+
+class _File(Protocol):
+    @property
+    def location(self) -> str: ...
+
+
+class GeoPackageImports:
+    """The import part of the GeoPackage store (mixed into ``GeoPackageStore``)."""
+
+    def import_batch(
+        self: _File,
+        records: Sequence[FeatureRecord],
+        observations: Sequence[Observation] = (),
+        step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
+    ) -> int:
+        return import_batch(self.location, records, observations, step, updates)
+
+    def import_streamed(
+        self: _File,
+        batches: Iterable[Sequence[FeatureRecord]],
+        updates: Callable[[], Sequence[AttributeUpdate]] = tuple,
+    ) -> int:
+        return import_streamed(self.location, batches, updates)
