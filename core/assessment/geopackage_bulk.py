@@ -46,12 +46,22 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         dataset.ReleaseResultSet(result)
 
 
+_POLYGON_WKB = b"\x01\x03\x00\x00\x00"
+"""The head of a little-endian 2D polygon's WKB (what QGIS writes)."""
+_ONE_POLYGON_WKB = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
+"""The head of a little-endian multipolygon of one polygon, written before that polygon's WKB."""
+
+
 def _ogr_geometry_of(geometry: QgsGeometry, multi: bool) -> ogr.Geometry:
     """As :func:`.geopackage_features._ogr_geometry`, the layer's kind looked up once per import."""
+    wkb = bytes(geometry.asWkb())
+    if multi and wkb[:5] == _POLYGON_WKB:  # the usual footprint: its multipolygon of one, byte for byte
+        return ogr.CreateGeometryFromWkb(_ONE_POLYGON_WKB + wkb)
     if multi and not geometry.isMultipart():
         geometry = QgsGeometry(geometry)
         geometry.convertToMultiType()
-    return ogr.CreateGeometryFromWkb(bytes(geometry.asWkb()))
+        wkb = bytes(geometry.asWkb())
+    return ogr.CreateGeometryFromWkb(wkb)
 
 
 def _missing_message(missing: Sequence[str], path: str) -> str:

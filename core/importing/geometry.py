@@ -134,19 +134,16 @@ class FootprintIndex:
         columns, rows = self._span(x0, y0, x1, y1)
         if len(columns) * len(rows) > self._MAX_CELLS:
             return list(range(len(self._keys)))
-        found = set(self._large)
         cells = self._cells
-        for column in columns:
-            for row in rows:
-                listed = cells.get((column, row))
-                if listed:
-                    found.update(listed)
-        if not found:
+        lists = [listed for column in columns for row in rows if (listed := cells.get((column, row)))]
+        if self._large or len(lists) > 1:
+            found: Iterable[int] = sorted(set(self._large).union(*lists))
+        elif lists:
+            found = lists[0]  # one cell: its numbers are in the order they were added
+        else:
             return []
         boxes = self._boxes
-        return sorted(
-            n for n in found if boxes[n][0] <= x1 and boxes[n][2] >= x0 and boxes[n][1] <= y1 and boxes[n][3] >= y0
-        )
+        return [n for n in found if boxes[n][0] <= x1 and boxes[n][2] >= x0 and boxes[n][1] <= y1 and boxes[n][3] >= y0]
 
     def best_match(
         self, geometry: QgsGeometry, threshold: float, box: QgsRectangle | None = None
