@@ -92,50 +92,57 @@ class FootprintIndex:
         self._keys: list[str] = []
         self._geometries: list[QgsGeometry] = []
         self._boxes: list[tuple[float, float, float, float]] = []
+        self._last: tuple[QgsRectangle, tuple[float, float, float, float], list[tuple[int, int]] | None] | None = None
+        """The box last looked up, its bounds and cells: adding it next does not work them out again."""
         for key, geometry in footprints:
             self.add(key, geometry)
 
-    def _span(self, x0: float, y0: float, x1: float, y1: float) -> tuple[range, range]:
+    def _cell_keys(self, bounds: tuple[float, float, float, float]) -> list[tuple[int, int]] | None:
+        """The cells ``bounds`` covers; None when more than ``_MAX_CELLS``."""
         cell = self._cell
-        return (
-            range(math.floor(x0 / cell), math.floor(x1 / cell) + 1),
-            range(math.floor(y0 / cell), math.floor(y1 / cell) + 1),
-        )
+        columns = range(math.floor(bounds[0] / cell), math.floor(bounds[2] / cell) + 1)
+        rows = range(math.floor(bounds[1] / cell), math.floor(bounds[3] / cell) + 1)
+        if len(columns) * len(rows) > self._MAX_CELLS:
+            return None
+        return [(column, row) for column in columns for row in rows]
 
     def add(self, key: str, geometry: QgsGeometry, box: QgsRectangle | None = None) -> None:
         """Index ``geometry`` under ``key`` (``box``: its bounding box when already known)."""
         if geometry is None or geometry.isEmpty():
             return
-        box = geometry.boundingBox() if box is None else box
-        bounds = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-        if not self._cell:
-            self._cell = 2 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]) or 1.0
+        if box is not None and self._last is not None and self._last[0] is box:  # just looked up
+            bounds, keys = self._last[1], self._last[2]
+        else:
+            box = geometry.boundingBox() if box is None else box
+            bounds = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+            if not self._cell:
+                self._cell = 2 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]) or 1.0
+            keys = self._cell_keys(bounds)
         number = len(self._keys)
         self._keys.append(key)
         self._geometries.append(geometry)
         self._boxes.append(bounds)
-        columns, rows = self._span(*bounds)
-        if len(columns) * len(rows) > self._MAX_CELLS:
+        if keys is None:
             self._large.append(number)
             return
         cells = self._cells
-        for column in columns:
-            for row in rows:
-                listed = cells.get((column, row))
-                if listed is None:
-                    cells[(column, row)] = [number]
-                else:
-                    listed.append(number)
+        for cell_key in keys:
+            listed = cells.get(cell_key)
+            if listed is None:
+                cells[cell_key] = [number]
+            else:
+                listed.append(number)
 
     def _candidates(self, box: QgsRectangle) -> list[int]:
         if not self._keys:
             return []
-        x0, y0, x1, y1 = box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
-        columns, rows = self._span(x0, y0, x1, y1)
-        if len(columns) * len(rows) > self._MAX_CELLS:
+        bounds = x0, y0, x1, y1 = box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
+        keys = self._cell_keys(bounds)
+        self._last = (box, bounds, keys)
+        if keys is None:
             return list(range(len(self._keys)))
         cells = self._cells
-        lists = [listed for column in columns for row in rows if (listed := cells.get((column, row)))]
+        lists = [listed for cell_key in keys if (listed := cells.get(cell_key))]
         if self._large or len(lists) > 1:
             found: Iterable[int] = sorted(set(self._large).union(*lists))
         elif lists:

@@ -36,11 +36,12 @@ def test_the_index_finds_what_a_search_of_every_footprint_finds():
             x, y, size = rng.uniform(0, 400), rng.uniform(0, 400), rng.uniform(5, 40)
         geometry = QgsGeometry.fromRect(QgsRectangle(x, y, x + size, y + size))
         expected = brute_best(kept, geometry, 0.3)
+        box = geometry.boundingBox()
         assert index.best_match(geometry, 0.3) == expected
-        assert index.best_match(geometry, 0.3, geometry.boundingBox()) == expected
+        assert index.best_match(geometry, 0.3, box) == expected
         if expected is None:
             key = f"S-{number:04d}"
-            index.add(key, geometry, geometry.boundingBox() if number % 2 else None)
+            index.add(key, geometry, box if number % 2 else None)  # the box just looked up, or none
             kept.append((key, geometry))
     assert 100 < len(kept) < 1500
 
