@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsGeometry, QgsVector
 
 from ..errors import NotAnAssessmentError, SiteWatchError
 from . import (
-    geopackage_bulk,
     geopackage_checks,
     geopackage_columns,
     geopackage_features,
@@ -28,12 +27,13 @@ from . import (
     upgrade,
 )
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
+from .geopackage_bulk import GeoPackageImports
 from .geopackage_cell_store import GeoPackageCells
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_message, why_unopenable, write_locked
 from .geopackage_sql import OBS_COLUMNS, OgrSql, archive, insert, placeholders, row_to_observation, sql
 from .geopackage_validation_store import GeoPackageValidations
 from .observations import Observation, now_iso
-from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
+from .records import ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .store import AssessmentStore, missing_structure_message
 from .styles import STYLE_NAME, default_style_layers
 
@@ -70,7 +70,7 @@ _SELECT_BY_KEY = sql(
 _STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
-class GeoPackageStore(GeoPackageCells, GeoPackageValidations, AssessmentStore):
+class GeoPackageStore(GeoPackageImports, GeoPackageCells, GeoPackageValidations, AssessmentStore):
     """An assessment in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
@@ -374,15 +374,6 @@ class GeoPackageStore(GeoPackageCells, GeoPackageValidations, AssessmentStore):
         attributes: dict[str, object] | None = None,
     ) -> FeatureRecord:
         return geopackage_features.update(self.location, layer_name, feature_id, geometry, attributes)
-
-    def import_batch(
-        self,
-        records: Sequence[FeatureRecord],
-        observations: Sequence[Observation] = (),
-        step: Callable[[float], bool] | None = None,
-        updates: Sequence[AttributeUpdate] = (),
-    ) -> int:
-        return geopackage_bulk.import_batch(self.location, records, observations, step, updates)
 
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
         return geopackage_scores.save(self.location, before_image, after_image, rows)

@@ -7,13 +7,15 @@ error or a cancel rolls it back and the file is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from osgeo import ogr
+from qgis.core import QgsGeometry
 
 from ..errors import SiteWatchError
 from . import schema
-from .geopackage_features import _find, _ogr_geometry, _transaction, _write_error
+from .geopackage_features import _find, _transaction, _write_error
 from .geopackage_sql import OgrSql, archive, insert, sql
 from .observations import Observation
 from .records import AttributeUpdate, FeatureRecord
@@ -44,6 +46,24 @@ def _existing_keys(dataset: ogr.DataSource) -> set[tuple[str, str]]:
         dataset.ReleaseResultSet(result)
 
 
+_POLYGON_WKB = b"\x01\x03\x00\x00\x00"
+"""The head of a little-endian 2D polygon's WKB (what QGIS writes)."""
+_ONE_POLYGON_WKB = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
+"""The head of a little-endian multipolygon of one polygon, written before that polygon's WKB."""
+
+
+def _ogr_geometry_of(geometry: QgsGeometry, multi: bool) -> ogr.Geometry:
+    """As :func:`.geopackage_features._ogr_geometry`, the layer's kind looked up once per import."""
+    wkb = bytes(geometry.asWkb())
+    if multi and wkb[:5] == _POLYGON_WKB:  # the usual footprint: its multipolygon of one, byte for byte
+        return ogr.CreateGeometryFromWkb(_ONE_POLYGON_WKB + wkb)
+    if multi and not geometry.isMultipart():
+        geometry = QgsGeometry(geometry)
+        geometry.convertToMultiType()
+        wkb = bytes(geometry.asWkb())
+    return ogr.CreateGeometryFromWkb(wkb)
+
+
 def _missing_message(missing: Sequence[str], path: str) -> str:
     if len(missing) == 1:
         return missing_structure_message(missing[0], path)
@@ -69,6 +89,65 @@ def _update(dataset: ogr.DataSource, update: AttributeUpdate) -> None:
     layer.SetFeature(feature)
 
 
+class _NewFeatures:
+    """Writes new features into their layers of a dataset open in a transaction; an id already
+    in its layer (or written before) is refused with a SiteWatchError."""
+
+    def __init__(self, dataset: ogr.DataSource):
+        self._dataset = dataset
+        self._layers: dict[str, tuple[ogr.Layer, ogr.FeatureDefn, dict[str, int], bool, set[str]]] = {}
+
+    def _layer(self, layer_name: str) -> tuple[ogr.Layer, ogr.FeatureDefn, dict[str, int], bool, set[str]]:
+        found = self._layers.get(layer_name)
+        if found is None:
+            layer = self._dataset.GetLayerByName(layer_name)
+            definition = layer.GetLayerDefn()
+            layer_def = schema.LAYER_BY_NAME[layer_name]
+            columns = {f.name: definition.GetFieldIndex(f.name) for f in layer_def.fields}
+            multi = (layer_def.geometry or "").startswith("Multi")
+            found = self._layers[layer_name] = (
+                layer,
+                definition,
+                columns,
+                multi,
+                _existing_ids(self._dataset, layer_name),
+            )
+        return found
+
+    def write(self, record: FeatureRecord) -> None:
+        layer, definition, columns, multi, ids = self._layer(record.layer_name)
+        if record.feature_id in ids:
+            raise SiteWatchError(f"{record.feature_id} already exists in '{record.layer_name}'; nothing was written.")
+        ids.add(record.feature_id)
+        feature = ogr.Feature(definition)
+        for name, value in record.attributes.items():
+            if isinstance(value, str):
+                feature.SetFieldString(columns[name], value)
+            elif value is not None:
+                feature.SetField(columns[name], value)
+        feature.SetGeometryDirectly(_ogr_geometry_of(record.geometry, multi))
+        layer.CreateFeature(feature)
+
+
+def import_streamed(
+    path: str, batches: Iterable[Sequence[FeatureRecord]], updates: Callable[[], Sequence[AttributeUpdate]]
+) -> int:
+    """See :meth:`.store.AssessmentStore.import_streamed`: each batch is written as it comes."""
+    written = 0
+    try:
+        with _transaction(path, schema.STRUCTURES.name) as (dataset, _layer):
+            writer = _NewFeatures(dataset)
+            for batch in batches:
+                for record in batch:
+                    writer.write(record)
+                written += len(batch)
+            for update in updates():
+                _update(dataset, update)
+    except RuntimeError as error:
+        raise _write_error(path, error) from None
+    return written
+
+
 def import_batch(
     path: str,
     records: Sequence[FeatureRecord],
@@ -92,25 +171,10 @@ def import_batch(
             by_layer: dict[str, list[FeatureRecord]] = {}
             for record in records:
                 by_layer.setdefault(record.layer_name, []).append(record)
-            for layer_name, layer_records in by_layer.items():
-                layer = dataset.GetLayerByName(layer_name)
-                ids = _existing_ids(dataset, layer_name)
-                definition = layer.GetLayerDefn()
-                columns = {f.name: definition.GetFieldIndex(f.name) for f in schema.LAYER_BY_NAME[layer_name].fields}
+            writer = _NewFeatures(dataset)
+            for layer_records in by_layer.values():
                 for record in layer_records:
-                    if record.feature_id in ids:
-                        raise SiteWatchError(
-                            f"{record.feature_id} already exists in '{layer_name}'; nothing was written."
-                        )
-                    ids.add(record.feature_id)
-                    feature = ogr.Feature(definition)
-                    for name, value in record.attributes.items():
-                        if isinstance(value, str):
-                            feature.SetFieldString(columns[name], value)
-                        elif value is not None:
-                            feature.SetField(columns[name], value)
-                    feature.SetGeometry(_ogr_geometry(layer_name, record.geometry))
-                    layer.CreateFeature(feature)
+                    writer.write(record)
                     done += 1
                     if done % _STEP_EVERY == 0:
                         advance()
@@ -140,3 +204,28 @@ def import_batch(
     except RuntimeError as error:
         raise _write_error(path, error) from None
     return replaced
+
+
+class _File(Protocol):
+    @property
+    def location(self) -> str: ...
+
+
+class GeoPackageImports:
+    """The import part of the GeoPackage store (mixed into ``GeoPackageStore``)."""
+
+    def import_batch(
+        self: _File,
+        records: Sequence[FeatureRecord],
+        observations: Sequence[Observation] = (),
+        step: Callable[[float], bool] | None = None,
+        updates: Sequence[AttributeUpdate] = (),
+    ) -> int:
+        return import_batch(self.location, records, observations, step, updates)
+
+    def import_streamed(
+        self: _File,
+        batches: Iterable[Sequence[FeatureRecord]],
+        updates: Callable[[], Sequence[AttributeUpdate]] = tuple,
+    ) -> int:
+        return import_streamed(self.location, batches, updates)

@@ -181,6 +181,22 @@ class AssessmentStore(ABC):
         Any error or cancel rolls everything back, leaving the assessment as it was. Returns how
         many current observations were replaced."""
 
+    def import_streamed(
+        self,
+        batches: Iterable[Sequence[FeatureRecord]],
+        updates: Callable[[], Sequence[AttributeUpdate]] = tuple,
+    ) -> int:
+        """Write new features arriving in batches (an import writing as it reads its source),
+        then the ``updates`` known once the last batch is read, in ONE transaction, with the
+        checks of :meth:`import_batch`. Cancelling is the iterable raising (WriteCancelled):
+        everything is rolled back. Returns how many features were written.
+
+        This fallback gathers every batch, then calls :meth:`import_batch`; a store that can
+        write a batch as it comes (holding one at a time) overrides it."""
+        records = [record for batch in batches for record in batch]
+        self.import_batch(records, (), None, updates())
+        return len(records)
+
     # -- change scores per image pair -----------------------------------------------------
 
     @abstractmethod

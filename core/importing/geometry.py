@@ -25,6 +25,10 @@ NOT_POLYGON = "not a polygon"
 EMPTY_AFTER_REPAIR = "no area left after repair"
 
 
+_PLAIN_POLYGONS = frozenset((Qgis.WkbType.Polygon, Qgis.WkbType.MultiPolygon))
+"""2D polygon types: stored as they are once valid."""
+
+
 class Checked(NamedTuple):
     """A footprint ready to store (``geometry``), or the reason it is refused."""
 
@@ -37,25 +41,29 @@ def checked_polygon(geometry: QgsGeometry | None) -> Checked:
     """``geometry`` as a valid 2D (multi)polygon; multipart stays one footprint."""
     if geometry is None or geometry.isNull() or geometry.isEmpty():
         return Checked(None, EMPTY, False)
+    kind = geometry.wkbType()
+    if kind in _PLAIN_POLYGONS:  # the usual case: nothing to convert
+        return Checked(geometry, None, False) if geometry.isGeosValid() else _repaired(geometry)
     if geometry.type() != Qgis.GeometryType.Polygon:
         return Checked(None, NOT_POLYGON, False)
-    kind = geometry.wkbType()
     if QgsWkbTypes.isCurvedType(kind):
         geometry = QgsGeometry(geometry.constGet().segmentize())
     if QgsWkbTypes.hasZ(kind) or QgsWkbTypes.hasM(kind):
         geometry = QgsGeometry(geometry)
         geometry.get().dropZValue()
         geometry.get().dropMValue()
-    repaired = False
-    if not geometry.isGeosValid():
-        repaired = True
-        geometry = geometry.makeValid()
-        if geometry.type() != Qgis.GeometryType.Polygon or geometry.isMultipart():
-            parts = [p for p in geometry.asGeometryCollection() if p.type() == Qgis.GeometryType.Polygon]
-            geometry = QgsGeometry.collectGeometry(parts) if parts else QgsGeometry()
-        if geometry.isEmpty() or geometry.area() <= 0:
-            return Checked(None, EMPTY_AFTER_REPAIR, True)
-    return Checked(geometry, None, repaired)
+    return Checked(geometry, None, False) if geometry.isGeosValid() else _repaired(geometry)
+
+
+def _repaired(geometry: QgsGeometry) -> Checked:
+    """An invalid 2D polygon made valid: its polygon parts, or refused when no area is left."""
+    geometry = geometry.makeValid()
+    if geometry.type() != Qgis.GeometryType.Polygon or geometry.isMultipart():
+        parts = [p for p in geometry.asGeometryCollection() if p.type() == Qgis.GeometryType.Polygon]
+        geometry = QgsGeometry.collectGeometry(parts) if parts else QgsGeometry()
+    if geometry.isEmpty() or geometry.area() <= 0:
+        return Checked(None, EMPTY_AFTER_REPAIR, True)
+    return Checked(geometry, None, True)
 
 
 def iou(a: QgsGeometry, b: QgsGeometry) -> float:
@@ -84,53 +92,73 @@ class FootprintIndex:
         self._keys: list[str] = []
         self._geometries: list[QgsGeometry] = []
         self._boxes: list[tuple[float, float, float, float]] = []
+        self._last: tuple[QgsRectangle, tuple[float, float, float, float], list[tuple[int, int]] | None] | None = None
+        """The box last looked up, its bounds and cells: adding it next does not work them out again."""
         for key, geometry in footprints:
             self.add(key, geometry)
 
-    def _span(self, box: QgsRectangle) -> tuple[range, range]:
+    def _cell_keys(self, bounds: tuple[float, float, float, float]) -> list[tuple[int, int]] | None:
+        """The cells ``bounds`` covers; None when more than ``_MAX_CELLS``."""
         cell = self._cell
-        columns = range(math.floor(box.xMinimum() / cell), math.floor(box.xMaximum() / cell) + 1)
-        rows = range(math.floor(box.yMinimum() / cell), math.floor(box.yMaximum() / cell) + 1)
-        return columns, rows
+        columns = range(math.floor(bounds[0] / cell), math.floor(bounds[2] / cell) + 1)
+        rows = range(math.floor(bounds[1] / cell), math.floor(bounds[3] / cell) + 1)
+        if len(columns) * len(rows) > self._MAX_CELLS:
+            return None
+        return [(column, row) for column in columns for row in rows]
 
-    def add(self, key: str, geometry: QgsGeometry) -> None:
+    def add(self, key: str, geometry: QgsGeometry, box: QgsRectangle | None = None) -> None:
+        """Index ``geometry`` under ``key`` (``box``: its bounding box when already known)."""
         if geometry is None or geometry.isEmpty():
             return
-        box = geometry.boundingBox()
-        if not self._cell:
-            self._cell = 2 * max(box.width(), box.height()) or 1.0
+        if box is not None and self._last is not None and self._last[0] is box:  # just looked up
+            bounds, keys = self._last[1], self._last[2]
+        else:
+            box = geometry.boundingBox() if box is None else box
+            bounds = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+            if not self._cell:
+                self._cell = 2 * max(bounds[2] - bounds[0], bounds[3] - bounds[1]) or 1.0
+            keys = self._cell_keys(bounds)
         number = len(self._keys)
         self._keys.append(key)
         self._geometries.append(geometry)
-        self._boxes.append((box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()))
-        columns, rows = self._span(box)
-        if len(columns) * len(rows) > self._MAX_CELLS:
+        self._boxes.append(bounds)
+        if keys is None:
             self._large.append(number)
             return
-        for column in columns:
-            for row in rows:
-                self._cells.setdefault((column, row), []).append(number)
+        cells = self._cells
+        for cell_key in keys:
+            listed = cells.get(cell_key)
+            if listed is None:
+                cells[cell_key] = [number]
+            else:
+                listed.append(number)
 
     def _candidates(self, box: QgsRectangle) -> list[int]:
         if not self._keys:
             return []
-        columns, rows = self._span(box)
-        if len(columns) * len(rows) > self._MAX_CELLS:
+        bounds = x0, y0, x1, y1 = box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
+        keys = self._cell_keys(bounds)
+        self._last = (box, bounds, keys)
+        if keys is None:
             return list(range(len(self._keys)))
-        found = set(self._large)
-        for column in columns:
-            for row in rows:
-                found.update(self._cells.get((column, row), ()))
-        x0, y0, x1, y1 = box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
+        cells = self._cells
+        lists = [listed for cell_key in keys if (listed := cells.get(cell_key))]
+        if self._large or len(lists) > 1:
+            found: Iterable[int] = sorted(set(self._large).union(*lists))
+        elif lists:
+            found = lists[0]  # one cell: its numbers are in the order they were added
+        else:
+            return []
         boxes = self._boxes
-        return sorted(
-            n for n in found if boxes[n][0] <= x1 and boxes[n][2] >= x0 and boxes[n][1] <= y1 and boxes[n][3] >= y0
-        )
+        return [n for n in found if boxes[n][0] <= x1 and boxes[n][2] >= x0 and boxes[n][1] <= y1 and boxes[n][3] >= y0]
 
-    def best_match(self, geometry: QgsGeometry, threshold: float) -> tuple[str, float] | None:
-        """The key and IoU of the footprint overlapping ``geometry`` most, when IoU ≥ threshold."""
+    def best_match(
+        self, geometry: QgsGeometry, threshold: float, box: QgsRectangle | None = None
+    ) -> tuple[str, float] | None:
+        """The key and IoU of the footprint overlapping ``geometry`` most, when IoU ≥ threshold
+        (``box``: the bounding box of ``geometry`` when already known)."""
         best: tuple[str, float] | None = None
-        for number in self._candidates(geometry.boundingBox()):
+        for number in self._candidates(geometry.boundingBox() if box is None else box):
             score = iou(self._geometries[number], geometry)
             if score >= threshold and (best is None or score > best[1]):
                 best = (self._keys[number], score)

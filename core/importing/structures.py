@@ -1,17 +1,24 @@
 """Import building footprints as structures: type mapping, extent filter, repair, dedupe.
 
 :func:`plan_structures` reads the source and works out everything without writing (the
-Import dialog shows its counts as a preview); :func:`import_structures` then writes the new
-structures through the store in one transaction.
+Import dialog shows its counts as a preview); :func:`import_structures` works it out the same way
+and writes the new structures through the store as it reads, by batches, in one transaction.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from qgis.core import Qgis, QgsCoordinateTransformContext, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+from qgis.core import (
+    Qgis,
+    QgsCoordinateTransformContext,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 
 from ..annotation.compounds import CompoundIndex
 from ..assessment import schema
@@ -65,6 +72,9 @@ class StructureImport:
     counts reported to the user."""
 
     records: list[FeatureRecord] = field(default_factory=list)
+    """The new structures, kept by a plan (the preview); an import writes them as it reads."""
+    written: int = 0
+    """New structures written by an import (which does not keep them in ``records``)."""
     updates: list[AttributeUpdate] = field(default_factory=list)
     read: int = 0
     duplicates: int = 0
@@ -75,7 +85,7 @@ class StructureImport:
 
     @property
     def imported(self) -> int:
-        return len(self.records)
+        return len(self.records) + self.written
 
     @property
     def merged(self) -> int:
@@ -136,8 +146,10 @@ class _Area:
             self.aoi.prepareGeometry()
             self.aoi_box = options.aoi.boundingBox()
 
-    def keeps(self, geometry: QgsGeometry) -> bool:
-        box = geometry.boundingBox()
+    def keeps(self, geometry: QgsGeometry, box: QgsRectangle) -> bool:
+        """Whether ``geometry`` (bounding box ``box``) is inside the extent and the area of interest."""
+        if self.box is None and self.aoi is None:
+            return True
         if (
             self.box is not None
             and self.extent is not None
@@ -178,21 +190,28 @@ def _merge(existing: _Existing, structure_id: str, new_type: str | None, name: s
     return AttributeUpdate(schema.STRUCTURES.name, structure_id, changes)
 
 
-def _plan_structures(
+_BATCH = 10_000
+"""New structures an import holds at a time: it writes them by batches of this size while it
+reads the source, so its memory does not grow with the source."""
+
+
+def _planned(
     store: AssessmentStore,
     layer: QgsVectorLayer,
     options: StructureOptions,
     progress: Progress | None,
     layers: AssessmentLayers,
-) -> StructureImport:
-    """Everything the import would do, without writing. Raises SiteWatchError for a source
-    that cannot hold footprints and WriteCancelled when ``progress`` returns False."""
+    result: StructureImport,
+) -> Iterator[list[FeatureRecord]]:
+    """The new structures of the import, by batches of ``_BATCH``, counting in ``result`` what
+    it does (its updates are set once the last batch is out). The source is checked before the
+    first batch is asked for: a SiteWatchError for a source that cannot hold footprints; reading
+    raises WriteCancelled when ``progress`` returns False."""
     type_field = check_source(layer, options)
     name_field = _field(layer, options.name_field, NAME_FIELD, "NAME_FIELD")
     mapper = TypeMapper(options.type_map)
     crs = layers.structures.crs()
     existing = _Existing(layers.structures)
-    index = existing.index
     compounds = (
         CompoundIndex((f["compound_id"], f.geometry()) for f in layers.compounds.getFeatures())
         if layers.compounds.featureCount()
@@ -206,55 +225,65 @@ def _plan_structures(
         request.setSubsetOfAttributes(wanted, layer.fields())
     else:
         request.setNoAttributes()
-    area = _Area(options)
-    total = max(1, layer.featureCount())
-    created_at = now_iso()
-    result = StructureImport()
-    updates: dict[str, AttributeUpdate] = {}
-    for feature in layer.getFeatures(request):
-        result.read += 1
-        if progress is not None and result.read % 1000 == 0 and not progress(min(1.0, result.read / total)):
-            raise WriteCancelled("Import cancelled; nothing was written.")
-        checked = checked_polygon(feature.geometry())
-        if checked.refused is not None or checked.geometry is None:
-            result.refused[checked.refused or ""] += 1
+
+    def batches() -> Iterator[list[FeatureRecord]]:
+        index = existing.index
+        area = _Area(options)
+        total = max(1, layer.featureCount())
+        created_at = now_iso()
+        updates: dict[str, AttributeUpdate] = {}
+        batch: list[FeatureRecord] = []
+        for feature in layer.getFeatures(request):
+            result.read += 1
+            if progress is not None and result.read % 1000 == 0 and not progress(min(1.0, result.read / total)):
+                raise WriteCancelled("Import cancelled; nothing was written.")
+            checked = checked_polygon(feature.geometry())
+            if checked.refused is not None or checked.geometry is None:
+                result.refused[checked.refused or ""] += 1
+                result.repaired += checked.repaired
+                continue
+            geometry = checked.geometry
+            box = geometry.boundingBox()
+            if not area.keeps(geometry, box):
+                result.outside += 1
+                continue
+            name = attribute_text(feature[name_field]) if name_field else None
+            match = index.best_match(geometry, options.dedupe_iou, box)
+            if match is not None:
+                result.duplicates += 1
+                if options.duplicates == "merge" and match[0] in existing.attributes:
+                    mapped = mapper.mapped(feature[type_field]) if type_field else None
+                    update = _merge(existing, match[0], mapped, name)
+                    if update is not None:
+                        earlier = updates.get(update.feature_id)
+                        merged = {**earlier.attributes, **update.attributes} if earlier else update.attributes
+                        updates[update.feature_id] = update._replace(attributes=merged)
+                continue
             result.repaired += checked.repaired
-            continue
-        geometry = checked.geometry
-        if not area.keeps(geometry):
-            result.outside += 1
-            continue
-        name = attribute_text(feature[name_field]) if name_field else None
-        match = index.best_match(geometry, options.dedupe_iou)
-        if match is not None:
-            result.duplicates += 1
-            if options.duplicates == "merge" and match[0] in existing.attributes:
-                mapped = mapper.mapped(feature[type_field]) if type_field else None
-                update = _merge(existing, match[0], mapped, name)
-                if update is not None:
-                    earlier = updates.get(update.feature_id)
-                    merged = {**earlier.attributes, **update.attributes} if earlier else update.attributes
-                    updates[update.feature_id] = update._replace(attributes=merged)
-            continue
-        result.repaired += checked.repaired
-        structure_id = ids.next()
-        index.add(structure_id, geometry)
-        attributes: dict[str, object] = {
-            "structure_id": structure_id,
-            "type": mapper.type_of(feature[type_field]) if type_field else "building",
-            "compound_id": compounds.assign(geometry) if compounds is not None else None,
-            "name": name or None,
-            "created_by": options.analyst,
-            "created_at": created_at,
-        }
-        result.records.append(FeatureRecord(schema.STRUCTURES.name, attributes, geometry))
-    result.unmapped = mapper.unmapped
-    result.updates = list(updates.values())
-    if result.read == 0:
-        if layer.customProperty(OSM_PROPERTY):
-            raise SiteWatchError(_no_buildings(layer))
-        raise SiteWatchError(f"'{layer.name()}' holds no features; nothing was imported.")
-    return result
+            structure_id = ids.next()
+            index.add(structure_id, geometry, box)
+            attributes: dict[str, object] = {
+                "structure_id": structure_id,
+                "type": mapper.type_of(feature[type_field]) if type_field else "building",
+                "compound_id": compounds.assign(geometry) if compounds is not None else None,
+                "name": name or None,
+                "created_by": options.analyst,
+                "created_at": created_at,
+            }
+            batch.append(FeatureRecord(schema.STRUCTURES.name, attributes, geometry))
+            if len(batch) == _BATCH:
+                yield batch
+                batch = []
+        result.unmapped = mapper.unmapped
+        result.updates = list(updates.values())
+        if result.read == 0:
+            if layer.customProperty(OSM_PROPERTY):
+                raise SiteWatchError(_no_buildings(layer))
+            raise SiteWatchError(f"'{layer.name()}' holds no features; nothing was imported.")
+        if batch:
+            yield batch
+
+    return batches()
 
 
 def plan_structures(
@@ -265,9 +294,13 @@ def plan_structures(
     layers: AssessmentLayers | None = None,
 ) -> StructureImport:
     """Everything the import would do, without writing: the dry run the Import dialog shows as
-    its preview (see :func:`_plan_structures`)."""
+    its preview, with every new structure in ``records``. Raises SiteWatchError for a source
+    that cannot hold footprints and WriteCancelled when ``progress`` returns False."""
+    result = StructureImport()
     with layers_released_on_error():
-        return _plan_structures(store, layer, options, progress, layers or AssessmentLayers.of(store))
+        for batch in _planned(store, layer, options, progress, layers or AssessmentLayers.of(store), result):
+            result.records.extend(batch)
+    return result
 
 
 def import_structures(
@@ -277,12 +310,20 @@ def import_structures(
     progress: Progress | None = None,
     layers: AssessmentLayers | None = None,
 ) -> StructureImport:
-    """Plan the import, then write every new structure (and every merge into an existing one)
-    in one transaction (all or nothing).
+    """Write every new structure (and every merge into an existing one) in one transaction
+    (all or nothing), by batches as the source is read: the result counts them but holds none
+    of them (its ``records`` stay empty).
 
-    Reading is the first half of ``progress``, writing the second."""
-    plan = plan_structures(store, layer, options, None if progress is None else lambda f: progress(f / 2), layers)
-    store.import_batch(
-        plan.records, (), None if progress is None else lambda f: progress(0.5 + f / 2), updates=plan.updates
-    )
-    return plan
+    ``progress`` follows the reading (the writing goes along with it); it is called with 1 once
+    the source is read, before the transaction is committed: False then still cancels."""
+    result = StructureImport()
+    with layers_released_on_error():
+        batches = _planned(store, layer, options, progress, layers or AssessmentLayers.of(store), result)
+        result.written = store.import_streamed(_checked_at_end(batches, progress), lambda: result.updates)
+    return result
+
+
+def _checked_at_end(batches: Iterator[list[FeatureRecord]], progress: Progress | None) -> Iterator[list[FeatureRecord]]:
+    yield from batches
+    if progress is not None and not progress(1.0):
+        raise WriteCancelled("Import cancelled; nothing was written.")

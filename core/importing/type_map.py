@@ -57,6 +57,10 @@ def parse_type_map(text: str | None) -> dict[str, str]:
     return mapping
 
 
+_KNOWN_TEXTS = 10_000
+"""At most this many distinct source texts are remembered (a type field holding ids stays small)."""
+
+
 class TypeMapper:
     """Maps source values to types and counts the values that were not mapped (→ ``other``)."""
 
@@ -65,6 +69,8 @@ class TypeMapper:
         self.mapping.update(OSM_BUILDING_TYPES)
         self.mapping.update(user_map)
         self.unmapped: Counter[str] = Counter()
+        self._text_types: dict[str, tuple[str, str | None]] = {}
+        """Source text → (type, the text counted as unmapped or None): a source holds few values."""
 
     def mapped(self, value: object) -> str | None:
         """The type ``value`` maps to; None when it is empty or not mapped (nothing counted)."""
@@ -72,11 +78,23 @@ class TypeMapper:
         return self.mapping.get(text.lower()) if text else None
 
     def type_of(self, value: object) -> str:
+        if type(value) is str:  # the usual case, looked up once per distinct value
+            known = self._text_types.get(value)
+            if known is None:
+                known = self._type_and_unmapped(value)
+                if len(self._text_types) < _KNOWN_TEXTS:
+                    self._text_types[value] = known
+            if known[1] is not None:
+                self.unmapped[known[1]] += 1
+            return known[0]
+        kind, unmapped = self._type_and_unmapped(value)
+        if unmapped is not None:
+            self.unmapped[unmapped] += 1
+        return kind
+
+    def _type_and_unmapped(self, value: object) -> tuple[str, str | None]:
         text = (attribute_text(value) or "").strip()
         if not text:
-            return "building"
+            return "building", None
         mapped = self.mapping.get(text.lower())
-        if mapped is None:
-            self.unmapped[text] += 1
-            return "other"
-        return mapped
+        return ("other", text) if mapped is None else (mapped, None)

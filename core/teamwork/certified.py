@@ -136,6 +136,13 @@ class CertifiedView(AssessmentStore):
     ) -> int:
         raise self._refuse()
 
+    def import_streamed(
+        self,
+        batches: Iterable[Sequence[FeatureRecord]],
+        updates: Callable[[], Sequence[AttributeUpdate]] = tuple,
+    ) -> int:
+        raise self._refuse()
+
     def save_change_scores(self, before_image: str, after_image: str, rows: Iterable[ChangeScoreRow]) -> int:
         raise self._refuse()
 

@@ -125,7 +125,9 @@ class ImportDamage(SiteWatchAlgorithm):
 
     def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
         refused = (
-            None if self._read_as_it_is(str(parameters.get("INPUT") or "")) else unreadable_source(parameters, "INPUT")
+            None
+            if self._read_as_it_is(str(parameters.get("INPUT") or ""))
+            else unreadable_source(parameters, "INPUT", context)
         )
         return (False, refused) if refused else super().checkParameterValues(parameters, context)
 

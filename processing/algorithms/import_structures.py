@@ -157,7 +157,7 @@ class ImportStructures(SiteWatchAlgorithm):
         )
 
     def checkParameterValues(self, parameters: Parameters, context: QgsProcessingContext) -> tuple[bool, str]:
-        refused = unreadable_source(parameters, self.INPUT)
+        refused = unreadable_source(parameters, self.INPUT, context)
         return (False, refused) if refused else super().checkParameterValues(parameters, context)
 
     def check_inputs(self, parameters: Parameters, context: QgsProcessingContext) -> None:

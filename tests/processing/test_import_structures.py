@@ -7,7 +7,7 @@ import json
 
 import pytest
 from osgeo import ogr
-from qgis.core import QgsProcessingException
+from qgis.core import QgsProcessingContext, QgsProcessingException
 
 import processing
 from sitewatch.tests.helpers.import_sources import LAT0, LON0, grid_wkts, osm_xml, square_wkt, write_vector
@@ -37,6 +37,21 @@ def test_processing_run_imports_with_type_map_and_reports(sitewatch_provider, as
     assert (result["IMPORTED"], result["DUPLICATES"], result["REPAIRED"], result["REFUSED"]) == (4, 1, 0, 1)
     assert "Type 'silo' not mapped, imported as 'other': 1" in result["REPORT"]
     assert structure_types(assessment.location) == ["hangar", "other", "warehouse", "warehouse"]
+
+
+def test_the_source_file_is_opened_once_per_run(sitewatch_provider, assessment, tmp_path):
+    """The checks, QGIS's own check of INPUT and the run share one opening of the file (a large
+    GeoJSON file is read whole each time it is opened)."""
+    source = write_vector(tmp_path / "f.geojson", "GeoJSON", [{"wkt": w} for w in grid_wkts(3)])
+    context = QgsProcessingContext()
+    result = processing.run(
+        "sitewatch:importstructures", {"INPUT": str(source), "ASSESSMENT": assessment.location}, context=context
+    )
+    assert result["IMPORTED"] == 3
+    opened = list(context.temporaryLayerStore().mapLayers().values())
+    # one layer, SiteWatch's (named after the file); QGIS's check loads its own, named "f", when
+    # it does not find that one
+    assert [(layer.name(), layer.source()) for layer in opened] == [("f.geojson", str(source))]
 
 
 def test_extent_in_another_crs(sitewatch_provider, assessment, tmp_path):

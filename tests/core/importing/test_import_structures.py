@@ -14,6 +14,7 @@ from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.records import AttributeUpdate
 from sitewatch.core.assessment.store import WriteCancelled
 from sitewatch.core.errors import SiteWatchError
+from sitewatch.core.importing import structures
 from sitewatch.core.importing.geometry import area_of_interest
 from sitewatch.core.importing.sources import open_source
 from sitewatch.core.importing.structures import StructureOptions, import_structures, plan_structures
@@ -275,4 +276,60 @@ def test_an_update_of_a_missing_structure_writes_nothing(assessment, tmp_path):
     before = digest(assessment.location)
     with pytest.raises(SiteWatchError, match="S-0042 is not in 'structures'"):
         assessment.import_batch(plan.records, updates=[AttributeUpdate("structures", "S-0042", {"type": "hangar"})])
+    assert digest(assessment.location) == before
+
+
+def test_an_import_written_by_batches_equals_its_plan(assessment, tmp_path, monkeypatch):
+    """Batches of 3 (the last one short, and an exact multiple): the same ids, types and
+    footprints as the plan read at once; a duplicate of a footprint from an earlier batch is
+    found (the index carries over from batch to batch)."""
+    wkts = grid_wkts(10)
+    rows = [{"building": ("yes", "hangar", "silo")[n % 3], "wkt": w} for n, w in enumerate(wkts)]
+    rows.insert(7, {"building": "yes", "wkt": square_wkt(LON0 + 0.00002, LAT0)})  # duplicates the first
+    source = open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", rows)))
+    plan = plan_structures(assessment, source, OPTIONS)
+    monkeypatch.setattr(structures, "_BATCH", 3)
+    result = import_structures(assessment, source, OPTIONS)
+    assert (result.imported, result.duplicates, result.records) == (10, 1, [])
+    assert result.summary() == plan.summary()
+    stored = {f["structure_id"]: f for f in assessment.layer("structures").getFeatures()}
+    assert sorted(stored) == [r.feature_id for r in plan.records] == [f"S-{n:04d}" for n in range(1, 11)]
+    for record in plan.records:
+        feature = stored[record.feature_id]
+        assert feature["type"] == record.attributes["type"]
+        assert feature.geometry().equals(QgsGeometry(record.geometry).convertToType(feature.geometry().type(), True))
+    monkeypatch.setattr(structures, "_BATCH", 5)
+    again = import_structures(assessment, source, OPTIONS)  # every footprint now a duplicate
+    assert (again.imported, again.duplicates) == (0, 11)
+
+
+def test_merges_from_several_batches_fold_into_one_update(assessment, tmp_path, monkeypatch):
+    import_structures(
+        assessment,
+        open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", [{"wkt": grid_wkts(1)[0]}]))),
+        OPTIONS,
+    )
+    shifted = square_wkt(LON0 + 0.00002, LAT0)
+    rows = [{"building": "hangar", "name": None, "wkt": shifted}]
+    rows += [{"building": "yes", "name": None, "wkt": w} for w in grid_wkts(5)[1:]]
+    rows.append({"building": None, "name": "Depot 4", "wkt": shifted})
+    monkeypatch.setattr(structures, "_BATCH", 2)
+    result = import_structures(
+        assessment,
+        open_source(str(write_vector(tmp_path / "b.geojson", "GeoJSON", rows))),
+        StructureOptions("A", duplicates="merge"),
+    )
+    assert (result.imported, result.duplicates, result.merged) == (4, 2, 1)
+    first = next(f for f in assessment.layer("structures").getFeatures() if f["structure_id"] == "S-0001")
+    assert (first["type"], first["name"]) == ("hangar", "Depot 4")
+
+
+def test_a_cancel_after_batches_were_written_rolls_them_back(assessment, tmp_path, monkeypatch):
+    source = open_source(str(write_vector(tmp_path / "a.geojson", "GeoJSON", [{"wkt": w} for w in grid_wkts(1500)])))
+    before = digest(assessment.location)
+    monkeypatch.setattr(structures, "_BATCH", 100)
+    seen: list[float] = []
+    with pytest.raises(WriteCancelled, match="Import cancelled; nothing was written"):
+        import_structures(assessment, source, OPTIONS, progress=lambda f: seen.append(f) or f < 0.5)
+    assert seen == [1000 / 1500]  # called every 1,000 footprints read: 10 batches were in the transaction
     assert digest(assessment.location) == before

@@ -58,3 +58,27 @@ def test_updates_of_existing_structures_are_written_with_the_batch_or_not_at_all
     merged = pg_assessment.get_feature("structures", "S-0001").attributes
     assert (merged["type"], merged["name"]) == ("hangar", "Hangar 3")
     assert pg_assessment.get_feature("structures", "S-0003") is not None
+
+
+def test_a_streamed_import_is_written_whole_with_its_updates_or_not_at_all(pg_assessment):
+    pg_assessment.import_batch(_records(1))
+    records = [r for r in _records(5) if r.feature_id != "S-0001"]
+    merge = [AttributeUpdate("structures", "S-0001", {"type": "hangar"})]
+
+    def cancelled_after_two_batches():
+        yield records[:2]
+        yield records[2:]
+        raise WriteCancelled("Import cancelled; nothing was written.")
+
+    with pytest.raises(WriteCancelled):
+        pg_assessment.import_streamed(cancelled_after_two_batches(), lambda: merge)
+    assert pg_assessment.get_feature("structures", "S-0002") is None
+    assert pg_assessment.import_streamed(iter([records[:2], records[2:]]), lambda: merge) == 4
+    assert [r.feature_id for r in _records(5) if pg_assessment.get_feature("structures", r.feature_id)] == [
+        "S-0001",
+        "S-0002",
+        "S-0003",
+        "S-0004",
+        "S-0005",
+    ]
+    assert pg_assessment.get_feature("structures", "S-0001").attributes["type"] == "hangar"
