@@ -27,6 +27,7 @@ from . import (
     schema,
     upgrade,
 )
+from .export_rows import GeoPackageExportRows
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
 from .geopackage_cell_store import GeoPackageCells
 from .geopackage_checks import MAX_NAME_BYTES, check_whole, fresh_temp, locked_message, why_unopenable, write_locked
@@ -70,7 +71,7 @@ _SELECT_BY_KEY = sql(
 _STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
-class GeoPackageStore(GeoPackageCells, GeoPackageValidations, AssessmentStore):
+class GeoPackageStore(GeoPackageCells, GeoPackageValidations, GeoPackageExportRows, AssessmentStore):
     """An assessment in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
@@ -163,9 +164,8 @@ class GeoPackageStore(GeoPackageCells, GeoPackageValidations, AssessmentStore):
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> GeoPackageStore:
-        """Open an existing assessment after checking it has every contract layer and field.
-
-        Nothing is written while checking."""
+        """Open an existing assessment after checking it has every contract layer and field
+        (nothing is written while checking)."""
         target = Path(path).expanduser().absolute()
         if not target.is_file():
             raise SiteWatchError(f"The assessment '{target}' does not exist.")

@@ -14,8 +14,6 @@ from typing import Any
 from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
 
 from .. import attributes, values
-from ..assessment.observations import Observation
-from ..assessment.status_at import position_at
 from ..assessment.store import AssessmentStore
 from ..imagery.registry import ImageRecord, list_images
 from ..measure import distance_area
@@ -33,6 +31,10 @@ class Table:
     layer: ef.OutLayer
     rows: list[Row] = field(default_factory=list)
     geometries: list[bytes | None] = field(default_factory=list)
+    copy: Callable[[Path], int] | None = None
+    """For a table too long to hold (the observations: millions of rows at country scale):
+    appends its rows to its (empty, created) table in the GeoPackage at the given path, in
+    the store (``rows`` stays empty); the CSV is then read from that table."""
 
 
 @dataclass
@@ -84,43 +86,23 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
     return None if code is None else values.status_name(code, scheme)
 
 
-class _History:
-    """Each structure's current observations by date: the observation in force at a date in
-    one bisection, with no per-row conversion (millions of rows at country scale)."""
-
-    def __init__(self, current: list[Observation]):
-        self._by_structure: dict[str, list[Observation]] = {}
-        for obs in current:
-            self._by_structure.setdefault(obs.structure_id, []).append(obs)
-        self._dates: dict[str, list[str]] = {}
-        for structure_id, rows in self._by_structure.items():
-            rows.sort(key=lambda o: o.observed_on)  # stable: ties keep the store's order
-            self._dates[structure_id] = [o.observed_on for o in rows]
-
-    def observation_at(self, structure_id: str, on: str) -> Observation | None:
-        rows = self._by_structure.get(structure_id)
-        if rows is None:
-            return None
-        position = position_at(self._dates[structure_id], on)
-        return None if position is None else rows[position]
-
-
 def _structures(
     store: AssessmentStore,
     data: ExportData,
-    current: list[Observation],
     compound_names: dict[object, object],
     images: dict[str, ImageRecord],
 ) -> Table:
-    history = _History(current)
+    dates = [data.after_date] + ([data.before_date] if data.before_date else [])
+    in_force = store.observations_at(dates)  # one whole-site read, no object per observation
+    at_after, at_before = in_force[0], in_force[1] if data.before_date else {}
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
     features = sorted(layer.getFeatures(), key=lambda f: str(f["structure_id"]))
     for feature in features:
         sid = str(feature["structure_id"])
-        after = history.observation_at(sid, data.after_date)
-        before = history.observation_at(sid, data.before_date) if data.before_date else None
+        after = at_after.get(sid)
+        before = at_before.get(sid)
         after_code = after.status if after else None
         before_code = before.status if before else None
         image = images.get(after.image_id) if after and after.image_id else None
@@ -165,27 +147,13 @@ def _features(
     return table
 
 
-def _observations(store: AssessmentStore, current: list[Observation], scheme: str) -> Table:
-    table = Table(ef.OBSERVATIONS)
-    archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
-    rows = [(obs, None, None) for obs in current] + archived
+def _observations(store: AssessmentStore, scheme: str) -> Table:
+    """The full history (current and archived observations), copied by the store."""
     names = {code: values.status_name(code, scheme) for code in values.codes(values.STATUSES)}
-    for obs, at, reason in sorted(rows, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
-        table.rows.append(
-            (
-                obs.structure_id,
-                obs.observed_on,
-                obs.image_id,
-                names.get(obs.status) or values.status_name(obs.status, scheme),
-                obs.confidence,
-                obs.analyst,
-                obs.recorded_at,
-                obs.notes,
-                at,
-                reason,
-            )
-        )
-    return table
+    columns = ef.OBSERVATIONS.field_names()
+    return Table(
+        ef.OBSERVATIONS, copy=lambda package: store.copy_observation_rows(package, ef.OBSERVATIONS.name, columns, names)
+    )
 
 
 def statistics_row(row: StatisticsRow) -> Row:
@@ -229,9 +197,8 @@ def read_export_data(
     compound_names: dict[object, object] = {
         str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
     }
-    current = store.observations()  # read once: millions of rows at country scale
     tables = [
-        _structures(store, data, current, compound_names, {i.image_id: i for i in images}),
+        _structures(store, data, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
         _features(
             store,
@@ -255,7 +222,7 @@ def read_export_data(
                 _attribute(f, "notes"),
             ),
         ),
-        _observations(store, current, scheme),
+        _observations(store, scheme),
         Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
         Table(
             ef.IMAGERY,
