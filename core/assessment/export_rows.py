@@ -3,8 +3,8 @@ country scale): the observations in force at some dates, and the full observatio
 copied into a table of the export's own GeoPackage.
 
 Every store has them (the Python forms below, from ``observations()`` and ``history()``);
-the GeoPackage store does both in SQLite (:class:`GeoPackageExportRows`): one window-function
-scan for the dates, and one ``INSERT … SELECT`` from the attached assessment for the copy.
+the GeoPackage store does both in SQLite (:class:`GeoPackageExportRows`): one
+index scan per date, and one ``INSERT … SELECT`` from the attached assessment for the copy.
 The two forms give the same rows in the same order (``tests/core/export/test_table_copy.py``).
 """
 
@@ -140,14 +140,14 @@ class _File(Protocol):
     def path(self) -> Path: ...
 
 
-_WINDOW = sql(
-    "SELECT {columns}, lead(observed_on) OVER (PARTITION BY structure_id ORDER BY observed_on) "
-    "FROM {table} WHERE observed_on <= ? ORDER BY structure_id, observed_on",
+_IN_FORCE = sql(
+    "SELECT {columns} FROM (SELECT structure_id AS sid, max(observed_on) AS day FROM {table} "
+    "WHERE observed_on <= ? GROUP BY structure_id) JOIN {table} ON structure_id = sid AND observed_on = day",
     columns=OBS_COLUMNS,
     table=schema.OBSERVATIONS.name,
 )
-"""Each observation up to the latest date with the date of the next one: the observation in
-force at a date D is the one on or before D whose next one is later than D (or none)."""
+"""Each structure's observation in force at a date: the latest date on or before it per
+structure, from the (structure, date) index alone, then that one row."""
 
 
 def _status_case(status_names: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -175,8 +175,8 @@ def _copy_select(with_history: bool, status_names: Mapping[str, str]) -> tuple[s
         {"named": named, "last": "'" + _CURRENT_LAST + "'"},
         table=schema.OBSERVATIONS.name,
     )
-    if not with_history:
-        return current + _COPY_ORDER, parameters
+    if not with_history:  # in the order of the (structure, date) index: nothing to sort
+        return current + " ORDER BY 1, 2", parameters
     archived = sql(
         "SELECT {kept}, archived_at, reason, coalesce(nullif(archived_at, ''), {last}), 1, fid FROM src.{table}",
         {"kept": ", ".join(kept), "last": "'" + _CURRENT_LAST + "'"},
@@ -192,29 +192,32 @@ class GeoPackageExportRows:
         if not dates:
             return []
         geopackage_checks.roll_back_interrupted(self.path)
-        found: list[dict[str, Observation]] = [{} for _ in dates]
         connection = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
         try:
-            for row in connection.execute(_WINDOW, (max(dates),)):
-                day, following = row[1], row[-1]
-                for number, date in enumerate(dates):
-                    if day <= date and (following is None or following > date):
-                        found[number][row[0]] = row_to_observation(row[:-1])
+            return [
+                {row[0]: row_to_observation(row) for row in connection.execute(_IN_FORCE, (date,))} for date in dates
+            ]
         except sqlite3.OperationalError as error:
             raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
         finally:
             connection.close()
-        return found
 
     def copy_observation_rows(
         self: _File, package: Path, table: str, columns: Sequence[str], status_names: Mapping[str, str]
     ) -> int:
         geopackage_checks.roll_back_interrupted(self.path)
-        with_history = schema.OBSERVATION_HISTORY.name not in missing_internal(self.path)
-        select, parameters = _copy_select(with_history, status_names)
+        archive = schema.OBSERVATION_HISTORY.name not in missing_internal(self.path)
         connection = _connect_package(package)
         try:
             connection.execute("ATTACH DATABASE ? AS src", (self.path.absolute().as_uri() + "?mode=ro",))
+            archived = (
+                archive
+                and connection.execute(
+                    sql("SELECT EXISTS (SELECT 1 FROM src.{table})", table=schema.OBSERVATION_HISTORY.name)
+                ).fetchone()[0]
+            )
+            # merging in archived rows sorts within each (structure, date): only when there are some
+            select, parameters = _copy_select(bool(archived), status_names)
             statement = _insert(table, columns) + sql(
                 "SELECT {columns} FROM ({select})",
                 {"select": select},

@@ -6,12 +6,13 @@ one export say the same thing.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
+from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature, QgsFeatureRequest
 
 from .. import attributes, values
 from ..assessment.store import AssessmentStore
@@ -98,26 +99,41 @@ def _structures(
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
-    features = sorted(layer.getFeatures(), key=lambda f: str(f["structure_id"]))
-    for feature in features:
-        sid = str(feature["structure_id"])
+    fields = layer.fields()
+    wanted = [fields.indexOf(name) for name in ("structure_id", "type", "compound_id", "name")]
+    request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
+    # (id, its attributes, geometry) sorted by id; each feature's attributes read in one call
+    features = sorted(
+        (
+            (str(values_[wanted[0]]), values_, f.geometry())
+            for f in layer.getFeatures(request)
+            for values_ in [f.attributes()]
+        ),
+        key=operator.itemgetter(0),
+    )
+    statuses: dict[tuple[str | None, str | None], tuple[str | None, str | None, str | None]] = {}
+    for sid, attributes_, geometry in features:
         after = at_after.get(sid)
         before = at_before.get(sid)
         after_code = after.status if after else None
         before_code = before.status if before else None
-        image = images.get(after.image_id) if after and after.image_id else None
-        compound = _attribute(feature, "compound_id")
-        geometry = feature.geometry()
-        table.rows.append(
-            (
-                sid,
-                _attribute(feature, "type"),
-                compound,
-                compound_names.get(compound),
-                _attribute(feature, "name"),
+        names = statuses.get((before_code, after_code))
+        if names is None:  # a few pairs of statuses: their names and change flag worked out once
+            names = statuses[(before_code, after_code)] = (
                 _scheme_name(before_code, data.scheme),
                 _scheme_name(after_code, data.scheme),
                 change_flag(before_code, after_code) if data.before_date else None,
+            )
+        image = images.get(after.image_id) if after and after.image_id else None
+        compound = attributes.plain(attributes_[wanted[2]])
+        table.rows.append(
+            (
+                sid,
+                attributes.plain(attributes_[wanted[1]]),
+                compound,
+                compound_names.get(compound),
+                attributes.plain(attributes_[wanted[3]]),
+                *names,
                 before.observed_on if before else None,
                 after.observed_on if after else None,
                 after.confidence if after else None,

@@ -156,7 +156,8 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None, package: Path | No
     and a .prj. A table the store copied is read back from ``package``, the GeoPackage."""
     spatial = table.layer.geometry is not None
     header = list(table.layer.field_names()) + (["WKT"] if spatial else [])
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        stream.write("\ufeff")  # the BOM; "utf-8-sig" would encode every row in Python, not C
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
         # the csv module writes None as an empty cell, a float as its repr and anything else as

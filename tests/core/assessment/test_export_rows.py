@@ -90,6 +90,22 @@ def test_the_copy_equals_the_generic_copy(site, tmp_path, scheme):
     assert {r[4] for r in rows} <= set(names.values())
 
 
+def test_without_archived_rows_the_copy_keeps_the_index_order(tmp_path):
+    store = build_site(tmp_path / "site")
+    connection = sqlite3.connect(store.location)
+    connection.execute("DELETE FROM observation_history")  # a site nothing was ever replaced in
+    connection.commit()
+    connection.close()
+    assert store.history() == []
+    names = {code: values.status_name(code, "ems") for code in values.codes(values.STATUSES)}
+    columns = ef.OBSERVATIONS.field_names()
+    copied, generic = _empty_package(tmp_path / "copied.gpkg"), _empty_package(tmp_path / "generic.gpkg")
+    store.copy_observation_rows(copied, "observations", columns, names)
+    AssessmentStore.copy_observation_rows(store, generic, "observations", columns, names)
+    assert _stored(copied) == _stored(generic)
+    assert _stored(copied)[2] == len(store.observations())
+
+
 def test_the_feature_count_triggers_are_put_back(site, tmp_path):
     package = _empty_package(tmp_path / "p.gpkg")
     names = {code: code for code in values.codes(values.STATUSES)}
