@@ -38,6 +38,7 @@ STORE_MODULES = {
     "core/assessment/postgis_cells.py",
     "core/assessment/postgis_cell_store.py",
     "core/assessment/copy_extras.py",
+    "core/assessment/export_rows.py",
 }
 WRITE_CALLS = {
     "addFeature",

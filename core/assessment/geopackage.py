@@ -26,6 +26,7 @@ from . import (
     schema,
     upgrade,
 )
+from .export_rows import GeoPackageExportRows
 from .geopackage_adopt import contract_problems, is_adopted, missing_internal, require_adopted
 from .geopackage_bulk import GeoPackageImports
 from .geopackage_cell_store import GeoPackageCells
@@ -70,7 +71,7 @@ _SELECT_BY_KEY = sql(
 _STRUCTURE_EXISTS = sql("SELECT 1 FROM {table} WHERE structure_id = ?", table=schema.STRUCTURES.name)
 
 
-class GeoPackageStore(GeoPackageImports, GeoPackageCells, GeoPackageValidations, AssessmentStore):
+class GeoPackageStore(GeoPackageImports, GeoPackageCells, GeoPackageValidations, GeoPackageExportRows, AssessmentStore):
     """An assessment in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str], *, _checked: bool = False):
@@ -163,9 +164,8 @@ class GeoPackageStore(GeoPackageImports, GeoPackageCells, GeoPackageValidations,
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> GeoPackageStore:
-        """Open an existing assessment after checking it has every contract layer and field.
-
-        Nothing is written while checking."""
+        """Open an existing assessment after checking it has every contract layer and field
+        (nothing is written while checking)."""
         target = Path(path).expanduser().absolute()
         if not target.is_file():
             raise SiteWatchError(f"The assessment '{target}' does not exist.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry, QgsVectorLayer
@@ -19,7 +20,7 @@ from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometr
 from ..annotation.compounds import CompoundIndex
 from ..errors import SiteWatchError
 from ..teamwork.cells import CellTransition, WorkCell
-from . import schema
+from . import export_rows, schema
 from .observations import Observation
 from .records import AttributeUpdate, ChangeScoreRow, FeatureRecord, ObservationColumns, StoredChangeScore
 from .validation_records import SampleRow, ValidationAnswer
@@ -117,6 +118,21 @@ class AssessmentStore(ABC):
             np.array([np.datetime64(o.observed_on, "D").astype(np.int64) for o in rows], dtype=np.int64),
             np.array([o.status.encode() for o in rows], dtype=np.bytes_),
         )
+
+    def observations_at(self, dates: Sequence[str]) -> list[dict[str, Observation]]:
+        """For each of ``dates``: structure id → its observation in force at that date (the
+        latest on or before it), for every structure observed by then; a whole-site read."""
+        return export_rows.in_force(self.observations(), dates)
+
+    def copy_observation_rows(
+        self, package: Path, table: str, columns: Sequence[str], status_names: Mapping[str, str]
+    ) -> int:
+        """Append every current and archived observation to ``table`` of the SQLite file (an
+        export's GeoPackage) ``package``, as :data:`.export_rows.ExportRow` values into
+        ``columns``, statuses renamed by ``status_names``, sorted by structure, date and archive
+        time (current last); returns the count. Implementations may copy in the database."""
+        rows = export_rows.export_rows(self.observations(), self.history(), status_names)
+        return export_rows.insert_rows(package, table, columns, rows)
 
     @abstractmethod
     def history(self, structure_id: str | None = None) -> list[tuple[Observation, str, str]]:

@@ -6,16 +6,15 @@ one export say the same thing.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
+from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature, QgsFeatureRequest
 
 from .. import attributes, values
-from ..assessment.observations import Observation
-from ..assessment.status_at import position_at
 from ..assessment.store import AssessmentStore
 from ..imagery.registry import ImageRecord, list_images
 from ..measure import distance_area
@@ -33,6 +32,10 @@ class Table:
     layer: ef.OutLayer
     rows: list[Row] = field(default_factory=list)
     geometries: list[bytes | None] = field(default_factory=list)
+    copy: Callable[[Path], int] | None = None
+    """For a table too long to hold (the observations: millions of rows at country scale):
+    appends its rows to its (empty, created) table in the GeoPackage at the given path, in
+    the store (``rows`` stays empty); the CSV is then read from that table."""
 
 
 @dataclass
@@ -84,58 +87,53 @@ def _scheme_name(code: str | None, scheme: str) -> str | None:
     return None if code is None else values.status_name(code, scheme)
 
 
-class _History:
-    """Each structure's current observations by date: the observation in force at a date in
-    one bisection, with no per-row conversion (millions of rows at country scale)."""
-
-    def __init__(self, current: list[Observation]):
-        self._by_structure: dict[str, list[Observation]] = {}
-        for obs in current:
-            self._by_structure.setdefault(obs.structure_id, []).append(obs)
-        self._dates: dict[str, list[str]] = {}
-        for structure_id, rows in self._by_structure.items():
-            rows.sort(key=lambda o: o.observed_on)  # stable: ties keep the store's order
-            self._dates[structure_id] = [o.observed_on for o in rows]
-
-    def observation_at(self, structure_id: str, on: str) -> Observation | None:
-        rows = self._by_structure.get(structure_id)
-        if rows is None:
-            return None
-        position = position_at(self._dates[structure_id], on)
-        return None if position is None else rows[position]
-
-
 def _structures(
     store: AssessmentStore,
     data: ExportData,
-    current: list[Observation],
     compound_names: dict[object, object],
     images: dict[str, ImageRecord],
 ) -> Table:
-    history = _History(current)
+    dates = [data.after_date] + ([data.before_date] if data.before_date else [])
+    in_force = store.observations_at(dates)  # one whole-site read, no object per observation
+    at_after, at_before = in_force[0], in_force[1] if data.before_date else {}
     layer = store.layer("structures")
     calc = distance_area(layer.crs())
     table = Table(ef.STRUCTURES)
-    features = sorted(layer.getFeatures(), key=lambda f: str(f["structure_id"]))
-    for feature in features:
-        sid = str(feature["structure_id"])
-        after = history.observation_at(sid, data.after_date)
-        before = history.observation_at(sid, data.before_date) if data.before_date else None
+    fields = layer.fields()
+    wanted = [fields.indexOf(name) for name in ("structure_id", "type", "compound_id", "name")]
+    request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
+    # (id, its attributes, geometry) sorted by id; each feature's attributes read in one call
+    features = sorted(
+        (
+            (str(values_[wanted[0]]), values_, f.geometry())
+            for f in layer.getFeatures(request)
+            for values_ in [f.attributes()]
+        ),
+        key=operator.itemgetter(0),
+    )
+    statuses: dict[tuple[str | None, str | None], tuple[str | None, str | None, str | None]] = {}
+    for sid, attributes_, geometry in features:
+        after = at_after.get(sid)
+        before = at_before.get(sid)
         after_code = after.status if after else None
         before_code = before.status if before else None
-        image = images.get(after.image_id) if after and after.image_id else None
-        compound = _attribute(feature, "compound_id")
-        geometry = feature.geometry()
-        table.rows.append(
-            (
-                sid,
-                _attribute(feature, "type"),
-                compound,
-                compound_names.get(compound),
-                _attribute(feature, "name"),
+        names = statuses.get((before_code, after_code))
+        if names is None:  # a few pairs of statuses: their names and change flag worked out once
+            names = statuses[(before_code, after_code)] = (
                 _scheme_name(before_code, data.scheme),
                 _scheme_name(after_code, data.scheme),
                 change_flag(before_code, after_code) if data.before_date else None,
+            )
+        image = images.get(after.image_id) if after and after.image_id else None
+        compound = attributes.plain(attributes_[wanted[2]])
+        table.rows.append(
+            (
+                sid,
+                attributes.plain(attributes_[wanted[1]]),
+                compound,
+                compound_names.get(compound),
+                attributes.plain(attributes_[wanted[3]]),
+                *names,
                 before.observed_on if before else None,
                 after.observed_on if after else None,
                 after.confidence if after else None,
@@ -165,27 +163,13 @@ def _features(
     return table
 
 
-def _observations(store: AssessmentStore, current: list[Observation], scheme: str) -> Table:
-    table = Table(ef.OBSERVATIONS)
-    archived: list[tuple[Observation, str | None, str | None]] = list(store.history())
-    rows = [(obs, None, None) for obs in current] + archived
+def _observations(store: AssessmentStore, scheme: str) -> Table:
+    """The full history (current and archived observations), copied by the store."""
     names = {code: values.status_name(code, scheme) for code in values.codes(values.STATUSES)}
-    for obs, at, reason in sorted(rows, key=lambda r: (r[0].structure_id, r[0].observed_on, r[1] or "~")):
-        table.rows.append(
-            (
-                obs.structure_id,
-                obs.observed_on,
-                obs.image_id,
-                names.get(obs.status) or values.status_name(obs.status, scheme),
-                obs.confidence,
-                obs.analyst,
-                obs.recorded_at,
-                obs.notes,
-                at,
-                reason,
-            )
-        )
-    return table
+    columns = ef.OBSERVATIONS.field_names()
+    return Table(
+        ef.OBSERVATIONS, copy=lambda package: store.copy_observation_rows(package, ef.OBSERVATIONS.name, columns, names)
+    )
 
 
 def statistics_row(row: StatisticsRow) -> Row:
@@ -229,9 +213,8 @@ def read_export_data(
     compound_names: dict[object, object] = {
         str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
     }
-    current = store.observations()  # read once: millions of rows at country scale
     tables = [
-        _structures(store, data, current, compound_names, {i.image_id: i for i in images}),
+        _structures(store, data, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
         _features(
             store,
@@ -255,7 +238,7 @@ def read_export_data(
                 _attribute(f, "notes"),
             ),
         ),
-        _observations(store, current, scheme),
+        _observations(store, scheme),
         Table(ef.SUMMARY, [statistics_row(row) for row in data.statistics]),
         Table(
             ef.IMAGERY,

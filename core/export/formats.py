@@ -1,7 +1,8 @@
 """Writers of the export formats: each writes an :class:`ExportData` into a folder.
 
 The GeoPackage is written first (always, aside when it is not asked for) and shapefiles and
-GeoJSON are translated from it by GDAL; KML and CSV are written directly.
+GeoJSON are translated from it by GDAL; KML and CSV are written directly, except the
+observations CSV, read back from the GeoPackage's table (the store copied it there).
 
 GeoPackage and shapefiles keep the assessment's CRS; GeoJSON (RFC 7946) and KML are in
 WGS 84 as their readers expect. Field names are those of :mod:`.export_fields` everywhere.
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from osgeo import gdal, ogr, osr
 
+from ..assessment.export_rows import package_rows
+from ..assessment.geopackage_sql import quote_identifier
 from . import fields as ef
 from .data import ExportData, Table
 from .kml import write_kml
@@ -82,49 +85,28 @@ def _fill(layer: ogr.Layer, table: Table) -> None:
     layer.CommitTransaction()
 
 
-def _copyable(table: Table) -> bool:
-    """Whether ``table``'s CSV holds exactly its values: an empty cell is read back as NULL,
-    so a table with an empty text value is written row by row instead."""
-    return not any("" in row for row in table.rows)
-
-
-def write_geopackage(data: ExportData, path: Path, written_csv: dict[str, Path] | None = None) -> list[Path]:
+def write_geopackage(data: ExportData, path: Path) -> list[Path]:
     """Every layer and table in one GeoPackage; the other OGR formats are translated from it.
 
-    A table already written as CSV (``written_csv``: layer name → file, with its .csvt) is
-    copied from that file by GDAL, in C: the observations are millions of rows at country
-    scale, too many to write one Python call per value."""
+    A table the store copies (:attr:`.Table.copy`: the observations, millions of rows at country
+    scale, too many for one Python call per value) is created empty and filled by the store
+    once GDAL has closed the file."""
     dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     srs = spatial_reference(data.crs)
     copies = []
     try:
         for table in data.tables.values():
             layer = _create_layer(dataset, table, srs, ["FID=fid", "GEOMETRY_NAME=geom"])
-            source = (written_csv or {}).get(table.layer.name)
-            if source is not None and table.layer.geometry is None and _copyable(table):
-                copies.append((table.layer.name, source))
+            if table.copy is not None:
+                layer.SyncToDisk()  # created now (GDAL defers it), so the layers keep their order
+                copies.append(table.copy)
             else:
                 _fill(layer, table)
     finally:
         dataset = None
-    for name, source in copies:
-        _append_csv(source, path, name)
+    for copy in copies:
+        copy(path)
     return [path]
-
-
-def _append_csv(source: Path, package: Path, layer_name: str) -> None:
-    """Append the rows of the CSV table ``source`` (typed by its .csvt) to the layer of that
-    name in ``package``, fields matched by name, empty cells as NULL."""
-    table = gdal.OpenEx(str(source), gdal.OF_VECTOR, open_options=["EMPTY_STRING_AS_NULL=YES"])
-    try:
-        result = gdal.VectorTranslate(
-            str(package), table, accessMode="append", layerName=layer_name, layers=[source.stem]
-        )
-        if result is None:
-            raise RuntimeError(f"could not copy {source.name} into {package.name}")
-        result = None
-    finally:
-        table = None
 
 
 def _translate(package: Path, layer_name: str, target: Path, driver: str, **options: object) -> None:
@@ -136,15 +118,53 @@ def _translate(package: Path, layer_name: str, target: Path, driver: str, **opti
     result = None
 
 
+_SHAPEFILE_WIDTH = 254
+"""The widest field a .dbf holds."""
+
+
+def shapefile_width(values: list[object]) -> int:
+    """The width GDAL's ``RESIZE=YES`` gives a text or integer field holding ``values``: the
+    longest in UTF-8 bytes as the .dbf reads it back (spaces at either end trimmed), at least 1,
+    at most 254."""
+    longest = max((len(str(v).encode("utf-8").strip(b" ")) for v in values if v is not None), default=1)
+    return min(max(longest, 1), _SHAPEFILE_WIDTH)
+
+
+def _sized_select(table: Table) -> str:
+    """An OGR SQL SELECT of ``table``'s layer in the GeoPackage whose text and integer fields are
+    cast to the width RESIZE would shrink them to: the .dbf is written at its final width at
+    once (RESIZE rewrites the whole .dbf once per field it shrinks: four times the work)."""
+    columns = []
+    for number, out_field in enumerate(table.layer.fields):
+        name = quote_identifier(out_field.name)
+        if out_field.kind in ("TEXT", "INTEGER"):
+            width = shapefile_width([row[number] for row in table.rows])
+            kind = "character" if out_field.kind == "TEXT" else "integer"
+            columns.append(f"CAST({name} AS {kind}({width})) AS {name}")
+        else:
+            columns.append(name)
+    # names from .fields (quoted), widths computed here: no outside text in the statement
+    return f"SELECT {', '.join(columns)} FROM {quote_identifier(table.layer.name)}"
+
+
 def write_shapefiles(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
     """One shapefile per layer (each layer has one geometry type), UTF-8 with a .cpg and .prj,
-    text fields as wide as their longest value."""
+    text fields as wide as their longest value (as GDAL's RESIZE=YES makes them)."""
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
         path = folder / f"{prefix}_{layer_def.name}.shp"
-        _translate(
-            package, layer_def.name, path, "ESRI Shapefile", layerCreationOptions=["ENCODING=UTF-8", "RESIZE=YES"]
+        result = gdal.VectorTranslate(
+            str(path),
+            str(package),
+            format="ESRI Shapefile",
+            SQLStatement=_sized_select(data.tables[layer_def.name]),
+            SQLDialect="OGRSQL",
+            layerName=path.stem,
+            layerCreationOptions=["ENCODING=UTF-8"],
         )
+        if result is None:
+            raise RuntimeError(f"could not write {path.name}")
+        result = None
         written += [path.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
     return written
 
@@ -169,13 +189,14 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
 
 
-def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
+def _write_csv(table: Table, path: Path, crs_wkt: str | None, package: Path | None = None) -> list[Path]:
     """UTF-8 CSV (with a BOM, so spreadsheets see the encoding) and a .csvt of the field
     types that OGR and QGIS read; ISO dates; spatial layers get a ``WKT`` geometry column
-    and a .prj."""
+    and a .prj. A table the store copied is read back from ``package``, the GeoPackage."""
     spatial = table.layer.geometry is not None
     header = list(table.layer.field_names()) + (["WKT"] if spatial else [])
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        stream.write("\ufeff")  # the BOM; "utf-8-sig" would encode every row in Python, not C
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(header)
         # the csv module writes None as an empty cell, a float as its repr and anything else as
@@ -183,6 +204,8 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None) -> list[Path]:
         if spatial:
             for row, wkb in zip(table.rows, table.geometries):
                 writer.writerow((*row, ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkt() if wkb else ""))
+        elif table.copy is not None and package is not None:
+            writer.writerows(package_rows(package, table.layer.name, table.layer.field_names()))
         else:
             writer.writerows(table.rows)
     types = [_CSVT_TYPES[f.kind] for f in table.layer.fields] + (["WKT"] if spatial else [])
@@ -208,11 +231,12 @@ def table_csv(folder: Path, prefix: str) -> dict[str, Path]:
     return {layer_def.name: folder / f"{prefix}_{layer_def.name}.csv" for layer_def in ef.TABLES}
 
 
-def write_tables(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    """observations, summary and imagery as CSV: written by every export."""
+def write_tables(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
+    """observations, summary and imagery as CSV: written by every export, after the
+    GeoPackage ``package`` (the observations are read back from it)."""
     written = []
     for name, path in table_csv(folder, prefix).items():
-        written += _write_csv(data.tables[name], path, None)
+        written += _write_csv(data.tables[name], path, None, package)
     return written
 
 

@@ -86,8 +86,14 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 pasted into a name): they are left out, so the file stays valid KML."""
 
 
+_TO_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What :func:`escape` changes: most texts have none of it and go through with one search."""
+
+
 def escape(text: str) -> str:
     """``text`` as XML character data: without the characters XML forbids, ``&``, ``<``, ``>`` escaped."""
+    if _TO_ESCAPE.search(text) is None:
+        return text
     return _NOT_IN_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -332,8 +332,8 @@ def _write(
     """The vector formats and tables, then (with ``panels``: the report's before and after
     images) the report and the compound pages when asked, through ``run_layout``."""
     panels, compound_pages = report_pages
-    # the tables first: the GeoPackage copies them from their CSV files
-    steps = ["tables", "GeoPackage"] + [f for f in formats if f != "GeoPackage"]
+    # the GeoPackage first: the observations CSV is read from its table
+    steps = ["GeoPackage", "tables"] + [f for f in formats if f != "GeoPackage"]
     steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
     report = None
     scratch = folder / ".scratch"
@@ -345,7 +345,7 @@ def _write(
                 raise ExportCanceled("The export was canceled; nothing was written.")
             feedback.setProgress(100.0 * number / len(steps))
         if step == "tables":
-            export_formats.write_tables(data, folder, prefix)
+            export_formats.write_tables(data, folder, prefix, package)
         elif step == "report" and panels:
             from .report.map_product import write_report
 
@@ -358,7 +358,7 @@ def _write(
             path = folder / f"{prefix}_report_compounds.pdf"
             run_layout(functools.partial(write_compound_pages, data, panels[0], panels[1], path))
         elif step == "GeoPackage":
-            export_formats.write_geopackage(data, package, export_formats.table_csv(folder, prefix))
+            export_formats.write_geopackage(data, package)
         else:
             export_formats.WRITERS[step](data, folder, prefix, package)
     shutil.rmtree(scratch)
