@@ -17,7 +17,7 @@ from pathlib import Path
 from osgeo import gdal, ogr, osr
 
 from ..assessment.export_rows import package_rows
-from ..assessment.geopackage_sql import quote_identifier
+from ..assessment.geopackage_sql import quote_identifier, sql
 from . import fields as ef
 from .data import ExportData, Table
 from .kml import write_kml
@@ -144,7 +144,7 @@ def _sized_select(table: Table) -> str:
         else:
             columns.append(name)
     # names from .fields (quoted), widths computed here: no outside text in the statement
-    return f"SELECT {', '.join(columns)} FROM {quote_identifier(table.layer.name)}"
+    return sql("SELECT {columns} FROM {table}", {"columns": ", ".join(columns)}, table=table.layer.name)
 
 
 def write_shapefiles(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
