@@ -81,8 +81,13 @@ class StatusBook:
     def load(cls, store: AssessmentStore) -> StatusBook:
         """The book of every current observation of ``store``, read as columns; the full
         observation of a structure is read from ``store`` when first asked for."""
+        return cls.from_columns(store, store.observation_columns())
+
+    @classmethod
+    def from_columns(cls, store: AssessmentStore, columns: ObservationColumns) -> StatusBook:
+        """The book of ``columns``, every current observation of ``store`` as just read."""
         book = cls()
-        book._set_columns(store.observation_columns())
+        book._set_columns(columns)
         book._rows, book._store = None, store
         return book
 

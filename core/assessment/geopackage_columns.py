@@ -50,17 +50,18 @@ def observation_columns(path: Path) -> ObservationColumns:
         return ObservationColumns(empty, np.zeros(0, dtype=np.int64), empty)
     valid = np.concatenate(keep)
     days = np.concatenate(parts["observed_on"])
-    if days.dtype.kind == "M":
+    typed = days.dtype.kind == "M"
+    if typed:
         valid &= ~np.isnat(days)
         days = days.astype("datetime64[D]").astype(np.int64)
     else:  # a column GDAL does not type as a date: parse the text
         days = np.array([_day(text) for text in days], dtype=np.int64)
         valid &= days != NO_DAY
-    return ObservationColumns(
-        np.concatenate(parts["structure_id"]).astype(np.bytes_)[valid],
-        days[valid],
-        np.concatenate(parts["status"]).astype(np.bytes_)[valid],
-    )
+    complete = typed and bool(valid.all())
+    ids, statuses = (np.concatenate(parts[name]).astype(np.bytes_) for name in ("structure_id", "status"))
+    if complete:  # no copy through the mask
+        return ObservationColumns(ids, days, statuses, complete=True)
+    return ObservationColumns(ids[valid], days[valid], statuses[valid])
 
 
 NO_DAY = np.iinfo(np.int64).min

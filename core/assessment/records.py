@@ -70,3 +70,7 @@ class ObservationColumns:
     """``observed_on`` as days since 1970-01-01."""
     status: NDArray[np.bytes_]
     """Status codes (fixed-width bytes)."""
+    complete: bool = False
+    """Every row of the observations table is here, in the table's order, with its date as GDAL
+    types it (none left out for a NULL or a date that is not one): what the Damage panel may
+    compute from instead of reading the table again."""

@@ -29,6 +29,7 @@ from qgis.core import (
 from .. import attributes, values
 from ..annotation.compound_assignment import assign_compounds
 from ..assessment.columns import Column, WkbColumn, raw_text, read_columns, read_columns_aside, require_fields
+from ..assessment.records import ObservationColumns
 from ..errors import SiteWatchError
 from ..scoring.footprints import Footprints, decode, ellipsoidal_areas
 from .site_cache import SiteCache as SiteCache  # where the damage modules have always found it
@@ -284,18 +285,37 @@ def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.in
     return names, np.array([number[t] for t in present], dtype=np.int64)[inverse].reshape(-1)
 
 
+_OBSERVATION_FIELDS = ("structure_id", "observed_on", "status")
+
+
+def _shared_rows(
+    read: ObservationColumns | None,
+) -> tuple[NDArray[np.bytes_], NDArray[np.int64], NDArray[np.int64]] | None:
+    """Structure ids, days and status numbers of ``read`` when the layer's own read would give
+    the same (every row there, no 1970-01-01 whose stored text is to be checked, no unknown
+    status to name by its row); None: read the layer."""
+    if read is None or not read.complete or not read.day.all():
+        return None
+    statuses = _code_numbers(_keys(read.status), [code.encode("utf-8") for code in values.codes(values.STATUSES)])
+    return None if (statuses < 0).any() else (_keys(read.structure_id), read.day, statuses)
+
+
 def read_inputs(
     structures: QgsVectorLayer,
     observations: QgsVectorLayer,
     compounds: QgsVectorLayer | None,
     feedback: QgsFeedback | None = None,
     cache: SiteCache | None = None,
+    observations_read: ObservationColumns | None = None,
 ) -> DamageInputs:
-    """Read and check the structures, observations and compounds layers."""
+    """Read and check the structures, observations and compounds layers. ``observations_read``
+    (every row of ``observations`` just read by the store, :attr:`ObservationColumns.complete`)
+    stands for reading the observations when it holds no row the checks would stop at or name."""
     require_fields(structures, ("structure_id", "type"), "structures")
-    require_fields(observations, ("structure_id", "observed_on", "status"), "observations")
+    require_fields(observations, _OBSERVATION_FIELDS, "observations")
+    shared = _shared_rows(observations_read)
     # most of the reading, done on a thread while the footprints are decoded:
-    observation_columns = read_columns_aside(observations, ("structure_id", "observed_on", "status"), False)
+    observation_columns = None if shared else read_columns_aside(observations, _OBSERVATION_FIELDS, False)
     datasets: dict[str, gdal.Dataset] = {}  # one GDAL dataset per file for structures and compounds
     columns = read_columns(structures, ("structure_id", "type"), True, datasets)
     ids = _keys(columns.values["structure_id"])
@@ -341,11 +361,14 @@ def read_inputs(
         areas, compound_of, order = cached_areas, cached_compounds, cached_order
     type_names, type_index = _type_index(_keys(columns.values["type"]))
 
-    obs = observation_columns()
-    obs_ids = _keys(obs.values["structure_id"])
+    if shared is not None:
+        obs_ids, days, statuses = shared
+    else:
+        obs = observation_columns() if observation_columns else read_columns(observations, _OBSERVATION_FIELDS, False)
+        obs_ids = _keys(obs.values["structure_id"])
+        days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
+        statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
     slot, known = _match(ids[order], obs_ids)
-    days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
-    statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
     every = bool(known.all())  # the usual case: no copy of 3.5 million rows through a mask
     owner, days, statuses = (a if every else a[known] for a in (order[slot], days, statuses))
     sort = np.lexsort((np.arange(len(owner)), days, owner))

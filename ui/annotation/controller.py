@@ -28,7 +28,7 @@ from ...core.annotation.review import (
 )
 from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
-from ...core.assessment.records import StoredChangeScore
+from ...core.assessment.records import ObservationColumns, StoredChangeScore
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from .. import settings
@@ -149,9 +149,10 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         # (3.5 million rows at country scale: GDAL and numpy, which let go of the GIL) are read
         # on a second thread while this one reads the structures.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-observations") as pool:
-            loading = pool.submit(StatusBook.load, store)
+            loading = pool.submit(_read_book, store)
             structures = read_structures(self.session.layer(schema.STRUCTURES.name))
-            book = loading.result()
+            book, columns = loading.result()
+        self.session.keep_observations_read(store, columns)  # the Damage panel's first computation
         self.read_only = store.read_only_reason()
         self.store = store
         self.undo_stack.clear()
@@ -367,3 +368,9 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
             return "not observed"
         label = values.label_of(values.STATUSES, state[0])
         return label if state[1] == on else f"{label} (carried from {state[1]})"
+
+
+def _read_book(store: AssessmentStore) -> tuple[StatusBook, ObservationColumns]:
+    """The book of every current observation and the columns it was made from."""
+    columns = store.observation_columns()
+    return StatusBook.from_columns(store, columns), columns

@@ -237,6 +237,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
 
     def refresh(self, *_args: object) -> None:
         """Compute the table again (soon, once, however many changes arrive together)."""
+        self.context.session.forget_observations_read()  # the layers may hold others now
         self._stale = True
         self._debounce.start()
 
@@ -324,7 +325,8 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._stale = False
         if inputs is None:
             self._inputs = None  # until this read is done
-        task = DamageTask(store, after, before, self._cache, self.only_structures, inputs)
+        shared = self.context.session.take_observations_read(store)  # at open: the review's read
+        task = DamageTask(store, after, before, self._cache, self.only_structures, inputs, shared)
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))
         self._task = task

@@ -9,6 +9,7 @@ import threading
 from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback, QgsTask, QgsVectorLayer
 
 from ...core.assessment import schema
+from ...core.assessment.records import ObservationColumns
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage, incremental_damage
 from ...core.damage.inputs import DamageInputs, SiteCache, read_inputs
@@ -27,6 +28,7 @@ class DamageTask(QgsTask):
         cache: SiteCache,
         only: frozenset[str] | None = None,
         inputs: DamageInputs | None = None,
+        observations: ObservationColumns | None = None,
     ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
@@ -37,6 +39,8 @@ class DamageTask(QgsTask):
         self.provider = store.provider
         self.after, self.before = after, before
         self.inputs = inputs
+        self.observations = observations if only is None and inputs is None else None
+        """The observations as the review read them at open (read here when None or not complete)."""
         self._dates_lock = threading.Lock()
         self._building = False
         self.only = only
@@ -73,7 +77,12 @@ class DamageTask(QgsTask):
             if self.inputs is None:
                 checked_request(self.after, self.before, None)  # bad dates refused before reading
                 self.inputs = read_inputs(
-                    layers["structures"], layers["observations"], layers["compounds"], self.feedback, self.cache
+                    layers["structures"],
+                    layers["observations"],
+                    layers["compounds"],
+                    self.feedback,
+                    self.cache,
+                    self.observations,
                 )
             with self._dates_lock:
                 self._building = True

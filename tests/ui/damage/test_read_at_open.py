@@ -1,0 +1,89 @@
+"""At open the Damage panel's first computation counts the observations the review has just read
+(3.5 million rows at country scale, read once) as long as none changed since; its table is the
+one of a full computation."""
+
+from __future__ import annotations
+
+from qgis.core import QgsApplication
+
+from sitewatch.core.assessment.observations import Observation
+from sitewatch.core.damage.table import compound_damage
+from sitewatch.tests.helpers.plugin import part_of, wait_until_idle
+from sitewatch.tests.helpers.review_site import AFTER, BEFORE, add_five_structures, loaded_plugin, square
+from sitewatch.ui.damage.part import DamagePanel
+from sitewatch.ui.damage.task import DamageTask
+
+
+class SharedReads:
+    """For each damage computation handed to QGIS: whether it was given the read at open."""
+
+    def __init__(self):
+        self.given: list[bool] = []
+        QgsApplication.taskManager().taskAdded.connect(self._added)
+
+    def _added(self, task_id: int) -> None:
+        task = QgsApplication.taskManager().task(task_id)
+        if isinstance(task, DamageTask):
+            self.given.append(task.observations is not None)
+
+    def stop(self) -> None:
+        QgsApplication.taskManager().taskAdded.disconnect(self._added)
+
+
+def open_site(qgis_iface, assessment, before_the_panel=None):
+    add_five_structures(
+        assessment, {"compound_id": "C-0001", "name": "Main yard", "geometry": square(500000, 3000000, 100)}
+    )
+    lifetime = loaded_plugin(qgis_iface)
+    plugin = next(lifetime)
+    session = plugin.context.session
+    if before_the_panel is not None:
+        # after the review's attach, before the panel computes:
+        session.opened.connect(lambda store: before_the_panel(session, store))
+    dock = part_of(plugin, DamagePanel).dock
+    dock.show()
+    session.open(str(assessment.path))
+    session.set_pair(BEFORE, AFTER)
+    wait_until_idle(dock)
+    return lifetime, session, dock
+
+
+def fresh(assessment):
+    layers = (assessment.layer(n) for n in ("structures", "observations", "compounds"))
+    return compound_damage(*layers, AFTER.acquired, BEFORE.acquired)
+
+
+def test_the_first_computation_counts_the_observations_read_at_open(qgis_iface, qgis_new_project, assessment):
+    reads = SharedReads()
+    lifetime, session, dock = open_site(qgis_iface, assessment)
+    try:
+        assert reads.given[:1] == [True] and not any(reads.given[1:])
+        assert dock.table.rows == fresh(assessment).rows
+        assert session.take_observations_read(session.store) is None  # given once
+        dock.refresh()
+        wait_until_idle(dock)
+        assert reads.given[-1] is False  # a refresh reads the layers
+    finally:
+        reads.stop()
+        next(lifetime, None)
+
+
+def test_observations_changed_after_the_read_are_read_again(qgis_iface, qgis_new_project, assessment):
+    """A key between the review's read and the panel's computation: the panel reads the layer."""
+    reads = SharedReads()
+    keys = []
+
+    def key(session, store):
+        store.record_observation(Observation("S-0005", AFTER.acquired, "destroyed", AFTER.image_id, "high", "ana"))
+        keys.append("S-0005")
+        session.observations_changed.emit(["S-0005"])  # as the review's key does
+
+    lifetime, session, dock = open_site(qgis_iface, assessment, key)
+    try:
+        assert keys and reads.given[:1] == [False]
+        expected = fresh(assessment)
+        assert any(row.n_destroy for row in expected.rows)
+        assert dock.table.rows == expected.rows
+    finally:
+        reads.stop()
+        next(lifetime, None)
