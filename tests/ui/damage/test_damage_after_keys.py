@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from qgis.core import QgsApplication
@@ -129,10 +131,10 @@ def test_a_date_change_still_recomputes_the_site(review):
     assert dock.table.row("UNASSIGNED").n_destroy == 1
 
 
-def test_a_date_change_reads_nothing_again_until_the_observations_change(review):
-    """A new date computes the table from what the last computation read (at country scale the
-    reading is most of the seconds); after a key the layers are read again."""
-    annotation, dock, store, launches = review
+@contextmanager
+def damage_tasks_started(then: Callable[[list[bool]], None] | None = None) -> Iterator[list[bool]]:
+    """For each Damage computation started meanwhile, whether it reuses an earlier read (its
+    inputs were handed to it); ``then`` runs after each is noted."""
     manager = QgsApplication.taskManager()
     reused: list[bool] = []
 
@@ -140,9 +142,21 @@ def test_a_date_change_reads_nothing_again_until_the_observations_change(review)
         task = manager.task(task_id)
         if isinstance(task, DamageTask):
             reused.append(task.inputs is not None)
+            if then is not None:
+                then(reused)
 
     manager.taskAdded.connect(added)
     try:
+        yield reused
+    finally:
+        manager.taskAdded.disconnect(added)
+
+
+def test_a_date_change_reads_nothing_again_until_the_observations_change(review):
+    """A new date computes the table from what the last computation read (at country scale the
+    reading is most of the seconds); after a key the layers are read again."""
+    annotation, dock, store, launches = review
+    with damage_tasks_started() as reused:
         dock.before_edit.setText("")
         dock.before_edit.editingFinished.emit()
         wait_until_idle(dock)
@@ -161,27 +175,19 @@ def test_a_date_change_reads_nothing_again_until_the_observations_change(review)
         dock.refresh()  # asked by a part after writing through the store: read again
         wait_until_idle(dock)
         assert reused == [True, False, False]
-    finally:
-        manager.taskAdded.disconnect(added)
 
 
 def test_dates_changed_while_the_site_is_read_read_it_once(review):
     """At open the pair (hence the dates) is chosen while the first computation reads the site:
     the table of the new dates is made from that read, not from a second one, and shown."""
     annotation, dock, store, launches = review
-    manager = QgsApplication.taskManager()
-    reused: list[bool] = []
 
-    def added(task_id: int) -> None:
-        task = manager.task(task_id)
-        if isinstance(task, DamageTask):
-            reused.append(task.inputs is not None)
-            if len(reused) == 1:  # the read has just started: the dates change now
-                dock.before_edit.setText("")
-                dock.before_edit.editingFinished.emit()
+    def change_dates(reused: list[bool]) -> None:
+        if len(reused) == 1:  # the read has just started: the dates change now
+            dock.before_edit.setText("")
+            dock.before_edit.editingFinished.emit()
 
-    manager.taskAdded.connect(added)
-    try:
+    with damage_tasks_started(change_dates) as reused:
         dock.refresh()
         wait_until_idle(dock)
         # the running computation took the new dates (or, when it had read already, a second
@@ -191,8 +197,6 @@ def test_dates_changed_while_the_site_is_read_read_it_once(review):
             store.layer("structures"), store.layer("observations"), store.layer("compounds"), AFTER.acquired
         )
         assert dock.table.rows == fresh.rows and dock.table.before is None
-    finally:
-        manager.taskAdded.disconnect(added)
 
 
 def test_a_computation_still_reading_takes_the_new_dates(review):
