@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from .. import values
 from ..assessment.observations import Observation
-from ..assessment.records import ObservationColumns
+from ..assessment.records import ObservationColumns, SortedObservations, code_numbers
 from ..assessment.status_at import position_at, status_codes_at
 from ..assessment.store import AssessmentStore
 
@@ -92,15 +92,15 @@ class StatusBook:
         return book
 
     def _set_columns(self, columns: ObservationColumns) -> NDArray[np.intp]:
-        code = np.full(len(columns.status), UNOBSERVED, dtype=np.int16)
-        for number, status in enumerate(self.codes):
-            code[columns.status == status.encode()] = number
+        code = code_numbers(columns.status, [status.encode() for status in self.codes]).astype(np.int16)
         for unknown in np.unique(columns.status[code == UNOBSERVED]):
             code[columns.status == unknown] = len(self.codes)
             self.codes.append(unknown.decode())
         order, starts = _sort_order(columns.structure_id, columns.day)
         first = order[starts]
-        self.ids: list[str] = [sid.decode() for sid in columns.structure_id[first].tolist()]
+        self._keys = columns.structure_id[first]
+        self._complete = columns.complete
+        self.ids: list[str] = [sid.decode() for sid in self._keys.tolist()]
         """Structure ids of the columns, in order (index = structure number)."""
         self._index = dict(zip(self.ids, range(len(self.ids))))
         self._owner = (np.cumsum(starts) - 1).astype(np.int32)
@@ -108,6 +108,14 @@ class StatusBook:
         self._day = columns.day[order].astype(np.int32)
         self._status = code[order]
         return order
+
+    def sorted_observations(self) -> SortedObservations | None:
+        """The columns as read (every row of the table, sorted), for the Damage panel's first
+        computation; None when they are not the whole table or hold a row it must check itself
+        (a status outside the value list, a date of 1970-01-01)."""
+        if not self._complete or len(self.codes) != len(values.STATUSES) or not self._day.all():
+            return None
+        return SortedObservations(self._keys, self._start, self._day.astype(np.int64), self._status.astype(np.int64))
 
     # -- one structure --------------------------------------------------------------------
 

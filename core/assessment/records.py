@@ -74,3 +74,38 @@ class ObservationColumns:
     """Every row of the observations table is here, in the table's order, with its date as GDAL
     types it (none left out for a NULL or a date that is not one): what the Damage panel may
     compute from instead of reading the table again."""
+
+
+@dataclass(frozen=True)
+class SortedObservations:
+    """Every observation of the table (:attr:`ObservationColumns.complete`) sorted by structure
+    id, then day, then table order, as the review's status book holds them: what the Damage
+    panel computes from at open instead of matching and sorting 3.5 million rows again. Only
+    made when every status is in the value list and no date is 1970-01-01 (whose stored text
+    the Damage panel checks)."""
+
+    keys: NDArray[np.bytes_]
+    """The structure ids present, sorted (UTF-8 bytes order), each once."""
+    start: NDArray[np.int64]
+    """Rows ``start[k]:start[k + 1]`` are those of ``keys[k]`` (one more entry than keys)."""
+    day: NDArray[np.int64]
+    """Days since 1970-01-01 of each row."""
+    status: NDArray[np.int64]
+    """Index in ``values.STATUSES`` of each row's status."""
+
+
+def code_numbers(keys: NDArray[np.bytes_], codes: list[bytes]) -> NDArray[np.int64]:
+    """Index in ``codes`` of each key, -1 for none: looked up by the first byte when that tells
+    the codes apart (it does the statuses), then compared once (3× faster at 3.5 million)."""
+    firsts = {code[:1] for code in codes}
+    if len(keys) and keys.dtype.itemsize and len(firsts) == len(codes) and b"" not in firsts:
+        lookup = np.full(256, -1, dtype=np.int64)
+        lookup[[code[0] for code in codes]] = np.arange(len(codes))
+        keys = np.ascontiguousarray(keys)
+        found: NDArray[np.int64] = lookup[keys.view(np.uint8).reshape(len(keys), keys.dtype.itemsize)[:, 0]]
+        found[keys != np.array([*codes, b""], dtype=bytes)[found]] = -1  # no code's first byte: -1 → b""
+        return found
+    numbers = np.full(len(keys), -1, dtype=np.int64)
+    for number, code in enumerate(codes):
+        numbers[keys == code] = number
+    return numbers

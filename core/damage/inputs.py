@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,9 +28,10 @@ from qgis.core import (
 from .. import attributes, values
 from ..annotation.compound_assignment import assign_compounds
 from ..assessment.columns import Column, WkbColumn, raw_text, read_columns, read_columns_aside, require_fields
-from ..assessment.records import ObservationColumns
+from ..assessment.records import ObservationColumns, SortedObservations, code_numbers
 from ..errors import SiteWatchError
 from ..scoring.footprints import Footprints, decode, ellipsoidal_areas
+from .observation_rows import rows_of, rows_of_sorted
 from .site_cache import SiteCache as SiteCache  # where the damage modules have always found it
 from .site_cache import fingerprint
 
@@ -167,7 +167,7 @@ def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_]
     (no ``np.unique``: sorting 3.5 million strings took over a second at country scale)."""
     codes = values.codes(values.STATUSES)
     keys = _keys(array)
-    numbers = _code_numbers(keys, [code.encode("utf-8") for code in codes])
+    numbers = code_numbers(keys, [code.encode("utf-8") for code in codes])
     unknown = numbers < 0
     if unknown.any():
         row = int(np.argmax(unknown))
@@ -176,23 +176,6 @@ def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_]
             f"{_where(fids, owners, row, layer_name)} "
             f"has the unknown status '{text}' in field 'status'; use one of {', '.join(codes)}."
         )
-    return numbers
-
-
-def _code_numbers(keys: NDArray[np.bytes_], codes: list[bytes]) -> NDArray[np.int64]:
-    """Index in ``codes`` of each key, -1 for none: looked up by the first byte when that tells
-    the codes apart (it does the statuses), then compared once (3× faster at 3.5 million)."""
-    firsts = {code[:1] for code in codes}
-    if len(keys) and keys.dtype.itemsize and len(firsts) == len(codes) and b"" not in firsts:
-        lookup = np.full(256, -1, dtype=np.int64)
-        lookup[[code[0] for code in codes]] = np.arange(len(codes))
-        keys = np.ascontiguousarray(keys)
-        found: NDArray[np.int64] = lookup[keys.view(np.uint8).reshape(len(keys), keys.dtype.itemsize)[:, 0]]
-        found[keys != np.array([*codes, b""], dtype=bytes)[found]] = -1  # no code's first byte: -1 → b""
-        return found
-    numbers = np.full(len(keys), -1, dtype=np.int64)
-    for number, code in enumerate(codes):
-        numbers[keys == code] = number
     return numbers
 
 
@@ -261,20 +244,6 @@ def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
     return order
 
 
-def _match(sorted_ids: NDArray[np.bytes_], ids: NDArray[np.bytes_]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-    """Where each of ``ids`` is in ``sorted_ids`` and whether it is there (an empty id never
-    is); on big-endian 8-byte integers when the ids fit in 8 bytes (the same order and equality
-    as the bytes, several times faster on 3.5 million ids)."""
-    if not len(ids) or not len(sorted_ids):
-        return np.zeros(len(ids), dtype=np.intp), np.zeros(len(ids), dtype=bool)
-    keys: list[NDArray[Any]] = [sorted_ids, ids]
-    if sorted_ids.dtype.itemsize <= 8 and ids.dtype.itemsize <= 8:
-        keys = [np.ascontiguousarray(array.astype("S8")).view(">u8") for array in keys]
-    slot = np.minimum(np.searchsorted(keys[0], keys[1]), len(sorted_ids) - 1)
-    empty = np.zeros(1, dtype=keys[1].dtype)[0]
-    return slot, (keys[0][slot] == keys[1]) & (keys[1] != empty)
-
-
 def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
     """The structure types present (value-list order, then others sorted) and each one's index."""
     known_types = values.codes(values.STRUCTURE_TYPES)
@@ -296,7 +265,7 @@ def _shared_rows(
     status to name by its row); None: read the layer."""
     if read is None or not read.complete or not read.day.all():
         return None
-    statuses = _code_numbers(_keys(read.status), [code.encode("utf-8") for code in values.codes(values.STATUSES)])
+    statuses = code_numbers(_keys(read.status), [code.encode("utf-8") for code in values.codes(values.STATUSES)])
     return None if (statuses < 0).any() else (_keys(read.structure_id), read.day, statuses)
 
 
@@ -307,15 +276,19 @@ def read_inputs(
     feedback: QgsFeedback | None = None,
     cache: SiteCache | None = None,
     observations_read: ObservationColumns | None = None,
+    observations_sorted: SortedObservations | None = None,
 ) -> DamageInputs:
     """Read and check the structures, observations and compounds layers. ``observations_read``
     (every row of ``observations`` just read by the store, :attr:`ObservationColumns.complete`)
-    stands for reading the observations when it holds no row the checks would stop at or name."""
+    stands for reading the observations when it holds no row the checks would stop at or name;
+    so do ``observations_sorted`` (the same rows as the review's status book sorted them)."""
     require_fields(structures, ("structure_id", "type"), "structures")
     require_fields(observations, _OBSERVATION_FIELDS, "observations")
-    shared = _shared_rows(observations_read)
+    shared = None if observations_sorted is not None else _shared_rows(observations_read)
     # most of the reading, done on a thread while the footprints are decoded:
-    observation_columns = None if shared else read_columns_aside(observations, _OBSERVATION_FIELDS, False)
+    observation_columns = None
+    if shared is None and observations_sorted is None:
+        observation_columns = read_columns_aside(observations, _OBSERVATION_FIELDS, False)
     datasets: dict[str, gdal.Dataset] = {}  # one GDAL dataset per file for structures and compounds
     columns = read_columns(structures, ("structure_id", "type"), True, datasets)
     ids = _keys(columns.values["structure_id"])
@@ -361,18 +334,20 @@ def read_inputs(
         areas, compound_of, order = cached_areas, cached_compounds, cached_order
     type_names, type_index = _type_index(_keys(columns.values["type"]))
 
-    if shared is not None:
-        obs_ids, days, statuses = shared
+    if observations_sorted is not None:
+        rows = rows_of_sorted(ids[order], order, observations_sorted)
     else:
-        obs = observation_columns() if observation_columns else read_columns(observations, _OBSERVATION_FIELDS, False)
-        obs_ids = _keys(obs.values["structure_id"])
-        days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
-        statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
-    slot, known = _match(ids[order], obs_ids)
-    every = bool(known.all())  # the usual case: no copy of 3.5 million rows through a mask
-    owner, days, statuses = (a if every else a[known] for a in (order[slot], days, statuses))
-    sort = np.lexsort((np.arange(len(owner)), days, owner))
-    unknown_ids = tuple(sorted({i.decode("utf-8", "replace") for i in obs_ids[~known].tolist()}))
+        if shared is not None:
+            obs_ids, days, statuses = shared
+        else:
+            obs = (
+                observation_columns() if observation_columns else read_columns(observations, _OBSERVATION_FIELDS, False)
+            )
+            obs_ids = _keys(obs.values["structure_id"])
+            days = _days(obs.values["observed_on"], obs.fids, obs_ids, observations)
+            statuses = _statuses(obs.values["status"], obs.fids, obs_ids, observations.name())
+        rows = rows_of(ids[order], order, obs_ids, days, statuses)
+    obs_structure, obs_day, obs_status, unknown_ids, unknown_count = rows
 
     return DamageInputs(
         structure_count=len(ids),
@@ -383,14 +358,14 @@ def read_inputs(
         compound_of=compound_of,
         type_names=type_names,
         type_index=type_index,
-        obs_structure=owner[sort],
-        obs_day=days[sort],
-        obs_status=statuses[sort],
+        obs_structure=obs_structure,
+        obs_day=obs_day,
+        obs_status=obs_status,
         compound_ids=compound_ids,
         compound_names=compound_names,
         compound_geometries=compound_geometries,
         unknown_structure_ids=unknown_ids,
-        unknown_observations=int((~known).sum()),
+        unknown_observations=unknown_count,
         repaired_structures=tuple(ids[p].decode("utf-8", "replace") for p in footprints.repaired),
         repaired_compounds=tuple(repaired_compounds),
         structures_name=structures.name(),

@@ -28,7 +28,7 @@ from ...core.annotation.review import (
 )
 from ...core.annotation.undo import Command, UndoStack
 from ...core.assessment import schema
-from ...core.assessment.records import ObservationColumns, StoredChangeScore
+from ...core.assessment.records import StoredChangeScore
 from ...core.assessment.store import AssessmentStore
 from ...core.errors import SiteWatchError
 from .. import settings
@@ -151,8 +151,10 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-observations") as pool:
             loading = pool.submit(_read_book, store)
             structures = read_structures(self.session.layer(schema.STRUCTURES.name))
-            book, columns = loading.result()
-        self.session.keep_observations_read(store, columns)  # the Damage panel's first computation
+            book = loading.result()
+        observations = book.sorted_observations()
+        if observations is not None:
+            self.session.keep_observations_read(store, observations)  # the Damage panel's first computation
         self.read_only = store.read_only_reason()
         self.store = store
         self.undo_stack.clear()
@@ -370,7 +372,6 @@ class AnnotationController(DrawingMixin, ReviewingMixin, QObject):
         return label if state[1] == on else f"{label} (carried from {state[1]})"
 
 
-def _read_book(store: AssessmentStore) -> tuple[StatusBook, ObservationColumns]:
-    """The book of every current observation and the columns it was made from."""
-    columns = store.observation_columns()
-    return StatusBook.from_columns(store, columns), columns
+def _read_book(store: AssessmentStore) -> StatusBook:
+    """The book of every current observation, read as columns."""
+    return StatusBook.load(store)

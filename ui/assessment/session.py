@@ -9,7 +9,7 @@ from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
 from ...core.assessment import schema
-from ...core.assessment.records import ObservationColumns
+from ...core.assessment.records import SortedObservations
 from ...core.assessment.store import AssessmentStore, open_assessment
 from ...core.errors import SiteWatchError
 from ...core.imagery.registry import ImageRecord
@@ -61,7 +61,7 @@ class AssessmentSession(QObject):
         self.before: ImageRecord | None = None
         self.after: ImageRecord | None = None
         self.validating_blind = False
-        self._read_at_open: tuple[AssessmentStore, ObservationColumns] | None = None
+        self._read_at_open: tuple[AssessmentStore, SortedObservations] | None = None
         self.observations_changed.connect(self.forget_observations_read)
         self.remote = RemoteChangeWatcher(self)
         self.remote.changed.connect(self.remote_changed)
@@ -135,13 +135,13 @@ class AssessmentSession(QObject):
                 root.removeChildNode(group)
         self._forget()
 
-    def keep_observations_read(self, store: AssessmentStore, columns: ObservationColumns) -> None:
-        """Keep the observations the review just read at open, until they change, for the
-        Damage panel's first computation (3.5 million rows at country scale, read once)."""
+    def keep_observations_read(self, store: AssessmentStore, observations: SortedObservations) -> None:
+        """Keep the observations the review just read (and sorted) at open, until they change,
+        for the Damage panel's first computation (3.5 million rows at country scale, read once)."""
         if store is self.store:
-            self._read_at_open = (store, columns)
+            self._read_at_open = (store, observations)
 
-    def take_observations_read(self, store: AssessmentStore) -> ObservationColumns | None:
+    def take_observations_read(self, store: AssessmentStore) -> SortedObservations | None:
         """The observations of ``store`` kept at open when none changed since (given once)."""
         kept, self._read_at_open = self._read_at_open, None
         return kept[1] if kept is not None and kept[0] is store and store is self.store else None

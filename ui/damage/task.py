@@ -9,7 +9,7 @@ import threading
 from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback, QgsTask, QgsVectorLayer
 
 from ...core.assessment import schema
-from ...core.assessment.records import ObservationColumns
+from ...core.assessment.records import SortedObservations
 from ...core.assessment.store import AssessmentStore
 from ...core.damage.incremental import IncrementalDamage, incremental_damage
 from ...core.damage.inputs import DamageInputs, SiteCache, read_inputs
@@ -28,7 +28,7 @@ class DamageTask(QgsTask):
         cache: SiteCache,
         only: frozenset[str] | None = None,
         inputs: DamageInputs | None = None,
-        observations: ObservationColumns | None = None,
+        observations: SortedObservations | None = None,
     ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
@@ -40,7 +40,7 @@ class DamageTask(QgsTask):
         self.after, self.before = after, before
         self.inputs = inputs
         self.observations = observations if only is None and inputs is None else None
-        """The observations as the review read them at open (read here when None or not complete)."""
+        """The observations as the review read and sorted them at open (read here when None)."""
         self._dates_lock = threading.Lock()
         self._building = False
         self.only = only
@@ -82,7 +82,7 @@ class DamageTask(QgsTask):
                     layers["compounds"],
                     self.feedback,
                     self.cache,
-                    self.observations,
+                    observations_sorted=self.observations,
                 )
             with self._dates_lock:
                 self._building = True
