@@ -115,7 +115,7 @@ class StatusBook:
         (a status outside the value list, a date of 1970-01-01)."""
         if not self._complete or len(self.codes) != len(values.STATUSES) or not self._day.all():
             return None
-        return SortedObservations(self._keys, self._start, self._day.astype(np.int64), self._status.astype(np.int64))
+        return SortedObservations(self._keys, self._start, self._day, self._status)
 
     # -- one structure --------------------------------------------------------------------
 

@@ -88,10 +88,10 @@ class SortedObservations:
     """The structure ids present, sorted (UTF-8 bytes order), each once."""
     start: NDArray[np.int64]
     """Rows ``start[k]:start[k + 1]`` are those of ``keys[k]`` (one more entry than keys)."""
-    day: NDArray[np.int64]
-    """Days since 1970-01-01 of each row."""
-    status: NDArray[np.int64]
-    """Index in ``values.STATUSES`` of each row's status."""
+    day: NDArray[np.int32]
+    """Days since 1970-01-01 of each row (the book's own array: never written to)."""
+    status: NDArray[np.int16]
+    """Index in ``values.STATUSES`` of each row's status (the book's own array: never written to)."""
 
 
 def code_numbers(keys: NDArray[np.bytes_], codes: list[bytes]) -> NDArray[np.int64]:

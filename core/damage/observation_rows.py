@@ -61,16 +61,11 @@ def rows_of_sorted(
         owner, blocks = owner[by_owner], blocks[by_owner]
     counts = lengths[blocks]
     if len(blocks) == len(lengths) and (len(blocks) < 2 or bool((blocks[1:] > blocks[:-1]).all())):
-        rows: NDArray[np.int64] | slice = slice(None)  # every structure known, in place
+        days, statuses = read.day.astype(np.int64), read.status.astype(np.int64)  # every structure known, in place
     else:
         total = int(counts.sum())
         rows = np.arange(total, dtype=np.int64) + np.repeat(read.start[blocks] - (np.cumsum(counts) - counts), counts)
+        days, statuses = read.day[rows].astype(np.int64), read.status[rows].astype(np.int64)
     unknown = ~known
     unknown_ids = tuple(sorted({i.decode("utf-8", "replace") for i in read.keys[unknown].tolist()}))
-    return (
-        np.repeat(owner, counts),
-        read.day[rows],
-        read.status[rows],
-        unknown_ids,
-        int(lengths[unknown].sum()),
-    )
+    return np.repeat(owner, counts), days, statuses, unknown_ids, int(lengths[unknown].sum())
