@@ -14,26 +14,20 @@ from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from osgeo import gdal
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
-    QgsCoordinateTransformContext,
-    QgsCsException,
     QgsFeedback,
     QgsGeometry,
     QgsVectorLayer,
 )
 
 from .. import attributes, values
-from ..annotation.compound_assignment import assign_compounds
-from ..assessment.columns import Column, WkbColumn, raw_text, read_columns, read_columns_aside, require_fields
+from ..assessment.columns import Column, raw_text, read_columns, read_columns_aside, require_fields
 from ..assessment.records import ObservationColumns, SortedObservations, code_numbers
 from ..errors import SiteWatchError
-from ..scoring.footprints import Footprints, decode, ellipsoidal_areas
+from ..scoring.footprints import Footprints
 from .observation_rows import rows_of, rows_of_sorted
 from .site_cache import SiteCache as SiteCache  # where the damage modules have always found it
-from .site_cache import fingerprint
+from .structure_read import StructureSide, _keys, read_structure_side
 
 UNOBSERVED = len(values.STATUSES)
 """Status number of a structure with no observation on or before the date."""
@@ -102,17 +96,6 @@ class DamageInputs:
         return found
 
 
-def _keys(array: Column) -> NDArray[np.bytes_]:
-    """A column as a numpy bytes array (UTF-8; NULL as b'') for fast sorting and matching."""
-    if array.dtype.kind == "S":
-        return array
-    return (
-        np.array([(attributes.text(v) or "").encode("utf-8") for v in array.tolist()], dtype=bytes)
-        if len(array)
-        else np.zeros(0, dtype="S1")
-    )
-
-
 def _where(fids: NDArray[np.int64], owners: NDArray[np.bytes_], row: int, layer_name: str) -> str:
     owner = owners[row].decode("utf-8", "replace") or "none"
     return f"Observation row {int(fids[row])} (structure {owner}) of layer '{layer_name}'"
@@ -179,81 +162,6 @@ def _statuses(array: Column, fids: NDArray[np.int64], owners: NDArray[np.bytes_]
     return numbers
 
 
-def _geometries(wkb: WkbColumn | None) -> WkbColumn:
-    return [] if wkb is None else wkb
-
-
-def _read_compounds(
-    compounds: QgsVectorLayer | None, crs: QgsCoordinateReferenceSystem, datasets: dict[str, gdal.Dataset]
-) -> tuple[list[str], list[str | None], list[QgsGeometry], list[str]]:
-    """Compound ids (sorted), names, geometries in ``crs`` (repaired when invalid), repaired ids."""
-    if compounds is None:
-        return [], [], [], []
-    transform = None
-    if compounds.crs().isValid() and crs.isValid() and compounds.crs() != crs:
-        transform = QgsCoordinateTransform(compounds.crs(), crs, QgsCoordinateTransformContext())
-    require_fields(compounds, ("compound_id",), "compounds")
-    names = ("compound_id", "name") if "name" in compounds.fields().names() else ("compound_id",)
-    columns = read_columns(compounds, names, True, datasets)
-    found: dict[str, tuple[str | None, QgsGeometry]] = {}
-    repaired = []
-    labels = columns.values.get("name", [None] * len(columns.fids))
-    for fid, raw_id, label, wkb in zip(
-        columns.fids.tolist(), columns.values["compound_id"].tolist(), list(labels), _geometries(columns.wkb)
-    ):
-        compound_id = attributes.text(raw_id) or ""
-        if not compound_id:
-            raise SiteWatchError(
-                f"Compound feature {fid} of layer '{compounds.name()}' has no compound_id; give every compound an id."
-            )
-        if compound_id in found:
-            raise SiteWatchError(
-                f"The compound_id '{compound_id}' appears twice in layer '{compounds.name()}'; "
-                "compound ids must be unique."
-            )
-        geometry = QgsGeometry()
-        if wkb is not None:
-            geometry.fromWkb(bytes(wkb))
-        if not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid():
-            geometry = geometry.makeValid()
-            repaired.append(compound_id)
-        if transform is not None and not geometry.isNull():
-            try:
-                geometry.transform(transform)
-            except QgsCsException:
-                raise SiteWatchError(
-                    f"Compound {compound_id} of layer '{compounds.name()}' cannot be converted from "
-                    f"{compounds.crs().authid()} to the structures' CRS {crs.authid()}."
-                ) from None
-        found[compound_id] = (attributes.text(label), geometry)
-    ids = sorted(found)
-    return ids, [found[i][0] for i in ids], [found[i][1] for i in ids], repaired
-
-
-def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
-    """The order that sorts ``ids``; a SiteWatchError when an id appears twice."""
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    repeated = np.flatnonzero((sorted_ids[1:] == sorted_ids[:-1]) & (sorted_ids[1:] != b""))
-    if len(repeated):
-        duplicate = sorted_ids[repeated[0]].decode("utf-8", "replace")
-        raise SiteWatchError(
-            f"The structure_id '{duplicate}' appears more than once in layer '{layer_name}'; "
-            "structure ids must be unique."
-        )
-    return order
-
-
-def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
-    """The structure types present (value-list order, then others sorted) and each one's index."""
-    known_types = values.codes(values.STRUCTURE_TYPES)
-    keys, inverse = np.unique(type_keys, return_inverse=True)  # one sort of the 250,000 keys
-    present = [t.decode("utf-8", "replace") for t in keys.tolist()]
-    names = [t for t in known_types if t in present] + sorted(t for t in present if t not in known_types)
-    number = {name: n for n, name in enumerate(names)}
-    return names, np.array([number[t] for t in present], dtype=np.int64)[inverse].reshape(-1)
-
-
 _OBSERVATION_FIELDS = ("structure_id", "observed_on", "status")
 
 
@@ -277,63 +185,23 @@ def read_inputs(
     cache: SiteCache | None = None,
     observations_read: ObservationColumns | None = None,
     observations_sorted: SortedObservations | None = None,
+    structure_side: StructureSide | None = None,
 ) -> DamageInputs:
     """Read and check the structures, observations and compounds layers. ``observations_read``
     (every row of ``observations`` just read by the store, :attr:`ObservationColumns.complete`)
     stands for reading the observations when it holds no row the checks would stop at or name;
-    so do ``observations_sorted`` (the same rows as the review's status book sorted them)."""
-    require_fields(structures, ("structure_id", "type"), "structures")
+    so do ``observations_sorted`` (the same rows as the review's status book sorted them).
+    ``structure_side`` is the structures and compounds read for this computation beforehand."""
+    if structure_side is None:
+        require_fields(structures, ("structure_id", "type"), "structures")  # checked first, as always
     require_fields(observations, _OBSERVATION_FIELDS, "observations")
     shared = None if observations_sorted is not None else _shared_rows(observations_read)
     # most of the reading, done on a thread while the footprints are decoded:
     observation_columns = None
     if shared is None and observations_sorted is None:
         observation_columns = read_columns_aside(observations, _OBSERVATION_FIELDS, False)
-    datasets: dict[str, gdal.Dataset] = {}  # one GDAL dataset per file for structures and compounds
-    columns = read_columns(structures, ("structure_id", "type"), True, datasets)
-    ids = _keys(columns.values["structure_id"])
-    compound_ids, compound_names, compound_geometries, repaired_compounds = _read_compounds(
-        compounds, structures.crs(), datasets
-    )
-    datasets.clear()
-    digest = b""
-    if cache is not None:
-        digest = fingerprint(
-            structures.crs().authid() or structures.crs().toWkt(),
-            ids,
-            _geometries(columns.wkb),
-            compound_ids,
-            compound_geometries,
-        )
-    if cache is None or cache.fingerprint != digest or cache.footprints is None:
-        order = _sorted_ids(ids, structures.name())
-        footprints = decode(_geometries(columns.wkb))
-        areas = ellipsoidal_areas(footprints, structures.crs())
-        if feedback is not None:
-            if feedback.isCanceled():
-                raise SiteWatchError("Cancelled.")
-            feedback.setProgress(30)
-        compound_of = assign_compounds(footprints, compound_ids, compound_geometries)
-        if cache is not None:
-            cache.fingerprint, cache.footprints, cache.areas, cache.compound_of, cache.order = (
-                digest,
-                footprints,
-                areas,
-                compound_of,
-                order,
-            )
-    else:
-        footprints, cached_areas, cached_compounds, cached_order = (
-            cache.footprints,
-            cache.areas,
-            cache.compound_of,
-            cache.order,
-        )
-        if cached_areas is None or cached_compounds is None or cached_order is None:
-            raise RuntimeError("the footprint cache was filled without areas, compounds or order")  # a bug, not input
-        areas, compound_of, order = cached_areas, cached_compounds, cached_order
-    type_names, type_index = _type_index(_keys(columns.values["type"]))
-
+    side = structure_side or read_structure_side(structures, compounds, feedback, cache)
+    ids, order, footprints = side.keys, side.order, side.footprints
     if observations_sorted is not None:
         rows = rows_of_sorted(ids[order], order, observations_sorted)
     else:
@@ -354,20 +222,20 @@ def read_inputs(
         structure_keys=ids,
         key_order=order,
         footprints=footprints,
-        areas=areas,
-        compound_of=compound_of,
-        type_names=type_names,
-        type_index=type_index,
+        areas=side.areas,
+        compound_of=side.compound_of,
+        type_names=side.type_names,
+        type_index=side.type_index,
         obs_structure=obs_structure,
         obs_day=obs_day,
         obs_status=obs_status,
-        compound_ids=compound_ids,
-        compound_names=compound_names,
-        compound_geometries=compound_geometries,
+        compound_ids=side.compound_ids,
+        compound_names=side.compound_names,
+        compound_geometries=side.compound_geometries,
         unknown_structure_ids=unknown_ids,
         unknown_observations=unknown_count,
         repaired_structures=tuple(ids[p].decode("utf-8", "replace") for p in footprints.repaired),
-        repaired_compounds=tuple(repaired_compounds),
-        structures_name=structures.name(),
-        compounds_name=compounds.name() if compounds is not None else "",
+        repaired_compounds=side.repaired_compounds,
+        structures_name=side.structures_name,
+        compounds_name=side.compounds_name,
     )
