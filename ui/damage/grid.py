@@ -37,6 +37,11 @@ DECIMALS = {"dmg_index": 2}
 """Decimals shown per field; other numbers with a fraction (the percentages) get one."""
 
 
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+"""Alignment and flags of the cells, made once (15,000 cells for 1,000 compounds)."""
+
+
 def cell(field: str, value: object) -> QTableWidgetItem:
     """The item showing ``value`` of ``field`` (NULL as a dash, numbers right-aligned)."""
     if value is None:
@@ -47,8 +52,8 @@ def cell(field: str, value: object) -> QTableWidgetItem:
     else:
         item = QTableWidgetItem(str(value))
     if isinstance(value, (int, float)):
-        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
-    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+        item.setTextAlignment(_RIGHT)
+    item.setFlags(_FLAGS)
     return item
 
 
