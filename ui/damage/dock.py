@@ -6,13 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsCoordinateTransform,
-    QgsFeatureRequest,
-    QgsVectorLayer,
-)
+from qgis.core import Qgis, QgsApplication, QgsCoordinateTransform, QgsFeatureRequest, QgsVectorLayer
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
@@ -188,6 +182,9 @@ class DamageDock(DamageSaving, QgsDockWidget):
             # Reloaded after a write through the store; edits in progress are not in the file yet.
             self._watch(layer, "dataChanged", lambda layer=layer: None if layer.isEditable() else self.refresh())
         self.set_dates_from_session(store)
+        if self._debounce.isActive():  # started now: it overlaps the rest of the open (queue, pair, map)
+            self._debounce.stop()
+            self._start()
 
     def _watch(self, layer: QgsVectorLayer, signal_name: str, slot: Callable[..., object]) -> None:
         getattr(layer, signal_name).connect(slot)

@@ -10,6 +10,7 @@ from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.damage.table import compound_damage
 from sitewatch.tests.helpers.plugin import part_of, wait_until_idle
 from sitewatch.tests.helpers.review_site import AFTER, BEFORE, add_five_structures, loaded_plugin, square
+from sitewatch.ui.annotation.part import AnnotationPart
 from sitewatch.ui.damage.part import DamagePanel
 from sitewatch.ui.damage.task import DamageTask
 
@@ -38,8 +39,16 @@ def open_site(qgis_iface, assessment, before_the_panel=None):
     plugin = next(lifetime)
     session = plugin.context.session
     if before_the_panel is not None:
-        # after the review's attach, before the panel computes:
-        session.opened.connect(lambda store: before_the_panel(session, store))
+        # after the review's read, before the panel computes (which it starts as it attaches):
+        controller = part_of(plugin, AnnotationPart).controller
+        once = []
+
+        def hook():
+            if not once:
+                once.append(True)
+                before_the_panel(session, session.store)
+
+        controller.queue_changed.connect(hook)
     dock = part_of(plugin, DamagePanel).dock
     dock.show()
     session.open(str(assessment.path))
