@@ -22,6 +22,7 @@ from qgis.core import (
 from .. import attributes, values
 from ..annotation.compound_assignment import assign_compounds
 from ..assessment.columns import Column, WkbColumn, read_columns, require_fields
+from ..assessment.records import code_numbers
 from ..errors import SiteWatchError
 from ..scoring.footprints import Footprints, decode, ellipsoidal_areas
 from .site_cache import SiteCache, fingerprint
@@ -198,8 +199,25 @@ def _sorted_ids(ids: NDArray[np.bytes_], layer_name: str) -> NDArray[np.intp]:
 def _type_index(type_keys: NDArray[np.bytes_]) -> tuple[list[str], NDArray[np.int64]]:
     """The structure types present (value-list order, then others sorted) and each one's index."""
     known_types = values.codes(values.STRUCTURE_TYPES)
-    keys, inverse = np.unique(type_keys, return_inverse=True)  # one sort of the 250,000 keys
-    present = [t.decode("utf-8", "replace") for t in keys.tolist()]
+    keys, inverse = _unique(type_keys, [t.encode("utf-8") for t in known_types])
+    present = [t.decode("utf-8", "replace") for t in keys]
     names = [t for t in known_types if t in present] + sorted(t for t in present if t not in known_types)
     number = {name: n for n, name in enumerate(names)}
     return names, np.array([number[t] for t in present], dtype=np.int64)[inverse].reshape(-1)
+
+
+def _unique(keys: NDArray[np.bytes_], codes: list[bytes]) -> tuple[list[bytes], NDArray[np.intp]]:
+    """``np.unique(keys, return_inverse=True)`` (as a list of bytes), the keys among ``codes``
+    found by comparing (a few passes) instead of sorting all 250,000 of them; only the others are
+    sorted (usually none)."""
+    numbers = code_numbers(keys, codes)
+    other = numbers < 0
+    other_keys, other_inverse = np.unique(keys[other], return_inverse=True)
+    found = np.bincount(numbers[~other], minlength=len(codes)) > 0
+    unique = sorted({codes[n] for n in np.flatnonzero(found).tolist()} | set(other_keys.tolist()))
+    position = {key: n for n, key in enumerate(unique)}
+    inverse = np.empty(len(keys), dtype=np.intp)
+    code_position = np.array([position.get(code, -1) for code in codes], dtype=np.intp)
+    inverse[~other] = code_position[numbers[~other]]
+    inverse[other] = np.array([position[key] for key in other_keys.tolist()], dtype=np.intp)[other_inverse]
+    return unique, inverse
