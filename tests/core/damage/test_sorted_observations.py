@@ -19,21 +19,24 @@ from sitewatch.tests.helpers.damage_site import TWO_COMPOUNDS, box, build, write
 DATES = ("2019-06-01", "2019-09-01", "2020-01-08")
 
 
-def shuffled_site(assessment, seed):
-    """Structures written in no id order (some without observations), observations in no order."""
+def shuffled_site(assessment, seed, shuffle=True):
+    """Structures written in no id order (some without observations), observations in no order;
+    without ``shuffle`` both in id order (the rows are then used in place)."""
     rng = random.Random(seed)
     structures = [
         (f"S-{n:03d}", rng.choice(("building", "bunker")), box(rng.uniform(0, 190), rng.uniform(0, 90), 5))
         for n in range(60)
     ]
-    rng.shuffle(structures)
+    if shuffle:
+        rng.shuffle(structures)
     observations = [
         (sid, day, rng.choice(values.codes(values.STATUSES)))
         for sid, _, _ in structures
         for day in DATES
         if rng.random() < 0.7
     ]
-    rng.shuffle(observations)
+    if shuffle:
+        rng.shuffle(observations)
     return build(assessment, TWO_COMPOUNDS, structures, observations)
 
 
@@ -46,6 +49,12 @@ def test_the_sorted_observations_give_the_inputs_of_the_layers_own_read(assessme
     mine, theirs = read_inputs(*layers(store), observations_sorted=observations), read_inputs(*layers(store))
     assert_same_inputs(mine, theirs)
     assert mine.unknown_structure_ids == ("A-GONE", "S-GONE") and mine.unknown_observations == 2
+
+
+def test_sorted_observations_in_the_layers_order_give_the_same_inputs(assessment):
+    store = shuffled_site(assessment, 7, shuffle=False)
+    observations = StatusBook.load(store).sorted_observations()
+    assert_same_inputs(read_inputs(*layers(store), observations_sorted=observations), read_inputs(*layers(store)))
 
 
 def test_the_table_from_the_sorted_observations_equals_a_full_computation(assessment):
