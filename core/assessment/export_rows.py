@@ -11,7 +11,9 @@ The two forms give the same rows in the same order (``tests/core/export/test_tab
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +50,17 @@ def in_force(rows: Sequence[Observation], dates: Sequence[str]) -> list[dict[str
                 found[number][structure_id] = rows[start + position]
         start = end
     return found
+
+
+InForceColumns = tuple[tuple[Any, ...], ...]
+"""The observations in force at one date as columns: one tuple per field of ``OBS_COLUMNS``
+(structure id, date, status, …), one item per structure."""
+
+
+def as_columns(found: Mapping[str, Observation]) -> InForceColumns:
+    """The observations of one :func:`in_force` dict as :data:`InForceColumns`."""
+    rows = [tuple(getattr(o, name) for name in OBS_COLUMNS) for o in found.values()]
+    return tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS)
 
 
 def export_rows(
@@ -119,6 +132,69 @@ def insert_rows(package: Path, table: str, columns: Sequence[str], rows: Sequenc
         return _fill(connection, table, lambda: connection.executemany(statement, rows).rowcount)
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class PackageLayer:
+    """Rows for one empty layer of an export's GeoPackage (created by GDAL), for :func:`fill_layers`."""
+
+    name: str
+    fields: Sequence[str]
+    count: int
+    rows: Callable[[int], Iterable[Sequence[Any]]]
+    """Given the SRS id of the layer's geometry column (0 without one): each row, its fid,
+    then its geometry blob (spatial layers), then its ``fields``."""
+    spatial: bool
+    index: tuple[list[int], list[float], list[float], list[float], list[float]] | None = None
+    """The R-tree entries of the rows with a geometry: fids, min x, max x, min y, max y."""
+
+
+def fill_layers(package: Path, layers: Sequence[PackageLayer]) -> None:
+    """Write ``layers`` into the export's GeoPackage ``package`` in one transaction, with GDAL's
+    feature-count and R-tree triggers (which call GDAL's own SQL functions) set aside and their
+    work done here: the R-tree entries, the layer's extent and its feature count."""
+    if not layers:
+        return
+    connection = _connect_package(package)
+    try:
+        connection.execute("BEGIN")
+        for layer in layers:
+            _fill_layer(connection, layer)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def _fill_layer(connection: sqlite3.Connection, layer: PackageLayer) -> None:
+    triggers = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+        "AND (name LIKE 'trigger_%' OR name LIKE 'rtree_%')",
+        (layer.name,),
+    ).fetchall()
+    for trigger, _ in triggers:
+        connection.execute(sql("DROP TRIGGER {name}", name=trigger))
+    columns, srs_id, geometry_column = ["fid", *layer.fields], 0, ""
+    if layer.spatial:
+        geometry_column, srs_id = connection.execute(
+            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)", (layer.name,)
+        ).fetchone()
+        columns.insert(1, geometry_column)
+    insert = sql("VALUES ({marks})", {"marks": placeholders(len(columns))})
+    connection.executemany(_insert(layer.name, columns) + insert, layer.rows(srs_id))
+    if layer.index is not None and layer.index[0]:
+        rtree = "rtree_" + layer.name + "_" + geometry_column
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():
+            connection.executemany(sql("INSERT INTO {rtree} VALUES (?, ?, ?, ?, ?)", rtree=rtree), zip(*layer.index))
+        _, min_x, max_x, min_y, max_y = layer.index
+        connection.execute(
+            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)",
+            (min(min_x), min(min_y), max(max_x), max(max_y), layer.name),
+        )
+    for _, text in triggers:
+        connection.execute(text)
+    connection.execute(
+        "UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (layer.count, layer.name)
+    )
 
 
 def package_rows(package: Path, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -201,6 +277,29 @@ class GeoPackageExportRows:
             raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
         finally:
             connection.close()
+
+    def observations_at_columns(self: _File, dates: Sequence[str]) -> list[InForceColumns]:
+        if not dates:
+            return []
+        geopackage_checks.roll_back_interrupted(self.path)
+        connection = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            found = []
+            for date in dates:  # rows as SQLite hands them, turned into columns in C
+                rows = connection.execute(_IN_FORCE, (date,)).fetchall()
+                found.append(tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS))
+            return found
+        except sqlite3.OperationalError as error:
+            raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
+        finally:
+            connection.close()
+
+    def observations_at_columns_aside(self: _File, dates: Sequence[str]) -> Callable[[], list[InForceColumns]]:
+        # SQLite lets go of Python's lock while it steps: the caller reads the structures meanwhile
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-in-force")
+        future = pool.submit(GeoPackageExportRows.observations_at_columns, self, dates)
+        pool.shutdown(wait=False)
+        return future.result
 
     def copy_observation_rows(
         self: _File, package: Path, table: str, columns: Sequence[str], status_names: Mapping[str, str]

@@ -17,9 +17,9 @@ back the same (``tests/core/export/test_gpkg_fill.py``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..assessment.geopackage_sql import placeholders, sql
+from ..assessment.export_rows import PackageLayer, fill_layers
 from .data import Table
 
 _SINGLE = {
@@ -183,68 +183,28 @@ def _blobs(prepared: Prepared, srs_id: int) -> list[bytes | None]:
 def fill(package: Path, tables: Sequence[Prepared]) -> None:
     """Write each prepared table into its (empty) layer of the GeoPackage ``package`` (just
     written and closed by GDAL), in one transaction."""
-    if not tables:
-        return
-    connection = sqlite3.connect(package.absolute().as_uri(), uri=True, isolation_level=None)
-    try:
-        connection.execute("PRAGMA synchronous = OFF")  # the export's own new file, removed on failure
-        connection.execute("BEGIN")
-        for prepared in tables:
-            _fill_one(connection, prepared)
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-
-
-def _fill_one(connection: sqlite3.Connection, prepared: Prepared) -> None:
-    layer = prepared.table.layer
-    name = layer.name
-    triggers = connection.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
-        "AND (name LIKE 'trigger_%' OR name LIKE 'rtree_%')",
-        (name,),
-    ).fetchall()
-    for trigger, _ in triggers:  # GDAL's feature count and R-tree triggers call GDAL's SQL functions
-        connection.execute(sql("DROP TRIGGER {name}", name=trigger))
-    fields = [f.name for f in layer.fields]
-    count = len(prepared.table.rows)
-    fids = range(1, count + 1)
-    if layer.geometry is None:
-        rows: Any = zip(fids, *prepared.columns)
-        columns = ["fid", *fields]
-    else:
-        geometry_column, srs_id = connection.execute(
-            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)", (name,)
-        ).fetchone()
-        rows = zip(fids, _blobs(prepared, srs_id), *prepared.columns)
-        columns = ["fid", geometry_column, *fields]
-    insert = sql(
-        "INSERT INTO {table} ({columns}) VALUES ({marks})",
-        {"marks": placeholders(len(columns))},
-        table=name,
-        columns=columns,
-    )
-    connection.executemany(insert, rows)
-    if layer.geometry is not None and len(prepared.envelopes):
-        _index(connection, name, geometry_column, prepared)
-    for _, text in triggers:
-        connection.execute(text)
-    connection.execute(
-        "UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (count, name)
-    )
-
-
-def _index(connection: sqlite3.Connection, name: str, geometry_column: str, prepared: Prepared) -> None:
-    """The R-tree entries of the rows with a geometry, and the layer's extent, as GDAL keeps them."""
-    with_geometry = [fid for fid, wkb in enumerate(prepared.wkb, start=1) if wkb is not None]
-    boxes = prepared.envelopes
-    rtree = "rtree_" + name + "_" + geometry_column
-    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():
-        connection.executemany(
-            sql("INSERT INTO {rtree} VALUES (?, ?, ?, ?, ?)", rtree=rtree),
-            zip(with_geometry, *(boxes[:, k].tolist() for k in range(4))),
+    layers = []
+    for prepared in tables:
+        spatial = prepared.table.layer.geometry is not None
+        index = None
+        if spatial and len(prepared.envelopes):
+            fids = [fid for fid, wkb in enumerate(prepared.wkb, start=1) if wkb is not None]
+            index = (fids, *(prepared.envelopes[:, k].tolist() for k in range(4)))
+        layers.append(
+            PackageLayer(
+                prepared.table.layer.name,
+                prepared.table.layer.field_names(),
+                len(prepared.table.rows),
+                functools.partial(_rows, prepared),
+                spatial,
+                index,
+            )
         )
-    connection.execute(
-        "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)",
-        (float(boxes[:, 0].min()), float(boxes[:, 2].min()), float(boxes[:, 1].max()), float(boxes[:, 3].max()), name),
-    )
+    fill_layers(package, layers)
+
+
+def _rows(prepared: Prepared, srs_id: int) -> Iterable[Sequence[Any]]:
+    fids = range(1, len(prepared.table.rows) + 1)
+    if prepared.table.layer.geometry is None:
+        return zip(fids, *prepared.columns)
+    return zip(fids, _blobs(prepared, srs_id), *prepared.columns)
