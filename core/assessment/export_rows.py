@@ -186,8 +186,12 @@ def _fill_layer(connection: sqlite3.Connection, layer: PackageLayer) -> None:
         if connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():
             connection.executemany(sql("INSERT INTO {rtree} VALUES (?, ?, ?, ?, ?)", rtree=rtree), zip(*layer.index))
         _, min_x, max_x, min_y, max_y = layer.index
+        # as GDAL writes it: printed by SQLite with %.18g (16 digits at most) and read back
         connection.execute(
-            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)",
+            "UPDATE gpkg_contents SET min_x = CAST(printf('%.18g', ?) AS REAL), "
+            "min_y = CAST(printf('%.18g', ?) AS REAL), max_x = CAST(printf('%.18g', ?) AS REAL), "
+            "max_y = CAST(printf('%.18g', ?) AS REAL) "
+            "WHERE lower(table_name) = lower(?)",
             (min(min_x), min(min_y), max(max_x), max(max_y), layer.name),
         )
     for _, text in triggers:
