@@ -265,6 +265,24 @@ def _copy_select(with_history: bool, status_names: Mapping[str, str]) -> tuple[s
     return current + " UNION ALL " + archived + _COPY_ORDER, parameters * 2
 
 
+def _in_force_columns(path: Path, dates: Sequence[str]) -> list[InForceColumns]:
+    """The observations in force at each of ``dates`` in the GeoPackage at ``path`` as columns:
+    the rows SQLite hands over, turned into columns in C (no object per observation)."""
+    if not dates:
+        return []
+    connection = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
+    try:
+        found = []
+        for date in dates:
+            rows = connection.execute(_IN_FORCE, (date,)).fetchall()
+            found.append(tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS))
+        return found
+    except sqlite3.OperationalError as error:
+        raise SiteWatchError(f"Cannot read the observations of {path}: {error}.") from None
+    finally:
+        connection.close()
+
+
 class GeoPackageExportRows:
     """The GeoPackage store's forms (mixed into ``GeoPackageStore``)."""
 
@@ -283,25 +301,14 @@ class GeoPackageExportRows:
             connection.close()
 
     def observations_at_columns(self: _File, dates: Sequence[str]) -> list[InForceColumns]:
-        if not dates:
-            return []
         geopackage_checks.roll_back_interrupted(self.path)
-        connection = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
-        try:
-            found = []
-            for date in dates:  # rows as SQLite hands them, turned into columns in C
-                rows = connection.execute(_IN_FORCE, (date,)).fetchall()
-                found.append(tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS))
-            return found
-        except sqlite3.OperationalError as error:
-            raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
-        finally:
-            connection.close()
+        return _in_force_columns(self.path, dates)
 
     def observations_at_columns_aside(self: _File, dates: Sequence[str]) -> Callable[[], list[InForceColumns]]:
         # SQLite lets go of Python's lock while it steps: the caller reads the structures meanwhile
+        geopackage_checks.roll_back_interrupted(self.path)  # here, before anything else reads
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-in-force")
-        future = pool.submit(GeoPackageExportRows.observations_at_columns, self, dates)
+        future = pool.submit(_in_force_columns, self.path, dates)
         pool.shutdown(wait=False)
         return future.result
 
