@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 from numpy.typing import NDArray
-from osgeo import gdal
+from osgeo import gdal, ogr
 from qgis.core import Qgis, QgsFeatureRequest, QgsProviderRegistry, QgsVariantUtils, QgsVectorLayer
 
 from ..errors import SiteWatchError
@@ -201,6 +201,61 @@ def _read_source(
         else:
             wkb = [None if item is None else bytes(item) for g in geometries for item in g]
     return Columns(fids, values, wkb)
+
+
+def read_text_columns(layer: QgsVectorLayer, names: Sequence[str]) -> tuple[list[list[Any]], list[bytes | None]] | None:
+    """The text fields ``names`` of every feature (str, None for NULL) and its stored WKB, in
+    feature order, through GDAL's Arrow stream; None when GDAL does not read the layer (see
+    :func:`read_columns`) or one of the fields is not text or holds a NULL first field."""
+    source = _gdal_source(layer)
+    if source is None:
+        return None
+    datasets: dict[str, gdal.Dataset] = {}
+    try:
+        dataset = datasets[source[0]] = _open_committed(source[0])
+        ogr_layer = dataset.GetLayerByName(source[1]) if source[1] else dataset.GetLayer(source[2])
+        if ogr_layer is None:
+            return None
+        definition = ogr_layer.GetLayerDefn()
+        kinds = {
+            definition.GetFieldDefn(i).GetName(): definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())
+        }
+        if any(name not in kinds or kinds[name].GetType() != ogr.OFTString for name in names):
+            return None
+        ogr_layer.SetIgnoredFields([name for name in kinds if name not in names])
+        key = ogr_layer.GetGeometryColumn() or "wkb_geometry"
+        columns: list[list[Any]] = [[] for _ in names]
+        wkb: list[bytes | None] = []
+        for batch in ogr_layer.GetArrowStreamAsNumPy():
+            for number, name in enumerate(names):
+                columns[number] += _texts(batch[name])
+            geometries = batch[key]
+            mask = _mask(geometries)
+            items = np.asarray(geometries.data if isinstance(geometries, np.ma.MaskedArray) else geometries).tolist()
+            wkb += [None if item is None or (mask and mask[n]) else bytes(item) for n, item in enumerate(items)]
+    except (RuntimeError, UnicodeDecodeError):
+        return None
+    finally:
+        datasets.clear()
+    if None in columns[0]:
+        return None
+    return columns, wkb
+
+
+def _texts(column: Column) -> list[str | None]:
+    """A text column's values as str (UTF-8), None for NULL."""
+    data = column.data if isinstance(column, np.ma.MaskedArray) else column
+    texts = [item.decode("utf-8") if isinstance(item, bytes) else item for item in data.tolist()]
+    mask = _mask(column)
+    return [None if masked else text for text, masked in zip(texts, mask)] if mask else texts
+
+
+def _mask(column: Column) -> list[bool] | None:
+    """Which items of ``column`` are NULL; None when none is."""
+    if not isinstance(column, np.ma.MaskedArray):
+        return None
+    mask = np.broadcast_to(np.asarray(column.mask, dtype=bool), column.shape)
+    return mask.tolist() if mask.any() else None
 
 
 def _unmasked(column: Column) -> Column:

@@ -11,7 +11,9 @@ The two forms give the same rows in the same order (``tests/core/export/test_tab
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +50,17 @@ def in_force(rows: Sequence[Observation], dates: Sequence[str]) -> list[dict[str
                 found[number][structure_id] = rows[start + position]
         start = end
     return found
+
+
+InForceColumns = tuple[tuple[Any, ...], ...]
+"""The observations in force at one date as columns: one tuple per field of ``OBS_COLUMNS``
+(structure id, date, status, …), one item per structure."""
+
+
+def as_columns(found: Mapping[str, Observation]) -> InForceColumns:
+    """The observations of one :func:`in_force` dict as :data:`InForceColumns`."""
+    rows = [tuple(getattr(o, name) for name in OBS_COLUMNS) for o in found.values()]
+    return tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS)
 
 
 def export_rows(
@@ -121,6 +134,73 @@ def insert_rows(package: Path, table: str, columns: Sequence[str], rows: Sequenc
         connection.close()
 
 
+@dataclass(frozen=True)
+class PackageLayer:
+    """Rows for one empty layer of an export's GeoPackage (created by GDAL), for :func:`fill_layers`."""
+
+    name: str
+    fields: Sequence[str]
+    count: int
+    rows: Callable[[int], Iterable[Sequence[Any]]]
+    """Given the SRS id of the layer's geometry column (0 without one): each row, its fid,
+    then its geometry blob (spatial layers), then its ``fields``."""
+    spatial: bool
+    index: tuple[list[int], list[float], list[float], list[float], list[float]] | None = None
+    """The R-tree entries of the rows with a geometry: fids, min x, max x, min y, max y."""
+
+
+def fill_layers(package: Path, layers: Sequence[PackageLayer]) -> None:
+    """Write ``layers`` into the export's GeoPackage ``package`` in one transaction, with GDAL's
+    feature-count and R-tree triggers (which call GDAL's own SQL functions) set aside and their
+    work done here: the R-tree entries, the layer's extent and its feature count."""
+    if not layers:
+        return
+    connection = _connect_package(package)
+    try:
+        connection.execute("BEGIN")
+        for layer in layers:
+            _fill_layer(connection, layer)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def _fill_layer(connection: sqlite3.Connection, layer: PackageLayer) -> None:
+    triggers = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+        "AND (name LIKE 'trigger_%' OR name LIKE 'rtree_%')",
+        (layer.name,),
+    ).fetchall()
+    for trigger, _ in triggers:
+        connection.execute(sql("DROP TRIGGER {name}", name=trigger))
+    columns, srs_id, geometry_column = ["fid", *layer.fields], 0, ""
+    if layer.spatial:
+        geometry_column, srs_id = connection.execute(
+            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)", (layer.name,)
+        ).fetchone()
+        columns.insert(1, geometry_column)
+    insert = sql("VALUES ({marks})", {"marks": placeholders(len(columns))})
+    connection.executemany(_insert(layer.name, columns) + insert, layer.rows(srs_id))
+    if layer.index is not None and layer.index[0]:
+        rtree = "rtree_" + layer.name + "_" + geometry_column
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone():
+            connection.executemany(sql("INSERT INTO {rtree} VALUES (?, ?, ?, ?, ?)", rtree=rtree), zip(*layer.index))
+        _, min_x, max_x, min_y, max_y = layer.index
+        # as GDAL writes it: printed by SQLite with %.18g (16 digits at most) and read back
+        connection.execute(
+            "UPDATE gpkg_contents SET min_x = CAST(printf('%.18g', ?) AS REAL), "
+            "min_y = CAST(printf('%.18g', ?) AS REAL), max_x = CAST(printf('%.18g', ?) AS REAL), "
+            "max_y = CAST(printf('%.18g', ?) AS REAL) "
+            "WHERE lower(table_name) = lower(?)",
+            (min(min_x), min(min_y), max(max_x), max(max_y), layer.name),
+        )
+    for _, text in triggers:
+        connection.execute(text)
+    connection.execute(
+        "UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (layer.count, layer.name)
+    )
+
+
 def package_rows(package: Path, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
     """The rows of ``table`` of the export's GeoPackage in feature id order (``columns``), read
     as they are stored: what was copied in, for the CSV of the same table."""
@@ -185,6 +265,24 @@ def _copy_select(with_history: bool, status_names: Mapping[str, str]) -> tuple[s
     return current + " UNION ALL " + archived + _COPY_ORDER, parameters * 2
 
 
+def _in_force_columns(path: Path, dates: Sequence[str]) -> list[InForceColumns]:
+    """The observations in force at each of ``dates`` in the GeoPackage at ``path`` as columns:
+    the rows SQLite hands over, turned into columns in C (no object per observation)."""
+    if not dates:
+        return []
+    connection = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
+    try:
+        found = []
+        for date in dates:
+            rows = connection.execute(_IN_FORCE, (date,)).fetchall()
+            found.append(tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS))
+        return found
+    except sqlite3.OperationalError as error:
+        raise SiteWatchError(f"Cannot read the observations of {path}: {error}.") from None
+    finally:
+        connection.close()
+
+
 class GeoPackageExportRows:
     """The GeoPackage store's forms (mixed into ``GeoPackageStore``)."""
 
@@ -201,6 +299,18 @@ class GeoPackageExportRows:
             raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
         finally:
             connection.close()
+
+    def observations_at_columns(self: _File, dates: Sequence[str]) -> list[InForceColumns]:
+        geopackage_checks.roll_back_interrupted(self.path)
+        return _in_force_columns(self.path, dates)
+
+    def observations_at_columns_aside(self: _File, dates: Sequence[str]) -> Callable[[], list[InForceColumns]]:
+        # SQLite lets go of Python's lock while it steps: the caller reads the structures meanwhile
+        geopackage_checks.roll_back_interrupted(self.path)  # here, before anything else reads
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitewatch-in-force")
+        future = pool.submit(_in_force_columns, self.path, dates)
+        pool.shutdown(wait=False)
+        return future.result
 
     def copy_observation_rows(
         self: _File, package: Path, table: str, columns: Sequence[str], status_names: Mapping[str, str]

@@ -124,6 +124,18 @@ class AssessmentStore(ABC):
         latest on or before it), for every structure observed by then; a whole-site read."""
         return export_rows.in_force(self.observations(), dates)
 
+    def observations_at_columns(self, dates: Sequence[str]) -> list[export_rows.InForceColumns]:
+        """:meth:`observations_at` as columns: for each of ``dates``, one tuple per observation
+        field (``OBS_COLUMNS`` order), one item per structure observed by then (in any order);
+        the GeoPackage store reads them without a Python object per observation."""
+        return [export_rows.as_columns(found) for found in self.observations_at(dates)]
+
+    def observations_at_columns_aside(self, dates: Sequence[str]) -> Callable[[], list[export_rows.InForceColumns]]:
+        """:meth:`observations_at_columns`, read on a thread of its own by a store that can (the
+        caller's work goes on meanwhile); the function returned waits for them. Here: read
+        by that function, on the calling thread."""
+        return lambda: self.observations_at_columns(dates)
+
     def copy_observation_rows(
         self, package: Path, table: str, columns: Sequence[str], status_names: Mapping[str, str]
     ) -> int:

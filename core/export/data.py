@@ -6,13 +6,12 @@ one export say the same thing.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature, QgsFeatureRequest
+from qgis.core import QgsCoordinateReferenceSystem, QgsDistanceArea, QgsFeature
 
 from .. import attributes, values
 from ..assessment.store import AssessmentStore
@@ -83,73 +82,6 @@ def change_flag(before: str | None, after: str | None) -> str:
     return "unchanged"
 
 
-def _scheme_name(code: str | None, scheme: str) -> str | None:
-    return None if code is None else values.status_name(code, scheme)
-
-
-def _structures(
-    store: AssessmentStore,
-    data: ExportData,
-    compound_names: dict[object, object],
-    images: dict[str, ImageRecord],
-) -> Table:
-    dates = [data.after_date] + ([data.before_date] if data.before_date else [])
-    in_force = store.observations_at(dates)  # one whole-site read, no object per observation
-    at_after, at_before = in_force[0], in_force[1] if data.before_date else {}
-    layer = store.layer("structures")
-    calc = distance_area(layer.crs())
-    table = Table(ef.STRUCTURES)
-    fields = layer.fields()
-    wanted = [fields.indexOf(name) for name in ("structure_id", "type", "compound_id", "name")]
-    request = QgsFeatureRequest().setSubsetOfAttributes(wanted)
-    # (id, its attributes, geometry) sorted by id; each feature's attributes read in one call
-    features = sorted(
-        (
-            (str(values_[wanted[0]]), values_, f.geometry())
-            for f in layer.getFeatures(request)
-            for values_ in [f.attributes()]
-        ),
-        key=operator.itemgetter(0),
-    )
-    statuses: dict[tuple[str | None, str | None], tuple[str | None, str | None, str | None]] = {}
-    for sid, attributes_, geometry in features:
-        after = at_after.get(sid)
-        before = at_before.get(sid)
-        after_code = after.status if after else None
-        before_code = before.status if before else None
-        names = statuses.get((before_code, after_code))
-        if names is None:  # a few pairs of statuses: their names and change flag worked out once
-            names = statuses[(before_code, after_code)] = (
-                _scheme_name(before_code, data.scheme),
-                _scheme_name(after_code, data.scheme),
-                change_flag(before_code, after_code) if data.before_date else None,
-            )
-        image = images.get(after.image_id) if after and after.image_id else None
-        compound = attributes.plain(attributes_[wanted[2]])
-        table.rows.append(
-            (
-                sid,
-                attributes.plain(attributes_[wanted[1]]),
-                compound,
-                compound_names.get(compound),
-                attributes.plain(attributes_[wanted[3]]),
-                *names,
-                before.observed_on if before else None,
-                after.observed_on if after else None,
-                after.confidence if after else None,
-                after.analyst if after else None,
-                (image.acquired if image else after.observed_on) if after else None,
-                image.source if image else None,
-                round(calc.measureArea(geometry), 2),
-                after.notes if after else None,
-            )
-        )
-        table.geometries.append(bytes(geometry.asWkb()) if not geometry.isNull() else None)
-        data.after_codes.append(after_code)
-        data.before_codes.append(before_code)
-    return table
-
-
 def _features(
     store: AssessmentStore, layer_def: ef.OutLayer, read: Callable[[QgsFeature, QgsDistanceArea], Row]
 ) -> Table:
@@ -193,6 +125,8 @@ def read_export_data(
     store: AssessmentStore, site: str, after_date: str, before_date: str | None, scheme: str
 ) -> ExportData:
     """Everything an export of ``store`` for these dates and scheme writes."""
+    from .structures import structures_table  # it builds on this module's types
+
     images = list_images(store)
     statistics = compound_statistics(store, after_date, before_date)
     data = ExportData(
@@ -214,7 +148,7 @@ def read_export_data(
         str(f["compound_id"]): _attribute(f, "name") for f in store.layer("compounds").getFeatures()
     }
     tables = [
-        _structures(store, data, compound_names, {i.image_id: i for i in images}),
+        structures_table(store, data, compound_names, {i.image_id: i for i in images}),
         _compounds(store, data.statistics),
         _features(
             store,

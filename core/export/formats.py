@@ -19,6 +19,7 @@ from osgeo import gdal, ogr, osr
 from ..assessment.export_rows import package_rows
 from ..assessment.geopackage_sql import quote_identifier, sql
 from . import fields as ef
+from . import gpkg_fill
 from .data import ExportData, Table
 from .kml import write_kml
 from .srs import spatial_reference
@@ -90,20 +91,25 @@ def write_geopackage(data: ExportData, path: Path) -> list[Path]:
 
     A table the store copies (:attr:`.Table.copy`: the observations, millions of rows at country
     scale, too many for one Python call per value) is created empty and filled by the store
-    once GDAL has closed the file."""
+    once GDAL has closed the file; so is every other table :mod:`.gpkg_fill` can write in SQLite
+    as OGR would (the rest are written feature by feature through OGR)."""
     dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     srs = spatial_reference(data.crs)
     copies = []
+    prepared = []
     try:
         for table in data.tables.values():
             layer = _create_layer(dataset, table, srs, ["FID=fid", "GEOMETRY_NAME=geom"])
-            if table.copy is not None:
+            rows = gpkg_fill.prepare(table)
+            if table.copy is not None or rows is not None:
                 layer.SyncToDisk()  # created now (GDAL defers it), so the layers keep their order
-                copies.append(table.copy)
+                copies += [table.copy] if table.copy is not None else []
+                prepared += [rows] if rows is not None else []
             else:
                 _fill(layer, table)
     finally:
         dataset = None
+    gpkg_fill.fill(path, prepared)  # the rows in SQLite, as OGR would have written them
     for copy in copies:
         copy(path)
     return [path]
