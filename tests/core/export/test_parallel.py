@@ -118,3 +118,21 @@ def test_a_foreground_failure_waits_for_the_background_step(qgis_app):
     with pytest.raises(OSError, match="disk full"):
         run_beside(foreground, [slow, _recorder(log, "shapefiles")], lambda _done: None)
     assert log == [("tables", True), "geojson finished"]
+
+
+def test_an_export_canceled_while_its_formats_are_written_leaves_nothing(site, tmp_path):
+    from qgis.core import QgsFeedback
+
+    from sitewatch.core.export.package import ExportCanceled, ExportRequest, export_assessment
+    from sitewatch.tests.helpers.export_site import AFTER, BEFORE
+
+    feedback = QgsFeedback()
+    seen: list = []
+    # canceled at the first progress told (the GeoPackage written): the GeoJSON is then being written
+    feedback.progressChanged.connect(lambda progress: (seen.append(progress), progress > 0 and feedback.cancel()))
+    folder = tmp_path / "out"
+    with pytest.raises(ExportCanceled):
+        export_assessment(site, ExportRequest(str(folder), AFTER, BEFORE), feedback)
+    assert seen == [100 / 6]  # GeoPackage done of 6 steps: canceled then, nothing after
+    assert not folder.exists() and list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("sitewatch-export")]
