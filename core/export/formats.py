@@ -218,9 +218,13 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None, package: Path | No
     path.with_suffix(".csvt").write_text(",".join(types) + "\n", encoding="ascii")
     written = [path, path.with_suffix(".csvt")]
     if spatial and crs_wkt:
-        path.with_suffix(".prj").write_text(crs_wkt + "\n", encoding="ascii")
-        written.append(path.with_suffix(".prj"))
+        written.append(_write_prj(path, crs_wkt))
     return written
+
+
+def _write_prj(path: Path, crs_wkt: str) -> Path:
+    path.with_suffix(".prj").write_text(crs_wkt + "\n", encoding="ascii")
+    return path.with_suffix(".prj")
 
 
 def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
@@ -230,6 +234,14 @@ def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path)
     for layer_def in ef.SPATIAL_LAYERS:
         written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv", crs_wkt)
     return written
+
+
+def write_csv_projections(data: ExportData, folder: Path, prefix: str) -> list[Path]:
+    """The .prj of each layer's CSV again. A layer's shapefile has the same .prj name: with both
+    formats the CSV's is the one kept, as when the shapefiles were written before the CSV (the
+    shapefiles are now written on another thread, at the same time: see .parallel)."""
+    crs_wkt = spatial_reference(data.crs).ExportToWkt()
+    return [_write_prj(folder / f"{prefix}_{layer_def.name}.csv", crs_wkt) for layer_def in ef.SPATIAL_LAYERS]
 
 
 def table_csv(folder: Path, prefix: str) -> dict[str, Path]:
@@ -252,3 +264,7 @@ WRITERS: dict[str, Callable[[ExportData, Path, str, Path], list[Path]]] = {
     "KML": write_kml,
     "CSV": write_csv_layers,
 }
+
+GDAL_WRITERS = ("GeoJSON", "ESRI Shapefile")
+"""The writers that are GDAL translations of the GeoPackage (no Python work per feature: GDAL
+releases the GIL), written on a second thread beside the others; the longest first."""

@@ -59,21 +59,73 @@ def _styles() -> list[str]:
     return styles
 
 
+def _status_part(data: ExportData, code: str | None) -> tuple[str, str]:
+    """(end of the label after the id, style id) of a structure whose status code is ``code``."""
+    if code is None:
+        return ": not observed", UNOBSERVED_STYLE
+    status = values.STATUS_BY_CODE[code]
+    name = status.label if data.scheme == "sitewatch" else values.status_name(code, data.scheme)
+    return f": {name}", f"status_{code}"
+
+
 def _placemark_style(data: ExportData, table: Table, number: int) -> tuple[str, str]:
     """(label, style id) of one placemark."""
     row = table.rows[number]
     if table.layer is ef.STRUCTURES:
-        code = data.after_codes[number]
-        if code is None:
-            return f"{row[0]}: not observed", UNOBSERVED_STYLE
-        status = values.STATUS_BY_CODE[code]
-        name = status.label if data.scheme == "sitewatch" else values.status_name(code, data.scheme)
-        return f"{row[0]}: {name}", f"status_{code}"
+        end, style = _status_part(data, data.after_codes[number])
+        return f"{row[0]}{end}", style
     if table.layer is ef.COMPOUNDS:
         return str(row[1] or row[0]), "compound"
     if table.layer is ef.LINEAR_FEATURES:
         return f"{row[0]}: {row[1]}", "linear_feature"
     return f"{row[0]}: {row[1]}", "point_feature"
+
+
+def _heads(data: ExportData, table: Table) -> list[str]:
+    """Each placemark's opening: its name (the label) and style. A structure's status part is
+    made once per status (escaping is per character: escaping the parts escapes the whole)."""
+    if table.layer is not ef.STRUCTURES:
+        heads = []
+        for number in range(len(table.rows)):
+            label, style = _placemark_style(data, table, number)
+            heads.append(f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>")
+        return heads
+    ends = {}
+    for code in set(data.after_codes):
+        end, style = _status_part(data, code)
+        ends[code] = f"{escape(end)}</name><styleUrl>#{style}</styleUrl>"
+    ids = _escaped([f"{row[0]}" for row in table.rows])
+    return [f"<Placemark><name>{i}{ends[code]}" for i, code in zip(ids, data.after_codes)]
+
+
+def _escaped(texts: list[str]) -> list[str]:
+    """``texts`` escaped (one search when none needs it, as is usual)."""
+    if _TO_ESCAPE.search("".join(texts)) is None:
+        return texts
+    return [escape(text) for text in texts]
+
+
+def _cell(opening: str, value: object) -> str:
+    if value is None:
+        return ""
+    return f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
+
+
+def _column_cells(opening: str, column: tuple[object, ...]) -> list[str]:
+    """The SimpleData element of each value of a column ("" for None). Texts and integers
+    (types whose equal values print the same) are rendered once per distinct value."""
+    kinds = set(map(type, column)) - {type(None)}
+    if kinds <= {str} or kinds == {int}:
+        rendered = {value: _cell(opening, value) for value in set(column)}
+        return list(map(rendered.__getitem__, column))
+    return [_cell(opening, value) for value in column]
+
+
+def _cells(layer: ef.OutLayer, table: Table) -> list[str]:
+    """Each row's SimpleData elements, in field order (a field without a value has none)."""
+    openings = [f"<SimpleData name={quoteattr(f.name)}>" for f in layer.fields]
+    columns = [_column_cells(opening, column) for opening, column in zip(openings, zip(*table.rows))]
+    return list(map("".join, zip(*columns))) if columns else [""] * len(table.rows)
 
 
 def _schema(layer: ef.OutLayer) -> str:
@@ -102,6 +154,10 @@ def quoteattr(text: str) -> str:
     return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;") + '"'
 
 
+_LINES_PER_WRITE = 4096
+"""Placemarks written to the file at once."""
+
+
 def _text(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
@@ -122,24 +178,21 @@ def write_kml(data: ExportData, folder: Path, prefix: str, package: Path | None 
         for layer in ef.SPATIAL_LAYERS:
             table = data.tables[layer.name]
             stream.write(f"<Folder><name>{layer.name}</name>\n")
-            openings = [f"<SimpleData name={quoteattr(f.name)}>" for f in layer.fields]
-            for number, row in enumerate(table.rows):
-                label, style = _placemark_style(data, table, number)
-                cells = "".join(
-                    f"{opening}{escape(value) if isinstance(value, str) else _text(value)}</SimpleData>"
-                    for opening, value in zip(openings, row)
-                    if value is not None
-                )
+            heads = _heads(data, table)
+            cells = _cells(layer, table)
+            schema = f'<ExtendedData><SchemaData schemaUrl="#{layer.name}">'
+            lines = []
+            for head, cell, wkb in zip(heads, cells, table.geometries):
                 geometry = ""
-                if table.geometries[number] is not None:
-                    shape = ogr.CreateGeometryFromWkb(table.geometries[number])
+                if wkb is not None:
+                    shape = ogr.CreateGeometryFromWkb(wkb)
                     shape.Transform(transform)
                     geometry = shape.ExportToKML()
-                stream.write(
-                    f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>"
-                    f'<ExtendedData><SchemaData schemaUrl="#{layer.name}">{cells}</SchemaData>'
-                    f"</ExtendedData>{geometry}</Placemark>\n"
-                )
+                lines.append(f"{head}{schema}{cell}</SchemaData></ExtendedData>{geometry}</Placemark>\n")
+                if len(lines) == _LINES_PER_WRITE:
+                    stream.write("".join(lines))
+                    lines.clear()
+            stream.write("".join(lines))
             stream.write("</Folder>\n")
         stream.write("</Document>\n</kml>\n")
     return [path]

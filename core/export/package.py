@@ -10,7 +10,8 @@ QGraphicsScene: creating or deleting one adds it to or removes it from the appli
 unsynchronised list of scenes). Every layout step is therefore handed to ``run_layout``, which
 runs it where layouts may live: in the calling thread by default, on QGIS's main thread when
 the export runs in a background task (``processing/main_thread.py``). The data work (reading
-the assessment, the vector formats, the tables) stays in the calling thread.
+the assessment, the vector formats, the tables) stays in the calling thread, but for GDAL's
+translations (shapefiles, GeoJSON), written on a second thread at the same time (``.parallel``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .data import ExportData, read_export_data
 from .folder import check_replaceable, move_into_place, recover
 from .manifest import write_manifest
 from .panel_images import check_panel_image
+from .parallel import run_beside
 
 COMPOUND_PAGES_UP_TO = 30
 """The compound pages are on by default for sites with at most this many compounds (one A4
@@ -332,21 +334,36 @@ def _write(
     """The vector formats and tables, then (with ``panels``: the report's before and after
     images) the report and the compound pages when asked, through ``run_layout``."""
     panels, compound_pages = report_pages
-    # the GeoPackage first: the observations CSV is read from its table
-    steps = ["GeoPackage", "tables"] + [f for f in formats if f != "GeoPackage"]
-    steps += (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
+    # the GeoPackage first: the shapefiles, GeoJSON and observations CSV are read from it
+    vectors = ["GeoPackage", "tables"] + [f for f in formats if f != "GeoPackage"]
+    layouts = (["report"] if panels else []) + (["compound pages"] if panels and compound_pages else [])
+    total = len(vectors) + len(layouts)
+
+    def check(number: int) -> None:
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise ExportCanceled("The export was canceled; nothing was written.")
+            feedback.setProgress(100.0 * number / total)
+
     report = None
     scratch = folder / ".scratch"
     scratch.mkdir()
     package = folder / f"{prefix}.gpkg" if "GeoPackage" in formats else scratch / "package.gpkg"
-    for number, step in enumerate(steps):
-        if feedback is not None:
-            if feedback.isCanceled():
-                raise ExportCanceled("The export was canceled; nothing was written.")
-            feedback.setProgress(100.0 * number / len(steps))
-        if step == "tables":
-            export_formats.write_tables(data, folder, prefix, package)
-        elif step == "report" and panels:
+    check(0)
+    export_formats.write_geopackage(data, package)
+
+    def writer(step: str) -> Callable[[], object]:
+        write = export_formats.write_tables if step == "tables" else export_formats.WRITERS[step]
+        return functools.partial(write, data, folder, prefix, package)
+
+    # GDAL's translations on a second thread, the Python writers here (see .parallel)
+    behind = [s for s in export_formats.GDAL_WRITERS if s in formats]
+    run_beside([writer(s) for s in vectors[1:] if s not in behind], [writer(s) for s in behind], lambda n: check(1 + n))
+    if "CSV" in formats:
+        export_formats.write_csv_projections(data, folder, prefix)
+    for number, step in enumerate(layouts, start=len(vectors)):
+        check(number)
+        if step == "report" and panels:
             from .report.map_product import write_report
 
             report = run_layout(
@@ -357,9 +374,5 @@ def _write(
 
             path = folder / f"{prefix}_report_compounds.pdf"
             run_layout(functools.partial(write_compound_pages, data, panels[0], panels[1], path))
-        elif step == "GeoPackage":
-            export_formats.write_geopackage(data, package)
-        else:
-            export_formats.WRITERS[step](data, folder, prefix, package)
     shutil.rmtree(scratch)
     return report
