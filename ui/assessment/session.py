@@ -31,6 +31,9 @@ LAYER_ORDER = (
 class AssessmentSession(QObject):
     """Holds the open assessment and the project layers that show it."""
 
+    opening = pyqtSignal(object)
+    """Emitted with the :class:`AssessmentStore` just before ``opened``: parts that read it on
+    threads of their own start there, so that their reads overlap those of ``opened``."""
     opened = pyqtSignal(object)
     """Emitted with the :class:`AssessmentStore` once its layers are in the project."""
     closed = pyqtSignal()
@@ -96,6 +99,7 @@ class AssessmentSession(QObject):
         self.store = store
         self.project.writeEntry(PROJECT_SCOPE, PROJECT_KEY, self.project.pathResolver().writePath(store.location))
         self.remote.watch(store)
+        self.opening.emit(store)
         self.opened.emit(store)
         return store
 
@@ -190,6 +194,7 @@ class AssessmentSession(QObject):
         self.store = store
         self._layer_ids = ids
         self.remote.watch(store)
+        self.opening.emit(store)
         self.opened.emit(store)
 
     def unload(self) -> None:

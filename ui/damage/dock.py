@@ -37,6 +37,7 @@ from ..messages import notify, warns
 from . import grid
 from .chart import DamageChart
 from .columns import ColumnChooser
+from .early_read import EarlyReads
 from .saving import DamageSaving
 from .task import DamageTask
 from .trust_tabs import add_trust_tabs
@@ -73,6 +74,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         self._pending = False
         self._closed = False
         self._cache = SiteCache()
+        self._early = EarlyReads(context.session)
         self._inputs: tuple[DamageInputs, frozenset[str] | None] | None = None
         """The layers as the shown table read them (and the structures it was limited to), while
         nothing but the dates changed since: a date change then reads nothing again."""
@@ -235,6 +237,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
     def refresh(self, *_args: object) -> None:
         """Compute the table again (soon, once, however many changes arrive together)."""
         self.context.session.forget_observations_read()  # the layers may hold others now
+        self._early.forget()
         self._stale = True
         self._debounce.start()
 
@@ -290,6 +293,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         if self._task is not None:
             self._task.cancel()  # it stays referenced in _RUNNING until QGIS says it ended
         self._debounce.stop()
+        self._early.unload()
         self.context.session.observations_changed.disconnect(self.move)
         self.context.session.blind_changed.disconnect(self.show_blind)
         self.detach()
@@ -323,7 +327,9 @@ class DamageDock(DamageSaving, QgsDockWidget):
         if inputs is None:
             self._inputs = None  # until this read is done
         shared = self.context.session.take_observations_read(store)  # at open: the review's read
-        task = DamageTask(store, after, before, self._cache, self.only_structures, inputs, shared)
+        early = self._early.take(store) if inputs is None and self.only_structures is None else None
+        self._cache = self._cache if early is None else early.cache  # at open: read as it opened
+        task = DamageTask(store, after, before, self._cache, self.only_structures, inputs, shared, early)
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))
         self._task = task

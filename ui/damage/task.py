@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from qgis.core import QgsCoordinateTransformContext, QgsExpression, QgsFeedback, QgsTask, QgsVectorLayer
+from qgis.core import QgsExpression, QgsFeedback, QgsTask
 
 from ...core.assessment import schema
 from ...core.assessment.records import SortedObservations
@@ -15,6 +15,7 @@ from ...core.damage.incremental import IncrementalDamage, incremental_damage
 from ...core.damage.inputs import DamageInputs, SiteCache, read_inputs
 from ...core.damage.table import DamageTable, checked_request
 from ...core.errors import SiteWatchError
+from .early_read import EarlyRead, worker_layers
 
 
 class DamageTask(QgsTask):
@@ -29,6 +30,7 @@ class DamageTask(QgsTask):
         only: frozenset[str] | None = None,
         inputs: DamageInputs | None = None,
         observations: SortedObservations | None = None,
+        early: EarlyRead | None = None,
     ):
         super().__init__("SiteWatch: damage per compound", QgsTask.Flag.CanCancel)
         self.cache = cache
@@ -41,6 +43,8 @@ class DamageTask(QgsTask):
         self.inputs = inputs
         self.observations = observations if only is None and inputs is None else None
         """The observations as the review read and sorted them at open (read here when None)."""
+        self.early = early if only is None and inputs is None else None
+        """The structures and compounds read since the assessment opened (read here when None)."""
         self._dates_lock = threading.Lock()
         self._building = False
         self.only = only
@@ -48,13 +52,7 @@ class DamageTask(QgsTask):
         self.feedback = QgsFeedback()
         self.damage: IncrementalDamage | None = None
         self.error: str | None = None
-        # The layers are made here, on the main thread: making OGR layers on the worker while
-        # the main thread opens the same GeoPackage deadlocked (provider lock vs the GIL).
-        options = QgsVectorLayer.LayerOptions(QgsCoordinateTransformContext())
-        options.loadDefaultStyle = False
-        options.skipCrsValidation = True
-        options.forceReadOnly = True
-        self.layers = {name: QgsVectorLayer(uri, name, self.provider, options) for name, uri in self.uris.items()}
+        self.layers = worker_layers(store, self.uris)
         if only is not None:  # e.g. the structures of certified work cells
             kept = ", ".join(QgsExpression.quotedString(structure_id) for structure_id in sorted(only))
             subset = f'"structure_id" IN ({kept})' if kept else "1 = 0"
@@ -83,6 +81,7 @@ class DamageTask(QgsTask):
                     self.feedback,
                     self.cache,
                     observations_sorted=self.observations,
+                    structure_side=self.early.side() if self.early is not None else None,
                 )
             with self._dates_lock:
                 self._building = True
@@ -113,4 +112,6 @@ class DamageTask(QgsTask):
 
     def cancel(self) -> None:
         self.feedback.cancel()
+        if self.early is not None:
+            self.early.cancel()
         super().cancel()
