@@ -204,10 +204,8 @@ class DamageDock(DamageSaving, QgsDockWidget):
         if self._task is not None:
             self._task.cancel()
             self._task = None
-        self._pending = False
-        self._cache = SiteCache()
-        self._inputs, self._stale = None, True
-        self.table = None
+        self._pending, self._cache = False, SiteCache()
+        self._inputs, self._stale, self.table = None, True, None
         self.grid.clear()
         self.grid.setRowCount(0)
         self.chart.set_table(None)
@@ -327,8 +325,7 @@ class DamageDock(DamageSaving, QgsDockWidget):
         if inputs is None:
             self._inputs = None  # until this read is done
         shared = self.context.session.take_observations_read(store)  # at open: the review's read
-        early = self._early.take(store) if inputs is None and self.only_structures is None else None
-        self._cache = self._cache if early is None else early.cache  # at open: read as it opened
+        self._cache, early = self._early.take(store, self._cache, whole=inputs is None and self.only_structures is None)
         task = DamageTask(store, after, before, self._cache, self.only_structures, inputs, shared, early)
         task.taskCompleted.connect(lambda: self._finished(task))
         task.taskTerminated.connect(lambda: self._finished(task))

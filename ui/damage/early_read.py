@@ -50,6 +50,12 @@ class EarlyRead:
     def cancel(self) -> None:
         self.feedback.cancel()
 
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self) -> None:
+        self._thread.join()
+
 
 class EarlyReads(QObject):
     """Starts an :class:`EarlyRead` when the session is about to announce an open assessment and
@@ -59,6 +65,9 @@ class EarlyReads(QObject):
         super().__init__(session)
         self.session = session
         self._read: EarlyRead | None = None
+        self._retired: list[EarlyRead] = []
+        """Cancelled reads whose thread may still run: kept here so that their layers are
+        deleted on this (the main) thread, never by the worker dropping the last reference."""
         session.opening.connect(self._start)
         session.closed.connect(self.forget)
 
@@ -66,22 +75,32 @@ class EarlyReads(QObject):
         self.forget()
         self._read = EarlyRead(store)
 
-    def take(self, store: AssessmentStore) -> EarlyRead | None:
-        """The read of ``store`` (given once), None when there is none."""
+    def take(self, store: AssessmentStore, cache: SiteCache, whole: bool) -> tuple[SiteCache, EarlyRead | None]:
+        """For a computation of the ``whole`` site: the read of ``store`` (given once) and the
+        cache it filled; else (or without one) ``cache`` and None."""
         read, self._read = self._read, None
-        if read is not None and read.store is not store:
-            read.cancel()
-            return None
-        return read
+        if read is not None and (read.store is not store or not whole):
+            self._retire(read)
+            read = None
+        return (cache, None) if read is None else (read.cache, read)
 
     def forget(self, *_args: object) -> None:
         """The layers may hold other structures now (or the assessment closed): drop the read."""
         if self._read is not None:
-            self._read.cancel()
+            self._retire(self._read)
             self._read = None
 
+    def _retire(self, read: EarlyRead) -> None:
+        read.cancel()
+        self._retired = [kept for kept in self._retired if kept.running()] + [read]
+
     def unload(self) -> None:
+        """Stop following the session, once every read started has stopped (cancelled: they
+        end at their next check)."""
         self.forget()
+        for read in self._retired:
+            read.join()
+        self._retired = []
         self.session.opening.disconnect(self._start)
         self.session.closed.disconnect(self.forget)
 

@@ -4,6 +4,8 @@ one of a full computation."""
 
 from __future__ import annotations
 
+import threading
+
 from qgis.core import QgsApplication
 
 from sitewatch.core.assessment.observations import Observation
@@ -20,12 +22,15 @@ class SharedReads:
 
     def __init__(self):
         self.given: list[bool] = []
+        self.early: list[bool] = []
+        """Whether it was given the structures read as the assessment opened."""
         QgsApplication.taskManager().taskAdded.connect(self._added)
 
     def _added(self, task_id: int) -> None:
         task = QgsApplication.taskManager().task(task_id)
         if isinstance(task, DamageTask):
             self.given.append(task.observations is not None)
+            self.early.append(task.early is not None)
 
     def stop(self) -> None:
         QgsApplication.taskManager().taskAdded.disconnect(self._added)
@@ -38,6 +43,7 @@ def open_site(qgis_iface, assessment, before_the_panel=None):
     lifetime = loaded_plugin(qgis_iface)
     plugin = next(lifetime)
     session = plugin.context.session
+    dock = part_of(plugin, DamagePanel).dock
     if before_the_panel is not None:
         # after the review's read, before the panel computes (which it starts as it attaches):
         controller = part_of(plugin, AnnotationPart).controller
@@ -46,10 +52,9 @@ def open_site(qgis_iface, assessment, before_the_panel=None):
         def hook():
             if not once:
                 once.append(True)
-                before_the_panel(session, session.store)
+                before_the_panel(session, session.store, dock)
 
         controller.queue_changed.connect(hook)
-    dock = part_of(plugin, DamagePanel).dock
     dock.show()
     session.open(str(assessment.path))
     session.set_pair(BEFORE, AFTER)
@@ -67,11 +72,12 @@ def test_the_first_computation_counts_the_observations_read_at_open(qgis_iface, 
     lifetime, session, dock = open_site(qgis_iface, assessment)
     try:
         assert reads.given[:1] == [True] and not any(reads.given[1:])
+        assert reads.early[:1] == [True] and not any(reads.early[1:])
         assert dock.table.rows == fresh(assessment).rows
         assert session.take_observations_read(session.store) is None  # given once
         dock.refresh()
         wait_until_idle(dock)
-        assert reads.given[-1] is False  # a refresh reads the layers
+        assert reads.given[-1] is False and reads.early[-1] is False  # a refresh reads the layers
     finally:
         reads.stop()
         next(lifetime, None)
@@ -82,7 +88,7 @@ def test_observations_changed_after_the_read_are_read_again(qgis_iface, qgis_new
     reads = SharedReads()
     keys = []
 
-    def key(session, store):
+    def key(session, store, _dock):
         store.record_observation(Observation("S-0005", AFTER.acquired, "destroyed", AFTER.image_id, "high", "ana"))
         keys.append("S-0005")
         session.observations_changed.emit(["S-0005"])  # as the review's key does
@@ -96,3 +102,33 @@ def test_observations_changed_after_the_read_are_read_again(qgis_iface, qgis_new
     finally:
         reads.stop()
         next(lifetime, None)
+
+
+def test_a_refresh_before_the_first_computation_drops_the_early_read(qgis_iface, qgis_new_project, assessment):
+    """A structure added after the read made as the assessment opened, and a refresh asked for
+    (as every layer change and the Refresh button do) before the panel's first computation: it
+    reads the layers again and counts it."""
+    reads = SharedReads()
+
+    def draw(_session, store, dock):
+        new = {"structure_id": "S-0099", "type": "warehouse", "geometry": square(500050, 3000050, 5)}
+        store.add_features("structures", [new])
+        dock.refresh()
+
+    lifetime, session, dock = open_site(qgis_iface, assessment, draw)
+    try:
+        assert reads.early[:1] == [False]
+        expected = fresh(assessment)
+        assert max(row.n_struct for row in expected.rows) == 6  # the compound and the whole site
+        assert dock.table.rows == expected.rows
+    finally:
+        reads.stop()
+        next(lifetime, None)
+
+
+def test_closing_at_once_leaves_no_read_running(qgis_iface, qgis_new_project, assessment):
+    lifetime, session, dock = open_site(qgis_iface, assessment)
+    session.close()
+    session.open(str(assessment.path))  # an early read started again, then the plugin unloads
+    next(lifetime, None)
+    assert not [t for t in threading.enumerate() if t.name == "sitewatch-damage-structures"]
