@@ -153,11 +153,9 @@ def _read_source_alone(source: _Source, names: Sequence[str], with_geometry: boo
         datasets.clear()
 
 
-def _read_source(
-    source: _Source, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
-) -> Columns | None:
-    """The columns through GDAL's Arrow stream; None when GDAL cannot open the file or layer.
-    Touches no QGIS layer: it may run on any thread."""
+def _source_layer(source: _Source, datasets: dict[str, gdal.Dataset]) -> ogr.Layer | None:
+    """The OGR layer of ``source``, its file opened once per ``datasets`` (committed data only);
+    None when GDAL cannot open the file or has no such layer."""
     path, layer_name, layer_number = source
     dataset = datasets.get(path)
     if dataset is None:
@@ -165,7 +163,16 @@ def _read_source(
             dataset = datasets[path] = _open_committed(path)
         except RuntimeError:
             return None
-    ogr_layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(layer_number)
+    layer: ogr.Layer | None = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(layer_number)
+    return layer
+
+
+def _read_source(
+    source: _Source, names: Sequence[str], with_geometry: bool, datasets: dict[str, gdal.Dataset]
+) -> Columns | None:
+    """The columns through GDAL's Arrow stream; None when GDAL cannot open the file or layer.
+    Touches no QGIS layer: it may run on any thread."""
+    ogr_layer = _source_layer(source, datasets)
     if ogr_layer is None:
         return None
     definition = ogr_layer.GetLayerDefn()
@@ -182,7 +189,7 @@ def _read_source(
         ]
     except RuntimeError as error:
         if _is_locked(error):
-            raise SiteWatchError(_locked_message(path)) from None
+            raise SiteWatchError(_locked_message(source[0])) from None
         raise
     if not batches:
         empty = {name: np.zeros(0, dtype=object) for name in names}
@@ -212,8 +219,7 @@ def read_text_columns(layer: QgsVectorLayer, names: Sequence[str]) -> tuple[list
         return None
     datasets: dict[str, gdal.Dataset] = {}
     try:
-        dataset = datasets[source[0]] = _open_committed(source[0])
-        ogr_layer = dataset.GetLayerByName(source[1]) if source[1] else dataset.GetLayer(source[2])
+        ogr_layer = _source_layer(source, datasets)
         if ogr_layer is None:
             return None
         definition = ogr_layer.GetLayerDefn()
@@ -233,7 +239,11 @@ def read_text_columns(layer: QgsVectorLayer, names: Sequence[str]) -> tuple[list
             mask = _mask(geometries)
             items = np.asarray(geometries.data if isinstance(geometries, np.ma.MaskedArray) else geometries).tolist()
             wkb += [None if item is None or (mask and mask[n]) else bytes(item) for n, item in enumerate(items)]
-    except (RuntimeError, UnicodeDecodeError):
+    except RuntimeError as error:
+        if _is_locked(error):  # as the other reads: never fall back to QGIS's uncommitted view
+            raise SiteWatchError(_locked_message(source[0])) from None
+        return None
+    except UnicodeDecodeError:
         return None
     finally:
         datasets.clear()

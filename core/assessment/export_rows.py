@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from ..errors import SiteWatchError
 from . import geopackage_checks, schema
 from .geopackage_adopt import missing_internal
-from .geopackage_sql import OBS_COLUMNS, placeholders, quote_identifier, row_to_observation, sql
+from .geopackage_sql import OBS_COLUMNS, placeholders, quote_identifier, sql
 from .observations import Observation
 from .status_at import position_at
 
@@ -59,7 +59,11 @@ InForceColumns = tuple[tuple[Any, ...], ...]
 
 def as_columns(found: Mapping[str, Observation]) -> InForceColumns:
     """The observations of one :func:`in_force` dict as :data:`InForceColumns`."""
-    rows = [tuple(getattr(o, name) for name in OBS_COLUMNS) for o in found.values()]
+    return _columns([tuple(getattr(o, name) for name in OBS_COLUMNS) for o in found.values()])
+
+
+def _columns(rows: Sequence[Sequence[Any]]) -> InForceColumns:
+    """Rows of ``OBS_COLUMNS`` fields as :data:`InForceColumns` (transposed in C)."""
     return tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS)
 
 
@@ -274,8 +278,7 @@ def _in_force_columns(path: Path, dates: Sequence[str]) -> list[InForceColumns]:
     try:
         found = []
         for date in dates:
-            rows = connection.execute(_IN_FORCE, (date,)).fetchall()
-            found.append(tuple(zip(*rows)) if rows else tuple(() for _ in OBS_COLUMNS))
+            found.append(_columns(connection.execute(_IN_FORCE, (date,)).fetchall()))
         return found
     except sqlite3.OperationalError as error:
         raise SiteWatchError(f"Cannot read the observations of {path}: {error}.") from None
@@ -285,20 +288,6 @@ def _in_force_columns(path: Path, dates: Sequence[str]) -> list[InForceColumns]:
 
 class GeoPackageExportRows:
     """The GeoPackage store's forms (mixed into ``GeoPackageStore``)."""
-
-    def observations_at(self: _File, dates: Sequence[str]) -> list[dict[str, Observation]]:
-        if not dates:
-            return []
-        geopackage_checks.roll_back_interrupted(self.path)
-        connection = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
-        try:
-            return [
-                {row[0]: row_to_observation(row) for row in connection.execute(_IN_FORCE, (date,))} for date in dates
-            ]
-        except sqlite3.OperationalError as error:
-            raise SiteWatchError(f"Cannot read the observations of {self.path}: {error}.") from None
-        finally:
-            connection.close()
 
     def observations_at_columns(self: _File, dates: Sequence[str]) -> list[InForceColumns]:
         geopackage_checks.roll_back_interrupted(self.path)

@@ -195,10 +195,11 @@ def write_geojson(data: ExportData, folder: Path, prefix: str, package: Path) ->
 _CSVT_TYPES = {"TEXT": "String", "DATE": "Date", "DATETIME": "DateTime", "REAL": "Real", "INTEGER": "Integer"}
 
 
-def _write_csv(table: Table, path: Path, crs_wkt: str | None, package: Path | None = None) -> list[Path]:
+def _write_csv(table: Table, path: Path, package: Path | None = None) -> list[Path]:
     """UTF-8 CSV (with a BOM, so spreadsheets see the encoding) and a .csvt of the field
     types that OGR and QGIS read; ISO dates; spatial layers get a ``WKT`` geometry column
-    and a .prj. A table the store copied is read back from ``package``, the GeoPackage."""
+    (their .prj: :func:`write_csv_projections`). A table the store copied is read back from
+    ``package``, the GeoPackage."""
     spatial = table.layer.geometry is not None
     header = list(table.layer.field_names()) + (["WKT"] if spatial else [])
     with path.open("w", encoding="utf-8", newline="") as stream:
@@ -216,32 +217,29 @@ def _write_csv(table: Table, path: Path, crs_wkt: str | None, package: Path | No
             writer.writerows(table.rows)
     types = [_CSVT_TYPES[f.kind] for f in table.layer.fields] + (["WKT"] if spatial else [])
     path.with_suffix(".csvt").write_text(",".join(types) + "\n", encoding="ascii")
-    written = [path, path.with_suffix(".csvt")]
-    if spatial and crs_wkt:
-        written.append(_write_prj(path, crs_wkt))
-    return written
-
-
-def _write_prj(path: Path, crs_wkt: str) -> Path:
-    path.with_suffix(".prj").write_text(crs_wkt + "\n", encoding="ascii")
-    return path.with_suffix(".prj")
+    return [path, path.with_suffix(".csvt")]
 
 
 def write_csv_layers(data: ExportData, folder: Path, prefix: str, package: Path) -> list[Path]:
-    """The spatial layers as CSV with a WKT geometry column (in the assessment's CRS)."""
-    crs_wkt = spatial_reference(data.crs).ExportToWkt()
+    """The spatial layers as CSV with a WKT geometry column (in the assessment's CRS); their
+    .prj is written by :func:`write_csv_projections` once every writer is done."""
     written = []
     for layer_def in ef.SPATIAL_LAYERS:
-        written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv", crs_wkt)
+        written += _write_csv(data.tables[layer_def.name], folder / f"{prefix}_{layer_def.name}.csv")
     return written
 
 
 def write_csv_projections(data: ExportData, folder: Path, prefix: str) -> list[Path]:
-    """The .prj of each layer's CSV again. A layer's shapefile has the same .prj name: with both
-    formats the CSV's is the one kept, as when the shapefiles were written before the CSV (the
-    shapefiles are now written on another thread, at the same time: see .parallel)."""
+    """The .prj of each layer's CSV. A layer's shapefile has the same .prj name and is written
+    on another thread at the same time (see .parallel): written after both, the CSV's is the one
+    kept, as when the shapefiles were written before the CSV."""
     crs_wkt = spatial_reference(data.crs).ExportToWkt()
-    return [_write_prj(folder / f"{prefix}_{layer_def.name}.csv", crs_wkt) for layer_def in ef.SPATIAL_LAYERS]
+    written = []
+    for layer_def in ef.SPATIAL_LAYERS:
+        path = folder / f"{prefix}_{layer_def.name}.prj"
+        path.write_text(crs_wkt + "\n", encoding="ascii")
+        written.append(path)
+    return written
 
 
 def table_csv(folder: Path, prefix: str) -> dict[str, Path]:
@@ -254,7 +252,7 @@ def write_tables(data: ExportData, folder: Path, prefix: str, package: Path) -> 
     GeoPackage ``package`` (the observations are read back from it)."""
     written = []
     for name, path in table_csv(folder, prefix).items():
-        written += _write_csv(data.tables[name], path, None, package)
+        written += _write_csv(data.tables[name], path, package)
     return written
 
 

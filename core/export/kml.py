@@ -68,12 +68,9 @@ def _status_part(data: ExportData, code: str | None) -> tuple[str, str]:
     return f": {name}", f"status_{code}"
 
 
-def _placemark_style(data: ExportData, table: Table, number: int) -> tuple[str, str]:
-    """(label, style id) of one placemark."""
+def _placemark_style(table: Table, number: int) -> tuple[str, str]:
+    """(label, style id) of one placemark of a layer other than the structures (see :func:`_heads`)."""
     row = table.rows[number]
-    if table.layer is ef.STRUCTURES:
-        end, style = _status_part(data, data.after_codes[number])
-        return f"{row[0]}{end}", style
     if table.layer is ef.COMPOUNDS:
         return str(row[1] or row[0]), "compound"
     if table.layer is ef.LINEAR_FEATURES:
@@ -87,7 +84,7 @@ def _heads(data: ExportData, table: Table) -> list[str]:
     if table.layer is not ef.STRUCTURES:
         heads = []
         for number in range(len(table.rows)):
-            label, style = _placemark_style(data, table, number)
+            label, style = _placemark_style(table, number)
             heads.append(f"<Placemark><name>{escape(label)}</name><styleUrl>#{style}</styleUrl>")
         return heads
     ends = {}

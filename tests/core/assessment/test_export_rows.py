@@ -5,11 +5,13 @@ Python forms give, which every other store (PostGIS, the certified view) uses.""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import asdict
 
 import pytest
 from osgeo import ogr
 
 from sitewatch.core import values
+from sitewatch.core.assessment.geopackage_sql import OBS_COLUMNS
 from sitewatch.core.assessment.observations import Observation
 from sitewatch.core.assessment.store import AssessmentStore
 from sitewatch.core.export import fields as ef
@@ -39,15 +41,20 @@ def site(tmp_path_factory):
     return store
 
 
-def test_observations_at_equal_the_generic_form(site):
-    mine = site.observations_at(DATES)
+def test_observations_in_force_read_in_sqlite_equal_the_generic_form(site):
+    """The GeoPackage store's columns (one index scan per date) hold the observations in force
+    of the generic form, from every observation and the history."""
     generic = AssessmentStore.observations_at(site, DATES)
-    assert mine == generic
+    mine = [
+        {row[0]: dict(zip(OBS_COLUMNS, row)) for row in zip(*columns)}
+        for columns in site.observations_at_columns(DATES)
+    ]
+    assert mine == [{sid: asdict(o) for sid, o in found.items()} for found in generic]
     assert mine[0] == {}  # nothing observed yet
-    assert mine[3]["S-0001"].status == "severe"
-    assert mine[2]["S-0001"].observed_on == "2019-10-15"
+    assert mine[3]["S-0001"]["status"] == "severe"
+    assert mine[2]["S-0001"]["observed_on"] == "2019-10-15"
     assert len(mine[3]) == len({o.structure_id for o in site.observations()})
-    assert site.observations_at([]) == []
+    assert site.observations_at_columns([]) == []
 
 
 def _empty_package(path):

@@ -126,9 +126,26 @@ def test_a_refresh_before_the_first_computation_drops_the_early_read(qgis_iface,
         next(lifetime, None)
 
 
-def test_closing_at_once_leaves_no_read_running(qgis_iface, qgis_new_project, assessment):
+def test_reopened_at_once_the_panel_counts_the_new_open_and_leaves_no_read_running(
+    qgis_iface, qgis_new_project, assessment
+):
+    """Closed and opened again, then the plugin unloaded while the new early read may still run:
+    the reopened assessment's table comes from its own early read, the read of the closed one
+    is never used, and no read thread outlives the plugin."""
+    reads = SharedReads()
     lifetime, session, dock = open_site(qgis_iface, assessment)
-    session.close()
-    session.open(str(assessment.path))  # an early read started again, then the plugin unloads
-    next(lifetime, None)
+    try:
+        session.close()
+        assert dock.table is None
+        before_reopen = len(reads.early)
+        session.open(str(assessment.path))
+        session.set_pair(BEFORE, AFTER)
+        wait_until_idle(dock)
+        assert reads.early[before_reopen] is True  # its first computation (a date change reads nothing)
+        assert dock.table.rows == fresh(assessment).rows
+        session.close()
+        session.open(str(assessment.path))  # an early read under way as the plugin unloads
+    finally:
+        reads.stop()
+        next(lifetime, None)
     assert not [t for t in threading.enumerate() if t.name == "sitewatch-damage-structures"]
